@@ -1,0 +1,59 @@
+use std::io::{Read, Write};
+
+use crate::{StaffIdentity, VaultError};
+
+pub use age::x25519::Recipient;
+
+/// Encrypts `plaintext` to every recipient given. At least one is required: encrypting to
+/// nobody would be a silent way to lose data.
+pub fn seal(plaintext: &[u8], recipients: &[Recipient]) -> Result<Vec<u8>, VaultError> {
+    if recipients.is_empty() {
+        return Err(VaultError::Encrypt("no recipients were given".into()));
+    }
+    let encryptor = age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+        .map_err(|e| VaultError::Encrypt(e.to_string()))?;
+    let mut out = Vec::with_capacity(plaintext.len() + 200 + 100 * recipients.len());
+    let mut writer = encryptor.wrap_output(&mut out).map_err(|e| VaultError::Encrypt(e.to_string()))?;
+    writer.write_all(plaintext).map_err(|e| VaultError::Encrypt(e.to_string()))?;
+    writer.finish().map_err(|e| VaultError::Encrypt(e.to_string()))?;
+    Ok(out)
+}
+
+/// Decrypts an age ciphertext with one staff identity.
+pub fn open(ciphertext: &[u8], identity: &StaffIdentity) -> Result<Vec<u8>, VaultError> {
+    let decryptor = age::Decryptor::new(ciphertext).map_err(|e| VaultError::Decrypt(Box::new(e)))?;
+    let mut reader = decryptor
+        .decrypt(std::iter::once(identity.age_identity() as &dyn age::Identity))
+        .map_err(|e| VaultError::Decrypt(Box::new(e)))?;
+    let mut out = Vec::with_capacity(ciphertext.len());
+    reader.read_to_end(&mut out).map_err(|e| VaultError::Decrypt(Box::new(e)))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::{KeyPolicy, MemorySecrets, Vault};
+
+    fn identity(profile: &str) -> StaffIdentity {
+        Vault::new(Arc::new(MemorySecrets::default()), profile)
+            .staff_identity(KeyPolicy::CreateIfMissing)
+            .unwrap()
+    }
+
+    #[test]
+    fn round_trip_and_only_recipients_can_open() {
+        let (alice, bob) = (identity("a"), identity("b"));
+        let ct = seal(b"canary-7f3a", &[alice.recipient()]).unwrap();
+        assert!(!ct.windows(11).any(|w| w == b"canary-7f3a"));
+        assert_eq!(open(&ct, &alice).unwrap(), b"canary-7f3a");
+        assert!(matches!(open(&ct, &bob), Err(VaultError::Decrypt(_))));
+    }
+
+    #[test]
+    fn sealing_to_nobody_is_refused() {
+        assert!(seal(b"x", &[]).is_err());
+    }
+}
