@@ -1,1 +1,17 @@
+//! Confide's domain and its encrypted desktop store. Knows nothing of Tauri or HTTP: the app,
+//! the CLI and tests all drive it through the same plain functions.
 #![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod clock;
+pub mod conversations;
+mod error;
+pub mod inbox;
+pub mod paths;
+pub mod policy;
+pub mod staff;
+pub mod store;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{CoreError, ErrorCode};
+pub use store::Store;

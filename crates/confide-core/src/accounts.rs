@@ -1,0 +1,150 @@
+//! Mail accounts: the helpline's shared mailbox and, optionally, an advisor's personal one.
+//! Settings live in the encrypted store; the password lives in the OS keyring only.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{CoreError, Store};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum AccountKind {
+    Shared,
+    Personal,
+}
+
+/// How a connection is secured. There is deliberately no plaintext option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Security {
+    /// TLS from the first byte (IMAPS 993, SMTPS 465).
+    Tls,
+    /// STARTTLS, required: a server that does not offer it is refused.
+    Starttls,
+}
+
+impl Security {
+    fn as_str(self) -> &'static str {
+        match self {
+            Security::Tls => "tls",
+            Security::Starttls => "starttls",
+        }
+    }
+    fn parse(s: &str) -> Security {
+        if s == "starttls" {
+            Security::Starttls
+        } else {
+            Security::Tls
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LineAddress {
+    pub address: String,
+    pub line_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Account {
+    pub id: String,
+    pub kind: AccountKind,
+    pub address: String,
+    pub username: String,
+    pub imap_host: String,
+    pub imap_port: u16,
+    pub imap_security: Security,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_security: Security,
+    /// A CA certificate to trust besides the system's (a helpline's own CA, or the lab's).
+    pub ca_file: Option<String>,
+    pub lines: Vec<LineAddress>,
+}
+
+/// Adds or replaces an account. The password goes to the keyring first, so a store row never
+/// exists whose secret was silently lost.
+pub async fn save(store: &Store, account: &Account, password: &str) -> Result<(), CoreError> {
+    if account.id.is_empty() || !account.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(CoreError::Invalid("an account id is letters, digits, '-' and '_'".into()));
+    }
+    store.vault().set_account_password(&account.id, password)?;
+    let mut tx = store.pool().begin().await?;
+    let (kind, imap_sec, smtp_sec, now) = (
+        match account.kind {
+            AccountKind::Shared => "shared",
+            AccountKind::Personal => "personal",
+        },
+        account.imap_security.as_str(),
+        account.smtp_security.as_str(),
+        store.now_ts(),
+    );
+    let (imap_port, smtp_port) = (i64::from(account.imap_port), i64::from(account.smtp_port));
+    sqlx::query!(
+        "INSERT OR REPLACE INTO accounts
+           (id, kind, address, username, imap_host, imap_port, imap_security,
+            smtp_host, smtp_port, smtp_security, ca_file, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        account.id,
+        kind,
+        account.address,
+        account.username,
+        account.imap_host,
+        imap_port,
+        imap_sec,
+        account.smtp_host,
+        smtp_port,
+        smtp_sec,
+        account.ca_file,
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("DELETE FROM account_lines WHERE account_id = ?", account.id).execute(&mut *tx).await?;
+    for line in &account.lines {
+        sqlx::query!(
+            "INSERT INTO account_lines (account_id, address, line_id) VALUES (?, ?, ?)",
+            account.id,
+            line.address,
+            line.line_id
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list(store: &Store) -> Result<Vec<Account>, CoreError> {
+    let rows = sqlx::query!(
+        "SELECT id, kind, address, username, imap_host, imap_port, imap_security,
+                smtp_host, smtp_port, smtp_security, ca_file FROM accounts ORDER BY kind DESC, id"
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let lines = sqlx::query_as!(LineAddress, "SELECT address, line_id FROM account_lines WHERE account_id = ? ORDER BY address", r.id)
+            .fetch_all(store.pool())
+            .await?;
+        out.push(Account {
+            id: r.id,
+            kind: if r.kind == "shared" { AccountKind::Shared } else { AccountKind::Personal },
+            address: r.address,
+            username: r.username,
+            imap_host: r.imap_host,
+            imap_port: u16::try_from(r.imap_port).unwrap_or(993),
+            imap_security: Security::parse(&r.imap_security),
+            smtp_host: r.smtp_host,
+            smtp_port: u16::try_from(r.smtp_port).unwrap_or(587),
+            smtp_security: Security::parse(&r.smtp_security),
+            ca_file: r.ca_file,
+            lines,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,124 @@
+//! Channel-neutral conversations: an email thread, a webchat, a letter. Each carries its
+//! service line; bodies go to age-encrypted blobs, and the full-text index holds only terms.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{CoreError, Store};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Channel {
+    Email,
+    Webchat,
+    Letter,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Webchat => "webchat",
+            Channel::Letter => "letter",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Status {
+    New,
+    InProgress,
+    Waiting,
+    Closed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::InProgress => "in_progress",
+            Status::Waiting => "waiting",
+            Status::Closed => "closed",
+        }
+    }
+}
+
+pub struct NewConversation<'a> {
+    pub channel: Channel,
+    pub line_id: &'a str,
+    pub subject: &'a str,
+    pub correspondent: &'a str,
+    pub preview: &'a str,
+    pub first_message: NewMessage<'a>,
+}
+
+pub struct NewMessage<'a> {
+    pub incoming: bool,
+    pub author: &'a str,
+    pub sent_at: i64,
+    pub body: &'a [u8],
+    /// The text the full-text index should know (e.g. the plain-text body).
+    pub index_text: &'a str,
+}
+
+/// Records a new conversation with its first message, all in one transaction.
+pub async fn record(store: &Store, new: NewConversation<'_>) -> Result<i64, CoreError> {
+    let mut tx = store.pool().begin().await?;
+    let blob = store.put_blob(&mut tx, "message", new.first_message.body, &store.own_recipients()).await?;
+    let (channel, now, at) = (new.channel.as_str(), store.now_ts(), new.first_message.sent_at);
+    let id = sqlx::query!(
+        "INSERT INTO conversations
+           (channel, line_id, subject, correspondent, preview, message_count, created_at, last_activity_at)
+         VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
+        channel,
+        new.line_id,
+        new.subject,
+        new.correspondent,
+        new.preview,
+        now,
+        at
+    )
+    .fetch_one(&mut *tx)
+    .await?
+    .id;
+    let direction = if new.first_message.incoming { "in" } else { "out" };
+    sqlx::query!(
+        "INSERT INTO messages (conversation_id, direction, author, sent_at, body_blob) VALUES (?, ?, ?, ?, ?)",
+        id,
+        direction,
+        new.first_message.author,
+        at,
+        blob
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO conversation_fts (rowid, subject, correspondent, body) VALUES (?, ?, ?, ?)",
+        id,
+        new.subject,
+        new.correspondent,
+        new.first_message.index_text
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The decrypted bodies of a conversation's messages, oldest first.
+pub async fn bodies(store: &Store, conversation_id: i64) -> Result<Vec<Vec<u8>>, CoreError> {
+    let blobs = sqlx::query_scalar!(
+        "SELECT body_blob FROM messages WHERE conversation_id = ? ORDER BY sent_at, id",
+        conversation_id
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let mut out = Vec::with_capacity(blobs.len());
+    for id in blobs {
+        out.push(store.get_blob(id).await?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,61 @@
+use serde::Serialize;
+use thiserror::Error;
+use ts_rs::TS;
+
+use crate::policy::PolicyError;
+
+/// What went wrong, in words staff can act on. The source chain carries the detail for logs.
+#[derive(Debug, Error)]
+pub enum CoreError {
+    #[error(transparent)]
+    Vault(#[from] confide_vault::VaultError),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error(
+        "cannot open the local store: the key in your keyring does not fit it. \
+         Nothing was changed; ask your manager before you try anything else"
+    )]
+    WrongKey(#[source] sqlx::Error),
+    #[error("cannot open the local store: {0}")]
+    Open(#[source] sqlx::Error),
+    #[error("cannot update the local store to this version of Confide: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot read or write the local store: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("you need to accept the confidentiality agreement before you can see any information")]
+    AgreementRequired,
+    #[error("Confide is not set up on this desktop yet")]
+    NotSetUp,
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The few errors the UI acts on (e.g. by showing the agreement again); everything else is
+/// shown as its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    KeyringUnavailable,
+    AgreementRequired,
+    NotSetUp,
+    Invalid,
+    Other,
+}
+
+impl CoreError {
+    pub fn code(&self) -> ErrorCode {
+        use confide_vault::VaultError as V;
+        match self {
+            CoreError::Vault(V::KeyringUnavailable { .. } | V::KeyringLocked { .. } | V::KeyMissing { .. }) => {
+                ErrorCode::KeyringUnavailable
+            }
+            CoreError::AgreementRequired => ErrorCode::AgreementRequired,
+            CoreError::NotSetUp => ErrorCode::NotSetUp,
+            CoreError::Invalid(_) => ErrorCode::Invalid,
+            _ => ErrorCode::Other,
+        }
+    }
+}

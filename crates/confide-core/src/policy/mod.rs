@@ -1,0 +1,312 @@
+//! Policy presets: everything a helpline's confidentiality policy decides, as data.
+//!
+//! A preset is a TOML file (`policies/*.toml`, schema in `policies/README.md`). Code reads
+//! periods, lines, roles and exception categories from here and never from constants.
+
+mod period;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use ts_rs::TS;
+
+pub use period::Period;
+
+/// The schema version this build understands.
+pub const SCHEMA: u32 = 1;
+
+#[derive(Debug, Error)]
+pub enum PolicyError {
+    #[error("cannot read the policy file {file}: {message}")]
+    Read { file: String, message: String },
+    #[error("{file}, line {line}: {message}")]
+    Invalid { file: String, line: usize, message: String },
+    #[error("{file}: {message}")]
+    Rule { file: String, message: String },
+    #[error("there is no policy preset called \"{0}\"")]
+    Unknown(String),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct Preset {
+    pub schema: u32,
+    pub id: String,
+    pub name: String,
+    pub organisation: String,
+    /// Changes whenever the policy text changes; staff accept each version.
+    pub version: String,
+    /// The published policy this preset is drawn from.
+    pub source: String,
+    pub agreement: Agreement,
+    pub lines: Vec<ServiceLine>,
+    pub roles: Vec<Role>,
+    pub exceptions: Vec<ExceptionCategory>,
+    pub retention: Vec<RetentionClass>,
+    #[serde(default)]
+    pub rules: Rules,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct Agreement {
+    pub version: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct ServiceLine {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// What a role may do is the code's business; which roles exist and what they are called is
+/// the preset's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RoleKind {
+    Advisor,
+    TeamLeader,
+    Manager,
+}
+
+impl RoleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleKind::Advisor => "advisor",
+            RoleKind::TeamLeader => "team_leader",
+            RoleKind::Manager => "manager",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "advisor" => Some(RoleKind::Advisor),
+            "team_leader" => Some(RoleKind::TeamLeader),
+            "manager" => Some(RoleKind::Manager),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct Role {
+    pub id: RoleKind,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct ExceptionCategory {
+    pub id: String,
+    pub label: String,
+}
+
+/// Where a record class is destroyed from when it expires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Place {
+    /// The desktop store: rows, full-text index, blobs, journal.
+    Local,
+    /// Every folder of the shared mailbox: Inbox, Sent and subfolders, Trash, archives.
+    SharedMailbox,
+    /// Copies in advisors' personal Sent folders.
+    PersonalSent,
+    /// Copies in advisors' personal Deleted Items / Trash.
+    PersonalDeleted,
+    /// The `Confide/*` record folders on the server.
+    RecordFolders,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct RetentionClass {
+    pub id: String,
+    pub label: String,
+    #[ts(as = "String")]
+    pub period: Period,
+    /// What stays after expiry (e.g. an anonymous report); nothing identifying.
+    #[serde(default)]
+    pub keeps: Option<String>,
+    pub delete_from: Vec<Place>,
+    pub readers: Vec<RoleKind>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct Rules {
+    /// Nothing in one line's view may reveal contact on another (respect-*).
+    #[serde(default)]
+    pub line_firewall: bool,
+    /// A manager must be consulted before a disclosure decision (nsh-2015).
+    #[serde(default)]
+    pub consult_manager_before_disclosure: bool,
+    /// Outgoing messages only to people who contacted the service first (acevo).
+    #[serde(default)]
+    pub no_cold_contact: bool,
+    /// Contact details are kept only with recorded consent for a purpose (nsh-2015).
+    #[serde(default)]
+    pub contact_details_need_consent: bool,
+    /// Replies are sampled by management for quality (respect-*, acevo).
+    #[serde(default)]
+    pub quality_monitoring: bool,
+}
+
+impl Preset {
+    /// Parses and checks one preset. `file` names it in error messages.
+    pub fn parse(file: &str, text: &str) -> Result<Preset, PolicyError> {
+        let preset: Preset = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+            PolicyError::Invalid { file: file.to_owned(), line, message: e.message().to_owned() }
+        })?;
+        preset.check().map_err(|message| PolicyError::Rule { file: file.to_owned(), message })?;
+        Ok(preset)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.schema != SCHEMA {
+            return Err(format!("schema {} is not supported; this Confide reads schema {SCHEMA}", self.schema));
+        }
+        if self.agreement.text.trim().is_empty() || self.agreement.version.trim().is_empty() {
+            return Err("the confidentiality agreement needs a version and a text".into());
+        }
+        if self.lines.is_empty() {
+            return Err("a preset needs at least one service line".into());
+        }
+        unique("service line", self.lines.iter().map(|l| l.id.as_str()))?;
+        unique("exception category", self.exceptions.iter().map(|e| e.id.as_str()))?;
+        unique("retention class", self.retention.iter().map(|r| r.id.as_str()))?;
+        unique("role", self.roles.iter().map(|r| r.id.as_str()))?;
+        if !self.roles.iter().any(|r| r.id == RoleKind::Manager) {
+            return Err("a preset needs a manager role: someone must be able to review".into());
+        }
+        for class in &self.retention {
+            for reader in &class.readers {
+                if !self.roles.iter().any(|r| r.id == *reader) {
+                    return Err(format!(
+                        "retention class \"{}\" names the reader role \"{}\", which the preset does not define",
+                        class.id,
+                        reader.as_str()
+                    ));
+                }
+            }
+            if class.readers.is_empty() {
+                return Err(format!("retention class \"{}\" has no readers", class.id));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn role(&self, kind: RoleKind) -> Option<&Role> {
+        self.roles.iter().find(|r| r.id == kind)
+    }
+
+    pub fn retention_class(&self, id: &str) -> Option<&RetentionClass> {
+        self.retention.iter().find(|r| r.id == id)
+    }
+}
+
+fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), String> {
+    let mut seen = std::collections::HashSet::new();
+    for id in ids {
+        if !seen.insert(id) {
+            return Err(format!("the {what} \"{id}\" is defined twice"));
+        }
+    }
+    Ok(())
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].bytes().filter(|b| *b == b'\n').count() + 1
+}
+
+/// The presets this build ships, from `policies/`.
+const BUILTIN: &[(&str, &str)] = &[
+    ("nsh-2015.toml", include_str!("../../../../policies/nsh-2015.toml")),
+    ("respect-early.toml", include_str!("../../../../policies/respect-early.toml")),
+    ("respect-mal-a.toml", include_str!("../../../../policies/respect-mal-a.toml")),
+    ("respect-mal-current.toml", include_str!("../../../../policies/respect-mal-current.toml")),
+    ("acevo.toml", include_str!("../../../../policies/acevo.toml")),
+];
+
+/// The presets a desktop can choose from.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    presets: Vec<Preset>,
+}
+
+impl Catalog {
+    pub fn builtin() -> Catalog {
+        let presets = BUILTIN
+            .iter()
+            .map(|(file, text)| Preset::parse(file, text).unwrap_or_else(|e| panic!("shipped preset is invalid: {e}")))
+            .collect();
+        Catalog { presets }
+    }
+
+    /// Every `*.toml` in `dir`: a helpline's own presets, replacing the shipped ones.
+    pub fn from_dir(dir: &Path) -> Result<Catalog, PolicyError> {
+        let read_err = |e: std::io::Error| PolicyError::Read { file: dir.display().to_string(), message: e.to_string() };
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(read_err)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        let presets = files.iter().map(|p| load_file(p)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Catalog { presets })
+    }
+
+    pub fn presets(&self) -> &[Preset] {
+        &self.presets
+    }
+
+    pub fn get(&self, id: &str) -> Result<&Preset, PolicyError> {
+        self.presets.iter().find(|p| p.id == id).ok_or_else(|| PolicyError::Unknown(id.to_owned()))
+    }
+}
+
+pub fn load_file(path: &Path) -> Result<Preset, PolicyError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| PolicyError::Read { file: file.clone(), message: e.to_string() })?;
+    Preset::parse(&file, &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_preset_loads() {
+        let ids: Vec<_> = Catalog::builtin().presets().iter().map(|p| p.id.clone()).collect();
+        assert_eq!(ids, ["nsh-2015", "respect-early", "respect-mal-a", "respect-mal-current", "acevo"]);
+    }
+
+    #[test]
+    fn a_typo_is_reported_with_its_line() {
+        let text = BUILTIN[0].1.replacen("organisation =", "organization =", 1);
+        let err = Preset::parse("x.toml", &text).unwrap_err().to_string();
+        let line = text.lines().position(|l| l.starts_with("organization")).unwrap() + 1;
+        assert!(err.starts_with(&format!("x.toml, line {line}:")), "{err}");
+        assert!(err.contains("organization"), "{err}");
+    }
+
+    #[test]
+    fn a_reader_role_must_exist() {
+        let text = BUILTIN[0].1.replace("name = \"Helpline Manager\"", "name = \"x\"").replace("id = \"manager\"", "id = \"team_leader\"");
+        assert!(Preset::parse("x.toml", &text).is_err());
+    }
+}

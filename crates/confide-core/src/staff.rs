@@ -1,0 +1,207 @@
+//! First run and the staff member's identity: which policy the helpline uses, who is at this
+//! desktop, and whether they have accepted the current confidentiality agreement. No content is
+//! reachable without a [`Session`], and a `Session` only exists after acceptance.
+
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use ts_rs::TS;
+
+use crate::policy::{Agreement, Preset, Role, RoleKind, ServiceLine};
+use crate::{CoreError, Store};
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PresetChoice {
+    pub id: String,
+    pub name: String,
+    pub organisation: String,
+    pub roles: Vec<Role>,
+    pub lines: Vec<ServiceLine>,
+}
+
+impl From<&Preset> for PresetChoice {
+    fn from(p: &Preset) -> Self {
+        PresetChoice {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            organisation: p.organisation.clone(),
+            roles: p.roles.clone(),
+            lines: p.lines.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct StaffProfile {
+    pub display_name: String,
+    pub role: RoleKind,
+    pub role_name: String,
+    pub preset: PresetChoice,
+    pub agreement_version: String,
+    /// RFC 3339.
+    pub accepted_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+#[ts(export)]
+pub enum SetupState {
+    /// First run: choose the preset, give a name and a role.
+    NeedsProfile { presets: Vec<PresetChoice> },
+    /// The agreement of the current policy version has not been accepted by this person.
+    NeedsAgreement {
+        display_name: String,
+        role_name: String,
+        preset: PresetChoice,
+        agreement: Agreement,
+        /// The version accepted before, if the policy has changed since.
+        previously_accepted: Option<String>,
+    },
+    Ready { profile: StaffProfile },
+}
+
+struct ProfileRow {
+    preset_id: String,
+    display_name: String,
+    role: String,
+}
+
+async fn profile_row(store: &Store) -> Result<Option<ProfileRow>, CoreError> {
+    Ok(sqlx::query_as!(ProfileRow, "SELECT preset_id, display_name, role FROM staff_profile WHERE id = 1")
+        .fetch_optional(store.pool())
+        .await?)
+}
+
+pub async fn setup_state(store: &Store) -> Result<SetupState, CoreError> {
+    let Some(row) = profile_row(store).await? else {
+        return Ok(SetupState::NeedsProfile { presets: store.catalog().presets().iter().map(PresetChoice::from).collect() });
+    };
+    let preset = store.catalog().get(&row.preset_id)?;
+    let role = RoleKind::parse(&row.role).ok_or_else(|| CoreError::Invalid(format!("unknown role {}", row.role)))?;
+    let role_name = preset.role(role).map(|r| r.name.clone()).unwrap_or_else(|| row.role.clone());
+    let version = &preset.agreement.version;
+    let accepted = sqlx::query!(
+        "SELECT accepted_at FROM agreement_acceptances
+         WHERE preset_id = ? AND agreement_version = ? AND display_name = ? AND role = ?
+         ORDER BY accepted_at DESC LIMIT 1",
+        row.preset_id,
+        version,
+        row.display_name,
+        row.role
+    )
+    .fetch_optional(store.pool())
+    .await?;
+    match accepted {
+        Some(a) => Ok(SetupState::Ready {
+            profile: StaffProfile {
+                display_name: row.display_name,
+                role,
+                role_name,
+                preset: preset.into(),
+                agreement_version: version.clone(),
+                accepted_at: rfc3339(a.accepted_at),
+            },
+        }),
+        None => {
+            let previously_accepted = sqlx::query_scalar!(
+                "SELECT agreement_version FROM agreement_acceptances WHERE preset_id = ?
+                 ORDER BY accepted_at DESC, id DESC LIMIT 1",
+                row.preset_id
+            )
+            .fetch_optional(store.pool())
+            .await?;
+            Ok(SetupState::NeedsAgreement {
+                display_name: row.display_name,
+                role_name,
+                preset: preset.into(),
+                agreement: preset.agreement.clone(),
+                previously_accepted,
+            })
+        }
+    }
+}
+
+/// Records the preset, name and role chosen at first run.
+pub async fn save_profile(store: &Store, preset_id: &str, display_name: &str, role: RoleKind) -> Result<SetupState, CoreError> {
+    let display_name = display_name.trim();
+    if display_name.is_empty() || display_name.chars().count() > 80 {
+        return Err(CoreError::Invalid("give a display name of 1 to 80 characters; a first name is enough".into()));
+    }
+    let preset = store.catalog().get(preset_id)?;
+    if preset.role(role).is_none() {
+        return Err(CoreError::Invalid(format!("the policy \"{}\" has no {} role", preset.name, role.as_str())));
+    }
+    if profile_row(store).await?.is_some() {
+        return Err(CoreError::Invalid("this desktop is already set up for a staff member".into()));
+    }
+    let (role_str, now) = (role.as_str(), store.now_ts());
+    sqlx::query!(
+        "INSERT INTO staff_profile (id, preset_id, display_name, role, created_at) VALUES (1, ?, ?, ?, ?)",
+        preset_id,
+        display_name,
+        role_str,
+        now
+    )
+    .execute(store.pool())
+    .await?;
+    setup_state(store).await
+}
+
+/// Records acceptance of the agreement version the person was shown. Accepting a version
+/// other than the current one is refused: they must read what is in force.
+pub async fn accept_agreement(store: &Store, agreement_version: &str) -> Result<SetupState, CoreError> {
+    let row = profile_row(store).await?.ok_or(CoreError::NotSetUp)?;
+    let preset = store.catalog().get(&row.preset_id)?;
+    if preset.agreement.version != agreement_version {
+        return Err(CoreError::Invalid(
+            "the confidentiality agreement has changed since it was shown; read the current version".into(),
+        ));
+    }
+    let now = store.now_ts();
+    sqlx::query!(
+        "INSERT INTO agreement_acceptances
+           (preset_id, preset_version, agreement_version, display_name, role, accepted_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+        row.preset_id,
+        preset.version,
+        agreement_version,
+        row.display_name,
+        row.role,
+        now
+    )
+    .execute(store.pool())
+    .await?;
+    tracing::info!(preset = %row.preset_id, version = %agreement_version, "agreement accepted");
+    setup_state(store).await
+}
+
+/// Proof that the person at this desktop has accepted the agreement in force. Everything that
+/// shows content takes one.
+#[derive(Clone)]
+pub struct Session {
+    pub store: Store,
+    pub profile: StaffProfile,
+}
+
+impl Session {
+    pub fn preset(&self) -> &Preset {
+        self.store.catalog().get(&self.profile.preset.id).expect("profile preset exists")
+    }
+}
+
+pub async fn session(store: &Store) -> Result<Session, CoreError> {
+    match setup_state(store).await? {
+        SetupState::Ready { profile } => Ok(Session { store: store.clone(), profile }),
+        SetupState::NeedsAgreement { .. } => Err(CoreError::AgreementRequired),
+        SetupState::NeedsProfile { .. } => Err(CoreError::NotSetUp),
+    }
+}
+
+fn rfc3339(ts: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}

@@ -1,0 +1,141 @@
+//! The encrypted desktop store: one SQLCipher database keyed from the OS keyring, with every
+//! body and record additionally age-encrypted in `blobs`.
+
+mod blobs;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use confide_vault::{KeyPolicy, Recipient, StaffIdentity, Vault};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+use crate::policy::Catalog;
+use crate::{Clock, CoreError};
+
+pub use blobs::BlobId;
+
+pub const DB_FILE: &str = "confide.db";
+
+/// Everything needed to open a store. The vault is the only source of keys.
+pub struct StoreConfig {
+    pub data_dir: PathBuf,
+    pub vault: Vault,
+    pub clock: Arc<dyn Clock>,
+    pub catalog: Catalog,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: SqlitePool,
+    identity: StaffIdentity,
+    data_dir: PathBuf,
+    clock: Arc<dyn Clock>,
+    catalog: Catalog,
+    vault: Vault,
+}
+
+impl Store {
+    /// Opens (or on first run creates) the store. The keyring is asked first: if it cannot be
+    /// reached, this returns before anything at all is written to disk.
+    pub async fn open(config: StoreConfig) -> Result<Store, CoreError> {
+        let StoreConfig { data_dir, vault, clock, catalog } = config;
+        vault.probe()?;
+        let db_path = data_dir.join(DB_FILE);
+        let exists = db_path.exists();
+        let policy = if exists { KeyPolicy::MustExist } else { KeyPolicy::CreateIfMissing };
+        let db_key = vault.database_key(policy)?;
+        let identity = vault.staff_identity(policy)?;
+
+        create_private_dir(&data_dir)?;
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .map_err(CoreError::Open)?
+            .filename(&db_path)
+            .create_if_missing(true)
+            // sqlx sends `key` before any other pragma, as SQLCipher requires.
+            .pragma("key", db_key.sqlcipher_pragma_value().to_string())
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            // Deleted content is overwritten, not left in free pages for a later reader.
+            .pragma("secure_delete", "ON")
+            // Sorts and temporary indexes stay in memory rather than in plaintext temp files.
+            .pragma("temp_store", "MEMORY")
+            .busy_timeout(Duration::from_secs(10));
+        drop(db_key);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|e| if exists && is_not_a_database(&e) { CoreError::WrongKey(e) } else { CoreError::Open(e) })?;
+        sqlx::migrate!("../../migrations").run(&pool).await?;
+        tracing::info!("store opened");
+        Ok(Store { inner: Arc::new(Inner { pool, identity, data_dir, clock, catalog, vault }) })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.inner.pool
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.inner.clock.as_ref()
+    }
+
+    pub fn now_ts(&self) -> i64 {
+        self.inner.clock.now().unix_timestamp()
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.inner.catalog
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.inner.vault
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    pub fn identity(&self) -> &StaffIdentity {
+        &self.inner.identity
+    }
+
+    /// Who the local blobs are encrypted to: this staff member only.
+    pub fn own_recipients(&self) -> Vec<Recipient> {
+        vec![self.inner.identity.recipient()]
+    }
+
+    /// Folds the WAL back into the database and empties it, so deleted content does not
+    /// linger in the journal.
+    pub async fn checkpoint(&self) -> Result<(), CoreError> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(self.pool()).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.inner.pool.close().await;
+    }
+}
+
+fn is_not_a_database(e: &sqlx::Error) -> bool {
+    // SQLITE_NOTADB (26): what SQLCipher answers when the key does not fit.
+    matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("26"))
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), CoreError> {
+    let err = |source| CoreError::DataDir { path: dir.display().to_string(), source };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(err)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! The encrypted store against the real keyring (run under tests/with-keyring).
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use confide_core::accounts::{self, Account, AccountKind, LineAddress, Security};
+use confide_core::conversations::{self, Channel, NewConversation, NewMessage};
+use confide_core::inbox::{self, InboxFilter};
+use confide_core::policy::{Catalog, RoleKind};
+use confide_core::staff::{self, SetupState};
+use confide_core::{CoreError, FixedClock};
+use time::macros::datetime;
+
+const CANARIES: [&str; 5] = [
+    "CanarySubject7f3a91",
+    "canary.sender.52e1@example.org",
+    "CanaryBodyWord0c4d2b",
+    "CanaryAccount9e77@lab.test",
+    "CanaryStaffName4411",
+];
+
+async fn ready_store(dir: &std::path::Path) -> confide_core::Store {
+    let store = open_default(dir).await;
+    staff::save_profile(&store, "respect-mal-current", CANARIES[4], RoleKind::Advisor).await.unwrap();
+    staff::accept_agreement(&store, "current-1").await.unwrap();
+    store
+}
+
+#[tokio::test]
+async fn issue2_canaries_never_reach_disk_in_plaintext() {
+    if !keyring_available("issue2_canaries_never_reach_disk_in_plaintext") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let store = ready_store(&dir).await;
+    let body = format!("Hello, my words are {} and more {}", CANARIES[2], "x".repeat(5000));
+    for i in 0..50 {
+        conversations::record(
+            &store,
+            NewConversation {
+                channel: Channel::Email,
+                line_id: "mens_advice",
+                subject: &format!("{} {i}", CANARIES[0]),
+                correspondent: CANARIES[1],
+                preview: &body[..60],
+                first_message: NewMessage { incoming: true, author: CANARIES[1], sent_at: 1_700_000_000 + i, body: body.as_bytes(), index_text: &body },
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let account = Account {
+        id: "shared".into(),
+        kind: AccountKind::Shared,
+        address: CANARIES[3].into(),
+        username: CANARIES[3].into(),
+        imap_host: "127.0.0.1".into(),
+        imap_port: 1993,
+        imap_security: Security::Tls,
+        smtp_host: "127.0.0.1".into(),
+        smtp_port: 1587,
+        smtp_security: Security::Starttls,
+        ca_file: None,
+        lines: vec![LineAddress { address: CANARIES[3].into(), line_id: "phoneline".into() }],
+    };
+    accounts::save(&store, &account, "CanaryPassword31f0").await.unwrap();
+
+    // The data is really there and findable: the index works through the encryption.
+    let session = staff::session(&store).await.unwrap();
+    let found = inbox::page(&session, &InboxFilter { search: Some(CANARIES[2].into()), ..Default::default() }).await.unwrap();
+    assert_eq!(found.total, 50);
+    let first = found.conversations[0].id;
+    assert_eq!(conversations::bodies(&store, first).await.unwrap()[0], body.as_bytes());
+    assert_eq!(accounts::list(&store).await.unwrap()[0].address, CANARIES[3]);
+
+    // While open, with the WAL and shared-memory files live, and again after closing.
+    let files = walk(&dir);
+    assert!(files.iter().any(|f| f.to_string_lossy().ends_with("-wal")), "expected a WAL to scan: {files:?}");
+    for phase in ["open", "closed"] {
+        if phase == "closed" {
+            store.close().await;
+        }
+        for canary in CANARIES.iter().chain(["CanaryPassword31f0"].iter()) {
+            let hits = files_containing(&dir, canary.as_bytes());
+            assert!(hits.is_empty(), "{canary} found in plaintext ({phase}): {hits:?}");
+        }
+    }
+    // The password is in the keyring and nowhere in the store.
+    let vault = os_vault(&dir);
+    assert_eq!(vault.account_password("shared").unwrap().as_deref().map(String::as_str), Some("CanaryPassword31f0"));
+}
+
+#[tokio::test]
+async fn issue2_agreement_gates_content_and_a_new_version_asks_again() {
+    if !keyring_available("issue2_agreement_gates_content_and_a_new_version_asks_again") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, policies) = (tmp.path().join("data"), tmp.path().join("policies"));
+    std::fs::create_dir_all(&policies).unwrap();
+    let original = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/nsh-2015.toml")).unwrap();
+    std::fs::write(policies.join("nsh-2015.toml"), &original).unwrap();
+    let clock = Arc::new(FixedClock::new(datetime!(2026-01-10 09:00 UTC)));
+
+    let store = open_store(&dir, clock.clone(), Catalog::from_dir(&policies).unwrap()).await;
+    assert!(matches!(staff::setup_state(&store).await.unwrap(), SetupState::NeedsProfile { .. }));
+    assert!(matches!(staff::session(&store).await, Err(CoreError::NotSetUp)));
+    let state = staff::save_profile(&store, "nsh-2015", "Jo", RoleKind::Manager).await.unwrap();
+    let SetupState::NeedsAgreement { agreement, previously_accepted: None, .. } = state else { panic!("{state:?}") };
+    assert!(matches!(staff::session(&store).await, Err(CoreError::AgreementRequired)));
+    let state = staff::accept_agreement(&store, &agreement.version).await.unwrap();
+    let SetupState::Ready { profile } = state else { panic!("{state:?}") };
+    assert_eq!((profile.display_name.as_str(), profile.agreement_version.as_str()), ("Jo", "2015-05-19"));
+    assert_eq!(profile.accepted_at, "2026-01-10T09:00:00Z");
+    staff::session(&store).await.unwrap();
+    store.close().await;
+
+    // The helpline revises its policy: the same person must read and accept it again.
+    std::fs::write(policies.join("nsh-2015.toml"), original.replace("version = \"2015-05-19\"\ntext", "version = \"2026-01\"\ntext")).unwrap();
+    clock.advance(time::Duration::days(30));
+    let store = open_store(&dir, clock.clone(), Catalog::from_dir(&policies).unwrap()).await;
+    let state = staff::setup_state(&store).await.unwrap();
+    let SetupState::NeedsAgreement { agreement, previously_accepted, .. } = state else { panic!("{state:?}") };
+    assert_eq!((agreement.version.as_str(), previously_accepted.as_deref()), ("2026-01", Some("2015-05-19")));
+    assert!(matches!(staff::session(&store).await, Err(CoreError::AgreementRequired)));
+    assert!(staff::accept_agreement(&store, "2015-05-19").await.is_err(), "an old version cannot be accepted");
+    assert!(matches!(staff::accept_agreement(&store, "2026-01").await.unwrap(), SetupState::Ready { .. }));
+}
+
+#[tokio::test]
+async fn issue2_reopening_uses_the_same_key_and_a_foreign_key_is_refused() {
+    if !keyring_available("issue2_reopening_uses_the_same_key_and_a_foreign_key_is_refused") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let store = ready_store(&dir).await;
+    store.close().await;
+    let store = open_default(&dir).await;
+    assert!(matches!(staff::setup_state(&store).await.unwrap(), SetupState::Ready { .. }));
+    store.close().await;
+
+    // Move the store under another name: its keys are not found, and nothing is replaced.
+    let moved = tmp.path().join("moved");
+    std::fs::rename(&dir, &moved).unwrap();
+    let err = confide_core::Store::open(confide_core::store::StoreConfig {
+        data_dir: moved.clone(),
+        vault: os_vault(&moved),
+        clock: Arc::new(confide_core::SystemClock),
+        catalog: Catalog::builtin(),
+    })
+    .await
+    .err()
+    .expect("refused");
+    assert!(err.to_string().contains("cannot find the key"), "{err}");
+}
