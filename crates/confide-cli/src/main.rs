@@ -1,1 +1,94 @@
-fn main() {}
+//! `confide`: the headless side of Confide. Everything here is a thin layer over confide-core,
+//! so a cron job, a systemd timer and the desktop app all do exactly the same thing.
+
+mod account;
+mod policy_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use confide_core::policy::Catalog;
+use confide_core::store::StoreConfig;
+use confide_core::{paths, staff, Store, SystemClock};
+use confide_vault::{OsKeyring, Vault};
+
+#[derive(Parser)]
+#[command(name = "confide", version, about = "Confide: confidential triage for helplines (headless commands)")]
+struct Cli {
+    /// The data folder of the store [default: $CONFIDE_DATA_DIR or ~/.local/share/confide]
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Open the store and say whether it is set up and who for
+    Status,
+    /// Mail accounts of this desktop (passwords go to the OS keyring)
+    #[command(subcommand)]
+    Account(account::AccountCmd),
+    /// Policy presets: list the shipped ones, check a helpline's own
+    #[command(subcommand)]
+    Policy(policy_cmd::PolicyCmd),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CONFIDE_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("confide: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("confide: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let data_dir = cli.data_dir.unwrap_or_else(paths::default_data_dir);
+    match cli.command {
+        Command::Status => status(&data_dir).await,
+        Command::Account(cmd) => account::run(cmd, open(&data_dir).await?).await,
+        Command::Policy(cmd) => policy_cmd::run(cmd),
+    }
+}
+
+pub(crate) async fn open(data_dir: &std::path::Path) -> anyhow::Result<Store> {
+    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(data_dir));
+    let config = StoreConfig { data_dir: data_dir.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() };
+    Store::open(config).await.with_context(|| format!("cannot open the store in {}", data_dir.display()))
+}
+
+async fn status(data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let store = open(data_dir).await?;
+    let state = staff::setup_state(&store).await?;
+    let line = match &state {
+        staff::SetupState::NeedsProfile { .. } => "not set up yet: open the Confide app to choose the policy and your role".to_owned(),
+        staff::SetupState::NeedsAgreement { preset, .. } => {
+            format!("set up for {}; the confidentiality agreement must be accepted in the app", preset.name)
+        }
+        staff::SetupState::Ready { profile } => format!(
+            "ready: {} ({}), policy {}, agreement {} accepted {}",
+            profile.display_name, profile.role_name, profile.preset.id, profile.agreement_version, profile.accepted_at
+        ),
+    };
+    println!("store: {}", data_dir.display());
+    println!("staff key fingerprint: {}", store.identity().fingerprint());
+    println!("{line}");
+    Ok(ExitCode::SUCCESS)
+}
