@@ -1,1 +1,29 @@
+//! The desktop shell. It knows Tauri; nothing below it does. Each command is a thin wrapper
+//! over a confide-core function, and errors reach the UI as `{code, message}`.
 
+mod api;
+mod commands;
+mod error;
+mod state;
+
+pub use api::typescript_bindings;
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CONFIDE_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let result = tauri::Builder::default()
+        .manage(state::AppState::from_env())
+        .invoke_handler(tauri::generate_handler![
+            commands::setup_state,
+            commands::save_profile,
+            commands::accept_agreement,
+            commands::inbox_page,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        tracing::error!("the window could not start: {e}");
+        std::process::exit(1);
+    }
+}

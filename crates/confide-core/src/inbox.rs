@@ -22,6 +22,7 @@ pub struct InboxFilter {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct ConversationSummary {
+    #[ts(type = "number")]
     pub id: i64,
     pub channel: String,
     pub line_id: String,
@@ -31,8 +32,10 @@ pub struct ConversationSummary {
     pub preview: String,
     pub assignee: Option<String>,
     pub unread: bool,
+    #[ts(type = "number")]
     pub message_count: i64,
     /// Unix seconds.
+    #[ts(type = "number")]
     pub last_activity_at: i64,
 }
 
@@ -40,6 +43,7 @@ pub struct ConversationSummary {
 #[ts(export)]
 pub struct InboxPage {
     pub conversations: Vec<ConversationSummary>,
+    #[ts(type = "number")]
     pub total: i64,
 }
 

@@ -1,0 +1,39 @@
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use confide_core::policy::Catalog;
+use confide_core::store::StoreConfig;
+use confide_core::{paths, Store, SystemClock};
+use confide_vault::{OsKeyring, Vault};
+use tokio::sync::Mutex;
+
+use crate::error::ApiError;
+
+/// The store, opened on first use. A failed open (keyring locked, say) is not remembered, so
+/// "Try again" after unlocking the keyring works without restarting the app.
+pub struct AppState {
+    data_dir: PathBuf,
+    store: Mutex<Option<Store>>,
+}
+
+impl AppState {
+    pub fn from_env() -> Self {
+        AppState { data_dir: paths::default_data_dir(), store: Mutex::new(None) }
+    }
+
+    pub async fn store(&self) -> Result<Store, ApiError> {
+        let mut guard = self.store.lock().await;
+        if let Some(store) = guard.as_ref() {
+            return Ok(store.clone());
+        }
+        let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&self.data_dir));
+        let catalog = match std::env::var_os("CONFIDE_POLICY_DIR") {
+            Some(dir) => Catalog::from_dir(std::path::Path::new(&dir)).map_err(confide_core::CoreError::from)?,
+            None => Catalog::builtin(),
+        };
+        let config = StoreConfig { data_dir: self.data_dir.clone(), vault, clock: Arc::new(SystemClock), catalog };
+        let store = Store::open(config).await?;
+        *guard = Some(store.clone());
+        Ok(store)
+    }
+}
