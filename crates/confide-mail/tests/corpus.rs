@@ -1,0 +1,44 @@
+//! Corpus test: every `tests/corpus/*.eml` is summarised, in its LF and its CRLF form, and the
+//! result compared with the `.json` beside it. `CONFIDE_BLESS=1` rewrites the expectations.
+
+use std::path::Path;
+
+use confide_mail::mime::summarize;
+
+#[test]
+fn corpus_matches_expectations_in_lf_and_crlf() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "eml")).collect();
+    files.sort();
+    assert!(files.len() >= 6, "corpus is missing");
+    for eml in files {
+        let raw = std::fs::read(&eml).unwrap();
+        let lf: Vec<u8> = String::from_utf8_lossy(&raw).replace("\r\n", "\n").into_bytes();
+        let crlf: Vec<u8> = String::from_utf8_lossy(&lf).replace('\n', "\r\n").into_bytes();
+        let got = serde_json::to_string_pretty(&summarize(&lf)).unwrap();
+        let json = eml.with_extension("json");
+        if std::env::var_os("CONFIDE_BLESS").is_some() {
+            std::fs::write(&json, &got).unwrap();
+        }
+        let want = std::fs::read_to_string(&json).unwrap_or_else(|_| panic!("{} has no expectation; run with CONFIDE_BLESS=1", eml.display()));
+        assert_eq!(got.trim(), want.trim(), "{} (LF)", eml.display());
+        let crlf_summary = summarize(&crlf);
+        let lf_summary = summarize(&lf);
+        assert_eq!(crlf_summary.subject, lf_summary.subject, "{} (CRLF subject)", eml.display());
+        assert_eq!(crlf_summary.message_id, lf_summary.message_id, "{} (CRLF id)", eml.display());
+        assert_eq!(crlf_summary.text.replace("\r\n", "\n"), lf_summary.text, "{} (CRLF text)", eml.display());
+    }
+}
+
+#[test]
+fn hostile_sizes_do_not_panic() {
+    let mut deep = String::new();
+    for i in 0..2000 {
+        deep.push_str(&format!("Content-Type: multipart/mixed; boundary=\"b{i}\"\n\n--b{i}\n"));
+    }
+    summarize(deep.as_bytes());
+    summarize(&[0xff; 100_000]);
+    summarize(b"");
+    let huge_header = format!("Subject: {}\n\nbody", "x".repeat(2_000_000));
+    assert_eq!(summarize(huge_header.as_bytes()).text, "body");
+}
