@@ -1,4 +1,5 @@
 import type { ApiError } from "../bindings/ApiError";
+import { sentence } from "../errors";
 
 export function Refused({ error, onRetry }: { error: ApiError; onRetry: () => void }) {
   const keyring = error.code === "keyring_unavailable";
@@ -6,7 +7,7 @@ export function Refused({ error, onRetry }: { error: ApiError; onRetry: () => vo
     <main className="centre">
       <section className="card" role="alert" aria-labelledby="refused-title">
         <h1 id="refused-title">{keyring ? "Confide cannot open its store" : "Something went wrong"}</h1>
-        <p>{error.message}</p>
+        <p>{sentence(error.message)}</p>
         {keyring && (
           <p className="muted">
             Confide keeps its keys only in your computer's keyring and never anywhere else, so it waits until the
