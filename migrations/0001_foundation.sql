@@ -90,9 +90,10 @@ CREATE TABLE messages (
 ) STRICT;
 CREATE INDEX messages_by_conversation ON messages (conversation_id, sent_at);
 
--- Full-text index. Contentless: only the term index is stored (inside the encrypted file),
--- and contentless_delete lets retention remove a conversation's terms for real.
-CREATE VIRTUAL TABLE conversation_fts USING fts5(
+-- Full-text index, one row per message (rowid = messages.id). Contentless: only the term
+-- index is stored (inside the encrypted file), and contentless_delete lets retention remove a
+-- message's terms for real.
+CREATE VIRTUAL TABLE message_fts USING fts5(
     subject, correspondent, body,
     content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
 );

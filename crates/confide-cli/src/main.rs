@@ -3,6 +3,7 @@
 
 mod account;
 mod policy_cmd;
+mod sync_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,6 +33,12 @@ enum Command {
     /// Mail accounts of this desktop (passwords go to the OS keyring)
     #[command(subcommand)]
     Account(account::AccountCmd),
+    /// Fetch new mail from the configured accounts into the encrypted store
+    Sync {
+        /// Only this account
+        #[arg(long)]
+        account: Option<String>,
+    },
     /// Policy presets: list the shipped ones, check a helpline's own
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCmd),
@@ -65,6 +72,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status => status(&data_dir).await,
         Command::Account(cmd) => account::run(cmd, open(&data_dir).await?).await,
         Command::Policy(cmd) => policy_cmd::run(cmd),
+        Command::Sync { account } => sync_cmd::run(open(&data_dir).await?, account).await,
     }
 }
 

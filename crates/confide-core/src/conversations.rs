@@ -85,19 +85,19 @@ pub async fn record(store: &Store, new: NewConversation<'_>) -> Result<i64, Core
     .await?
     .id;
     let direction = if new.first_message.incoming { "in" } else { "out" };
-    sqlx::query!(
-        "INSERT INTO messages (conversation_id, direction, author, sent_at, body_blob) VALUES (?, ?, ?, ?, ?)",
+    let message = sqlx::query_scalar!(
+        "INSERT INTO messages (conversation_id, direction, author, sent_at, body_blob) VALUES (?, ?, ?, ?, ?) RETURNING id",
         id,
         direction,
         new.first_message.author,
         at,
         blob
     )
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
     sqlx::query!(
-        "INSERT INTO conversation_fts (rowid, subject, correspondent, body) VALUES (?, ?, ?, ?)",
-        id,
+        "INSERT INTO message_fts (rowid, subject, correspondent, body) VALUES (?, ?, ?, ?)",
+        message,
         new.subject,
         new.correspondent,
         new.first_message.index_text

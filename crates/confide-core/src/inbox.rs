@@ -62,7 +62,7 @@ pub async fn page(session: &Session, filter: &InboxFilter) -> Result<InboxPage, 
            FROM conversations
            WHERE (?1 IS NULL OR line_id = ?1) AND (?2 IS NULL OR channel = ?2)
              AND (?3 IS NULL OR status = ?3)
-             AND (?4 IS NULL OR id IN (SELECT rowid FROM conversation_fts WHERE conversation_fts MATCH ?4))
+             AND (?4 IS NULL OR id IN (SELECT conversation_id FROM messages WHERE id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?4)))
            ORDER BY last_activity_at DESC, id DESC
            LIMIT ?5"#,
         line,
@@ -76,7 +76,7 @@ pub async fn page(session: &Session, filter: &InboxFilter) -> Result<InboxPage, 
     let total = sqlx::query_scalar!(
         "SELECT count(*) FROM conversations
          WHERE (?1 IS NULL OR line_id = ?1) AND (?2 IS NULL OR channel = ?2) AND (?3 IS NULL OR status = ?3)
-           AND (?4 IS NULL OR id IN (SELECT rowid FROM conversation_fts WHERE conversation_fts MATCH ?4))",
+           AND (?4 IS NULL OR id IN (SELECT conversation_id FROM messages WHERE id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?4)))",
         line,
         channel,
         status,

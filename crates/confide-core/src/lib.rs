@@ -7,6 +7,7 @@ pub mod clock;
 pub mod conversations;
 mod error;
 pub mod inbox;
+pub mod mailstore;
 pub mod paths;
 pub mod policy;
 pub mod staff;

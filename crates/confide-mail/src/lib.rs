@@ -1,5 +1,12 @@
-//! Mail for Confide: MIME parsing now; IMAP sync, SMTP and the sent-folder guard build on it.
-//! Protocol and parsing code here does no I/O.
+//! Mail for Confide: MIME parsing, IMAP command building, and IMAP sync. Parsing and command
+//! building do no I/O; the blocking `imap` crate runs on its own threads, never on the async
+//! runtime or the UI thread.
 #![forbid(unsafe_code)]
 
+pub mod connect;
+mod error;
+pub mod imap_quote;
 pub mod mime;
+pub mod sync;
+
+pub use error::MailError;

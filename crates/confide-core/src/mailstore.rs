@@ -1,0 +1,310 @@
+//! The local side of IMAP sync: per-folder state, and ingesting fetched messages into
+//! conversations. Knows nothing of IMAP itself; `confide-mail` drives it.
+
+use std::collections::HashSet;
+
+use crate::conversations::Channel;
+use crate::{CoreError, Store};
+
+/// What sync knows about a folder from the last completed batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderState {
+    pub uidvalidity: u32,
+    pub synced_uid: u32,
+    pub highestmodseq: Option<u64>,
+}
+
+/// One fetched message, parsed. The raw bytes are encrypted on the way in.
+#[derive(Debug, Clone)]
+pub struct IncomingMail {
+    pub uid: u32,
+    pub flags: String,
+    /// The server's INTERNALDATE, unix seconds; used when the Date header is missing.
+    pub internal_date: Option<i64>,
+    pub raw: Vec<u8>,
+    pub message_id: Option<String>,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    pub from: Option<String>,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub date: Option<i64>,
+    pub text: String,
+    /// True for folders whose messages the helpline sent (Sent, Drafts).
+    pub outgoing: bool,
+}
+
+pub async fn folder_state(store: &Store, account: &str, folder: &str) -> Result<Option<FolderState>, CoreError> {
+    let row = sqlx::query!(
+        "SELECT uidvalidity, synced_uid, highestmodseq FROM mail_folders WHERE account_id = ? AND name = ?",
+        account,
+        folder
+    )
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.map(|r| FolderState {
+        uidvalidity: r.uidvalidity as u32,
+        synced_uid: r.synced_uid as u32,
+        highestmodseq: r.highestmodseq.map(|m| m as u64),
+    }))
+}
+
+/// RFC 4549 §4.1: when UIDVALIDITY changes, "the client MUST empty the local cache of that
+/// mailbox". The folder starts again from nothing; conversations left with no message go too.
+pub async fn reset_folder(store: &Store, account: &str, folder: &str, uidvalidity: u32, special_use: Option<&str>) -> Result<(), CoreError> {
+    let mut tx = store.pool().begin().await?;
+    let rows = sqlx::query_scalar!("SELECT message_row FROM mail_messages WHERE account_id = ? AND folder = ?", account, folder)
+        .fetch_all(&mut *tx)
+        .await?;
+    delete_message_rows(&mut tx, &rows).await?;
+    let uv = i64::from(uidvalidity);
+    sqlx::query!(
+        "INSERT INTO mail_folders (account_id, name, special_use, uidvalidity, synced_uid, highestmodseq)
+         VALUES (?, ?, ?, ?, 0, NULL)
+         ON CONFLICT (account_id, name) DO UPDATE SET uidvalidity = excluded.uidvalidity, synced_uid = 0,
+           highestmodseq = NULL, special_use = excluded.special_use",
+        account,
+        folder,
+        special_use,
+        uv
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Stores a batch of fetched messages and advances the folder's synced UID in the same
+/// transaction, so a crash leaves either the whole batch or none of it.
+pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32, batch: &[IncomingMail], synced_uid: u32) -> Result<usize, CoreError> {
+    let lines = sqlx::query!("SELECT address, line_id FROM account_lines WHERE account_id = ?", account)
+        .fetch_all(store.pool())
+        .await?;
+    let default_line = lines.first().map(|l| l.line_id.clone()).unwrap_or_else(|| "default".to_owned());
+    let line_for = |mail: &IncomingMail| -> String {
+        let addrs: Vec<&String> = if mail.outgoing { mail.from.iter().collect() } else { mail.to.iter().collect() };
+        lines
+            .iter()
+            .find(|l| addrs.iter().any(|a| a.eq_ignore_ascii_case(&l.address)))
+            .map(|l| l.line_id.clone())
+            .unwrap_or_else(|| default_line.clone())
+    };
+    let recipients = store.own_recipients();
+    // Encrypt outside the transaction: it is the expensive part and needs no lock.
+    let sealed: Vec<Vec<u8>> = batch
+        .iter()
+        .map(|m| confide_vault::seal(&m.raw, &recipients))
+        .collect::<Result<_, _>>()?;
+
+    let mut tx = store.pool().begin().await?;
+    let uv = i64::from(uidvalidity);
+    let mut added = 0;
+    for (mail, sealed) in batch.iter().zip(sealed) {
+        let uid = i64::from(mail.uid);
+        let known = sqlx::query_scalar!(
+            "SELECT id FROM mail_messages WHERE account_id = ? AND folder = ? AND uidvalidity = ? AND uid = ?",
+            account,
+            folder,
+            uv,
+            uid
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        if known.is_some() {
+            continue;
+        }
+        let at = mail.date.or(mail.internal_date).unwrap_or_else(|| store.now_ts());
+        let correspondent = if mail.outgoing { mail.to.first().cloned() } else { mail.from.clone() }.unwrap_or_default();
+        let preview: String = mail.text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(160).collect();
+
+        let mut conversation = None;
+        for id in mail.in_reply_to.iter().chain(mail.references.iter().rev()).chain(mail.message_id.iter()) {
+            conversation = sqlx::query_scalar!("SELECT conversation_id FROM message_ids WHERE message_id = ?", id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if conversation.is_some() {
+                break;
+            }
+        }
+        let (size, now) = (mail.raw.len() as i64, store.now_ts());
+        let blob = sqlx::query_scalar!(
+            "INSERT INTO blobs (kind, size, data, created_at) VALUES ('raw_mail', ?, ?, ?) RETURNING id",
+            size,
+            sealed,
+            now
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let unread = i64::from(!mail.outgoing && !mail.flags.contains("\\Seen"));
+        let conversation_id = match conversation {
+            Some(id) => {
+                sqlx::query!(
+                    "UPDATE conversations SET message_count = message_count + 1,
+                       last_activity_at = max(last_activity_at, ?1),
+                       preview = CASE WHEN ?1 >= last_activity_at THEN ?2 ELSE preview END,
+                       unread = max(unread, ?3)
+                     WHERE id = ?4",
+                    at,
+                    preview,
+                    unread,
+                    id
+                )
+                .execute(&mut *tx)
+                .await?;
+                id
+            }
+            None => {
+                let (channel, line) = (Channel::Email.as_str(), line_for(mail));
+                sqlx::query_scalar!(
+                    "INSERT INTO conversations
+                       (channel, line_id, subject, correspondent, preview, unread, message_count, created_at, last_activity_at)
+                     VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
+                    channel,
+                    line,
+                    mail.subject,
+                    correspondent,
+                    preview,
+                    unread,
+                    at,
+                    at
+                )
+                .fetch_one(&mut *tx)
+                .await?
+            }
+        };
+        let direction = if mail.outgoing { "out" } else { "in" };
+        let author = mail.from.clone().unwrap_or_default();
+        let message_row = sqlx::query_scalar!(
+            "INSERT INTO messages (conversation_id, direction, author, sent_at, body_blob, message_id)
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            conversation_id,
+            direction,
+            author,
+            at,
+            blob,
+            mail.message_id
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "INSERT INTO mail_messages (account_id, folder, uidvalidity, uid, message_row, flags) VALUES (?, ?, ?, ?, ?, ?)",
+            account,
+            folder,
+            uv,
+            uid,
+            message_row,
+            mail.flags
+        )
+        .execute(&mut *tx)
+        .await?;
+        if let Some(mid) = &mail.message_id {
+            sqlx::query!("INSERT OR IGNORE INTO message_ids (message_id, conversation_id) VALUES (?, ?)", mid, conversation_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query!(
+            "INSERT INTO message_fts (rowid, subject, correspondent, body) VALUES (?, ?, ?, ?)",
+            message_row,
+            mail.subject,
+            correspondent,
+            mail.text
+        )
+        .execute(&mut *tx)
+        .await?;
+        added += 1;
+    }
+    let synced = i64::from(synced_uid);
+    sqlx::query!(
+        "UPDATE mail_folders SET synced_uid = max(synced_uid, ?) WHERE account_id = ? AND name = ?",
+        synced,
+        account,
+        folder
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// The UIDs held locally for a folder under its current UIDVALIDITY.
+pub async fn local_uids(store: &Store, account: &str, folder: &str) -> Result<HashSet<u32>, CoreError> {
+    let rows = sqlx::query_scalar!(
+        "SELECT m.uid FROM mail_messages m JOIN mail_folders f ON f.account_id = m.account_id AND f.name = m.folder
+         WHERE m.account_id = ? AND m.folder = ? AND m.uidvalidity = f.uidvalidity",
+        account,
+        folder
+    )
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.into_iter().map(|u| u as u32).collect())
+}
+
+/// Removes local copies of messages the server no longer has in this folder (expunged or
+/// moved elsewhere), and conversations left empty.
+pub async fn remove_uids(store: &Store, account: &str, folder: &str, uids: &[u32]) -> Result<usize, CoreError> {
+    let mut tx = store.pool().begin().await?;
+    let mut rows = Vec::with_capacity(uids.len());
+    for uid in uids {
+        let uid = i64::from(*uid);
+        if let Some(r) = sqlx::query_scalar!(
+            "SELECT message_row FROM mail_messages WHERE account_id = ? AND folder = ? AND uid = ?",
+            account,
+            folder,
+            uid
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        {
+            rows.push(r);
+        }
+    }
+    delete_message_rows(&mut tx, &rows).await?;
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
+/// Deletes messages with their blobs and index entries, then fixes up the conversations they
+/// were in: recounted, or deleted when left empty.
+async fn delete_message_rows(tx: &mut sqlx::SqliteConnection, rows: &[i64]) -> Result<(), CoreError> {
+    let mut touched = std::collections::BTreeSet::new();
+    for row in rows {
+        let Some(m) = sqlx::query!("SELECT conversation_id, body_blob FROM messages WHERE id = ?", row).fetch_optional(&mut *tx).await? else {
+            continue;
+        };
+        touched.insert(m.conversation_id);
+        sqlx::query!("DELETE FROM message_fts WHERE rowid = ?", row).execute(&mut *tx).await?;
+        sqlx::query!("DELETE FROM messages WHERE id = ?", row).execute(&mut *tx).await?;
+        sqlx::query!("DELETE FROM blobs WHERE id = ?", m.body_blob).execute(&mut *tx).await?;
+    }
+    for conversation in touched {
+        let left = sqlx::query_scalar!("SELECT count(*) FROM messages WHERE conversation_id = ?", conversation).fetch_one(&mut *tx).await?;
+        if left == 0 {
+            sqlx::query!("DELETE FROM conversations WHERE id = ?", conversation).execute(&mut *tx).await?;
+        } else {
+            sqlx::query!("UPDATE conversations SET message_count = ? WHERE id = ?", left, conversation).execute(&mut *tx).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Records the server's HIGHESTMODSEQ once a folder is fully in step with it.
+pub async fn set_highestmodseq(store: &Store, account: &str, folder: &str, modseq: Option<u64>) -> Result<(), CoreError> {
+    let m = modseq.map(|m| m as i64);
+    sqlx::query!("UPDATE mail_folders SET highestmodseq = ? WHERE account_id = ? AND name = ?", m, account, folder)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Every folder's sync state for an account.
+pub async fn folder_states(store: &Store, account: &str) -> Result<std::collections::HashMap<String, FolderState>, CoreError> {
+    let rows = sqlx::query!("SELECT name, uidvalidity, synced_uid, highestmodseq FROM mail_folders WHERE account_id = ?", account)
+        .fetch_all(store.pool())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (r.name, FolderState { uidvalidity: r.uidvalidity as u32, synced_uid: r.synced_uid as u32, highestmodseq: r.highestmodseq.map(|m| m as u64) })
+        })
+        .collect())
+}

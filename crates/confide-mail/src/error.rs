@@ -1,0 +1,31 @@
+use thiserror::Error;
+
+/// Mail errors, worded for an advisor; the source carries the detail for the log.
+#[derive(Debug, Error)]
+pub enum MailError {
+    #[error("cannot connect to the mail server {server}: {source}")]
+    Connect { server: String, source: std::io::Error },
+    #[error(
+        "the mail server {server} does not offer an encrypted connection (STARTTLS), so Confide \
+         will not send your password or any mail to it. Ask whoever runs it to turn on TLS"
+    )]
+    NoTls { server: String },
+    #[error("cannot set up an encrypted connection to {server}: {message}")]
+    Tls { server: String, message: String },
+    #[error("the mail server {server} did not accept the login for {user}: check the password")]
+    Login { server: String, user: String },
+    #[error("the connection to the mail server was lost ({0}); nothing was lost, and the next sync carries on where this one stopped")]
+    Protocol(#[source] imap::Error),
+    #[error("there is no password for the mail account \"{0}\" in the keyring")]
+    NoPassword(String),
+    #[error(transparent)]
+    Core(#[from] confide_core::CoreError),
+    #[error("the mail worker stopped unexpectedly")]
+    Worker,
+}
+
+impl From<imap::Error> for MailError {
+    fn from(e: imap::Error) -> Self {
+        MailError::Protocol(e)
+    }
+}
