@@ -118,7 +118,7 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
         let preview: String = mail.text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(160).collect();
 
         let mut conversation = None;
-        for id in mail.in_reply_to.iter().chain(mail.references.iter().rev()).chain(mail.message_id.iter()) {
+        for id in mail.message_id.iter().chain(&mail.in_reply_to).chain(mail.references.iter().rev()) {
             conversation = sqlx::query_scalar!("SELECT conversation_id FROM message_ids WHERE message_id = ?", id)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -197,7 +197,10 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
         )
         .execute(&mut *tx)
         .await?;
-        if let Some(mid) = &mail.message_id {
+        // Register the IDs this message refers to as well as its own: folders sync in any
+        // order (Sent before INBOX, say), and a parent that arrives after its reply must still
+        // find the thread.
+        for mid in mail.message_id.iter().chain(&mail.in_reply_to).chain(&mail.references) {
             sqlx::query!("INSERT OR IGNORE INTO message_ids (message_id, conversation_id) VALUES (?, ?)", mid, conversation_id)
                 .execute(&mut *tx)
                 .await?;

@@ -6,6 +6,8 @@
 pub mod connect;
 mod error;
 pub mod imap_quote;
+#[cfg(feature = "lab")]
+pub mod lab;
 pub mod mime;
 pub mod sync;
 

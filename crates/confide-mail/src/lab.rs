@@ -1,0 +1,110 @@
+//! Test helpers for the mail lab (`tests/lab/up`): its accounts, and `doveadm` for arranging
+//! server-side situations (UIDVALIDITY changes, expunges, bulk mail). Built only with the
+//! `lab` feature, for tests.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::process::Command;
+
+use confide_core::accounts::{Account, AccountKind, LineAddress, Security};
+
+pub struct Lab {
+    env: HashMap<String, String>,
+    pub dir: PathBuf,
+}
+
+impl Lab {
+    /// The running lab, or `None` (with a loud note) when it is not up or there is no keyring.
+    pub fn get(test: &str) -> Option<Lab> {
+        let dir = PathBuf::from(std::env::var("LAB_DIR").unwrap_or_else(|_| "/var/lib/confide-lab".into()));
+        let text = std::fs::read_to_string(dir.join("accounts.env")).ok();
+        if text.is_none() || std::env::var_os("CONFIDE_TEST_KEYRING").is_none() {
+            eprintln!("SKIPPED {test}: needs the mail lab (tests/lab/up) and the keyring (tests/with-keyring)");
+            return None;
+        }
+        let env = text?.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        Some(Lab { env, dir })
+    }
+
+    pub fn var(&self, key: &str) -> &str {
+        self.env.get(key).map(String::as_str).unwrap_or_else(|| panic!("lab has no {key}"))
+    }
+
+    pub fn password(&self, user: &str) -> &str {
+        self.var(&format!("LAB_{}_PASSWORD", user.to_ascii_uppercase()))
+    }
+
+    /// An account for a lab user over IMAPS with the lab's CA.
+    pub fn account(&self, id: &str, user: &str, kind: AccountKind) -> Account {
+        let lines = if user == "helpline" {
+            vec![
+                LineAddress { address: "phoneline@lab.test".into(), line_id: "phoneline".into() },
+                LineAddress { address: "mensadvice@lab.test".into(), line_id: "mens_advice".into() },
+            ]
+        } else {
+            vec![]
+        };
+        Account {
+            id: id.into(),
+            kind,
+            address: format!("{user}@lab.test"),
+            username: format!("{user}@lab.test"),
+            imap_host: "127.0.0.1".into(),
+            imap_port: self.var("LAB_IMAPS_PORT").parse().expect("port"),
+            imap_security: Security::Tls,
+            smtp_host: "127.0.0.1".into(),
+            smtp_port: self.var("LAB_SUBMISSION_PORT").parse().expect("port"),
+            smtp_security: Security::Starttls,
+            ca_file: Some(self.var("LAB_CA").into()),
+            lines,
+        }
+    }
+
+    /// Runs doveadm against the lab's Dovecot; panics with its output on failure.
+    pub fn doveadm(&self, args: &[&str]) -> String {
+        let conf = self.dir.join("dovecot/dovecot.conf");
+        let out = Command::new("doveadm").arg("-c").arg(&conf).args(args).output().expect("doveadm runs");
+        assert!(out.status.success(), "doveadm {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Empties every folder of a lab user.
+    pub fn empty_mailbox(&self, user: &str) {
+        let u = format!("{user}@lab.test");
+        self.doveadm(&["expunge", "-u", &u, "mailbox", "*", "all"]);
+    }
+
+    /// Puts `n` small generated messages into a user's INBOX through `doveadm import`.
+    pub fn bulk_import(&self, user: &str, n: usize, tag: &str) {
+        let tmp = tempfile_dir();
+        let cur = tmp.join("cur");
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir_all(tmp.join(sub)).unwrap();
+        }
+        for i in 0..n {
+            let msg = format!(
+                "From: caller{i}@example.org\r\nTo: {user}@lab.test\r\nSubject: {tag} message {i}\r\nMessage-ID: <{tag}-{i}@example.org>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nBody of {tag} message {i}.\r\n"
+            );
+            std::fs::write(cur.join(format!("{}.M{i}P1.lab:2,", 1_790_000_000 + i)), msg).unwrap();
+        }
+        Command::new("chown").args(["-R", "confidelab:confidelab"]).arg(&tmp).status().unwrap();
+        self.doveadm(&["import", "-u", &format!("{user}@lab.test"), "-s", &format!("maildir:{}", tmp.display()), "", "all"]);
+        std::fs::remove_dir_all(&tmp).ok();
+    }
+
+    /// The server's UIDs in a folder, read with doveadm (not with the code under test).
+    pub fn server_uids(&self, user: &str, folder: &str) -> HashSet<u32> {
+        let out = self.doveadm(&["-f", "flow", "fetch", "-u", &format!("{user}@lab.test"), "uid", "mailbox", folder, "all"]);
+        out.lines().filter_map(|l| l.trim().strip_prefix("uid=")).filter_map(|u| u.parse().ok()).collect()
+    }
+
+    pub fn folders(&self, user: &str) -> Vec<String> {
+        self.doveadm(&["mailbox", "list", "-u", &format!("{user}@lab.test")]).lines().map(str::to_owned).collect()
+    }
+}
+
+fn tempfile_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("confide-lab-import-{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
