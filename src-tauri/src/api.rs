@@ -19,6 +19,16 @@ pub struct AcceptAgreementRequest {
     pub version: String,
 }
 
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct ConversationRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The one message whose remote images the reader chose to load, if any.
+    #[ts(type = "number | null")]
+    pub load_images_for: Option<i64>,
+}
+
 /// One line per command: its name, its request type (or `()`), its result type. Keep this in
 /// step with `generate_handler!` in lib.rs; the E2E test calls every command through it.
 macro_rules! command_table {
@@ -60,6 +70,8 @@ command_table! {
     save_profile(SaveProfileRequest) -> confide_core::staff::SetupState;
     accept_agreement(AcceptAgreementRequest) -> confide_core::staff::SetupState;
     inbox_page(confide_core::inbox::InboxFilter) -> confide_core::inbox::InboxPage;
+    sync_now(()) -> confide_mail::sync::SyncReport;
+    conversation_view(ConversationRequest) -> confide_mail::reading::ConversationView;
 }
 
 fn camel(snake: &str) -> String {

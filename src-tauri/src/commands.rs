@@ -2,9 +2,12 @@
 
 use confide_core::inbox::{self, InboxFilter, InboxPage};
 use confide_core::staff::{self, SetupState};
-use tauri::State;
+use confide_core::accounts::{self, AccountKind};
+use confide_mail::reading::{self, ConversationView};
+use confide_mail::sync::{sync_account, SyncProgress, SyncReport};
+use tauri::{AppHandle, Emitter, State};
 
-use crate::api::{AcceptAgreementRequest, SaveProfileRequest};
+use crate::api::{AcceptAgreementRequest, ConversationRequest, SaveProfileRequest};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -28,4 +31,30 @@ pub async fn accept_agreement(state: State<'_, AppState>, request: AcceptAgreeme
 pub async fn inbox_page(state: State<'_, AppState>, request: InboxFilter) -> Result<InboxPage, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     Ok(inbox::page(&session, &request).await?)
+}
+
+/// Syncs the shared mailboxes, emitting `sync_progress` events as batches land.
+#[tauri::command]
+pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<SyncReport, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    let mut total = SyncReport::default();
+    for account in accounts::list(&session.store).await?.into_iter().filter(|a| a.kind == AccountKind::Shared) {
+        let emit = |p: &SyncProgress| {
+            let _ = app.emit("sync_progress", p);
+        };
+        let r = sync_account(&session.store, &account, &emit).await?;
+        total.folders += r.folders;
+        total.unchanged_folders += r.unchanged_folders;
+        total.fetched += r.fetched;
+        total.added += r.added;
+        total.removed += r.removed;
+        total.resets += r.resets;
+    }
+    Ok(total)
+}
+
+#[tauri::command]
+pub async fn conversation_view(state: State<'_, AppState>, request: ConversationRequest) -> Result<ConversationView, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    Ok(reading::conversation(&session, request.id, request.load_images_for).await?)
 }

@@ -18,6 +18,18 @@ impl From<CoreError> for ApiError {
     }
 }
 
+impl From<confide_mail::MailError> for ApiError {
+    fn from(e: confide_mail::MailError) -> Self {
+        match e {
+            confide_mail::MailError::Core(core) => core.into(),
+            other => {
+                tracing::warn!(error = %error_chain(&other), "mail command failed");
+                ApiError { code: confide_core::ErrorCode::Other, message: other.to_string() }
+            }
+        }
+    }
+}
+
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut cur = e.source();

@@ -20,6 +20,8 @@ pub fn run() {
             commands::save_profile,
             commands::accept_agreement,
             commands::inbox_page,
+            commands::sync_now,
+            commands::conversation_view,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
+import { firstRun } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -18,22 +19,7 @@ test("issue2 first run: policy, name and role, agreement, then the inbox", { tim
   const driver = await startDriver({ port: 4444, nativePort: 4445, env: { CONFIDE_DATA_DIR: join(data, "store") } });
   const s = await Session.create(driver.base, app);
   try {
-    await s.waitForText("h1", "Set up Confide");
-    await s.waitForText("fieldset", "Respect Phoneline and Men's Advice Line (current policy)");
-    await s.screenshot(artifacts, "01-first-run");
-    await s.click('input[value="respect-mal-current"]');
-    await s.type("input[maxlength='80']", "Ash");
-    await s.click('option[value="advisor"]');
-    await s.click('button[type="submit"]');
-
-    await s.waitForText("h1", "Confidentiality agreement");
-    await s.waitForText(".agreement", "Respect will not inform perpetrators");
-    await s.waitForText("p.muted", "version current-1");
-    await s.screenshot(artifacts, "02-agreement");
-    await s.click('input[type="checkbox"]');
-    await s.click("section.card > button");
-
-    await s.waitForText("h1", "Inbox");
+    await firstRun(s, { shots: true });
     await s.waitForText(".nav", "Men's Advice Line");
     await s.waitForText(".topbar", "Ash · Helpline Advisor");
     await s.waitForText(".list", "0 conversations");

@@ -55,6 +55,11 @@ export class Session {
   async type(css, text) {
     await this.cmd("POST", `/element/${await this.find(css)}/value`, { text });
   }
+  /** Clicks the first element matching css whose text contains `text`. */
+  async clickText(css, text) {
+    const el = await this.waitForText(css, text);
+    await this.cmd("POST", `/element/${el}/click`, {});
+  }
   /** Waits until an element matching css contains the text. */
   async waitForText(css, text, ms = 20000) {
     const end = Date.now() + ms;

@@ -122,3 +122,38 @@ pub async fn bodies(store: &Store, conversation_id: i64) -> Result<Vec<Vec<u8>>,
     }
     Ok(out)
 }
+
+/// One stored message with its decrypted raw bytes.
+pub struct StoredMessage {
+    pub id: i64,
+    pub incoming: bool,
+    pub author: String,
+    pub sent_at: i64,
+    pub raw: Vec<u8>,
+}
+
+/// A conversation's summary and messages, oldest first, for someone allowed to read it.
+pub async fn load(session: &crate::staff::Session, id: i64) -> Result<(crate::inbox::ConversationSummary, Vec<StoredMessage>), CoreError> {
+    let store = &session.store;
+    let summary = sqlx::query_as!(
+        crate::inbox::ConversationSummary,
+        r#"SELECT id AS "id!", channel, line_id, status, subject, correspondent, preview, assignee,
+                  unread AS "unread: bool", message_count, last_activity_at
+           FROM conversations WHERE id = ?"#,
+        id
+    )
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or_else(|| CoreError::Invalid("this conversation is no longer here; it may have been deleted".into()))?;
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id!", direction, author, sent_at, body_blob FROM messages WHERE conversation_id = ? ORDER BY sent_at, id"#,
+        id
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let mut messages = Vec::with_capacity(rows.len());
+    for r in rows {
+        messages.push(StoredMessage { id: r.id, incoming: r.direction == "in", author: r.author, sent_at: r.sent_at, raw: store.get_blob(r.body_blob).await? });
+    }
+    Ok((summary, messages))
+}

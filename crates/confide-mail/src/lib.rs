@@ -9,6 +9,8 @@ pub mod imap_quote;
 #[cfg(feature = "lab")]
 pub mod lab;
 pub mod mime;
+pub mod reading;
+pub mod sanitize;
 pub mod sync;
 
 pub use error::MailError;

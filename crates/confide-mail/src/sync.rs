@@ -22,6 +22,7 @@ use confide_core::Store;
 use imap_proto::NameAttribute;
 use serde::Serialize;
 use tokio::sync::mpsc;
+use ts_rs::TS;
 
 use crate::connect::{imap_login, ImapSession};
 use crate::imap_quote::uid_set;
@@ -30,20 +31,30 @@ use crate::{mime, MailError};
 /// Messages per UID FETCH and per committed transaction.
 const BATCH: usize = 250;
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, TS)]
+#[ts(export)]
 pub struct SyncReport {
+    #[ts(type = "number")]
     pub folders: usize,
+    #[ts(type = "number")]
     pub unchanged_folders: usize,
+    #[ts(type = "number")]
     pub fetched: usize,
+    #[ts(type = "number")]
     pub added: usize,
+    #[ts(type = "number")]
     pub removed: usize,
+    #[ts(type = "number")]
     pub resets: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
 pub struct SyncProgress {
     pub folder: String,
+    #[ts(type = "number")]
     pub done: usize,
+    #[ts(type = "number")]
     pub total: usize,
 }
 

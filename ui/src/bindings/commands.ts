@@ -2,10 +2,13 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AcceptAgreementRequest } from "./AcceptAgreementRequest";
 import type { ApiError } from "./ApiError";
+import type { ConversationRequest } from "./ConversationRequest";
+import type { ConversationView } from "./ConversationView";
 import type { InboxFilter } from "./InboxFilter";
 import type { InboxPage } from "./InboxPage";
 import type { SaveProfileRequest } from "./SaveProfileRequest";
 import type { SetupState } from "./SetupState";
+import type { SyncReport } from "./SyncReport";
 
 /** Every command rejects with an ApiError ({ code, message }). */
 export type CommandError = ApiError;
@@ -17,3 +20,6 @@ export const acceptAgreement = (request: AcceptAgreementRequest): Promise<SetupS
   invoke<SetupState>("accept_agreement", { request });
 export const inboxPage = (request: InboxFilter): Promise<InboxPage> =>
   invoke<InboxPage>("inbox_page", { request });
+export const syncNow = (): Promise<SyncReport> => invoke<SyncReport>("sync_now");
+export const conversationView = (request: ConversationRequest): Promise<ConversationView> =>
+  invoke<ConversationView>("conversation_view", { request });

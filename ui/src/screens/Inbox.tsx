@@ -1,10 +1,13 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
+import { listen } from "@tauri-apps/api/event";
+import type { SyncProgress } from "../bindings/SyncProgress";
 import type { Channel } from "../bindings/Channel";
 import type { ConversationSummary } from "../bindings/ConversationSummary";
 import type { InboxPage } from "../bindings/InboxPage";
 import type { StaffProfile } from "../bindings/StaffProfile";
-import { inboxPage } from "../bindings/commands";
-import { asApiError } from "../errors";
+import { inboxPage, syncNow } from "../bindings/commands";
+import { asApiError, sentence } from "../errors";
+import { Conversation } from "./Conversation";
 
 const CHANNELS: { id: Channel | null; label: string }[] = [
   { id: null, label: "All channels" },
@@ -19,13 +22,37 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   const [page, setPage] = useState<InboxPage | null>(null);
   const [error, setError] = useState("");
   const [selected, setSelected] = useState<ConversationSummary | null>(null);
+  const [sync, setSync] = useState<{ running: boolean; progress: SyncProgress | null; message: string }>({
+    running: false,
+    progress: null,
+    message: "",
+  });
+  const [generation, setGeneration] = useState(0);
 
   useEffect(() => {
     setError("");
     inboxPage({ channel, line_id: line, status: null, search: null, limit: 200 })
       .then(setPage)
-      .catch((e) => setError(asApiError(e).message));
-  }, [channel, line]);
+      .catch((e) => setError(sentence(asApiError(e).message)));
+  }, [channel, line, generation]);
+
+  const runSync = useCallback(() => {
+    setSync({ running: true, progress: null, message: "" });
+    syncNow()
+      .then((r) =>
+        setSync({ running: false, progress: null, message: r.added > 0 ? `${r.added} new message${r.added === 1 ? "" : "s"}` : "Up to date" }),
+      )
+      .catch((e) => setSync({ running: false, progress: null, message: sentence(asApiError(e).message) }))
+      .finally(() => setGeneration((g) => g + 1));
+  }, []);
+
+  useEffect(() => {
+    const off = listen<SyncProgress>("sync_progress", (e) => setSync((s) => ({ ...s, progress: e.payload })));
+    runSync();
+    return () => {
+      off.then((f) => f());
+    };
+  }, [runSync]);
 
   const lineName = (id: string) => profile.preset.lines.find((l) => l.id === id)?.name ?? id;
 
@@ -71,7 +98,20 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
           <span className="muted" aria-live="polite">
             {page ? `${page.total} conversation${page.total === 1 ? "" : "s"}` : ""}
           </span>
+          <button className="small" onClick={runSync} disabled={sync.running}>
+            {sync.running ? "Syncing…" : "Sync now"}
+          </button>
         </div>
+        <p className="sync-status muted" role="status" aria-live="polite">
+          {sync.running
+            ? sync.progress
+              ? `Fetching ${sync.progress.folder}: ${sync.progress.done} of ${sync.progress.total}`
+              : "Checking the shared mailbox…"
+            : sync.message}
+        </p>
+        {sync.running && sync.progress && (
+          <progress max={sync.progress.total} value={sync.progress.done} aria-label="Sync progress" />
+        )}
         {error && (
           <p className="error" role="alert">
             {error}
@@ -99,13 +139,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
       </section>
       <section className="pane" aria-label="Conversation">
         {selected ? (
-          <>
-            <h2>{selected.subject || "(no subject)"}</h2>
-            <p className="muted">
-              {selected.correspondent} · {lineName(selected.line_id)}
-            </p>
-            <p>{selected.preview}</p>
-          </>
+          <Conversation key={selected.id} id={selected.id} lineName={lineName} />
         ) : (
           <p className="empty">Select a conversation to read it.</p>
         )}

@@ -1,0 +1,81 @@
+//! A conversation as the reader sees it: each message parsed from its decrypted raw bytes,
+//! text for display, and HTML only after sanitising.
+
+use confide_core::conversations;
+use confide_core::staff::Session;
+use mail_parser::MessageParser;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::mime::{summarize, AttachmentInfo};
+use crate::sanitize::sanitize_html;
+use crate::MailError;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct MessageView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub incoming: bool,
+    pub from: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    #[ts(type = "number")]
+    pub sent_at: i64,
+    pub text: String,
+    /// Sanitised HTML, to be shown in a sandboxed frame; `None` for plain-text mail.
+    pub html: Option<String>,
+    pub blocked_images: u32,
+    pub attachments: Vec<AttachmentView>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AttachmentView {
+    pub name: Option<String>,
+    pub content_type: String,
+    pub size: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ConversationView {
+    pub summary: confide_core::inbox::ConversationSummary,
+    pub messages: Vec<MessageView>,
+}
+
+/// Loads and renders a conversation. `load_images_for` names the one message whose remote
+/// images the reader chose to load; all others stay blocked.
+pub async fn conversation(session: &Session, id: i64, load_images_for: Option<i64>) -> Result<ConversationView, MailError> {
+    let (summary, stored) = conversations::load(session, id).await?;
+    let messages = stored
+        .into_iter()
+        .map(|m| {
+            let s = summarize(&m.raw);
+            let html = MessageParser::default()
+                .parse(&m.raw[..])
+                .filter(|p| p.html_body_count() > 0 && p.html_part(0).is_some_and(|h| h.is_text_html()))
+                .and_then(|p| p.body_html(0).map(|h| h.into_owned()));
+            let (html, blocked) = match html {
+                Some(h) => {
+                    let clean = sanitize_html(&h, load_images_for == Some(m.id));
+                    (Some(clean.html), clean.blocked_images)
+                }
+                None => (None, 0),
+            };
+            MessageView {
+                id: m.id,
+                incoming: m.incoming,
+                from: s.from.unwrap_or(m.author),
+                to: s.to,
+                subject: s.subject,
+                sent_at: m.sent_at,
+                text: s.text,
+                html,
+                blocked_images: blocked as u32,
+                attachments: s.attachments.into_iter().map(|a: AttachmentInfo| AttachmentView { name: a.name, content_type: a.content_type, size: a.size as u32 }).collect(),
+            }
+        })
+        .collect();
+    Ok(ConversationView { summary, messages })
+}

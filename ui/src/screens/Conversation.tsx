@@ -1,0 +1,75 @@
+import { useEffect, useState } from "react";
+import type { ConversationView } from "../bindings/ConversationView";
+import type { MessageView } from "../bindings/MessageView";
+import { conversationView } from "../bindings/commands";
+import { asApiError, sentence } from "../errors";
+
+export function Conversation({ id, lineName }: { id: number; lineName: (id: string) => string }) {
+  const [view, setView] = useState<ConversationView | null>(null);
+  const [error, setError] = useState("");
+  const [imagesFor, setImagesFor] = useState<number | null>(null);
+
+  useEffect(() => {
+    setError("");
+    conversationView({ id, load_images_for: imagesFor })
+      .then(setView)
+      .catch((e) => setError(sentence(asApiError(e).message)));
+  }, [id, imagesFor]);
+
+  if (error)
+    return (
+      <p className="error" role="alert">
+        {error}
+      </p>
+    );
+  if (!view) return <p className="empty">Opening…</p>;
+  return (
+    <article aria-labelledby="conv-title">
+      <h2 id="conv-title" className="conv-title">
+        {view.summary.subject || "(no subject)"}
+      </h2>
+      <p className="muted">
+        {view.summary.correspondent} · {lineName(view.summary.line_id)} · {view.messages.length} message
+        {view.messages.length === 1 ? "" : "s"}
+      </p>
+      {view.messages.map((m) => (
+        <Message key={m.id} m={m} onLoadImages={() => setImagesFor(m.id)} />
+      ))}
+    </article>
+  );
+}
+
+function Message({ m, onLoadImages }: { m: MessageView; onLoadImages: () => void }) {
+  return (
+    <section className={m.incoming ? "message in" : "message out"} aria-label={m.incoming ? "Received" : "Sent by the helpline"}>
+      <header className="message-head">
+        <strong>{m.incoming ? m.from || "Unknown sender" : "Helpline reply"}</strong>
+        <time>{new Date(m.sent_at * 1000).toLocaleString("en-GB")}</time>
+      </header>
+      {m.blocked_images > 0 && (
+        <p className="notice">
+          {m.blocked_images} remote image{m.blocked_images === 1 ? " was" : "s were"} blocked: loading them can tell the
+          sender that this message was read.{" "}
+          <button className="link" onClick={onLoadImages}>
+            Load images for this message
+          </button>
+        </p>
+      )}
+      {m.html !== null ? (
+        // No scripts, no same-origin (so no IPC), no forms, no popups: the empty sandbox.
+        <iframe className="mail-html" sandbox="" srcDoc={m.html} title={`Message from ${m.from}`} />
+      ) : (
+        <pre className="mail-text">{m.text}</pre>
+      )}
+      {m.attachments.length > 0 && (
+        <ul className="attachments" aria-label="Attachments">
+          {m.attachments.map((a, i) => (
+            <li key={i}>
+              📎 {a.name ?? "unnamed"} <span className="muted">({a.content_type}, {Math.ceil(a.size / 1024)} KB)</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
