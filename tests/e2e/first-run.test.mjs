@@ -16,7 +16,7 @@ const artifacts = join(root, "tests/artifacts");
 test("issue2 first run: policy, name and role, agreement, then the inbox", { timeout: 120000 }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   const data = mkdtempSync(join(tmpdir(), "confide-e2e-"));
-  const driver = await startDriver({ port: 4444, nativePort: 4445, env: { CONFIDE_DATA_DIR: join(data, "store") } });
+  const driver = await startDriver({ env: { CONFIDE_DATA_DIR: join(data, "store") } });
   const s = await Session.create(driver.base, app);
   try {
     await firstRun(s, { shots: true });
@@ -33,10 +33,7 @@ test("issue2 first run: policy, name and role, agreement, then the inbox", { tim
 
 test("issue2 without a keyring the window refuses and writes nothing", { timeout: 60000 }, async () => {
   const data = mkdtempSync(join(tmpdir(), "confide-e2e-nokeyring-"));
-  const driver = await startDriver({
-    port: 4446,
-    nativePort: 4447,
-    env: { CONFIDE_DATA_DIR: join(data, "store"), DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/confide-bus" },
+  const driver = await startDriver({ env: { CONFIDE_DATA_DIR: join(data, "store"), DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/confide-bus" },
   });
   let s;
   try {

@@ -26,7 +26,7 @@ test("issue3 the window syncs the shared mailbox and shows hostile HTML safely",
       "--line", "phoneline@lab.test=phoneline", "--line", "mensadvice@lab.test=mens_advice", "--password-stdin"],
     { input: lab.LAB_HELPLINE_PASSWORD },
   );
-  const driver = await startDriver({ port: 4448, nativePort: 4449, env: { CONFIDE_DATA_DIR: store } });
+  const driver = await startDriver({ env: { CONFIDE_DATA_DIR: store } });
   const s = await Session.create(driver.base, app);
   try {
     await firstRun(s);

@@ -1,12 +1,27 @@
 // A small W3C WebDriver client (fetch only) for driving the real Confide window through
 // tauri-driver and WebKitWebDriver. Nothing here knows about Confide.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
-export async function startDriver({ port, nativePort, env }) {
+/** A port nobody is listening on, so parallel runs never share a driver. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startDriver({ env }) {
+  const port = await freePort();
+  const nativePort = await freePort();
   const proc = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "pipe"],
