@@ -29,6 +29,28 @@ pub struct ConversationRequest {
     pub load_images_for: Option<i64>,
 }
 
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct ReplyRequest {
+    #[ts(type = "number")]
+    pub conversation_id: i64,
+    pub body: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct RetryRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+}
+
+/// Where a reply stands after an attempt: `item` is `null` once it has been sent and filed.
+#[derive(Debug, serde::Serialize, TS)]
+#[ts(export)]
+pub struct SendOutcome {
+    pub item: Option<confide_core::outbox::OutboxItem>,
+}
+
 /// One line per command: its name, its request type (or `()`), its result type. Keep this in
 /// step with `generate_handler!` in lib.rs; the E2E test calls every command through it.
 macro_rules! command_table {
@@ -72,6 +94,8 @@ command_table! {
     inbox_page(confide_core::inbox::InboxFilter) -> confide_core::inbox::InboxPage;
     sync_now(()) -> confide_mail::sync::SyncReport;
     conversation_view(ConversationRequest) -> confide_mail::reading::ConversationView;
+    send_reply(ReplyRequest) -> SendOutcome;
+    retry_reply(RetryRequest) -> SendOutcome;
 }
 
 fn camel(snake: &str) -> String {

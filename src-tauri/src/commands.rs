@@ -7,7 +7,8 @@ use confide_mail::reading::{self, ConversationView};
 use confide_mail::sync::{sync_account, SyncProgress, SyncReport};
 use tauri::{AppHandle, Emitter, State};
 
-use crate::api::{AcceptAgreementRequest, ConversationRequest, SaveProfileRequest};
+use crate::api::{AcceptAgreementRequest, ConversationRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
+use confide_mail::reply;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -57,4 +58,32 @@ pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<Sync
 pub async fn conversation_view(state: State<'_, AppState>, request: ConversationRequest) -> Result<ConversationView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     Ok(reading::conversation(&session, request.id, request.load_images_for).await?)
+}
+
+/// Queues, sends and files a reply; on success the shared mailbox is synced so the Sent copy
+/// joins the conversation.
+#[tauri::command]
+pub async fn send_reply(state: State<'_, AppState>, request: ReplyRequest) -> Result<SendOutcome, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    let id = reply::queue_reply(&session, request.conversation_id, &request.body).await?;
+    deliver_and_sync(&session, id).await
+}
+
+#[tauri::command]
+pub async fn retry_reply(state: State<'_, AppState>, request: RetryRequest) -> Result<SendOutcome, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    deliver_and_sync(&session, request.id).await
+}
+
+async fn deliver_and_sync(session: &staff::Session, id: i64) -> Result<SendOutcome, ApiError> {
+    let item = reply::deliver(session, id).await?;
+    if item.is_none() {
+        for account in accounts::list(&session.store).await?.into_iter().filter(|a| a.kind == AccountKind::Shared) {
+            // The reply is already sent and filed; a failed refresh only delays its appearance.
+            if let Err(e) = sync_account(&session.store, &account, &|_| {}).await {
+                tracing::warn!(error = %e, "sync after sending failed");
+            }
+        }
+    }
+    Ok(SendOutcome { item })
 }

@@ -22,6 +22,8 @@ pub fn run() {
             commands::inbox_page,
             commands::sync_now,
             commands::conversation_view,
+            commands::send_reply,
+            commands::retry_reply,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -22,18 +22,20 @@ fn confide(data: &std::path::Path) -> Command {
 #[tokio::test]
 async fn issue3_kill_during_sync_then_resume_gives_exactly_the_server_set() {
     let Some(lab) = Lab::get("issue3_kill_during_sync_then_resume_gives_exactly_the_server_set") else { return };
-    lab.empty_mailbox("tester");
-    lab.bulk_import("tester", N, "kill");
+    let user = lab.fresh_user("kill");
+    lab.bulk_import(&user, N, "kill");
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let mut add = confide(&data)
-        .args(["account", "add", "--id", "tester", "--kind", "shared", "--address", "tester@lab.test", "--imap"])
+        .args(["account", "add", "--id", "tester", "--kind", "shared", "--address"])
+        .arg(format!("{user}@lab.test"))
+        .arg("--imap")
         .arg(format!("127.0.0.1:{}", lab.var("LAB_IMAPS_PORT")))
         .args(["--smtp", "127.0.0.1:1587", "--ca-file", lab.var("LAB_CA"), "--password-stdin"])
         .stdin(Stdio::piped())
         .spawn()
         .unwrap();
-    add.stdin.take().unwrap().write_all(lab.password("tester").as_bytes()).unwrap();
+    add.stdin.take().unwrap().write_all(lab.password(&user).as_bytes()).unwrap();
     assert!(add.wait().unwrap().success());
 
     // Start a sync and kill it once some batches, but not all, are committed.
@@ -63,7 +65,7 @@ async fn issue3_kill_during_sync_then_resume_gives_exactly_the_server_set() {
 
     let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&data));
     let store = Store::open(StoreConfig { data_dir: data.clone(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
-    assert_eq!(mailstore::local_uids(&store, "tester", "INBOX").await.unwrap(), lab.server_uids("tester", "INBOX"));
+    assert_eq!(mailstore::local_uids(&store, "tester", "INBOX").await.unwrap(), lab.server_uids(&user, "INBOX"));
     let messages = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM messages").fetch_one(store.pool()).await.unwrap();
     let blobs = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM blobs").fetch_one(store.pool()).await.unwrap();
     assert_eq!((messages, blobs), (N as i64, N as i64), "lost or duplicated messages");

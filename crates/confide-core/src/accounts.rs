@@ -85,10 +85,16 @@ pub async fn save(store: &Store, account: &Account, password: &str) -> Result<()
     );
     let (imap_port, smtp_port) = (i64::from(account.imap_port), i64::from(account.smtp_port));
     sqlx::query!(
-        "INSERT OR REPLACE INTO accounts
+        // An upsert, not INSERT OR REPLACE: a replace deletes the row first, and the cascade
+        // would take the account's queued replies and sync state with it.
+        "INSERT INTO accounts
            (id, kind, address, username, imap_host, imap_port, imap_security,
             smtp_host, smtp_port, smtp_security, ca_file, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, address = excluded.address,
+           username = excluded.username, imap_host = excluded.imap_host, imap_port = excluded.imap_port,
+           imap_security = excluded.imap_security, smtp_host = excluded.smtp_host,
+           smtp_port = excluded.smtp_port, smtp_security = excluded.smtp_security, ca_file = excluded.ca_file",
         account.id,
         kind,
         account.address,

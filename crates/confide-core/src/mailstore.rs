@@ -311,3 +311,13 @@ pub async fn folder_states(store: &Store, account: &str) -> Result<std::collecti
         })
         .collect())
 }
+
+/// The account a synced conversation came from, if it came from one.
+pub async fn conversation_account(store: &Store, conversation_id: i64) -> Result<Option<String>, CoreError> {
+    Ok(sqlx::query_scalar!(
+        "SELECT mm.account_id FROM mail_messages mm JOIN messages m ON m.id = mm.message_row WHERE m.conversation_id = ? LIMIT 1",
+        conversation_id
+    )
+    .fetch_optional(store.pool())
+    .await?)
+}

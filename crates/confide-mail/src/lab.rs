@@ -11,6 +11,8 @@ use confide_core::accounts::{Account, AccountKind, LineAddress, Security};
 pub struct Lab {
     env: HashMap<String, String>,
     pub dir: PathBuf,
+    /// Users made by [`Lab::fresh_user`]: name -> password.
+    fresh: std::sync::Mutex<HashMap<String, String>>,
 }
 
 impl Lab {
@@ -23,15 +25,41 @@ impl Lab {
             return None;
         }
         let env = text?.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-        Some(Lab { env, dir })
+        Some(Lab { env, dir, fresh: Default::default() })
     }
 
     pub fn var(&self, key: &str) -> &str {
         self.env.get(key).map(String::as_str).unwrap_or_else(|| panic!("lab has no {key}"))
     }
 
-    pub fn password(&self, user: &str) -> &str {
-        self.var(&format!("LAB_{}_PASSWORD", user.to_ascii_uppercase()))
+    pub fn password(&self, user: &str) -> String {
+        if let Some(p) = self.fresh.lock().unwrap().get(user) {
+            return p.clone();
+        }
+        self.var(&format!("LAB_{}_PASSWORD", user.to_ascii_uppercase())).to_owned()
+    }
+
+    /// A new, empty mailbox of its own for one test, so tests (and two test runs at once)
+    /// never see each other's mail. Dovecot re-reads its passwd-file, so it works at once.
+    pub fn fresh_user(&self, prefix: &str) -> String {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let user = format!("{prefix}-{}-{nanos}", std::process::id());
+        let password = format!("{:x}", nanos.wrapping_mul(6364136223846793005));
+        let hash = Command::new("openssl").args(["passwd", "-6", &password]).output().expect("openssl runs");
+        let line = format!("{user}@lab.test:{}\n", String::from_utf8_lossy(&hash.stdout).trim());
+        use std::io::Write;
+        std::fs::OpenOptions::new().append(true).open(self.dir.join("dovecot/users")).unwrap().write_all(line.as_bytes()).unwrap();
+        self.fresh.lock().unwrap().insert(user.clone(), password);
+        // Dovecot notices the changed passwd-file on a later lookup, not at once: wait for it.
+        let conf = self.dir.join("dovecot/dovecot.conf");
+        for _ in 0..100 {
+            let known = Command::new("doveadm").arg("-c").arg(&conf).args(["auth", "lookup", &format!("{user}@lab.test")]).output();
+            if known.is_ok_and(|o| o.status.success()) {
+                return user;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the lab never learned the new user {user}")
     }
 
     /// An account for a lab user over IMAPS with the lab's CA.
@@ -76,15 +104,22 @@ impl Lab {
 
     /// Puts `n` small generated messages into a user's INBOX through `doveadm import`.
     pub fn bulk_import(&self, user: &str, n: usize, tag: &str) {
+        let raws: Vec<String> = (0..n)
+            .map(|i| format!(
+                "From: caller{i}@example.org\r\nTo: {user}@lab.test\r\nSubject: {tag} message {i}\r\nMessage-ID: <{tag}-{i}@example.org>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nBody of {tag} message {i}.\r\n"
+            ))
+            .collect();
+        self.import_raw(user, &raws);
+    }
+
+    /// Puts the given raw messages into a user's INBOX through `doveadm import`.
+    pub fn import_raw(&self, user: &str, raws: &[String]) {
         let tmp = tempfile_dir();
         let cur = tmp.join("cur");
         for sub in ["cur", "new", "tmp"] {
             std::fs::create_dir_all(tmp.join(sub)).unwrap();
         }
-        for i in 0..n {
-            let msg = format!(
-                "From: caller{i}@example.org\r\nTo: {user}@lab.test\r\nSubject: {tag} message {i}\r\nMessage-ID: <{tag}-{i}@example.org>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nBody of {tag} message {i}.\r\n"
-            );
+        for (i, msg) in raws.iter().enumerate() {
             std::fs::write(cur.join(format!("{}.M{i}P1.lab:2,", 1_790_000_000 + i)), msg).unwrap();
         }
         Command::new("chown").args(["-R", "confidelab:confidelab"]).arg(&tmp).status().unwrap();
@@ -96,6 +131,11 @@ impl Lab {
     pub fn server_uids(&self, user: &str, folder: &str) -> HashSet<u32> {
         let out = self.doveadm(&["-f", "flow", "fetch", "-u", &format!("{user}@lab.test"), "uid", "mailbox", folder, "all"]);
         out.lines().filter_map(|l| l.trim().strip_prefix("uid=")).filter_map(|u| u.parse().ok()).collect()
+    }
+
+    /// How many messages in a user's folder contain `text` in their body.
+    pub fn count_body(&self, user: &str, folder: &str, text: &str) -> usize {
+        self.doveadm(&["search", "-u", &format!("{user}@lab.test"), "mailbox", folder, "body", text]).lines().count()
     }
 
     pub fn folders(&self, user: &str) -> Vec<String> {

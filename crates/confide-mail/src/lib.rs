@@ -10,7 +10,9 @@ pub mod imap_quote;
 pub mod lab;
 pub mod mime;
 pub mod reading;
+pub mod reply;
 pub mod sanitize;
+pub mod send;
 pub mod sync;
 
 pub use error::MailError;

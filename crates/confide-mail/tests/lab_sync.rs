@@ -30,7 +30,7 @@ async fn issue3_sync_mirrors_the_shared_mailbox_and_a_resync_changes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let store = store(&tmp.path().join("data")).await;
     let account = lab.account("helpline", "helpline", AccountKind::Shared);
-    accounts::save(&store, &account, lab.password("helpline")).await.unwrap();
+    accounts::save(&store, &account, &lab.password("helpline")).await.unwrap();
 
     let first = sync_account(&store, &account, &quiet).await.unwrap();
     let mut server_total = 0;
@@ -59,26 +59,28 @@ async fn issue3_sync_mirrors_the_shared_mailbox_and_a_resync_changes_nothing() {
 #[tokio::test]
 async fn issue3_new_mail_expunges_and_a_uidvalidity_change_are_followed() {
     let Some(lab) = Lab::get("issue3_new_mail_expunges_and_a_uidvalidity_change_are_followed") else { return };
-    lab.empty_mailbox("tester");
-    lab.bulk_import("tester", 30, "uv");
+    let user = lab.fresh_user("uv");
+    let user = user.as_str();
+    lab.bulk_import(user, 30, "uv");
     let tmp = tempfile::tempdir().unwrap();
     let store = store(&tmp.path().join("data")).await;
-    let account = lab.account("tester", "tester", AccountKind::Shared);
-    accounts::save(&store, &account, lab.password("tester")).await.unwrap();
+    let account = lab.account("shared", user, AccountKind::Shared);
+    accounts::save(&store, &account, &lab.password(user)).await.unwrap();
     sync_account(&store, &account, &quiet).await.unwrap();
-    assert_eq!(mailstore::local_uids(&store, "tester", "INBOX").await.unwrap().len(), 30);
+    assert_eq!(mailstore::local_uids(&store, "shared", "INBOX").await.unwrap().len(), 30);
 
     // New mail and an expunge on the server.
-    lab.bulk_import("tester", 5, "later");
-    lab.doveadm(&["expunge", "-u", "tester@lab.test", "mailbox", "INBOX", "header", "Subject", "uv message 7"]);
+    lab.bulk_import(user, 5, "later");
+    lab.doveadm(&["expunge", "-u", &format!("{user}@lab.test"), "mailbox", "INBOX", "header", "Subject", "uv message 7"]);
     let r = sync_account(&store, &account, &quiet).await.unwrap();
     assert_eq!((r.added, r.removed), (5, 1));
-    assert_eq!(mailstore::local_uids(&store, "tester", "INBOX").await.unwrap(), lab.server_uids("tester", "INBOX"));
+    assert_eq!(mailstore::local_uids(&store, "shared", "INBOX").await.unwrap(), lab.server_uids(user, "INBOX"));
 
     // The server renumbers the folder: the local copy is emptied and fetched again, once.
-    let status = lab.doveadm(&["-f", "flow", "mailbox", "status", "-u", "tester@lab.test", "uidvalidity", "INBOX"]);
+    let address = format!("{user}@lab.test");
+    let status = lab.doveadm(&["-f", "flow", "mailbox", "status", "-u", &address, "uidvalidity", "INBOX"]);
     let current: u64 = status.trim().rsplit('=').next().unwrap().parse().unwrap();
-    lab.doveadm(&["mailbox", "update", "-u", "tester@lab.test", "--uid-validity", &(current + 1).to_string(), "INBOX"]);
+    lab.doveadm(&["mailbox", "update", "-u", &address, "--uid-validity", &(current + 1).to_string(), "INBOX"]);
     let r = sync_account(&store, &account, &quiet).await.unwrap();
     assert_eq!((r.resets, r.added), (1, 34));
     let count = sqlx::query_scalar!("SELECT count(*) FROM messages").fetch_one(store.pool()).await.unwrap();
@@ -107,7 +109,7 @@ async fn issue3_a_server_without_tls_is_refused_before_any_password_is_sent() {
         }
         seen
     });
-    let mut account = confide_mail::lab::Lab::get("tls").map(|l| l.account("x", "tester", AccountKind::Shared)).unwrap_or_else(|| {
+    let mut account = {
         confide_core::accounts::Account {
             id: "x".into(),
             kind: AccountKind::Shared,
@@ -122,7 +124,7 @@ async fn issue3_a_server_without_tls_is_refused_before_any_password_is_sent() {
             ca_file: None,
             lines: vec![],
         }
-    });
+    };
     account.imap_host = "127.0.0.1".into();
     account.imap_port = port;
     account.imap_security = Security::Starttls;

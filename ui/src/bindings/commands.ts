@@ -6,7 +6,10 @@ import type { ConversationRequest } from "./ConversationRequest";
 import type { ConversationView } from "./ConversationView";
 import type { InboxFilter } from "./InboxFilter";
 import type { InboxPage } from "./InboxPage";
+import type { ReplyRequest } from "./ReplyRequest";
+import type { RetryRequest } from "./RetryRequest";
 import type { SaveProfileRequest } from "./SaveProfileRequest";
+import type { SendOutcome } from "./SendOutcome";
 import type { SetupState } from "./SetupState";
 import type { SyncReport } from "./SyncReport";
 
@@ -23,3 +26,7 @@ export const inboxPage = (request: InboxFilter): Promise<InboxPage> =>
 export const syncNow = (): Promise<SyncReport> => invoke<SyncReport>("sync_now");
 export const conversationView = (request: ConversationRequest): Promise<ConversationView> =>
   invoke<ConversationView>("conversation_view", { request });
+export const sendReply = (request: ReplyRequest): Promise<SendOutcome> =>
+  invoke<SendOutcome>("send_reply", { request });
+export const retryReply = (request: RetryRequest): Promise<SendOutcome> =>
+  invoke<SendOutcome>("retry_reply", { request });

@@ -1,20 +1,22 @@
 import { useEffect, useState } from "react";
 import type { ConversationView } from "../bindings/ConversationView";
 import type { MessageView } from "../bindings/MessageView";
-import { conversationView } from "../bindings/commands";
+import type { OutboxItem } from "../bindings/OutboxItem";
+import { conversationView, retryReply, sendReply } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 
 export function Conversation({ id, lineName }: { id: number; lineName: (id: string) => string }) {
   const [view, setView] = useState<ConversationView | null>(null);
   const [error, setError] = useState("");
   const [imagesFor, setImagesFor] = useState<number | null>(null);
+  const [generation, setGeneration] = useState(0);
 
   useEffect(() => {
     setError("");
     conversationView({ id, load_images_for: imagesFor })
       .then(setView)
       .catch((e) => setError(sentence(asApiError(e).message)));
-  }, [id, imagesFor]);
+  }, [id, imagesFor, generation]);
 
   if (error)
     return (
@@ -35,6 +37,7 @@ export function Conversation({ id, lineName }: { id: number; lineName: (id: stri
       {view.messages.map((m) => (
         <Message key={m.id} m={m} onLoadImages={() => setImagesFor(m.id)} />
       ))}
+      <Reply conversationId={id} onSent={() => setGeneration((g) => g + 1)} />
     </article>
   );
 }
@@ -69,6 +72,55 @@ function Message({ m, onLoadImages }: { m: MessageView; onLoadImages: () => void
             </li>
           ))}
         </ul>
+      )}
+    </section>
+  );
+}
+
+function Reply({ conversationId, onSent }: { conversationId: number; onSent: () => void }) {
+  const [body, setBody] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [pending, setPending] = useState<OutboxItem | null>(null);
+  const [status, setStatus] = useState("");
+
+  const settle = (p: Promise<{ item: OutboxItem | null }>) => {
+    setBusy(true);
+    setStatus("");
+    p.then(({ item }) => {
+      setPending(item);
+      if (item === null) {
+        setBody("");
+        setStatus("Reply sent from the helpline's address and filed in its Sent folder.");
+        onSent();
+      }
+    })
+      .catch((e) => setStatus(sentence(asApiError(e).message)))
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <section className="reply" aria-label="Reply">
+      <label className="field">
+        Reply as the helpline
+        <textarea value={body} onChange={(e) => setBody(e.target.value)} rows={6} disabled={busy || pending !== null} />
+      </label>
+      {pending ? (
+        <div className="notice" role="alert">
+          <p>{sentence(pending.error ?? "The reply is waiting in the outbox.")}</p>
+          <p className="muted">Your reply is kept safely in the outbox and has not been lost.</p>
+          <button onClick={() => settle(retryReply({ id: pending.id }))} disabled={busy}>
+            Try again
+          </button>
+        </div>
+      ) : (
+        <button onClick={() => settle(sendReply({ conversation_id: conversationId, body }))} disabled={busy || !body.trim()}>
+          {busy ? "Sending…" : "Send reply"}
+        </button>
+      )}
+      {status && (
+        <p className="muted" role="status">
+          {status}
+        </p>
       )}
     </section>
   );

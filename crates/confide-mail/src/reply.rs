@@ -1,0 +1,119 @@
+//! Replying from the shared mailbox. The reply is queued (encrypted) first; then it is sent by
+//! SMTP as the shared mailbox, then filed in the shared Sent. A failure at any step leaves it
+//! in the outbox with the reason, and a retry resumes at the step that failed, so a reply is
+//! never lost and never sent twice.
+
+use confide_core::accounts::{self, Account, AccountKind};
+use confide_core::staff::Session;
+use confide_core::{conversations, mailstore, outbox, CoreError};
+use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use mail_parser::MessageParser;
+
+use crate::send::{file_in_sent, smtp_send};
+use crate::MailError;
+
+/// Composes a plain-text reply to the conversation's latest incoming message, quoting it.
+pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) -> Result<i64, MailError> {
+    let store = &session.store;
+    let body = body.trim_end();
+    if body.is_empty() {
+        return Err(CoreError::Invalid("the reply is empty".into()).into());
+    }
+    let (summary, messages) = conversations::load(session, conversation_id).await?;
+    let last_in = messages.iter().rev().find(|m| m.incoming).ok_or_else(|| CoreError::Invalid("there is no message from the service user to reply to".into()))?;
+    let parsed = MessageParser::default().parse(&last_in.raw[..]).ok_or_else(|| CoreError::Invalid("the message being answered cannot be read".into()))?;
+    let reply_to = parsed
+        .reply_to()
+        .or(parsed.from())
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .ok_or_else(|| CoreError::Invalid("the message being answered has no address to reply to".into()))?
+        .to_owned();
+    let account = account_for(session, conversation_id).await?;
+    let from_address = account
+        .lines
+        .iter()
+        .find(|l| l.line_id == summary.line_id)
+        .map(|l| l.address.clone())
+        .unwrap_or_else(|| account.address.clone());
+    let line_name = session.preset().lines.iter().find(|l| l.id == summary.line_id).map(|l| l.name.clone());
+    let original_id = parsed.message_id().map(|m| format!("<{m}>"));
+    let mut references: Vec<String> = match parsed.references() {
+        mail_parser::HeaderValue::Text(t) => vec![format!("<{t}>")],
+        mail_parser::HeaderValue::TextList(l) => l.iter().map(|t| format!("<{t}>")).collect(),
+        _ => vec![],
+    };
+    references.extend(original_id.clone());
+    let subject = parsed.subject().unwrap_or_default();
+    let subject = if subject.to_ascii_lowercase().starts_with("re:") { subject.to_owned() } else { format!("Re: {subject}") };
+    let domain = from_address.rsplit('@').next().unwrap_or("confide.invalid");
+    let message_id = format!("<confide.{}.{}@{}>", store.now_ts(), random_token(), domain);
+    let quoted: String = crate::mime::summarize(&last_in.raw).text.lines().map(|l| format!("> {l}\n")).collect();
+    let text = format!("{body}\n\n{quoted}");
+
+    let addr = |a: &str| a.parse().map_err(|_| MailError::Core(CoreError::Invalid(format!("\"{a}\" is not an email address"))));
+    let mut builder = lettre::Message::builder()
+        .from(Mailbox::new(line_name, addr(&from_address)?))
+        .sender(Mailbox::new(None, addr(&account.address)?))
+        .to(Mailbox::new(None, addr(&reply_to)?))
+        .subject(subject)
+        .message_id(Some(message_id.clone()))
+        .date(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(store.now_ts().max(0) as u64))
+        .header(ContentType::TEXT_PLAIN);
+    if let Some(id) = original_id {
+        builder = builder.in_reply_to(id).references(references.join(" "));
+    }
+    let email = builder.body(text).map_err(|e| MailError::Core(CoreError::Invalid(format!("cannot build the reply: {e}"))))?;
+    Ok(outbox::queue(store, Some(conversation_id), &account.id, &message_id, &email.formatted()).await?)
+}
+
+/// Moves one outbox item on as far as it will go. Returns the item's state afterwards
+/// (`None` once it is filed and gone from the outbox).
+pub async fn deliver(session: &Session, id: i64) -> Result<Option<outbox::OutboxItem>, MailError> {
+    let store = &session.store;
+    let Some(item) = outbox::get(store, id).await? else { return Ok(None) };
+    let account = accounts::list(store).await?.into_iter().find(|a| a.id == item.account_id).ok_or_else(|| MailError::NoPassword(item.account_id.clone()))?;
+    let password = store.vault().account_password(&account.id).map_err(CoreError::from)?.ok_or_else(|| MailError::NoPassword(account.id.clone()))?;
+    let raw = outbox::raw(store, id).await?;
+    if !item.smtp_done {
+        let parsed = crate::mime::summarize(&raw);
+        let (acc, pw, r) = (account.clone(), password.to_string(), raw.clone());
+        let result = tokio::task::spawn_blocking(move || smtp_send(&acc, &pw, &acc.address, &parsed.to, &r)).await.map_err(|_| MailError::Worker)?;
+        match result {
+            Ok(()) => outbox::mark_sent(store, id).await?,
+            Err(reason) => {
+                outbox::mark_failed(store, id, &reason).await?;
+                return Ok(outbox::get(store, id).await?);
+            }
+        }
+    }
+    let (acc, pw) = (account.clone(), password.to_string());
+    match tokio::task::spawn_blocking(move || file_in_sent(&acc, &pw, &raw)).await.map_err(|_| MailError::Worker)? {
+        Ok(_) => {
+            outbox::remove(store, id).await?;
+            Ok(None)
+        }
+        Err(e) => {
+            outbox::mark_failed(store, id, &format!("the reply was sent, but filing its copy in the helpline's Sent folder failed; it will be filed on the next try ({e})")).await?;
+            Ok(outbox::get(store, id).await?)
+        }
+    }
+}
+
+async fn account_for(session: &Session, conversation_id: i64) -> Result<Account, MailError> {
+    let all = accounts::list(&session.store).await?;
+    let from_sync = mailstore::conversation_account(&session.store, conversation_id).await?;
+    all.iter()
+        .find(|a| Some(&a.id) == from_sync.as_ref())
+        .or_else(|| all.iter().find(|a| a.kind == AccountKind::Shared))
+        .cloned()
+        .ok_or_else(|| CoreError::Invalid("no shared mailbox is set up to reply from".into()).into())
+}
+
+fn random_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+    format!("{:016x}", h.finish())
+}

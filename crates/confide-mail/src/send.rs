@@ -1,0 +1,68 @@
+//! SMTP submission as the shared mailbox, and filing the sent copy in the shared mailbox's
+//! Sent folder. Blocking; callers run these on a worker thread.
+
+use std::time::Duration;
+
+use confide_core::accounts::{Account, Security};
+use imap_proto::NameAttribute;
+use lettre::address::Envelope;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{Address, SmtpTransport, Transport};
+
+use crate::connect::imap_login;
+use crate::MailError;
+
+/// Sends raw RFC 5322 bytes through the account's submission server, TLS required.
+pub fn smtp_send(account: &Account, password: &str, envelope_from: &str, envelope_to: &[String], raw: &[u8]) -> Result<(), String> {
+    let mut tls = TlsParameters::builder(account.smtp_host.clone());
+    if let Some(ca) = &account.ca_file {
+        let pem = std::fs::read(ca).map_err(|e| format!("cannot read the mail server's CA file: {e}"))?;
+        tls = tls.add_root_certificate(Certificate::from_pem(&pem).map_err(|e| format!("the CA file is not usable: {e}"))?);
+    }
+    let tls = tls.build_rustls().map_err(|e| format!("cannot set up TLS for sending: {e}"))?;
+    let mode = match account.smtp_security {
+        Security::Tls => Tls::Wrapper(tls),
+        Security::Starttls => Tls::Required(tls),
+    };
+    let transport = SmtpTransport::builder_dangerous(account.smtp_host.clone())
+        .port(account.smtp_port)
+        .tls(mode)
+        .credentials(Credentials::new(account.username.clone(), password.to_owned()))
+        .timeout(Some(Duration::from_secs(60)))
+        .build();
+    let from: Address = envelope_from.parse().map_err(|_| format!("\"{envelope_from}\" is not an address the mail server accepts"))?;
+    let to = envelope_to
+        .iter()
+        .map(|a| a.parse::<Address>().map_err(|_| format!("\"{a}\" is not an email address")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let envelope = Envelope::new(Some(from), to).map_err(|e| format!("the reply has no recipient: {e}"))?;
+    transport.send_raw(&envelope, raw).map(|_| ()).map_err(describe_smtp_error)
+}
+
+fn describe_smtp_error(e: lettre::transport::smtp::Error) -> String {
+    if e.is_permanent() {
+        format!("the mail server refused the reply: {e}")
+    } else if e.is_transient() {
+        format!("the mail server could not take the reply just now and it will be retried: {e}")
+    } else {
+        format!("the reply could not be sent (connection or login problem): {e}")
+    }
+}
+
+/// APPENDs the sent copy, marked read, to the shared mailbox's Sent folder (found by
+/// SPECIAL-USE, else by name). Never to anyone's personal mailbox.
+pub fn file_in_sent(account: &Account, password: &str, raw: &[u8]) -> Result<String, MailError> {
+    let mut session = imap_login(account, password)?;
+    let names = session.list(Some(""), Some("*"))?;
+    let by_use = names.iter().find(|n| n.attributes().iter().any(|a| matches!(a, NameAttribute::Sent))).map(|n| n.name().to_owned());
+    let by_name = names
+        .iter()
+        .find(|n| matches!(n.name().to_ascii_lowercase().as_str(), "sent" | "sent items" | "sent messages"))
+        .map(|n| n.name().to_owned());
+    drop(names);
+    let folder = by_use.or(by_name).unwrap_or_else(|| "Sent".to_owned());
+    session.append(&folder, raw).flag(imap::types::Flag::Seen).finish()?;
+    let _ = session.logout();
+    Ok(folder)
+}
