@@ -23,6 +23,7 @@ test("issue2 first run: policy, name and role, agreement, then the inbox", { tim
     await s.waitForText(".nav", "Men's Advice Line");
     await s.waitForText(".topbar", "Ash · Helpline Advisor");
     await s.waitForText(".list", "0 conversations");
+    await s.waitForText(".sync-status", "No shared mailbox is connected yet.");
     await s.screenshot(artifacts, "03-inbox");
   } finally {
     await s.close();

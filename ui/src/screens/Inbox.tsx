@@ -39,9 +39,15 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   const runSync = useCallback(() => {
     setSync({ running: true, progress: null, message: "" });
     syncNow()
-      .then((r) =>
-        setSync({ running: false, progress: null, message: r.added > 0 ? `${r.added} new message${r.added === 1 ? "" : "s"}` : "Up to date" }),
-      )
+      .then((r) => {
+        const message =
+          r.folders === 0
+            ? "No shared mailbox is connected yet."
+            : r.added > 0
+              ? `${r.added} new message${r.added === 1 ? "" : "s"}`
+              : "Up to date";
+        setSync({ running: false, progress: null, message });
+      })
       .catch((e) => setSync({ running: false, progress: null, message: sentence(asApiError(e).message) }))
       .finally(() => setGeneration((g) => g + 1));
   }, []);
