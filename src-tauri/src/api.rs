@@ -44,6 +44,13 @@ pub struct RetryRequest {
     pub id: i64,
 }
 
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct ClaimRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+}
+
 /// Where a reply stands after an attempt: `item` is `null` once it has been sent and filed.
 #[derive(Debug, serde::Serialize, TS)]
 #[ts(export)]
@@ -96,6 +103,7 @@ command_table! {
     conversation_view(ConversationRequest) -> confide_mail::reading::ConversationView;
     send_reply(ReplyRequest) -> SendOutcome;
     retry_reply(RetryRequest) -> SendOutcome;
+    claim_conversation(ClaimRequest) -> confide_mail::reading::ConversationView;
 }
 
 fn camel(snake: &str) -> String {

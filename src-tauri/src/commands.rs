@@ -7,7 +7,7 @@ use confide_mail::reading::{self, ConversationView};
 use confide_mail::sync::{sync_account, SyncProgress, SyncReport};
 use tauri::{AppHandle, Emitter, State};
 
-use crate::api::{AcceptAgreementRequest, ConversationRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
+use crate::api::{AcceptAgreementRequest, ClaimRequest, ConversationRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
 use confide_mail::reply;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -86,4 +86,12 @@ async fn deliver_and_sync(session: &staff::Session, id: i64) -> Result<SendOutco
         }
     }
     Ok(SendOutcome { item })
+}
+
+/// Claims a conversation for this staff member on the server, where colleagues' desktops see it.
+#[tauri::command]
+pub async fn claim_conversation(state: State<'_, AppState>, request: ClaimRequest) -> Result<ConversationView, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    confide_mail::triage::claim(&session, request.id).await?;
+    Ok(reading::conversation(&session, request.id, None).await?)
 }

@@ -24,6 +24,7 @@ pub fn run() {
             commands::conversation_view,
             commands::send_reply,
             commands::retry_reply,
+            commands::claim_conversation,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -77,7 +77,7 @@ pub async fn reset_folder(store: &Store, account: &str, folder: &str, uidvalidit
 /// Stores a batch of fetched messages and advances the folder's synced UID in the same
 /// transaction, so a crash leaves either the whole batch or none of it.
 pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32, batch: &[IncomingMail], synced_uid: u32) -> Result<usize, CoreError> {
-    let lines = sqlx::query!("SELECT address, line_id FROM account_lines WHERE account_id = ?", account)
+    let lines = sqlx::query!("SELECT address, line_id FROM account_lines WHERE account_id = ? ORDER BY rowid", account)
         .fetch_all(store.pool())
         .await?;
     let default_line = lines.first().map(|l| l.line_id.clone()).unwrap_or_else(|| "default".to_owned());
@@ -205,6 +205,9 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
                 .execute(&mut *tx)
                 .await?;
         }
+        if mail.flags.contains("Confide.") {
+            refresh_triage(&mut tx, conversation_id).await?;
+        }
         sqlx::query!(
             "INSERT INTO message_fts (rowid, subject, correspondent, body) VALUES (?, ?, ?, ?)",
             message_row,
@@ -320,4 +323,79 @@ pub async fn conversation_account(store: &Store, conversation_id: i64) -> Result
     )
     .fetch_optional(store.pool())
     .await?)
+}
+
+/// The server-side triage marks: IMAP keywords on a conversation's messages in the shared
+/// mailbox, so every desktop sees the same claim and status. A claim names a staff member by
+/// the fingerprint of their public key, never by name.
+pub const CLAIM_PREFIX: &str = "Confide.Claim.";
+pub const STATUS_PREFIX: &str = "Confide.Status.";
+
+/// Applies flag changes seen on the server (CONDSTORE) and refreshes the triage state of the
+/// conversations they belong to.
+pub async fn update_flags(store: &Store, account: &str, folder: &str, uidvalidity: u32, changes: &[(u32, String)]) -> Result<(), CoreError> {
+    let mut tx = store.pool().begin().await?;
+    let uv = i64::from(uidvalidity);
+    let mut touched = std::collections::BTreeSet::new();
+    for (uid, flags) in changes {
+        let uid = i64::from(*uid);
+        let row = sqlx::query_scalar!(
+            "UPDATE mail_messages SET flags = ? WHERE account_id = ? AND folder = ? AND uidvalidity = ? AND uid = ? RETURNING message_row",
+            flags,
+            account,
+            folder,
+            uv,
+            uid
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = row {
+            if let Some(c) = sqlx::query_scalar!("SELECT conversation_id FROM messages WHERE id = ?", row).fetch_optional(&mut *tx).await? {
+                touched.insert(c);
+            }
+        }
+    }
+    for c in touched {
+        refresh_triage(&mut tx, c).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Recomputes a conversation's assignee and status from the keywords on its messages. The
+/// newest message carrying a mark wins, so a later claim replaces an earlier one.
+pub(crate) async fn refresh_triage(tx: &mut sqlx::SqliteConnection, conversation_id: i64) -> Result<(), CoreError> {
+    let flags = sqlx::query_scalar!(
+        "SELECT mm.flags FROM mail_messages mm JOIN messages m ON m.id = mm.message_row
+         WHERE m.conversation_id = ? ORDER BY m.sent_at DESC, m.id DESC",
+        conversation_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let find = |prefix: &str| flags.iter().flat_map(|f| f.split_whitespace()).find_map(|k| k.strip_prefix(prefix).map(str::to_owned));
+    let assignee = find(CLAIM_PREFIX);
+    let status = match find(STATUS_PREFIX).as_deref() {
+        Some("InProgress") => "in_progress",
+        Some("Waiting") => "waiting",
+        Some("Closed") => "closed",
+        _ if assignee.is_some() => "in_progress",
+        _ => "new",
+    };
+    sqlx::query!("UPDATE conversations SET assignee = ?, status = ? WHERE id = ?", assignee, status, conversation_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Where a conversation's messages sit on the server: (account, folder, uid, flags).
+pub async fn conversation_locations(store: &Store, conversation_id: i64) -> Result<Vec<(String, String, u32, String)>, CoreError> {
+    let rows = sqlx::query!(
+        "SELECT mm.account_id, mm.folder, mm.uid, mm.flags FROM mail_messages mm JOIN messages m ON m.id = mm.message_row
+         JOIN mail_folders f ON f.account_id = mm.account_id AND f.name = mm.folder AND f.uidvalidity = mm.uidvalidity
+         WHERE m.conversation_id = ?",
+        conversation_id
+    )
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.account_id, r.folder, r.uid as u32, r.flags)).collect())
 }

@@ -42,6 +42,8 @@ pub struct StaffProfile {
     pub agreement_version: String,
     /// RFC 3339.
     pub accepted_at: String,
+    /// The fingerprint of this staff member's public key: how claims name them on the server.
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -102,6 +104,7 @@ pub async fn setup_state(store: &Store) -> Result<SetupState, CoreError> {
                 preset: preset.into(),
                 agreement_version: version.clone(),
                 accepted_at: rfc3339(a.accepted_at),
+                fingerprint: store.identity().fingerprint(),
             },
         }),
         None => {

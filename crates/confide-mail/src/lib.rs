@@ -14,5 +14,6 @@ pub mod reply;
 pub mod sanitize;
 pub mod send;
 pub mod sync;
+pub mod triage;
 
 pub use error::MailError;

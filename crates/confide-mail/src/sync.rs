@@ -62,6 +62,7 @@ enum Event {
     Folder { name: String, special_use: Option<String>, uidvalidity: u32, reset: bool },
     Batch { folder: String, uidvalidity: u32, mails: Vec<IncomingMail>, synced_uid: u32, done: usize, total: usize },
     ServerUids { folder: String, uids: HashSet<u32> },
+    Flags { folder: String, uidvalidity: u32, changes: Vec<(u32, String)> },
     FolderDone { folder: String, highestmodseq: Option<u64>, unchanged: bool },
 }
 
@@ -99,6 +100,9 @@ pub async fn sync_account(store: &Store, account: &Account, progress: &(dyn Fn(&
                     report.fetched += mails.len();
                     report.added += mailstore::ingest(store, id, &folder, uidvalidity, &mails, synced_uid).await?;
                     progress(&SyncProgress { folder, done, total });
+                }
+                Event::Flags { folder, uidvalidity, changes } => {
+                    mailstore::update_flags(store, id, &folder, uidvalidity, &changes).await?;
                 }
                 Event::ServerUids { folder, uids } => {
                     let gone: Vec<u32> = mailstore::local_uids(store, id, &folder).await?.difference(&uids).copied().collect();
@@ -179,6 +183,16 @@ fn fetch_all(session: &mut ImapSession, states: &HashMap<String, FolderState>, t
                 return Ok(());
             }
         }
+        // Flags changed on messages we already hold (a colleague's claim, a status): with
+        // CONDSTORE, only what changed since the last complete pass (RFC 7162 §3.1.4).
+        if let (false, Some(since), true) = (reset, state.and_then(|s| s.highestmodseq), synced > 0) {
+            let fetches = session.uid_fetch(format!("1:{synced}"), format!("(UID FLAGS) (CHANGEDSINCE {since})"))?;
+            let changes: Vec<(u32, String)> = fetches.iter().filter_map(|f| Some((f.uid?, flags_text(f)))).collect();
+            drop(fetches);
+            if !changes.is_empty() && !send(Event::Flags { folder: name.clone(), uidvalidity, changes }) {
+                return Ok(());
+            }
+        }
         let uids = if mbox.exists == 0 { HashSet::new() } else { session.uid_search("ALL")? };
         if !send(Event::ServerUids { folder: name.clone(), uids }) {
             return Ok(());
@@ -198,7 +212,7 @@ fn to_incoming(f: &imap::types::Fetch<'_>, outgoing: bool) -> Option<IncomingMai
     let s = mime::summarize(&raw);
     Some(IncomingMail {
         uid,
-        flags: f.flags().iter().map(|fl| fl.to_string()).collect::<Vec<_>>().join(" "),
+        flags: flags_text(f),
         internal_date: f.internal_date().map(|d| d.timestamp()),
         message_id: s.message_id,
         in_reply_to: s.in_reply_to,
@@ -211,6 +225,10 @@ fn to_incoming(f: &imap::types::Fetch<'_>, outgoing: bool) -> Option<IncomingMai
         outgoing,
         raw,
     })
+}
+
+fn flags_text(f: &imap::types::Fetch<'_>) -> String {
+    f.flags().iter().map(|fl| fl.to_string()).collect::<Vec<_>>().join(" ")
 }
 
 fn special_use(attrs: &[NameAttribute<'_>]) -> Option<String> {

@@ -6,4 +6,8 @@ export type StaffProfile = { display_name: string, role: RoleKind, role_name: st
 /**
  * RFC 3339.
  */
-accepted_at: string, };
+accepted_at: string, 
+/**
+ * The fingerprint of this staff member's public key: how claims name them on the server.
+ */
+fingerprint: string, };

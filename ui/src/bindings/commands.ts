@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AcceptAgreementRequest } from "./AcceptAgreementRequest";
 import type { ApiError } from "./ApiError";
+import type { ClaimRequest } from "./ClaimRequest";
 import type { ConversationRequest } from "./ConversationRequest";
 import type { ConversationView } from "./ConversationView";
 import type { InboxFilter } from "./InboxFilter";
@@ -30,3 +31,5 @@ export const sendReply = (request: ReplyRequest): Promise<SendOutcome> =>
   invoke<SendOutcome>("send_reply", { request });
 export const retryReply = (request: RetryRequest): Promise<SendOutcome> =>
   invoke<SendOutcome>("retry_reply", { request });
+export const claimConversation = (request: ClaimRequest): Promise<ConversationView> =>
+  invoke<ConversationView>("claim_conversation", { request });

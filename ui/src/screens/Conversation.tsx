@@ -2,10 +2,10 @@ import { useEffect, useState } from "react";
 import type { ConversationView } from "../bindings/ConversationView";
 import type { MessageView } from "../bindings/MessageView";
 import type { OutboxItem } from "../bindings/OutboxItem";
-import { conversationView, retryReply, sendReply } from "../bindings/commands";
+import { claimConversation, conversationView, retryReply, sendReply } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 
-export function Conversation({ id, lineName }: { id: number; lineName: (id: string) => string }) {
+export function Conversation({ id, lineName, me }: { id: number; lineName: (id: string) => string; me: string }) {
   const [view, setView] = useState<ConversationView | null>(null);
   const [error, setError] = useState("");
   const [imagesFor, setImagesFor] = useState<number | null>(null);
@@ -33,6 +33,25 @@ export function Conversation({ id, lineName }: { id: number; lineName: (id: stri
       <p className="muted">
         {view.summary.correspondent} · {lineName(view.summary.line_id)} · {view.messages.length} message
         {view.messages.length === 1 ? "" : "s"}
+      </p>
+      <p className="claim" role="status">
+        {view.summary.assignee === me
+          ? "Claimed by you"
+          : view.summary.assignee
+            ? `Claimed by a colleague (key ${view.summary.assignee.slice(0, 8)})`
+            : "Not claimed yet"}
+        {view.summary.assignee !== me && (
+          <button
+            className="small"
+            onClick={() =>
+              claimConversation({ id })
+                .then(setView)
+                .catch((e) => setError(sentence(asApiError(e).message)))
+            }
+          >
+            {view.summary.assignee ? "Take over" : "Claim"}
+          </button>
+        )}
       </p>
       {view.messages.map((m) => (
         <Message key={m.id} m={m} onLoadImages={() => setImagesFor(m.id)} />

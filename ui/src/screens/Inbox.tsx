@@ -137,6 +137,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
                 <span className="row-subject">{c.subject || "(no subject)"}</span>
                 <span className="row-meta muted">
                   {c.channel} · {lineName(c.line_id)} · {c.status.replace("_", " ")}
+                  {c.assignee ? (c.assignee === profile.fingerprint ? " · yours" : " · claimed") : ""}
                 </span>
               </button>
             </li>
@@ -145,7 +146,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
       </section>
       <section className="pane" aria-label="Conversation">
         {selected ? (
-          <Conversation key={selected.id} id={selected.id} lineName={lineName} />
+          <Conversation key={selected.id} id={selected.id} lineName={lineName} me={profile.fingerprint} />
         ) : (
           <p className="empty">Select a conversation to read it.</p>
         )}

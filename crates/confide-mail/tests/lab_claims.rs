@@ -1,0 +1,60 @@
+//! Issue 3: a claim made on one desktop's store is seen from a second desktop's store, through
+//! the server (IMAP keywords), and a later claim replaces it everywhere.
+
+use std::sync::Arc;
+
+use confide_core::accounts::{self, AccountKind};
+use confide_core::inbox::{self, InboxFilter};
+use confide_core::policy::{Catalog, RoleKind};
+use confide_core::staff::Session;
+use confide_core::store::StoreConfig;
+use confide_core::{paths, staff, Store, SystemClock};
+use confide_mail::lab::Lab;
+use confide_mail::sync::sync_account;
+use confide_mail::triage::claim;
+use confide_vault::{OsKeyring, Vault};
+
+async fn desktop(dir: &std::path::Path, lab: &Lab, user: &str, name: &str) -> Session {
+    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
+    let store = Store::open(StoreConfig { data_dir: dir.into(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+    staff::save_profile(&store, "respect-mal-current", name, RoleKind::Advisor).await.unwrap();
+    staff::accept_agreement(&store, "current-1").await.unwrap();
+    accounts::save(&store, &lab.account("shared", user, AccountKind::Shared), &lab.password(user)).await.unwrap();
+    staff::session(&store).await.unwrap()
+}
+
+async fn assignee_of(s: &Session, subject_word: &str) -> (Option<String>, String) {
+    let account = accounts::list(&s.store).await.unwrap().remove(0);
+    sync_account(&s.store, &account, &|_| {}).await.unwrap();
+    let page = inbox::page(s, &InboxFilter { search: Some(subject_word.into()), ..Default::default() }).await.unwrap();
+    let c = page.conversations.first().expect("conversation synced");
+    (c.assignee.clone(), c.status.clone())
+}
+
+#[tokio::test]
+async fn issue3_a_claim_on_one_desktop_is_seen_on_another() {
+    let Some(lab) = Lab::get("issue3_a_claim_on_one_desktop_is_seen_on_another") else { return };
+    let user = lab.fresh_user("claims");
+    lab.bulk_import(&user, 3, "claimable");
+    let tmp = tempfile::tempdir().unwrap();
+    let a = desktop(&tmp.path().join("a"), &lab, &user, "Ash").await;
+    let b = desktop(&tmp.path().join("b"), &lab, &user, "Bea").await;
+    let (fa, fb) = (a.store.identity().fingerprint(), b.store.identity().fingerprint());
+    assert_ne!(fa, fb);
+
+    assert_eq!(assignee_of(&a, "claimable message 1").await, (None, "new".into()));
+    assert_eq!(assignee_of(&b, "claimable message 1").await, (None, "new".into()));
+    let target = inbox::page(&a, &InboxFilter { search: Some("claimable message 1".into()), ..Default::default() }).await.unwrap().conversations[0].id;
+
+    claim(&a, target).await.unwrap();
+    assert_eq!(assignee_of(&b, "claimable message 1").await, (Some(fa.clone()), "in_progress".into()), "B does not see A's claim");
+
+    // B takes it over: A sees B, and A's mark is gone from the server.
+    let target_b = inbox::page(&b, &InboxFilter { search: Some("claimable message 1".into()), ..Default::default() }).await.unwrap().conversations[0].id;
+    claim(&b, target_b).await.unwrap();
+    assert_eq!(assignee_of(&a, "claimable message 1").await, (Some(fb.clone()), "in_progress".into()));
+    let flags = lab.doveadm(&["-f", "flow", "fetch", "-u", &format!("{user}@lab.test"), "flags", "mailbox", "INBOX", "all"]);
+    assert!(flags.contains(&format!("Confide.Claim.{fb}")) && !flags.contains(&format!("Confide.Claim.{fa}")), "{flags}");
+    // The other conversations are untouched.
+    assert_eq!(assignee_of(&a, "claimable message 2").await, (None, "new".into()));
+}
