@@ -2,6 +2,7 @@
 //! so a cron job, a systemd timer and the desktop app all do exactly the same thing.
 
 mod account;
+mod bench;
 mod policy_cmd;
 mod sync_cmd;
 
@@ -39,6 +40,9 @@ enum Command {
         #[arg(long)]
         account: Option<String>,
     },
+    /// Benchmarks (not run in CI); each prints its figures on its last line
+    #[command(subcommand)]
+    Bench(bench::BenchCmd),
     /// Policy presets: list the shipped ones, check a helpline's own
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCmd),
@@ -72,6 +76,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status => status(&data_dir).await,
         Command::Account(cmd) => account::run(cmd, open(&data_dir).await?).await,
         Command::Policy(cmd) => policy_cmd::run(cmd),
+        Command::Bench(cmd) => bench::run(cmd).await,
         Command::Sync { account } => sync_cmd::run(open(&data_dir).await?, account).await,
     }
 }

@@ -66,8 +66,22 @@ pub struct NewMessage<'a> {
 
 /// Records a new conversation with its first message, all in one transaction.
 pub async fn record(store: &Store, new: NewConversation<'_>) -> Result<i64, CoreError> {
+    Ok(record_many(store, vec![new]).await?[0])
+}
+
+/// Records several new conversations in one transaction (imports, benchmarks).
+pub async fn record_many(store: &Store, items: Vec<NewConversation<'_>>) -> Result<Vec<i64>, CoreError> {
     let mut tx = store.pool().begin().await?;
-    let blob = store.put_blob(&mut tx, "message", new.first_message.body, &store.own_recipients()).await?;
+    let mut ids = Vec::with_capacity(items.len());
+    for new in items {
+        ids.push(record_in(store, &mut tx, new).await?);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+async fn record_in(store: &Store, tx: &mut sqlx::SqliteConnection, new: NewConversation<'_>) -> Result<i64, CoreError> {
+    let blob = store.put_blob(&mut *tx, "message", new.first_message.body, &store.own_recipients()).await?;
     let (channel, now, at) = (new.channel.as_str(), store.now_ts(), new.first_message.sent_at);
     let id = sqlx::query!(
         "INSERT INTO conversations
@@ -104,7 +118,6 @@ pub async fn record(store: &Store, new: NewConversation<'_>) -> Result<i64, Core
     )
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 

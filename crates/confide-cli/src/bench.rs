@@ -1,0 +1,104 @@
+//! Benchmarks. Each prints its figures on its last line, so scripts can collect them.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Subcommand;
+use confide_core::conversations::{self, Channel, NewConversation, NewMessage};
+use confide_core::inbox::{self, InboxFilter};
+use confide_core::policy::{Catalog, RoleKind};
+use confide_core::store::StoreConfig;
+use confide_core::{paths, staff, Store, SystemClock};
+use confide_vault::{OsKeyring, Vault};
+
+#[derive(Subcommand)]
+pub enum BenchCmd {
+    /// First inbox page and full-text search latency in the core, over a store of N conversations
+    Inbox {
+        #[arg(long, default_value_t = 100_000)]
+        conversations: usize,
+    },
+}
+
+pub async fn run(cmd: BenchCmd) -> anyhow::Result<ExitCode> {
+    match cmd {
+        BenchCmd::Inbox { conversations } => inbox_bench(conversations).await,
+    }
+}
+
+const WORDS: &[&str] = &[
+    "partner", "phone", "children", "contact", "anger", "course", "stalking", "messages", "work", "evening", "court", "police",
+    "housing", "money", "family", "school", "worried", "scared", "support", "advice", "refuge", "counselling", "text", "email",
+];
+
+async fn inbox_bench(n: usize) -> anyhow::Result<ExitCode> {
+    let tmp = std::env::temp_dir().join(format!("confide-bench-inbox-{}", std::process::id()));
+    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&tmp));
+    let store = Store::open(StoreConfig { data_dir: tmp.clone(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await?;
+    let result = measure(&store, n).await;
+    store.close().await;
+    std::fs::remove_dir_all(&tmp).ok();
+    let (seed_s, page, search) = result?;
+    eprintln!("seeded {n} conversations in {seed_s:.1} s");
+    println!("bench inbox: conversations={n} page_p95_ms={page:.2} search_p95_ms={search:.2}");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn measure(store: &Store, n: usize) -> anyhow::Result<(f64, f64, f64)> {
+    staff::save_profile(store, "respect-mal-current", "Bench", RoleKind::Advisor).await?;
+    staff::accept_agreement(store, "current-1").await?;
+    let session = staff::session(store).await?;
+    // Deterministic pseudo-random text: a small LCG, so runs are comparable.
+    let mut seed: u64 = 0x5eed;
+    let mut next = move || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    let started = Instant::now();
+    let mut batch = Vec::with_capacity(1000);
+    for i in 0..n {
+        let words: Vec<&str> = (0..40).map(|_| WORDS[next() % WORDS.len()]).collect();
+        let body = format!("{} caller{} {}", words.join(" "), i, "x".repeat(next() % 2000));
+        let subject = format!("{} {}", WORDS[next() % WORDS.len()], WORDS[next() % WORDS.len()]);
+        batch.push((subject, format!("caller{i}@example.org"), body, 1_700_000_000 + i as i64 * 60, if i % 2 == 0 { "phoneline" } else { "mens_advice" }));
+        if batch.len() == 1000 || i + 1 == n {
+            let items: Vec<NewConversation<'_>> = batch
+                .iter()
+                .map(|(subject, who, body, at, line)| NewConversation {
+                    channel: Channel::Email,
+                    line_id: line,
+                    subject,
+                    correspondent: who,
+                    preview: &body[..body.len().min(120)],
+                    first_message: NewMessage { incoming: true, author: who, sent_at: *at, body: body.as_bytes(), index_text: body },
+                })
+                .collect();
+            conversations::record_many(store, items).await?;
+            batch.clear();
+        }
+    }
+    let seed_s = started.elapsed().as_secs_f64();
+    store.checkpoint().await?;
+
+    let mut page = Vec::new();
+    for i in 0..200 {
+        let filter = InboxFilter { line_id: (i % 3 == 1).then(|| "phoneline".to_owned()), limit: Some(100), ..Default::default() };
+        let t = Instant::now();
+        inbox::page(&session, &filter).await?;
+        page.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let mut search = Vec::new();
+    for i in 0..200 {
+        let query = if i % 2 == 0 { format!("caller{}", next() % n) } else { format!("{} {}", WORDS[next() % WORDS.len()], WORDS[next() % WORDS.len()]) };
+        let t = Instant::now();
+        inbox::page(&session, &InboxFilter { search: Some(query), limit: Some(100), ..Default::default() }).await?;
+        search.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok((seed_s, p95(&mut page), p95(&mut search)))
+}
+
+fn p95(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[(v.len() * 95 / 100).min(v.len() - 1)]
+}
