@@ -15,6 +15,22 @@ pub struct FolderState {
 }
 
 /// One fetched message, parsed. The raw bytes are encrypted on the way in.
+/// What a parsed message says about itself: `confide-mail` fills it, the store threads,
+/// indexes and lists by it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MailHeaders {
+    pub message_id: Option<String>,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    pub from: Option<String>,
+    pub to: Vec<String>,
+    pub subject: String,
+    /// Unix seconds from the Date header, if it could be read.
+    pub date: Option<i64>,
+    /// The plain text to show and index: the text part, or text taken from HTML.
+    pub text: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct IncomingMail {
     pub uid: u32,
@@ -22,14 +38,7 @@ pub struct IncomingMail {
     /// The server's INTERNALDATE, unix seconds; used when the Date header is missing.
     pub internal_date: Option<i64>,
     pub raw: Vec<u8>,
-    pub message_id: Option<String>,
-    pub in_reply_to: Vec<String>,
-    pub references: Vec<String>,
-    pub from: Option<String>,
-    pub to: Vec<String>,
-    pub subject: String,
-    pub date: Option<i64>,
-    pub text: String,
+    pub headers: MailHeaders,
     /// True for folders whose messages the helpline sent (Sent, Drafts).
     pub outgoing: bool,
 }
@@ -82,7 +91,7 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
         .await?;
     let default_line = lines.first().map(|l| l.line_id.clone()).unwrap_or_else(|| "default".to_owned());
     let line_for = |mail: &IncomingMail| -> String {
-        let addrs: Vec<&String> = if mail.outgoing { mail.from.iter().collect() } else { mail.to.iter().collect() };
+        let addrs: Vec<&String> = if mail.outgoing { mail.headers.from.iter().collect() } else { mail.headers.to.iter().collect() };
         lines
             .iter()
             .find(|l| addrs.iter().any(|a| a.eq_ignore_ascii_case(&l.address)))
@@ -113,12 +122,12 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
         if known.is_some() {
             continue;
         }
-        let at = mail.date.or(mail.internal_date).unwrap_or_else(|| store.now_ts());
-        let correspondent = if mail.outgoing { mail.to.first().cloned() } else { mail.from.clone() }.unwrap_or_default();
-        let preview: String = mail.text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(160).collect();
+        let at = mail.headers.date.or(mail.internal_date).unwrap_or_else(|| store.now_ts());
+        let correspondent = if mail.outgoing { mail.headers.to.first().cloned() } else { mail.headers.from.clone() }.unwrap_or_default();
+        let preview: String = mail.headers.text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(160).collect();
 
         let mut conversation = None;
-        for id in mail.message_id.iter().chain(&mail.in_reply_to).chain(mail.references.iter().rev()) {
+        for id in mail.headers.message_id.iter().chain(&mail.headers.in_reply_to).chain(mail.headers.references.iter().rev()) {
             conversation = sqlx::query_scalar!("SELECT conversation_id FROM message_ids WHERE message_id = ?", id)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -161,7 +170,7 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
                      VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
                     channel,
                     line,
-                    mail.subject,
+                    mail.headers.subject,
                     correspondent,
                     preview,
                     unread,
@@ -173,7 +182,7 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
             }
         };
         let direction = if mail.outgoing { "out" } else { "in" };
-        let author = mail.from.clone().unwrap_or_default();
+        let author = mail.headers.from.clone().unwrap_or_default();
         let message_row = sqlx::query_scalar!(
             "INSERT INTO messages (conversation_id, direction, author, sent_at, body_blob, message_id)
              VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -182,7 +191,7 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
             author,
             at,
             blob,
-            mail.message_id
+            mail.headers.message_id
         )
         .fetch_one(&mut *tx)
         .await?;
@@ -200,7 +209,7 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
         // Register the IDs this message refers to as well as its own: folders sync in any
         // order (Sent before INBOX, say), and a parent that arrives after its reply must still
         // find the thread.
-        for mid in mail.message_id.iter().chain(&mail.in_reply_to).chain(&mail.references) {
+        for mid in mail.headers.message_id.iter().chain(&mail.headers.in_reply_to).chain(&mail.headers.references) {
             sqlx::query!("INSERT OR IGNORE INTO message_ids (message_id, conversation_id) VALUES (?, ?)", mid, conversation_id)
                 .execute(&mut *tx)
                 .await?;
@@ -211,9 +220,9 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
         sqlx::query!(
             "INSERT INTO message_fts (rowid, subject, correspondent, body) VALUES (?, ?, ?, ?)",
             message_row,
-            mail.subject,
+            mail.headers.subject,
             correspondent,
-            mail.text
+            mail.headers.text
         )
         .execute(&mut *tx)
         .await?;

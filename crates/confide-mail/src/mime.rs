@@ -1,21 +1,14 @@
 //! What Confide needs from a raw message, taken with mail-parser. Parsing never fails: a
 //! malformed message yields the best summary it can, because an advisor must still see it.
 
+use confide_core::mailstore::MailHeaders;
 use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Summary {
-    pub message_id: Option<String>,
-    pub in_reply_to: Vec<String>,
-    pub references: Vec<String>,
-    pub from: Option<String>,
-    pub to: Vec<String>,
-    pub subject: String,
-    /// Unix seconds from the Date header, if it could be read.
-    pub date: Option<i64>,
-    /// The plain text to show and index: the text part, or text taken from HTML.
-    pub text: String,
+    #[serde(flatten)]
+    pub headers: MailHeaders,
     pub has_html: bool,
     pub attachments: Vec<AttachmentInfo>,
 }
@@ -33,14 +26,7 @@ const MAX_TEXT: usize = 256 * 1024;
 pub fn summarize(raw: &[u8]) -> Summary {
     let Some(msg) = MessageParser::default().parse(raw) else {
         return Summary {
-            message_id: None,
-            in_reply_to: vec![],
-            references: vec![],
-            from: None,
-            to: vec![],
-            subject: String::new(),
-            date: None,
-            text: truncate(String::from_utf8_lossy(raw).into_owned()),
+            headers: MailHeaders { text: truncate(String::from_utf8_lossy(raw).into_owned()), ..Default::default() },
             has_html: false,
             attachments: vec![],
         };
@@ -50,14 +36,16 @@ pub fn summarize(raw: &[u8]) -> Summary {
         text = fallback_text(&msg, raw);
     }
     Summary {
-        message_id: msg.message_id().map(str::to_owned),
-        in_reply_to: ids(msg.in_reply_to()),
-        references: ids(msg.references()),
-        from: msg.from().and_then(first_address),
-        to: msg.to().map(all_addresses).unwrap_or_default(),
-        subject: msg.subject().unwrap_or_default().to_owned(),
-        date: msg.date().map(|d| d.to_timestamp()),
-        text: truncate(text),
+        headers: MailHeaders {
+            message_id: msg.message_id().map(str::to_owned),
+            in_reply_to: ids(msg.in_reply_to()),
+            references: ids(msg.references()),
+            from: msg.from().and_then(first_address),
+            to: msg.to().map(all_addresses).unwrap_or_default(),
+            subject: msg.subject().unwrap_or_default().to_owned(),
+            date: msg.date().map(|d| d.to_timestamp()),
+            text: truncate(text),
+        },
         has_html: msg.html_body_count() > 0 && msg.html_part(0).is_some_and(|p| p.is_text_html()),
         attachments: msg
             .attachments()

@@ -49,7 +49,7 @@ pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) ->
     let subject = if subject.to_ascii_lowercase().starts_with("re:") { subject.to_owned() } else { format!("Re: {subject}") };
     let domain = from_address.rsplit('@').next().unwrap_or("confide.invalid");
     let message_id = format!("<confide.{}.{}@{}>", store.now_ts(), random_token(), domain);
-    let quoted: String = crate::mime::summarize(&last_in.raw).text.lines().map(|l| format!("> {l}\n")).collect();
+    let quoted: String = crate::mime::summarize(&last_in.raw).headers.text.lines().map(|l| format!("> {l}\n")).collect();
     let text = format!("{body}\n\n{quoted}");
 
     let addr = |a: &str| a.parse().map_err(|_| MailError::Core(CoreError::Invalid(format!("\"{a}\" is not an email address"))));
@@ -79,7 +79,7 @@ pub async fn deliver(session: &Session, id: i64) -> Result<Option<outbox::Outbox
     if !item.smtp_done {
         let parsed = crate::mime::summarize(&raw);
         let (acc, pw, r) = (account.clone(), password.to_string(), raw.clone());
-        let result = tokio::task::spawn_blocking(move || smtp_send(&acc, &pw, &acc.address, &parsed.to, &r)).await.map_err(|_| MailError::Worker)?;
+        let result = tokio::task::spawn_blocking(move || smtp_send(&acc, &pw, &acc.address, &parsed.headers.to, &r)).await.map_err(|_| MailError::Worker)?;
         match result {
             Ok(()) => outbox::mark_sent(store, id).await?,
             Err(reason) => {

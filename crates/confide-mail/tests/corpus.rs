@@ -24,9 +24,9 @@ fn corpus_matches_expectations_in_lf_and_crlf() {
         assert_eq!(got.trim(), want.trim(), "{} (LF)", eml.display());
         let crlf_summary = summarize(&crlf);
         let lf_summary = summarize(&lf);
-        assert_eq!(crlf_summary.subject, lf_summary.subject, "{} (CRLF subject)", eml.display());
-        assert_eq!(crlf_summary.message_id, lf_summary.message_id, "{} (CRLF id)", eml.display());
-        assert_eq!(crlf_summary.text.replace("\r\n", "\n"), lf_summary.text, "{} (CRLF text)", eml.display());
+        assert_eq!(crlf_summary.headers.subject, lf_summary.headers.subject, "{} (CRLF subject)", eml.display());
+        assert_eq!(crlf_summary.headers.message_id, lf_summary.headers.message_id, "{} (CRLF id)", eml.display());
+        assert_eq!(crlf_summary.headers.text.replace("\r\n", "\n"), lf_summary.headers.text, "{} (CRLF text)", eml.display());
     }
 }
 
@@ -40,5 +40,5 @@ fn hostile_sizes_do_not_panic() {
     summarize(&[0xff; 100_000]);
     summarize(b"");
     let huge_header = format!("Subject: {}\n\nbody", "x".repeat(2_000_000));
-    assert_eq!(summarize(huge_header.as_bytes()).text, "body");
+    assert_eq!(summarize(huge_header.as_bytes()).headers.text, "body");
 }
