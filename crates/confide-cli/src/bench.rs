@@ -19,15 +19,31 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 100_000)]
         conversations: usize,
     },
+    /// Initial sync of N lab messages (fetch, parse, encrypt, index) against mbsync's
+    #[cfg(feature = "lab-bench")]
+    Sync {
+        #[arg(long, default_value_t = 100_000)]
+        messages: usize,
+    },
+    /// A no-change resync of N lab messages against mbsync's
+    #[cfg(feature = "lab-bench")]
+    Resync {
+        #[arg(long, default_value_t = 100_000)]
+        messages: usize,
+    },
 }
 
 pub async fn run(cmd: BenchCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         BenchCmd::Inbox { conversations } => inbox_bench(conversations).await,
+        #[cfg(feature = "lab-bench")]
+        BenchCmd::Sync { messages } => crate::bench_sync::run(crate::bench_sync::Pass::Initial, messages).await,
+        #[cfg(feature = "lab-bench")]
+        BenchCmd::Resync { messages } => crate::bench_sync::run(crate::bench_sync::Pass::Resync, messages).await,
     }
 }
 
-const WORDS: &[&str] = &[
+pub(crate) const WORDS: &[&str] = &[
     "partner", "phone", "children", "contact", "anger", "course", "stalking", "messages", "work", "evening", "court", "police",
     "housing", "money", "family", "school", "worried", "scared", "support", "advice", "refuge", "counselling", "text", "email",
 ];

@@ -3,6 +3,8 @@
 
 mod account;
 mod bench;
+#[cfg(feature = "lab-bench")]
+mod bench_sync;
 mod policy_cmd;
 mod sync_cmd;
 

@@ -40,26 +40,65 @@ impl Lab {
     }
 
     /// A new, empty mailbox of its own for one test, so tests (and two test runs at once)
-    /// never see each other's mail. Dovecot re-reads its passwd-file, so it works at once.
+    /// never see each other's mail.
     pub fn fresh_user(&self, prefix: &str) -> String {
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
         let user = format!("{prefix}-{}-{nanos}", std::process::id());
         let password = format!("{:x}", nanos.wrapping_mul(6364136223846793005));
-        let hash = Command::new("openssl").args(["passwd", "-6", &password]).output().expect("openssl runs");
+        self.add_user(&user, &password);
+        user
+    }
+
+    /// A lab user that outlives the process (a benchmark mailbox seeded once and reused): made
+    /// on first use, its password kept beside the lab's own, in `bench-users.env`.
+    pub fn persistent_user(&self, user: &str) -> String {
+        let file = self.dir.join("bench-users.env");
+        let known = std::fs::read_to_string(&file).unwrap_or_default();
+        match known.lines().find_map(|l| l.strip_prefix(&format!("{user}="))) {
+            // `tests/lab/up` rewrites the passwd-file with the standing accounts only.
+            Some(password) if self.knows(user) => {
+                self.fresh.lock().unwrap().insert(user.to_owned(), password.to_owned());
+            }
+            Some(password) => self.add_user(user, password),
+            None => {
+                let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+                let password = format!("{:x}", nanos.wrapping_mul(6364136223846793005));
+                self.add_user(user, &password);
+                use std::io::Write;
+                let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&file).unwrap();
+                f.write_all(format!("{user}={password}\n").as_bytes()).unwrap();
+            }
+        }
+        user.to_owned()
+    }
+
+    fn knows(&self, user: &str) -> bool {
+        let conf = self.dir.join("dovecot/dovecot.conf");
+        let out = Command::new("doveadm").arg("-c").arg(&conf).args(["auth", "lookup", &format!("{user}@lab.test")]).output();
+        out.is_ok_and(|o| o.status.success())
+    }
+
+    fn add_user(&self, user: &str, password: &str) {
+        let hash = Command::new("openssl").args(["passwd", "-6", password]).output().expect("openssl runs");
         let line = format!("{user}@lab.test:{}\n", String::from_utf8_lossy(&hash.stdout).trim());
         use std::io::Write;
         std::fs::OpenOptions::new().append(true).open(self.dir.join("dovecot/users")).unwrap().write_all(line.as_bytes()).unwrap();
-        self.fresh.lock().unwrap().insert(user.clone(), password);
+        self.fresh.lock().unwrap().insert(user.to_owned(), password.to_owned());
         // Dovecot notices the changed passwd-file on a later lookup, not at once: wait for it.
-        let conf = self.dir.join("dovecot/dovecot.conf");
         for _ in 0..100 {
-            let known = Command::new("doveadm").arg("-c").arg(&conf).args(["auth", "lookup", &format!("{user}@lab.test")]).output();
-            if known.is_ok_and(|o| o.status.success()) {
-                return user;
+            if self.knows(user) {
+                return;
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         panic!("the lab never learned the new user {user}")
+    }
+
+    /// How many messages a user's folder holds, as Dovecot counts them.
+    pub fn message_count(&self, user: &str, folder: &str) -> usize {
+        let out = self.doveadm(&["-f", "flow", "mailbox", "status", "-u", &format!("{user}@lab.test"), "messages", folder]);
+        let count = out.split_whitespace().find_map(|w| w.strip_prefix("messages="));
+        count.and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("doveadm mailbox status said {out:?}"))
     }
 
     /// An account for a lab user over IMAPS with the lab's CA.

@@ -3,8 +3,10 @@
 
 use std::collections::HashSet;
 
-use crate::conversations::Channel;
 use crate::{CoreError, Store};
+
+mod ingest;
+pub use ingest::ingest;
 
 /// What sync knows about a folder from the last completed batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +16,6 @@ pub struct FolderState {
     pub highestmodseq: Option<u64>,
 }
 
-/// One fetched message, parsed. The raw bytes are encrypted on the way in.
 /// What a parsed message says about itself: `confide-mail` fills it, the store threads,
 /// indexes and lists by it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -31,16 +32,28 @@ pub struct MailHeaders {
     pub text: String,
 }
 
+/// One fetched message, parsed and already sealed: the raw bytes exist here only as age
+/// ciphertext, so a batch can be built on any thread (sealing is the costly part) and no
+/// plaintext copy travels further.
 #[derive(Debug, Clone)]
 pub struct IncomingMail {
     pub uid: u32,
     pub flags: String,
     /// The server's INTERNALDATE, unix seconds; used when the Date header is missing.
     pub internal_date: Option<i64>,
-    pub raw: Vec<u8>,
     pub headers: MailHeaders,
     /// True for folders whose messages the helpline sent (Sent, Drafts).
     pub outgoing: bool,
+    size: usize,
+    sealed: Vec<u8>,
+}
+
+impl IncomingMail {
+    /// Seals `raw` to `recipients` (the store's [`Store::own_recipients`]).
+    pub fn seal(uid: u32, flags: String, internal_date: Option<i64>, headers: MailHeaders, outgoing: bool, raw: &[u8], recipients: &[confide_vault::Recipient]) -> Result<IncomingMail, CoreError> {
+        let sealed = confide_vault::seal(raw, recipients)?;
+        Ok(IncomingMail { uid, flags, internal_date, headers, outgoing, size: raw.len(), sealed })
+    }
 }
 
 pub async fn folder_state(store: &Store, account: &str, folder: &str) -> Result<Option<FolderState>, CoreError> {
@@ -81,164 +94,6 @@ pub async fn reset_folder(store: &Store, account: &str, folder: &str, uidvalidit
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Stores a batch of fetched messages and advances the folder's synced UID in the same
-/// transaction, so a crash leaves either the whole batch or none of it.
-pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32, batch: &[IncomingMail], synced_uid: u32) -> Result<usize, CoreError> {
-    let lines = sqlx::query!("SELECT address, line_id FROM account_lines WHERE account_id = ? ORDER BY rowid", account)
-        .fetch_all(store.pool())
-        .await?;
-    let default_line = lines.first().map(|l| l.line_id.clone()).unwrap_or_else(|| "default".to_owned());
-    let line_for = |mail: &IncomingMail| -> String {
-        let addrs: Vec<&String> = if mail.outgoing { mail.headers.from.iter().collect() } else { mail.headers.to.iter().collect() };
-        lines
-            .iter()
-            .find(|l| addrs.iter().any(|a| a.eq_ignore_ascii_case(&l.address)))
-            .map(|l| l.line_id.clone())
-            .unwrap_or_else(|| default_line.clone())
-    };
-    let recipients = store.own_recipients();
-    // Encrypt outside the transaction: it is the expensive part and needs no lock.
-    let sealed: Vec<Vec<u8>> = batch
-        .iter()
-        .map(|m| confide_vault::seal(&m.raw, &recipients))
-        .collect::<Result<_, _>>()?;
-
-    let mut tx = store.pool().begin().await?;
-    let uv = i64::from(uidvalidity);
-    let mut added = 0;
-    for (mail, sealed) in batch.iter().zip(sealed) {
-        let uid = i64::from(mail.uid);
-        let known = sqlx::query_scalar!(
-            "SELECT id FROM mail_messages WHERE account_id = ? AND folder = ? AND uidvalidity = ? AND uid = ?",
-            account,
-            folder,
-            uv,
-            uid
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        if known.is_some() {
-            continue;
-        }
-        let at = mail.headers.date.or(mail.internal_date).unwrap_or_else(|| store.now_ts());
-        let correspondent = if mail.outgoing { mail.headers.to.first().cloned() } else { mail.headers.from.clone() }.unwrap_or_default();
-        let preview: String = mail.headers.text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(160).collect();
-
-        let mut conversation = None;
-        for id in mail.headers.message_id.iter().chain(&mail.headers.in_reply_to).chain(mail.headers.references.iter().rev()) {
-            conversation = sqlx::query_scalar!("SELECT conversation_id FROM message_ids WHERE message_id = ?", id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if conversation.is_some() {
-                break;
-            }
-        }
-        let (size, now) = (mail.raw.len() as i64, store.now_ts());
-        let blob = sqlx::query_scalar!(
-            "INSERT INTO blobs (kind, size, data, created_at) VALUES ('raw_mail', ?, ?, ?) RETURNING id",
-            size,
-            sealed,
-            now
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        let unread = i64::from(!mail.outgoing && !mail.flags.contains("\\Seen"));
-        let conversation_id = match conversation {
-            Some(id) => {
-                sqlx::query!(
-                    "UPDATE conversations SET message_count = message_count + 1,
-                       last_activity_at = max(last_activity_at, ?1),
-                       preview = CASE WHEN ?1 >= last_activity_at THEN ?2 ELSE preview END,
-                       unread = max(unread, ?3)
-                     WHERE id = ?4",
-                    at,
-                    preview,
-                    unread,
-                    id
-                )
-                .execute(&mut *tx)
-                .await?;
-                id
-            }
-            None => {
-                let (channel, line) = (Channel::Email.as_str(), line_for(mail));
-                sqlx::query_scalar!(
-                    "INSERT INTO conversations
-                       (channel, line_id, subject, correspondent, preview, unread, message_count, created_at, last_activity_at)
-                     VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
-                    channel,
-                    line,
-                    mail.headers.subject,
-                    correspondent,
-                    preview,
-                    unread,
-                    at,
-                    at
-                )
-                .fetch_one(&mut *tx)
-                .await?
-            }
-        };
-        let direction = if mail.outgoing { "out" } else { "in" };
-        let author = mail.headers.from.clone().unwrap_or_default();
-        let message_row = sqlx::query_scalar!(
-            "INSERT INTO messages (conversation_id, direction, author, sent_at, body_blob, message_id)
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            conversation_id,
-            direction,
-            author,
-            at,
-            blob,
-            mail.headers.message_id
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query!(
-            "INSERT INTO mail_messages (account_id, folder, uidvalidity, uid, message_row, flags) VALUES (?, ?, ?, ?, ?, ?)",
-            account,
-            folder,
-            uv,
-            uid,
-            message_row,
-            mail.flags
-        )
-        .execute(&mut *tx)
-        .await?;
-        // Register the IDs this message refers to as well as its own: folders sync in any
-        // order (Sent before INBOX, say), and a parent that arrives after its reply must still
-        // find the thread.
-        for mid in mail.headers.message_id.iter().chain(&mail.headers.in_reply_to).chain(&mail.headers.references) {
-            sqlx::query!("INSERT OR IGNORE INTO message_ids (message_id, conversation_id) VALUES (?, ?)", mid, conversation_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if mail.flags.contains("Confide.") {
-            refresh_triage(&mut tx, conversation_id).await?;
-        }
-        sqlx::query!(
-            "INSERT INTO message_fts (rowid, subject, correspondent, body) VALUES (?, ?, ?, ?)",
-            message_row,
-            mail.headers.subject,
-            correspondent,
-            mail.headers.text
-        )
-        .execute(&mut *tx)
-        .await?;
-        added += 1;
-    }
-    let synced = i64::from(synced_uid);
-    sqlx::query!(
-        "UPDATE mail_folders SET synced_uid = max(synced_uid, ?) WHERE account_id = ? AND name = ?",
-        synced,
-        account,
-        folder
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(added)
 }
 
 /// The UIDs held locally for a folder under its current UIDVALIDITY.
