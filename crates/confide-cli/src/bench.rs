@@ -24,12 +24,18 @@ pub enum BenchCmd {
     Sync {
         #[arg(long, default_value_t = 100_000)]
         messages: usize,
+        /// Time Confide only (for profiling); prints no ratio
+        #[arg(long)]
+        no_peer: bool,
     },
     /// A no-change resync of N lab messages against mbsync's
     #[cfg(feature = "lab-bench")]
     Resync {
         #[arg(long, default_value_t = 100_000)]
         messages: usize,
+        /// Time Confide only (for profiling); prints no ratio
+        #[arg(long)]
+        no_peer: bool,
     },
 }
 
@@ -37,9 +43,9 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         BenchCmd::Inbox { conversations } => inbox_bench(conversations).await,
         #[cfg(feature = "lab-bench")]
-        BenchCmd::Sync { messages } => crate::bench_sync::run(crate::bench_sync::Pass::Initial, messages).await,
+        BenchCmd::Sync { messages, no_peer } => crate::bench_sync::run(crate::bench_sync::Pass::Initial, messages, !no_peer).await,
         #[cfg(feature = "lab-bench")]
-        BenchCmd::Resync { messages } => crate::bench_sync::run(crate::bench_sync::Pass::Resync, messages).await,
+        BenchCmd::Resync { messages, no_peer } => crate::bench_sync::run(crate::bench_sync::Pass::Resync, messages, !no_peer).await,
     }
 }
 

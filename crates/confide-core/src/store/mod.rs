@@ -67,6 +67,9 @@ impl Store {
             .pragma("secure_delete", "ON")
             // Sorts and temporary indexes stay in memory rather than in plaintext temp files.
             .pragma("temp_store", "MEMORY")
+            // Every page read from disk is decrypted and authenticated again: a cache big
+            // enough for the indexes that sync and search walk (32 MiB) saves most of that.
+            .pragma("cache_size", "-32768")
             .busy_timeout(Duration::from_secs(10));
         drop(db_key);
         let pool = SqlitePoolOptions::new()
