@@ -148,16 +148,10 @@ pub struct StoredMessage {
 /// A conversation's summary and messages, oldest first, for someone allowed to read it.
 pub async fn load(session: &crate::staff::Session, id: i64) -> Result<(crate::inbox::ConversationSummary, Vec<StoredMessage>), CoreError> {
     let store = &session.store;
-    let summary = sqlx::query_as!(
-        crate::inbox::ConversationSummary,
-        r#"SELECT id AS "id!", channel, line_id, status, subject, correspondent, preview, assignee,
-                  unread AS "unread: bool", message_count, last_activity_at
-           FROM conversations WHERE id = ?"#,
-        id
-    )
-    .fetch_optional(store.pool())
-    .await?
-    .ok_or_else(|| CoreError::Invalid("this conversation is no longer here; it may have been deleted".into()))?;
+    let summary = crate::inbox::summaries(store.pool(), &[id])
+        .await?
+        .pop()
+        .ok_or_else(|| CoreError::Invalid("this conversation is no longer here; it may have been deleted".into()))?;
     let rows = sqlx::query!(
         r#"SELECT id AS "id!", direction, author, sent_at, body_blob FROM messages WHERE conversation_id = ? ORDER BY sent_at, id"#,
         id
