@@ -35,6 +35,11 @@ pub struct ReplyRequest {
     #[ts(type = "number")]
     pub conversation_id: i64,
     pub body: String,
+    /// The newest message the advisor had in front of them: a reply newer than it (a
+    /// colleague's) stops the send with `replied_since_opened`, unless `send_anyway`.
+    #[ts(type = "number")]
+    pub seen_message_id: i64,
+    pub send_anyway: bool,
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -46,9 +51,10 @@ pub struct RetryRequest {
 
 #[derive(Debug, Deserialize, TS)]
 #[ts(export)]
-pub struct ClaimRequest {
+pub struct MarkRequest {
     #[ts(type = "number")]
     pub id: i64,
+    pub mark: confide_mail::triage::Mark,
 }
 
 /// Where a reply stands after an attempt: `item` is `null` once it has been sent and filed.
@@ -103,7 +109,7 @@ command_table! {
     conversation_view(ConversationRequest) -> confide_mail::reading::ConversationView;
     send_reply(ReplyRequest) -> SendOutcome;
     retry_reply(RetryRequest) -> SendOutcome;
-    claim_conversation(ClaimRequest) -> confide_mail::reading::ConversationView;
+    mark_conversation(MarkRequest) -> confide_mail::reading::ConversationView;
 }
 
 fn camel(snake: &str) -> String {

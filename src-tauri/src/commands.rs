@@ -1,13 +1,14 @@
 //! Tauri commands: argument plumbing only. The logic lives in confide-core.
 
+use confide_core::accounts::{self, AccountKind};
+use confide_core::conversations;
 use confide_core::inbox::{self, InboxFilter, InboxPage};
 use confide_core::staff::{self, SetupState};
-use confide_core::accounts::{self, AccountKind};
 use confide_mail::reading::{self, ConversationView};
 use confide_mail::sync::{sync_account, SyncProgress, SyncReport};
 use tauri::{AppHandle, Emitter, State};
 
-use crate::api::{AcceptAgreementRequest, ClaimRequest, ConversationRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
+use crate::api::{AcceptAgreementRequest, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
 use confide_mail::reply;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -34,7 +35,8 @@ pub async fn inbox_page(state: State<'_, AppState>, request: InboxFilter) -> Res
     Ok(inbox::page(&session, &request).await?)
 }
 
-/// Syncs the shared mailboxes, emitting `sync_progress` events as batches land.
+/// Syncs the shared mailboxes, emitting `sync_progress` events as batches land, then keeps
+/// watching them (IDLE): `inbox_changed` says when pushed mail has been synced.
 #[tauri::command]
 pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<SyncReport, ApiError> {
     let session = staff::session(&state.store().await?).await?;
@@ -51,6 +53,8 @@ pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<Sync
         total.removed += r.removed;
         total.resets += r.resets;
     }
+    // From now on new mail is pushed: the server says, and a sync follows within seconds.
+    crate::push::ensure_watching(&app, &session.store, &state.watches).await?;
     Ok(total)
 }
 
@@ -61,10 +65,15 @@ pub async fn conversation_view(state: State<'_, AppState>, request: Conversation
 }
 
 /// Queues, sends and files a reply; on success the shared mailbox is synced so the Sent copy
-/// joins the conversation.
+/// joins the conversation. Before that, a quick sync looks for a colleague's reply sent since
+/// the advisor opened the conversation.
 #[tauri::command]
 pub async fn send_reply(state: State<'_, AppState>, request: ReplyRequest) -> Result<SendOutcome, ApiError> {
     let session = staff::session(&state.store().await?).await?;
+    if !request.send_anyway {
+        refresh_shared(&session).await?;
+        conversations::check_no_reply_since(&session.store, request.conversation_id, request.seen_message_id).await?;
+    }
     let id = reply::queue_reply(&session, request.conversation_id, &request.body).await?;
     deliver_and_sync(&session, id).await
 }
@@ -78,20 +87,28 @@ pub async fn retry_reply(state: State<'_, AppState>, request: RetryRequest) -> R
 async fn deliver_and_sync(session: &staff::Session, id: i64) -> Result<SendOutcome, ApiError> {
     let item = reply::deliver(session, id).await?;
     if item.is_none() {
-        for account in accounts::list(&session.store).await?.into_iter().filter(|a| a.kind == AccountKind::Shared) {
-            // The reply is already sent and filed; a failed refresh only delays its appearance.
-            if let Err(e) = sync_account(&session.store, &account, &|_| {}).await {
-                tracing::warn!(error = %e, "sync after sending failed");
-            }
+        // The reply is already sent and filed; a failed refresh only delays its appearance.
+        if let Err(e) = refresh_shared(session).await {
+            tracing::warn!(code = ?e.code, "sync after sending failed");
         }
     }
     Ok(SendOutcome { item })
 }
 
-/// Claims a conversation for this staff member on the server, where colleagues' desktops see it.
+/// A sync of the shared mailboxes without progress events (one round trip per unchanged
+/// folder with QRESYNC).
+async fn refresh_shared(session: &staff::Session) -> Result<(), ApiError> {
+    for account in accounts::list(&session.store).await?.into_iter().filter(|a| a.kind == AccountKind::Shared) {
+        sync_account(&session.store, &account, &|_| {}).await?;
+    }
+    Ok(())
+}
+
+/// Claims, releases, sets the status of or flags a conversation on the server, where
+/// colleagues' desktops see it.
 #[tauri::command]
-pub async fn claim_conversation(state: State<'_, AppState>, request: ClaimRequest) -> Result<ConversationView, ApiError> {
+pub async fn mark_conversation(state: State<'_, AppState>, request: MarkRequest) -> Result<ConversationView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    confide_mail::triage::claim(&session, request.id).await?;
+    confide_mail::triage::mark(&session, request.id, &request.mark).await?;
     Ok(reading::conversation(&session, request.id, None).await?)
 }

@@ -4,6 +4,7 @@
 mod api;
 mod commands;
 mod error;
+mod push;
 mod state;
 
 pub use api::typescript_bindings;
@@ -24,7 +25,7 @@ pub fn run() {
             commands::conversation_view,
             commands::send_reply,
             commands::retry_reply,
-            commands::claim_conversation,
+            commands::mark_conversation,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -14,11 +14,13 @@ use crate::error::ApiError;
 pub struct AppState {
     data_dir: PathBuf,
     store: Mutex<Option<Store>>,
+    /// IDLE watches on the shared mailboxes, started after the first sync.
+    pub watches: Mutex<Option<Vec<confide_mail::idle::Watch>>>,
 }
 
 impl AppState {
     pub fn from_env() -> Self {
-        AppState { data_dir: paths::default_data_dir(), store: Mutex::new(None) }
+        AppState { data_dir: paths::default_data_dir(), store: Mutex::new(None), watches: Mutex::new(None) }
     }
 
     pub async fn store(&self) -> Result<Store, ApiError> {

@@ -1,5 +1,6 @@
-// Issue 3: the real window syncs the lab's shared mailbox, lists conversations by line, and
-// shows a hostile HTML message in the empty sandbox with its remote images blocked.
+// Issue 3: the real window syncs the lab's shared mailbox, lists conversations by line, shows
+// a hostile HTML message in the empty sandbox with its remote images blocked, and sets a
+// status and a risk flag that the search and filters then find.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
@@ -34,6 +35,15 @@ test("issue3 the window syncs the shared mailbox and shows hostile HTML safely",
     await s.waitForText(".list-head", "conversations");
     await s.screenshot(artifacts, "04-inbox-synced");
 
+    // Push: mail delivered through Postfix shows up with no click (IDLE, then a sync).
+    // Row text is matched by sender: WebKitWebDriver leaves ellipsised text (the subject) out.
+    const pushed = `push${Date.now()}@example.org`;
+    const smtp = `import smtplib, sys; s = smtplib.SMTP("127.0.0.1", ${lab.LAB_SMTP_PORT}); s.sendmail("${pushed}", ["phoneline@lab.test"], sys.stdin.read()); s.quit()`;
+    const sentAt = Date.now();
+    execFileSync("python3", ["-c", smtp], { input: `From: ${pushed}\r\nTo: phoneline@lab.test\r\nSubject: Pushed\r\n\r\nArrived without a click.\r\n` });
+    await s.waitForText(".rows", pushed, 20000);
+    console.log(`pushed mail shown in the window after ${((Date.now() - sentAt) / 1000).toFixed(1)} s`);
+
     await s.clickText(".nav-item", "Men's Advice Line");
     await s.waitForText(".rows", "news1@example.net");
     await s.clickText(".row", "news1@example.net");
@@ -45,6 +55,26 @@ test("issue3 the window syncs the shared mailbox and shows hostile HTML safely",
     // The page itself was not touched by the message's script.
     const alerts = await s.cmd("POST", "/execute/sync", { script: "return document.title", args: [] });
     assert.equal(alerts, "Confide");
+
+    // Triage through the server: a status and a risk flag, then the filters find it.
+    await s.clickText(".triage option", "Waiting");
+    await s.waitForText(".row.active .row-meta", "waiting");
+    // The lab's mailbox outlives a run: start from the flag lowered.
+    const chipState = () =>
+      s.cmd("POST", "/execute/sync", {
+        script: "return [...document.querySelectorAll('.chip')].find((b) => b.textContent.includes('child')).getAttribute('aria-pressed')",
+        args: [],
+      });
+    if ((await chipState()) === "true") await s.clickText(".chip", "child");
+    for (let i = 0; i < 100 && (await chipState()) === "true"; i++) await new Promise((r) => setTimeout(r, 100));
+    await s.clickText(".chip", "child");
+    await s.waitForText(".row.active .row-meta", "flagged");
+    await s.clickText(".nav-item", "All lines");
+    await s.type(".filters input[type=search]", "news1");
+    await s.waitForText(".list-head", "1 conversation");
+    await s.clickText(".filters option", "Not claimed");
+    await s.waitForText(".rows", "news1@example.net");
+    await s.screenshot(artifacts, "06-search-and-triage");
   } finally {
     await s.close();
     driver.proc.kill();

@@ -164,3 +164,20 @@ pub async fn load(session: &crate::staff::Session, id: i64) -> Result<(crate::in
     }
     Ok((summary, messages))
 }
+
+/// Fails with [`CoreError::RepliedSinceOpened`] if the conversation has replies newer than the
+/// newest message the advisor had in front of them (`seen_message_id`), e.g. a colleague's,
+/// synced from the shared Sent folder since.
+pub async fn check_no_reply_since(store: &crate::Store, conversation_id: i64, seen_message_id: i64) -> Result<(), CoreError> {
+    let newer = sqlx::query_scalar!(
+        "SELECT count(*) FROM messages WHERE conversation_id = ? AND direction = 'out' AND id > ?",
+        conversation_id,
+        seen_message_id
+    )
+    .fetch_one(store.pool())
+    .await?;
+    if newer > 0 {
+        return Err(CoreError::RepliedSinceOpened(newer));
+    }
+    Ok(())
+}

@@ -28,6 +28,8 @@ pub enum CoreError {
     AgreementRequired,
     #[error("Confide is not set up on this desktop yet")]
     NotSetUp,
+    #[error("a colleague has replied to this conversation since you opened it. Read their reply before you send yours")]
+    RepliedSinceOpened(i64),
     #[error("{0}")]
     Invalid(String),
 }
@@ -41,6 +43,8 @@ pub enum ErrorCode {
     KeyringUnavailable,
     AgreementRequired,
     NotSetUp,
+    /// The UI shows the new reply and asks before sending anyway.
+    RepliedSinceOpened,
     Invalid,
     Other,
 }
@@ -54,6 +58,7 @@ impl CoreError {
             }
             CoreError::AgreementRequired => ErrorCode::AgreementRequired,
             CoreError::NotSetUp => ErrorCode::NotSetUp,
+            CoreError::RepliedSinceOpened(_) => ErrorCode::RepliedSinceOpened,
             CoreError::Invalid(_) => ErrorCode::Invalid,
             _ => ErrorCode::Other,
         }

@@ -18,6 +18,8 @@ pub struct PresetChoice {
     pub organisation: String,
     pub roles: Vec<Role>,
     pub lines: Vec<ServiceLine>,
+    /// The exception categories, offered as risk flags.
+    pub exceptions: Vec<crate::policy::ExceptionCategory>,
 }
 
 impl From<&Preset> for PresetChoice {
@@ -28,6 +30,7 @@ impl From<&Preset> for PresetChoice {
             organisation: p.organisation.clone(),
             roles: p.roles.clone(),
             lines: p.lines.clone(),
+            exceptions: p.exceptions.clone(),
         }
     }
 }

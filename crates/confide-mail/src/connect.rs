@@ -59,17 +59,25 @@ fn wrap(host: &str, stream: TcpStream, config: Arc<rustls::ClientConfig>) -> Res
 
 /// Logs in to the account's IMAP server.
 pub fn imap_login(account: &Account, password: &str) -> Result<ImapSession, MailError> {
+    Ok(imap_login_with_socket(account, password)?.0)
+}
+
+/// Logs in, and also returns a handle on the connection's socket, with which another thread
+/// can shut it down (to end a blocking IDLE at once).
+pub fn imap_login_with_socket(account: &Account, password: &str) -> Result<(ImapSession, TcpStream), MailError> {
     let (host, port) = (account.imap_host.as_str(), account.imap_port);
     let server = format!("{host}:{port}");
     let config = tls_config(account.ca_file.as_deref())?;
+    let socket = tcp(host, port)?;
+    let handle = socket.try_clone().map_err(|source| MailError::Connect { server: server.clone(), source })?;
     let client = match account.imap_security {
         Security::Tls => {
-            let mut client = imap::Client::new(wrap(host, tcp(host, port)?, config)?);
+            let mut client = imap::Client::new(wrap(host, socket, config)?);
             client.read_greeting().map_err(|e| tls_failure(&server, e))?;
             client
         }
         Security::Starttls => {
-            let mut plain = imap::Client::new(tcp(host, port)?);
+            let mut plain = imap::Client::new(socket);
             plain.read_greeting()?;
             if !plain.capabilities()?.has_str("STARTTLS") {
                 return Err(MailError::NoTls { server });
@@ -79,10 +87,11 @@ pub fn imap_login(account: &Account, password: &str) -> Result<ImapSession, Mail
             imap::Client::new(wrap(host, stream, config)?)
         }
     };
-    client.login(&account.username, password).map_err(|(e, _)| match e {
+    let session = client.login(&account.username, password).map_err(|(e, _)| match e {
         imap::Error::No(_) | imap::Error::Bad(_) => MailError::Login { server, user: account.username.clone() },
         other => tls_failure(&server, other),
-    })
+    })?;
+    Ok((session, handle))
 }
 
 /// Sends STARTTLS on the raw stream and waits for its tagged OK; the TLS handshake follows.

@@ -13,6 +13,7 @@ pub mod reading;
 pub mod reply;
 pub mod sanitize;
 pub mod send;
+pub mod idle;
 pub mod sync;
 pub mod triage;
 

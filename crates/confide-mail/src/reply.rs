@@ -52,7 +52,8 @@ pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) ->
     let quoted: String = crate::mime::summarize(&last_in.raw).headers.text.lines().map(|l| format!("> {l}\n")).collect();
     let text = format!("{body}\n\n{quoted}");
 
-    let addr = |a: &str| a.parse().map_err(|_| MailError::Core(CoreError::Invalid(format!("\"{a}\" is not an email address"))));
+    // No address in the message: error text can reach a log.
+    let addr = |a: &str| a.parse().map_err(|_| MailError::Core(CoreError::Invalid("an address on this reply is not a valid email address".into())));
     let mut builder = lettre::Message::builder()
         .from(Mailbox::new(line_name, addr(&from_address)?))
         .sender(Mailbox::new(None, addr(&account.address)?))

@@ -31,10 +31,10 @@ pub fn smtp_send(account: &Account, password: &str, envelope_from: &str, envelop
         .credentials(Credentials::new(account.username.clone(), password.to_owned()))
         .timeout(Some(Duration::from_secs(60)))
         .build();
-    let from: Address = envelope_from.parse().map_err(|_| format!("\"{envelope_from}\" is not an address the mail server accepts"))?;
+    let from: Address = envelope_from.parse().map_err(|_| "the shared mailbox's address is not one the mail server accepts".to_owned())?;
     let to = envelope_to
         .iter()
-        .map(|a| a.parse::<Address>().map_err(|_| format!("\"{a}\" is not an email address")))
+        .map(|a| a.parse::<Address>().map_err(|_| "the address to reply to is not a valid email address".to_owned()))
         .collect::<Result<Vec<_>, _>>()?;
     let envelope = Envelope::new(Some(from), to).map_err(|e| format!("the reply has no recipient: {e}"))?;
     transport.send_raw(&envelope, raw).map(|_| ()).map_err(describe_smtp_error)

@@ -1,27 +1,81 @@
-//! Claims and status, shared through the server: IMAP keywords on the conversation's messages
-//! in the shared mailbox, so a second desktop sees them on its next sync. Where the server does
-//! not allow new keywords (no `\*` in PERMANENTFLAGS), claiming is refused with a clear
-//! message rather than kept on one desktop, where colleagues could not see it.
+//! Claims, status and risk flags, shared through the server: IMAP keywords on the
+//! conversation's messages in the shared mailbox, so a second desktop sees them on its next
+//! sync. Where the server does not allow new keywords (no `\*` in PERMANENTFLAGS), the change
+//! is refused with a clear message rather than kept on one desktop, where colleagues could
+//! not see it.
 
 use std::collections::BTreeMap;
 
-use confide_core::mailstore::{self, CLAIM_PREFIX};
+use confide_core::conversations::Status;
+use confide_core::mailstore::{self, CLAIM_PREFIX, RISK_PREFIX, STATUS_PREFIX};
 use confide_core::staff::Session;
 use confide_core::{accounts, CoreError};
+use serde::Deserialize;
+use ts_rs::TS;
 
 use crate::connect::imap_login;
 use crate::imap_quote::uid_set;
 use crate::MailError;
 
-/// Marks the conversation as claimed by this staff member, replacing any earlier claim.
-pub async fn claim(session: &Session, conversation_id: i64) -> Result<(), MailError> {
+/// One triage change to a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Mark {
+    /// Claim it for this staff member, replacing anyone else's claim.
+    Claim,
+    /// Give up this staff member's claim.
+    Release,
+    Status { status: Status },
+    /// Raise or lower a risk flag: one of the preset's exception categories.
+    Risk { category: String, raised: bool },
+}
+
+/// The keywords to add and to remove for `mark`, given the keywords the messages carry now.
+fn keyword_change(mark: &Mark, me: &str, present: &[&str]) -> (Vec<String>, Vec<String>) {
+    let others = |prefix: &str, keep: Option<&str>| -> Vec<String> {
+        let mut v: Vec<String> = present.iter().filter(|k| k.starts_with(prefix) && Some(**k) != keep).map(|k| k.to_string()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    match mark {
+        Mark::Claim => (vec![me.to_owned()], others(CLAIM_PREFIX, Some(me))),
+        Mark::Release => (vec![], vec![me.to_owned()]),
+        Mark::Status { status } => {
+            let k = mailstore::status_keyword(*status);
+            let remove = others(STATUS_PREFIX, Some(&k));
+            (vec![k], remove)
+        }
+        Mark::Risk { category, raised: true } => (vec![format!("{RISK_PREFIX}{category}")], vec![]),
+        Mark::Risk { category, raised: false } => (vec![], vec![format!("{RISK_PREFIX}{category}")]),
+    }
+}
+
+/// Checks a mark against the preset: a risk flag must be one of its exception categories, and
+/// its id must be a plain IMAP atom.
+fn validate(session: &Session, mark: &Mark) -> Result<(), CoreError> {
+    if let Mark::Risk { category, .. } = mark {
+        let known = session.preset().exceptions.iter().any(|c| &c.id == category);
+        let atom = !category.is_empty() && category.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !known || !atom {
+            return Err(CoreError::Invalid("that risk flag is not one of this helpline's exception categories".into()));
+        }
+    }
+    Ok(())
+}
+
+/// Applies `mark` to every message of the conversation in the shared mailbox, then to the
+/// local copy (the next sync confirms it from the server).
+pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Result<(), MailError> {
+    validate(session, mark)?;
     let store = &session.store;
     let me = format!("{CLAIM_PREFIX}{}", store.identity().fingerprint());
     let locations = mailstore::conversation_locations(store, conversation_id).await?;
     if locations.is_empty() {
-        return Err(CoreError::Invalid("this conversation is not on the shared mailbox, so it cannot be claimed there".into()).into());
+        return Err(CoreError::Invalid("this conversation is not on the shared mailbox, so it cannot be marked there".into()).into());
     }
-    // Group by account and folder: one SELECT and two STOREs per folder.
+    // Group by account and folder: one SELECT and at most two STOREs per folder.
     let mut groups: BTreeMap<(String, String), Vec<(u32, String)>> = BTreeMap::new();
     for (account, folder, uid, flags) in locations {
         groups.entry((account, folder)).or_default().push((uid, flags));
@@ -30,44 +84,62 @@ pub async fn claim(session: &Session, conversation_id: i64) -> Result<(), MailEr
     for ((account_id, folder), messages) in groups {
         let account = all.iter().find(|a| a.id == account_id).cloned().ok_or_else(|| MailError::NoPassword(account_id.clone()))?;
         let password = store.vault().account_password(&account.id).map_err(CoreError::from)?.ok_or_else(|| MailError::NoPassword(account.id.clone()))?;
-        let others: Vec<String> = messages
-            .iter()
-            .flat_map(|(_, f)| f.split_whitespace())
-            .filter(|k| k.starts_with(CLAIM_PREFIX) && **k != me)
-            .map(str::to_owned)
-            .collect();
+        let present: Vec<&str> = messages.iter().flat_map(|(_, f)| f.split_whitespace()).collect();
+        let (add, remove) = keyword_change(mark, &me, &present);
         let uids: Vec<u32> = messages.iter().map(|(u, _)| *u).collect();
-        let (mine, f, pw) = (me.clone(), folder.clone(), password.to_string());
+        let (f, store_add, store_remove) = (folder.clone(), add.clone(), remove.clone());
         let uidvalidity = tokio::task::spawn_blocking(move || -> Result<u32, MailError> {
-            let mut imap = imap_login(&account, &pw)?;
+            let mut imap = imap_login(&account, &password)?;
             let mbox = imap.select(&f)?;
             if !mbox.permanent_flags.iter().any(|p| matches!(p, imap::types::Flag::MayCreate)) {
                 return Err(MailError::Core(CoreError::Invalid(
-                    "the mail server does not let Confide add its shared labels, so claims cannot be shared with colleagues; \
-                     ask whoever runs the server to allow IMAP keywords"
+                    "the mail server does not let Confide add its shared labels, so claims, status and flags cannot be shared \
+                     with colleagues; ask whoever runs the server to allow IMAP keywords"
                         .into(),
                 )));
             }
             let set = uid_set(&uids);
-            if !others.is_empty() {
-                imap.uid_store(&set, format!("-FLAGS.SILENT ({})", others.join(" ")))?;
+            if !store_remove.is_empty() {
+                imap.uid_store(&set, format!("-FLAGS.SILENT ({})", store_remove.join(" ")))?;
             }
-            imap.uid_store(&set, format!("+FLAGS.SILENT ({mine})"))?;
+            if !store_add.is_empty() {
+                imap.uid_store(&set, format!("+FLAGS.SILENT ({})", store_add.join(" ")))?;
+            }
             let _ = imap.logout();
             Ok(mbox.uid_validity.unwrap_or(0))
         })
         .await
         .map_err(|_| MailError::Worker)??;
-        // Reflect it locally at once; the next sync confirms it from the server.
         let changes: Vec<(u32, String)> = messages
             .iter()
             .map(|(uid, flags)| {
-                let mut kept: Vec<&str> = flags.split_whitespace().filter(|k| !k.starts_with(CLAIM_PREFIX)).collect();
-                kept.push(&me);
+                let mut kept: Vec<&str> = flags.split_whitespace().filter(|k| !remove.iter().any(|r| r == k) && !add.iter().any(|a| a == k)).collect();
+                kept.extend(add.iter().map(String::as_str));
                 (*uid, kept.join(" "))
             })
             .collect();
         mailstore::update_flags(store, &account_id, &folder, uidvalidity, &changes).await?;
     }
     Ok(())
+}
+
+/// Marks the conversation as claimed by this staff member, replacing any earlier claim.
+pub async fn claim(session: &Session, conversation_id: i64) -> Result<(), MailError> {
+    mark(session, conversation_id, &Mark::Claim).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_claim_replaces_others_and_a_status_replaces_the_old_one() {
+        let me = "Confide.Claim.me";
+        let present = ["\\Seen", "Confide.Claim.you", "Confide.Status.Waiting", "Confide.Claim.you"];
+        assert_eq!(keyword_change(&Mark::Claim, me, &present), (vec![me.to_owned()], vec!["Confide.Claim.you".to_owned()]));
+        let closed = keyword_change(&Mark::Status { status: Status::Closed }, me, &present);
+        assert_eq!(closed, (vec!["Confide.Status.Closed".to_owned()], vec!["Confide.Status.Waiting".to_owned()]));
+        let lower = keyword_change(&Mark::Risk { category: "child_protection".into(), raised: false }, me, &present);
+        assert_eq!(lower, (vec![], vec!["Confide.Risk.child_protection".to_owned()]));
+    }
 }

@@ -2,11 +2,11 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AcceptAgreementRequest } from "./AcceptAgreementRequest";
 import type { ApiError } from "./ApiError";
-import type { ClaimRequest } from "./ClaimRequest";
 import type { ConversationRequest } from "./ConversationRequest";
 import type { ConversationView } from "./ConversationView";
 import type { InboxFilter } from "./InboxFilter";
 import type { InboxPage } from "./InboxPage";
+import type { MarkRequest } from "./MarkRequest";
 import type { ReplyRequest } from "./ReplyRequest";
 import type { RetryRequest } from "./RetryRequest";
 import type { SaveProfileRequest } from "./SaveProfileRequest";
@@ -31,5 +31,5 @@ export const sendReply = (request: ReplyRequest): Promise<SendOutcome> =>
   invoke<SendOutcome>("send_reply", { request });
 export const retryReply = (request: RetryRequest): Promise<SendOutcome> =>
   invoke<SendOutcome>("retry_reply", { request });
-export const claimConversation = (request: ClaimRequest): Promise<ConversationView> =>
-  invoke<ConversationView>("claim_conversation", { request });
+export const markConversation = (request: MarkRequest): Promise<ConversationView> =>
+  invoke<ConversationView>("mark_conversation", { request });

@@ -1,11 +1,29 @@
 import { useEffect, useState } from "react";
 import type { ConversationView } from "../bindings/ConversationView";
+import type { ExceptionCategory } from "../bindings/ExceptionCategory";
+import type { Mark } from "../bindings/Mark";
 import type { MessageView } from "../bindings/MessageView";
 import type { OutboxItem } from "../bindings/OutboxItem";
-import { claimConversation, conversationView, retryReply, sendReply } from "../bindings/commands";
+import type { Status } from "../bindings/Status";
+import { conversationView, markConversation, retryReply, sendReply } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 
-export function Conversation({ id, lineName, me }: { id: number; lineName: (id: string) => string; me: string }) {
+const STATUSES: { id: Status; label: string }[] = [
+  { id: "new", label: "New" },
+  { id: "in_progress", label: "In progress" },
+  { id: "waiting", label: "Waiting" },
+  { id: "closed", label: "Closed" },
+];
+
+type Props = {
+  id: number;
+  lineName: (id: string) => string;
+  me: string;
+  exceptions: ExceptionCategory[];
+  onChanged: (summary: ConversationView["summary"]) => void;
+};
+
+export function Conversation({ id, lineName, me, exceptions, onChanged }: Props) {
   const [view, setView] = useState<ConversationView | null>(null);
   const [error, setError] = useState("");
   const [imagesFor, setImagesFor] = useState<number | null>(null);
@@ -34,30 +52,76 @@ export function Conversation({ id, lineName, me }: { id: number; lineName: (id: 
         {view.summary.correspondent} · {lineName(view.summary.line_id)} · {view.messages.length} message
         {view.messages.length === 1 ? "" : "s"}
       </p>
-      <p className="claim" role="status">
-        {view.summary.assignee === me
-          ? "Claimed by you"
-          : view.summary.assignee
-            ? `Claimed by a colleague (key ${view.summary.assignee.slice(0, 8)})`
-            : "Not claimed yet"}
-        {view.summary.assignee !== me && (
-          <button
-            className="small"
-            onClick={() =>
-              claimConversation({ id })
-                .then(setView)
-                .catch((e) => setError(sentence(asApiError(e).message)))
-            }
-          >
-            {view.summary.assignee ? "Take over" : "Claim"}
-          </button>
-        )}
-      </p>
+      <Triage
+        view={view}
+        me={me}
+        exceptions={exceptions}
+        onMark={(mark) =>
+          markConversation({ id, mark })
+            .then((v) => {
+              setView(v);
+              onChanged(v.summary);
+            })
+            .catch((e) => setError(sentence(asApiError(e).message)))
+        }
+      />
       {view.messages.map((m) => (
         <Message key={m.id} m={m} onLoadImages={() => setImagesFor(m.id)} />
       ))}
-      <Reply conversationId={id} onSent={() => setGeneration((g) => g + 1)} />
+      <Reply
+        conversationId={id}
+        seenMessageId={Math.max(0, ...view.messages.map((m) => m.id))}
+        onSent={() => setGeneration((g) => g + 1)}
+        onShowNew={() => setGeneration((g) => g + 1)}
+      />
     </article>
+  );
+}
+
+/** Claim, status and risk flags: kept on the server, so colleagues see them too. */
+function Triage({ view, me, exceptions, onMark }: { view: ConversationView; me: string; exceptions: ExceptionCategory[]; onMark: (m: Mark) => void }) {
+  const s = view.summary;
+  return (
+    <div className="triage" aria-label="Triage">
+      <p className="claim" role="status">
+        {s.assignee === me ? "Claimed by you" : s.assignee ? `Claimed by a colleague (key ${s.assignee.slice(0, 8)})` : "Not claimed yet"}
+        {s.assignee !== me ? (
+          <button className="small" onClick={() => onMark({ kind: "claim" })}>
+            {s.assignee ? "Take over" : "Claim"}
+          </button>
+        ) : (
+          <button className="small" onClick={() => onMark({ kind: "release" })}>
+            Release
+          </button>
+        )}
+      </p>
+      <label className="inline">
+        Status{" "}
+        <select value={s.status} onChange={(e) => onMark({ kind: "status", status: e.target.value as Status })}>
+          {STATUSES.map((st) => (
+            <option key={st.id} value={st.id}>
+              {st.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <fieldset className="risks">
+        <legend>Risk flags</legend>
+        {exceptions.map((c) => {
+          const raised = s.risk_flags.includes(c.id);
+          return (
+            <button
+              key={c.id}
+              className={raised ? "chip raised" : "chip"}
+              aria-pressed={raised}
+              onClick={() => onMark({ kind: "risk", category: c.id, raised: !raised })}
+            >
+              {c.label}
+            </button>
+          );
+        })}
+      </fieldset>
+    </div>
   );
 }
 
@@ -96,15 +160,27 @@ function Message({ m, onLoadImages }: { m: MessageView; onLoadImages: () => void
   );
 }
 
-function Reply({ conversationId, onSent }: { conversationId: number; onSent: () => void }) {
+function Reply({
+  conversationId,
+  seenMessageId,
+  onSent,
+  onShowNew,
+}: {
+  conversationId: number;
+  seenMessageId: number;
+  onSent: () => void;
+  onShowNew: () => void;
+}) {
   const [body, setBody] = useState("");
   const [busy, setBusy] = useState(false);
   const [pending, setPending] = useState<OutboxItem | null>(null);
   const [status, setStatus] = useState("");
+  const [colleagueReplied, setColleagueReplied] = useState("");
 
   const settle = (p: Promise<{ item: OutboxItem | null }>) => {
     setBusy(true);
     setStatus("");
+    setColleagueReplied("");
     p.then(({ item }) => {
       setPending(item);
       if (item === null) {
@@ -113,9 +189,15 @@ function Reply({ conversationId, onSent }: { conversationId: number; onSent: () 
         onSent();
       }
     })
-      .catch((e) => setStatus(sentence(asApiError(e).message)))
+      .catch((e) => {
+        const err = asApiError(e);
+        if (err.code === "replied_since_opened") setColleagueReplied(sentence(err.message));
+        else setStatus(sentence(err.message));
+      })
       .finally(() => setBusy(false));
   };
+  const send = (anyway: boolean) =>
+    settle(sendReply({ conversation_id: conversationId, body, seen_message_id: seenMessageId, send_anyway: anyway }));
 
   return (
     <section className="reply" aria-label="Reply">
@@ -123,7 +205,23 @@ function Reply({ conversationId, onSent }: { conversationId: number; onSent: () 
         Reply as the helpline
         <textarea value={body} onChange={(e) => setBody(e.target.value)} rows={6} disabled={busy || pending !== null} />
       </label>
-      {pending ? (
+      {colleagueReplied ? (
+        <div className="notice" role="alert">
+          <p>{colleagueReplied}</p>
+          <p className="muted">Your reply has not been sent and is still here.</p>
+          <button
+            onClick={() => {
+              setColleagueReplied("");
+              onShowNew();
+            }}
+          >
+            Show their reply
+          </button>{" "}
+          <button className="secondary" onClick={() => send(true)} disabled={busy}>
+            Send mine anyway
+          </button>
+        </div>
+      ) : pending ? (
         <div className="notice" role="alert">
           <p>{sentence(pending.error ?? "The reply is waiting in the outbox.")}</p>
           <p className="muted">Your reply is kept safely in the outbox and has not been lost.</p>
@@ -132,7 +230,7 @@ function Reply({ conversationId, onSent }: { conversationId: number; onSent: () 
           </button>
         </div>
       ) : (
-        <button onClick={() => settle(sendReply({ conversation_id: conversationId, body }))} disabled={busy || !body.trim()}>
+        <button onClick={() => send(false)} disabled={busy || !body.trim()}>
           {busy ? "Sending…" : "Send reply"}
         </button>
       )}

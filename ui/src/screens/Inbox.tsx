@@ -1,13 +1,15 @@
 import { useCallback, useEffect, useState } from "react";
 import { listen } from "@tauri-apps/api/event";
+import type { AssigneeFilter } from "../bindings/AssigneeFilter";
 import type { SyncProgress } from "../bindings/SyncProgress";
 import type { Channel } from "../bindings/Channel";
 import type { ConversationSummary } from "../bindings/ConversationSummary";
-import type { InboxPage } from "../bindings/InboxPage";
 import type { StaffProfile } from "../bindings/StaffProfile";
+import type { Status } from "../bindings/Status";
 import { inboxPage, syncNow } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 import { Conversation } from "./Conversation";
+import { ConversationList } from "./ConversationList";
 
 const CHANNELS: { id: Channel | null; label: string }[] = [
   { id: null, label: "All channels" },
@@ -19,7 +21,17 @@ const CHANNELS: { id: Channel | null; label: string }[] = [
 export function Inbox({ profile }: { profile: StaffProfile }) {
   const [channel, setChannel] = useState<Channel | null>(null);
   const [line, setLine] = useState<string | null>(null);
-  const [page, setPage] = useState<InboxPage | null>(null);
+  const [status, setStatus] = useState<Status | null>(null);
+  const [assignee, setAssignee] = useState<AssigneeFilter | null>(null);
+  const [flagged, setFlagged] = useState<boolean | null>(null);
+  const [typed, setTyped] = useState("");
+  const [search, setSearch] = useState("");
+  const [list, setList] = useState<{ rows: ConversationSummary[]; next: string | null; total: string; loading: boolean }>({
+    rows: [],
+    next: null,
+    total: "",
+    loading: true,
+  });
   const [error, setError] = useState("");
   const [selected, setSelected] = useState<ConversationSummary | null>(null);
   const [sync, setSync] = useState<{ running: boolean; progress: SyncProgress | null; message: string }>({
@@ -29,12 +41,41 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   });
   const [generation, setGeneration] = useState(0);
 
+  // Typing pauses before a search runs, so each key press is not a query.
   useEffect(() => {
+    const t = setTimeout(() => setSearch(typed.trim()), 250);
+    return () => clearTimeout(t);
+  }, [typed]);
+
+  const filter = { channel, line_id: line, status, assignee, flagged, search: search || null, limit: 100 };
+  const filterKey = JSON.stringify(filter);
+
+  useEffect(() => {
+    let live = true;
     setError("");
-    inboxPage({ channel, line_id: line, status: null, search: null, limit: 200 })
-      .then(setPage)
+    setList((l) => ({ ...l, loading: true }));
+    inboxPage({ ...filter, after: null })
+      .then((p) => {
+        if (!live) return;
+        const n = p.total ?? 0;
+        const total = `${n.toLocaleString("en-GB")}${p.total_capped ? "+" : ""} conversation${n === 1 && !p.total_capped ? "" : "s"}`;
+        setList({ rows: dedupe([], p.conversations), next: p.next, total, loading: false });
+      })
+      .catch((e) => live && setError(sentence(asApiError(e).message)));
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [filterKey, generation]);
+
+  const loadMore = useCallback(() => {
+    if (list.loading || !list.next) return;
+    setList((l) => ({ ...l, loading: true }));
+    inboxPage({ ...filter, after: list.next })
+      .then((p) => setList((l) => ({ ...l, rows: dedupe(l.rows, p.conversations), next: p.next, loading: false })))
       .catch((e) => setError(sentence(asApiError(e).message)));
-  }, [channel, line, generation]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [list.loading, list.next, filterKey]);
 
   const runSync = useCallback(() => {
     setSync({ running: true, progress: null, message: "" });
@@ -54,9 +95,12 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
 
   useEffect(() => {
     const off = listen<SyncProgress>("sync_progress", (e) => setSync((s) => ({ ...s, progress: e.payload })));
+    // Mail pushed by the server (IDLE) and already synced: show it.
+    const pushed = listen<number>("inbox_changed", () => setGeneration((g) => g + 1));
     runSync();
     return () => {
       off.then((f) => f());
+      pushed.then((f) => f());
     };
   }, [runSync]);
 
@@ -102,11 +146,36 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         <div className="list-head">
           <h1>Inbox</h1>
           <span className="muted" aria-live="polite">
-            {page ? `${page.total} conversation${page.total === 1 ? "" : "s"}` : ""}
+            {list.total}
           </span>
           <button className="small" onClick={runSync} disabled={sync.running}>
             {sync.running ? "Syncing…" : "Sync now"}
           </button>
+        </div>
+        <div className="filters">
+          <input
+            type="search"
+            placeholder="Search names, addresses, words"
+            aria-label="Search conversations"
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+          />
+          <select aria-label="Status" value={status ?? ""} onChange={(e) => setStatus((e.target.value || null) as Status | null)}>
+            <option value="">Any status</option>
+            <option value="new">New</option>
+            <option value="in_progress">In progress</option>
+            <option value="waiting">Waiting</option>
+            <option value="closed">Closed</option>
+          </select>
+          <select aria-label="Claimed by" value={assignee ?? ""} onChange={(e) => setAssignee((e.target.value || null) as AssigneeFilter | null)}>
+            <option value="">Anyone or no one</option>
+            <option value="mine">Mine</option>
+            <option value="unassigned">Not claimed</option>
+            <option value="others">Colleagues'</option>
+          </select>
+          <label className="inline">
+            <input type="checkbox" checked={flagged === true} onChange={(e) => setFlagged(e.target.checked ? true : null)} /> Risk flagged
+          </label>
         </div>
         <p className="sync-status muted" role="status" aria-live="polite">
           {sync.running
@@ -123,34 +192,43 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
             {error}
           </p>
         )}
-        {page && page.conversations.length === 0 && (
-          <p className="empty">No conversations yet. Email arrives here once the shared mailbox is connected.</p>
+        {!list.loading && list.rows.length === 0 && (
+          <p className="empty">
+            {search || status || assignee || flagged
+              ? "Nothing matches. Try fewer words or clear a filter."
+              : "No conversations yet. Email arrives here once the shared mailbox is connected."}
+          </p>
         )}
-        <ul className="rows">
-          {page?.conversations.map((c) => (
-            <li key={c.id}>
-              <button className={selected?.id === c.id ? "row active" : "row"} onClick={() => setSelected(c)}>
-                <span className="row-top">
-                  <span className={c.unread ? "unread" : ""}>{c.correspondent || "Unknown sender"}</span>
-                  <time>{new Date(c.last_activity_at * 1000).toLocaleDateString("en-GB")}</time>
-                </span>
-                <span className="row-subject">{c.subject || "(no subject)"}</span>
-                <span className="row-meta muted">
-                  {c.channel} · {lineName(c.line_id)} · {c.status.replace("_", " ")}
-                  {c.assignee ? (c.assignee === profile.fingerprint ? " · yours" : " · claimed") : ""}
-                </span>
-              </button>
-            </li>
-          ))}
-        </ul>
+        <ConversationList
+          rows={list.rows}
+          selectedId={selected?.id ?? null}
+          onSelect={setSelected}
+          onNearEnd={loadMore}
+          me={profile.fingerprint}
+          lineName={lineName}
+          searching={!!search}
+        />
       </section>
       <section className="pane" aria-label="Conversation">
         {selected ? (
-          <Conversation key={selected.id} id={selected.id} lineName={lineName} me={profile.fingerprint} />
+          <Conversation
+            key={selected.id}
+            id={selected.id}
+            lineName={lineName}
+            me={profile.fingerprint}
+            exceptions={profile.preset.exceptions}
+            onChanged={(summary) => setList((l) => ({ ...l, rows: l.rows.map((r) => (r.id === summary.id ? summary : r)) }))}
+          />
         ) : (
           <p className="empty">Select a conversation to read it.</p>
         )}
       </section>
     </div>
   );
+}
+
+/** Appends a page, keeping each conversation at its first place (a search page can repeat one). */
+function dedupe(have: ConversationSummary[], more: ConversationSummary[]): ConversationSummary[] {
+  const seen = new Set(have.map((c) => c.id));
+  return have.concat(more.filter((c) => !seen.has(c.id) && (seen.add(c.id), true)));
 }

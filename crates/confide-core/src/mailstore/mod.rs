@@ -194,6 +194,8 @@ pub async fn conversation_account(store: &Store, conversation_id: i64) -> Result
 /// the fingerprint of their public key, never by name.
 pub const CLAIM_PREFIX: &str = "Confide.Claim.";
 pub const STATUS_PREFIX: &str = "Confide.Status.";
+/// A risk flag: the id of one of the preset's exception categories.
+pub const RISK_PREFIX: &str = "Confide.Risk.";
 
 /// Applies flag changes seen on the server (CONDSTORE) and refreshes the triage state of the
 /// conversations they belong to.
@@ -239,16 +241,32 @@ pub(crate) async fn refresh_triage(tx: &mut sqlx::SqliteConnection, conversation
     let find = |prefix: &str| flags.iter().flat_map(|f| f.split_whitespace()).find_map(|k| k.strip_prefix(prefix).map(str::to_owned));
     let assignee = find(CLAIM_PREFIX);
     let status = match find(STATUS_PREFIX).as_deref() {
+        Some("New") => "new",
         Some("InProgress") => "in_progress",
         Some("Waiting") => "waiting",
         Some("Closed") => "closed",
         _ if assignee.is_some() => "in_progress",
         _ => "new",
     };
-    sqlx::query!("UPDATE conversations SET assignee = ?, status = ? WHERE id = ?", assignee, status, conversation_id)
+    // A flag raised on any message stands for the conversation.
+    let risks: std::collections::BTreeSet<&str> = flags.iter().flat_map(|f| f.split_whitespace()).filter_map(|k| k.strip_prefix(RISK_PREFIX)).collect();
+    let risks = serde_json::to_string(&risks).expect("strings serialise");
+    sqlx::query!("UPDATE conversations SET assignee = ?, status = ?, risk_flags = ? WHERE id = ?", assignee, status, risks, conversation_id)
         .execute(&mut *tx)
         .await?;
     Ok(())
+}
+
+/// The IMAP keyword that records a status.
+pub fn status_keyword(status: crate::conversations::Status) -> String {
+    use crate::conversations::Status;
+    let name = match status {
+        Status::New => "New",
+        Status::InProgress => "InProgress",
+        Status::Waiting => "Waiting",
+        Status::Closed => "Closed",
+    };
+    format!("{STATUS_PREFIX}{name}")
 }
 
 /// Where a conversation's messages sit on the server: (account, folder, uid, flags).

@@ -1,0 +1,70 @@
+//! New mail within seconds: an IDLE watch per shared mailbox (confide-mail does the IMAP),
+//! and here, the glue: a change wakes one sync, and the window hears `inbox_changed`.
+
+use std::time::Duration;
+
+use confide_core::accounts::{self, AccountKind};
+use confide_core::Store;
+use confide_mail::idle::{watch, Watch, WatchEvent};
+use confide_mail::sync::sync_account;
+use tauri::{AppHandle, Emitter};
+use tokio::sync::mpsc;
+
+/// Changes that arrive this close together are one sync.
+const SETTLE: Duration = Duration::from_millis(300);
+
+/// Starts watching every shared mailbox, once; later calls do nothing.
+pub async fn ensure_watching(app: &AppHandle, store: &Store, watches: &tokio::sync::Mutex<Option<Vec<Watch>>>) -> Result<(), crate::error::ApiError> {
+    let mut guard = watches.lock().await;
+    if guard.is_some() {
+        return Ok(());
+    }
+    let (tx, mut rx) = mpsc::unbounded_channel::<()>();
+    let mut started = Vec::new();
+    for account in accounts::list(store).await?.into_iter().filter(|a| a.kind == AccountKind::Shared) {
+        let Some(password) = store.vault().account_password(&account.id).map_err(confide_core::CoreError::from)? else { continue };
+        let tx = tx.clone();
+        let w = watch(account, password, "INBOX".into(), move |event| match event {
+            WatchEvent::Changed => {
+                let _ = tx.send(());
+            }
+            WatchEvent::Disconnected { error, retry_in } => {
+                tracing::warn!(retry_in_s = retry_in.as_secs(), "the push connection dropped: {}", kind(&error));
+            }
+        })?;
+        started.push(w);
+    }
+    *guard = Some(started);
+    let (app, store) = (app.clone(), store.clone());
+    tauri::async_runtime::spawn(async move {
+        while rx.recv().await.is_some() {
+            tokio::time::sleep(SETTLE).await;
+            while rx.try_recv().is_ok() {}
+            let mut added = 0;
+            for account in accounts::list(&store).await.unwrap_or_default().into_iter().filter(|a| a.kind == AccountKind::Shared) {
+                match sync_account(&store, &account, &|_| {}).await {
+                    Ok(r) => added += r.added + r.removed,
+                    Err(e) => tracing::warn!("a sync after a push failed: {}", kind(&e)),
+                }
+            }
+            if added > 0 {
+                let _ = app.emit("inbox_changed", added);
+            }
+        }
+    });
+    Ok(())
+}
+
+/// The error's kind only: its text could name a mailbox.
+fn kind(e: &confide_mail::MailError) -> &'static str {
+    use confide_mail::MailError as E;
+    match e {
+        E::Connect { .. } => "cannot connect",
+        E::NoTls { .. } | E::Tls { .. } => "TLS",
+        E::Login { .. } => "login refused",
+        E::Protocol(_) => "connection lost",
+        E::NoPassword(_) => "no password",
+        E::Core(_) => "store",
+        E::Worker => "worker",
+    }
+}
