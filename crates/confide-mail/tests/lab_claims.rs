@@ -11,7 +11,8 @@ use confide_core::store::StoreConfig;
 use confide_core::{paths, staff, Store, SystemClock};
 use confide_mail::lab::Lab;
 use confide_mail::sync::sync_account;
-use confide_mail::triage::claim;
+use confide_core::conversations::Status;
+use confide_mail::triage::{claim, mark, Mark};
 use confide_vault::{OsKeyring, Vault};
 
 async fn desktop(dir: &std::path::Path, lab: &Lab, user: &str, name: &str) -> Session {
@@ -57,4 +58,36 @@ async fn issue3_a_claim_on_one_desktop_is_seen_on_another() {
     assert!(flags.contains(&format!("Confide.Claim.{fb}")) && !flags.contains(&format!("Confide.Claim.{fa}")), "{flags}");
     // The other conversations are untouched.
     assert_eq!(assignee_of(&a, "claimable message 2").await, (None, "new".into()));
+}
+
+#[tokio::test]
+async fn issue3_status_and_risk_flags_travel_between_desktops_and_filter_the_inbox() {
+    let Some(lab) = Lab::get("issue3_status_and_risk_flags_travel_between_desktops_and_filter_the_inbox") else { return };
+    let user = lab.fresh_user("marks");
+    lab.bulk_import(&user, 2, "markable");
+    let tmp = tempfile::tempdir().unwrap();
+    let a = desktop(&tmp.path().join("a"), &lab, &user, "Ash").await;
+    let b = desktop(&tmp.path().join("b"), &lab, &user, "Bea").await;
+    assignee_of(&a, "markable message 1").await;
+    let target = inbox::page(&a, &InboxFilter { search: Some("markable message 1".into()), ..Default::default() }).await.unwrap().conversations[0].id;
+
+    mark(&a, target, &Mark::Status { status: Status::Waiting }).await.unwrap();
+    mark(&a, target, &Mark::Risk { category: "child_or_vulnerable_adult".into(), raised: true }).await.unwrap();
+    assert_eq!(assignee_of(&b, "markable message 1").await, (None, "waiting".into()));
+    let flagged = inbox::page(&b, &InboxFilter { flagged: Some(true), ..Default::default() }).await.unwrap();
+    assert_eq!(flagged.conversations.len(), 1);
+    assert_eq!(flagged.conversations[0].risk_flags, vec!["child_or_vulnerable_adult".to_owned()]);
+
+    // B closes it and lowers the flag; A sees both, and the status keyword was replaced.
+    let on_b = flagged.conversations[0].id;
+    mark(&b, on_b, &Mark::Status { status: Status::Closed }).await.unwrap();
+    mark(&b, on_b, &Mark::Risk { category: "child_or_vulnerable_adult".into(), raised: false }).await.unwrap();
+    assert_eq!(assignee_of(&a, "markable message 1").await, (None, "closed".into()));
+    assert!(inbox::page(&a, &InboxFilter { flagged: Some(true), ..Default::default() }).await.unwrap().conversations.is_empty());
+    let flags = lab.doveadm(&["-f", "flow", "fetch", "-u", &format!("{user}@lab.test"), "flags", "mailbox", "INBOX", "all"]);
+    assert!(flags.contains("Confide.Status.Closed") && !flags.contains("Confide.Status.Waiting"), "{flags}");
+
+    // A flag that is not one of the preset's exception categories never reaches the server.
+    let bad = mark(&a, target, &Mark::Risk { category: "made_up".into(), raised: true }).await.unwrap_err();
+    assert!(bad.to_string().contains("not one of this helpline's exception categories"), "{bad}");
 }

@@ -70,3 +70,51 @@ async fn issue3_reply_goes_as_the_shared_mailbox_into_its_sent_and_no_personal_s
     let page = inbox::page(&session, &InboxFilter { search: Some(token.clone()), ..Default::default() }).await.unwrap();
     assert_eq!((page.total, page.conversations[0].message_count), (Some(1), 2));
 }
+
+/// Two advisors open the same enquiry; B replies first. A's send is stopped (after A's desktop
+/// syncs the shared Sent), and goes once A has seen B's reply.
+#[tokio::test]
+async fn issue3_a_second_reply_is_stopped_when_a_colleague_replied_since_it_was_opened() {
+    let Some(lab) = Lab::get("issue3_a_second_reply_is_stopped_when_a_colleague_replied_since_it_was_opened") else { return };
+    let token = format!("tw{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros());
+    let user = lab.fresh_user("twice");
+    lab.import_raw(
+        &user,
+        &[format!(
+            "From: Advisor Two <advisor2@lab.test>\r\nTo: {user}@lab.test\r\nSubject: Twice {token}\r\nMessage-ID: <twice-{token}@lab.test>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nHello {token}\r\n"
+        )],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let mut desks = Vec::new();
+    for name in ["Ash", "Bea"] {
+        let dir = tmp.path().join(name);
+        let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
+        let store = Store::open(StoreConfig { data_dir: dir, vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+        staff::save_profile(&store, "respect-mal-current", name, RoleKind::Advisor).await.unwrap();
+        staff::accept_agreement(&store, "current-1").await.unwrap();
+        let account = lab.account("shared", &user, AccountKind::Shared);
+        accounts::save(&store, &account, &lab.password(&user)).await.unwrap();
+        sync_account(&store, &account, &|_| {}).await.unwrap();
+        let session = staff::session(&store).await.unwrap();
+        let page = inbox::page(&session, &InboxFilter { search: Some(token.clone()), ..Default::default() }).await.unwrap();
+        let conversation = page.conversations[0].id;
+        let (_, messages) = confide_core::conversations::load(&session, conversation).await.unwrap();
+        let seen = messages.iter().map(|m| m.id).max().unwrap();
+        desks.push((session, account, conversation, seen));
+    }
+    let (b, _, b_conv, b_seen) = &desks[1];
+    confide_core::conversations::check_no_reply_since(&b.store, *b_conv, *b_seen).await.unwrap();
+    let id = queue_reply(b, *b_conv, "Bea here, I will call you.").await.unwrap();
+    assert!(deliver(b, id).await.unwrap().is_none());
+
+    let (a, a_account, a_conv, a_seen) = &desks[0];
+    sync_account(&a.store, a_account, &|_| {}).await.unwrap();
+    let stopped = confide_core::conversations::check_no_reply_since(&a.store, *a_conv, *a_seen).await.unwrap_err();
+    assert_eq!(stopped.code(), confide_core::ErrorCode::RepliedSinceOpened);
+    assert!(stopped.to_string().contains("a colleague has replied"), "{stopped}");
+    // Having seen it (the view reloaded), A may reply.
+    let (_, messages) = confide_core::conversations::load(a, *a_conv).await.unwrap();
+    assert_eq!(messages.len(), 2, "B's reply joined A's conversation");
+    let now_seen = messages.iter().map(|m| m.id).max().unwrap();
+    confide_core::conversations::check_no_reply_since(&a.store, *a_conv, now_seen).await.unwrap();
+}
