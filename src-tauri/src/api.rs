@@ -57,6 +57,23 @@ pub struct MarkRequest {
     pub mark: confide_mail::triage::Mark,
 }
 
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct AttachmentRequest {
+    #[ts(type = "number")]
+    pub message_id: i64,
+    /// Its place among the message's attachments, as listed.
+    #[ts(type = "number")]
+    pub index: usize,
+}
+
+/// The file name it was saved as, or `null` when the person cancelled the dialog.
+#[derive(Debug, serde::Serialize, TS)]
+#[ts(export)]
+pub struct SaveOutcome {
+    pub saved_as: Option<String>,
+}
+
 /// Where a reply stands after an attempt: `item` is `null` once it has been sent and filed.
 #[derive(Debug, serde::Serialize, TS)]
 #[ts(export)]
@@ -110,6 +127,7 @@ command_table! {
     send_reply(ReplyRequest) -> SendOutcome;
     retry_reply(RetryRequest) -> SendOutcome;
     mark_conversation(MarkRequest) -> confide_mail::reading::ConversationView;
+    save_attachment(AttachmentRequest) -> SaveOutcome;
 }
 
 fn camel(snake: &str) -> String {

@@ -8,7 +8,7 @@ use confide_mail::reading::{self, ConversationView};
 use confide_mail::sync::{sync_account, SyncProgress, SyncReport};
 use tauri::{AppHandle, Emitter, State};
 
-use crate::api::{AcceptAgreementRequest, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
+use crate::api::{AcceptAgreementRequest, AttachmentRequest, SaveOutcome, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
 use confide_mail::reply;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -111,4 +111,29 @@ pub async fn mark_conversation(state: State<'_, AppState>, request: MarkRequest)
     let session = staff::session(&state.store().await?).await?;
     confide_mail::triage::mark(&session, request.id, &request.mark).await?;
     Ok(reading::conversation(&session, request.id, None).await?)
+}
+
+/// Saves an attachment where the person chooses, in the system's own save dialog (opened from
+/// here: the webview has no dialog or file-system access). Nothing is saved anywhere else.
+#[tauri::command]
+pub async fn save_attachment(app: AppHandle, state: State<'_, AppState>, request: AttachmentRequest) -> Result<SaveOutcome, ApiError> {
+    use tauri_plugin_dialog::DialogExt;
+    let session = staff::session(&state.store().await?).await?;
+    let (name, bytes) = reading::attachment(&session, request.message_id, request.index).await?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title("Save attachment").set_file_name(reading::suggested_name(name.as_deref())).save_file(move |path| {
+        let _ = tx.send(path);
+    });
+    let Some(chosen) = rx.await.ok().flatten() else { return Ok(SaveOutcome { saved_as: None }) };
+    let path = chosen.into_path().map_err(|_| invalid("that place cannot be saved to; choose a folder on this computer"))?;
+    let shown = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    tokio::task::spawn_blocking(move || confide_mail::reading::write_attachment(&path, &bytes))
+        .await
+        .map_err(|_| invalid("the attachment could not be saved"))?
+        .map_err(|e| invalid(&format!("the attachment could not be saved there ({})", e.kind())))?;
+    Ok(SaveOutcome { saved_as: shown })
+}
+
+fn invalid(message: &str) -> ApiError {
+    confide_core::CoreError::Invalid(message.to_owned()).into()
 }

@@ -15,6 +15,7 @@ pub fn run() {
         .with_writer(std::io::stderr)
         .init();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(state::AppState::from_env())
         .invoke_handler(tauri::generate_handler![
             commands::setup_state,
@@ -26,6 +27,7 @@ pub fn run() {
             commands::send_reply,
             commands::retry_reply,
             commands::mark_conversation,
+            commands::save_attachment,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -181,3 +181,12 @@ pub async fn check_no_reply_since(store: &crate::Store, conversation_id: i64, se
     }
     Ok(())
 }
+
+/// One message's stored bytes, decrypted, for someone allowed to read it.
+pub async fn message_raw(session: &crate::staff::Session, message_id: i64) -> Result<Vec<u8>, CoreError> {
+    let blob = sqlx::query_scalar!("SELECT body_blob FROM messages WHERE id = ?", message_id)
+        .fetch_optional(session.store.pool())
+        .await?
+        .ok_or_else(|| CoreError::Invalid("this message is no longer here; it may have been deleted".into()))?;
+    session.store.get_blob(blob).await
+}

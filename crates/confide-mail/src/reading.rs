@@ -3,7 +3,7 @@
 
 use confide_core::conversations;
 use confide_core::staff::Session;
-use mail_parser::MessageParser;
+use mail_parser::{MessageParser, MimeHeaders};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -78,4 +78,50 @@ pub async fn conversation(session: &Session, id: i64, load_images_for: Option<i6
         })
         .collect();
     Ok(ConversationView { summary, messages })
+}
+
+/// One attachment of a stored message: its name (if it has one) and its decoded bytes.
+pub async fn attachment(session: &Session, message_id: i64, index: usize) -> Result<(Option<String>, Vec<u8>), MailError> {
+    let raw = conversations::message_raw(session, message_id).await?;
+    let parsed = MessageParser::default().parse(&raw[..]);
+    let part = parsed.as_ref().and_then(|p| p.attachments().nth(index));
+    let part = part.ok_or_else(|| confide_core::CoreError::Invalid("that attachment is not in this message".into()))?;
+    Ok((part.attachment_name().map(str::to_owned), part.contents().to_vec()))
+}
+
+/// Writes an attachment where the person chose to save it, readable by them only. Nothing is
+/// written anywhere else first: no temporary copy in a shared folder.
+pub fn write_attachment(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// A name safe to offer in a save dialog: the attachment's own, without any folder part, or a
+/// neutral one.
+pub fn suggested_name(name: Option<&str>) -> String {
+    let leaf = name.and_then(|n| n.rsplit(['/', '\\']).next()).map(str::trim).filter(|n| !n.is_empty() && *n != "." && *n != "..");
+    leaf.unwrap_or("attachment").chars().filter(|c| !c.is_control()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suggested_name;
+
+    #[test]
+    fn a_suggested_name_has_no_folder_part() {
+        assert_eq!(suggested_name(Some("../../.bashrc")), ".bashrc");
+        assert_eq!(suggested_name(Some("C:\\x\\report.pdf")), "report.pdf");
+        assert_eq!(suggested_name(Some("..")), "attachment");
+        assert_eq!(suggested_name(None), "attachment");
+        assert_eq!(suggested_name(Some("a\u{7}b.txt")), "ab.txt");
+    }
 }

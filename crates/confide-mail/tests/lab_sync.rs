@@ -134,3 +134,36 @@ async fn issue3_a_server_without_tls_is_refused_before_any_password_is_sent() {
     let seen = server.join().unwrap();
     assert!(!seen.concat().contains("secret-password-canary"), "the password was sent: {seen:?}");
 }
+
+#[tokio::test]
+async fn issue3_an_attachment_is_decoded_and_written_only_where_asked() {
+    let Some(lab) = Lab::get("issue3_an_attachment_is_decoded_and_written_only_where_asked") else { return };
+    let user = lab.fresh_user("attach");
+    let raw = "From: a@example.org\r\nTo: x@lab.test\r\nSubject: with a file\r\nMIME-Version: 1.0\r\n\
+               Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n\
+               --b\r\nContent-Type: application/pdf; name=\"../../report.pdf\"\r\nContent-Disposition: attachment; filename=\"../../report.pdf\"\r\n\
+               Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfsj6IKYXR0YWNobWVudC1ib2R5Cg==\r\n--b--\r\n";
+    lab.import_raw(&user, &[raw.to_owned()]);
+    let tmp = tempfile::tempdir().unwrap();
+    let store = store(&tmp.path().join("data")).await;
+    let account = lab.account("attach", &user, AccountKind::Shared);
+    accounts::save(&store, &account, &lab.password(&user)).await.unwrap();
+    sync_account(&store, &account, &quiet).await.unwrap();
+    let session = staff::session(&store).await.unwrap();
+    let id = inbox::page(&session, &InboxFilter::default()).await.unwrap().conversations[0].id;
+    let view = confide_mail::reading::conversation(&session, id, None).await.unwrap();
+    let message = &view.messages[0];
+    assert_eq!(message.attachments.len(), 1);
+
+    let (name, bytes) = confide_mail::reading::attachment(&session, message.id, 0).await.unwrap();
+    assert_eq!(bytes, b"%PDF-1.4\n%\xc7\xec\x8f\xa2\nattachment-body\n");
+    let suggested = confide_mail::reading::suggested_name(name.as_deref());
+    assert_eq!(suggested, "report.pdf", "a folder part in the name must not survive");
+    let target = tmp.path().join("chosen").join(&suggested);
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    confide_mail::reading::write_attachment(&target, &bytes).unwrap();
+    assert_eq!(std::fs::read(&target).unwrap(), bytes);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&target).unwrap().permissions().mode() & 0o777, 0o600);
+    assert!(confide_mail::reading::attachment(&session, message.id, 5).await.is_err());
+}

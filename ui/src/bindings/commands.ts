@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AcceptAgreementRequest } from "./AcceptAgreementRequest";
 import type { ApiError } from "./ApiError";
+import type { AttachmentRequest } from "./AttachmentRequest";
 import type { ConversationRequest } from "./ConversationRequest";
 import type { ConversationView } from "./ConversationView";
 import type { InboxFilter } from "./InboxFilter";
@@ -9,6 +10,7 @@ import type { InboxPage } from "./InboxPage";
 import type { MarkRequest } from "./MarkRequest";
 import type { ReplyRequest } from "./ReplyRequest";
 import type { RetryRequest } from "./RetryRequest";
+import type { SaveOutcome } from "./SaveOutcome";
 import type { SaveProfileRequest } from "./SaveProfileRequest";
 import type { SendOutcome } from "./SendOutcome";
 import type { SetupState } from "./SetupState";
@@ -33,3 +35,5 @@ export const retryReply = (request: RetryRequest): Promise<SendOutcome> =>
   invoke<SendOutcome>("retry_reply", { request });
 export const markConversation = (request: MarkRequest): Promise<ConversationView> =>
   invoke<ConversationView>("mark_conversation", { request });
+export const saveAttachment = (request: AttachmentRequest): Promise<SaveOutcome> =>
+  invoke<SaveOutcome>("save_attachment", { request });

@@ -5,7 +5,7 @@ import type { Mark } from "../bindings/Mark";
 import type { MessageView } from "../bindings/MessageView";
 import type { OutboxItem } from "../bindings/OutboxItem";
 import type { Status } from "../bindings/Status";
-import { conversationView, markConversation, retryReply, sendReply } from "../bindings/commands";
+import { conversationView, markConversation, retryReply, saveAttachment, sendReply } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 
 const STATUSES: { id: Status; label: string }[] = [
@@ -150,13 +150,37 @@ function Message({ m, onLoadImages }: { m: MessageView; onLoadImages: () => void
       {m.attachments.length > 0 && (
         <ul className="attachments" aria-label="Attachments">
           {m.attachments.map((a, i) => (
-            <li key={i}>
-              📎 {a.name ?? "unnamed"} <span className="muted">({a.content_type}, {Math.ceil(a.size / 1024)} KB)</span>
-            </li>
+            <Attachment key={i} messageId={m.id} index={i} name={a.name ?? "unnamed"} detail={`${a.content_type}, ${Math.ceil(a.size / 1024)} KB`} />
           ))}
         </ul>
       )}
     </section>
+  );
+}
+
+/** An attachment is only ever written where the advisor chooses, through the system's dialog. */
+function Attachment({ messageId, index, name, detail }: { messageId: number; index: number; name: string; detail: string }) {
+  const [note, setNote] = useState("");
+  return (
+    <li>
+      📎 {name} <span className="muted">({detail})</span>{" "}
+      <button
+        className="small secondary"
+        onClick={() =>
+          saveAttachment({ message_id: messageId, index })
+            .then((r) => setNote(r.saved_as ? `Saved as ${r.saved_as}.` : ""))
+            .catch((e) => setNote(sentence(asApiError(e).message)))
+        }
+      >
+        Save…
+      </button>
+      {note && (
+        <span className="muted" role="status">
+          {" "}
+          {note}
+        </span>
+      )}
+    </li>
   );
 }
 
