@@ -74,6 +74,27 @@ pub struct SaveOutcome {
     pub saved_as: Option<String>,
 }
 
+/// An advisor's own mailbox, which the sent-folder guard keeps clear of helpline mail. Only
+/// IMAP is used; the password goes to the keyring.
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct PersonalAccountRequest {
+    pub address: String,
+    /// Defaults to the address.
+    pub username: Option<String>,
+    pub imap_host: String,
+    pub imap_port: u16,
+    pub imap_security: confide_core::accounts::Security,
+    pub password: String,
+}
+
+/// The personal mailbox as set up (no password), if there is one.
+#[derive(Debug, serde::Serialize, TS)]
+#[ts(export)]
+pub struct PersonalAccountInfo {
+    pub account: Option<confide_core::accounts::Account>,
+}
+
 /// Where a reply stands after an attempt: `item` is `null` once it has been sent and filed.
 #[derive(Debug, serde::Serialize, TS)]
 #[ts(export)]
@@ -128,6 +149,9 @@ command_table! {
     retry_reply(RetryRequest) -> SendOutcome;
     mark_conversation(MarkRequest) -> confide_mail::reading::ConversationView;
     save_attachment(AttachmentRequest) -> SaveOutcome;
+    guard_now(()) -> confide_mail::guard::GuardReport;
+    personal_account(()) -> PersonalAccountInfo;
+    save_personal_account(PersonalAccountRequest) -> PersonalAccountInfo;
 }
 
 fn camel(snake: &str) -> String {

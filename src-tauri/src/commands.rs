@@ -8,7 +8,7 @@ use confide_mail::reading::{self, ConversationView};
 use confide_mail::sync::{sync_account, SyncProgress, SyncReport};
 use tauri::{AppHandle, Emitter, State};
 
-use crate::api::{AcceptAgreementRequest, AttachmentRequest, SaveOutcome, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
+use crate::api::{AcceptAgreementRequest, AttachmentRequest, PersonalAccountInfo, PersonalAccountRequest, SaveOutcome, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
 use confide_mail::reply;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -55,6 +55,9 @@ pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<Sync
     }
     // From now on new mail is pushed: the server says, and a sync follows within seconds.
     crate::push::ensure_watching(&app, &session.store, &state.watches).await?;
+    // And personal mailboxes are kept clear of helpline mail (the guard needs the shared
+    // mailbox synced first: that is how it recognises replies to it).
+    crate::guard::ensure_running(&app, &session.store, &state.guard).await?;
     Ok(total)
 }
 
@@ -136,4 +139,55 @@ pub async fn save_attachment(app: AppHandle, state: State<'_, AppState>, request
 
 fn invalid(message: &str) -> ApiError {
     confide_core::CoreError::Invalid(message.to_owned()).into()
+}
+
+/// Runs the sent-folder guard now.
+#[tauri::command]
+pub async fn guard_now(app: AppHandle, state: State<'_, AppState>) -> Result<confide_mail::guard::GuardReport, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    crate::guard::run_now(&app, &session.store, &state.guard).await
+}
+
+#[tauri::command]
+pub async fn personal_account(state: State<'_, AppState>) -> Result<PersonalAccountInfo, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    let account = accounts::list(&session.store).await?.into_iter().find(|a| a.kind == AccountKind::Personal);
+    Ok(PersonalAccountInfo { account })
+}
+
+/// Checks the login first, so a typo is caught here and not at the first guard run; then
+/// keeps the settings (store) and the password (keyring), and starts guarding.
+#[tauri::command]
+pub async fn save_personal_account(app: AppHandle, state: State<'_, AppState>, request: PersonalAccountRequest) -> Result<PersonalAccountInfo, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    let account = accounts::Account {
+        id: "personal".into(),
+        kind: AccountKind::Personal,
+        username: request.username.filter(|u| !u.trim().is_empty()).unwrap_or_else(|| request.address.clone()),
+        address: request.address,
+        imap_host: request.imap_host,
+        imap_port: request.imap_port,
+        imap_security: request.imap_security,
+        // Unused: the guard only speaks IMAP.
+        smtp_host: String::new(),
+        smtp_port: 0,
+        smtp_security: accounts::Security::Starttls,
+        ca_file: accounts::list(&session.store).await?.into_iter().find(|a| a.kind == AccountKind::Shared).and_then(|a| a.ca_file),
+        lines: vec![],
+    };
+    // An empty password keeps the one already in the keyring.
+    let password = match request.password.is_empty() {
+        false => request.password.clone(),
+        true => session.store.vault().account_password("personal").map_err(confide_core::CoreError::from)?.map(|p| p.to_string()).ok_or_else(|| invalid("enter the mailbox's password"))?,
+    };
+    let (check, password) = (account.clone(), password);
+    let confirmed = password.clone();
+    tokio::task::spawn_blocking(move || confide_mail::connect::imap_login(&check, &password).map(|mut s| {
+        let _ = s.logout();
+    }))
+    .await
+    .map_err(|_| invalid("the mailbox could not be checked"))??;
+    accounts::save(&session.store, &account, &confirmed).await?;
+    crate::guard::ensure_running(&app, &session.store, &state.guard).await?;
+    Ok(PersonalAccountInfo { account: Some(account) })
 }

@@ -4,6 +4,7 @@
 mod api;
 mod commands;
 mod error;
+mod guard;
 mod push;
 mod state;
 
@@ -28,6 +29,9 @@ pub fn run() {
             commands::retry_reply,
             commands::mark_conversation,
             commands::save_attachment,
+            commands::guard_now,
+            commands::personal_account,
+            commands::save_personal_account,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

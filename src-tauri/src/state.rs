@@ -16,11 +16,12 @@ pub struct AppState {
     store: Mutex<Option<Store>>,
     /// IDLE watches on the shared mailboxes, started after the first sync.
     pub watches: Mutex<Option<Vec<confide_mail::idle::Watch>>>,
+    pub guard: Arc<crate::guard::GuardState>,
 }
 
 impl AppState {
     pub fn from_env() -> Self {
-        AppState { data_dir: paths::default_data_dir(), store: Mutex::new(None), watches: Mutex::new(None) }
+        AppState { data_dir: paths::default_data_dir(), store: Mutex::new(None), watches: Mutex::new(None), guard: Arc::default() }
     }
 
     pub async fn store(&self) -> Result<Store, ApiError> {

@@ -42,6 +42,9 @@ enum Command {
         #[arg(long)]
         account: Option<String>,
     },
+    /// The sent-folder guard: move shared-mailbox copies out of personal Sent and Trash
+    #[command(subcommand)]
+    Guard(GuardCmd),
     /// Benchmarks (not run in CI); each prints its figures on its last line
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -80,7 +83,29 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Policy(cmd) => policy_cmd::run(cmd),
         Command::Bench(cmd) => bench::run(cmd).await,
         Command::Sync { account } => sync_cmd::run(open(&data_dir).await?, account).await,
+        Command::Guard(GuardCmd::Run) => guard_run(open(&data_dir).await?).await,
     }
+}
+
+#[derive(Subcommand)]
+enum GuardCmd {
+    /// One run over every personal mailbox of this desktop (for a timer); exits non-zero if a
+    /// copy could not be moved
+    Run,
+}
+
+async fn guard_run(store: Store) -> anyhow::Result<ExitCode> {
+    // The shared mailbox's Message-IDs come from the store: bring it up to date first.
+    for account in confide_core::accounts::list(&store).await?.into_iter().filter(|a| a.kind == confide_core::accounts::AccountKind::Shared) {
+        confide_mail::sync::sync_account(&store, &account, &|_| {}).await.context("cannot sync the shared mailbox before guarding")?;
+    }
+    let report = confide_mail::guard::run(&store).await?;
+    store.close().await;
+    for problem in &report.problems {
+        eprintln!("guard: {problem}");
+    }
+    println!("guard: moved_sent={} moved_deleted={} left_unmatched={} problems={}", report.moved_sent, report.moved_deleted, report.left_unmatched, report.problems.len());
+    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 pub(crate) async fn open(data_dir: &std::path::Path) -> anyhow::Result<Store> {

@@ -13,6 +13,8 @@ pub mod reading;
 pub mod reply;
 pub mod sanitize;
 pub mod send;
+pub mod folders;
+pub mod guard;
 pub mod idle;
 pub mod sync;
 pub mod triage;

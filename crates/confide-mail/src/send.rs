@@ -4,13 +4,13 @@
 use std::time::Duration;
 
 use confide_core::accounts::{Account, Security};
-use imap_proto::NameAttribute;
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, SmtpTransport, Transport};
 
 use crate::connect::imap_login;
+use crate::folders::{self, Folder, Role};
 use crate::MailError;
 
 /// Sends raw RFC 5322 bytes through the account's submission server, TLS required.
@@ -55,13 +55,9 @@ fn describe_smtp_error(e: lettre::transport::smtp::Error) -> String {
 pub fn file_in_sent(account: &Account, password: &str, raw: &[u8]) -> Result<String, MailError> {
     let mut session = imap_login(account, password)?;
     let names = session.list(Some(""), Some("*"))?;
-    let by_use = names.iter().find(|n| n.attributes().iter().any(|a| matches!(a, NameAttribute::Sent))).map(|n| n.name().to_owned());
-    let by_name = names
-        .iter()
-        .find(|n| matches!(n.name().to_ascii_lowercase().as_str(), "sent" | "sent items" | "sent messages"))
-        .map(|n| n.name().to_owned());
+    let listed: Vec<Folder> = names.iter().map(Folder::from_name).collect();
     drop(names);
-    let folder = by_use.or(by_name).unwrap_or_else(|| "Sent".to_owned());
+    let folder = folders::find(&listed, Role::Sent).map_or_else(|| "Sent".to_owned(), |f| f.name.clone());
     session.append(&folder, raw).flag(imap::types::Flag::Seen).finish()?;
     let _ = session.logout();
     Ok(folder)

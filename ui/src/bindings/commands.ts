@@ -5,9 +5,12 @@ import type { ApiError } from "./ApiError";
 import type { AttachmentRequest } from "./AttachmentRequest";
 import type { ConversationRequest } from "./ConversationRequest";
 import type { ConversationView } from "./ConversationView";
+import type { GuardReport } from "./GuardReport";
 import type { InboxFilter } from "./InboxFilter";
 import type { InboxPage } from "./InboxPage";
 import type { MarkRequest } from "./MarkRequest";
+import type { PersonalAccountInfo } from "./PersonalAccountInfo";
+import type { PersonalAccountRequest } from "./PersonalAccountRequest";
 import type { ReplyRequest } from "./ReplyRequest";
 import type { RetryRequest } from "./RetryRequest";
 import type { SaveOutcome } from "./SaveOutcome";
@@ -37,3 +40,7 @@ export const markConversation = (request: MarkRequest): Promise<ConversationView
   invoke<ConversationView>("mark_conversation", { request });
 export const saveAttachment = (request: AttachmentRequest): Promise<SaveOutcome> =>
   invoke<SaveOutcome>("save_attachment", { request });
+export const guardNow = (): Promise<GuardReport> => invoke<GuardReport>("guard_now");
+export const personalAccount = (): Promise<PersonalAccountInfo> => invoke<PersonalAccountInfo>("personal_account");
+export const savePersonalAccount = (request: PersonalAccountRequest): Promise<PersonalAccountInfo> =>
+  invoke<PersonalAccountInfo>("save_personal_account", { request });

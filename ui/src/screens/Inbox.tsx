@@ -10,6 +10,8 @@ import { inboxPage, syncNow } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 import { Conversation } from "./Conversation";
 import { ConversationList } from "./ConversationList";
+import { Settings, guardSummary } from "./Settings";
+import type { GuardReport } from "../bindings/GuardReport";
 
 const CHANNELS: { id: Channel | null; label: string }[] = [
   { id: null, label: "All channels" },
@@ -34,6 +36,8 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   });
   const [error, setError] = useState("");
   const [selected, setSelected] = useState<ConversationSummary | null>(null);
+  const [settings, setSettings] = useState(false);
+  const [guardNotice, setGuardNotice] = useState("");
   const [sync, setSync] = useState<{ running: boolean; progress: SyncProgress | null; message: string }>({
     running: false,
     progress: null,
@@ -97,10 +101,15 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
     const off = listen<SyncProgress>("sync_progress", (e) => setSync((s) => ({ ...s, progress: e.payload })));
     // Mail pushed by the server (IDLE) and already synced: show it.
     const pushed = listen<number>("inbox_changed", () => setGeneration((g) => g + 1));
+    // The sent-folder guard moved something (or could not): say so, briefly.
+    const guarded = listen<GuardReport>("guard_report", (e) =>
+      setGuardNotice([e.payload.moved_sent + e.payload.moved_deleted > 0 ? guardSummary(e.payload) : "", ...e.payload.problems.map(sentence)].join(" ").trim()),
+    );
     runSync();
     return () => {
       off.then((f) => f());
       pushed.then((f) => f());
+      guarded.then((f) => f());
     };
   }, [runSync]);
 
@@ -114,6 +123,9 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         <span className="who" aria-label="Signed in as">
           {profile.display_name} · {profile.role_name}
         </span>
+        <button className="small secondary" onClick={() => setSettings(true)}>
+          Personal mailbox
+        </button>
       </header>
       <nav className="nav" aria-label="Inbox views">
         <h2>Channels</h2>
@@ -187,6 +199,14 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         {sync.running && sync.progress && (
           <progress max={sync.progress.total} value={sync.progress.done} aria-label="Sync progress" />
         )}
+        {guardNotice && (
+          <p className="notice guard-notice" role="status">
+            {guardNotice}{" "}
+            <button className="link" onClick={() => setGuardNotice("")}>
+              Dismiss
+            </button>
+          </p>
+        )}
         {error && (
           <p className="error" role="alert">
             {error}
@@ -210,7 +230,9 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         />
       </section>
       <section className="pane" aria-label="Conversation">
-        {selected ? (
+        {settings ? (
+          <Settings onClose={() => setSettings(false)} />
+        ) : selected ? (
           <Conversation
             key={selected.id}
             id={selected.id}

@@ -281,3 +281,16 @@ pub async fn conversation_locations(store: &Store, conversation_id: i64) -> Resu
     .await?;
     Ok(rows.into_iter().map(|r| (r.account_id, r.folder, r.uid as u32, r.flags)).collect())
 }
+
+/// The Message-IDs of the messages an account's mailbox holds (as last synced): how the
+/// sent-folder guard recognises a personal copy of a reply to one of them.
+pub async fn held_message_ids(store: &Store, account: &str) -> Result<HashSet<String>, CoreError> {
+    let rows = sqlx::query_scalar!(
+        r#"SELECT DISTINCT m.message_id AS "message_id!" FROM messages m JOIN mail_messages mm ON mm.message_row = m.id
+           WHERE mm.account_id = ? AND m.message_id IS NOT NULL"#,
+        account
+    )
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.into_iter().collect())
+}

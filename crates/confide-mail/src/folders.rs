@@ -1,0 +1,103 @@
+//! Finding a mailbox's Sent and Trash, whatever the server calls them: SPECIAL-USE (RFC 6154)
+//! where the server offers it, the names Outlook, Apple Mail and others use where it does not.
+//! No I/O: callers pass what LIST returned.
+
+use imap_proto::NameAttribute;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Sent,
+    Trash,
+}
+
+impl Role {
+    fn names(self) -> &'static [&'static str] {
+        match self {
+            Role::Sent => &["sent", "sent items", "sent messages", "sent mail"],
+            Role::Trash => &["trash", "deleted items", "deleted messages", "bin"],
+        }
+    }
+}
+
+/// One folder as LIST described it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folder {
+    pub name: String,
+    pub role: Option<Role>,
+    pub delimiter: Option<String>,
+    pub selectable: bool,
+}
+
+impl Folder {
+    pub fn from_name(n: &imap::types::Name) -> Folder {
+        let attrs = n.attributes();
+        let role = attrs.iter().find_map(|a| match a {
+            NameAttribute::Sent => Some(Role::Sent),
+            NameAttribute::Trash => Some(Role::Trash),
+            _ => None,
+        });
+        Folder {
+            name: n.name().to_owned(),
+            role,
+            delimiter: n.delimiter().map(str::to_owned),
+            selectable: !attrs.iter().any(|a| matches!(a, NameAttribute::NoSelect)),
+        }
+    }
+
+    fn named(&self, role: Role) -> bool {
+        let lower = self.name.to_lowercase();
+        let leaf = match &self.delimiter {
+            // Some servers put everything under INBOX ("INBOX.Sent Items").
+            Some(d) => lower.strip_prefix(&format!("inbox{d}")).unwrap_or(&lower).to_owned(),
+            None => lower,
+        };
+        role.names().contains(&leaf.as_str())
+    }
+}
+
+/// The folder playing `role`: the one the server marks with SPECIAL-USE, else the first with
+/// a usual name.
+pub fn find(folders: &[Folder], role: Role) -> Option<&Folder> {
+    folders.iter().find(|f| f.role == Some(role)).or_else(|| folders.iter().find(|f| f.named(role)))
+}
+
+/// Every folder playing `role` (by SPECIAL-USE or by name: a mailbox used from several clients
+/// can have both "Sent" and "Sent Items") and all their subfolders, selectable ones only.
+pub fn all_with_subfolders(folders: &[Folder], role: Role) -> Vec<&Folder> {
+    let bases: Vec<&Folder> = folders.iter().filter(|f| f.role == Some(role) || f.named(role)).collect();
+    folders
+        .iter()
+        .filter(|f| f.selectable)
+        .filter(|f| bases.iter().any(|b| b.name == f.name || b.delimiter.as_ref().is_some_and(|d| f.name.starts_with(&format!("{}{d}", b.name)))))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(name: &str, role: Option<Role>) -> Folder {
+        Folder { name: name.into(), role, delimiter: Some("/".into()), selectable: true }
+    }
+
+    #[test]
+    fn special_use_first_then_usual_names_with_subfolders() {
+        let list = vec![
+            f("INBOX", None),
+            f("Sent Items", None),
+            f("Sent Items/2025", None),
+            f("Gesendet", Some(Role::Sent)),
+            f("Sentimental", None),
+            f("Deleted Items", None),
+            f("Deleted Items/Old", None),
+        ];
+        assert_eq!(find(&list, Role::Sent).unwrap().name, "Gesendet");
+        assert_eq!(find(&list, Role::Trash).unwrap().name, "Deleted Items");
+        let sent: Vec<&str> = all_with_subfolders(&list, Role::Sent).iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(sent, ["Sent Items", "Sent Items/2025", "Gesendet"]);
+        let trash: Vec<&str> = all_with_subfolders(&list, Role::Trash).iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(trash, ["Deleted Items", "Deleted Items/Old"]);
+        let dotted = Folder { name: "INBOX.Sent Messages".into(), role: None, delimiter: Some(".".into()), selectable: true };
+        assert_eq!(find(&[dotted], Role::Sent).unwrap().name, "INBOX.Sent Messages");
+    }
+}

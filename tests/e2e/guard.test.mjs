@@ -1,0 +1,60 @@
+// Issue 4: the sent-folder guard through the real window. A reply sent "as" the helpline
+// from another mail client left its copy in advisor1's personal Sent; once advisor1's mailbox
+// is set up in the app, the copy is moved to the helpline's Sent and the advisor is told.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { test } from "node:test";
+import { firstRun } from "./flows.mjs";
+import { Session, startDriver } from "./webdriver.mjs";
+
+const root = resolve(import.meta.dirname, "../..");
+const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
+const cli = join(root, "target/debug/confide");
+const artifacts = join(root, "tests/artifacts");
+const labEnv = "/var/lib/confide-lab/accounts.env";
+const doveadm = (...args) => execFileSync("doveadm", ["-c", "/var/lib/confide-lab/dovecot/dovecot.conf", ...args], { encoding: "utf8" });
+const ids = (user, folder) => doveadm("-f", "flow", "fetch", "-u", `${user}@lab.test`, "hdr.message-id", "mailbox", folder, "all");
+
+test("issue4 the window moves a helpline reply out of the advisor's personal Sent", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+  assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
+  const lab = Object.fromEntries(readFileSync(labEnv, "utf8").trim().split("\n").map((l) => l.split(/=(.*)/s).slice(0, 2)));
+  const store = join(mkdtempSync(join(tmpdir(), "confide-e2e-guard-")), "store");
+  execFileSync(
+    cli,
+    ["--data-dir", store, "account", "add", "--id", "helpline", "--kind", "shared", "--address", "helpline@lab.test",
+      "--imap", `127.0.0.1:${lab.LAB_IMAPS_PORT}`, "--smtp", `127.0.0.1:${lab.LAB_SUBMISSION_PORT}`, "--ca-file", lab.LAB_CA,
+      "--line", "phoneline@lab.test=phoneline", "--line", "mensadvice@lab.test=mens_advice", "--password-stdin"],
+    { input: lab.LAB_HELPLINE_PASSWORD },
+  );
+  // What Outlook leaves behind: the copy of a reply sent as the helpline, in the personal Sent.
+  const id = `outside-${Date.now()}@lab.test`;
+  execFileSync("doveadm", ["-c", "/var/lib/confide-lab/dovecot/dovecot.conf", "save", "-u", "advisor1@lab.test", "-m", "Sent"], {
+    input: `From: Respect Phoneline <phoneline@lab.test>\r\nTo: caller@example.org\r\nSubject: Re: your call\r\nMessage-ID: <${id}>\r\n\r\nWe will ring you back.\r\n`,
+  });
+  assert.match(ids("advisor1", "Sent"), new RegExp(id));
+
+  const driver = await startDriver({ env: { CONFIDE_DATA_DIR: store } });
+  const s = await Session.create(driver.base, app);
+  try {
+    await firstRun(s);
+    await s.waitForText(".sync-status", "new messages", 60000);
+    await s.clickText(".topbar button", "Personal mailbox");
+    await s.type(".form-grid label:nth-child(1) input", "advisor1@lab.test");
+    await s.type(".form-grid label:nth-child(3) input", "127.0.0.1");
+    await s.cmd("POST", `/element/${await s.find(".form-grid label:nth-child(4) input")}/clear`, {});
+    await s.type(".form-grid label:nth-child(4) input", lab.LAB_IMAPS_PORT);
+    await s.type(".form-grid label:nth-child(6) input", lab.LAB_ADVISOR1_PASSWORD);
+    await s.clickText("section button", "Save");
+    await s.waitForText("[role=status]", "Saved.", 30000);
+    await s.waitForText(".guard-notice", "moved from your personal Sent to the helpline's Sent", 30000);
+    await s.screenshot(artifacts, "07-guard-moved");
+  } finally {
+    await s.close();
+    driver.proc.kill();
+  }
+  assert.doesNotMatch(ids("advisor1", "Sent"), new RegExp(id), "the personal copy should be gone");
+  assert.match(ids("helpline", "Sent"), new RegExp(id), "the helpline's Sent should hold it");
+});
