@@ -8,6 +8,7 @@ pub mod conversations;
 mod error;
 pub mod inbox;
 pub mod mailstore;
+pub mod retention;
 pub mod retention_record;
 pub mod outbox;
 pub mod paths;

@@ -211,3 +211,10 @@ fn rfc3339(ts: i64) -> String {
         .and_then(|t| t.format(&Rfc3339).ok())
         .unwrap_or_default()
 }
+
+/// The policy this desktop was set up with. Retention needs it even before anyone has
+/// accepted the agreement: expiry must not wait for someone to open the app.
+pub async fn active_preset(store: &Store) -> Result<&crate::policy::Preset, CoreError> {
+    let row = profile_row(store).await?.ok_or(CoreError::NotSetUp)?;
+    Ok(store.catalog().get(&row.preset_id)?)
+}

@@ -13,6 +13,7 @@ pub mod reading;
 pub mod reply;
 pub mod sanitize;
 pub mod send;
+pub mod expire;
 pub mod folders;
 pub mod guard;
 pub mod idle;

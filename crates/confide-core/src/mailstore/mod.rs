@@ -135,7 +135,7 @@ pub async fn remove_uids(store: &Store, account: &str, folder: &str, uids: &[u32
 
 /// Deletes messages with their blobs and index entries, then fixes up the conversations they
 /// were in: recounted, or deleted when left empty.
-async fn delete_message_rows(tx: &mut sqlx::SqliteConnection, rows: &[i64]) -> Result<(), CoreError> {
+pub(crate) async fn delete_message_rows(tx: &mut sqlx::SqliteConnection, rows: &[i64]) -> Result<(), CoreError> {
     let mut touched = std::collections::BTreeSet::new();
     for row in rows {
         let Some(m) = sqlx::query!("SELECT conversation_id, body_blob FROM messages WHERE id = ?", row).fetch_optional(&mut *tx).await? else {

@@ -1,0 +1,116 @@
+//! The retention engine, local side: which records of a class have expired by the preset's
+//! period (by the store's clock, so tests and `--now` move time), and destroying them here:
+//! rows, index entries and blobs, with the journal checkpointed and truncated so nothing
+//! lingers in the WAL. Before a conversation goes, its non-identifying facts are added to
+//! the anonymous statistics, in the same transaction, so they are counted exactly once.
+//!
+//! Server folders are `confide-mail`'s part (`expire.rs`); it runs first, so a crash between
+//! the two leaves only local copies, which the next run (or the next sync) removes.
+
+pub mod stats;
+
+use std::collections::BTreeMap;
+
+use time::OffsetDateTime;
+
+use crate::policy::{Period, Place, RetentionClass};
+use crate::retention_record::{self, RecordEntry};
+use crate::{CoreError, Store};
+
+/// A message whose class period has run out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expired {
+    pub message_row: i64,
+    pub conversation_id: i64,
+    pub sent_at: i64,
+    /// Where a synced copy sits on a server: (account, folder, uidvalidity, uid).
+    pub locations: Vec<(String, String, u32, u32)>,
+}
+
+/// The class a conversation's messages belong to: the preset class named after its channel
+/// (`email`, `webchat`, `letter`), so which period applies is the preset's to say.
+pub fn class_for_channel<'a>(classes: &'a [RetentionClass], channel: &str) -> Option<&'a RetentionClass> {
+    classes.iter().find(|c| c.id == channel)
+}
+
+/// Whether something made at `start` has expired at `now` under `period`.
+pub fn has_expired(period: &Period, start: i64, now: OffsetDateTime) -> bool {
+    OffsetDateTime::from_unix_timestamp(start).ok().and_then(|s| period.expiry(s)).is_some_and(|e| e <= now)
+}
+
+/// The messages of `channel` whose class has expired at the store's current time.
+pub async fn expired(store: &Store, class: &RetentionClass, channel: &str) -> Result<Vec<Expired>, CoreError> {
+    let now = store.clock().now();
+    // A generous bound for the query (a month can be 31 days); the exact calendar check is
+    // `has_expired`, below.
+    let Some(bound) = loose_cutoff(&class.period, now) else { return Ok(vec![]) };
+    let rows = sqlx::query!(
+        r#"SELECT m.id AS "id!", m.conversation_id, m.sent_at, mm.account_id AS "account?", mm.folder AS "folder?",
+                  mm.uidvalidity AS "uidvalidity?", mm.uid AS "uid?"
+           FROM messages m JOIN conversations c ON c.id = m.conversation_id
+           LEFT JOIN mail_messages mm ON mm.message_row = m.id
+           WHERE c.channel = ? AND m.sent_at < ?
+           ORDER BY m.id"#,
+        channel,
+        bound
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let mut by_row: BTreeMap<i64, Expired> = BTreeMap::new();
+    for r in rows.into_iter().filter(|r| has_expired(&class.period, r.sent_at, now)) {
+        let e = by_row.entry(r.id).or_insert_with(|| Expired { message_row: r.id, conversation_id: r.conversation_id, sent_at: r.sent_at, locations: vec![] });
+        if let (Some(a), Some(f), Some(v), Some(u)) = (r.account, r.folder, r.uidvalidity, r.uid) {
+            e.locations.push((a, f, v as u32, u as u32));
+        }
+    }
+    Ok(by_row.into_values().collect())
+}
+
+fn loose_cutoff(period: &Period, now: OffsetDateTime) -> Option<i64> {
+    let days = match period {
+        Period::Days(n) => i64::from(*n),
+        Period::Months(n) => i64::from(*n) * 28,
+        Period::Years(n) => i64::from(*n) * 365,
+        Period::Keep | Period::Until(_) => return None,
+    };
+    Some((now - time::Duration::days(days - 1)).unix_timestamp())
+}
+
+/// What a local destruction did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalOutcome {
+    pub messages: usize,
+    pub conversations: usize,
+}
+
+/// Destroys the expired messages in the local store, counts the conversations that go with
+/// them into the statistics, records the run, and folds the journal back and truncates it.
+pub async fn destroy_local(store: &Store, class: &RetentionClass, expired: &[Expired]) -> Result<LocalOutcome, CoreError> {
+    if expired.is_empty() || !class.delete_from.contains(&Place::Local) {
+        return Ok(LocalOutcome::default());
+    }
+    let rows: Vec<i64> = expired.iter().map(|e| e.message_row).collect();
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+    let ending = stats::count_conversations_ending(&mut tx, &rows).await?;
+    crate::mailstore::delete_message_rows(&mut tx, &rows).await?;
+    tx.commit().await?;
+    let (oldest, newest) = (expired.iter().map(|e| e.sent_at).min(), expired.iter().map(|e| e.sent_at).max());
+    retention_record::append(
+        store,
+        &RecordEntry {
+            at: store.now_ts(),
+            action: "expired".into(),
+            record_class: Some(class.id.clone()),
+            from_place: "local".into(),
+            to_place: String::new(),
+            count: rows.len() as i64,
+            oldest,
+            newest,
+        },
+    )
+    .await?;
+    // secure_delete has overwritten the freed pages; this makes sure no old frame survives in
+    // the write-ahead log either.
+    store.checkpoint().await?;
+    Ok(LocalOutcome { messages: rows.len(), conversations: ending })
+}

@@ -1,0 +1,59 @@
+//! Anonymous statistics, added to before a conversation is destroyed.
+
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use ts_rs::TS;
+
+use crate::{CoreError, Store};
+
+/// Counts the conversations that `rows` (message ids about to be destroyed) will leave empty
+/// into the statistics, and returns how many there were. Runs inside the destroying
+/// transaction, so a conversation is counted once and only if it really goes.
+pub(crate) async fn count_conversations_ending(tx: &mut SqliteConnection, rows: &[i64]) -> Result<usize, CoreError> {
+    let json = serde_json::to_string(rows).expect("numbers serialise");
+    let ending = sqlx::query!(
+        r#"SELECT c.id AS "id!", strftime('%Y-%m', c.created_at, 'unixepoch') AS "month!: String", c.channel, c.line_id, c.status, c.risk_flags
+           FROM conversations c
+           WHERE c.id IN (SELECT conversation_id FROM messages WHERE id IN (SELECT value FROM json_each(?1)))
+             AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.id NOT IN (SELECT value FROM json_each(?1)))"#,
+        json
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for c in &ending {
+        let flags: Vec<String> = serde_json::from_str(&c.risk_flags).unwrap_or_default();
+        for category in std::iter::once("all".to_owned()).chain(flags) {
+            sqlx::query!(
+                "INSERT INTO statistics (month, channel, line_id, category, outcome, count) VALUES (?, ?, ?, ?, ?, 1)
+                 ON CONFLICT (month, channel, line_id, category, outcome) DO UPDATE SET count = count + 1",
+                c.month,
+                c.channel,
+                c.line_id,
+                category,
+                c.status
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    Ok(ending.len())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct StatRow {
+    pub month: String,
+    pub channel: String,
+    pub line_id: String,
+    pub category: String,
+    pub outcome: String,
+    #[ts(type = "number")]
+    pub count: i64,
+}
+
+/// The statistics as they stand: what was destroyed, counted; nothing else.
+pub async fn all(store: &Store) -> Result<Vec<StatRow>, CoreError> {
+    Ok(sqlx::query_as!(StatRow, "SELECT month, channel, line_id, category, outcome, count FROM statistics ORDER BY month, channel, line_id, category, outcome")
+        .fetch_all(store.pool())
+        .await?)
+}

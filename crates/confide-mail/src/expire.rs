@@ -1,0 +1,172 @@
+//! The retention engine's run: expired email destroyed on the server, then locally.
+//!
+//! Order, for crash safety: the shared mailbox is brought up to date (sync), personal copies
+//! are moved into it (the guard, where the preset covers personal folders), expired messages
+//! are expunged from every server folder, and only then are the local copies destroyed. A kill
+//! at any point leaves a state the next run completes; nothing that has not expired is
+//! touched, because every deletion is tested against the preset's period by the store's clock.
+
+use std::collections::BTreeMap;
+
+use confide_core::accounts::{self, AccountKind};
+use confide_core::policy::{Period, Place};
+use confide_core::retention::{self, Expired};
+use confide_core::retention_record::{self, RecordEntry};
+use confide_core::{staff, CoreError, Store};
+use serde::Serialize;
+use time::OffsetDateTime;
+use ts_rs::TS;
+
+use crate::connect::imap_login;
+use crate::folders::Folder;
+use crate::imap_quote::uid_set;
+use crate::{guard, sync, MailError};
+
+/// What a run did (or, dry, would do).
+#[derive(Debug, Clone, Default, Serialize, TS)]
+#[ts(export)]
+pub struct RetentionReport {
+    pub dry_run: bool,
+    /// The class that was applied and its period, as the preset says.
+    pub class: String,
+    pub period: String,
+    #[ts(type = "number")]
+    pub expired_messages: usize,
+    #[ts(type = "number")]
+    pub local_conversations_removed: usize,
+    #[ts(type = "number")]
+    pub server_messages_removed: usize,
+    pub problems: Vec<String>,
+}
+
+/// One retention run for email (the class named `email` in the active preset).
+pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailError> {
+    let preset = staff::active_preset(store).await?;
+    let Some(class) = retention::class_for_channel(&preset.retention, "email").cloned() else {
+        return Ok(RetentionReport { dry_run, class: "email".into(), period: "no retention class in this policy".into(), ..Default::default() });
+    };
+    let mut report = RetentionReport { dry_run, class: class.id.clone(), period: class.period.to_string(), ..Default::default() };
+    let shared: Vec<_> = accounts::list(store).await?.into_iter().filter(|a| a.kind == AccountKind::Shared).collect();
+    // Syncing changes nothing on the server, so a dry run does it too: its answer is then
+    // about the mailbox as it is.
+    for account in &shared {
+        if let Err(e) = sync::sync_account(store, account, &|_| {}).await {
+            report.problems.push(format!("The shared mailbox could not be brought up to date first ({e}); its server copies will be removed on the next run."));
+        }
+    }
+    if !dry_run {
+        if class.delete_from.iter().any(|p| matches!(p, Place::PersonalSent | Place::PersonalDeleted)) {
+            match guard::run(store).await {
+                Ok(g) => report.problems.extend(g.problems),
+                Err(e) => report.problems.push(format!("Personal mailboxes could not be checked: {e}")),
+            }
+        }
+    }
+    let expired = retention::expired(store, &class, "email").await?;
+    report.expired_messages = expired.len();
+    if dry_run {
+        return Ok(report);
+    }
+    if class.delete_from.contains(&Place::SharedMailbox) && report.problems.is_empty() {
+        let now = store.clock().now();
+        for account in &shared {
+            let password = store.vault().account_password(&account.id).map_err(CoreError::from)?.ok_or_else(|| MailError::NoPassword(account.id.clone()))?;
+            let mine: Vec<&Expired> = expired.iter().collect();
+            let (acct, period) = (account.clone(), class.period.clone());
+            let located = locations_of(&mine, &account.id);
+            let result = tokio::task::spawn_blocking(move || expunge_server(&acct, &password, &located, &period, now)).await.map_err(|_| MailError::Worker)?;
+            match result {
+                Ok(per_folder) => {
+                    for (folder, count) in per_folder.into_iter().filter(|(_, c)| *c > 0) {
+                        report.server_messages_removed += count;
+                        let entry = RecordEntry { at: store.now_ts(), action: "expired".into(), record_class: Some(class.id.clone()), from_place: format!("shared {folder}"), to_place: String::new(), count: count as i64, oldest: None, newest: None };
+                        retention_record::append(store, &entry).await?;
+                    }
+                }
+                Err(e) => report.problems.push(format!("The shared mailbox's expired mail could not all be removed ({e}); the next run tries again.")),
+            }
+        }
+    }
+    // Local copies go only once the server's have: otherwise the next sync would bring them back.
+    if report.problems.is_empty() {
+        report.local_conversations_removed = retention::destroy_local(store, &class, &expired).await?.conversations;
+    }
+    Ok(report)
+}
+
+/// The expired UIDs of one account, by folder and UIDVALIDITY.
+fn locations_of(expired: &[&Expired], account: &str) -> BTreeMap<String, (u32, Vec<u32>)> {
+    let mut by_folder: BTreeMap<String, (u32, Vec<u32>)> = BTreeMap::new();
+    for e in expired {
+        for (a, folder, uv, uid) in &e.locations {
+            if a == account {
+                let entry = by_folder.entry(folder.clone()).or_insert((*uv, vec![]));
+                if entry.0 == *uv {
+                    entry.1.push(*uid);
+                }
+            }
+        }
+    }
+    by_folder
+}
+
+/// Removes the known expired UIDs, then sweeps every folder (as LIST names them; Confide's own
+/// record folders excepted, they have classes of their own) for older mail the store never
+/// saw. The sweep's date keeps a margin of a day and a month's slack, so it can only ever
+/// take what has expired.
+fn expunge_server(account: &confide_core::accounts::Account, password: &str, known: &BTreeMap<String, (u32, Vec<u32>)>, period: &Period, now: OffsetDateTime) -> Result<Vec<(String, usize)>, MailError> {
+    let mut s = imap_login(account, password)?;
+    if !s.capabilities()?.has_str("UIDPLUS") {
+        return Err(CoreError::Invalid("the mail server cannot remove single messages (no UIDPLUS)".into()).into());
+    }
+    let folders: Vec<Folder> = s.list(Some(""), Some("*"))?.iter().map(Folder::from_name).collect();
+    let sweep_before = sweep_date(period, now);
+    let mut removed = Vec::new();
+    for f in folders.iter().filter(|f| f.selectable && !f.name.starts_with("Confide")) {
+        let mbox = s.select(&f.name)?;
+        let mut uids: Vec<u32> = match known.get(&f.name) {
+            Some((uv, list)) if mbox.uid_validity == Some(*uv) => list.clone(),
+            _ => vec![],
+        };
+        if let (Some(date), true) = (&sweep_before, mbox.exists > 0) {
+            uids.extend(s.uid_search(format!("SENTBEFORE {date}"))?);
+        }
+        uids.sort_unstable();
+        uids.dedup();
+        if uids.is_empty() {
+            continue;
+        }
+        let set = uid_set(&uids);
+        s.uid_store(&set, "+FLAGS.SILENT (\\Deleted)")?;
+        let gone = s.uid_expunge(&set)?;
+        removed.push((f.name.clone(), gone.uids().count().max(gone.seqs().count())));
+    }
+    let _ = s.logout();
+    Ok(removed)
+}
+
+/// An IMAP date (e.g. `1-Jan-2026`) before which any message has surely expired.
+fn sweep_date(period: &Period, now: OffsetDateTime) -> Option<String> {
+    let days = match period {
+        Period::Days(n) => i64::from(*n) + 1,
+        Period::Months(n) => i64::from(*n) * 31 + 1,
+        Period::Years(n) => i64::from(*n) * 366 + 1,
+        Period::Keep | Period::Until(_) => return None,
+    };
+    let d = (now - time::Duration::days(days)).date();
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    Some(format!("{}-{}-{}", d.day(), MONTHS[d.month() as usize - 1], d.year()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sweep_keeps_a_margin() {
+        let now = time::macros::datetime!(2026-07-01 12:00 UTC);
+        assert_eq!(sweep_date(&Period::Months(6), now).as_deref(), Some("26-Dec-2025"));
+        assert_eq!(sweep_date(&Period::Days(30), now).as_deref(), Some("31-May-2026"));
+        assert_eq!(sweep_date(&Period::Keep, now), None);
+    }
+}

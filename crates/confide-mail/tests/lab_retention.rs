@@ -1,0 +1,115 @@
+//! Issue 5: retention of email under `respect-mal-current` (6 months), walked through time with
+//! a fake clock against the real lab: an enquiry and its reply are everywhere at day 180 and
+//! gone from the shared Inbox, Sent and Trash, the personal Sent and the local store two days
+//! after their six months; newer mail stays; canaries are found nowhere; the statistics and the
+//! retention record account for it.
+
+use std::sync::Arc;
+
+use confide_core::accounts::{self, AccountKind};
+use confide_core::policy::{Catalog, RoleKind};
+use confide_core::retention::stats;
+use confide_core::store::StoreConfig;
+use confide_core::{paths, retention_record, staff, FixedClock, Store};
+use confide_mail::expire;
+use confide_mail::lab::Lab;
+use confide_vault::{OsKeyring, Vault};
+use time::macros::datetime;
+
+const OLD_CANARY: &str = "CanaryExpiring5b1e";
+const REPLY_CANARY: &str = "CanaryReplyGone77c";
+const NEW_CANARY: &str = "CanaryStillHere3a9";
+
+fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<String> {
+    let mut hits = vec![];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            hits.extend(files_containing(&p, needle));
+        } else if std::fs::read(&p).unwrap_or_default().windows(needle.len()).any(|w| w == needle.as_bytes()) {
+            hits.push(p.display().to_string());
+        }
+    }
+    hits
+}
+
+#[tokio::test]
+async fn issue5_respect_mal_current_email_goes_everywhere_after_six_months() {
+    let Some(lab) = Lab::get("issue5_respect_mal_current_email_goes_everywhere_after_six_months") else { return };
+    let (shared, personal) = (lab.fresh_user("ret-shared"), lab.fresh_user("ret-advisor"));
+    let s = format!("{shared}@lab.test");
+    lab.import_raw(&shared, &[
+        format!("From: caller@example.org\r\nTo: {s}\r\nSubject: Old enquiry\r\nMessage-ID: <old-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 10:00:00 +0000\r\n\r\n{OLD_CANARY} please help\r\n"),
+        format!("From: new@example.org\r\nTo: {s}\r\nSubject: New enquiry\r\nMessage-ID: <new-{shared}@example.org>\r\nDate: Sat, 20 Jun 2026 10:00:00 +0000\r\n\r\n{NEW_CANARY} hello\r\n"),
+    ]);
+    lab.import_raw(&shared, &[format!(
+        "From: {s}\r\nTo: caller@example.org\r\nSubject: Re: Old enquiry\r\nMessage-ID: <reply-{shared}@lab.test>\r\nIn-Reply-To: <old-{shared}@example.org>\r\nDate: Sun, 11 Jan 2026 09:00:00 +0000\r\n\r\n{REPLY_CANARY} we will call\r\n"
+    )]);
+    lab.doveadm(&["move", "-u", &s, "Sent", "mailbox", "INBOX", "header", "Message-ID", &format!("reply-{shared}")]);
+    lab.import_raw(&shared, &[format!("From: other@example.org\r\nTo: {s}\r\nSubject: Deleted\r\nMessage-ID: <del-{shared}@example.org>\r\nDate: Mon, 12 Jan 2026 09:00:00 +0000\r\n\r\n{OLD_CANARY} deleted\r\n")]);
+    lab.doveadm(&["move", "-u", &s, "Trash", "mailbox", "INBOX", "header", "Message-ID", &format!("del-{shared}")]);
+    // A copy of the reply left in the advisor's personal Sent (the guard moves it; then it expires).
+    lab.import_raw(&personal, &[format!("From: {s}\r\nTo: caller@example.org\r\nSubject: Re: Old enquiry\r\nMessage-ID: <copy-{personal}@lab.test>\r\nIn-Reply-To: <old-{shared}@example.org>\r\nDate: Sun, 11 Jan 2026 09:05:00 +0000\r\n\r\n{REPLY_CANARY} copy\r\n")]);
+    lab.doveadm(&["move", "-u", &format!("{personal}@lab.test"), "Sent", "mailbox", "INBOX", "all"]);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let clock = Arc::new(FixedClock::new(datetime!(2026-07-09 12:00 UTC)));
+    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
+    let store = Store::open(StoreConfig { data_dir: dir.clone(), vault, clock: clock.clone(), catalog: Catalog::builtin() }).await.unwrap();
+    staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Advisor).await.unwrap();
+    staff::accept_agreement(&store, "current-1").await.unwrap();
+    accounts::save(&store, &lab.account("shared", &shared, AccountKind::Shared), &lab.password(&shared)).await.unwrap();
+    accounts::save(&store, &lab.account("personal", &personal, AccountKind::Personal), &lab.password(&personal)).await.unwrap();
+
+    // Day 180 of the enquiry: nothing has expired, so nothing goes (the personal copy moves).
+    let early = expire::run(&store, false).await.unwrap();
+    assert!(early.problems.is_empty(), "{early:?}");
+    assert_eq!((early.expired_messages, early.server_messages_removed), (0, 0), "{early:?}");
+    assert_eq!(lab.count_body(&shared, "INBOX", OLD_CANARY) + lab.count_body(&shared, "Trash", OLD_CANARY), 2);
+    assert_eq!(lab.count_body(&shared, "Sent", REPLY_CANARY), 2, "the reply and the moved personal copy");
+    assert_eq!(lab.count_body(&personal, "Sent", REPLY_CANARY), 0);
+
+    // A dry run two days after six months says what would go and changes nothing.
+    clock.set(datetime!(2026-07-13 12:00 UTC));
+    let dry = expire::run(&store, true).await.unwrap();
+    assert_eq!(dry.expired_messages, 4, "{dry:?}");
+    assert_eq!(lab.count_body(&shared, "INBOX", OLD_CANARY), 1);
+
+    let before = stats::all(&store).await.unwrap();
+    assert!(before.is_empty());
+    let run = expire::run(&store, false).await.unwrap();
+    assert!(run.problems.is_empty(), "{run:?}");
+    assert_eq!((run.expired_messages, run.server_messages_removed), (4, 4), "{run:?}");
+    for folder in lab.folders(&shared) {
+        assert_eq!(lab.count_body(&shared, &folder, OLD_CANARY) + lab.count_body(&shared, &folder, REPLY_CANARY), 0, "{folder} still holds expired mail");
+    }
+    for folder in lab.folders(&personal) {
+        assert_eq!(lab.count_body(&personal, &folder, REPLY_CANARY), 0, "personal {folder}");
+    }
+    assert_eq!(lab.count_body(&shared, "INBOX", NEW_CANARY), 1, "newer mail must stay");
+
+    // Nothing of the expired mail is left in any file of the store, journal included.
+    store.close().await;
+    for canary in [OLD_CANARY, REPLY_CANARY] {
+        assert!(files_containing(&dir, canary).is_empty(), "{canary} on disk: {:?}", files_containing(&dir, canary));
+    }
+    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
+    let store = Store::open(StoreConfig { data_dir: dir.clone(), vault, clock: clock.clone(), catalog: Catalog::builtin() }).await.unwrap();
+    let session = staff::session(&store).await.unwrap();
+    let left = confide_core::inbox::page(&session, &Default::default()).await.unwrap();
+    assert_eq!(left.conversations.len(), 1, "only the new enquiry is left");
+
+    // The conversations that went are counted, and the run is on the record.
+    let after = stats::all(&store).await.unwrap();
+    let all: i64 = after.iter().filter(|r| r.category == "all").map(|r| r.count).sum();
+    assert_eq!(all, 2, "the old thread and the deleted item: {after:?}");
+    assert!(after.iter().all(|r| r.month == "2026-01" && r.channel == "email"));
+    let record = retention_record::recent(&store, 20).await.unwrap();
+    assert!(record.iter().any(|e| e.action == "expired" && e.from_place == "local" && e.count == 4), "{record:?}");
+    assert!(record.iter().any(|e| e.action == "expired" && e.from_place.starts_with("shared ")), "{record:?}");
+
+    // Idempotent: a second run finds nothing more.
+    let again = expire::run(&store, false).await.unwrap();
+    assert_eq!((again.expired_messages, again.server_messages_removed), (0, 0), "{again:?}");
+}
