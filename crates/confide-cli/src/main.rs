@@ -45,6 +45,9 @@ enum Command {
     /// The sent-folder guard: move shared-mailbox copies out of personal Sent and Trash
     #[command(subcommand)]
     Guard(GuardCmd),
+    /// The retention engine: destroy what the policy says has expired, everywhere
+    #[command(subcommand)]
+    Retention(RetentionCmd),
     /// Benchmarks (not run in CI); each prints its figures on its last line
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -84,6 +87,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(cmd) => bench::run(cmd).await,
         Command::Sync { account } => sync_cmd::run(open(&data_dir).await?, account).await,
         Command::Guard(GuardCmd::Run) => guard_run(open(&data_dir).await?).await,
+        Command::Retention(RetentionCmd::Run { dry_run, now }) => retention_run(&data_dir, dry_run, now).await,
     }
 }
 
@@ -108,9 +112,49 @@ async fn guard_run(store: Store) -> anyhow::Result<ExitCode> {
     Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
+#[derive(Subcommand)]
+enum RetentionCmd {
+    /// One run (for a timer): the shared mailbox's folders, personal copies, this store
+    Run {
+        /// Say what has expired; change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Act as if it were this moment (RFC 3339, e.g. 2027-01-31T09:00:00Z), to check a
+        /// policy ahead of time
+        #[arg(long)]
+        now: Option<String>,
+    },
+}
+
+async fn retention_run(data_dir: &std::path::Path, dry_run: bool, now: Option<String>) -> anyhow::Result<ExitCode> {
+    let clock: Arc<dyn confide_core::Clock> = match now {
+        None => Arc::new(SystemClock),
+        Some(text) => {
+            let at = time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
+                .with_context(|| format!("--now {text}: write a moment like 2027-01-31T09:00:00Z"))?;
+            Arc::new(confide_core::FixedClock::new(at))
+        }
+    };
+    let store = open_with_clock(data_dir, clock).await?;
+    let report = confide_mail::expire::run(&store, dry_run).await?;
+    store.close().await;
+    for problem in &report.problems {
+        eprintln!("retention: {problem}");
+    }
+    println!(
+        "retention: class={} period=\"{}\" dry_run={} expired={} server_removed={} conversations_removed={} problems={}",
+        report.class, report.period, report.dry_run, report.expired_messages, report.server_messages_removed, report.local_conversations_removed, report.problems.len()
+    );
+    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
 pub(crate) async fn open(data_dir: &std::path::Path) -> anyhow::Result<Store> {
+    open_with_clock(data_dir, Arc::new(SystemClock)).await
+}
+
+async fn open_with_clock(data_dir: &std::path::Path, clock: Arc<dyn confide_core::Clock>) -> anyhow::Result<Store> {
     let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(data_dir));
-    let config = StoreConfig { data_dir: data_dir.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() };
+    let config = StoreConfig { data_dir: data_dir.to_path_buf(), vault, clock, catalog: Catalog::builtin() };
     Store::open(config).await.with_context(|| format!("cannot open the store in {}", data_dir.display()))
 }
 

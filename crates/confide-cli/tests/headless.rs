@@ -1,4 +1,4 @@
-//! Issue 4: `confide guard run`, headless (for a timer), against the lab: it syncs the shared
+//! The headless commands a timer runs, against the lab. Issue 4: `confide guard run` syncs the shared
 //! mailbox, moves a personal Sent copy of a helpline reply, and a second run moves nothing.
 
 use std::io::Write;
@@ -46,4 +46,33 @@ fn issue4_guard_run_moves_a_personal_copy_once() {
     let second = confide(&data).args(["guard", "run"]).output().unwrap();
     assert!(String::from_utf8_lossy(&second.stdout).contains("moved_sent=0 "), "{}", String::from_utf8_lossy(&second.stdout));
     assert_eq!(lab.message_count(&shared, "Sent"), 1);
+}
+
+/// Issue 5: `confide retention run --now` (for a timer, and to check a policy ahead of time):
+/// a dry run changes nothing; the real run removes the expired message from the server.
+#[tokio::test]
+async fn issue5_retention_run_with_now_dry_then_real() {
+    let Some(lab) = Lab::get("issue5_retention_run_with_now_dry_then_real") else { return };
+    let shared = lab.fresh_user("rcli");
+    lab.import_raw(&shared, &[format!("From: c@example.org\r\nTo: {shared}@lab.test\r\nSubject: old\r\nMessage-ID: <rcli-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 10:00:00 +0000\r\n\r\nold\r\n")]);
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    {
+        use confide_core::{paths, policy::Catalog, policy::RoleKind, staff, store::StoreConfig, Store, SystemClock};
+        let vault = confide_vault::Vault::new(std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&data));
+        let store = Store::open(StoreConfig { data_dir: data.clone(), vault, clock: std::sync::Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+        staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Manager).await.unwrap();
+        store.close().await;
+    }
+    add(&lab, &data, "shared", "shared", &shared);
+    let run = |extra: &[&str]| {
+        let out = confide(&data).args(["retention", "run", "--now", "2026-07-13T12:00:00Z"]).args(extra).output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+    };
+    let (ok, dry) = run(&["--dry-run"]);
+    assert!(ok && dry.contains("dry_run=true expired=1 server_removed=0"), "{dry}");
+    assert_eq!(lab.message_count(&shared, "INBOX"), 1);
+    let (ok, real) = run(&[]);
+    assert!(ok && real.contains("expired=1 server_removed=1 conversations_removed=1"), "{real}");
+    assert_eq!(lab.message_count(&shared, "INBOX"), 0);
 }
