@@ -29,7 +29,7 @@ pub async fn ensure_watching(app: &AppHandle, store: &Store, watches: &tokio::sy
                 let _ = tx.send(());
             }
             WatchEvent::Disconnected { error, retry_in } => {
-                tracing::warn!(retry_in_s = retry_in.as_secs(), "the push connection dropped: {}", kind(&error));
+                tracing::warn!(retry_in_s = retry_in.as_secs(), "the push connection dropped: {}", error.kind());
             }
         })?;
         started.push(w);
@@ -44,7 +44,7 @@ pub async fn ensure_watching(app: &AppHandle, store: &Store, watches: &tokio::sy
             for account in accounts::list(&store).await.unwrap_or_default().into_iter().filter(|a| a.kind == AccountKind::Shared) {
                 match sync_account(&store, &account, &|_| {}).await {
                     Ok(r) => added += r.added + r.removed,
-                    Err(e) => tracing::warn!("a sync after a push failed: {}", kind(&e)),
+                    Err(e) => tracing::warn!("a sync after a push failed: {}", e.kind()),
                 }
             }
             if added > 0 {
@@ -53,18 +53,4 @@ pub async fn ensure_watching(app: &AppHandle, store: &Store, watches: &tokio::sy
         }
     });
     Ok(())
-}
-
-/// The error's kind only: its text could name a mailbox.
-fn kind(e: &confide_mail::MailError) -> &'static str {
-    use confide_mail::MailError as E;
-    match e {
-        E::Connect { .. } => "cannot connect",
-        E::NoTls { .. } | E::Tls { .. } => "TLS",
-        E::Login { .. } => "login refused",
-        E::Protocol(_) => "connection lost",
-        E::NoPassword(_) => "no password",
-        E::Core(_) => "store",
-        E::Worker => "worker",
-    }
 }

@@ -29,3 +29,19 @@ impl From<imap::Error> for MailError {
         MailError::Protocol(e)
     }
 }
+
+impl MailError {
+    /// What went wrong in words that name no server, mailbox or address: for reports that are
+    /// kept or logged (the full message, shown to the person at the screen, may name them).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            MailError::Connect { .. } => "the mail server could not be reached",
+            MailError::NoTls { .. } | MailError::Tls { .. } => "no secure connection could be made to the mail server",
+            MailError::Login { .. } => "the mail server did not accept the login",
+            MailError::Protocol(_) => "the connection to the mail server was lost",
+            MailError::NoPassword(_) => "a mailbox password is missing from the keyring",
+            MailError::Core(_) => "the local store could not be read or written",
+            MailError::Worker => "the mail worker stopped unexpectedly",
+        }
+    }
+}

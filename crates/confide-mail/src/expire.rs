@@ -51,14 +51,14 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
     // about the mailbox as it is.
     for account in &shared {
         if let Err(e) = sync::sync_account(store, account, &|_| {}).await {
-            report.problems.push(format!("The shared mailbox could not be brought up to date first ({e}); its server copies will be removed on the next run."));
+            report.problems.push(format!("The shared mailbox could not be brought up to date first ({}); its server copies will be removed on the next run.", e.kind()));
         }
     }
     if !dry_run {
         if class.delete_from.iter().any(|p| matches!(p, Place::PersonalSent | Place::PersonalDeleted)) {
             match guard::run(store).await {
                 Ok(g) => report.problems.extend(g.problems),
-                Err(e) => report.problems.push(format!("Personal mailboxes could not be checked: {e}")),
+                Err(e) => report.problems.push(format!("Personal mailboxes could not be checked: {}.", e.kind())),
             }
         }
     }
@@ -83,7 +83,7 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
                         retention_record::append(store, &entry).await?;
                     }
                 }
-                Err(e) => report.problems.push(format!("The shared mailbox's expired mail could not all be removed ({e}); the next run tries again.")),
+                Err(e) => report.problems.push(format!("The shared mailbox's expired mail could not all be removed ({}); the next run tries again.", e.kind())),
             }
         }
     }

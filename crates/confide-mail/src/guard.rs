@@ -106,7 +106,11 @@ pub async fn run(store: &Store) -> Result<GuardReport, MailError> {
         let (moved, part) = match outcome {
             Ok(done) => done,
             Err(e) => {
-                report.problems.push(format!("Your personal mailbox could not be checked: {e}"));
+                // The kind only: reports are kept and logged, and the full message names the mailbox.
+                report.problems.push(format!("Your personal mailbox could not be checked: {}.", match &e {
+                    MailError::Core(CoreError::Invalid(why)) => why.as_str(),
+                    other => other.kind(),
+                }));
                 continue;
             }
         };
