@@ -95,6 +95,13 @@ pub struct PersonalAccountInfo {
     pub account: Option<confide_core::accounts::Account>,
 }
 
+/// When retention last ran on this desktop (any run: the app's schedule or the timer's).
+#[derive(Debug, serde::Serialize, TS)]
+#[ts(export)]
+pub struct RetentionStatus {
+    pub last_run: Option<confide_core::retention_record::RecordEntry>,
+}
+
 /// Where a reply stands after an attempt: `item` is `null` once it has been sent and filed.
 #[derive(Debug, serde::Serialize, TS)]
 #[ts(export)]
@@ -152,6 +159,7 @@ command_table! {
     guard_now(()) -> confide_mail::guard::GuardReport;
     personal_account(()) -> PersonalAccountInfo;
     save_personal_account(PersonalAccountRequest) -> PersonalAccountInfo;
+    retention_status(()) -> RetentionStatus;
 }
 
 fn camel(snake: &str) -> String {

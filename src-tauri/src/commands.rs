@@ -8,7 +8,7 @@ use confide_mail::reading::{self, ConversationView};
 use confide_mail::sync::{sync_account, SyncProgress, SyncReport};
 use tauri::{AppHandle, Emitter, State};
 
-use crate::api::{AcceptAgreementRequest, AttachmentRequest, PersonalAccountInfo, PersonalAccountRequest, SaveOutcome, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
+use crate::api::{AcceptAgreementRequest, AttachmentRequest, PersonalAccountInfo, PersonalAccountRequest, RetentionStatus, SaveOutcome, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
 use confide_mail::reply;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -58,6 +58,8 @@ pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<Sync
     // And personal mailboxes are kept clear of helpline mail (the guard needs the shared
     // mailbox synced first: that is how it recognises replies to it).
     crate::guard::ensure_running(&app, &session.store, &state.guard).await?;
+    // And what the policy says has expired goes, on a schedule.
+    crate::retention::ensure_scheduled(&app, &session.store, &state.retention).await;
     Ok(total)
 }
 
@@ -190,4 +192,10 @@ pub async fn save_personal_account(app: AppHandle, state: State<'_, AppState>, r
     accounts::save(&session.store, &account, &confirmed).await?;
     crate::guard::ensure_running(&app, &session.store, &state.guard).await?;
     Ok(PersonalAccountInfo { account: Some(account) })
+}
+
+#[tauri::command]
+pub async fn retention_status(state: State<'_, AppState>) -> Result<RetentionStatus, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    Ok(RetentionStatus { last_run: confide_core::retention_record::last_run(&session.store).await? })
 }

@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod guard;
 mod push;
+mod retention;
 mod state;
 
 pub use api::typescript_bindings;
@@ -32,6 +33,7 @@ pub fn run() {
             commands::guard_now,
             commands::personal_account,
             commands::save_personal_account,
+            commands::retention_status,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

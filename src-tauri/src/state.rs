@@ -17,11 +17,13 @@ pub struct AppState {
     /// IDLE watches on the shared mailboxes, started after the first sync.
     pub watches: Mutex<Option<Vec<confide_mail::idle::Watch>>>,
     pub guard: Arc<crate::guard::GuardState>,
+    /// Whether the retention schedule has started.
+    pub retention: Mutex<bool>,
 }
 
 impl AppState {
     pub fn from_env() -> Self {
-        AppState { data_dir: paths::default_data_dir(), store: Mutex::new(None), watches: Mutex::new(None), guard: Arc::default() }
+        AppState { data_dir: paths::default_data_dir(), store: Mutex::new(None), watches: Mutex::new(None), guard: Arc::default(), retention: Mutex::new(false) }
     }
 
     pub async fn store(&self) -> Result<Store, ApiError> {

@@ -57,3 +57,14 @@ pub async fn recent(store: &Store, limit: i64) -> Result<Vec<RecordEntry>, CoreE
     .fetch_all(store.pool())
     .await?)
 }
+
+/// The latest retention run, complete or not.
+pub async fn last_run(store: &Store) -> Result<Option<RecordEntry>, CoreError> {
+    Ok(sqlx::query_as!(
+        RecordEntry,
+        "SELECT at, action, record_class, from_place, to_place, count, oldest, newest FROM retention_record
+         WHERE action IN ('run', 'run_incomplete') ORDER BY id DESC LIMIT 1"
+    )
+    .fetch_optional(store.pool())
+    .await?)
+}

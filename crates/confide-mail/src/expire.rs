@@ -91,6 +91,18 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
     if report.problems.is_empty() {
         report.local_conversations_removed = retention::destroy_local(store, &class, &expired).await?.conversations;
     }
+    // Every run is on the record, so "when did retention last run" always has an answer.
+    let entry = RecordEntry {
+        at: store.now_ts(),
+        action: if report.problems.is_empty() { "run".into() } else { "run_incomplete".into() },
+        record_class: Some(class.id.clone()),
+        from_place: String::new(),
+        to_place: String::new(),
+        count: report.expired_messages as i64,
+        oldest: None,
+        newest: None,
+    };
+    retention_record::append(store, &entry).await?;
     Ok(report)
 }
 

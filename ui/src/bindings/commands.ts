@@ -12,6 +12,7 @@ import type { MarkRequest } from "./MarkRequest";
 import type { PersonalAccountInfo } from "./PersonalAccountInfo";
 import type { PersonalAccountRequest } from "./PersonalAccountRequest";
 import type { ReplyRequest } from "./ReplyRequest";
+import type { RetentionStatus } from "./RetentionStatus";
 import type { RetryRequest } from "./RetryRequest";
 import type { SaveOutcome } from "./SaveOutcome";
 import type { SaveProfileRequest } from "./SaveProfileRequest";
@@ -44,3 +45,4 @@ export const guardNow = (): Promise<GuardReport> => invoke<GuardReport>("guard_n
 export const personalAccount = (): Promise<PersonalAccountInfo> => invoke<PersonalAccountInfo>("personal_account");
 export const savePersonalAccount = (request: PersonalAccountRequest): Promise<PersonalAccountInfo> =>
   invoke<PersonalAccountInfo>("save_personal_account", { request });
+export const retentionStatus = (): Promise<RetentionStatus> => invoke<RetentionStatus>("retention_status");

@@ -6,7 +6,7 @@ import type { Channel } from "../bindings/Channel";
 import type { ConversationSummary } from "../bindings/ConversationSummary";
 import type { StaffProfile } from "../bindings/StaffProfile";
 import type { Status } from "../bindings/Status";
-import { inboxPage, syncNow } from "../bindings/commands";
+import { inboxPage, retentionStatus, syncNow } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 import { Conversation } from "./Conversation";
 import { ConversationList } from "./ConversationList";
@@ -38,12 +38,27 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   const [selected, setSelected] = useState<ConversationSummary | null>(null);
   const [settings, setSettings] = useState(false);
   const [guardNotice, setGuardNotice] = useState("");
+  const [retention, setRetention] = useState("");
+
   const [sync, setSync] = useState<{ running: boolean; progress: SyncProgress | null; message: string }>({
     running: false,
     progress: null,
     message: "",
   });
   const [generation, setGeneration] = useState(0);
+
+  // When the policy's expiry last ran here (the app's schedule or the headless timer).
+  useEffect(() => {
+    retentionStatus()
+      .then((r) =>
+        setRetention(
+          r.last_run
+            ? `Retention last ran ${new Date(r.last_run.at * 1000).toLocaleString("en-GB")}${r.last_run.action === "run" ? "" : " (incomplete; it will try again)"}.`
+            : "Retention has not run on this desktop yet.",
+        ),
+      )
+      .catch(() => setRetention(""));
+  }, [generation]);
 
   // Typing pauses before a search runs, so each key press is not a query.
   useEffect(() => {
@@ -102,6 +117,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
     // Mail pushed by the server (IDLE) and already synced: show it.
     const pushed = listen<number>("inbox_changed", () => setGeneration((g) => g + 1));
     // The sent-folder guard moved something (or could not): say so, briefly.
+    const retained = listen("retention_report", () => setGeneration((g) => g + 1));
     const guarded = listen<GuardReport>("guard_report", (e) =>
       setGuardNotice([e.payload.moved_sent + e.payload.moved_deleted > 0 ? guardSummary(e.payload) : "", ...e.payload.problems.map(sentence)].join(" ").trim()),
     );
@@ -110,6 +126,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
       off.then((f) => f());
       pushed.then((f) => f());
       guarded.then((f) => f());
+      retained.then((f) => f());
     };
   }, [runSync]);
 
@@ -153,6 +170,11 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
             </li>
           ))}
         </ul>
+        {retention && (
+          <p className="muted retention-status" role="status">
+            {retention}
+          </p>
+        )}
       </nav>
       <section className="list" aria-label="Conversations">
         <div className="list-head">
