@@ -79,3 +79,13 @@ async fn issue3_search_pages_hold_every_match_and_nothing_else() {
     let bad = inbox::page(&session, &InboxFilter { search: Some("court".into()), after: Some("s:nonsense".into()), ..Default::default() }).await;
     assert!(bad.unwrap_err().to_string().contains("no longer exists"));
 }
+
+/// Issue 5: only a manager may put a conversation on legal hold.
+#[tokio::test]
+async fn issue5_an_advisor_cannot_put_a_legal_hold() {
+    let tmp = tempfile::tempdir().unwrap();
+    let session = session_with(1, tmp.path()).await;
+    let id = inbox::page(&session, &InboxFilter::default()).await.unwrap().conversations[0].id;
+    let refused = confide_core::retention::hold::hold(&session, id, "court order").await.unwrap_err();
+    assert!(refused.to_string().contains("only a manager"), "{refused}");
+}

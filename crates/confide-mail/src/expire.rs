@@ -6,7 +6,7 @@
 //! at any point leaves a state the next run completes; nothing that has not expired is
 //! touched, because every deletion is tested against the preset's period by the store's clock.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use confide_core::accounts::{self, AccountKind};
 use confide_core::policy::{Period, Place};
@@ -36,6 +36,9 @@ pub struct RetentionReport {
     pub local_conversations_removed: usize,
     #[ts(type = "number")]
     pub server_messages_removed: usize,
+    /// Conversations a manager has put on legal hold: kept, whatever their age.
+    #[ts(type = "number")]
+    pub held_conversations: usize,
     pub problems: Vec<String>,
 }
 
@@ -64,6 +67,8 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
     }
     let expired = retention::expired(store, &class, "email").await?;
     report.expired_messages = expired.len();
+    let (held, held_at) = retention::hold::held(store).await?;
+    report.held_conversations = held;
     if dry_run {
         return Ok(report);
     }
@@ -74,7 +79,8 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
             let mine: Vec<&Expired> = expired.iter().collect();
             let (acct, period) = (account.clone(), class.period.clone());
             let located = locations_of(&mine, &account.id);
-            let result = tokio::task::spawn_blocking(move || expunge_server(&acct, &password, &located, &period, now)).await.map_err(|_| MailError::Worker)?;
+            let keep: HashSet<(String, u32)> = held_at.iter().filter(|(a, ..)| *a == account.id).map(|(_, f, _, u)| (f.clone(), *u)).collect();
+            let result = tokio::task::spawn_blocking(move || expunge_server(&acct, &password, &located, &keep, &period, now)).await.map_err(|_| MailError::Worker)?;
             match result {
                 Ok(per_folder) => {
                     for (folder, count) in per_folder.into_iter().filter(|(_, c)| *c > 0) {
@@ -90,6 +96,10 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
     // Local copies go only once the server's have: otherwise the next sync would bring them back.
     if report.problems.is_empty() {
         report.local_conversations_removed = retention::destroy_local(store, &class, &expired).await?.conversations;
+    }
+    if held > 0 {
+        let entry = RecordEntry { at: store.now_ts(), action: "held".into(), record_class: Some(class.id.clone()), from_place: String::new(), to_place: String::new(), count: held as i64, oldest: None, newest: None };
+        retention_record::append(store, &entry).await?;
     }
     // Every run is on the record, so "when did retention last run" always has an answer.
     let entry = RecordEntry {
@@ -126,7 +136,14 @@ fn locations_of(expired: &[&Expired], account: &str) -> BTreeMap<String, (u32, V
 /// record folders excepted, they have classes of their own) for older mail the store never
 /// saw. The sweep's date keeps a margin of a day and a month's slack, so it can only ever
 /// take what has expired.
-fn expunge_server(account: &confide_core::accounts::Account, password: &str, known: &BTreeMap<String, (u32, Vec<u32>)>, period: &Period, now: OffsetDateTime) -> Result<Vec<(String, usize)>, MailError> {
+fn expunge_server(
+    account: &confide_core::accounts::Account,
+    password: &str,
+    known: &BTreeMap<String, (u32, Vec<u32>)>,
+    held: &HashSet<(String, u32)>,
+    period: &Period,
+    now: OffsetDateTime,
+) -> Result<Vec<(String, usize)>, MailError> {
     let mut s = imap_login(account, password)?;
     if !s.capabilities()?.has_str("UIDPLUS") {
         return Err(CoreError::Invalid("the mail server cannot remove single messages (no UIDPLUS)".into()).into());
@@ -143,6 +160,8 @@ fn expunge_server(account: &confide_core::accounts::Account, password: &str, kno
         if let (Some(date), true) = (&sweep_before, mbox.exists > 0) {
             uids.extend(s.uid_search(format!("SENTBEFORE {date}"))?);
         }
+        // The sweep does not know conversations: held ones are taken out by UID.
+        uids.retain(|u| !held.contains(&(f.name.clone(), *u)));
         uids.sort_unstable();
         uids.dedup();
         if uids.is_empty() {

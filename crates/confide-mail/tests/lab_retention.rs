@@ -113,3 +113,40 @@ async fn issue5_respect_mal_current_email_goes_everywhere_after_six_months() {
     let again = expire::run(&store, false).await.unwrap();
     assert_eq!((again.expired_messages, again.server_messages_removed), (0, 0), "{again:?}");
 }
+
+#[tokio::test]
+async fn issue5_a_legal_hold_keeps_a_conversation_past_its_period_and_the_run_says_so() {
+    let Some(lab) = Lab::get("issue5_a_legal_hold_keeps_a_conversation_past_its_period_and_the_run_says_so") else { return };
+    let shared = lab.fresh_user("hold-shared");
+    let s = format!("{shared}@lab.test");
+    lab.import_raw(&shared, &[
+        format!("From: a@example.org\r\nTo: {s}\r\nSubject: Keep me\r\nMessage-ID: <held-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 10:00:00 +0000\r\n\r\nCourtOrderCase01\r\n"),
+        format!("From: b@example.org\r\nTo: {s}\r\nSubject: Let me go\r\nMessage-ID: <free-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 11:00:00 +0000\r\n\r\nOrdinaryCase02\r\n"),
+    ]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let clock = Arc::new(FixedClock::new(datetime!(2026-03-01 12:00 UTC)));
+    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
+    let store = Store::open(StoreConfig { data_dir: dir, vault, clock: clock.clone(), catalog: Catalog::builtin() }).await.unwrap();
+    staff::save_profile(&store, "respect-mal-current", "Morgan", RoleKind::Manager).await.unwrap();
+    staff::accept_agreement(&store, "current-1").await.unwrap();
+    let account = lab.account("shared", &shared, AccountKind::Shared);
+    accounts::save(&store, &account, &lab.password(&shared)).await.unwrap();
+    confide_mail::sync::sync_account(&store, &account, &|_| {}).await.unwrap();
+    let session = staff::session(&store).await.unwrap();
+    let found = confide_core::inbox::page(&session, &confide_core::inbox::InboxFilter { search: Some("CourtOrderCase01".into()), ..Default::default() }).await.unwrap();
+    let held = found.conversations[0].id;
+    assert!(confide_core::retention::hold::hold(&session, held, "  ").await.is_err(), "a hold needs a reason");
+    confide_core::retention::hold::hold(&session, held, "Court order 2026/114").await.unwrap();
+
+    clock.set(datetime!(2026-07-20 12:00 UTC));
+    let run = expire::run(&store, false).await.unwrap();
+    assert!(run.problems.is_empty(), "{run:?}");
+    assert_eq!((run.expired_messages, run.server_messages_removed, run.held_conversations), (1, 1, 1), "{run:?}");
+    assert_eq!(lab.count_body(&shared, "INBOX", "CourtOrderCase01"), 1, "the held message must stay on the server");
+    assert_eq!(lab.count_body(&shared, "INBOX", "OrdinaryCase02"), 0);
+    let left = confide_core::inbox::page(&session, &Default::default()).await.unwrap();
+    assert_eq!(left.conversations.iter().map(|c| c.id).collect::<Vec<_>>(), [held]);
+    let record = retention_record::recent(&store, 10).await.unwrap();
+    assert!(record.iter().any(|e| e.action == "held" && e.count == 1), "{record:?}");
+}

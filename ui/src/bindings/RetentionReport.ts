@@ -7,4 +7,8 @@ export type RetentionReport = { dry_run: boolean,
 /**
  * The class that was applied and its period, as the preset says.
  */
-class: string, period: string, expired_messages: number, local_conversations_removed: number, server_messages_removed: number, problems: Array<string>, };
+class: string, period: string, expired_messages: number, local_conversations_removed: number, server_messages_removed: number, 
+/**
+ * Conversations a manager has put on legal hold: kept, whatever their age.
+ */
+held_conversations: number, problems: Array<string>, };

@@ -7,6 +7,7 @@
 //! Server folders are `confide-mail`'s part (`expire.rs`); it runs first, so a crash between
 //! the two leaves only local copies, which the next run (or the next sync) removes.
 
+pub mod hold;
 pub mod stats;
 
 use std::collections::BTreeMap;
@@ -50,6 +51,7 @@ pub async fn expired(store: &Store, class: &RetentionClass, channel: &str) -> Re
            FROM messages m JOIN conversations c ON c.id = m.conversation_id
            LEFT JOIN mail_messages mm ON mm.message_row = m.id
            WHERE c.channel = ? AND m.sent_at < ?
+             AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.conversation_id = c.id)
            ORDER BY m.id"#,
         channel,
         bound

@@ -1,0 +1,51 @@
+//! Legal hold: a manager keeps a conversation beyond its retention period, with a reason.
+
+use crate::policy::RoleKind;
+use crate::staff::Session;
+use crate::{CoreError, Store};
+
+/// Puts a conversation on hold. Managers only: holding is a decision to keep what the policy
+/// says must go.
+pub async fn hold(session: &Session, conversation_id: i64, reason: &str) -> Result<(), CoreError> {
+    if session.profile.role != RoleKind::Manager {
+        return Err(CoreError::Invalid("only a manager can put a conversation on legal hold".into()));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(CoreError::Invalid("give the reason for the hold (for example, the court order)".into()));
+    }
+    let (by, at) = (session.store.identity().fingerprint(), session.store.now_ts());
+    sqlx::query!(
+        "INSERT INTO legal_holds (conversation_id, reason, held_by, held_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (conversation_id) DO UPDATE SET reason = excluded.reason, held_by = excluded.held_by, held_at = excluded.held_at",
+        conversation_id,
+        reason,
+        by,
+        at
+    )
+    .execute(session.store.pool())
+    .await?;
+    Ok(())
+}
+
+/// Lifts a hold; the conversation expires on the next run if its period has passed.
+pub async fn release(session: &Session, conversation_id: i64) -> Result<(), CoreError> {
+    if session.profile.role != RoleKind::Manager {
+        return Err(CoreError::Invalid("only a manager can lift a legal hold".into()));
+    }
+    sqlx::query!("DELETE FROM legal_holds WHERE conversation_id = ?", conversation_id).execute(session.store.pool()).await?;
+    Ok(())
+}
+
+/// How many conversations are on hold, and where their server copies are (so a sweep of the
+/// server never takes them): (account, folder, uidvalidity, uid).
+pub async fn held(store: &Store) -> Result<(usize, Vec<(String, String, u32, u32)>), CoreError> {
+    let n = sqlx::query_scalar!("SELECT count(*) FROM legal_holds").fetch_one(store.pool()).await?;
+    let rows = sqlx::query!(
+        "SELECT mm.account_id, mm.folder, mm.uidvalidity, mm.uid FROM legal_holds h
+         JOIN messages m ON m.conversation_id = h.conversation_id JOIN mail_messages mm ON mm.message_row = m.id"
+    )
+    .fetch_all(store.pool())
+    .await?;
+    Ok((n as usize, rows.into_iter().map(|r| (r.account_id, r.folder, r.uidvalidity as u32, r.uid as u32)).collect()))
+}
