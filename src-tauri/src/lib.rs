@@ -12,6 +12,7 @@ mod state;
 pub use api::typescript_bindings;
 
 pub fn run() {
+    confide_core::hardening::forbid_core_dumps();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CONFIDE_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)

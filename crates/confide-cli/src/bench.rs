@@ -28,6 +28,13 @@ pub enum BenchCmd {
         #[arg(long)]
         no_peer: bool,
     },
+    /// The retention engine over N lab messages spread over 12 months (half expire) against
+    /// `doveadm expunge` of the same range on an identical mailbox
+    #[cfg(feature = "lab-bench")]
+    Retention {
+        #[arg(long, default_value_t = 100_000)]
+        messages: usize,
+    },
     /// A no-change resync of N lab messages against mbsync's
     #[cfg(feature = "lab-bench")]
     Resync {
@@ -44,6 +51,8 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<ExitCode> {
         BenchCmd::Inbox { conversations } => inbox_bench(conversations).await,
         #[cfg(feature = "lab-bench")]
         BenchCmd::Sync { messages, no_peer } => crate::bench_sync::run(crate::bench_sync::Pass::Initial, messages, !no_peer).await,
+        #[cfg(feature = "lab-bench")]
+        BenchCmd::Retention { messages } => crate::bench_retention::run(messages).await,
         #[cfg(feature = "lab-bench")]
         BenchCmd::Resync { messages, no_peer } => crate::bench_sync::run(crate::bench_sync::Pass::Resync, messages, !no_peer).await,
     }

@@ -129,13 +129,13 @@ fn seeded_mailbox(lab: &Lab, n: usize) -> anyhow::Result<String> {
     Ok(user)
 }
 
-struct Lcg(u64);
+pub(crate) struct Lcg(pub(crate) u64);
 impl Lcg {
-    fn next(&mut self) -> usize {
+    pub(crate) fn next(&mut self) -> usize {
         self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (self.0 >> 33) as usize
     }
-    fn words(&mut self, count: usize) -> String {
+    pub(crate) fn words(&mut self, count: usize) -> String {
         let mut out = String::new();
         let mut col = 0;
         for _ in 0..count {

@@ -4,6 +4,8 @@
 mod account;
 mod bench;
 #[cfg(feature = "lab-bench")]
+mod bench_retention;
+#[cfg(feature = "lab-bench")]
 mod bench_sync;
 mod policy_cmd;
 mod sync_cmd;
@@ -57,6 +59,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    confide_core::hardening::forbid_core_dumps();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CONFIDE_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod clock;
 pub mod conversations;
 mod error;
+pub mod hardening;
 pub mod inbox;
 pub mod mailstore;
 pub mod retention;

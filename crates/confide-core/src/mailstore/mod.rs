@@ -134,25 +134,37 @@ pub async fn remove_uids(store: &Store, account: &str, folder: &str, uids: &[u32
 }
 
 /// Deletes messages with their blobs and index entries, then fixes up the conversations they
-/// were in: recounted, or deleted when left empty.
+/// were in: recounted, or deleted when left empty. A set-based statement per table (in chunks),
+/// not a round trip per message: retention removes tens of thousands at a time.
 pub(crate) async fn delete_message_rows(tx: &mut sqlx::SqliteConnection, rows: &[i64]) -> Result<(), CoreError> {
-    let mut touched = std::collections::BTreeSet::new();
-    for row in rows {
-        let Some(m) = sqlx::query!("SELECT conversation_id, body_blob FROM messages WHERE id = ?", row).fetch_optional(&mut *tx).await? else {
-            continue;
-        };
-        touched.insert(m.conversation_id);
-        sqlx::query!("DELETE FROM message_fts WHERE rowid = ?", row).execute(&mut *tx).await?;
-        sqlx::query!("DELETE FROM messages WHERE id = ?", row).execute(&mut *tx).await?;
-        sqlx::query!("DELETE FROM blobs WHERE id = ?", m.body_blob).execute(&mut *tx).await?;
-    }
-    for conversation in touched {
-        let left = sqlx::query_scalar!("SELECT count(*) FROM messages WHERE conversation_id = ?", conversation).fetch_one(&mut *tx).await?;
-        if left == 0 {
-            sqlx::query!("DELETE FROM conversations WHERE id = ?", conversation).execute(&mut *tx).await?;
-        } else {
-            sqlx::query!("UPDATE conversations SET message_count = ? WHERE id = ?", left, conversation).execute(&mut *tx).await?;
-        }
+    for chunk in rows.chunks(5000) {
+        let ids = serde_json::to_string(chunk).expect("numbers serialise");
+        let doomed = sqlx::query!("SELECT conversation_id, body_blob FROM messages WHERE id IN (SELECT value FROM json_each(?))", ids)
+            .fetch_all(&mut *tx)
+            .await?;
+        let blobs = serde_json::to_string(&doomed.iter().map(|d| d.body_blob).collect::<Vec<_>>()).expect("numbers serialise");
+        let mut touched: Vec<i64> = doomed.iter().map(|d| d.conversation_id).collect();
+        touched.sort_unstable();
+        touched.dedup();
+        let touched = serde_json::to_string(&touched).expect("numbers serialise");
+        // The index first: a contentless table forgets a row only when told its rowid.
+        sqlx::query!("DELETE FROM message_fts WHERE rowid IN (SELECT value FROM json_each(?))", ids).execute(&mut *tx).await?;
+        sqlx::query!("DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))", ids).execute(&mut *tx).await?;
+        sqlx::query!("DELETE FROM blobs WHERE id IN (SELECT value FROM json_each(?))", blobs).execute(&mut *tx).await?;
+        sqlx::query!(
+            "DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?))
+               AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id)",
+            touched
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "UPDATE conversations SET message_count = (SELECT count(*) FROM messages m WHERE m.conversation_id = conversations.id)
+             WHERE id IN (SELECT value FROM json_each(?))",
+            touched
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     Ok(())
 }

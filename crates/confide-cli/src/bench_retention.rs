@@ -1,0 +1,95 @@
+//! `confide bench retention`: the retention engine (server and local) against `doveadm
+//! expunge` of the same date range on an identical copy of the mailbox, in the same run.
+
+use std::process::{Command, ExitCode};
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::bail;
+use confide_core::accounts::{self, AccountKind};
+use confide_core::policy::{Catalog, RoleKind};
+use confide_core::store::StoreConfig;
+use confide_core::{paths, staff, FixedClock, Store};
+use confide_mail::lab::Lab;
+use confide_vault::{OsKeyring, Vault};
+use time::macros::datetime;
+
+use crate::bench_sync::Lcg;
+
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+pub async fn run(n: usize) -> anyhow::Result<ExitCode> {
+    let Some(lab) = Lab::get("bench retention") else {
+        bail!("the benchmark needs the mail lab (`bash tests/lab/up`) and a keyring (run it under tests/with-keyring)");
+    };
+    // Twelve months of mail ending here; the preset keeps six, so about half expires.
+    let end = datetime!(2026-11-01 12:00 UTC);
+    let (ours, theirs) = (lab.persistent_user(&format!("bret{n}a")), lab.persistent_user(&format!("bret{n}b")));
+    let started = Instant::now();
+    for user in [&ours, &theirs] {
+        if lab.message_count(user, "INBOX") > 0 {
+            lab.empty_mailbox(user);
+        }
+        let mut rng = Lcg(0x7e7);
+        for start in (0..n).step_by(10_000) {
+            let raws: Vec<String> = (start..(start + 10_000).min(n)).map(|i| message(i, n, end, &mut rng)).collect();
+            lab.import_raw(user, &raws);
+        }
+    }
+    eprintln!("seeded two mailboxes of {n} in {:.0} s", started.elapsed().as_secs_f64());
+
+    let dir = std::env::temp_dir().join(format!("confide-bench-retention-{}", std::process::id()));
+    let clock = Arc::new(FixedClock::new(end));
+    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
+    let store = Store::open(StoreConfig { data_dir: dir.clone(), vault, clock, catalog: Catalog::builtin() }).await?;
+    let result = measure(&lab, &store, &ours, &theirs, end).await;
+    store.close().await;
+    std::fs::remove_dir_all(&dir).ok();
+    let (expired, confide_s, doveadm_s) = result?;
+    println!("bench retention: messages={n} expired={expired} confide_s={confide_s:.2} doveadm_s={doveadm_s:.2} ratio={:.2}", confide_s / doveadm_s);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn measure(lab: &Lab, store: &Store, ours: &str, theirs: &str, end: time::OffsetDateTime) -> anyhow::Result<(usize, f64, f64)> {
+    staff::save_profile(store, "respect-mal-current", "Bench", RoleKind::Manager).await?;
+    let account = lab.account("shared", ours, AccountKind::Shared);
+    accounts::save(store, &account, &lab.password(ours)).await?;
+    confide_mail::sync::sync_account(store, &account, &|_| {}).await?;
+    eprintln!("synced; running retention");
+
+    let t = Instant::now();
+    let report = confide_mail::expire::run(store, false).await?;
+    let confide_s = t.elapsed().as_secs_f64();
+    if !report.problems.is_empty() {
+        bail!("the retention run had problems: {:?}", report.problems);
+    }
+    eprintln!("confide: {} expired, {} removed on the server, in {confide_s:.2} s", report.expired_messages, report.server_messages_removed);
+
+    // The same range: six months before `end`, by the Date header, as the engine's period.
+    let cutoff = end - time::Duration::days(184);
+    let date = format!("{}-{}-{}", cutoff.day(), MONTHS[cutoff.month() as usize - 1], cutoff.year());
+    let t = Instant::now();
+    let out = Command::new("doveadm")
+        .arg("-c")
+        .arg(lab.dir.join("dovecot/dovecot.conf"))
+        .args(["expunge", "-u", &format!("{theirs}@lab.test"), "mailbox", "*", "sentbefore", &date])
+        .output()?;
+    let doveadm_s = t.elapsed().as_secs_f64();
+    if !out.status.success() {
+        bail!("doveadm expunge failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    eprintln!("doveadm expunge: {doveadm_s:.2} s; left: ours {} theirs {}", lab.message_count(ours, "INBOX"), lab.message_count(theirs, "INBOX"));
+    Ok((report.expired_messages, confide_s, doveadm_s))
+}
+
+/// About 4 KiB, dated evenly over the twelve months before `end`.
+fn message(i: usize, n: usize, end: time::OffsetDateTime, rng: &mut Lcg) -> String {
+    let at = end - time::Duration::seconds((i as i64 * 365 * 86_400) / n as i64) - time::Duration::hours(1);
+    let date = format!("{:02} {} {} {:02}:{:02}:00 +0000", at.day(), MONTHS[at.month() as usize - 1], at.year(), at.hour(), at.minute());
+    format!(
+        "From: caller{c}@example.org\r\nTo: helpline@lab.test\r\nSubject: {s}\r\nMessage-ID: <ret-{i}@example.org>\r\nDate: {date}\r\n\r\n{b}\r\n",
+        c = rng.next() % 5000,
+        s = rng.words(4),
+        b = rng.words(560)
+    )
+}
