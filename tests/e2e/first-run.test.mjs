@@ -27,7 +27,7 @@ test("issue2 first run: policy, name and role, agreement, then the inbox", { tim
     await s.screenshot(artifacts, "03-inbox");
   } finally {
     await s.close();
-    driver.proc.kill();
+    driver.stop();
   }
   assert.ok(existsSync(join(data, "store", "confide.db")), "the store was created");
 });
@@ -44,7 +44,7 @@ test("issue2 without a keyring the window refuses and writes nothing", { timeout
     await s.screenshot(artifacts, "00-keyring-refused");
   } finally {
     await s?.close();
-    driver.proc.kill();
+    driver.stop();
   }
   assert.ok(!existsSync(join(data, "store")), "nothing may be written without the keyring");
 });

@@ -51,9 +51,10 @@ test("issue4 the window moves a helpline reply out of the advisor's personal Sen
     await s.waitForText("[role=status]", "Saved.", 30000);
     await s.waitForText(".guard-notice", "moved from your personal Sent to the helpline's Sent", 30000);
     await s.screenshot(artifacts, "07-guard-moved");
+    await s.clickText("section button", "Close");
   } finally {
     await s.close();
-    driver.proc.kill();
+    driver.stop();
   }
   assert.doesNotMatch(ids("advisor1", "Sent"), new RegExp(id), "the personal copy should be gone");
   assert.match(ids("helpline", "Sent"), new RegExp(id), "the helpline's Sent should hold it");

@@ -77,6 +77,6 @@ test("issue3 the window syncs the shared mailbox and shows hostile HTML safely",
     await s.screenshot(artifacts, "06-search-and-triage");
   } finally {
     await s.close();
-    driver.proc.kill();
+    driver.stop();
   }
 });

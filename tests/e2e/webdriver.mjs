@@ -2,7 +2,7 @@
 // tauri-driver and WebKitWebDriver. Nothing here knows about Confide.
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
@@ -31,13 +31,36 @@ export async function startDriver({ env }) {
   for (let i = 0; i < 100; i++) {
     try {
       await fetch(`http://127.0.0.1:${port}/status`);
-      return { proc, base: `http://127.0.0.1:${port}`, log: () => log };
+      return { proc, base: `http://127.0.0.1:${port}`, log: () => log, stop: () => stopAll(proc, env) };
     } catch {
       await sleep(100);
     }
   }
   proc.kill();
   throw new Error(`tauri-driver did not start: ${log}`);
+}
+
+/**
+ * Stops the driver and any app it started (found by the environment this run gave it). An app
+ * whose window stayed open after the session ended would otherwise outlive the test, holding
+ * the test's output pipe open and its IMAP connections to the lab.
+ */
+function stopAll(proc, env) {
+  proc.kill();
+  const marker = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  const stray = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (cmd.includes("confide-app") && marker.every((m) => environ.includes(m))) stray.push(Number(pid));
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  for (const pid of stray) process.kill(pid, "SIGKILL");
+  if (stray.length) console.log(`stopped ${stray.length} app process(es) that outlived their WebDriver session`);
+  return stray.length;
 }
 
 export class Session {
