@@ -1,7 +1,30 @@
 // Steps several end-to-end tests share.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-const artifacts = join(resolve(import.meta.dirname, "../.."), "tests/artifacts");
+const root = resolve(import.meta.dirname, "../..");
+const artifacts = join(root, "tests/artifacts");
+export const labEnv = "/var/lib/confide-lab/accounts.env";
+
+/** The lab's ports, CA and passwords (tests/lab/up writes them). */
+export function readLab() {
+  return Object.fromEntries(readFileSync(labEnv, "utf8").trim().split("\n").map((l) => l.split(/=(.*)/s).slice(0, 2)));
+}
+
+/** A new store with the lab's shared mailbox set up through the CLI, as a helpline would. */
+export function storeWithSharedMailbox(lab, prefix) {
+  const store = join(mkdtempSync(join(tmpdir(), prefix)), "store");
+  execFileSync(
+    join(root, "target/debug/confide"),
+    ["--data-dir", store, "account", "add", "--id", "helpline", "--kind", "shared", "--address", "helpline@lab.test",
+      "--imap", `127.0.0.1:${lab.LAB_IMAPS_PORT}`, "--smtp", `127.0.0.1:${lab.LAB_SUBMISSION_PORT}`, "--ca-file", lab.LAB_CA,
+      "--line", "phoneline@lab.test=phoneline", "--line", "mensadvice@lab.test=mens_advice", "--password-stdin"],
+    { input: lab.LAB_HELPLINE_PASSWORD },
+  );
+  return store;
+}
 
 /** Walks the first-run screens as a new advisor on respect-mal-current. */
 export async function firstRun(s, { shots = false } = {}) {

@@ -3,32 +3,22 @@
 // is set up in the app, the copy is moved to the helpline's Sent and the advisor is told.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun } from "./flows.mjs";
+import { firstRun, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
-const cli = join(root, "target/debug/confide");
 const artifacts = join(root, "tests/artifacts");
-const labEnv = "/var/lib/confide-lab/accounts.env";
 const doveadm = (...args) => execFileSync("doveadm", ["-c", "/var/lib/confide-lab/dovecot/dovecot.conf", ...args], { encoding: "utf8" });
 const ids = (user, folder) => doveadm("-f", "flow", "fetch", "-u", `${user}@lab.test`, "hdr.message-id", "mailbox", folder, "all");
 
 test("issue4 the window moves a helpline reply out of the advisor's personal Sent", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
-  const lab = Object.fromEntries(readFileSync(labEnv, "utf8").trim().split("\n").map((l) => l.split(/=(.*)/s).slice(0, 2)));
-  const store = join(mkdtempSync(join(tmpdir(), "confide-e2e-guard-")), "store");
-  execFileSync(
-    cli,
-    ["--data-dir", store, "account", "add", "--id", "helpline", "--kind", "shared", "--address", "helpline@lab.test",
-      "--imap", `127.0.0.1:${lab.LAB_IMAPS_PORT}`, "--smtp", `127.0.0.1:${lab.LAB_SUBMISSION_PORT}`, "--ca-file", lab.LAB_CA,
-      "--line", "phoneline@lab.test=phoneline", "--line", "mensadvice@lab.test=mens_advice", "--password-stdin"],
-    { input: lab.LAB_HELPLINE_PASSWORD },
-  );
+  const lab = readLab();
+  const store = storeWithSharedMailbox(lab, "confide-e2e-guard-");
   // What Outlook leaves behind: the copy of a reply sent as the helpline, in the personal Sent.
   const id = `outside-${Date.now()}@lab.test`;
   execFileSync("doveadm", ["-c", "/var/lib/confide-lab/dovecot/dovecot.conf", "save", "-u", "advisor1@lab.test", "-m", "Sent"], {

@@ -57,6 +57,11 @@ fn wrap(host: &str, stream: TcpStream, config: Arc<rustls::ClientConfig>) -> Res
     Ok(rustls::StreamOwned::new(conn, stream))
 }
 
+/// The account's password from the keyring; a missing one is an error that names the account.
+pub fn account_password(store: &confide_core::Store, account: &Account) -> Result<zeroize::Zeroizing<String>, MailError> {
+    store.vault().account_password(&account.id).map_err(confide_core::CoreError::from)?.ok_or_else(|| MailError::NoPassword(account.id.clone()))
+}
+
 /// Logs in to the account's IMAP server.
 pub fn imap_login(account: &Account, password: &str) -> Result<ImapSession, MailError> {
     Ok(imap_login_with_socket(account, password)?.0)

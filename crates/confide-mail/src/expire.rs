@@ -75,7 +75,7 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
     if class.delete_from.contains(&Place::SharedMailbox) && report.problems.is_empty() {
         let now = store.clock().now();
         for account in &shared {
-            let password = store.vault().account_password(&account.id).map_err(CoreError::from)?.ok_or_else(|| MailError::NoPassword(account.id.clone()))?;
+            let password = crate::connect::account_password(store, &account)?;
             let mine: Vec<&Expired> = expired.iter().collect();
             let (acct, period) = (account.clone(), class.period.clone());
             let located = locations_of(&mine, &account.id);

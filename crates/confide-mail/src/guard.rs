@@ -97,11 +97,11 @@ pub async fn run(store: &Store) -> Result<GuardReport, MailError> {
     let mut addresses: HashSet<String> = shared.lines.iter().map(|l| l.address.to_lowercase()).collect();
     addresses.insert(shared.address.to_lowercase());
     let identity = SharedIdentity { addresses, message_ids: mailstore::held_message_ids(store, &shared.id).await? };
-    let shared_password = password(store, shared)?;
+    let shared_password = crate::connect::account_password(store, shared)?;
     let mut report = GuardReport::default();
     let identity = std::sync::Arc::new(identity);
     for personal in all.iter().filter(|a| a.kind == AccountKind::Personal) {
-        let (personal, shared, ppw, spw, id) = (personal.clone(), shared.clone(), password(store, personal)?, shared_password.clone(), identity.clone());
+        let (personal, shared, ppw, spw, id) = (personal.clone(), shared.clone(), crate::connect::account_password(store, personal)?, shared_password.clone(), identity.clone());
         let outcome = tokio::task::spawn_blocking(move || guard_mailbox(&personal, &ppw, &shared, &spw, &id)).await.map_err(|_| MailError::Worker)?;
         let (moved, part) = match outcome {
             Ok(done) => done,
@@ -137,9 +137,6 @@ pub fn personal_sent_folder(personal: &Account, password: &str) -> Result<Option
     Ok(folders::find(&listed, Role::Sent).map(|f| f.name.clone()))
 }
 
-fn password(store: &Store, account: &Account) -> Result<zeroize::Zeroizing<String>, MailError> {
-    store.vault().account_password(&account.id).map_err(CoreError::from)?.ok_or_else(|| MailError::NoPassword(account.id.clone()))
-}
 
 /// The IMAP side, for one personal mailbox (blocking; runs on a worker thread).
 fn guard_mailbox(personal: &Account, ppw: &str, shared: &Account, spw: &str, identity: &SharedIdentity) -> Result<(Vec<Moved>, GuardReport), MailError> {

@@ -75,7 +75,7 @@ pub async fn deliver(session: &Session, id: i64) -> Result<Option<outbox::Outbox
     let store = &session.store;
     let Some(item) = outbox::get(store, id).await? else { return Ok(None) };
     let account = accounts::list(store).await?.into_iter().find(|a| a.id == item.account_id).ok_or_else(|| MailError::NoPassword(item.account_id.clone()))?;
-    let password = store.vault().account_password(&account.id).map_err(CoreError::from)?.ok_or_else(|| MailError::NoPassword(account.id.clone()))?;
+    let password = crate::connect::account_password(store, &account)?;
     let raw = outbox::raw(store, id).await?;
     if !item.smtp_done {
         let parsed = crate::mime::summarize(&raw);

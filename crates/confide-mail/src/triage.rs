@@ -83,7 +83,7 @@ pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Resul
     let all = accounts::list(store).await?;
     for ((account_id, folder), messages) in groups {
         let account = all.iter().find(|a| a.id == account_id).cloned().ok_or_else(|| MailError::NoPassword(account_id.clone()))?;
-        let password = store.vault().account_password(&account.id).map_err(CoreError::from)?.ok_or_else(|| MailError::NoPassword(account.id.clone()))?;
+        let password = crate::connect::account_password(store, &account)?;
         let present: Vec<&str> = messages.iter().flat_map(|(_, f)| f.split_whitespace()).collect();
         let (add, remove) = keyword_change(mark, &me, &present);
         let uids: Vec<u32> = messages.iter().map(|(u, _)| *u).collect();

@@ -66,7 +66,7 @@ enum Event {
 
 /// Brings the local store in step with the account's server, all folders.
 pub async fn sync_account(store: &Store, account: &Account, progress: &(dyn Fn(&SyncProgress) + Send + Sync)) -> Result<SyncReport, MailError> {
-    let password = store.vault().account_password(&account.id).map_err(confide_core::CoreError::from)?.ok_or_else(|| MailError::NoPassword(account.id.clone()))?;
+    let password = crate::connect::account_password(store, &account)?;
     let states = mailstore::folder_states(store, &account.id).await?;
     let helpers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 3);
     let (tx, mut rx) = mpsc::channel::<Event>(2 * (helpers + 1));
