@@ -49,6 +49,7 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
         return Ok(RetentionReport { dry_run, class: "email".into(), period: "no retention class in this policy".into(), ..Default::default() });
     };
     let mut report = RetentionReport { dry_run, class: class.id.clone(), period: class.period.to_string(), ..Default::default() };
+    let mut phase = Phases::start();
     let shared: Vec<_> = accounts::list(store).await?.into_iter().filter(|a| a.kind == AccountKind::Shared).collect();
     // Syncing changes nothing on the server, so a dry run does it too: its answer is then
     // about the mailbox as it is.
@@ -65,10 +66,12 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
             }
         }
     }
+    phase.end("sync and guard");
     let expired = retention::expired(store, &class, "email").await?;
     report.expired_messages = expired.len();
     let (held, held_at) = retention::hold::held(store).await?;
     report.held_conversations = held;
+    phase.end("find expired");
     if dry_run {
         return Ok(report);
     }
@@ -93,10 +96,12 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
             }
         }
     }
+    phase.end("server expunge");
     // Local copies go only once the server's have: otherwise the next sync would bring them back.
     if report.problems.is_empty() {
         report.local_conversations_removed = retention::destroy_local(store, &class, &expired).await?.conversations;
     }
+    phase.end("local destruction");
     if held > 0 {
         let entry = RecordEntry { at: store.now_ts(), action: "held".into(), record_class: Some(class.id.clone()), from_place: String::new(), to_place: String::new(), count: held as i64, oldest: None, newest: None };
         retention_record::append(store, &entry).await?;
@@ -114,6 +119,20 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
     };
     retention_record::append(store, &entry).await?;
     Ok(report)
+}
+
+/// Phase timings, logged (counts and seconds only) so a slow run can be explained.
+struct Phases(std::time::Instant);
+
+impl Phases {
+    fn start() -> Phases {
+        Phases(std::time::Instant::now())
+    }
+
+    fn end(&mut self, what: &str) {
+        tracing::info!(phase = what, seconds = self.0.elapsed().as_secs_f64(), "retention run");
+        self.0 = std::time::Instant::now();
+    }
 }
 
 /// The expired UIDs of one account, by folder and UIDVALIDITY.

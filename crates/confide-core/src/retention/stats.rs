@@ -1,5 +1,7 @@
 //! Anonymous statistics, added to before a conversation is destroyed.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use sqlx::SqliteConnection;
 use ts_rs::TS;
@@ -20,21 +22,28 @@ pub(crate) async fn count_conversations_ending(tx: &mut SqliteConnection, rows: 
     )
     .fetch_all(&mut *tx)
     .await?;
+    // Summed here first: a run ends thousands of conversations, but they fall into a few
+    // dozen (month, channel, line, category, outcome) rows, and each upsert is a round trip.
+    let mut sums: BTreeMap<(String, String, String, String, String), i64> = BTreeMap::new();
     for c in &ending {
         let flags: Vec<String> = serde_json::from_str(&c.risk_flags).unwrap_or_default();
         for category in std::iter::once("all".to_owned()).chain(flags) {
-            sqlx::query!(
-                "INSERT INTO statistics (month, channel, line_id, category, outcome, count) VALUES (?, ?, ?, ?, ?, 1)
-                 ON CONFLICT (month, channel, line_id, category, outcome) DO UPDATE SET count = count + 1",
-                c.month,
-                c.channel,
-                c.line_id,
-                category,
-                c.status
-            )
-            .execute(&mut *tx)
-            .await?;
+            *sums.entry((c.month.clone(), c.channel.clone(), c.line_id.clone(), category, c.status.clone())).or_default() += 1;
         }
+    }
+    for ((month, channel, line_id, category, outcome), n) in sums {
+        sqlx::query!(
+            "INSERT INTO statistics (month, channel, line_id, category, outcome, count) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (month, channel, line_id, category, outcome) DO UPDATE SET count = count + excluded.count",
+            month,
+            channel,
+            line_id,
+            category,
+            outcome,
+            n
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     Ok(ending.len())
 }
