@@ -75,6 +75,10 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
     if dry_run {
         return Ok(report);
     }
+    // Counted before the server is touched: see `retention::count_expiring`.
+    if report.problems.is_empty() {
+        retention::count_expiring(store, &class, &expired).await?;
+    }
     if class.delete_from.contains(&Place::SharedMailbox) && report.problems.is_empty() {
         let now = store.clock().now();
         for account in &shared {

@@ -2,7 +2,8 @@
 //! period (by the store's clock, so tests and `--now` move time), and destroying them here:
 //! rows, index entries and blobs, with the journal checkpointed and truncated so nothing
 //! lingers in the WAL. Before a conversation goes, its non-identifying facts are added to
-//! the anonymous statistics, in the same transaction, so they are counted exactly once.
+//! the anonymous statistics (marked counted in `retention_counted`, so a rerun after a kill
+//! does not count them twice).
 //!
 //! Server folders are `confide-mail`'s part (`expire.rs`); it runs first, so a crash between
 //! the two leaves only local copies, which the next run (or the next sync) removes.
@@ -85,15 +86,32 @@ pub struct LocalOutcome {
     pub conversations: usize,
 }
 
-/// Destroys the expired messages in the local store, counts the conversations that go with
-/// them into the statistics, records the run, and folds the journal back and truncates it.
+/// Adds the conversations the expired messages end to the anonymous statistics, before anything
+/// is destroyed anywhere, so a run killed between the server and the local step (after which a
+/// sync removes the local copies without counting) still counts each exactly once.
+pub async fn count_expiring(store: &Store, class: &RetentionClass, expired: &[Expired]) -> Result<usize, CoreError> {
+    if expired.is_empty() || !class.delete_from.contains(&Place::Local) {
+        return Ok(0);
+    }
+    let rows: Vec<i64> = expired.iter().map(|e| e.message_row).collect();
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+    let counted = stats::count_before_destroying(&mut tx, &rows).await?;
+    tx.commit().await?;
+    Ok(counted)
+}
+
+/// Destroys the expired messages in the local store (their conversations were counted by
+/// [`count_expiring`]), records it, and folds the journal back and truncates it.
 pub async fn destroy_local(store: &Store, class: &RetentionClass, expired: &[Expired]) -> Result<LocalOutcome, CoreError> {
     if expired.is_empty() || !class.delete_from.contains(&Place::Local) {
         return Ok(LocalOutcome::default());
     }
     let rows: Vec<i64> = expired.iter().map(|e| e.message_row).collect();
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
-    let ending = stats::count_conversations_ending(&mut tx, &rows).await?;
+    // Counted again here too: a direct caller gets the statistics, and it is a no-op after
+    // `count_expiring`.
+    stats::count_before_destroying(&mut tx, &rows).await?;
+    let ending = stats::conversations_ending(&mut tx, &rows).await?.len();
     crate::mailstore::delete_message_rows(&mut tx, &rows).await?;
     tx.commit().await?;
     let (oldest, newest) = (expired.iter().map(|e| e.sent_at).min(), expired.iter().map(|e| e.sent_at).max());

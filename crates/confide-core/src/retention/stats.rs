@@ -8,20 +8,41 @@ use ts_rs::TS;
 
 use crate::{CoreError, Store};
 
-/// Counts the conversations that `rows` (message ids about to be destroyed) will leave empty
-/// into the statistics, and returns how many there were. Runs inside the destroying
-/// transaction, so a conversation is counted once and only if it really goes.
-pub(crate) async fn count_conversations_ending(tx: &mut SqliteConnection, rows: &[i64]) -> Result<usize, CoreError> {
+/// The conversations that destroying `rows` (message ids) leaves empty.
+pub(crate) async fn conversations_ending(tx: &mut SqliteConnection, rows: &[i64]) -> Result<Vec<i64>, CoreError> {
+    Ok(ending(tx, rows).await?.into_iter().map(|c| c.id).collect())
+}
+
+struct Ending {
+    id: i64,
+    month: String,
+    channel: String,
+    line_id: String,
+    status: String,
+    risk_flags: String,
+    counted: bool,
+}
+
+async fn ending(tx: &mut SqliteConnection, rows: &[i64]) -> Result<Vec<Ending>, CoreError> {
     let json = serde_json::to_string(rows).expect("numbers serialise");
-    let ending = sqlx::query!(
-        r#"SELECT c.id AS "id!", strftime('%Y-%m', c.created_at, 'unixepoch') AS "month!: String", c.channel, c.line_id, c.status, c.risk_flags
+    Ok(sqlx::query_as!(
+        Ending,
+        r#"SELECT c.id AS "id!", strftime('%Y-%m', c.created_at, 'unixepoch') AS "month!: String", c.channel, c.line_id, c.status, c.risk_flags,
+                  EXISTS (SELECT 1 FROM retention_counted k WHERE k.conversation_id = c.id) AS "counted!: bool"
            FROM conversations c
            WHERE c.id IN (SELECT conversation_id FROM messages WHERE id IN (SELECT value FROM json_each(?1)))
              AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.id NOT IN (SELECT value FROM json_each(?1)))"#,
         json
     )
     .fetch_all(&mut *tx)
-    .await?;
+    .await?)
+}
+
+/// Adds the conversations that destroying `rows` will leave empty to the statistics, unless an
+/// earlier (interrupted) run already did, and marks them counted, in one transaction. Returns
+/// how many were newly counted.
+pub(crate) async fn count_before_destroying(tx: &mut SqliteConnection, rows: &[i64]) -> Result<usize, CoreError> {
+    let ending: Vec<Ending> = ending(tx, rows).await?.into_iter().filter(|c| !c.counted).collect();
     // Summed here first: a run ends thousands of conversations, but they fall into a few
     // dozen (month, channel, line, category, outcome) rows, and each upsert is a round trip.
     let mut sums: BTreeMap<(String, String, String, String, String), i64> = BTreeMap::new();
@@ -45,6 +66,8 @@ pub(crate) async fn count_conversations_ending(tx: &mut SqliteConnection, rows: 
         .execute(&mut *tx)
         .await?;
     }
+    let ids = serde_json::to_string(&ending.iter().map(|c| c.id).collect::<Vec<_>>()).expect("numbers serialise");
+    sqlx::query!("INSERT INTO retention_counted (conversation_id) SELECT value FROM json_each(?)", ids).execute(&mut *tx).await?;
     Ok(ending.len())
 }
 
