@@ -95,6 +95,21 @@ pub struct PersonalAccountInfo {
     pub account: Option<confide_core::accounts::Account>,
 }
 
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportRequest {
+    pub what: confide_core::retention::records::Export,
+}
+
+/// A hold with its reason, or (reason null) lifting it.
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct HoldRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub reason: Option<String>,
+}
+
 /// When retention last ran on this desktop (any run: the app's schedule or the timer's).
 #[derive(Debug, serde::Serialize, TS)]
 #[ts(export)]
@@ -160,6 +175,9 @@ command_table! {
     personal_account(()) -> PersonalAccountInfo;
     save_personal_account(PersonalAccountRequest) -> PersonalAccountInfo;
     retention_status(()) -> RetentionStatus;
+    records_view(()) -> confide_core::retention::records::RecordsView;
+    export_records(ExportRequest) -> SaveOutcome;
+    set_hold(HoldRequest) -> confide_mail::reading::ConversationView;
 }
 
 fn camel(snake: &str) -> String {

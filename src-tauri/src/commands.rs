@@ -3,12 +3,13 @@
 use confide_core::accounts::{self, AccountKind};
 use confide_core::conversations;
 use confide_core::inbox::{self, InboxFilter, InboxPage};
+use confide_core::retention::{hold, records};
 use confide_core::staff::{self, SetupState};
 use confide_mail::reading::{self, ConversationView};
 use confide_mail::sync::{sync_account, SyncProgress, SyncReport};
 use tauri::{AppHandle, Emitter, State};
 
-use crate::api::{AcceptAgreementRequest, AttachmentRequest, PersonalAccountInfo, PersonalAccountRequest, RetentionStatus, SaveOutcome, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
+use crate::api::{AcceptAgreementRequest, AttachmentRequest, ExportRequest, HoldRequest, PersonalAccountInfo, PersonalAccountRequest, RetentionStatus, SaveOutcome, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
 use confide_mail::reply;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -122,11 +123,17 @@ pub async fn mark_conversation(state: State<'_, AppState>, request: MarkRequest)
 /// here: the webview has no dialog or file-system access). Nothing is saved anywhere else.
 #[tauri::command]
 pub async fn save_attachment(app: AppHandle, state: State<'_, AppState>, request: AttachmentRequest) -> Result<SaveOutcome, ApiError> {
-    use tauri_plugin_dialog::DialogExt;
     let session = staff::session(&state.store().await?).await?;
     let (name, bytes) = reading::attachment(&session, request.message_id, request.index).await?;
+    save_as(&app, "Save attachment", reading::suggested_name(name.as_deref()), bytes).await
+}
+
+/// Asks where to save in the system's dialog, then writes there (owner-only); `saved_as` is
+/// null when the person cancels.
+async fn save_as(app: &AppHandle, title: &str, name: String, bytes: Vec<u8>) -> Result<SaveOutcome, ApiError> {
+    use tauri_plugin_dialog::DialogExt;
     let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog().file().set_title("Save attachment").set_file_name(reading::suggested_name(name.as_deref())).save_file(move |path| {
+    app.dialog().file().set_title(title).set_file_name(name).save_file(move |path| {
         let _ = tx.send(path);
     });
     let Some(chosen) = rx.await.ok().flatten() else { return Ok(SaveOutcome { saved_as: None }) };
@@ -134,8 +141,8 @@ pub async fn save_attachment(app: AppHandle, state: State<'_, AppState>, request
     let shown = path.file_name().map(|n| n.to_string_lossy().into_owned());
     tokio::task::spawn_blocking(move || confide_mail::reading::write_attachment(&path, &bytes))
         .await
-        .map_err(|_| invalid("the attachment could not be saved"))?
-        .map_err(|e| invalid(&format!("the attachment could not be saved there ({})", e.kind())))?;
+        .map_err(|_| invalid("the file could not be saved"))?
+        .map_err(|e| invalid(&format!("the file could not be saved there ({})", e.kind())))?;
     Ok(SaveOutcome { saved_as: shown })
 }
 
@@ -198,4 +205,34 @@ pub async fn save_personal_account(app: AppHandle, state: State<'_, AppState>, r
 pub async fn retention_status(state: State<'_, AppState>) -> Result<RetentionStatus, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     Ok(RetentionStatus { last_run: confide_core::retention_record::last_run(&session.store).await? })
+}
+
+/// The retention record, statistics and holds (managers only; the core refuses anyone else).
+#[tauri::command]
+pub async fn records_view(state: State<'_, AppState>) -> Result<records::RecordsView, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    Ok(records::view(&session).await?)
+}
+
+/// Saves the record or the statistics as CSV where the manager chooses.
+#[tauri::command]
+pub async fn export_records(app: AppHandle, state: State<'_, AppState>, request: ExportRequest) -> Result<SaveOutcome, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    let csv = records::export(&session, request.what).await?;
+    let name = match request.what {
+        records::Export::Record => "retention-record.csv",
+        records::Export::Statistics => "statistics.csv",
+    };
+    save_as(&app, "Export", name.to_owned(), csv.into_bytes()).await
+}
+
+/// Puts a conversation on legal hold (with a reason), or lifts the hold when `reason` is null.
+#[tauri::command]
+pub async fn set_hold(state: State<'_, AppState>, request: HoldRequest) -> Result<ConversationView, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    match request.reason {
+        Some(reason) => hold::hold(&session, request.id, &reason).await?,
+        None => hold::release(&session, request.id).await?,
+    }
+    Ok(reading::conversation(&session, request.id, None).await?)
 }

@@ -35,6 +35,9 @@ pub fn run() {
             commands::personal_account,
             commands::save_personal_account,
             commands::retention_status,
+            commands::records_view,
+            commands::export_records,
+            commands::set_hold,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -91,6 +91,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sync { account } => sync_cmd::run(open(&data_dir).await?, account).await,
         Command::Guard(GuardCmd::Run) => guard_run(open(&data_dir).await?).await,
         Command::Retention(RetentionCmd::Run { dry_run, now }) => retention_run(&data_dir, dry_run, now).await,
+        Command::Retention(RetentionCmd::Export { what }) => retention_export(open(&data_dir).await?, what).await,
     }
 }
 
@@ -127,6 +128,31 @@ enum RetentionCmd {
         #[arg(long)]
         now: Option<String>,
     },
+    /// Writes the retention record or the anonymous statistics as CSV to standard output
+    /// (managers only)
+    Export {
+        #[arg(value_enum)]
+        what: ExportWhat,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportWhat {
+    Record,
+    Statistics,
+}
+
+async fn retention_export(store: Store, what: ExportWhat) -> anyhow::Result<ExitCode> {
+    use confide_core::retention::records::{self, Export};
+    let session = staff::session(&store).await?;
+    let csv = records::export(&session, match what {
+        ExportWhat::Record => Export::Record,
+        ExportWhat::Statistics => Export::Statistics,
+    })
+    .await?;
+    store.close().await;
+    print!("{csv}");
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn retention_run(data_dir: &std::path::Path, dry_run: bool, now: Option<String>) -> anyhow::Result<ExitCode> {

@@ -54,7 +54,7 @@ fn issue4_guard_run_moves_a_personal_copy_once() {
 async fn issue5_retention_run_with_now_dry_then_real() {
     let Some(lab) = Lab::get("issue5_retention_run_with_now_dry_then_real") else { return };
     let shared = lab.fresh_user("rcli");
-    lab.import_raw(&shared, &[format!("From: c@example.org\r\nTo: {shared}@lab.test\r\nSubject: old\r\nMessage-ID: <rcli-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 10:00:00 +0000\r\n\r\nold\r\n")]);
+    lab.import_raw(&shared, &[format!("From: c@example.org\r\nTo: {shared}@lab.test\r\nSubject: canary-rcli\r\nMessage-ID: <rcli-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 10:00:00 +0000\r\n\r\nold\r\n")]);
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     {
@@ -62,6 +62,7 @@ async fn issue5_retention_run_with_now_dry_then_real() {
         let vault = confide_vault::Vault::new(std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&data));
         let store = Store::open(StoreConfig { data_dir: data.clone(), vault, clock: std::sync::Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
         staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Manager).await.unwrap();
+        staff::accept_agreement(&store, "current-1").await.unwrap();
         store.close().await;
     }
     add(&lab, &data, "shared", "shared", &shared);
@@ -75,4 +76,14 @@ async fn issue5_retention_run_with_now_dry_then_real() {
     let (ok, real) = run(&[]);
     assert!(ok && real.contains("expired=1 server_removed=1 conversations_removed=1"), "{real}");
     assert_eq!(lab.message_count(&shared, "INBOX"), 0);
+
+    // The manager exports what the run did: counts and places, no subject or address.
+    let record = confide(&data).args(["retention", "export", "record"]).output().unwrap();
+    let record = String::from_utf8(record.stdout).unwrap();
+    assert!(record.starts_with("at,action,class,from,to,count,oldest,newest\r\n"), "{record}");
+    assert!(record.contains(",expired,email,shared INBOX,,1,"), "{record}");
+    assert!(record.contains(",expired,email,local,,1,2026-01-10,2026-01-10\r\n"), "{record}");
+    let statistics = confide(&data).args(["retention", "export", "statistics"]).output().unwrap();
+    assert_eq!(String::from_utf8(statistics.stdout).unwrap(), "month,channel,line,category,outcome,count\r\n2026-01,email,phoneline,all,new,1\r\n");
+    assert!(!record.contains("canary") && !record.contains("example.org"));
 }

@@ -6,13 +6,13 @@
 //! at any point leaves a state the next run completes; nothing that has not expired is
 //! touched, because every deletion is tested against the preset's period by the store's clock.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use confide_core::accounts::{self, AccountKind};
 use confide_core::policy::{Period, Place};
 use confide_core::retention::{self, Expired};
 use confide_core::retention_record::{self, RecordEntry};
-use confide_core::{staff, CoreError, Store};
+use confide_core::{mailstore, staff, CoreError, Store};
 use serde::Serialize;
 use time::OffsetDateTime;
 use ts_rs::TS;
@@ -87,7 +87,8 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
             let (acct, period) = (account.clone(), class.period.clone());
             let located = locations_of(&mine, &account.id);
             let keep: HashSet<(String, u32)> = held_at.iter().filter(|(a, ..)| *a == account.id).map(|(_, f, _, u)| (f.clone(), *u)).collect();
-            let result = tokio::task::spawn_blocking(move || expunge_server(&acct, &password, &located, &keep, &period, now)).await.map_err(|_| MailError::Worker)?;
+            let decided = mailstore::all_local_uids(store, &account.id).await?;
+            let result = tokio::task::spawn_blocking(move || expunge_server(&acct, &password, &located, &keep, &decided, &period, now)).await.map_err(|_| MailError::Worker)?;
             match result {
                 Ok(per_folder) => {
                     for (folder, count) in per_folder.into_iter().filter(|(_, c)| *c > 0) {
@@ -157,13 +158,17 @@ fn locations_of(expired: &[&Expired], account: &str) -> BTreeMap<String, (u32, V
 
 /// Removes the known expired UIDs, then sweeps every folder (as LIST names them; Confide's own
 /// record folders excepted, they have classes of their own) for older mail the store never
-/// saw. The sweep's date keeps a margin of a day and a month's slack, so it can only ever
-/// take what has expired.
+/// saw. The sweep's date keeps a margin of a day and a month's slack, and a message must be
+/// older than it by both its Date header and its arrival (a message with no Date header counts
+/// as 1970 to the server's SENTBEFORE). Messages the store holds (`decided`) are never swept:
+/// the store has already judged them by the preset's rule.
+#[allow(clippy::too_many_arguments)]
 fn expunge_server(
     account: &confide_core::accounts::Account,
     password: &str,
     known: &BTreeMap<String, (u32, Vec<u32>)>,
     held: &HashSet<(String, u32)>,
+    decided: &HashMap<String, (u32, HashSet<u32>)>,
     period: &Period,
     now: OffsetDateTime,
 ) -> Result<Vec<(String, usize)>, MailError> {
@@ -181,7 +186,8 @@ fn expunge_server(
             _ => vec![],
         };
         if let (Some(date), true) = (&sweep_before, mbox.exists > 0) {
-            uids.extend(s.uid_search(format!("SENTBEFORE {date}"))?);
+            let held_here = decided.get(&f.name).filter(|(uv, _)| mbox.uid_validity == Some(*uv)).map(|(_, set)| set);
+            uids.extend(s.uid_search(format!("SENTBEFORE {date} BEFORE {date}"))?.into_iter().filter(|u| !held_here.is_some_and(|h| h.contains(u))));
         }
         // The sweep does not know conversations: held ones are taken out by UID.
         uids.retain(|u| !held.contains(&(f.name.clone(), *u)));

@@ -42,6 +42,8 @@ pub struct AttachmentView {
 pub struct ConversationView {
     pub summary: confide_core::inbox::ConversationSummary,
     pub messages: Vec<MessageView>,
+    /// A legal hold on the conversation: shown to managers only.
+    pub hold: Option<confide_core::retention::hold::Hold>,
 }
 
 /// Loads and renders a conversation. `load_images_for` names the one message whose remote
@@ -77,7 +79,8 @@ pub async fn conversation(session: &Session, id: i64, load_images_for: Option<i6
             }
         })
         .collect();
-    Ok(ConversationView { summary, messages })
+    let hold = confide_core::retention::hold::of(session, id).await?;
+    Ok(ConversationView { summary, messages, hold })
 }
 
 /// One attachment of a stored message: its name (if it has one) and its decoded bytes.

@@ -150,3 +150,26 @@ async fn issue5_a_legal_hold_keeps_a_conversation_past_its_period_and_the_run_sa
     let record = retention_record::recent(&store, 10).await.unwrap();
     assert!(record.iter().any(|e| e.action == "held" && e.count == 1), "{record:?}");
 }
+
+/// Found when a run dated 2000 removed seven lab messages: the server's SENTBEFORE counts a
+/// message with no Date header as sent in 1970, so the sweep took mail that had not expired by
+/// the store's rule (its arrival). The sweep now needs both dates old, and never touches a
+/// message the store holds.
+#[tokio::test]
+async fn issue5_a_message_without_a_date_header_is_not_swept() {
+    let Some(lab) = Lab::get("issue5_a_message_without_a_date_header_is_not_swept") else { return };
+    let shared = lab.fresh_user("nodate-shared");
+    let s = format!("{shared}@lab.test");
+    lab.import_raw(&shared, &[format!("From: a@example.org\r\nTo: {s}\r\nSubject: No date\r\nMessage-ID: <nodate-{shared}@example.org>\r\n\r\nUndatedPlea01\r\n")]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let clock = Arc::new(FixedClock::new(datetime!(2026-07-13 12:00 UTC)));
+    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
+    let store = Store::open(StoreConfig { data_dir: dir, vault, clock, catalog: Catalog::builtin() }).await.unwrap();
+    staff::save_profile(&store, "respect-mal-current", "Morgan", RoleKind::Advisor).await.unwrap();
+    accounts::save(&store, &lab.account("shared", &shared, AccountKind::Shared), &lab.password(&shared)).await.unwrap();
+    let run = expire::run(&store, false).await.unwrap();
+    assert!(run.problems.is_empty(), "{run:?}");
+    assert_eq!((run.expired_messages, run.server_messages_removed), (0, 0), "{run:?}");
+    assert_eq!(lab.count_body(&shared, "INBOX", "UndatedPlea01"), 1, "a message that has not expired was swept from the server");
+}

@@ -5,12 +5,15 @@ import type { ApiError } from "./ApiError";
 import type { AttachmentRequest } from "./AttachmentRequest";
 import type { ConversationRequest } from "./ConversationRequest";
 import type { ConversationView } from "./ConversationView";
+import type { ExportRequest } from "./ExportRequest";
 import type { GuardReport } from "./GuardReport";
+import type { HoldRequest } from "./HoldRequest";
 import type { InboxFilter } from "./InboxFilter";
 import type { InboxPage } from "./InboxPage";
 import type { MarkRequest } from "./MarkRequest";
 import type { PersonalAccountInfo } from "./PersonalAccountInfo";
 import type { PersonalAccountRequest } from "./PersonalAccountRequest";
+import type { RecordsView } from "./RecordsView";
 import type { ReplyRequest } from "./ReplyRequest";
 import type { RetentionStatus } from "./RetentionStatus";
 import type { RetryRequest } from "./RetryRequest";
@@ -46,3 +49,8 @@ export const personalAccount = (): Promise<PersonalAccountInfo> => invoke<Person
 export const savePersonalAccount = (request: PersonalAccountRequest): Promise<PersonalAccountInfo> =>
   invoke<PersonalAccountInfo>("save_personal_account", { request });
 export const retentionStatus = (): Promise<RetentionStatus> => invoke<RetentionStatus>("retention_status");
+export const recordsView = (): Promise<RecordsView> => invoke<RecordsView>("records_view");
+export const exportRecords = (request: ExportRequest): Promise<SaveOutcome> =>
+  invoke<SaveOutcome>("export_records", { request });
+export const setHold = (request: HoldRequest): Promise<ConversationView> =>
+  invoke<ConversationView>("set_hold", { request });

@@ -5,7 +5,7 @@ import type { Mark } from "../bindings/Mark";
 import type { MessageView } from "../bindings/MessageView";
 import type { OutboxItem } from "../bindings/OutboxItem";
 import type { Status } from "../bindings/Status";
-import { conversationView, markConversation, retryReply, saveAttachment, sendReply } from "../bindings/commands";
+import { conversationView, markConversation, retryReply, saveAttachment, sendReply, setHold } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 
 const STATUSES: { id: Status; label: string }[] = [
@@ -19,11 +19,13 @@ type Props = {
   id: number;
   lineName: (id: string) => string;
   me: string;
+  /** Managers see and set legal holds. */
+  manager: boolean;
   exceptions: ExceptionCategory[];
   onChanged: (summary: ConversationView["summary"]) => void;
 };
 
-export function Conversation({ id, lineName, me, exceptions, onChanged }: Props) {
+export function Conversation({ id, lineName, me, manager, exceptions, onChanged }: Props) {
   const [view, setView] = useState<ConversationView | null>(null);
   const [error, setError] = useState("");
   const [imagesFor, setImagesFor] = useState<number | null>(null);
@@ -65,6 +67,16 @@ export function Conversation({ id, lineName, me, exceptions, onChanged }: Props)
             .catch((e) => setError(sentence(asApiError(e).message)))
         }
       />
+      {manager && (
+        <LegalHold
+          view={view}
+          onSet={(reason) =>
+            setHold({ id, reason })
+              .then(setView)
+              .catch((e) => setError(sentence(asApiError(e).message)))
+          }
+        />
+      )}
       {view.messages.map((m) => (
         <Message key={m.id} m={m} onLoadImages={() => setImagesFor(m.id)} />
       ))}
@@ -122,6 +134,50 @@ function Triage({ view, me, exceptions, onMark }: { view: ConversationView; me: 
         })}
       </fieldset>
     </div>
+  );
+}
+
+/** A manager keeps a conversation past its retention period (a court order, say), with the reason. */
+function LegalHold({ view, onSet }: { view: ConversationView; onSet: (reason: string | null) => void }) {
+  const [asking, setAsking] = useState(false);
+  const [reason, setReason] = useState("");
+  if (view.hold)
+    return (
+      <p className="notice hold" role="status">
+        On legal hold since {new Date(view.hold.held_at * 1000).toLocaleDateString("en-GB")}: {view.hold.reason}. Retention keeps it
+        until the hold is lifted.{" "}
+        <button className="small secondary" onClick={() => onSet(null)}>
+          Lift the hold
+        </button>
+      </p>
+    );
+  if (!asking)
+    return (
+      <p className="hold">
+        <button className="small secondary" onClick={() => setAsking(true)}>
+          Put on legal hold…
+        </button>
+      </p>
+    );
+  return (
+    <form
+      className="hold"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSet(reason);
+      }}
+    >
+      <label>
+        Reason for the hold (for example, the court order)
+        <input value={reason} onChange={(e) => setReason(e.target.value)} required autoFocus />
+      </label>
+      <button className="small" type="submit" disabled={!reason.trim()}>
+        Hold
+      </button>{" "}
+      <button className="small secondary" type="button" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+    </form>
   );
 }
 

@@ -10,6 +10,7 @@ import { inboxPage, retentionStatus, syncNow } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 import { Conversation } from "./Conversation";
 import { ConversationList } from "./ConversationList";
+import { Records } from "./Records";
 import { Settings, guardSummary } from "./Settings";
 import type { GuardReport } from "../bindings/GuardReport";
 
@@ -35,8 +36,8 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
     loading: true,
   });
   const [error, setError] = useState("");
-  const [selected, setSelected] = useState<ConversationSummary | null>(null);
-  const [settings, setSettings] = useState(false);
+  const [selectedId, setSelectedId] = useState<number | null>(null);
+  const [panel, setPanel] = useState<"conversation" | "settings" | "records">("conversation");
   const [guardNotice, setGuardNotice] = useState("");
   const [retention, setRetention] = useState("");
 
@@ -140,7 +141,12 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         <span className="who" aria-label="Signed in as">
           {profile.display_name} · {profile.role_name}
         </span>
-        <button className="small secondary" onClick={() => setSettings(true)}>
+        {profile.role === "manager" && (
+          <button className="small secondary" onClick={() => setPanel("records")}>
+            Retention record
+          </button>
+        )}
+        <button className="small secondary" onClick={() => setPanel("settings")}>
           Personal mailbox
         </button>
       </header>
@@ -243,8 +249,11 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         )}
         <ConversationList
           rows={list.rows}
-          selectedId={selected?.id ?? null}
-          onSelect={setSelected}
+          selectedId={selectedId}
+          onSelect={(c) => {
+            setSelectedId(c.id);
+            setPanel("conversation");
+          }}
           onNearEnd={loadMore}
           me={profile.fingerprint}
           lineName={lineName}
@@ -252,14 +261,23 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         />
       </section>
       <section className="pane" aria-label="Conversation">
-        {settings ? (
-          <Settings onClose={() => setSettings(false)} />
-        ) : selected ? (
+        {panel === "settings" ? (
+          <Settings onClose={() => setPanel("conversation")} />
+        ) : panel === "records" ? (
+          <Records
+            onClose={() => setPanel("conversation")}
+            onOpen={(id) => {
+              setSelectedId(id);
+              setPanel("conversation");
+            }}
+          />
+        ) : selectedId !== null ? (
           <Conversation
-            key={selected.id}
-            id={selected.id}
+            key={selectedId}
+            id={selectedId}
             lineName={lineName}
             me={profile.fingerprint}
+            manager={profile.role === "manager"}
             exceptions={profile.preset.exceptions}
             onChanged={(summary) => setList((l) => ({ ...l, rows: l.rows.map((r) => (r.id === summary.id ? summary : r)) }))}
           />

@@ -24,7 +24,14 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
     let lines = sqlx::query!("SELECT address, line_id FROM account_lines WHERE account_id = ? ORDER BY rowid", account)
         .fetch_all(store.pool())
         .await?;
-    let lines: Vec<(String, String)> = lines.into_iter().map(|l| (l.address, l.line_id)).collect();
+    let mut lines: Vec<(String, String)> = lines.into_iter().map(|l| (l.address, l.line_id)).collect();
+    // An account that names no line addresses files everything under the policy's first line
+    // (a line the preset defines, so the inbox's line filter and the statistics know it).
+    if lines.is_empty() {
+        if let Some(first) = crate::staff::active_preset(store).await.ok().and_then(|p| p.lines.first()) {
+            lines.push((String::new(), first.id.clone()));
+        }
+    }
 
     // IMMEDIATE: the ids below are allocated from max(id), which must not move under us.
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
@@ -243,7 +250,8 @@ impl<'a> Plan<'a> {
 }
 
 /// The service line a new conversation belongs to, by the line address it was sent to (or,
-/// for the helpline's own messages, sent from); the account's first line otherwise.
+/// for the helpline's own messages, sent from); the account's first line otherwise. Only a
+/// store with no policy chosen yet (a bare `confide sync`) has no line at all.
 fn line_for(lines: &[(String, String)], mail: &IncomingMail) -> String {
     let addrs: Vec<&String> = if mail.outgoing { mail.headers.from.iter().collect() } else { mail.headers.to.iter().collect() };
     lines

@@ -1,7 +1,7 @@
 //! The local side of IMAP sync: per-folder state, and ingesting fetched messages into
 //! conversations. Knows nothing of IMAP itself; `confide-mail` drives it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::{CoreError, Store};
 
@@ -107,6 +107,24 @@ pub async fn local_uids(store: &Store, account: &str, folder: &str) -> Result<Ha
     .fetch_all(store.pool())
     .await?;
     Ok(rows.into_iter().map(|u| u as u32).collect())
+}
+
+/// Every UID this store holds for an account, by folder, with the folder's UIDVALIDITY. The
+/// retention sweep leaves these alone: whether a message the store holds has expired is the
+/// store's rule (by its date, with holds), not the server's date search.
+pub async fn all_local_uids(store: &Store, account: &str) -> Result<HashMap<String, (u32, HashSet<u32>)>, CoreError> {
+    let rows = sqlx::query!(
+        "SELECT m.folder, f.uidvalidity, m.uid FROM mail_messages m JOIN mail_folders f ON f.account_id = m.account_id AND f.name = m.folder
+         WHERE m.account_id = ? AND m.uidvalidity = f.uidvalidity",
+        account
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let mut out: HashMap<String, (u32, HashSet<u32>)> = HashMap::new();
+    for r in rows {
+        out.entry(r.folder).or_insert_with(|| (r.uidvalidity as u32, HashSet::new())).1.insert(r.uid as u32);
+    }
+    Ok(out)
 }
 
 /// Removes local copies of messages the server no longer has in this folder (expunged or

@@ -1,8 +1,25 @@
 //! Legal hold: a manager keeps a conversation beyond its retention period, with a reason.
 
+use serde::Serialize;
+use ts_rs::TS;
+
 use crate::policy::RoleKind;
 use crate::staff::Session;
 use crate::{CoreError, Store};
+
+/// A hold as a manager sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Hold {
+    #[ts(type = "number")]
+    pub conversation_id: i64,
+    pub reason: String,
+    /// The holding manager's key fingerprint.
+    pub held_by: String,
+    /// Unix seconds.
+    #[ts(type = "number")]
+    pub held_at: i64,
+}
 
 /// Puts a conversation on hold. Managers only: holding is a decision to keep what the policy
 /// says must go.
@@ -48,4 +65,25 @@ pub async fn held(store: &Store) -> Result<(usize, Vec<(String, String, u32, u32
     .fetch_all(store.pool())
     .await?;
     Ok((n as usize, rows.into_iter().map(|r| (r.account_id, r.folder, r.uidvalidity as u32, r.uid as u32)).collect()))
+}
+
+/// The hold on one conversation, for a manager; `None` for anyone else (that a court asked for
+/// a record is itself confidential).
+pub async fn of(session: &Session, conversation_id: i64) -> Result<Option<Hold>, CoreError> {
+    if session.profile.role != RoleKind::Manager {
+        return Ok(None);
+    }
+    Ok(sqlx::query_as!(Hold, "SELECT conversation_id, reason, held_by, held_at FROM legal_holds WHERE conversation_id = ?", conversation_id)
+        .fetch_optional(session.store.pool())
+        .await?)
+}
+
+/// Every hold, oldest first (managers only, as [`of`]).
+pub async fn list(session: &Session) -> Result<Vec<Hold>, CoreError> {
+    if session.profile.role != RoleKind::Manager {
+        return Ok(vec![]);
+    }
+    Ok(sqlx::query_as!(Hold, "SELECT conversation_id, reason, held_by, held_at FROM legal_holds ORDER BY held_at, conversation_id")
+        .fetch_all(session.store.pool())
+        .await?)
 }

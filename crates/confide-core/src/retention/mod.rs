@@ -9,6 +9,7 @@
 //! the two leaves only local copies, which the next run (or the next sync) removes.
 
 pub mod hold;
+pub mod records;
 pub mod stats;
 
 use std::collections::BTreeMap;

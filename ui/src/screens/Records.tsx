@@ -1,0 +1,140 @@
+import { useEffect, useState } from "react";
+import type { Export } from "../bindings/Export";
+import type { RecordsView } from "../bindings/RecordsView";
+import { exportRecords, recordsView } from "../bindings/commands";
+import { asApiError, sentence } from "../errors";
+
+const ACTIONS: Record<string, string> = {
+  run: "Retention run",
+  run_incomplete: "Retention run (incomplete)",
+  expired: "Expired and destroyed",
+  held: "Kept: on legal hold",
+  guard_moved: "Moved by the sent-folder guard",
+};
+
+const day = (t: number | null) => (t === null ? "" : new Date(t * 1000).toLocaleDateString("en-GB"));
+
+/** A manager's view of retention: what each run destroyed, the anonymous statistics, the holds. */
+export function Records({ onClose, onOpen }: { onClose: () => void; onOpen: (conversationId: number) => void }) {
+  const [view, setView] = useState<RecordsView | null>(null);
+  const [status, setStatus] = useState("");
+
+  useEffect(() => {
+    recordsView()
+      .then(setView)
+      .catch((e) => setStatus(sentence(asApiError(e).message)));
+  }, []);
+
+  const save = (what: Export) => {
+    setStatus("Choose where to save the file…");
+    exportRecords({ what })
+      .then((r) => setStatus(r.saved_as ? `Saved as ${r.saved_as}.` : "Not saved."))
+      .catch((e) => setStatus(sentence(asApiError(e).message)));
+  };
+
+  return (
+    <article className="records" aria-labelledby="records-title">
+      <h2 id="records-title">Retention record and statistics</h2>
+      <p className="muted">Counts and places only: nothing here names anyone or quotes a message.</p>
+      <p role="status" aria-live="polite">
+        {status}
+      </p>
+      {view && (
+        <>
+          <section aria-labelledby="holds-title">
+            <h3 id="holds-title">Legal holds</h3>
+            {view.holds.length === 0 ? (
+              <p className="muted">No conversation is on hold.</p>
+            ) : (
+              <ul className="holds">
+                {view.holds.map((h) => (
+                  <li key={h.conversation_id}>
+                    Held since {day(h.held_at)}: {h.reason}{" "}
+                    <button className="link" onClick={() => onOpen(h.conversation_id)}>
+                      Open the conversation
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <section aria-labelledby="record-title">
+            <h3 id="record-title">
+              Retention record{" "}
+              <button className="small secondary" onClick={() => save("record")}>
+                Export as CSV
+              </button>
+            </h3>
+            {view.entries.length === 0 ? (
+              <p className="muted">Retention has not run on this desktop yet.</p>
+            ) : (
+              <table className="record-table">
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">What</th>
+                    <th scope="col">Class</th>
+                    <th scope="col">Where</th>
+                    <th scope="col">Count</th>
+                    <th scope="col">Dated</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {view.entries.map((e, i) => (
+                    <tr key={i}>
+                      <td>{new Date(e.at * 1000).toLocaleString("en-GB")}</td>
+                      <td>{ACTIONS[e.action] ?? e.action}</td>
+                      <td>{e.record_class ?? ""}</td>
+                      <td>{[e.from_place, e.to_place].filter(Boolean).join(" → ")}</td>
+                      <td>{e.count}</td>
+                      <td>{e.oldest !== null ? `${day(e.oldest)} to ${day(e.newest)}` : ""}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+          <section aria-labelledby="stats-title">
+            <h3 id="stats-title">
+              Statistics{" "}
+              <button className="small secondary" onClick={() => save("statistics")}>
+                Export as CSV
+              </button>
+            </h3>
+            {view.statistics.length === 0 ? (
+              <p className="muted">Nothing has been destroyed yet, so nothing has been counted.</p>
+            ) : (
+              <table className="stats-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Month</th>
+                    <th scope="col">Channel</th>
+                    <th scope="col">Line</th>
+                    <th scope="col">Category</th>
+                    <th scope="col">Outcome</th>
+                    <th scope="col">Conversations</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {view.statistics.map((r) => (
+                    <tr key={`${r.month} ${r.channel} ${r.line_id} ${r.category} ${r.outcome}`}>
+                      <td>{r.month}</td>
+                      <td>{r.channel}</td>
+                      <td>{r.line_id}</td>
+                      <td>{r.category}</td>
+                      <td>{r.outcome}</td>
+                      <td>{r.count}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+        </>
+      )}
+      <button className="secondary" onClick={onClose}>
+        Close
+      </button>
+    </article>
+  );
+}
