@@ -173,3 +173,41 @@ async fn issue5_a_message_without_a_date_header_is_not_swept() {
     assert_eq!((run.expired_messages, run.server_messages_removed), (0, 0), "{run:?}");
     assert_eq!(lab.count_body(&shared, "INBOX", "UndatedPlea01"), 1, "a message that has not expired was swept from the server");
 }
+
+/// Each of the five presets applies its own email period (six months, or twelve for acevo) and
+/// reaches only the places it names: an enquiry is kept the day before its period ends and gone
+/// from the server and the store the day after. (Their other classes, letters, complaints,
+/// child protection and referrals, are records of issues 8 and 9.)
+#[tokio::test]
+async fn issue5_every_preset_expires_email_on_its_own_period() {
+    let Some(lab) = Lab::get("issue5_every_preset_expires_email_on_its_own_period") else { return };
+    let sent = datetime!(2026-01-10 10:00 UTC);
+    for preset in Catalog::builtin().presets() {
+        let shared = lab.fresh_user(&format!("p-{}", preset.id));
+        let s = format!("{shared}@lab.test");
+        let canary = format!("Canary{}", preset.id.replace('-', ""));
+        lab.import_raw(&shared, &[format!("From: a@example.org\r\nTo: {s}\r\nSubject: Enquiry\r\nMessage-ID: <p-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 10:00:00 +0000\r\n\r\n{canary}\r\n")]);
+        let class = preset.retention.iter().find(|c| c.id == "email").unwrap_or_else(|| panic!("{} has no email class", preset.id));
+        let ends = class.period.expiry(sent).expect("email expires");
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let clock = Arc::new(FixedClock::new(ends - time::Duration::days(1)));
+        let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
+        let store = Store::open(StoreConfig { data_dir: dir, vault, clock: clock.clone(), catalog: Catalog::builtin() }).await.unwrap();
+        let role = preset.roles.iter().map(|r| r.id).find(|k| *k == RoleKind::Advisor).unwrap_or(RoleKind::Manager);
+        staff::save_profile(&store, &preset.id, "Sam", role).await.unwrap();
+        accounts::save(&store, &lab.account("shared", &shared, AccountKind::Shared), &lab.password(&shared)).await.unwrap();
+
+        let kept = expire::run(&store, false).await.unwrap();
+        assert_eq!((kept.expired_messages, kept.server_messages_removed), (0, 0), "{}: {kept:?}", preset.id);
+        assert_eq!(lab.count_body(&shared, "INBOX", &canary), 1, "{}: gone before its period ended", preset.id);
+
+        clock.set(ends + time::Duration::days(1));
+        let gone = expire::run(&store, false).await.unwrap();
+        assert!(gone.problems.is_empty(), "{}: {gone:?}", preset.id);
+        assert_eq!((gone.expired_messages, gone.server_messages_removed, gone.local_conversations_removed), (1, 1, 1), "{}: {gone:?}", preset.id);
+        assert_eq!(lab.count_body(&shared, "INBOX", &canary), 0, "{}: still on the server", preset.id);
+        assert_eq!(gone.period, class.period.to_string());
+        store.close().await;
+    }
+}
