@@ -36,6 +36,10 @@ pub struct RetentionReport {
     pub local_conversations_removed: usize,
     #[ts(type = "number")]
     pub server_messages_removed: usize,
+    /// Expired helpline copies removed from advisors' personal folders (ones the guard could
+    /// not move).
+    #[ts(type = "number")]
+    pub personal_messages_removed: usize,
     /// Conversations a manager has put on legal hold: kept, whatever their age.
     #[ts(type = "number")]
     pub held_conversations: usize,
@@ -53,8 +57,13 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
     let shared: Vec<_> = accounts::list(store).await?.into_iter().filter(|a| a.kind == AccountKind::Shared).collect();
     // Syncing changes nothing on the server, so a dry run does it too: its answer is then
     // about the mailbox as it is.
+    // Set when the shared mailbox cannot be brought up to date or cleared: then nothing is
+    // destroyed locally (the next sync would bring it back). Personal mailboxes' problems are
+    // reported but block nothing else.
+    let mut blocked = false;
     for account in &shared {
         if let Err(e) = sync::sync_account(store, account, &|_| {}).await {
+            blocked = true;
             report.problems.push(format!("The shared mailbox could not be brought up to date first ({}); its server copies will be removed on the next run.", e.kind()));
         }
     }
@@ -64,6 +73,7 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
                 Ok(g) => report.problems.extend(g.problems),
                 Err(e) => report.problems.push(format!("Personal mailboxes could not be checked: {}.", e.kind())),
             }
+            expire_personal_copies(store, &class, &mut report).await?;
         }
     }
     phase.end("sync and guard");
@@ -76,10 +86,10 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
         return Ok(report);
     }
     // Counted before the server is touched: see `retention::count_expiring`.
-    if report.problems.is_empty() {
+    if !blocked {
         retention::count_expiring(store, &class, &expired).await?;
     }
-    if class.delete_from.contains(&Place::SharedMailbox) && report.problems.is_empty() {
+    if class.delete_from.contains(&Place::SharedMailbox) && !blocked {
         let now = store.clock().now();
         for account in &shared {
             let password = crate::connect::account_password(store, &account)?;
@@ -97,13 +107,16 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
                         retention_record::append(store, &entry).await?;
                     }
                 }
-                Err(e) => report.problems.push(format!("The shared mailbox's expired mail could not all be removed ({}); the next run tries again.", e.kind())),
+                Err(e) => {
+                    blocked = true;
+                    report.problems.push(format!("The shared mailbox's expired mail could not all be removed ({}); the next run tries again.", e.kind()));
+                }
             }
         }
     }
     phase.end("server expunge");
     // Local copies go only once the server's have: otherwise the next sync would bring them back.
-    if report.problems.is_empty() {
+    if !blocked {
         report.local_conversations_removed = retention::destroy_local(store, &class, &expired).await?.conversations;
     }
     phase.end("local destruction");
@@ -124,6 +137,38 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
     };
     retention_record::append(store, &entry).await?;
     Ok(report)
+}
+
+/// Expired helpline copies left in personal mailboxes (the guard could not move them) are
+/// removed there; each folder's count goes on the record.
+async fn expire_personal_copies(store: &Store, class: &confide_core::policy::RetentionClass, report: &mut RetentionReport) -> Result<(), MailError> {
+    let all = accounts::list(store).await?;
+    if !all.iter().any(|a| a.kind == AccountKind::Personal) {
+        return Ok(());
+    }
+    let identity = match guard::shared_identity(store, &all).await {
+        Ok((_, identity)) => std::sync::Arc::new(identity),
+        Err(e) => {
+            report.problems.push(format!("Personal mailboxes could not be checked: {}.", e.kind()));
+            return Ok(());
+        }
+    };
+    let now = store.clock().now();
+    for personal in all.into_iter().filter(|a| a.kind == AccountKind::Personal) {
+        let (password, id, period) = (crate::connect::account_password(store, &personal)?, identity.clone(), class.period.clone());
+        let outcome = tokio::task::spawn_blocking(move || crate::expire_personal::expire_personal(&personal, &password, &id, &period, now)).await.map_err(|_| MailError::Worker)?;
+        match outcome {
+            Ok(per_folder) => {
+                for (folder, count) in per_folder {
+                    report.personal_messages_removed += count;
+                    let entry = RecordEntry { at: store.now_ts(), action: "expired".into(), record_class: Some(class.id.clone()), from_place: format!("personal {folder}"), to_place: String::new(), count: count as i64, oldest: None, newest: None };
+                    retention_record::append(store, &entry).await?;
+                }
+            }
+            Err(e) => report.problems.push(format!("Expired helpline copies in a personal mailbox could not be removed ({}); the next run tries again.", e.kind())),
+        }
+    }
+    Ok(())
 }
 
 /// Phase timings, logged (counts and seconds only) so a slow run can be explained.

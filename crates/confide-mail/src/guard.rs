@@ -87,16 +87,22 @@ pub fn belongs(header: &[u8], shared: &SharedIdentity, role: Role) -> Option<Bel
     ours.then(|| Belonging { message_id, date: parsed.date().map(|d| d.to_timestamp()) })
 }
 
-/// Runs the guard for every personal mailbox configured on this desktop, and writes what it
-/// moved to the retention record. Problems with one mailbox do not stop the others.
-pub async fn run(store: &Store) -> Result<GuardReport, MailError> {
-    let all = accounts::list(store).await?;
+/// The shared mailbox of this desktop and what marks a message as its own.
+pub async fn shared_identity(store: &Store, all: &[Account]) -> Result<(Account, SharedIdentity), MailError> {
     let Some(shared) = all.iter().find(|a| a.kind == AccountKind::Shared) else {
         return Err(CoreError::Invalid("there is no shared mailbox on this desktop, so there is nothing to guard".into()).into());
     };
     let mut addresses: HashSet<String> = shared.lines.iter().map(|l| l.address.to_lowercase()).collect();
     addresses.insert(shared.address.to_lowercase());
-    let identity = SharedIdentity { addresses, message_ids: mailstore::held_message_ids(store, &shared.id).await? };
+    Ok((shared.clone(), SharedIdentity { addresses, message_ids: mailstore::held_message_ids(store, &shared.id).await? }))
+}
+
+/// Runs the guard for every personal mailbox configured on this desktop, and writes what it
+/// moved to the retention record. Problems with one mailbox do not stop the others.
+pub async fn run(store: &Store) -> Result<GuardReport, MailError> {
+    let all = accounts::list(store).await?;
+    let (shared, identity) = shared_identity(store, &all).await?;
+    let shared = &shared;
     let shared_password = crate::connect::account_password(store, shared)?;
     let mut report = GuardReport::default();
     let identity = std::sync::Arc::new(identity);

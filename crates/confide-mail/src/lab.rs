@@ -151,7 +151,8 @@ impl Lab {
         self.import_raw(user, &raws);
     }
 
-    /// Puts the given raw messages into a user's INBOX through `doveadm import`.
+    /// Puts the given raw messages into a user's INBOX through `doveadm import`, each arriving
+    /// (INTERNALDATE) at its Date header, or now if it has none.
     pub fn import_raw(&self, user: &str, raws: &[String]) {
         let tmp = tempfile_dir();
         let cur = tmp.join("cur");
@@ -159,7 +160,15 @@ impl Lab {
             std::fs::create_dir_all(tmp.join(sub)).unwrap();
         }
         for (i, msg) in raws.iter().enumerate() {
-            std::fs::write(cur.join(format!("{}.M{i}P1.lab:2,", 1_790_000_000 + i)), msg).unwrap();
+            let path = cur.join(format!("{}.M{i}P1.lab:2,", 1_790_000_000 + i));
+            std::fs::write(&path, msg).unwrap();
+            // Maildir's arrival date (IMAP INTERNALDATE) is the file's mtime: make it the
+            // message's Date, as if it had arrived when it was sent.
+            let date = mail_parser::MessageParser::default().parse_headers(msg.as_bytes()).and_then(|m| m.date().map(|d| d.to_timestamp()));
+            if let Some(secs) = date.and_then(|d| u64::try_from(d).ok()) {
+                let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+                std::fs::File::options().write(true).open(&path).unwrap().set_modified(at).unwrap();
+            }
         }
         Command::new("chown").args(["-R", "confidelab:confidelab"]).arg(&tmp).status().unwrap();
         self.doveadm(&["import", "-u", &format!("{user}@lab.test"), "-s", &format!("maildir:{}", tmp.display()), "", "all"]);

@@ -14,6 +14,7 @@ pub mod reply;
 pub mod sanitize;
 pub mod send;
 pub mod expire;
+mod expire_personal;
 pub mod folders;
 pub mod guard;
 pub mod idle;

@@ -211,3 +211,36 @@ async fn issue5_every_preset_expires_email_on_its_own_period() {
         store.close().await;
     }
 }
+
+/// A helpline reply in an advisor's personal Sent that the guard cannot move (it has no
+/// Message-ID, so a copy in the shared Sent could not be matched) still expires with the
+/// helpline's period: it is removed where it is. The advisor's own mail, however old, stays.
+#[tokio::test]
+async fn issue5_a_personal_copy_the_guard_cannot_move_expires_where_it_is() {
+    let Some(lab) = Lab::get("issue5_a_personal_copy_the_guard_cannot_move_expires_where_it_is") else { return };
+    let (shared, personal) = (lab.fresh_user("pexp-shared"), lab.fresh_user("pexp-advisor"));
+    let (s, p) = (format!("{shared}@lab.test"), format!("{personal}@lab.test"));
+    lab.import_raw(&personal, &[
+        format!("From: {s}\r\nTo: caller@example.org\r\nSubject: Re: help\r\nDate: Sun, 11 Jan 2026 09:05:00 +0000\r\n\r\nUnmatchedOldCopy\r\n"),
+        format!("From: {s}\r\nTo: caller@example.org\r\nSubject: Re: help\r\nDate: Sat, 20 Jun 2026 09:05:00 +0000\r\n\r\nUnmatchedNewCopy\r\n"),
+        format!("From: {p}\r\nTo: friend@example.com\r\nSubject: Lunch\r\nMessage-ID: <own-{personal}@lab.test>\r\nDate: Sun, 11 Jan 2026 12:00:00 +0000\r\n\r\nAdvisorsOwnMail\r\n"),
+    ]);
+    lab.doveadm(&["move", "-u", &p, "Sent", "mailbox", "INBOX", "all"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let clock = Arc::new(FixedClock::new(datetime!(2026-07-13 12:00 UTC)));
+    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
+    let store = Store::open(StoreConfig { data_dir: dir, vault, clock, catalog: Catalog::builtin() }).await.unwrap();
+    staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Advisor).await.unwrap();
+    accounts::save(&store, &lab.account("shared", &shared, AccountKind::Shared), &lab.password(&shared)).await.unwrap();
+    accounts::save(&store, &lab.account("personal", &personal, AccountKind::Personal), &lab.password(&personal)).await.unwrap();
+
+    let run = expire::run(&store, false).await.unwrap();
+    assert!(run.problems.is_empty(), "{run:?}");
+    assert_eq!(run.personal_messages_removed, 1, "{run:?}");
+    assert_eq!(lab.count_body(&personal, "Sent", "UnmatchedOldCopy"), 0, "the expired copy is still in the personal Sent");
+    assert_eq!(lab.count_body(&personal, "Sent", "UnmatchedNewCopy"), 1, "a copy that has not expired was removed");
+    assert_eq!(lab.count_body(&personal, "Sent", "AdvisorsOwnMail"), 1, "the advisor's own mail was touched");
+    let record = retention_record::recent(&store, 10).await.unwrap();
+    assert!(record.iter().any(|e| e.action == "expired" && e.from_place == "personal Sent" && e.count == 1), "{record:?}");
+}

@@ -9,6 +9,11 @@ export type RetentionReport = { dry_run: boolean,
  */
 class: string, period: string, expired_messages: number, local_conversations_removed: number, server_messages_removed: number, 
 /**
+ * Expired helpline copies removed from advisors' personal folders (ones the guard could
+ * not move).
+ */
+personal_messages_removed: number, 
+/**
  * Conversations a manager has put on legal hold: kept, whatever their age.
  */
 held_conversations: number, problems: Array<string>, };
