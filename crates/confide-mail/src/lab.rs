@@ -154,6 +154,11 @@ impl Lab {
     /// Puts the given raw messages into a user's INBOX through `doveadm import`, each arriving
     /// (INTERNALDATE) at its Date header, or now if it has none.
     pub fn import_raw(&self, user: &str, raws: &[String]) {
+        self.import_arrived(user, raws, None);
+    }
+
+    /// As [`Lab::import_raw`], with every message arriving at `arrived` (unix seconds) instead.
+    pub fn import_arrived(&self, user: &str, raws: &[String], arrived: Option<i64>) {
         let tmp = tempfile_dir();
         let cur = tmp.join("cur");
         for sub in ["cur", "new", "tmp"] {
@@ -164,7 +169,7 @@ impl Lab {
             std::fs::write(&path, msg).unwrap();
             // Maildir's arrival date (IMAP INTERNALDATE) is the file's mtime: make it the
             // message's Date, as if it had arrived when it was sent.
-            let date = mail_parser::MessageParser::default().parse_headers(msg.as_bytes()).and_then(|m| m.date().map(|d| d.to_timestamp()));
+            let date = arrived.or_else(|| mail_parser::MessageParser::default().parse_headers(msg.as_bytes()).and_then(|m| m.date().map(|d| d.to_timestamp())));
             if let Some(secs) = date.and_then(|d| u64::try_from(d).ok()) {
                 let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
                 std::fs::File::options().write(true).open(&path).unwrap().set_modified(at).unwrap();

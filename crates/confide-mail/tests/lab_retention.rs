@@ -244,3 +244,28 @@ async fn issue5_a_personal_copy_the_guard_cannot_move_expires_where_it_is() {
     let record = retention_record::recent(&store, 10).await.unwrap();
     assert!(record.iter().any(|e| e.action == "expired" && e.from_place == "personal Sent" && e.count == 1), "{record:?}");
 }
+
+/// A message whose Date header is years old (a sender's clock set wrong) but which arrived this
+/// month is kept for the full period from its arrival, on the server and locally.
+#[tokio::test]
+async fn issue5_a_wrong_clock_in_the_date_header_does_not_shorten_the_period() {
+    let Some(lab) = Lab::get("issue5_a_wrong_clock_in_the_date_header_does_not_shorten_the_period") else { return };
+    let shared = lab.fresh_user("skew-shared");
+    let raw = format!("From: a@example.org\r\nTo: {shared}@lab.test\r\nSubject: Help\r\nMessage-ID: <skew-{shared}@example.org>\r\nDate: Wed, 1 Jan 2020 10:00:00 +0000\r\n\r\nPleaFromAWrongClock\r\n");
+    lab.import_arrived(&shared, &[raw], Some(datetime!(2026-07-01 10:00 UTC).unix_timestamp()));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let clock = Arc::new(FixedClock::new(datetime!(2026-07-13 12:00 UTC)));
+    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
+    let store = Store::open(StoreConfig { data_dir: dir, vault, clock: clock.clone(), catalog: Catalog::builtin() }).await.unwrap();
+    staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Advisor).await.unwrap();
+    accounts::save(&store, &lab.account("shared", &shared, AccountKind::Shared), &lab.password(&shared)).await.unwrap();
+    let kept = expire::run(&store, false).await.unwrap();
+    assert_eq!((kept.expired_messages, kept.server_messages_removed), (0, 0), "{kept:?}");
+    assert_eq!(lab.count_body(&shared, "INBOX", "PleaFromAWrongClock"), 1, "destroyed twelve days after it arrived");
+
+    clock.set(datetime!(2027-01-02 12:00 UTC));
+    let gone = expire::run(&store, false).await.unwrap();
+    assert_eq!((gone.expired_messages, gone.server_messages_removed), (1, 1), "{gone:?}");
+    assert_eq!(lab.count_body(&shared, "INBOX", "PleaFromAWrongClock"), 0);
+}

@@ -218,11 +218,12 @@ impl<'a> Plan<'a> {
             });
             q.build().execute(&mut *tx).await?;
 
-            let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO messages (id, conversation_id, direction, author, sent_at, body_blob, message_id) ");
+            let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO messages (id, conversation_id, direction, author, sent_at, body_blob, message_id, received_at) ");
             q.push_values(rows, |mut b, m| {
                 let direction = if m.mail.outgoing { "out" } else { "in" };
                 b.push_bind(m.id).push_bind(m.conversation).push_bind(direction);
                 b.push_bind(m.mail.headers.from.clone().unwrap_or_default()).push_bind(m.at).push_bind(m.blob).push_bind(&m.mail.headers.message_id);
+                b.push_bind(m.mail.internal_date);
             });
             q.build().execute(&mut *tx).await?;
 

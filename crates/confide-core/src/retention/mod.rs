@@ -48,7 +48,7 @@ pub async fn expired(store: &Store, class: &RetentionClass, channel: &str) -> Re
     // `has_expired`, below.
     let Some(bound) = loose_cutoff(&class.period, now) else { return Ok(vec![]) };
     let rows = sqlx::query!(
-        r#"SELECT m.id AS "id!", m.conversation_id, m.sent_at, mm.account_id AS "account?", mm.folder AS "folder?",
+        r#"SELECT m.id AS "id!", m.conversation_id, m.sent_at, m.received_at, mm.account_id AS "account?", mm.folder AS "folder?",
                   mm.uidvalidity AS "uidvalidity?", mm.uid AS "uid?"
            FROM messages m JOIN conversations c ON c.id = m.conversation_id
            LEFT JOIN mail_messages mm ON mm.message_row = m.id
@@ -61,7 +61,9 @@ pub async fn expired(store: &Store, class: &RetentionClass, channel: &str) -> Re
     .fetch_all(store.pool())
     .await?;
     let mut by_row: BTreeMap<i64, Expired> = BTreeMap::new();
-    for r in rows.into_iter().filter(|r| has_expired(&class.period, r.sent_at, now)) {
+    // Expired by the date it claims and by its arrival: a sender's clock set years back must
+    // not have a plea for help destroyed the day it arrives.
+    for r in rows.into_iter().filter(|r| has_expired(&class.period, r.sent_at, now) && r.received_at.is_none_or(|a| has_expired(&class.period, a, now))) {
         let e = by_row.entry(r.id).or_insert_with(|| Expired { message_row: r.id, conversation_id: r.conversation_id, sent_at: r.sent_at, locations: vec![] });
         if let (Some(a), Some(f), Some(v), Some(u)) = (r.account, r.folder, r.uidvalidity, r.uid) {
             e.locations.push((a, f, v as u32, u as u32));
