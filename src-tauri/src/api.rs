@@ -11,6 +11,8 @@ pub struct SaveProfileRequest {
     pub preset_id: String,
     pub display_name: String,
     pub role: RoleKind,
+    /// The service lines the person works on (ignored for a manager, who works on all).
+    pub lines: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, TS)]

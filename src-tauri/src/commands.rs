@@ -22,7 +22,7 @@ pub async fn setup_state(state: State<'_, AppState>) -> Result<SetupState, ApiEr
 #[tauri::command]
 pub async fn save_profile(state: State<'_, AppState>, request: SaveProfileRequest) -> Result<SetupState, ApiError> {
     let store = state.store().await?;
-    Ok(staff::save_profile(&store, &request.preset_id, &request.display_name, request.role).await?)
+    Ok(staff::save_profile_on_lines(&store, &request.preset_id, &request.display_name, request.role, &request.lines).await?)
 }
 
 #[tauri::command]

@@ -26,14 +26,16 @@ export function storeWithSharedMailbox(lab, prefix) {
   return store;
 }
 
-/** Walks the first-run screens as a new staff member (an advisor unless `role` says) on respect-mal-current. */
-export async function firstRun(s, { shots = false, role = "advisor" } = {}) {
+/** Walks the first-run screens as a new staff member (an advisor on both lines unless told) on respect-mal-current. */
+export async function firstRun(s, { shots = false, role = "advisor", lines = ["phoneline", "mens_advice"] } = {}) {
   await s.waitForText("h1", "Set up Confide");
   await s.waitForText("fieldset", "Respect Phoneline and Men's Advice Line (current policy)");
   if (shots) await s.screenshot(artifacts, "01-first-run");
   await s.click('input[value="respect-mal-current"]');
   await s.type("input[maxlength='80']", "Ash");
   await s.click(`option[value="${role}"]`);
+  if (role !== "manager") for (const line of lines) await s.click(`.lines input[value="${line}"]`);
+  if (shots) await s.screenshot(artifacts, "01b-first-run-lines");
   await s.click('button[type="submit"]');
   await s.waitForText("h1", "Confidentiality agreement");
   await s.waitForText(".agreement", "Respect will not inform perpetrators");

@@ -89,6 +89,8 @@ struct Bound<'a> {
     assignee: Option<&'static str>,
     me: String,
     flagged: Option<bool>,
+    /// The line firewall: the lines the person works on (JSON), in every query.
+    lines: String,
 }
 
 impl<'a> Bound<'a> {
@@ -104,6 +106,7 @@ impl<'a> Bound<'a> {
             }),
             me: session.store.identity().fingerprint(),
             flagged: filter.flagged,
+            lines: session.lines_json(),
         }
     }
 }
@@ -135,6 +138,7 @@ async fn list_page(session: &Session, b: &Bound<'_>, limit: usize, after: Option
                   OR (?4 = 'others' AND assignee IS NOT NULL AND assignee != ?5))
              AND (?6 IS NULL OR (risk_flags != '[]') = ?6)
              AND (?7 IS NULL OR (last_activity_at, id) < (?7, ?8))
+             AND line_id IN (SELECT value FROM json_each(?10))
            ORDER BY last_activity_at DESC, id DESC
            LIMIT ?9"#,
         b.line,
@@ -145,7 +149,8 @@ async fn list_page(session: &Session, b: &Bound<'_>, limit: usize, after: Option
         b.flagged,
         at,
         id,
-        lim
+        lim,
+        b.lines
     )
     .fetch_all(session.store.pool())
     .await?;
@@ -166,6 +171,7 @@ async fn list_total(session: &Session, b: &Bound<'_>) -> Result<(Option<i64>, bo
              AND (?4 IS NULL OR (?4 = 'mine' AND assignee = ?5) OR (?4 = 'unassigned' AND assignee IS NULL)
                   OR (?4 = 'others' AND assignee IS NOT NULL AND assignee != ?5))
              AND (?6 IS NULL OR (risk_flags != '[]') = ?6)
+             AND line_id IN (SELECT value FROM json_each(?8))
            LIMIT ?7)"#,
         b.line,
         b.channel,
@@ -173,7 +179,8 @@ async fn list_total(session: &Session, b: &Bound<'_>) -> Result<(Option<i64>, bo
         b.assignee,
         b.me,
         b.flagged,
-        cap
+        cap,
+        b.lines
     )
     .fetch_one(session.store.pool())
     .await?;
@@ -194,6 +201,7 @@ async fn search_page(session: &Session, b: &Bound<'_>, fts: &str, limit: usize, 
              AND (?6 IS NULL OR (?6 = 'mine' AND c.assignee = ?7) OR (?6 = 'unassigned' AND c.assignee IS NULL)
                   OR (?6 = 'others' AND c.assignee IS NOT NULL AND c.assignee != ?7))
              AND (?8 IS NULL OR (c.risk_flags != '[]') = ?8)
+             AND c.line_id IN (SELECT value FROM json_each(?9))
            ORDER BY f.rowid DESC"#,
         fts,
         before,
@@ -202,7 +210,8 @@ async fn search_page(session: &Session, b: &Bound<'_>, fts: &str, limit: usize, 
         b.status,
         b.assignee,
         b.me,
-        b.flagged
+        b.flagged,
+        b.lines
     )
     .fetch(pool);
     // Walk newest match first; stop once the page is full and (first page) the count is capped.

@@ -47,6 +47,8 @@ pub struct StaffProfile {
     pub accepted_at: String,
     /// The fingerprint of this staff member's public key: how claims name them on the server.
     pub fingerprint: String,
+    /// The service lines (ids) this person works on: all they can see, search or open.
+    pub lines: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -71,10 +73,11 @@ struct ProfileRow {
     preset_id: String,
     display_name: String,
     role: String,
+    lines: String,
 }
 
 async fn profile_row(store: &Store) -> Result<Option<ProfileRow>, CoreError> {
-    Ok(sqlx::query_as!(ProfileRow, "SELECT preset_id, display_name, role FROM staff_profile WHERE id = 1")
+    Ok(sqlx::query_as!(ProfileRow, "SELECT preset_id, display_name, role, lines FROM staff_profile WHERE id = 1")
         .fetch_optional(store.pool())
         .await?)
 }
@@ -101,6 +104,7 @@ pub async fn setup_state(store: &Store) -> Result<SetupState, CoreError> {
     match accepted {
         Some(a) => Ok(SetupState::Ready {
             profile: StaffProfile {
+                lines: lines_of(preset, role, &row.lines),
                 display_name: row.display_name,
                 role,
                 role_name,
@@ -129,8 +133,27 @@ pub async fn setup_state(store: &Store) -> Result<SetupState, CoreError> {
     }
 }
 
-/// Records the preset, name and role chosen at first run.
+/// The lines a profile works on: a manager every line of the preset; anyone else the lines
+/// chosen at first run that the preset still has (every line for a profile from before lines
+/// were chosen).
+fn lines_of(preset: &Preset, role: RoleKind, stored: &str) -> Vec<String> {
+    let chosen: Vec<String> = serde_json::from_str(stored).unwrap_or_default();
+    let all = preset.lines.iter().map(|l| l.id.clone());
+    if role == RoleKind::Manager || chosen.is_empty() {
+        return all.collect();
+    }
+    all.filter(|l| chosen.contains(l)).collect()
+}
+
+/// Records the preset, name and role chosen at first run, working on every line of the preset.
 pub async fn save_profile(store: &Store, preset_id: &str, display_name: &str, role: RoleKind) -> Result<SetupState, CoreError> {
+    let lines: Vec<String> = store.catalog().get(preset_id)?.lines.iter().map(|l| l.id.clone()).collect();
+    save_profile_on_lines(store, preset_id, display_name, role, &lines).await
+}
+
+/// Records the preset, name, role and the service lines this person works on (a manager works
+/// on all of them, whatever is chosen).
+pub async fn save_profile_on_lines(store: &Store, preset_id: &str, display_name: &str, role: RoleKind, lines: &[String]) -> Result<SetupState, CoreError> {
     let display_name = display_name.trim();
     if display_name.is_empty() || display_name.chars().count() > 80 {
         return Err(CoreError::Invalid("give a display name of 1 to 80 characters; a first name is enough".into()));
@@ -139,16 +162,24 @@ pub async fn save_profile(store: &Store, preset_id: &str, display_name: &str, ro
     if preset.role(role).is_none() {
         return Err(CoreError::Invalid(format!("the policy \"{}\" has no {} role", preset.name, role.as_str())));
     }
+    if let Some(unknown) = lines.iter().find(|l| !preset.lines.iter().any(|p| &p.id == *l)) {
+        return Err(CoreError::Invalid(format!("the policy \"{}\" has no service line \"{unknown}\"", preset.name)));
+    }
+    if lines.is_empty() && role != RoleKind::Manager {
+        return Err(CoreError::Invalid("choose the service lines you work on".into()));
+    }
     if profile_row(store).await?.is_some() {
         return Err(CoreError::Invalid("this desktop is already set up for a staff member".into()));
     }
     let (role_str, now) = (role.as_str(), store.now_ts());
+    let lines = serde_json::to_string(lines).expect("strings serialise");
     sqlx::query!(
-        "INSERT INTO staff_profile (id, preset_id, display_name, role, created_at) VALUES (1, ?, ?, ?, ?)",
+        "INSERT INTO staff_profile (id, preset_id, display_name, role, created_at, lines) VALUES (1, ?, ?, ?, ?, ?)",
         preset_id,
         display_name,
         role_str,
-        now
+        now,
+        lines
     )
     .execute(store.pool())
     .await?;
@@ -194,6 +225,11 @@ pub struct Session {
 impl Session {
     pub fn preset(&self) -> &Preset {
         self.store.catalog().get(&self.profile.preset.id).expect("profile preset exists")
+    }
+
+    /// The lines this person works on, as a JSON array for `json_each` in queries.
+    pub fn lines_json(&self) -> String {
+        serde_json::to_string(&self.profile.lines).expect("strings serialise")
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use confide_core::conversations::Status;
+use confide_core::conversations::{self, Status};
 use confide_core::mailstore::{self, CLAIM_PREFIX, RISK_PREFIX, STATUS_PREFIX};
 use confide_core::staff::Session;
 use confide_core::{accounts, CoreError};
@@ -69,6 +69,7 @@ fn validate(session: &Session, mark: &Mark) -> Result<(), CoreError> {
 /// local copy (the next sync confirms it from the server).
 pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Result<(), MailError> {
     validate(session, mark)?;
+    conversations::check_visible(session, conversation_id).await?;
     let store = &session.store;
     let me = format!("{CLAIM_PREFIX}{}", store.identity().fingerprint());
     let locations = mailstore::conversation_locations(store, conversation_id).await?;

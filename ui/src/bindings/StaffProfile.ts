@@ -10,4 +10,8 @@ accepted_at: string,
 /**
  * The fingerprint of this staff member's public key: how claims name them on the server.
  */
-fingerprint: string, };
+fingerprint: string, 
+/**
+ * The service lines (ids) this person works on: all they can see, search or open.
+ */
+lines: Array<string>, };

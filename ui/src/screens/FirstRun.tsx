@@ -9,15 +9,17 @@ export function FirstRun({ presets, onDone }: { presets: PresetChoice[]; onDone:
   const [presetId, setPresetId] = useState("");
   const [name, setName] = useState("");
   const [role, setRole] = useState<RoleKind | "">("");
+  const [lines, setLines] = useState<string[]>([]);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const preset = presets.find((p) => p.id === presetId);
+  const manager = role === "manager";
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     if (!preset || !role) return;
     setBusy(true);
-    saveProfile({ preset_id: preset.id, display_name: name, role })
+    saveProfile({ preset_id: preset.id, display_name: name, role, lines: manager ? preset.lines.map((l) => l.id) : lines })
       .then(onDone)
       .catch((err) => setError(asApiError(err).message))
       .finally(() => setBusy(false));
@@ -40,6 +42,8 @@ export function FirstRun({ presets, onDone }: { presets: PresetChoice[]; onDone:
                 onChange={() => {
                   setPresetId(p.id);
                   setRole("");
+                  // One line needs no choosing.
+                  setLines(p.lines.length === 1 ? [p.lines[0].id] : []);
                 }}
               />
               <span>
@@ -64,12 +68,32 @@ export function FirstRun({ presets, onDone }: { presets: PresetChoice[]; onDone:
             ))}
           </select>
         </label>
+        {preset && role && !manager && preset.lines.length > 1 && (
+          <fieldset className="lines">
+            <legend>The service lines you work on</legend>
+            <p className="muted">You will see only these lines' conversations. A manager works on every line.</p>
+            {preset.lines.map((l) => (
+              <label key={l.id} className="choice">
+                <input
+                  type="checkbox"
+                  value={l.id}
+                  checked={lines.includes(l.id)}
+                  onChange={(e) => setLines(e.target.checked ? [...lines, l.id] : lines.filter((x) => x !== l.id))}
+                />
+                <span>
+                  <strong>{l.name}</strong>
+                  <span className="muted"> · {l.description}</span>
+                </span>
+              </label>
+            ))}
+          </fieldset>
+        )}
         {error && (
           <p className="error" role="alert">
             {error}
           </p>
         )}
-        <button type="submit" disabled={busy || !preset || !role || !name.trim()}>
+        <button type="submit" disabled={busy || !preset || !role || !name.trim() || (!manager && lines.length === 0)}>
           Continue to the confidentiality agreement
         </button>
       </form>

@@ -168,7 +168,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
               All lines
             </button>
           </li>
-          {profile.preset.lines.map((l) => (
+          {profile.preset.lines.filter((l) => profile.lines.includes(l.id)).map((l) => (
             <li key={l.id}>
               <button className={line === l.id ? "nav-item active" : "nav-item"} aria-pressed={line === l.id} onClick={() => setLine(l.id)} title={l.description}>
                 {l.name}
