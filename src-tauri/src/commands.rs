@@ -3,7 +3,7 @@
 use confide_core::accounts::{self, AccountKind};
 use confide_core::conversations;
 use confide_core::inbox::{self, InboxFilter, InboxPage};
-use confide_core::retention::{hold, records};
+use confide_core::retention::records;
 use confide_core::staff::{self, SetupState};
 use confide_mail::reading::{self, ConversationView};
 use confide_mail::sync::{sync_account, SyncProgress, SyncReport};
@@ -230,9 +230,6 @@ pub async fn export_records(app: AppHandle, state: State<'_, AppState>, request:
 #[tauri::command]
 pub async fn set_hold(state: State<'_, AppState>, request: HoldRequest) -> Result<ConversationView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    match request.reason {
-        Some(reason) => hold::hold(&session, request.id, &reason).await?,
-        None => hold::release(&session, request.id).await?,
-    }
+    confide_mail::triage::set_hold(&session, request.id, request.reason.as_deref()).await?;
     Ok(reading::conversation(&session, request.id, None).await?)
 }

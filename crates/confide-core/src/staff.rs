@@ -183,6 +183,7 @@ pub async fn save_profile_on_lines(store: &Store, preset_id: &str, display_name:
     )
     .execute(store.pool())
     .await?;
+    crate::mailstore::forget_other_lines(store).await?;
     setup_state(store).await
 }
 
@@ -246,6 +247,15 @@ fn rfc3339(ts: i64) -> String {
         .ok()
         .and_then(|t| t.format(&Rfc3339).ok())
         .unwrap_or_default()
+}
+
+/// The lines the person at this desktop works on, or `None` before anyone is set up (a bare
+/// `confide sync`). Sync stores nothing of the other lines.
+pub async fn working_lines(store: &Store) -> Result<Option<Vec<String>>, CoreError> {
+    let Some(row) = profile_row(store).await? else { return Ok(None) };
+    let preset = store.catalog().get(&row.preset_id)?;
+    let role = RoleKind::parse(&row.role).ok_or_else(|| CoreError::Invalid(format!("unknown role {}", row.role)))?;
+    Ok(Some(lines_of(preset, role, &row.lines)))
 }
 
 /// The policy this desktop was set up with. Retention needs it even before anyone has

@@ -12,6 +12,7 @@ use confide_core::accounts::{self, AccountKind};
 use confide_core::policy::{Period, Place};
 use confide_core::retention::{self, Expired};
 use confide_core::retention_record::{self, RecordEntry};
+use confide_core::mailstore::HOLD_KEYWORD;
 use confide_core::{mailstore, staff, CoreError, Store};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -232,7 +233,7 @@ fn expunge_server(
         };
         if let (Some(date), true) = (&sweep_before, mbox.exists > 0) {
             let held_here = decided.get(&f.name).filter(|(uv, _)| mbox.uid_validity == Some(*uv)).map(|(_, set)| set);
-            uids.extend(s.uid_search(format!("SENTBEFORE {date} BEFORE {date}"))?.into_iter().filter(|u| !held_here.is_some_and(|h| h.contains(u))));
+            uids.extend(s.uid_search(format!("SENTBEFORE {date} BEFORE {date} UNKEYWORD {HOLD_KEYWORD}"))?.into_iter().filter(|u| !held_here.is_some_and(|h| h.contains(u))));
         }
         // The sweep does not know conversations: held ones are taken out by UID.
         uids.retain(|u| !held.contains(&(f.name.clone(), *u)));

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use confide_core::conversations::{self, Status};
-use confide_core::mailstore::{self, CLAIM_PREFIX, RISK_PREFIX, STATUS_PREFIX};
+use confide_core::mailstore::{self, CLAIM_PREFIX, HOLD_KEYWORD, RISK_PREFIX, STATUS_PREFIX};
 use confide_core::staff::Session;
 use confide_core::{accounts, CoreError};
 use serde::Deserialize;
@@ -29,6 +29,8 @@ pub enum Mark {
     Status { status: Status },
     /// Raise or lower a risk flag: one of the preset's exception categories.
     Risk { category: String, raised: bool },
+    /// Put on or lift a legal hold (managers only; the reason is kept by `retention::hold`).
+    Hold { held: bool },
 }
 
 /// The keywords to add and to remove for `mark`, given the keywords the messages carry now.
@@ -49,12 +51,17 @@ fn keyword_change(mark: &Mark, me: &str, present: &[&str]) -> (Vec<String>, Vec<
         }
         Mark::Risk { category, raised: true } => (vec![format!("{RISK_PREFIX}{category}")], vec![]),
         Mark::Risk { category, raised: false } => (vec![], vec![format!("{RISK_PREFIX}{category}")]),
+        Mark::Hold { held: true } => (vec![HOLD_KEYWORD.to_owned()], vec![]),
+        Mark::Hold { held: false } => (vec![], vec![HOLD_KEYWORD.to_owned()]),
     }
 }
 
 /// Checks a mark against the preset: a risk flag must be one of its exception categories, and
 /// its id must be a plain IMAP atom.
 fn validate(session: &Session, mark: &Mark) -> Result<(), CoreError> {
+    if matches!(mark, Mark::Hold { .. }) && session.profile.role != confide_core::policy::RoleKind::Manager {
+        return Err(CoreError::Invalid("only a manager can put a conversation on legal hold".into()));
+    }
     if let Mark::Risk { category, .. } = mark {
         let known = session.preset().exceptions.iter().any(|c| &c.id == category);
         let atom = !category.is_empty() && category.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
@@ -120,6 +127,26 @@ pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Resul
             })
             .collect();
         mailstore::update_flags(store, &account_id, &folder, uidvalidity, &changes).await?;
+    }
+    Ok(())
+}
+
+/// Puts a conversation on legal hold with its reason (`None` lifts it): the hold keyword on the
+/// server first, where every desktop's retention sees it, then the reason, kept on this desktop.
+pub async fn set_hold(session: &Session, conversation_id: i64, reason: Option<&str>) -> Result<(), MailError> {
+    use confide_core::retention::hold;
+    match reason {
+        Some(reason) => {
+            if reason.trim().is_empty() {
+                return Err(CoreError::Invalid("give the reason for the hold (for example, the court order)".into()).into());
+            }
+            mark(session, conversation_id, &Mark::Hold { held: true }).await?;
+            hold::hold(session, conversation_id, reason).await?;
+        }
+        None => {
+            mark(session, conversation_id, &Mark::Hold { held: false }).await?;
+            hold::release(session, conversation_id).await?;
+        }
     }
     Ok(())
 }

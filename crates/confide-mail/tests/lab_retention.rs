@@ -136,13 +136,28 @@ async fn issue5_a_legal_hold_keeps_a_conversation_past_its_period_and_the_run_sa
     let session = staff::session(&store).await.unwrap();
     let found = confide_core::inbox::page(&session, &confide_core::inbox::InboxFilter { search: Some("CourtOrderCase01".into()), ..Default::default() }).await.unwrap();
     let held = found.conversations[0].id;
-    assert!(confide_core::retention::hold::hold(&session, held, "  ").await.is_err(), "a hold needs a reason");
-    confide_core::retention::hold::hold(&session, held, "Court order 2026/114").await.unwrap();
+    assert!(confide_mail::triage::set_hold(&session, held, Some("  ")).await.is_err(), "a hold needs a reason");
+    confide_mail::triage::set_hold(&session, held, Some("Court order 2026/114")).await.unwrap();
+
+    // Another desktop (an advisor's, which knows nothing of the reason) runs retention first:
+    // the hold on the server keeps the conversation there too.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other_clock = Arc::new(FixedClock::new(datetime!(2026-07-20 12:00 UTC)));
+    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(other_dir.path()));
+    let other = Store::open(StoreConfig { data_dir: other_dir.path().to_path_buf(), vault, clock: other_clock, catalog: Catalog::builtin() }).await.unwrap();
+    staff::save_profile(&other, "respect-mal-current", "Robin", RoleKind::Advisor).await.unwrap();
+    accounts::save(&other, &account, &lab.password(&shared)).await.unwrap();
+    let elsewhere = expire::run(&other, false).await.unwrap();
+    assert!(elsewhere.problems.is_empty(), "{elsewhere:?}");
+    assert_eq!((elsewhere.expired_messages, elsewhere.server_messages_removed, elsewhere.held_conversations), (1, 1, 1), "{elsewhere:?}");
+    assert_eq!(lab.count_body(&shared, "INBOX", "CourtOrderCase01"), 1, "another desktop's run destroyed a held conversation");
+    other.close().await;
 
     clock.set(datetime!(2026-07-20 12:00 UTC));
     let run = expire::run(&store, false).await.unwrap();
     assert!(run.problems.is_empty(), "{run:?}");
-    assert_eq!((run.expired_messages, run.server_messages_removed, run.held_conversations), (1, 1, 1), "{run:?}");
+    // The unheld one is already gone (the other desktop's run); the held one stays.
+    assert_eq!((run.expired_messages, run.server_messages_removed, run.held_conversations), (0, 0, 1), "{run:?}");
     assert_eq!(lab.count_body(&shared, "INBOX", "CourtOrderCase01"), 1, "the held message must stay on the server");
     assert_eq!(lab.count_body(&shared, "INBOX", "OrdinaryCase02"), 0);
     let left = confide_core::inbox::page(&session, &Default::default()).await.unwrap();

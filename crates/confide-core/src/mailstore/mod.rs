@@ -127,6 +127,24 @@ pub async fn all_local_uids(store: &Store, account: &str) -> Result<HashMap<Stri
     Ok(out)
 }
 
+/// Deletes whatever a sync made before the person chose their lines (a `confide sync` before
+/// first run) that is on a line they do not work on: the firewall holds for what came before.
+pub async fn forget_other_lines(store: &Store) -> Result<usize, CoreError> {
+    let Some(lines) = crate::staff::working_lines(store).await? else { return Ok(0) };
+    let lines = serde_json::to_string(&lines).expect("strings serialise");
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+    let rows = sqlx::query_scalar!(
+        r#"SELECT m.id AS "id!" FROM messages m JOIN conversations c ON c.id = m.conversation_id
+           WHERE c.line_id NOT IN (SELECT value FROM json_each(?))"#,
+        lines
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    delete_message_rows(&mut tx, &rows).await?;
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
 /// Removes local copies of messages the server no longer has in this folder (expunged or
 /// moved elsewhere), and conversations left empty.
 pub async fn remove_uids(store: &Store, account: &str, folder: &str, uids: &[u32]) -> Result<usize, CoreError> {
@@ -226,6 +244,9 @@ pub const CLAIM_PREFIX: &str = "Confide.Claim.";
 pub const STATUS_PREFIX: &str = "Confide.Status.";
 /// A risk flag: the id of one of the preset's exception categories.
 pub const RISK_PREFIX: &str = "Confide.Risk.";
+/// A legal hold, on the server so that every desktop's retention keeps the conversation (the
+/// reason stays with the manager who set it).
+pub const HOLD_KEYWORD: &str = "Confide.Hold";
 
 /// Applies flag changes seen on the server (CONDSTORE) and refreshes the triage state of the
 /// conversations they belong to.

@@ -54,10 +54,18 @@ pub async fn release(session: &Session, conversation_id: i64) -> Result<(), Core
     Ok(())
 }
 
-/// How many conversations are on hold, and where their server copies are (so a sweep of the
+/// How many conversations are on hold, and where the server copies of those held here are (so a sweep of the
 /// server never takes them): (account, folder, uidvalidity, uid).
 pub async fn held(store: &Store) -> Result<(usize, Vec<(String, String, u32, u32)>), CoreError> {
-    let n = sqlx::query_scalar!("SELECT count(*) FROM legal_holds").fetch_one(store.pool()).await?;
+    // Held here (with a reason) or, by a manager on another desktop, on the server.
+    let n = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!: i64" FROM conversations c
+           WHERE EXISTS (SELECT 1 FROM legal_holds h WHERE h.conversation_id = c.id)
+              OR EXISTS (SELECT 1 FROM messages m JOIN mail_messages mm ON mm.message_row = m.id
+                         WHERE m.conversation_id = c.id AND (' ' || mm.flags || ' ') LIKE '% Confide.Hold %')"#
+    )
+    .fetch_one(store.pool())
+    .await?;
     let rows = sqlx::query!(
         "SELECT mm.account_id, mm.folder, mm.uidvalidity, mm.uid FROM legal_holds h
          JOIN messages m ON m.conversation_id = h.conversation_id JOIN mail_messages mm ON mm.message_row = m.id"

@@ -54,6 +54,8 @@ pub async fn expired(store: &Store, class: &RetentionClass, channel: &str) -> Re
            LEFT JOIN mail_messages mm ON mm.message_row = m.id
            WHERE c.channel = ? AND m.sent_at < ?
              AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.conversation_id = c.id)
+             AND NOT EXISTS (SELECT 1 FROM messages hm JOIN mail_messages hmm ON hmm.message_row = hm.id
+                             WHERE hm.conversation_id = c.id AND (' ' || hmm.flags || ' ') LIKE '% Confide.Hold %')
            ORDER BY m.id"#,
         channel,
         bound
