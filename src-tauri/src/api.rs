@@ -178,6 +178,7 @@ command_table! {
     save_personal_account(PersonalAccountRequest) -> PersonalAccountInfo;
     retention_status(()) -> RetentionStatus;
     records_view(()) -> confide_core::retention::records::RecordsView;
+    audit_view(()) -> confide_core::audit::AuditView;
     export_records(ExportRequest) -> SaveOutcome;
     set_hold(HoldRequest) -> confide_mail::reading::ConversationView;
 }

@@ -67,7 +67,7 @@ pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<Sync
 #[tauri::command]
 pub async fn conversation_view(state: State<'_, AppState>, request: ConversationRequest) -> Result<ConversationView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    Ok(reading::conversation(&session, request.id, request.load_images_for).await?)
+    Ok(reading::open_conversation(&session, request.id, request.load_images_for).await?)
 }
 
 /// Queues, sends and files a reply; on success the shared mailbox is synced so the Sent copy
@@ -212,6 +212,13 @@ pub async fn retention_status(state: State<'_, AppState>) -> Result<RetentionSta
 pub async fn records_view(state: State<'_, AppState>) -> Result<records::RecordsView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     Ok(records::view(&session).await?)
+}
+
+/// The audit log, checked end to end, and its newest entries (managers only).
+#[tauri::command]
+pub async fn audit_view(state: State<'_, AppState>) -> Result<confide_core::audit::AuditView, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    Ok(confide_core::audit::view(&session).await?)
 }
 
 /// Saves the record or the statistics as CSV where the manager chooses.

@@ -36,6 +36,7 @@ pub fn run() {
             commands::save_personal_account,
             commands::retention_status,
             commands::records_view,
+            commands::audit_view,
             commands::export_records,
             commands::set_hold,
         ])

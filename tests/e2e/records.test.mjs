@@ -43,6 +43,8 @@ test("issue5 a manager sees the retention record and puts a conversation on lega
     await s.clickText(".topbar button", "Retention record");
     await s.waitForText(".record-table", "Retention run");
     await s.waitForText(".holds", "Court order canary-2026/17");
+    await s.waitForText(".audit", "entries verified");
+    await s.waitForText(".audit-table", "hold_placed");
     await s.screenshot(artifacts, "09-retention-record");
     await s.clickText(".holds button", "Open the conversation");
     await s.clickText(".hold button", "Lift the hold");

@@ -50,6 +50,9 @@ enum Command {
     /// The retention engine: destroy what the policy says has expired, everywhere
     #[command(subcommand)]
     Retention(RetentionCmd),
+    /// The audit log: who opened, exported, assigned, decided or deleted what
+    #[command(subcommand)]
+    Audit(AuditCmd),
     /// Benchmarks (not run in CI); each prints its figures on its last line
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -92,6 +95,29 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Guard(GuardCmd::Run) => guard_run(open(&data_dir).await?).await,
         Command::Retention(RetentionCmd::Run { dry_run, now }) => retention_run(&data_dir, dry_run, now).await,
         Command::Retention(RetentionCmd::Export { what }) => retention_export(open(&data_dir).await?, what).await,
+        Command::Audit(AuditCmd::Verify) => audit_verify(open(&data_dir).await?).await,
+    }
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Checks the whole audit log (every entry's hash, signature and link, and its end against
+    /// the keyring); exits non-zero and says where if anything was changed
+    Verify,
+}
+
+async fn audit_verify(store: Store) -> anyhow::Result<ExitCode> {
+    let check = confide_core::audit::verify(&store).await?;
+    store.close().await;
+    match check.problem {
+        None => {
+            println!("audit: entries={} ok", check.entries);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(problem) => {
+            println!("audit: entries={} TAMPERED: {problem}", check.entries);
+            Ok(ExitCode::FAILURE)
+        }
     }
 }
 

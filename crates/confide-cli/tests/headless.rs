@@ -86,4 +86,22 @@ async fn issue5_retention_run_with_now_dry_then_real() {
     let statistics = confide(&data).args(["retention", "export", "statistics"]).output().unwrap();
     assert_eq!(String::from_utf8(statistics.stdout).unwrap(), "month,channel,line,category,outcome,count\r\n2026-01,email,phoneline,all,new,1\r\n");
     assert!(!record.contains("canary") && !record.contains("example.org"));
+
+    // The run and the exports are on the audit log, which verifies.
+    let verify = confide(&data).args(["audit", "verify"]).output().unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    assert_eq!(String::from_utf8_lossy(&verify.stdout), "audit: entries=3 ok\n");
+    {
+        use confide_core::{paths, policy::Catalog, store::StoreConfig, Store, SystemClock};
+        let vault = confide_vault::Vault::new(std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&data));
+        let store = Store::open(StoreConfig { data_dir: data.clone(), vault, clock: std::sync::Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+        // Someone with the database key going round the append-only trigger.
+        for sql in ["DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET action = 'viewed' WHERE seq = 2"] {
+            sqlx::query(sql).execute(store.pool()).await.unwrap();
+        }
+        store.close().await;
+    }
+    let verify = confide(&data).args(["audit", "verify"]).output().unwrap();
+    assert!(!verify.status.success());
+    assert_eq!(String::from_utf8_lossy(&verify.stdout), "audit: entries=3 TAMPERED: entry 2 was changed after it was written\n");
 }

@@ -121,6 +121,10 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
         report.local_conversations_removed = retention::destroy_local(store, &class, &expired).await?.conversations;
     }
     phase.end("local destruction");
+    if report.expired_messages > 0 || report.server_messages_removed > 0 || report.personal_messages_removed > 0 {
+        let what = format!("{}:{} messages", class.id, report.expired_messages.max(report.server_messages_removed) + report.personal_messages_removed);
+        confide_core::audit::append(store, "expired", &what).await?;
+    }
     if held > 0 {
         let entry = RecordEntry { at: store.now_ts(), action: "held".into(), record_class: Some(class.id.clone()), from_place: String::new(), to_place: String::new(), count: held as i64, oldest: None, newest: None };
         retention_record::append(store, &entry).await?;

@@ -46,6 +46,13 @@ pub struct ConversationView {
     pub hold: Option<confide_core::retention::hold::Hold>,
 }
 
+/// Opens a conversation for reading: on the audit log, then loaded as [`conversation`].
+pub async fn open_conversation(session: &Session, id: i64, load_images_for: Option<i64>) -> Result<ConversationView, MailError> {
+    let view = conversation(session, id, load_images_for).await?;
+    confide_core::audit::append(&session.store, "opened", &format!("conversation:{id}")).await?;
+    Ok(view)
+}
+
 /// Loads and renders a conversation. `load_images_for` names the one message whose remote
 /// images the reader chose to load; all others stay blocked.
 pub async fn conversation(session: &Session, id: i64, load_images_for: Option<i64>) -> Result<ConversationView, MailError> {
@@ -86,6 +93,7 @@ pub async fn conversation(session: &Session, id: i64, load_images_for: Option<i6
 /// One attachment of a stored message: its name (if it has one) and its decoded bytes.
 pub async fn attachment(session: &Session, message_id: i64, index: usize) -> Result<(Option<String>, Vec<u8>), MailError> {
     let raw = conversations::message_raw(session, message_id).await?;
+    confide_core::audit::append(&session.store, "attachment_taken", &format!("message:{message_id}")).await?;
     let parsed = MessageParser::default().parse(&raw[..]);
     let part = parsed.as_ref().and_then(|p| p.attachments().nth(index));
     let part = part.ok_or_else(|| confide_core::CoreError::Invalid("that attachment is not in this message".into()))?;

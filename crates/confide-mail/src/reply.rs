@@ -21,6 +21,7 @@ pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) ->
         return Err(CoreError::Invalid("the reply is empty".into()).into());
     }
     let (summary, messages) = conversations::load(session, conversation_id).await?;
+    confide_core::audit::append(store, "replied", &format!("conversation:{conversation_id}")).await?;
     let last_in = messages.iter().rev().find(|m| m.incoming).ok_or_else(|| CoreError::Invalid("there is no message from the service user to reply to".into()))?;
     let parsed = MessageParser::default().parse(&last_in.raw[..]).ok_or_else(|| CoreError::Invalid("the message being answered cannot be read".into()))?;
     let reply_to = parsed

@@ -128,6 +128,14 @@ pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Resul
             .collect();
         mailstore::update_flags(store, &account_id, &folder, uidvalidity, &changes).await?;
     }
+    let action = match mark {
+        Mark::Claim => "claimed".to_owned(),
+        Mark::Release => "released".to_owned(),
+        Mark::Status { status } => format!("status:{}", status.as_str()),
+        Mark::Risk { category, raised } => format!("risk_{}:{category}", if *raised { "raised" } else { "lowered" }),
+        Mark::Hold { held } => if *held { "hold_placed" } else { "hold_lifted" }.to_owned(),
+    };
+    confide_core::audit::append(store, &action, &format!("conversation:{conversation_id}")).await?;
     Ok(())
 }
 

@@ -76,6 +76,34 @@ impl Vault {
         Ok(DbKey(bytes))
     }
 
+    /// The staff member's ed25519 signing key (for the audit log and, later, the team
+    /// directory). Made when missing: a store from before signing keys has none, and a key
+    /// lost from the keyring shows up as entries `confide audit verify` cannot attribute.
+    pub fn signing_key(&self) -> Result<SigningKey, VaultError> {
+        const WHAT: &str = "staff signing key";
+        let name = self.name("signing-key");
+        if let Some(text) = self.backend.get(&name)? {
+            let text = Zeroizing::new(text);
+            let mut bytes = Zeroizing::new([0u8; 32]);
+            hex::decode_to_slice(text.trim(), &mut bytes[..]).map_err(|_| VaultError::KeyDamaged { what: WHAT })?;
+            return Ok(SigningKey(ed25519_dalek::SigningKey::from_bytes(&bytes)));
+        }
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        rand::rngs::OsRng.fill_bytes(&mut bytes[..]);
+        self.backend.set(&name, &Zeroizing::new(hex::encode(&bytes[..])))?;
+        Ok(SigningKey(ed25519_dalek::SigningKey::from_bytes(&bytes)))
+    }
+
+    /// The audit log's head ("sequence:hash") as last written: kept outside the database, so
+    /// cutting entries off the end of the log is found.
+    pub fn audit_head(&self) -> Result<Option<String>, VaultError> {
+        self.backend.get(&self.name("audit-head"))
+    }
+
+    pub fn set_audit_head(&self, head: &str) -> Result<(), VaultError> {
+        self.backend.set(&self.name("audit-head"), head)
+    }
+
     /// The password of a mail account, if one was stored.
     pub fn account_password(&self, account_id: &str) -> Result<Option<Zeroizing<String>>, VaultError> {
         Ok(self.backend.get(&self.name(&format!("account/{account_id}")))?.map(Zeroizing::new))
@@ -110,6 +138,31 @@ impl StaffIdentity {
         let digest = Sha256::digest(self.recipient().to_string().as_bytes());
         hex::encode(&digest[..8])
     }
+}
+
+/// A staff member's ed25519 signing key (zeroed when dropped, by ed25519-dalek).
+pub struct SigningKey(ed25519_dalek::SigningKey);
+
+impl SigningKey {
+    /// The public key, hex: how an audit entry names its author.
+    pub fn public_hex(&self) -> String {
+        hex::encode(self.0.verifying_key().to_bytes())
+    }
+
+    pub fn sign(&self, message: &[u8]) -> String {
+        use ed25519_dalek::Signer;
+        hex::encode(self.0.sign(message).to_bytes())
+    }
+}
+
+/// Checks a hex signature by a hex public key over `message`.
+pub fn verify_signature(public_hex: &str, message: &[u8], signature_hex: &str) -> bool {
+    let (mut key, mut sig) = ([0u8; 32], [0u8; 64]);
+    if hex::decode_to_slice(public_hex, &mut key).is_err() || hex::decode_to_slice(signature_hex, &mut sig).is_err() {
+        return false;
+    }
+    let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&key) else { return false };
+    key.verify_strict(message, &ed25519_dalek::Signature::from_bytes(&sig)).is_ok()
 }
 
 /// The SQLCipher key of the local store. Zeroed when dropped.

@@ -11,6 +11,6 @@ mod seal;
 mod secrets;
 
 pub use error::VaultError;
-pub use keys::{DbKey, KeyPolicy, StaffIdentity, Vault};
+pub use keys::{verify_signature, DbKey, KeyPolicy, SigningKey, StaffIdentity, Vault};
 pub use seal::{open, seal, Recipient};
 pub use secrets::{MemorySecrets, OsKeyring, SecretBackend};

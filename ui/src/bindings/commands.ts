@@ -3,6 +3,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type { AcceptAgreementRequest } from "./AcceptAgreementRequest";
 import type { ApiError } from "./ApiError";
 import type { AttachmentRequest } from "./AttachmentRequest";
+import type { AuditView } from "./AuditView";
 import type { ConversationRequest } from "./ConversationRequest";
 import type { ConversationView } from "./ConversationView";
 import type { ExportRequest } from "./ExportRequest";
@@ -50,6 +51,7 @@ export const savePersonalAccount = (request: PersonalAccountRequest): Promise<Pe
   invoke<PersonalAccountInfo>("save_personal_account", { request });
 export const retentionStatus = (): Promise<RetentionStatus> => invoke<RetentionStatus>("retention_status");
 export const recordsView = (): Promise<RecordsView> => invoke<RecordsView>("records_view");
+export const auditView = (): Promise<AuditView> => invoke<AuditView>("audit_view");
 export const exportRecords = (request: ExportRequest): Promise<SaveOutcome> =>
   invoke<SaveOutcome>("export_records", { request });
 export const setHold = (request: HoldRequest): Promise<ConversationView> =>

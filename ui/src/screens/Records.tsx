@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
 import type { Export } from "../bindings/Export";
 import type { RecordsView } from "../bindings/RecordsView";
-import { exportRecords, recordsView } from "../bindings/commands";
+import type { AuditView } from "../bindings/AuditView";
+import { auditView, exportRecords, recordsView } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 
 const ACTIONS: Record<string, string> = {
@@ -18,10 +19,14 @@ const day = (t: number | null) => (t === null ? "" : new Date(t * 1000).toLocale
 export function Records({ onClose, onOpen }: { onClose: () => void; onOpen: (conversationId: number) => void }) {
   const [view, setView] = useState<RecordsView | null>(null);
   const [status, setStatus] = useState("");
+  const [audit, setAudit] = useState<AuditView | null>(null);
 
   useEffect(() => {
     recordsView()
       .then(setView)
+      .catch((e) => setStatus(sentence(asApiError(e).message)));
+    auditView()
+      .then(setAudit)
       .catch((e) => setStatus(sentence(asApiError(e).message)));
   }, []);
 
@@ -131,6 +136,38 @@ export function Records({ onClose, onOpen }: { onClose: () => void; onOpen: (con
             )}
           </section>
         </>
+      )}
+      {audit && (
+        <section className="audit" aria-labelledby="audit-title">
+          <h3 id="audit-title">Audit log</h3>
+          {audit.check.problem ? (
+            <p className="error" role="alert">
+              The audit log has been tampered with: {audit.check.problem}.
+            </p>
+          ) : (
+            <p role="status">All {audit.check.entries} entries verified: none changed, removed or added out of turn.</p>
+          )}
+          <table className="audit-table">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who (key)</th>
+                <th scope="col">Action</th>
+                <th scope="col">Record</th>
+              </tr>
+            </thead>
+            <tbody>
+              {audit.entries.map((e) => (
+                <tr key={e.seq}>
+                  <td>{new Date(e.at * 1000).toLocaleString("en-GB")}</td>
+                  <td>{e.actor.slice(0, 8)}</td>
+                  <td>{e.action}</td>
+                  <td>{e.record}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
       )}
       <button className="secondary" onClick={onClose}>
         Close

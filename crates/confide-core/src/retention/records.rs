@@ -53,10 +53,12 @@ pub async fn view(session: &Session) -> Result<RecordsView, CoreError> {
 /// The whole table as CSV (a header line, then one line per row), for a spreadsheet.
 pub async fn export(session: &Session, what: Export) -> Result<String, CoreError> {
     manager(session)?;
-    Ok(match what {
-        Export::Record => record_csv(&retention_record::recent(&session.store, i64::MAX).await?),
-        Export::Statistics => statistics_csv(&stats::all(&session.store).await?),
-    })
+    let (csv, record) = match what {
+        Export::Record => (record_csv(&retention_record::recent(&session.store, i64::MAX).await?), "retention_record"),
+        Export::Statistics => (statistics_csv(&stats::all(&session.store).await?), "statistics"),
+    };
+    crate::audit::append(&session.store, "exported", record).await?;
+    Ok(csv)
 }
 
 /// Oldest first, as a record is read.
