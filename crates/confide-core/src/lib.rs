@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod paths;
 pub mod policy;
 pub mod staff;
+pub mod team;
 pub mod store;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -1,0 +1,155 @@
+//! The team directory: who works at the helpline, in which role, on which lines, and the keys
+//! colleagues encrypt to and check signatures with. It is a list of signed changes (add a
+//! member, remove one) kept on the server, so every desktop resolves the same team. A change
+//! counts only if a manager who is in the team at that point signed it; the first manager
+//! signs their own entry and is trusted on first use (the desktop pins their key and shows its
+//! fingerprint to compare). Anything else is ignored and reported, never half-believed.
+//!
+//! This module is pure: building, signing and resolving entries. Where they are kept is
+//! `confide-mail`'s business.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use crate::policy::RoleKind;
+
+/// One member as the directory lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Member {
+    pub name: String,
+    pub role: RoleKind,
+    /// Line ids; a manager works on every line whatever is listed.
+    pub lines: Vec<String>,
+    /// The age X25519 recipient records for this person are encrypted to.
+    pub age_recipient: String,
+    /// The ed25519 public key (hex) their signatures are checked with.
+    pub signing_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    Add { member: Member },
+    /// A leaver: nothing new is encrypted to them from the moment this is seen.
+    Remove { signing_key: String },
+}
+
+/// A change, who made it, when, and their signature over the rest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    #[serde(flatten)]
+    pub change: Change,
+    /// The signer's ed25519 public key (hex).
+    pub by: String,
+    /// Unix seconds.
+    pub at: i64,
+    pub signature: String,
+}
+
+/// The bytes a signature covers: the entry without its signature, as JSON with a fixed field
+/// order (the structs' own), so signer and checker agree byte for byte.
+fn signed_bytes(change: &Change, by: &str, at: i64) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Unsigned<'a> {
+        #[serde(flatten)]
+        change: &'a Change,
+        by: &'a str,
+        at: i64,
+    }
+    serde_json::to_vec(&Unsigned { change, by, at }).expect("entries serialise")
+}
+
+/// Signs a change with this desktop's key.
+pub fn sign(change: Change, key: &confide_vault::SigningKey, at: i64) -> Entry {
+    let by = key.public_hex();
+    let signature = key.sign(&signed_bytes(&change, &by, at));
+    Entry { change, by, at, signature }
+}
+
+/// A short fingerprint of a signing key, for people to compare aloud.
+pub fn fingerprint(signing_key: &str) -> String {
+    hex::encode(&Sha256::digest(signing_key.as_bytes())[..8])
+}
+
+/// The team as the entries make it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Directory {
+    pub members: Vec<Member>,
+    /// Leavers: kept so the UI can show who left (and nothing is encrypted to them).
+    pub removed: Vec<Member>,
+    /// Entries that count for nothing, with why, for the UI to report.
+    pub ignored: Vec<String>,
+}
+
+impl Directory {
+    fn active_manager(&self, key: &str) -> bool {
+        self.members.iter().any(|m| m.signing_key == key && m.role == RoleKind::Manager)
+    }
+
+    /// The age recipients of everyone in `role` (any role if `None`) who works on `line` (any
+    /// line if `None`; managers work on every line): exactly who a shared record is for.
+    pub fn recipients(&self, role: Option<RoleKind>, line: Option<&str>) -> Vec<String> {
+        self.members
+            .iter()
+            .filter(|m| role.is_none_or(|r| m.role == r))
+            .filter(|m| m.role == RoleKind::Manager || line.is_none_or(|l| m.lines.iter().any(|x| x == l)))
+            .map(|m| m.age_recipient.clone())
+            .collect()
+    }
+}
+
+/// Resolves entries (in any order) into the team, trusting `root` (a pinned manager key) to
+/// begin it. Entries apply oldest first; each must be signed by a manager who is in the team
+/// when it applies, except the root's own entry, which it signs itself.
+pub fn resolve(entries: &[Entry], root: &str) -> Directory {
+    let mut order: Vec<&Entry> = entries.iter().collect();
+    order.sort_by(|a, b| (a.at, &a.signature).cmp(&(b.at, &b.signature)));
+    let mut dir = Directory::default();
+    for e in order {
+        let who = match &e.change {
+            Change::Add { member } => format!("adding {} ({})", member.name, fingerprint(&member.signing_key)),
+            Change::Remove { signing_key } => format!("removing {}", fingerprint(signing_key)),
+        };
+        if !confide_vault::verify_signature(&e.by, &signed_bytes(&e.change, &e.by, e.at), &e.signature) {
+            dir.ignored.push(format!("An entry {who} is not validly signed, so it was ignored."));
+            continue;
+        }
+        // Only once, at the very start: a root removed later cannot found the team again.
+        let founding = dir.members.is_empty()
+            && dir.removed.is_empty()
+            && matches!(&e.change, Change::Add { member } if e.by == root && member.signing_key == root && member.role == RoleKind::Manager);
+        if !founding && !dir.active_manager(&e.by) {
+            dir.ignored.push(format!("An entry {who} was not signed by a manager of the team, so it was ignored."));
+            continue;
+        }
+        match &e.change {
+            Change::Add { member } => {
+                dir.members.retain(|m| m.signing_key != member.signing_key);
+                dir.removed.retain(|m| m.signing_key != member.signing_key);
+                dir.members.push(member.clone());
+            }
+            Change::Remove { signing_key } => {
+                if let Some(i) = dir.members.iter().position(|m| &m.signing_key == signing_key) {
+                    dir.removed.push(dir.members.remove(i));
+                }
+            }
+        }
+    }
+    dir
+}
+
+/// The key to pin on first use: the earliest manager entry that signs itself.
+pub fn first_root(entries: &[Entry]) -> Option<String> {
+    entries
+        .iter()
+        .filter(|e| matches!(&e.change, Change::Add { member } if member.signing_key == e.by && member.role == RoleKind::Manager))
+        .filter(|e| confide_vault::verify_signature(&e.by, &signed_bytes(&e.change, &e.by, e.at), &e.signature))
+        .min_by_key(|e| (e.at, e.signature.clone()))
+        .map(|e| e.by.clone())
+}
+
+#[cfg(test)]
+mod tests;
