@@ -229,7 +229,7 @@ fn expunge_server(
     let folders: Vec<Folder> = s.list(Some(""), Some("*"))?.iter().map(Folder::from_name).collect();
     let sweep_before = sweep_date(period, now);
     let mut removed = Vec::new();
-    for f in folders.iter().filter(|f| f.selectable && !f.name.starts_with("Confide")) {
+    for f in folders.iter().filter(|f| f.selectable && !crate::folders::is_record_folder(&f.name)) {
         let mbox = s.select(&f.name)?;
         let mut uids: Vec<u32> = match known.get(&f.name) {
             Some((uv, list)) if mbox.uid_validity == Some(*uv) => list.clone(),

@@ -101,3 +101,21 @@ mod tests {
         assert_eq!(find(&[dotted], Role::Sent).unwrap().name, "INBOX.Sent Messages");
     }
 }
+
+/// Confide's own record folders (`Confide/Team`, and later `Confide/Webchat`, `Confide/Letters`):
+/// not mail, so sync does not list them in the inbox and email retention leaves them to their
+/// own classes.
+pub fn is_record_folder(name: &str) -> bool {
+    name == "Confide" || name.strip_prefix("Confide").is_some_and(|rest| rest.starts_with(['/', '.']))
+}
+
+#[cfg(test)]
+mod record_folder_tests {
+    #[test]
+    fn confides_folders_are_known_by_their_prefix_and_separator() {
+        assert!(super::is_record_folder("Confide/Team"));
+        assert!(super::is_record_folder("Confide.Letters"));
+        assert!(!super::is_record_folder("Confidential"));
+        assert!(!super::is_record_folder("INBOX"));
+    }
+}

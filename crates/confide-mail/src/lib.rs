@@ -19,6 +19,7 @@ pub mod folders;
 pub mod guard;
 pub mod idle;
 pub mod sync;
+pub mod team;
 pub mod triage;
 
 pub use error::MailError;

@@ -101,12 +101,14 @@ impl Directory {
     }
 }
 
-/// Resolves entries (in any order) into the team, trusting `root` (a pinned manager key) to
+/// Resolves entries (as the server lists them) into the team, trusting `root` (a pinned manager key) to
 /// begin it. Entries apply oldest first; each must be signed by a manager who is in the team
 /// when it applies, except the root's own entry, which it signs itself.
 pub fn resolve(entries: &[Entry], root: &str) -> Directory {
+    // Stable: entries of the same second keep the order the server lists them in (append
+    // order, the same on every desktop), so an add made in the founding second still follows it.
     let mut order: Vec<&Entry> = entries.iter().collect();
-    order.sort_by(|a, b| (a.at, &a.signature).cmp(&(b.at, &b.signature)));
+    order.sort_by_key(|e| e.at);
     let mut dir = Directory::default();
     for e in order {
         let who = match &e.change {
@@ -153,3 +155,28 @@ pub fn first_root(entries: &[Entry]) -> Option<String> {
 
 #[cfg(test)]
 mod tests;
+
+/// The founding manager's key this desktop pinned, if it has seen the team yet.
+pub async fn pinned_root(store: &crate::Store) -> Result<Option<String>, crate::CoreError> {
+    Ok(sqlx::query_scalar!("SELECT root_key FROM team_trust WHERE id = 1").fetch_optional(store.pool()).await?)
+}
+
+/// Pins `root` unless a root is pinned already (first use wins); returns the one in force.
+pub async fn pin_root(store: &crate::Store, root: &str) -> Result<String, crate::CoreError> {
+    let now = store.now_ts();
+    sqlx::query!("INSERT INTO team_trust (id, root_key, pinned_at) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING", root, now)
+        .execute(store.pool())
+        .await?;
+    Ok(pinned_root(store).await?.unwrap_or_else(|| root.to_owned()))
+}
+
+/// This person as the directory would list them: what a manager adds.
+pub fn card(session: &crate::staff::Session) -> Result<Member, crate::CoreError> {
+    Ok(Member {
+        name: session.profile.display_name.clone(),
+        role: session.profile.role,
+        lines: session.profile.lines.clone(),
+        age_recipient: session.store.identity().recipient().to_string(),
+        signing_key: session.store.vault().signing_key()?.public_hex(),
+    })
+}

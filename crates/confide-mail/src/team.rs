@@ -1,0 +1,127 @@
+//! The team directory on the server: each signed entry is one message in the shared mailbox's
+//! `Confide/Team` folder (JSON body), appended and never changed, so every desktop reads the
+//! same list and resolves it with `confide_core::team`.
+
+use confide_core::accounts::{self, Account, AccountKind};
+use confide_core::policy::RoleKind;
+use confide_core::staff::Session;
+use confide_core::team::{self, Change, Directory, Entry, Member};
+use confide_core::{CoreError, Store};
+
+use crate::connect::{imap_login, ImapSession};
+use crate::MailError;
+
+fn shared(all: &[Account]) -> Result<Account, MailError> {
+    all.iter()
+        .find(|a| a.kind == AccountKind::Shared)
+        .cloned()
+        .ok_or_else(|| CoreError::Invalid("there is no shared mailbox on this desktop, so there is no team directory to read".into()).into())
+}
+
+/// `Confide/Team` spelled with the server's hierarchy separator.
+fn folder_name(s: &mut ImapSession) -> Result<String, MailError> {
+    // (LIST "" "" would be the textbook way; the imap crate sends the empty pattern unquoted.)
+    let listed = s.list(Some(""), Some("INBOX"))?;
+    let delimiter = listed.iter().next().and_then(|n| n.delimiter()).unwrap_or("/").to_owned();
+    Ok(format!("Confide{delimiter}Team"))
+}
+
+/// Reads every entry (blocking). Messages that are not entries are reported, not trusted.
+fn fetch(account: &Account, password: &str) -> Result<(Vec<Entry>, Vec<String>), MailError> {
+    let mut s = imap_login(account, password)?;
+    let name = folder_name(&mut s)?;
+    if s.list(Some(""), Some(&name))?.is_empty() {
+        let _ = s.logout();
+        return Ok((vec![], vec![]));
+    }
+    let mbox = s.examine(&name)?;
+    let (mut entries, mut unreadable) = (vec![], vec![]);
+    if mbox.exists > 0 {
+        for f in s.uid_fetch("1:*", "(UID BODY.PEEK[TEXT])")?.iter() {
+            match f.text().and_then(|t| serde_json::from_slice::<Entry>(t.trim_ascii()).ok()) {
+                Some(e) => entries.push(e),
+                None => unreadable.push("A message in the team folder is not a directory entry, so it was ignored.".to_owned()),
+            }
+        }
+    }
+    let _ = s.logout();
+    Ok((entries, unreadable))
+}
+
+/// Appends one entry (blocking), creating the folder the first time.
+fn append(account: &Account, password: &str, entry: &Entry) -> Result<(), MailError> {
+    let mut s = imap_login(account, password)?;
+    let name = folder_name(&mut s)?;
+    if s.list(Some(""), Some(&name))?.is_empty() {
+        s.create(&name)?;
+    }
+    let body = serde_json::to_string(entry).expect("entries serialise");
+    let raw = format!(
+        "From: <{from}>\r\nSubject: Confide team directory entry\r\nMessage-ID: <team-{sig}@confide.invalid>\r\nContent-Type: application/json\r\n\r\n{body}\r\n",
+        from = account.address,
+        sig = &entry.signature[..32]
+    );
+    s.append(&name, raw.as_bytes()).finish()?;
+    let _ = s.logout();
+    Ok(())
+}
+
+/// The team as this desktop resolves it: the server's entries, trusting the founder pinned on
+/// first use (pinned now if this is the first look).
+pub async fn directory(store: &Store) -> Result<Directory, MailError> {
+    let account = shared(&accounts::list(store).await?)?;
+    let password = crate::connect::account_password(store, &account)?;
+    let (entries, unreadable) = tokio::task::spawn_blocking(move || fetch(&account, &password)).await.map_err(|_| MailError::Worker)??;
+    let root = match team::pinned_root(store).await? {
+        Some(root) => Some(root),
+        None => match team::first_root(&entries) {
+            Some(found) => Some(team::pin_root(store, &found).await?),
+            None => None,
+        },
+    };
+    let mut dir = root.map(|r| team::resolve(&entries, &r)).unwrap_or_default();
+    dir.ignored.extend(unreadable);
+    Ok(dir)
+}
+
+async fn publish(session: &Session, change: Change) -> Result<Entry, MailError> {
+    if session.profile.role != RoleKind::Manager {
+        return Err(CoreError::Invalid("only a manager can change the team directory".into()).into());
+    }
+    let key = session.store.vault().signing_key().map_err(CoreError::from)?;
+    let entry = team::sign(change, &key, session.store.now_ts());
+    let account = shared(&accounts::list(&session.store).await?)?;
+    let password = crate::connect::account_password(&session.store, &account)?;
+    let to_send = entry.clone();
+    tokio::task::spawn_blocking(move || append(&account, &password, &to_send)).await.map_err(|_| MailError::Worker)??;
+    Ok(entry)
+}
+
+/// A manager starts the directory with their own entry (signed by themselves), and this
+/// desktop pins them as its founder. Refused once the team has a founder.
+pub async fn found(session: &Session) -> Result<Directory, MailError> {
+    if directory(&session.store).await?.members.iter().any(|m| m.role == RoleKind::Manager) {
+        return Err(CoreError::Invalid("the team directory already has its founding manager".into()).into());
+    }
+    let me = team::card(session)?;
+    let key = me.signing_key.clone();
+    // Pinned only once the entry is on the server (publish refuses anyone but a manager).
+    publish(session, Change::Add { member: me }).await?;
+    team::pin_root(&session.store, &key).await?;
+    directory(&session.store).await
+}
+
+/// A manager adds a colleague from the card their desktop shows.
+pub async fn add(session: &Session, member: Member) -> Result<Directory, MailError> {
+    let record = format!("staff:{}", team::fingerprint(&member.signing_key));
+    publish(session, Change::Add { member }).await?;
+    confide_core::audit::append(&session.store, "team_added", &record).await?;
+    directory(&session.store).await
+}
+
+/// A leaver: nothing new is encrypted to them from now on.
+pub async fn remove(session: &Session, signing_key: &str) -> Result<Directory, MailError> {
+    publish(session, Change::Remove { signing_key: signing_key.to_owned() }).await?;
+    confide_core::audit::append(&session.store, "team_removed", &format!("staff:{}", team::fingerprint(signing_key))).await?;
+    directory(&session.store).await
+}
