@@ -97,6 +97,17 @@ pub struct PersonalAccountInfo {
     pub account: Option<confide_core::accounts::Account>,
 }
 
+/// A manager's change to the team directory.
+#[derive(Debug, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum TeamChangeRequest {
+    Found,
+    /// A colleague's card, as copied from their Team screen.
+    Add { card: String },
+    Remove { signing_key: String },
+}
+
 #[derive(Debug, Deserialize, TS)]
 #[ts(export)]
 pub struct ExportRequest {
@@ -179,6 +190,8 @@ command_table! {
     retention_status(()) -> RetentionStatus;
     records_view(()) -> confide_core::retention::records::RecordsView;
     audit_view(()) -> confide_core::audit::AuditView;
+    team_view(()) -> confide_mail::team::TeamView;
+    team_change(TeamChangeRequest) -> confide_mail::team::TeamView;
     export_records(ExportRequest) -> SaveOutcome;
     set_hold(HoldRequest) -> confide_mail::reading::ConversationView;
 }

@@ -9,7 +9,7 @@ use confide_mail::reading::{self, ConversationView};
 use confide_mail::sync::{sync_account, SyncProgress, SyncReport};
 use tauri::{AppHandle, Emitter, State};
 
-use crate::api::{AcceptAgreementRequest, AttachmentRequest, ExportRequest, HoldRequest, PersonalAccountInfo, PersonalAccountRequest, RetentionStatus, SaveOutcome, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
+use crate::api::{AcceptAgreementRequest, AttachmentRequest, ExportRequest, HoldRequest, TeamChangeRequest, PersonalAccountInfo, PersonalAccountRequest, RetentionStatus, SaveOutcome, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
 use confide_mail::reply;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -239,4 +239,29 @@ pub async fn set_hold(state: State<'_, AppState>, request: HoldRequest) -> Resul
     let session = staff::session(&state.store().await?).await?;
     confide_mail::triage::set_hold(&session, request.id, request.reason.as_deref()).await?;
     Ok(reading::conversation(&session, request.id, None).await?)
+}
+
+#[tauri::command]
+pub async fn team_view(state: State<'_, AppState>) -> Result<confide_mail::team::TeamView, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    Ok(confide_mail::team::view(&session).await?)
+}
+
+/// A manager's change to the directory: found it, add a colleague's card, or remove a leaver.
+#[tauri::command]
+pub async fn team_change(state: State<'_, AppState>, request: TeamChangeRequest) -> Result<confide_mail::team::TeamView, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    match request {
+        TeamChangeRequest::Found => {
+            confide_mail::team::found(&session).await?;
+        }
+        TeamChangeRequest::Add { card } => {
+            let member = confide_core::team::parse_card(&card, session.preset())?;
+            confide_mail::team::add(&session, member).await?;
+        }
+        TeamChangeRequest::Remove { signing_key } => {
+            confide_mail::team::remove(&session, &signing_key).await?;
+        }
+    }
+    Ok(confide_mail::team::view(&session).await?)
 }

@@ -37,6 +37,8 @@ pub fn run() {
             commands::retention_status,
             commands::records_view,
             commands::audit_view,
+            commands::team_view,
+            commands::team_change,
             commands::export_records,
             commands::set_hold,
         ])

@@ -6,6 +6,8 @@ use confide_core::accounts::{self, Account, AccountKind};
 use confide_core::policy::RoleKind;
 use confide_core::staff::Session;
 use confide_core::team::{self, Change, Directory, Entry, Member};
+use serde::Serialize;
+use ts_rs::TS;
 use confide_core::{CoreError, Store};
 
 use crate::connect::{imap_login, ImapSession};
@@ -124,4 +126,34 @@ pub async fn remove(session: &Session, signing_key: &str) -> Result<Directory, M
     publish(session, Change::Remove { signing_key: signing_key.to_owned() }).await?;
     confide_core::audit::append(&session.store, "team_removed", &format!("staff:{}", team::fingerprint(signing_key))).await?;
     directory(&session.store).await
+}
+
+/// The Team screen: the directory as this desktop resolves it, this person's card to hand to a
+/// manager, and the fingerprints to compare aloud.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TeamView {
+    pub directory: Directory,
+    /// This person's card (JSON), for a manager to paste.
+    pub my_card: String,
+    pub my_fingerprint: String,
+    /// The founding manager this desktop trusts, by fingerprint; null before the team exists.
+    pub founder_fingerprint: Option<String>,
+    pub can_manage: bool,
+    /// Each listed signing key's fingerprint, as people compare them.
+    pub fingerprints: std::collections::BTreeMap<String, String>,
+}
+
+pub async fn view(session: &Session) -> Result<TeamView, MailError> {
+    let directory = directory(&session.store).await?;
+    let card = team::card(session)?;
+    let fingerprints = directory.members.iter().chain(&directory.removed).map(|m| (m.signing_key.clone(), team::fingerprint(&m.signing_key))).collect();
+    Ok(TeamView {
+        fingerprints,
+        directory,
+        my_fingerprint: team::fingerprint(&card.signing_key),
+        my_card: serde_json::to_string_pretty(&card).expect("cards serialise"),
+        founder_fingerprint: team::pinned_root(&session.store).await?.map(|r| team::fingerprint(&r)),
+        can_manage: session.profile.role == RoleKind::Manager,
+    })
 }

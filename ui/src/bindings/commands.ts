@@ -23,6 +23,8 @@ import type { SaveProfileRequest } from "./SaveProfileRequest";
 import type { SendOutcome } from "./SendOutcome";
 import type { SetupState } from "./SetupState";
 import type { SyncReport } from "./SyncReport";
+import type { TeamChangeRequest } from "./TeamChangeRequest";
+import type { TeamView } from "./TeamView";
 
 /** Every command rejects with an ApiError ({ code, message }). */
 export type CommandError = ApiError;
@@ -52,6 +54,9 @@ export const savePersonalAccount = (request: PersonalAccountRequest): Promise<Pe
 export const retentionStatus = (): Promise<RetentionStatus> => invoke<RetentionStatus>("retention_status");
 export const recordsView = (): Promise<RecordsView> => invoke<RecordsView>("records_view");
 export const auditView = (): Promise<AuditView> => invoke<AuditView>("audit_view");
+export const teamView = (): Promise<TeamView> => invoke<TeamView>("team_view");
+export const teamChange = (request: TeamChangeRequest): Promise<TeamView> =>
+  invoke<TeamView>("team_change", { request });
 export const exportRecords = (request: ExportRequest): Promise<SaveOutcome> =>
   invoke<SaveOutcome>("export_records", { request });
 export const setHold = (request: HoldRequest): Promise<ConversationView> =>

@@ -11,6 +11,7 @@ import { asApiError, sentence } from "../errors";
 import { Conversation } from "./Conversation";
 import { ConversationList } from "./ConversationList";
 import { Records } from "./Records";
+import { Team } from "./Team";
 import { Settings, guardSummary } from "./Settings";
 import type { GuardReport } from "../bindings/GuardReport";
 
@@ -37,7 +38,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   });
   const [error, setError] = useState("");
   const [selectedId, setSelectedId] = useState<number | null>(null);
-  const [panel, setPanel] = useState<"conversation" | "settings" | "records">("conversation");
+  const [panel, setPanel] = useState<"conversation" | "settings" | "records" | "team">("conversation");
   const [guardNotice, setGuardNotice] = useState("");
   const [retention, setRetention] = useState("");
 
@@ -141,6 +142,9 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         <span className="who" aria-label="Signed in as">
           {profile.display_name} · {profile.role_name}
         </span>
+        <button className="small secondary" onClick={() => setPanel("team")}>
+          Team
+        </button>
         {profile.role === "manager" && (
           <button className="small secondary" onClick={() => setPanel("records")}>
             Retention record
@@ -263,6 +267,8 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
       <section className="pane" aria-label="Conversation">
         {panel === "settings" ? (
           <Settings onClose={() => setPanel("conversation")} />
+        ) : panel === "team" ? (
+          <Team onClose={() => setPanel("conversation")} lineName={lineName} />
         ) : panel === "records" ? (
           <Records
             onClose={() => setPanel("conversation")}

@@ -170,6 +170,26 @@ pub async fn pin_root(store: &crate::Store, root: &str) -> Result<String, crate:
     Ok(pinned_root(store).await?.unwrap_or_else(|| root.to_owned()))
 }
 
+/// A colleague's card as pasted by a manager, checked: the keys must be keys, and the role and
+/// lines the policy's.
+pub fn parse_card(text: &str, preset: &crate::policy::Preset) -> Result<Member, crate::CoreError> {
+    let invalid = |why: &str| crate::CoreError::Invalid(why.to_owned());
+    let member: Member = serde_json::from_str(text.trim()).map_err(|_| invalid("that is not a colleague's card; copy the whole card from the Team screen on their desktop"))?;
+    if member.age_recipient.parse::<confide_vault::Recipient>().is_err() {
+        return Err(invalid("the card's encryption key is damaged; copy the card again"));
+    }
+    if member.signing_key.len() != 64 || hex::decode(&member.signing_key).is_err() {
+        return Err(invalid("the card's signing key is damaged; copy the card again"));
+    }
+    if member.name.trim().is_empty() || preset.role(member.role).is_none() {
+        return Err(invalid("the card names no one, or a role this policy does not have"));
+    }
+    if let Some(line) = member.lines.iter().find(|l| !preset.lines.iter().any(|p| &p.id == *l)) {
+        return Err(crate::CoreError::Invalid(format!("the card names a service line this policy does not have ({line})")));
+    }
+    Ok(member)
+}
+
 /// This person as the directory would list them: what a manager adds.
 pub fn card(session: &crate::staff::Session) -> Result<Member, crate::CoreError> {
     Ok(Member {

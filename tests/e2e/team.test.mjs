@@ -1,0 +1,46 @@
+// Issue 6: the team directory through the real window. A manager starts the directory on the
+// shared mailbox and sees themselves in it with their key's fingerprint, the founder's
+// fingerprint to compare, and their own card to hand on.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { test } from "node:test";
+import { firstRun, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { Session, startDriver } from "./webdriver.mjs";
+
+const root = resolve(import.meta.dirname, "../..");
+const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
+const artifacts = join(root, "tests/artifacts");
+
+test("issue6 a manager starts the team directory", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+  assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
+  // Each run's manager is a new key: the directory a previous run founded would not be theirs.
+  try {
+    execFileSync("doveadm", ["-c", "/var/lib/confide-lab/dovecot/dovecot.conf", "mailbox", "delete", "-u", "helpline@lab.test", "Confide/Team"], { stdio: "ignore" });
+  } catch {
+    // Not there yet.
+  }
+  const store = storeWithSharedMailbox(readLab(), "confide-e2e-team-");
+  const driver = await startDriver({ env: { CONFIDE_DATA_DIR: store } });
+  const s = await Session.create(driver.base, app);
+  try {
+    await firstRun(s, { role: "manager" });
+    await s.waitForText(".sync-status", "new messages", 60000);
+    await s.clickText(".topbar button", "Team");
+    await s.waitForText(".team", "has not been started yet");
+    await s.clickText(".team button", "Start the team directory");
+    await s.waitForText(".team-table", "Ash");
+    await s.waitForText(".team-table", "Manager");
+    const mine = await s.text(await s.find(".team section code"));
+    const founder = await s.text(await s.find("code.founder"));
+    assert.match(mine, /^[0-9a-f]{16}$/);
+    assert.equal(founder, mine, "this manager founded it");
+    await s.waitForText(".team-table", mine);
+    await s.screenshot(artifacts, "11-team-directory");
+    await s.clickText(".team > button", "Close");
+  } finally {
+    await s.close();
+    driver.stop();
+  }
+});
