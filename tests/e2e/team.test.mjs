@@ -37,6 +37,10 @@ test("issue6 a manager starts the team directory", { timeout: 180000, skip: !exi
     assert.match(mine, /^[0-9a-f]{16}$/);
     assert.equal(founder, mine, "this manager founded it");
     await s.waitForText(".team-table", mine);
+    // Reopened, the Team screen has recorded this manager's acceptance of the agreement.
+    await s.clickText(".team > button", "Close");
+    await s.clickText(".topbar button", "Team");
+    await s.waitForText(".team-table", "current-1");
     await s.screenshot(artifacts, "11-team-directory");
     await s.clickText(".team > button", "Close");
   } finally {

@@ -87,7 +87,8 @@ pub async fn directory(store: &Store) -> Result<Directory, MailError> {
 }
 
 async fn publish(session: &Session, change: Change) -> Result<Entry, MailError> {
-    if session.profile.role != RoleKind::Manager {
+    let own_acceptance = matches!(change, Change::Accepted { .. });
+    if session.profile.role != RoleKind::Manager && !own_acceptance {
         return Err(CoreError::Invalid("only a manager can change the team directory".into()).into());
     }
     let key = session.store.vault().signing_key().map_err(CoreError::from)?;
@@ -145,8 +146,16 @@ pub struct TeamView {
 }
 
 pub async fn view(session: &Session) -> Result<TeamView, MailError> {
-    let directory = directory(&session.store).await?;
+    let mut directory = directory(&session.store).await?;
     let card = team::card(session)?;
+    // A member whose acceptance of the agreement in force is not in the directory yet records
+    // it now (it was given at first run, perhaps before the directory existed).
+    let version = session.profile.agreement_version.clone();
+    let member = directory.members.iter().any(|m| m.signing_key == card.signing_key);
+    if member && !directory.acceptances.iter().any(|a| a.signing_key == card.signing_key && a.version == version) {
+        publish(session, Change::Accepted { version }).await?;
+        directory = self::directory(&session.store).await?;
+    }
     let fingerprints = directory.members.iter().chain(&directory.removed).map(|m| (m.signing_key.clone(), team::fingerprint(&m.signing_key))).collect();
     Ok(TeamView {
         fingerprints,

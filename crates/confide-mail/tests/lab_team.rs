@@ -44,6 +44,10 @@ async fn issue6_the_team_directory_is_shared_signed_and_a_forged_entry_gets_noth
     let seen_by_bob = confide_mail::team::directory(&bob.store).await.unwrap();
     assert_eq!(seen_by_bob, dir);
     assert_eq!(team::pinned_root(&bob.store).await.unwrap(), Some(team::card(&ann).unwrap().signing_key));
+    // Opening the Team screen records Bob's acceptance of the agreement in the directory.
+    confide_mail::team::view(&bob).await.unwrap();
+    let accepted = confide_mail::team::directory(&ann.store).await.unwrap().acceptances;
+    assert!(accepted.iter().any(|a| a.signing_key == team::card(&bob).unwrap().signing_key && a.version == "current-1"), "{accepted:?}");
 
     // Bob, with a valid key, plants an entry making a stranger a manager.
     let eve_dir = tmp.path().join("eve");

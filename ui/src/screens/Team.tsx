@@ -6,6 +6,12 @@ import { asApiError, sentence } from "../errors";
 
 const ROLES: Record<string, string> = { advisor: "Advisor", team_leader: "Team leader", manager: "Manager" };
 
+/** The latest agreement version a member accepted, and when; the directory is where colleagues see it. */
+function accepted(view: TeamView, key: string): string {
+  const mine = view.directory.acceptances.filter((a) => a.signing_key === key).sort((a, b) => b.at - a.at);
+  return mine.length ? `${mine[0].version}, ${new Date(mine[0].at * 1000).toLocaleDateString("en-GB")}` : "Not recorded yet";
+}
+
 /** The team directory: who works here, their keys' fingerprints to compare, and (managers) adding and removing. */
 export function Team({ onClose, lineName }: { onClose: () => void; lineName: (id: string) => string }) {
   const [view, setView] = useState<TeamView | null>(null);
@@ -64,6 +70,7 @@ export function Team({ onClose, lineName }: { onClose: () => void; lineName: (id
                   <th scope="col">Role</th>
                   <th scope="col">Lines</th>
                   <th scope="col">Key</th>
+                  <th scope="col">Agreement</th>
                   {view.can_manage && <th scope="col"></th>}
                 </tr>
               </thead>
@@ -76,6 +83,7 @@ export function Team({ onClose, lineName }: { onClose: () => void; lineName: (id
                     <td>
                       <code>{view.fingerprints[m.signing_key]}</code>
                     </td>
+                    <td>{accepted(view, m.signing_key)}</td>
                     {view.can_manage && (
                       <td>
                         {m.signing_key !== JSON.parse(view.my_card).signing_key && (

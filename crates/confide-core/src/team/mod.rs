@@ -34,6 +34,8 @@ pub enum Change {
     Add { member: Member },
     /// A leaver: nothing new is encrypted to them from the moment this is seen.
     Remove { signing_key: String },
+    /// A member's acceptance of a confidentiality agreement version, signed by themselves.
+    Accepted { version: String },
 }
 
 /// A change, who made it, when, and their signature over the rest.
@@ -82,6 +84,18 @@ pub struct Directory {
     pub removed: Vec<Member>,
     /// Entries that count for nothing, with why, for the UI to report.
     pub ignored: Vec<String>,
+    /// Who accepted which agreement version, when (the latest per member and version).
+    pub acceptances: Vec<Acceptance>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Acceptance {
+    pub signing_key: String,
+    pub version: String,
+    /// Unix seconds.
+    #[ts(type = "number")]
+    pub at: i64,
 }
 
 impl Directory {
@@ -114,9 +128,20 @@ pub fn resolve(entries: &[Entry], root: &str) -> Directory {
         let who = match &e.change {
             Change::Add { member } => format!("adding {} ({})", member.name, fingerprint(&member.signing_key)),
             Change::Remove { signing_key } => format!("removing {}", fingerprint(signing_key)),
+            Change::Accepted { version } => format!("accepting agreement {version} by {}", fingerprint(&e.by)),
         };
         if !confide_vault::verify_signature(&e.by, &signed_bytes(&e.change, &e.by, e.at), &e.signature) {
             dir.ignored.push(format!("An entry {who} is not validly signed, so it was ignored."));
+            continue;
+        }
+        // An acceptance is the member's own word: signed by a member, for themselves.
+        if let Change::Accepted { version } = &e.change {
+            if dir.members.iter().any(|m| m.signing_key == e.by) {
+                dir.acceptances.retain(|a| !(a.signing_key == e.by && &a.version == version));
+                dir.acceptances.push(Acceptance { signing_key: e.by.clone(), version: version.clone(), at: e.at });
+            } else {
+                dir.ignored.push(format!("An entry {who} is not from a member of the team, so it was ignored."));
+            }
             continue;
         }
         // Only once, at the very start: a root removed later cannot found the team again.
@@ -138,6 +163,7 @@ pub fn resolve(entries: &[Entry], root: &str) -> Directory {
                     dir.removed.push(dir.members.remove(i));
                 }
             }
+            Change::Accepted { .. } => unreachable!("handled above"),
         }
     }
     dir

@@ -100,3 +100,22 @@ fn a_removed_manager_can_sign_nothing_more_and_only_the_pinned_root_founds() {
     let other = resolve(&entries, &dee.member.signing_key);
     assert!(other.ignored.iter().any(|i| i.contains("adding Ann")), "{:?}", other.ignored);
 }
+
+#[test]
+fn members_record_their_own_acceptance_and_no_one_else_can() {
+    let (ann, bob, eve) = (person("Ann", RoleKind::Manager, &[]), person("Bob", RoleKind::Advisor, &["phoneline"]), person("Eve", RoleKind::Advisor, &[]));
+    let mut forged = sign(Change::Accepted { version: "current-1".into() }, &bob.key, 5);
+    forged.by = ann.member.signing_key.clone();
+    let entries = vec![
+        add(&ann, &ann, 1),
+        add(&ann, &bob, 2),
+        sign(Change::Accepted { version: "current-1".into() }, &bob.key, 3),
+        sign(Change::Accepted { version: "current-1".into() }, &eve.key, 4),
+        forged,
+    ];
+    let dir = resolve(&entries, &ann.member.signing_key);
+    assert_eq!(dir.acceptances, vec![Acceptance { signing_key: bob.member.signing_key.clone(), version: "current-1".into(), at: 3 }]);
+    assert_eq!(dir.ignored.len(), 2, "{:?}", dir.ignored);
+    assert!(dir.ignored[0].contains("not from a member"));
+    assert!(dir.ignored[1].contains("not validly signed"));
+}
