@@ -70,10 +70,11 @@ pub async fn append(store: &Store, action: &str, record: &str) -> Result<(), Cor
     )
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
-    // After the commit: a head ahead of the log would read as tampering; one behind (a crash
-    // here) is caught up by the next entry and reported by `verify` until then.
+    // The head is written while this transaction holds the write lock, so two appenders (the
+    // app and a timer's `confide retention run`) cannot leave it pointing at the older entry.
+    // If the commit then fails, the head is one ahead and `verify` says the last entry is missing.
     store.vault().set_audit_head(&format!("{seq}:{hash}"))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -111,7 +112,7 @@ pub async fn verify(store: &Store) -> Result<AuditCheck, CoreError> {
     let head = head.as_deref().and_then(|h| h.split_once(':')).map_or((0, GENESIS.to_owned()), |(n, h)| (n.parse().unwrap_or(-1), h.to_owned()));
     if head != end {
         return fail(if head.0 > end.0 {
-            format!("the log should end at entry {}, but entries are missing from its end", head.0)
+            format!("the log should end at entry {}, but entries are missing from its end (or the last one was never written)", head.0)
         } else if head.0 < end.0 {
             format!("entries after {} were added without the keyring's record", head.0)
         } else {

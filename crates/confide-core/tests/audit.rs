@@ -72,3 +72,23 @@ async fn issue6_the_app_cannot_edit_or_delete_audit_entries_and_a_stranger_key_i
     let found = problem(&store).await;
     assert!(found.contains("entry 1 was written by a key this desktop does not know"), "{found}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn issue6_concurrent_appends_keep_one_unbroken_chain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = store_with_log(tmp.path(), Arc::new(MemorySecrets::default())).await;
+    let tasks: Vec<_> = (0..4)
+        .map(|t| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                for i in 0..25 {
+                    audit::append(&store, "opened", &format!("conversation:{t}{i}")).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(audit::verify(&store).await.unwrap(), audit::AuditCheck { entries: 105, problem: None });
+}
