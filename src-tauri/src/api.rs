@@ -97,6 +97,13 @@ pub struct PersonalAccountInfo {
     pub account: Option<confide_core::accounts::Account>,
 }
 
+/// Names by key (an encryption key's fingerprint or a signing key), from the team directory.
+#[derive(Debug, serde::Serialize, TS)]
+#[ts(export)]
+pub struct TeamNames {
+    pub names: std::collections::BTreeMap<String, String>,
+}
+
 /// A manager's change to the team directory.
 #[derive(Debug, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -192,6 +199,7 @@ command_table! {
     audit_view(()) -> confide_core::audit::AuditView;
     team_view(()) -> confide_mail::team::TeamView;
     team_change(TeamChangeRequest) -> confide_mail::team::TeamView;
+    team_names(()) -> TeamNames;
     export_records(ExportRequest) -> SaveOutcome;
     set_hold(HoldRequest) -> confide_mail::reading::ConversationView;
 }

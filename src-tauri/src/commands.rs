@@ -9,7 +9,7 @@ use confide_mail::reading::{self, ConversationView};
 use confide_mail::sync::{sync_account, SyncProgress, SyncReport};
 use tauri::{AppHandle, Emitter, State};
 
-use crate::api::{AcceptAgreementRequest, AttachmentRequest, ExportRequest, HoldRequest, TeamChangeRequest, PersonalAccountInfo, PersonalAccountRequest, RetentionStatus, SaveOutcome, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
+use crate::api::{AcceptAgreementRequest, AttachmentRequest, ExportRequest, HoldRequest, TeamChangeRequest, TeamNames, PersonalAccountInfo, PersonalAccountRequest, RetentionStatus, SaveOutcome, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
 use confide_mail::reply;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -264,4 +264,12 @@ pub async fn team_change(state: State<'_, AppState>, request: TeamChangeRequest)
         }
     }
     Ok(confide_mail::team::view(&session).await?)
+}
+
+/// Who is who by key, from the team directory, so the UI can name a claim's or an audit
+/// entry's author.
+#[tauri::command]
+pub async fn team_names(state: State<'_, AppState>) -> Result<TeamNames, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    Ok(TeamNames { names: confide_mail::team::names(&session.store).await? })
 }

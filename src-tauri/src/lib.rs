@@ -39,6 +39,7 @@ pub fn run() {
             commands::audit_view,
             commands::team_view,
             commands::team_change,
+            commands::team_names,
             commands::export_records,
             commands::set_hold,
         ])

@@ -166,3 +166,8 @@ pub async fn view(session: &Session) -> Result<TeamView, MailError> {
         can_manage: session.profile.role == RoleKind::Manager,
     })
 }
+
+/// Names by key (see `confide_core::team::names`), read from the directory without changing it.
+pub async fn names(store: &Store) -> Result<std::collections::BTreeMap<String, String>, MailError> {
+    Ok(team::names(&directory(store).await?))
+}

@@ -24,6 +24,7 @@ import type { SendOutcome } from "./SendOutcome";
 import type { SetupState } from "./SetupState";
 import type { SyncReport } from "./SyncReport";
 import type { TeamChangeRequest } from "./TeamChangeRequest";
+import type { TeamNames } from "./TeamNames";
 import type { TeamView } from "./TeamView";
 
 /** Every command rejects with an ApiError ({ code, message }). */
@@ -57,6 +58,7 @@ export const auditView = (): Promise<AuditView> => invoke<AuditView>("audit_view
 export const teamView = (): Promise<TeamView> => invoke<TeamView>("team_view");
 export const teamChange = (request: TeamChangeRequest): Promise<TeamView> =>
   invoke<TeamView>("team_change", { request });
+export const teamNames = (): Promise<TeamNames> => invoke<TeamNames>("team_names");
 export const exportRecords = (request: ExportRequest): Promise<SaveOutcome> =>
   invoke<SaveOutcome>("export_records", { request });
 export const setHold = (request: HoldRequest): Promise<ConversationView> =>

@@ -21,11 +21,13 @@ type Props = {
   me: string;
   /** Managers see and set legal holds. */
   manager: boolean;
+  /** Colleagues' names by key, from the team directory. */
+  names: Record<string, string>;
   exceptions: ExceptionCategory[];
   onChanged: (summary: ConversationView["summary"]) => void;
 };
 
-export function Conversation({ id, lineName, me, manager, exceptions, onChanged }: Props) {
+export function Conversation({ id, lineName, me, manager, names, exceptions, onChanged }: Props) {
   const [view, setView] = useState<ConversationView | null>(null);
   const [error, setError] = useState("");
   const [imagesFor, setImagesFor] = useState<number | null>(null);
@@ -57,6 +59,7 @@ export function Conversation({ id, lineName, me, manager, exceptions, onChanged 
       <Triage
         view={view}
         me={me}
+        names={names}
         exceptions={exceptions}
         onMark={(mark) =>
           markConversation({ id, mark })
@@ -91,12 +94,28 @@ export function Conversation({ id, lineName, me, manager, exceptions, onChanged 
 }
 
 /** Claim, status and risk flags: kept on the server, so colleagues see them too. */
-function Triage({ view, me, exceptions, onMark }: { view: ConversationView; me: string; exceptions: ExceptionCategory[]; onMark: (m: Mark) => void }) {
+function Triage({
+  view,
+  me,
+  names,
+  exceptions,
+  onMark,
+}: {
+  view: ConversationView;
+  me: string;
+  names: Record<string, string>;
+  exceptions: ExceptionCategory[];
+  onMark: (m: Mark) => void;
+}) {
   const s = view.summary;
   return (
     <div className="triage" aria-label="Triage">
       <p className="claim" role="status">
-        {s.assignee === me ? "Claimed by you" : s.assignee ? `Claimed by a colleague (key ${s.assignee.slice(0, 8)})` : "Not claimed yet"}
+        {s.assignee === me
+          ? "Claimed by you"
+          : s.assignee
+            ? `Claimed by ${names[s.assignee] ?? `a colleague (key ${s.assignee.slice(0, 8)})`}`
+            : "Not claimed yet"}
         {s.assignee !== me ? (
           <button className="small" onClick={() => onMark({ kind: "claim" })}>
             {s.assignee ? "Take over" : "Claim"}

@@ -6,7 +6,7 @@ import type { Channel } from "../bindings/Channel";
 import type { ConversationSummary } from "../bindings/ConversationSummary";
 import type { StaffProfile } from "../bindings/StaffProfile";
 import type { Status } from "../bindings/Status";
-import { inboxPage, retentionStatus, syncNow } from "../bindings/commands";
+import { inboxPage, retentionStatus, syncNow, teamNames } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 import { Conversation } from "./Conversation";
 import { ConversationList } from "./ConversationList";
@@ -41,6 +41,14 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   const [panel, setPanel] = useState<"conversation" | "settings" | "records" | "team">("conversation");
   const [guardNotice, setGuardNotice] = useState("");
   const [retention, setRetention] = useState("");
+  // Colleagues' names by key, from the team directory (empty until it exists or if it cannot
+  // be read: claims then show a key, as before).
+  const [names, setNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    teamNames()
+      .then((t) => setNames(t.names))
+      .catch(() => setNames({}));
+  }, [panel]);
 
   const [sync, setSync] = useState<{ running: boolean; progress: SyncProgress | null; message: string }>({
     running: false,
@@ -271,6 +279,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
           <Team onClose={() => setPanel("conversation")} lineName={lineName} />
         ) : panel === "records" ? (
           <Records
+            names={names}
             onClose={() => setPanel("conversation")}
             onOpen={(id) => {
               setSelectedId(id);
@@ -284,6 +293,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
             lineName={lineName}
             me={profile.fingerprint}
             manager={profile.role === "manager"}
+            names={names}
             exceptions={profile.preset.exceptions}
             onChanged={(summary) => setList((l) => ({ ...l, rows: l.rows.map((r) => (r.id === summary.id ? summary : r)) }))}
           />

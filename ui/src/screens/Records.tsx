@@ -16,7 +16,7 @@ const ACTIONS: Record<string, string> = {
 const day = (t: number | null) => (t === null ? "" : new Date(t * 1000).toLocaleDateString("en-GB"));
 
 /** A manager's view of retention: what each run destroyed, the anonymous statistics, the holds. */
-export function Records({ onClose, onOpen }: { onClose: () => void; onOpen: (conversationId: number) => void }) {
+export function Records({ onClose, onOpen, names }: { onClose: () => void; onOpen: (conversationId: number) => void; names: Record<string, string> }) {
   const [view, setView] = useState<RecordsView | null>(null);
   const [status, setStatus] = useState("");
   const [audit, setAudit] = useState<AuditView | null>(null);
@@ -151,7 +151,7 @@ export function Records({ onClose, onOpen }: { onClose: () => void; onOpen: (con
             <thead>
               <tr>
                 <th scope="col">When</th>
-                <th scope="col">Who (key)</th>
+                <th scope="col">Who</th>
                 <th scope="col">Action</th>
                 <th scope="col">Record</th>
               </tr>
@@ -160,7 +160,7 @@ export function Records({ onClose, onOpen }: { onClose: () => void; onOpen: (con
               {audit.entries.map((e) => (
                 <tr key={e.seq}>
                   <td>{new Date(e.at * 1000).toLocaleString("en-GB")}</td>
-                  <td>{e.actor.slice(0, 8)}</td>
+                  <td>{names[e.actor] ?? `key ${e.actor.slice(0, 8)}`}</td>
                   <td>{e.action}</td>
                   <td>{e.record}</td>
                 </tr>

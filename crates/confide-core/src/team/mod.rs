@@ -169,6 +169,19 @@ pub fn resolve(entries: &[Entry], root: &str) -> Directory {
     dir
 }
 
+/// Names by key, for showing who claimed a conversation (claims carry the encryption key's
+/// fingerprint) or wrote an audit entry (the signing key): both keys of every member, and of
+/// leavers, marked as such.
+pub fn names(dir: &Directory) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let listed = dir.members.iter().map(|m| (m, m.name.clone())).chain(dir.removed.iter().map(|m| (m, format!("{} (left)", m.name))));
+    for (m, name) in listed {
+        out.insert(hex::encode(&Sha256::digest(m.age_recipient.as_bytes())[..8]), name.clone());
+        out.insert(m.signing_key.clone(), name);
+    }
+    out
+}
+
 /// The key to pin on first use: the earliest manager entry that signs itself.
 pub fn first_root(entries: &[Entry]) -> Option<String> {
     entries

@@ -7,14 +7,17 @@ use super::*;
 struct Person {
     key: SigningKey,
     member: Member,
+    /// How claims name this person: their encryption identity's fingerprint.
+    claim_fingerprint: String,
 }
 
 fn person(name: &str, role: RoleKind, lines: &[&str]) -> Person {
     let vault = Vault::new(Arc::new(MemorySecrets::default()), name);
     let key = vault.signing_key().unwrap();
-    let age_recipient = vault.staff_identity(KeyPolicy::CreateIfMissing).unwrap().recipient().to_string();
+    let identity = vault.staff_identity(KeyPolicy::CreateIfMissing).unwrap();
+    let age_recipient = identity.recipient().to_string();
     let member = Member { name: name.into(), role, lines: lines.iter().map(|l| l.to_string()).collect(), age_recipient, signing_key: key.public_hex() };
-    Person { key, member }
+    Person { key, member, claim_fingerprint: identity.fingerprint() }
 }
 
 fn add(by: &Person, who: &Person, at: i64) -> Entry {
@@ -118,4 +121,14 @@ fn members_record_their_own_acceptance_and_no_one_else_can() {
     assert_eq!(dir.ignored.len(), 2, "{:?}", dir.ignored);
     assert!(dir.ignored[0].contains("not from a member"));
     assert!(dir.ignored[1].contains("not validly signed"));
+}
+
+#[test]
+fn names_answer_for_both_keys_and_mark_leavers() {
+    let (ann, bob) = (person("Ann", RoleKind::Manager, &[]), person("Bob", RoleKind::Advisor, &["phoneline"]));
+    let dir = resolve(&[add(&ann, &ann, 1), add(&ann, &bob, 2), sign(Change::Remove { signing_key: bob.member.signing_key.clone() }, &ann.key, 3)], &ann.member.signing_key);
+    let by_key = super::names(&dir);
+    assert_eq!(by_key.get(&ann.claim_fingerprint).map(String::as_str), Some("Ann"));
+    assert_eq!(by_key.get(&ann.member.signing_key).map(String::as_str), Some("Ann"));
+    assert_eq!(by_key.get(&bob.member.signing_key).map(String::as_str), Some("Bob (left)"));
 }
