@@ -1,30 +1,10 @@
 //! The headless commands a timer runs, against the lab. Issue 4: `confide guard run` syncs the shared
 //! mailbox, moves a personal Sent copy of a helpline reply, and a second run moves nothing.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use confide_mail::lab::Lab;
 
-fn confide(data: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_confide"));
-    c.arg("--data-dir").arg(data);
-    c
-}
-
-fn add(lab: &Lab, data: &std::path::Path, id: &str, kind: &str, user: &str) {
-    let mut add = confide(data)
-        .args(["account", "add", "--id", id, "--kind", kind, "--address"])
-        .arg(format!("{user}@lab.test"))
-        .arg("--imap")
-        .arg(format!("127.0.0.1:{}", lab.var("LAB_IMAPS_PORT")))
-        .args(["--smtp", "127.0.0.1:1587", "--ca-file", lab.var("LAB_CA"), "--password-stdin"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin.take().unwrap().write_all(lab.password(user).as_bytes()).unwrap();
-    assert!(add.wait().unwrap().success());
-}
+mod common;
+use common::{add_account as add, confide};
 
 #[test]
 fn issue4_guard_run_moves_a_personal_copy_once() {

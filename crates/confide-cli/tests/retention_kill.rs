@@ -4,8 +4,8 @@
 //! index entry, every ended conversation counted in the statistics once, a sound database.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,17 +15,15 @@ use confide_core::store::StoreConfig;
 use confide_core::{paths, staff, Store, SystemClock};
 use confide_mail::lab::Lab;
 use confide_vault::{OsKeyring, Vault};
+
+mod common;
+use common::{add_account, confide};
 use time::macros::datetime;
 use time::OffsetDateTime;
 
 const N: i64 = 1200;
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-fn confide(data: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_confide"));
-    c.arg("--data-dir").arg(data);
-    c
-}
 
 /// Message `i` of N, dated evenly over the twelve months before `end`; every third replies to
 /// the one before it, so some conversations outlive some of their messages.
@@ -87,17 +85,7 @@ async fn issue5_kill_during_retention_then_rerun_ends_in_the_same_state() {
         staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Manager).await.unwrap();
         store.close().await;
     }
-    let mut add = confide(&data)
-        .args(["account", "add", "--id", "shared", "--kind", "shared", "--address"])
-        .arg(format!("{user}@lab.test"))
-        .arg("--imap")
-        .arg(format!("127.0.0.1:{}", lab.var("LAB_IMAPS_PORT")))
-        .args(["--smtp", "127.0.0.1:1587", "--ca-file", lab.var("LAB_CA"), "--password-stdin"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin.take().unwrap().write_all(lab.password(&user).as_bytes()).unwrap();
-    assert!(add.wait().unwrap().success());
+    add_account(&lab, &data, "shared", "shared", &user);
     assert!(confide(&data).args(["sync", "--account", "shared"]).output().unwrap().status.success());
     let started_with = {
         let store = open(&data).await;

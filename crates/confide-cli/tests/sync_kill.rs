@@ -1,8 +1,8 @@
 //! Issue 3: a sync killed with SIGKILL mid-way, then run again, ends with exactly the server's
 //! messages: none lost, none twice, and a sound database.
 
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
+use std::io::Read;
+use std::process::Stdio;
 use std::sync::Arc;
 
 use confide_core::policy::Catalog;
@@ -11,13 +11,11 @@ use confide_core::{mailstore, paths, Store, SystemClock};
 use confide_mail::lab::Lab;
 use confide_vault::{OsKeyring, Vault};
 
+mod common;
+use common::{add_account, confide};
+
 const N: usize = 4000;
 
-fn confide(data: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_confide"));
-    c.arg("--data-dir").arg(data);
-    c
-}
 
 #[tokio::test]
 async fn issue3_kill_during_sync_then_resume_gives_exactly_the_server_set() {
@@ -26,17 +24,7 @@ async fn issue3_kill_during_sync_then_resume_gives_exactly_the_server_set() {
     lab.bulk_import(&user, N, "kill");
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let mut add = confide(&data)
-        .args(["account", "add", "--id", "tester", "--kind", "shared", "--address"])
-        .arg(format!("{user}@lab.test"))
-        .arg("--imap")
-        .arg(format!("127.0.0.1:{}", lab.var("LAB_IMAPS_PORT")))
-        .args(["--smtp", "127.0.0.1:1587", "--ca-file", lab.var("LAB_CA"), "--password-stdin"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin.take().unwrap().write_all(lab.password(&user).as_bytes()).unwrap();
-    assert!(add.wait().unwrap().success());
+    add_account(&lab, &data, "tester", "shared", &user);
 
     // Start a sync and kill it once some batches, but not all, are committed.
     let mut child = confide(&data).args(["sync", "--account", "tester"]).stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();

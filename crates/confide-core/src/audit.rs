@@ -7,7 +7,6 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
-use crate::policy::RoleKind;
 use crate::staff::Session;
 use crate::{CoreError, Store};
 
@@ -137,9 +136,7 @@ pub async fn view(session: &Session) -> Result<AuditView, CoreError> {
 
 /// The newest entries, for a manager.
 pub async fn recent(session: &Session, limit: i64) -> Result<Vec<AuditEntry>, CoreError> {
-    if session.profile.role != RoleKind::Manager {
-        return Err(CoreError::Invalid("only a manager can read the audit log".into()));
-    }
+    session.require_manager("read the audit log")?;
     Ok(sqlx::query_as!(AuditEntry, r#"SELECT seq AS "seq!", at, actor, action, record FROM audit_log ORDER BY seq DESC LIMIT ?"#, limit)
         .fetch_all(session.store.pool())
         .await?)

@@ -228,6 +228,15 @@ impl Session {
         self.store.catalog().get(&self.profile.preset.id).expect("profile preset exists")
     }
 
+    /// Refuses anyone but a manager: "only a manager can {action}". The role check is the UI's
+    /// second line; keys are the first.
+    pub fn require_manager(&self, action: &str) -> Result<(), CoreError> {
+        match self.profile.role {
+            RoleKind::Manager => Ok(()),
+            _ => Err(CoreError::Invalid(format!("only a manager can {action}"))),
+        }
+    }
+
     /// The lines this person works on, as a JSON array for `json_each` in queries.
     pub fn lines_json(&self) -> String {
         serde_json::to_string(&self.profile.lines).expect("strings serialise")

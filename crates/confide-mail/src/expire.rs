@@ -70,11 +70,18 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
     }
     if !dry_run {
         if class.delete_from.iter().any(|p| matches!(p, Place::PersonalSent | Place::PersonalDeleted)) {
-            match guard::run(store).await {
-                Ok(g) => report.problems.extend(g.problems),
+            let all = accounts::list(store).await?;
+            match guard::shared_identity(store, &all).await {
+                Ok((shared_account, identity)) => {
+                    let identity = std::sync::Arc::new(identity);
+                    match guard::run_with(store, &all, &shared_account, identity.clone()).await {
+                        Ok(g) => report.problems.extend(g.problems),
+                        Err(e) => report.problems.push(format!("Personal mailboxes could not be checked: {}.", e.kind())),
+                    }
+                    expire_personal_copies(store, &class, &all, &identity, &mut report).await?;
+                }
                 Err(e) => report.problems.push(format!("Personal mailboxes could not be checked: {}.", e.kind())),
             }
-            expire_personal_copies(store, &class, &mut report).await?;
         }
     }
     phase.end("sync and guard");
@@ -146,20 +153,15 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
 
 /// Expired helpline copies left in personal mailboxes (the guard could not move them) are
 /// removed there; each folder's count goes on the record.
-async fn expire_personal_copies(store: &Store, class: &confide_core::policy::RetentionClass, report: &mut RetentionReport) -> Result<(), MailError> {
-    let all = accounts::list(store).await?;
-    if !all.iter().any(|a| a.kind == AccountKind::Personal) {
-        return Ok(());
-    }
-    let identity = match guard::shared_identity(store, &all).await {
-        Ok((_, identity)) => std::sync::Arc::new(identity),
-        Err(e) => {
-            report.problems.push(format!("Personal mailboxes could not be checked: {}.", e.kind()));
-            return Ok(());
-        }
-    };
+async fn expire_personal_copies(
+    store: &Store,
+    class: &confide_core::policy::RetentionClass,
+    all: &[confide_core::accounts::Account],
+    identity: &std::sync::Arc<guard::SharedIdentity>,
+    report: &mut RetentionReport,
+) -> Result<(), MailError> {
     let now = store.clock().now();
-    for personal in all.into_iter().filter(|a| a.kind == AccountKind::Personal) {
+    for personal in all.iter().filter(|a| a.kind == AccountKind::Personal).cloned() {
         let (password, id, period) = (crate::connect::account_password(store, &personal)?, identity.clone(), class.period.clone());
         let outcome = tokio::task::spawn_blocking(move || crate::expire_personal::expire_personal(&personal, &password, &id, &period, now)).await.map_err(|_| MailError::Worker)?;
         match outcome {

@@ -102,10 +102,14 @@ pub async fn shared_identity(store: &Store, all: &[Account]) -> Result<(Account,
 pub async fn run(store: &Store) -> Result<GuardReport, MailError> {
     let all = accounts::list(store).await?;
     let (shared, identity) = shared_identity(store, &all).await?;
-    let shared = &shared;
+    run_with(store, &all, &shared, std::sync::Arc::new(identity)).await
+}
+
+/// [`run`] with the accounts and the shared identity already at hand (a retention run uses
+/// them again for the personal folders).
+pub async fn run_with(store: &Store, all: &[Account], shared: &Account, identity: std::sync::Arc<SharedIdentity>) -> Result<GuardReport, MailError> {
     let shared_password = crate::connect::account_password(store, shared)?;
     let mut report = GuardReport::default();
-    let identity = std::sync::Arc::new(identity);
     for personal in all.iter().filter(|a| a.kind == AccountKind::Personal) {
         let (personal, shared, ppw, spw, id) = (personal.clone(), shared.clone(), crate::connect::account_password(store, personal)?, shared_password.clone(), identity.clone());
         let outcome = tokio::task::spawn_blocking(move || guard_mailbox(&personal, &ppw, &shared, &spw, &id)).await.map_err(|_| MailError::Worker)?;

@@ -61,7 +61,7 @@ fn append(account: &Account, password: &str, entry: &Entry) -> Result<(), MailEr
     let raw = format!(
         "From: <{from}>\r\nSubject: Confide team directory entry\r\nMessage-ID: <team-{sig}@confide.invalid>\r\nContent-Type: application/json\r\n\r\n{body}\r\n",
         from = account.address,
-        sig = &entry.signature[..32]
+        sig = entry.signature.get(..32).unwrap_or(&entry.signature)
     );
     s.append(&name, raw.as_bytes()).finish()?;
     let _ = s.logout();
@@ -87,9 +87,8 @@ pub async fn directory(store: &Store) -> Result<Directory, MailError> {
 }
 
 async fn publish(session: &Session, change: Change) -> Result<Entry, MailError> {
-    let own_acceptance = matches!(change, Change::Accepted { .. });
-    if session.profile.role != RoleKind::Manager && !own_acceptance {
-        return Err(CoreError::Invalid("only a manager can change the team directory".into()).into());
+    if !matches!(change, Change::Accepted { .. }) {
+        session.require_manager("change the team directory")?;
     }
     let key = session.store.vault().signing_key().map_err(CoreError::from)?;
     let entry = team::sign(change, &key, session.store.now_ts());

@@ -59,8 +59,8 @@ fn keyword_change(mark: &Mark, me: &str, present: &[&str]) -> (Vec<String>, Vec<
 /// Checks a mark against the preset: a risk flag must be one of its exception categories, and
 /// its id must be a plain IMAP atom.
 fn validate(session: &Session, mark: &Mark) -> Result<(), CoreError> {
-    if matches!(mark, Mark::Hold { .. }) && session.profile.role != confide_core::policy::RoleKind::Manager {
-        return Err(CoreError::Invalid("only a manager can put a conversation on legal hold".into()));
+    if matches!(mark, Mark::Hold { .. }) {
+        session.require_manager("put a conversation on legal hold")?;
     }
     if let Mark::Risk { category, .. } = mark {
         let known = session.preset().exceptions.iter().any(|c| &c.id == category);

@@ -33,6 +33,12 @@ fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<String> {
     hits
 }
 
+/// A desktop's store on `dir`, under the real keyring, at the test's clock.
+async fn open_store(dir: &std::path::Path, clock: Arc<FixedClock>) -> Store {
+    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
+    Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock, catalog: Catalog::builtin() }).await.unwrap()
+}
+
 #[tokio::test]
 async fn issue5_respect_mal_current_email_goes_everywhere_after_six_months() {
     let Some(lab) = Lab::get("issue5_respect_mal_current_email_goes_everywhere_after_six_months") else { return };
@@ -55,8 +61,7 @@ async fn issue5_respect_mal_current_email_goes_everywhere_after_six_months() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let clock = Arc::new(FixedClock::new(datetime!(2026-07-09 12:00 UTC)));
-    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
-    let store = Store::open(StoreConfig { data_dir: dir.clone(), vault, clock: clock.clone(), catalog: Catalog::builtin() }).await.unwrap();
+    let store = open_store(&dir, clock.clone()).await;
     staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Advisor).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
     accounts::save(&store, &lab.account("shared", &shared, AccountKind::Shared), &lab.password(&shared)).await.unwrap();
@@ -94,8 +99,7 @@ async fn issue5_respect_mal_current_email_goes_everywhere_after_six_months() {
     for canary in [OLD_CANARY, REPLY_CANARY] {
         assert!(files_containing(&dir, canary).is_empty(), "{canary} on disk: {:?}", files_containing(&dir, canary));
     }
-    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
-    let store = Store::open(StoreConfig { data_dir: dir.clone(), vault, clock: clock.clone(), catalog: Catalog::builtin() }).await.unwrap();
+    let store = open_store(&dir, clock.clone()).await;
     let session = staff::session(&store).await.unwrap();
     let left = confide_core::inbox::page(&session, &Default::default()).await.unwrap();
     assert_eq!(left.conversations.len(), 1, "only the new enquiry is left");
@@ -126,8 +130,7 @@ async fn issue5_a_legal_hold_keeps_a_conversation_past_its_period_and_the_run_sa
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let clock = Arc::new(FixedClock::new(datetime!(2026-03-01 12:00 UTC)));
-    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
-    let store = Store::open(StoreConfig { data_dir: dir, vault, clock: clock.clone(), catalog: Catalog::builtin() }).await.unwrap();
+    let store = open_store(&dir, clock.clone()).await;
     staff::save_profile(&store, "respect-mal-current", "Morgan", RoleKind::Manager).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
     let account = lab.account("shared", &shared, AccountKind::Shared);
@@ -143,8 +146,7 @@ async fn issue5_a_legal_hold_keeps_a_conversation_past_its_period_and_the_run_sa
     // the hold on the server keeps the conversation there too.
     let other_dir = tempfile::tempdir().unwrap();
     let other_clock = Arc::new(FixedClock::new(datetime!(2026-07-20 12:00 UTC)));
-    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(other_dir.path()));
-    let other = Store::open(StoreConfig { data_dir: other_dir.path().to_path_buf(), vault, clock: other_clock, catalog: Catalog::builtin() }).await.unwrap();
+    let other = open_store(other_dir.path(), other_clock).await;
     staff::save_profile(&other, "respect-mal-current", "Robin", RoleKind::Advisor).await.unwrap();
     accounts::save(&other, &account, &lab.password(&shared)).await.unwrap();
     let elsewhere = expire::run(&other, false).await.unwrap();
@@ -179,8 +181,7 @@ async fn issue5_a_message_without_a_date_header_is_not_swept() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let clock = Arc::new(FixedClock::new(datetime!(2026-07-13 12:00 UTC)));
-    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
-    let store = Store::open(StoreConfig { data_dir: dir, vault, clock, catalog: Catalog::builtin() }).await.unwrap();
+    let store = open_store(&dir, clock).await;
     staff::save_profile(&store, "respect-mal-current", "Morgan", RoleKind::Advisor).await.unwrap();
     accounts::save(&store, &lab.account("shared", &shared, AccountKind::Shared), &lab.password(&shared)).await.unwrap();
     let run = expire::run(&store, false).await.unwrap();
@@ -207,8 +208,7 @@ async fn issue5_every_preset_expires_email_on_its_own_period() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("data");
         let clock = Arc::new(FixedClock::new(ends - time::Duration::days(1)));
-        let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
-        let store = Store::open(StoreConfig { data_dir: dir, vault, clock: clock.clone(), catalog: Catalog::builtin() }).await.unwrap();
+        let store = open_store(&dir, clock.clone()).await;
         let role = preset.roles.iter().map(|r| r.id).find(|k| *k == RoleKind::Advisor).unwrap_or(RoleKind::Manager);
         staff::save_profile(&store, &preset.id, "Sam", role).await.unwrap();
         accounts::save(&store, &lab.account("shared", &shared, AccountKind::Shared), &lab.password(&shared)).await.unwrap();
@@ -244,8 +244,7 @@ async fn issue5_a_personal_copy_the_guard_cannot_move_expires_where_it_is() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let clock = Arc::new(FixedClock::new(datetime!(2026-07-13 12:00 UTC)));
-    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
-    let store = Store::open(StoreConfig { data_dir: dir, vault, clock, catalog: Catalog::builtin() }).await.unwrap();
+    let store = open_store(&dir, clock).await;
     staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Advisor).await.unwrap();
     accounts::save(&store, &lab.account("shared", &shared, AccountKind::Shared), &lab.password(&shared)).await.unwrap();
     accounts::save(&store, &lab.account("personal", &personal, AccountKind::Personal), &lab.password(&personal)).await.unwrap();
@@ -271,8 +270,7 @@ async fn issue5_a_wrong_clock_in_the_date_header_does_not_shorten_the_period() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let clock = Arc::new(FixedClock::new(datetime!(2026-07-13 12:00 UTC)));
-    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
-    let store = Store::open(StoreConfig { data_dir: dir, vault, clock: clock.clone(), catalog: Catalog::builtin() }).await.unwrap();
+    let store = open_store(&dir, clock.clone()).await;
     staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Advisor).await.unwrap();
     accounts::save(&store, &lab.account("shared", &shared, AccountKind::Shared), &lab.password(&shared)).await.unwrap();
     let kept = expire::run(&store, false).await.unwrap();

@@ -147,7 +147,8 @@ impl<'a> Plan<'a> {
             let found = thread_ids(mail).find_map(|id| threads.get(id).copied());
             // A message joining a stored conversation is on an allowed line already; a new
             // conversation's line comes from the addresses.
-            if found.is_none() && allowed.is_some_and(|a| !a.contains(&line_for(lines, mail))) {
+            let line = if found.is_none() { line_for(lines, mail) } else { String::new() };
+            if found.is_none() && allowed.is_some_and(|a| !a.contains(&line)) {
                 continue;
             }
             let conversation = found.unwrap_or_else(|| {
@@ -158,7 +159,7 @@ impl<'a> Plan<'a> {
                 conversations.push(ConversationRow {
                     id: conversation,
                     new: found.is_none(),
-                    line: line_for(lines, mail),
+                    line,
                     subject: mail.headers.subject.clone(),
                     correspondent: correspondent.clone(),
                     preview: String::new(),

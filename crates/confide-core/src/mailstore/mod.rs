@@ -302,7 +302,15 @@ pub(crate) async fn refresh_triage(tx: &mut sqlx::SqliteConnection, conversation
     // A flag raised on any message stands for the conversation.
     let risks: std::collections::BTreeSet<&str> = flags.iter().flat_map(|f| f.split_whitespace()).filter_map(|k| k.strip_prefix(RISK_PREFIX)).collect();
     let risks = serde_json::to_string(&risks).expect("strings serialise");
-    sqlx::query!("UPDATE conversations SET assignee = ?, status = ?, risk_flags = ? WHERE id = ?", assignee, status, risks, conversation_id)
+    let held = flags.iter().flat_map(|f| f.split_whitespace()).any(|k| k == HOLD_KEYWORD);
+    sqlx::query!(
+        "UPDATE conversations SET assignee = ?, status = ?, risk_flags = ?, held_on_server = ? WHERE id = ?",
+        assignee,
+        status,
+        risks,
+        held,
+        conversation_id
+    )
         .execute(&mut *tx)
         .await?;
     Ok(())

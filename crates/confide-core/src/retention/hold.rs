@@ -24,9 +24,7 @@ pub struct Hold {
 /// Puts a conversation on hold. Managers only: holding is a decision to keep what the policy
 /// says must go.
 pub async fn hold(session: &Session, conversation_id: i64, reason: &str) -> Result<(), CoreError> {
-    if session.profile.role != RoleKind::Manager {
-        return Err(CoreError::Invalid("only a manager can put a conversation on legal hold".into()));
-    }
+    session.require_manager("put a conversation on legal hold")?;
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(CoreError::Invalid("give the reason for the hold (for example, the court order)".into()));
@@ -47,9 +45,7 @@ pub async fn hold(session: &Session, conversation_id: i64, reason: &str) -> Resu
 
 /// Lifts a hold; the conversation expires on the next run if its period has passed.
 pub async fn release(session: &Session, conversation_id: i64) -> Result<(), CoreError> {
-    if session.profile.role != RoleKind::Manager {
-        return Err(CoreError::Invalid("only a manager can lift a legal hold".into()));
-    }
+    session.require_manager("lift a legal hold")?;
     sqlx::query!("DELETE FROM legal_holds WHERE conversation_id = ?", conversation_id).execute(session.store.pool()).await?;
     Ok(())
 }
@@ -60,9 +56,7 @@ pub async fn held(store: &Store) -> Result<(usize, Vec<(String, String, u32, u32
     // Held here (with a reason) or, by a manager on another desktop, on the server.
     let n = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!: i64" FROM conversations c
-           WHERE EXISTS (SELECT 1 FROM legal_holds h WHERE h.conversation_id = c.id)
-              OR EXISTS (SELECT 1 FROM messages m JOIN mail_messages mm ON mm.message_row = m.id
-                         WHERE m.conversation_id = c.id AND (' ' || mm.flags || ' ') LIKE '% Confide.Hold %')"#
+           WHERE c.held_on_server = 1 OR EXISTS (SELECT 1 FROM legal_holds h WHERE h.conversation_id = c.id)"#
     )
     .fetch_one(store.pool())
     .await?;

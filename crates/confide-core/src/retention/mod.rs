@@ -53,9 +53,7 @@ pub async fn expired(store: &Store, class: &RetentionClass, channel: &str) -> Re
            FROM messages m JOIN conversations c ON c.id = m.conversation_id
            LEFT JOIN mail_messages mm ON mm.message_row = m.id
            WHERE c.channel = ? AND m.sent_at < ?
-             AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.conversation_id = c.id)
-             AND NOT EXISTS (SELECT 1 FROM messages hm JOIN mail_messages hmm ON hmm.message_row = hm.id
-                             WHERE hm.conversation_id = c.id AND (' ' || hmm.flags || ' ') LIKE '% Confide.Hold %')
+             AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.conversation_id = c.id) AND c.held_on_server = 0
            ORDER BY m.id"#,
         channel,
         bound

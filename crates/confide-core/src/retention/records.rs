@@ -8,7 +8,6 @@ use ts_rs::TS;
 
 use super::hold::{self, Hold};
 use super::stats::{self, StatRow};
-use crate::policy::RoleKind;
 use crate::retention_record::{self, RecordEntry};
 use crate::staff::Session;
 use crate::CoreError;
@@ -35,10 +34,7 @@ pub enum Export {
 }
 
 fn manager(session: &Session) -> Result<(), CoreError> {
-    match session.profile.role {
-        RoleKind::Manager => Ok(()),
-        _ => Err(CoreError::Invalid("only a manager can see the retention record and the statistics".into())),
-    }
+    session.require_manager("see the retention record and the statistics")
 }
 
 pub async fn view(session: &Session) -> Result<RecordsView, CoreError> {

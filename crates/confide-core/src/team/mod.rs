@@ -134,25 +134,21 @@ pub fn resolve(entries: &[Entry], root: &str) -> Directory {
             dir.ignored.push(format!("An entry {who} is not validly signed, so it was ignored."));
             continue;
         }
-        // An acceptance is the member's own word: signed by a member, for themselves.
-        if let Change::Accepted { version } = &e.change {
-            if dir.members.iter().any(|m| m.signing_key == e.by) {
-                dir.acceptances.retain(|a| !(a.signing_key == e.by && &a.version == version));
-                dir.acceptances.push(Acceptance { signing_key: e.by.clone(), version: version.clone(), at: e.at });
-            } else {
-                dir.ignored.push(format!("An entry {who} is not from a member of the team, so it was ignored."));
-            }
-            continue;
-        }
         // Only once, at the very start: a root removed later cannot found the team again.
         let founding = dir.members.is_empty()
             && dir.removed.is_empty()
             && matches!(&e.change, Change::Add { member } if e.by == root && member.signing_key == root && member.role == RoleKind::Manager);
-        if !founding && !dir.active_manager(&e.by) {
-            dir.ignored.push(format!("An entry {who} was not signed by a manager of the team, so it was ignored."));
-            continue;
-        }
+        let member = dir.members.iter().any(|m| m.signing_key == e.by);
         match &e.change {
+            // An acceptance is the member's own word: signed by a member, for themselves.
+            Change::Accepted { .. } if !member => dir.ignored.push(format!("An entry {who} is not from a member of the team, so it was ignored.")),
+            Change::Accepted { version } => {
+                dir.acceptances.retain(|a| !(a.signing_key == e.by && &a.version == version));
+                dir.acceptances.push(Acceptance { signing_key: e.by.clone(), version: version.clone(), at: e.at });
+            }
+            _ if !founding && !dir.active_manager(&e.by) => {
+                dir.ignored.push(format!("An entry {who} was not signed by a manager of the team, so it was ignored."));
+            }
             Change::Add { member } => {
                 dir.members.retain(|m| m.signing_key != member.signing_key);
                 dir.removed.retain(|m| m.signing_key != member.signing_key);
@@ -163,7 +159,6 @@ pub fn resolve(entries: &[Entry], root: &str) -> Directory {
                     dir.removed.push(dir.members.remove(i));
                 }
             }
-            Change::Accepted { .. } => unreachable!("handled above"),
         }
     }
     dir
