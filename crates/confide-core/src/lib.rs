@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod mailstore;
 pub mod retention;
 pub mod retention_record;
+pub mod shared_record;
 pub mod outbox;
 pub mod paths;
 pub mod policy;

@@ -92,3 +92,60 @@ async fn issue6_concurrent_appends_keep_one_unbroken_chain() {
     }
     assert_eq!(audit::verify(&store).await.unwrap(), audit::AuditCheck { entries: 105, problem: None });
 }
+
+fn member(store: &Store, name: &str, role: confide_core::policy::RoleKind) -> confide_core::team::Member {
+    confide_core::team::Member {
+        name: name.into(),
+        role,
+        lines: vec![],
+        age_recipient: store.identity().recipient().to_string(),
+        signing_key: store.vault().signing_key().unwrap().public_hex(),
+    }
+}
+
+#[tokio::test]
+async fn issue6_the_teams_log_from_the_server_is_checked_author_by_author() {
+    use confide_core::policy::RoleKind;
+    use confide_core::team::{resolve, sign, Change};
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let ann = store_with_log(a.path(), Arc::new(MemorySecrets::default())).await;
+    let bob = store_with_log(b.path(), Arc::new(MemorySecrets::default())).await;
+    let ann_key = ann.vault().signing_key().unwrap();
+    let entries = [
+        sign(Change::Add { member: member(&ann, "Ann", RoleKind::Manager) }, &ann_key, 1),
+        sign(Change::Add { member: member(&bob, "Bob", RoleKind::Advisor) }, &ann_key, 2),
+    ];
+    let dir = resolve(&entries, &ann_key.public_hex());
+    let (ann_log, bob_log) = (audit::unpublished(&ann, 100).await.unwrap(), audit::unpublished(&bob, 100).await.unwrap());
+    let all = || ann_log.iter().chain(&bob_log).cloned().collect::<Vec<_>>();
+
+    let ok = audit::verify_team(all(), &dir, 0);
+    assert_eq!((ok.entries, ok.authors, ok.problems.len()), (10, 2, 0), "{:?}", ok.problems);
+    // A batch published twice (a crash before it was noted) is the same entries again: fine.
+    let twice: Vec<_> = all().into_iter().chain(bob_log.clone()).collect();
+    assert!(audit::verify_team(twice, &dir, 0).problems.is_empty());
+
+    let mut gap = all();
+    gap.retain(|e| !(e.actor == bob_log[0].actor && e.seq == 3));
+    assert_eq!(audit::verify_team(gap, &dir, 0).problems, ["Bob's log: entry 3 is missing (the next is 4)"]);
+
+    let mut edited = all();
+    edited[1].record = "conversation:99".into();
+    assert_eq!(audit::verify_team(edited.clone(), &dir, 0).problems, ["Ann's log: entry 2 was changed after it was written"]);
+    edited.push(ann_log[1].clone());
+    assert!(audit::verify_team(edited, &dir, 0).problems.iter().any(|p| p.contains("entry 2 is on the server twice")));
+
+    // Bob is not in a directory Ann alone founded: his entries are named as a stranger's.
+    let alone = resolve(&entries[..1], &ann_key.public_hex());
+    let found = audit::verify_team(all(), &alone, 0).problems;
+    assert!(found.iter().any(|p| p.contains("not in the team directory")), "{found:?}");
+
+    // Batches this manager cannot open leave a gap at the start that is not a fault.
+    let later: Vec<_> = all().into_iter().filter(|e| e.seq > 2).collect();
+    assert!(!audit::verify_team(later.clone(), &dir, 0).problems.is_empty());
+    assert!(audit::verify_team(later, &dir, 1).problems.is_empty());
+
+    audit::mark_published(&bob, 5).await.unwrap();
+    audit::mark_published(&bob, 2).await.unwrap();
+    assert!(audit::unpublished(&bob, 100).await.unwrap().is_empty(), "publishing never moves backwards");
+}

@@ -3,6 +3,7 @@
 //! runtime or the UI thread.
 #![forbid(unsafe_code)]
 
+pub mod audit_log;
 pub mod connect;
 mod error;
 pub mod imap_quote;
@@ -10,6 +11,7 @@ pub mod imap_quote;
 pub mod lab;
 pub mod mime;
 pub mod reading;
+pub mod records;
 pub mod reply;
 pub mod sanitize;
 pub mod send;

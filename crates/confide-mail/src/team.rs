@@ -2,7 +2,7 @@
 //! `Confide/Team` folder (JSON body), appended and never changed, so every desktop reads the
 //! same list and resolves it with `confide_core::team`.
 
-use confide_core::accounts::{self, Account, AccountKind};
+use confide_core::accounts::{self, Account};
 use confide_core::policy::RoleKind;
 use confide_core::staff::Session;
 use confide_core::team::{self, Change, Directory, Entry, Member};
@@ -13,19 +13,8 @@ use confide_core::{CoreError, Store};
 use crate::connect::{imap_login, ImapSession};
 use crate::MailError;
 
-fn shared(all: &[Account]) -> Result<Account, MailError> {
-    all.iter()
-        .find(|a| a.kind == AccountKind::Shared)
-        .cloned()
-        .ok_or_else(|| CoreError::Invalid("there is no shared mailbox on this desktop, so there is no team directory to read".into()).into())
-}
-
-/// `Confide/Team` spelled with the server's hierarchy separator.
 fn folder_name(s: &mut ImapSession) -> Result<String, MailError> {
-    // (LIST "" "" would be the textbook way; the imap crate sends the empty pattern unquoted.)
-    let listed = s.list(Some(""), Some("INBOX"))?;
-    let delimiter = listed.iter().next().and_then(|n| n.delimiter()).unwrap_or("/").to_owned();
-    Ok(format!("Confide{delimiter}Team"))
+    crate::records::server_folder(s, "Confide/Team")
 }
 
 /// Reads every entry (blocking). Messages that are not entries are reported, not trusted.
@@ -71,7 +60,7 @@ fn append(account: &Account, password: &str, entry: &Entry) -> Result<(), MailEr
 /// The team as this desktop resolves it: the server's entries, trusting the founder pinned on
 /// first use (pinned now if this is the first look).
 pub async fn directory(store: &Store) -> Result<Directory, MailError> {
-    let account = shared(&accounts::list(store).await?)?;
+    let account = crate::records::shared_account(&accounts::list(store).await?)?;
     let password = crate::connect::account_password(store, &account)?;
     let (entries, unreadable) = tokio::task::spawn_blocking(move || fetch(&account, &password)).await.map_err(|_| MailError::Worker)??;
     let root = match team::pinned_root(store).await? {
@@ -92,7 +81,7 @@ async fn publish(session: &Session, change: Change) -> Result<Entry, MailError> 
     }
     let key = session.store.vault().signing_key().map_err(CoreError::from)?;
     let entry = team::sign(change, &key, session.store.now_ts());
-    let account = shared(&accounts::list(&session.store).await?)?;
+    let account = crate::records::shared_account(&accounts::list(&session.store).await?)?;
     let password = crate::connect::account_password(&session.store, &account)?;
     let to_send = entry.clone();
     tokio::task::spawn_blocking(move || append(&account, &password, &to_send)).await.map_err(|_| MailError::Worker)??;

@@ -27,6 +27,8 @@ pub enum VaultError {
     KeyDamaged { what: &'static str },
     #[error("cannot encrypt: {0}")]
     Encrypt(String),
+    #[error("cannot open this record: it is encrypted for other staff, and your key is not one of theirs")]
+    NotForYou,
     #[error("cannot decrypt this item with your key; it may be meant for other staff")]
     Decrypt(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

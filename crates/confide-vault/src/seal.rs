@@ -22,9 +22,11 @@ pub fn seal(plaintext: &[u8], recipients: &[Recipient]) -> Result<Vec<u8>, Vault
 /// Decrypts an age ciphertext with one staff identity.
 pub fn open(ciphertext: &[u8], identity: &StaffIdentity) -> Result<Vec<u8>, VaultError> {
     let decryptor = age::Decryptor::new(ciphertext).map_err(|e| VaultError::Decrypt(Box::new(e)))?;
-    let mut reader = decryptor
-        .decrypt(std::iter::once(identity.age_identity() as &dyn age::Identity))
-        .map_err(|e| VaultError::Decrypt(Box::new(e)))?;
+    let mut reader = decryptor.decrypt(std::iter::once(identity.age_identity() as &dyn age::Identity)).map_err(|e| match e {
+        // Told apart from damage: a record for other staff is the key separation working.
+        age::DecryptError::NoMatchingKeys => VaultError::NotForYou,
+        e => VaultError::Decrypt(Box::new(e)),
+    })?;
     let mut out = Vec::with_capacity(ciphertext.len());
     reader.read_to_end(&mut out).map_err(|e| VaultError::Decrypt(Box::new(e)))?;
     Ok(out)
@@ -49,7 +51,11 @@ mod tests {
         let ct = seal(b"canary-7f3a", &[alice.recipient()]).unwrap();
         assert!(!ct.windows(11).any(|w| w == b"canary-7f3a"));
         assert_eq!(open(&ct, &alice).unwrap(), b"canary-7f3a");
-        assert!(matches!(open(&ct, &bob), Err(VaultError::Decrypt(_))));
+        assert!(matches!(open(&ct, &bob), Err(VaultError::NotForYou)));
+        let mut damaged = ct.clone();
+        let last = damaged.len() - 1;
+        damaged[last] ^= 1;
+        assert!(matches!(open(&damaged, &alice), Err(VaultError::Decrypt(_))));
     }
 
     #[test]

@@ -142,6 +142,17 @@ pub struct RetentionClass {
     pub keeps: Option<String>,
     pub delete_from: Vec<Place>,
     pub readers: Vec<RoleKind>,
+    /// The server folder records of this class are kept in (`Confide/<name>`); by default
+    /// `Confide/<id>`. Email needs none: it lives in the shared mailbox's own folders.
+    #[serde(default)]
+    pub folder: Option<String>,
+}
+
+impl RetentionClass {
+    /// The record folder, `/`-separated (the server's separator is put in when it is used).
+    pub fn folder(&self) -> String {
+        self.folder.clone().unwrap_or_else(|| format!("Confide/{}", self.id))
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -202,6 +213,14 @@ impl Preset {
                         reader.as_str()
                     ));
                 }
+            }
+            let folder = class.folder();
+            let name = folder.strip_prefix("Confide/").unwrap_or("");
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') || name == "Team" || name == "Audit" {
+                return Err(format!(
+                    "retention class \"{}\" has the folder \"{folder}\"; a record folder is Confide/ and one name of letters, digits, - or _ (not Team or Audit, which Confide keeps for itself)",
+                    class.id
+                ));
             }
             if class.readers.is_empty() {
                 return Err(format!("retention class \"{}\" has no readers", class.id));

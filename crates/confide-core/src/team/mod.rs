@@ -188,7 +188,7 @@ pub fn first_root(entries: &[Entry]) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 /// The founding manager's key this desktop pinned, if it has seen the team yet.
 pub async fn pinned_root(store: &crate::Store) -> Result<Option<String>, crate::CoreError> {

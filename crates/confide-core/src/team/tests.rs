@@ -4,23 +4,24 @@ use confide_vault::{KeyPolicy, MemorySecrets, SigningKey, Vault};
 
 use super::*;
 
-struct Person {
-    key: SigningKey,
-    member: Member,
+pub(crate) struct Person {
+    pub(crate) key: SigningKey,
+    pub(crate) member: Member,
+    pub(crate) identity: confide_vault::StaffIdentity,
     /// How claims name this person: their encryption identity's fingerprint.
     claim_fingerprint: String,
 }
 
-fn person(name: &str, role: RoleKind, lines: &[&str]) -> Person {
+pub(crate) fn person(name: &str, role: RoleKind, lines: &[&str]) -> Person {
     let vault = Vault::new(Arc::new(MemorySecrets::default()), name);
     let key = vault.signing_key().unwrap();
     let identity = vault.staff_identity(KeyPolicy::CreateIfMissing).unwrap();
     let age_recipient = identity.recipient().to_string();
     let member = Member { name: name.into(), role, lines: lines.iter().map(|l| l.to_string()).collect(), age_recipient, signing_key: key.public_hex() };
-    Person { key, member, claim_fingerprint: identity.fingerprint() }
+    Person { key, member, claim_fingerprint: identity.fingerprint(), identity }
 }
 
-fn add(by: &Person, who: &Person, at: i64) -> Entry {
+pub(crate) fn add(by: &Person, who: &Person, at: i64) -> Entry {
     sign(Change::Add { member: who.member.clone() }, &by.key, at)
 }
 

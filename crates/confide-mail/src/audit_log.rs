@@ -1,0 +1,57 @@
+//! The audit log on the server: each desktop publishes its entries in batches to
+//! `Confide/Audit`, encrypted to the managers the directory lists, so a manager can check the
+//! whole team's log (every author's chain, every author in the directory) from any desktop.
+//! The local log stays the first record: a batch is published after the entries are written,
+//! and publishing again after a crash only repeats identical entries, which the check accepts.
+
+use confide_core::audit::{self, SignedEntry, TeamAuditCheck};
+use confide_core::policy::RoleKind;
+use confide_core::shared_record::AUDIT_CLASS;
+use confide_core::staff::Session;
+use confide_core::CoreError;
+
+use crate::MailError;
+
+/// Entries per batch: one message each, kept well under any server's message size limit.
+const BATCH: i64 = 2000;
+
+/// Publishes what is not on the server yet. Returns how many entries were sent. With no
+/// manager in the directory yet there is no one to encrypt to, so the entries wait (locally,
+/// where they were already written) and nothing is lost.
+pub async fn publish(session: &Session) -> Result<usize, MailError> {
+    let mut sent = 0;
+    loop {
+        let batch = audit::unpublished(&session.store, BATCH).await?;
+        let Some(last) = batch.last().map(|e| e.seq) else { return Ok(sent) };
+        if sent == 0 && !crate::team::directory(&session.store).await?.members.iter().any(|m| m.role == RoleKind::Manager) {
+            return Ok(0);
+        }
+        let body = serde_json::to_vec(&batch).expect("entries serialise");
+        crate::records::put(session, AUDIT_CLASS, None, session.store.now_ts(), &body).await?;
+        audit::mark_published(&session.store, last).await?;
+        sent += batch.len();
+    }
+}
+
+/// A manager checks the team's log on the server.
+pub async fn verify_team(session: &Session) -> Result<TeamAuditCheck, MailError> {
+    session.require_manager("check the team's audit log")?;
+    let dir = crate::team::directory(&session.store).await?;
+    let (mut entries, mut unreadable, mut problems) = (vec![], 0, vec![]);
+    for listed in crate::records::list(session, AUDIT_CLASS).await? {
+        match listed.record {
+            Ok(record) => match serde_json::from_slice::<Vec<SignedEntry>>(&record.body) {
+                // A desktop publishes only its own entries: a batch carrying another author's
+                // is a forgery, whatever its signatures say.
+                Ok(batch) if batch.iter().all(|e| e.actor == record.header.author) => entries.extend(batch),
+                _ => problems.push(format!("a batch of the log on the server (message {}) carries entries that are not its author's", listed.uid)),
+            },
+            Err(CoreError::Vault(confide_vault::VaultError::NotForYou)) => unreadable += 1,
+            Err(e) => problems.push(format!("a batch of the log on the server (message {}) was not trusted: {e}", listed.uid)),
+        }
+    }
+    let mut check = audit::verify_team(entries, &dir, unreadable);
+    problems.append(&mut check.problems);
+    check.problems = problems;
+    Ok(check)
+}

@@ -1,0 +1,151 @@
+//! Shared records on the server: one message per record in its class's `Confide/...` folder,
+//! the body the age ciphertext (see `confide_core::shared_record`). The envelope says only the
+//! class and the date (retention needs both and neither identifies anyone); the line, the
+//! author and the content are inside the encryption.
+
+use base64::Engine;
+use confide_core::accounts::{self, Account, AccountKind};
+use confide_core::policy::Preset;
+use confide_core::shared_record::{self, Header, SharedRecord, AUDIT_CLASS};
+use confide_core::staff::Session;
+use confide_core::CoreError;
+
+use crate::connect::{imap_login, ImapSession};
+use crate::MailError;
+
+/// The header naming a record's class, for retention to find a class's records by.
+pub const CLASS_HEADER: &str = "X-Confide-Class";
+
+pub(crate) fn shared_account(all: &[Account]) -> Result<Account, MailError> {
+    all.iter()
+        .find(|a| a.kind == AccountKind::Shared)
+        .cloned()
+        .ok_or_else(|| CoreError::Invalid("there is no shared mailbox on this desktop, so there are no shared records to read".into()).into())
+}
+
+/// `rel` (`Confide/Letters`) spelled with the server's hierarchy separator.
+pub(crate) fn server_folder(s: &mut ImapSession, rel: &str) -> Result<String, MailError> {
+    // (LIST "" "" would be the textbook way; the imap crate sends the empty pattern unquoted.)
+    let listed = s.list(Some(""), Some("INBOX"))?;
+    let delimiter = listed.iter().next().and_then(|n| n.delimiter()).unwrap_or("/").to_owned();
+    Ok(rel.replace('/', &delimiter))
+}
+
+/// The folder records of `class` are kept in.
+pub fn class_folder(preset: &Preset, class: &str) -> Result<String, MailError> {
+    if class == AUDIT_CLASS {
+        return Ok("Confide/Audit".into());
+    }
+    Ok(preset.retention_class(class).ok_or_else(|| CoreError::Invalid(format!("this policy has no record class \"{class}\"")))?.folder())
+}
+
+fn message(account: &Account, header: &Header, sealed: &[u8]) -> Result<Vec<u8>, MailError> {
+    let date = time::OffsetDateTime::from_unix_timestamp(header.created_at)
+        .ok()
+        .and_then(|d| d.format(&time::format_description::well_known::Rfc2822).ok())
+        .ok_or_else(|| CoreError::Invalid("the record's date is out of range".into()))?;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(sealed);
+    let mut raw = format!(
+        "From: <{from}>\r\nDate: {date}\r\nSubject: Confide record\r\nMessage-ID: <rec-{id}@confide.invalid>\r\n{CLASS_HEADER}: {class}\r\nMIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+        from = account.address,
+        id = header.id,
+        class = header.class,
+    );
+    for chunk in encoded.as_bytes().chunks(76) {
+        raw.push_str(std::str::from_utf8(chunk).expect("base64 is ASCII"));
+        raw.push_str("\r\n");
+    }
+    Ok(raw.into_bytes())
+}
+
+/// Appends one record (blocking), creating its folder the first time. Arrives at its own date,
+/// so the server's INTERNALDATE agrees with what retention counts from.
+pub(crate) fn append(account: &Account, password: &str, rel: &str, header: &Header, sealed: &[u8]) -> Result<(), MailError> {
+    let raw = message(account, header, sealed)?;
+    let mut s = imap_login(account, password)?;
+    let name = server_folder(&mut s, rel)?;
+    if s.list(Some(""), Some(&name))?.is_empty() {
+        s.create(&name)?;
+    }
+    let arrived = chrono::DateTime::from_timestamp(header.created_at, 0).map(|d| d.fixed_offset());
+    let mut cmd = s.append(&name, &raw);
+    cmd.flag(imap::types::Flag::Seen);
+    if let Some(d) = arrived {
+        cmd.internal_date(d);
+    }
+    cmd.finish()?;
+    let _ = s.logout();
+    Ok(())
+}
+
+/// Every record of `class` in `rel` (blocking), as (UID, ciphertext). A message that is not a
+/// record of the class is left out: the class header is matched exactly, not as IMAP's
+/// substring search would (`letter` is in `letter_response`).
+pub(crate) fn fetch(account: &Account, password: &str, rel: &str, class: &str) -> Result<Vec<(u32, Vec<u8>)>, MailError> {
+    let mut s = imap_login(account, password)?;
+    let name = server_folder(&mut s, rel)?;
+    if s.list(Some(""), Some(&name))?.is_empty() {
+        let _ = s.logout();
+        return Ok(vec![]);
+    }
+    let mbox = s.examine(&name)?;
+    let mut out = vec![];
+    if mbox.exists > 0 {
+        let fields = format!("(UID BODY.PEEK[HEADER.FIELDS ({CLASS_HEADER})] BODY.PEEK[TEXT])");
+        for f in s.uid_fetch("1:*", &fields)?.iter() {
+            let (Some(uid), Some(head), Some(text)) = (f.uid, f.header(), f.text()) else { continue };
+            if header_class(head).as_deref() != Some(class) {
+                continue;
+            }
+            let compact: Vec<u8> = text.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+            // An undecodable body is still listed (as damaged), not silently dropped.
+            out.push((uid, base64::engine::general_purpose::STANDARD.decode(compact).unwrap_or_default()));
+        }
+    }
+    let _ = s.logout();
+    Ok(out)
+}
+
+/// The value of the class header in a fetched header block.
+pub(crate) fn header_class(head: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(head).ok()?;
+    text.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.trim().eq_ignore_ascii_case(CLASS_HEADER).then(|| value.trim().to_owned())
+    })
+}
+
+/// Seals `body` as a record of `class` on `line` to exactly the staff the preset and the team
+/// directory allow, and keeps it on the server. Refused when nobody may read it yet.
+pub async fn put(session: &Session, class: &str, line: Option<&str>, created_at: i64, body: &[u8]) -> Result<Header, MailError> {
+    let dir = crate::team::directory(&session.store).await?;
+    let recipients = shared_record::readers(session.preset(), &dir, class, line)?;
+    let key = session.store.vault().signing_key().map_err(CoreError::from)?;
+    let (header, sealed) = shared_record::seal(class, line, created_at, body, &key, &recipients)?;
+    let rel = class_folder(session.preset(), class)?;
+    let account = shared_account(&accounts::list(&session.store).await?)?;
+    let password = crate::connect::account_password(&session.store, &account)?;
+    let h = header.clone();
+    tokio::task::spawn_blocking(move || append(&account, &password, &rel, &h, &sealed)).await.map_err(|_| MailError::Worker)??;
+    Ok(header)
+}
+
+/// A record as listed: opened with this desktop's key, or why it could not be.
+#[derive(Debug)]
+pub struct Listed {
+    pub uid: u32,
+    pub record: Result<SharedRecord, CoreError>,
+}
+
+/// Every record of `class` on the server, each opened with this desktop's key. Records for
+/// other staff come back as `NotForYou`; callers show nothing of them.
+pub async fn list(session: &Session, class: &str) -> Result<Vec<Listed>, MailError> {
+    let dir = crate::team::directory(&session.store).await?;
+    let rel = class_folder(session.preset(), class)?;
+    let account = shared_account(&accounts::list(&session.store).await?)?;
+    let password = crate::connect::account_password(&session.store, &account)?;
+    let class_owned = class.to_owned();
+    let fetched = tokio::task::spawn_blocking(move || fetch(&account, &password, &rel, &class_owned)).await.map_err(|_| MailError::Worker)??;
+    let identity = session.store.identity();
+    Ok(fetched.into_iter().map(|(uid, sealed)| Listed { uid, record: shared_record::open(&sealed, identity, &dir) }).collect())
+}
