@@ -14,9 +14,13 @@ use confide_mail::lab::Lab;
 use confide_vault::{OsKeyring, Vault};
 
 async fn desktop(lab: &Lab, shared: &str, dir: &std::path::Path, name: &str, role: RoleKind) -> staff::Session {
+    desktop_on(lab, shared, dir, name, role, "phoneline").await
+}
+
+async fn desktop_on(lab: &Lab, shared: &str, dir: &std::path::Path, name: &str, role: RoleKind, line: &str) -> staff::Session {
     let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
     let store = Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
-    staff::save_profile_on_lines(&store, "respect-mal-current", name, role, &["phoneline".into()]).await.unwrap();
+    staff::save_profile_on_lines(&store, "respect-mal-current", name, role, &[line.into()]).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
     accounts::save(&store, &lab.account("shared", shared, AccountKind::Shared), &lab.password(shared)).await.unwrap();
     staff::session(&store).await.unwrap()
@@ -89,4 +93,92 @@ async fn issue6_the_team_directory_is_shared_signed_and_a_forged_entry_gets_noth
     confide_mail::sync::sync_account(&ann.store, &account, &|_| {}).await.unwrap();
     let inbox = confide_core::inbox::page(&ann, &Default::default()).await.unwrap();
     assert_eq!(inbox.total, Some(0), "{inbox:?}");
+}
+
+fn opened(listed: &[confide_mail::records::Listed]) -> Vec<Vec<u8>> {
+    listed.iter().filter_map(|l| l.record.as_ref().ok()).map(|r| r.body.clone()).collect()
+}
+
+fn refused(listed: &[confide_mail::records::Listed]) -> usize {
+    listed.iter().filter(|l| matches!(l.record, Err(confide_core::CoreError::Vault(confide_vault::VaultError::NotForYou)))).count()
+}
+
+/// Issue 6's three desktops: a manager and an advisor on each line. The keys decide: a letter
+/// opens only with the manager's key, a Men's Advice Line transcript only with that line's
+/// advisor's and the manager's; the server sees no content and no line. The audit log reaches
+/// the server encrypted to the manager, who checks every author's chain and finds a batch
+/// deleted from the server.
+#[tokio::test]
+async fn issue6_three_desktops_records_open_only_with_their_readers_keys_and_the_audit_log_is_checked_on_the_server() {
+    let Some(lab) = Lab::get("issue6_three_desktops_records_open_only_with_their_readers_keys_and_the_audit_log_is_checked_on_the_server") else { return };
+    let shared = lab.fresh_user("access");
+    let tmp = tempfile::tempdir().unwrap();
+    let ann = desktop_on(&lab, &shared, &tmp.path().join("ann"), "Ann", RoleKind::Manager, "phoneline").await;
+    let bob = desktop_on(&lab, &shared, &tmp.path().join("bob"), "Bob", RoleKind::Advisor, "phoneline").await;
+    let cy = desktop_on(&lab, &shared, &tmp.path().join("cy"), "Cy", RoleKind::Advisor, "mens_advice").await;
+    let err = confide_mail::records::put(&bob, "letter", Some("phoneline"), 1_790_000_000, b"x").await.unwrap_err();
+    assert!(err.to_string().contains("nobody in the team directory"), "{err}");
+    confide_mail::team::found(&ann).await.unwrap();
+    confide_mail::team::add(&ann, team::card(&bob).unwrap()).await.unwrap();
+    confide_mail::team::add(&ann, team::card(&cy).unwrap()).await.unwrap();
+
+    // Bob files a letter he scanned on his line, and Cy a transcript of a chat on hers.
+    let letter = b"letter-canary-8d41: the scan of a letter".to_vec();
+    let chat = b"chat-canary-2e7b: a transcript".to_vec();
+    confide_mail::records::put(&bob, "letter", Some("phoneline"), 1_790_000_000, &letter).await.unwrap();
+    confide_mail::records::put(&cy, "webchat", Some("mens_advice"), 1_790_000_100, &chat).await.unwrap();
+
+    let [for_ann, for_bob, for_cy] = list_on([&ann, &bob, &cy], "letter").await;
+    assert_eq!(opened(&for_ann), [letter.clone()], "the manager's key opens the letter");
+    assert_eq!((refused(&for_bob), refused(&for_cy)), (1, 1), "no advisor's key opens it, not even its writer's");
+    assert!(opened(&for_bob).is_empty() && opened(&for_cy).is_empty());
+    let [for_ann, for_bob, for_cy] = list_on([&ann, &bob, &cy], "webchat").await;
+    assert_eq!((opened(&for_ann), opened(&for_cy)), (vec![chat.clone()], vec![chat.clone()]));
+    assert_eq!(refused(&for_bob), 1, "the Phoneline advisor's key cannot open a Men's Advice Line transcript");
+
+    // On the server: no content, and nothing saying which line a record is on.
+    for folder in ["Confide/Letters", "Confide/Webchat"] {
+        assert_eq!(lab.server_uids(&shared, folder).len(), 1, "{folder}");
+        for needle in ["canary", "phoneline", "mens_advice", "Advice"] {
+            assert_eq!(lab.count_body(&shared, folder, needle), 0, "{folder} shows {needle}");
+        }
+        let headers = lab.doveadm(&["fetch", "-u", &format!("{shared}@lab.test"), "hdr", "mailbox", folder, "all"]);
+        assert!(!headers.contains("phoneline") && !headers.contains("mens_advice"), "{headers}");
+    }
+
+    // Everyone's audit log goes to the server, sealed to the manager alone.
+    for (s, n) in [(&bob, 3), (&cy, 2)] {
+        for i in 0..n {
+            confide_core::audit::append(&s.store, "opened", &format!("conversation:{i}")).await.unwrap();
+        }
+        assert!(confide_mail::audit_log::publish(s).await.unwrap() >= n);
+        assert_eq!(confide_mail::audit_log::publish(s).await.unwrap(), 0, "nothing is published twice");
+    }
+    confide_mail::audit_log::publish(&ann).await.unwrap();
+    assert!(confide_mail::audit_log::verify_team(&bob).await.is_err(), "an advisor cannot check the team's log");
+    assert_eq!(refused(&confide_mail::records::list(&bob, confide_core::shared_record::AUDIT_CLASS).await.unwrap()), 3, "nor open it");
+    let check = confide_mail::audit_log::verify_team(&ann).await.unwrap();
+    assert_eq!((check.authors, check.problems.len(), check.unreadable), (3, 0, 0), "{check:?}");
+
+    // Bob's first batch is deleted from the server after he publishes another: a gap.
+    confide_core::audit::append(&bob.store, "exported", "retention_record").await.unwrap();
+    confide_mail::audit_log::publish(&bob).await.unwrap();
+    let first_of_bob = lab
+        .doveadm(&["-f", "flow", "fetch", "-u", &format!("{shared}@lab.test"), "uid", "mailbox", "Confide/Audit", "all"])
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("uid=").map(str::to_owned))
+        .next()
+        .unwrap();
+    lab.doveadm(&["expunge", "-u", &format!("{shared}@lab.test"), "mailbox", "Confide/Audit", "uid", &first_of_bob]);
+    let check = confide_mail::audit_log::verify_team(&ann).await.unwrap();
+    assert!(check.problems.iter().any(|p| p.starts_with("Bob's log: entry 1 is missing")), "{check:?}");
+}
+
+/// The records of `class` as each desktop lists them.
+async fn list_on(desktops: [&staff::Session; 3], class: &str) -> [Vec<confide_mail::records::Listed>; 3] {
+    let mut out = vec![];
+    for d in desktops {
+        out.push(confide_mail::records::list(d, class).await.unwrap());
+    }
+    out.try_into().unwrap()
 }
