@@ -197,6 +197,7 @@ command_table! {
     retention_status(()) -> RetentionStatus;
     records_view(()) -> confide_core::retention::records::RecordsView;
     audit_view(()) -> confide_core::audit::AuditView;
+    audit_team(()) -> confide_core::audit::TeamAuditCheck;
     team_view(()) -> confide_mail::team::TeamView;
     team_change(TeamChangeRequest) -> confide_mail::team::TeamView;
     team_names(()) -> TeamNames;

@@ -221,6 +221,15 @@ pub async fn audit_view(state: State<'_, AppState>) -> Result<confide_core::audi
     Ok(confide_core::audit::view(&session).await?)
 }
 
+/// The whole team's audit log on the server, checked author by author (managers only). This
+/// desktop's new entries are sent first, so the check includes them.
+#[tauri::command]
+pub async fn audit_team(state: State<'_, AppState>) -> Result<confide_core::audit::TeamAuditCheck, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    confide_mail::audit_log::publish(&session).await?;
+    Ok(confide_mail::audit_log::verify_team(&session).await?)
+}
+
 /// Saves the record or the statistics as CSV where the manager chooses.
 #[tauri::command]
 pub async fn export_records(app: AppHandle, state: State<'_, AppState>, request: ExportRequest) -> Result<SaveOutcome, ApiError> {

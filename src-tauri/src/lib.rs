@@ -37,6 +37,7 @@ pub fn run() {
             commands::retention_status,
             commands::records_view,
             commands::audit_view,
+            commands::audit_team,
             commands::team_view,
             commands::team_change,
             commands::team_names,

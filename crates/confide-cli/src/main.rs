@@ -95,7 +95,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Guard(GuardCmd::Run) => guard_run(open(&data_dir).await?).await,
         Command::Retention(RetentionCmd::Run { dry_run, now }) => retention_run(&data_dir, dry_run, now).await,
         Command::Retention(RetentionCmd::Export { what }) => retention_export(open(&data_dir).await?, what).await,
-        Command::Audit(AuditCmd::Verify) => audit_verify(open(&data_dir).await?).await,
+        Command::Audit(AuditCmd::Verify { team: false }) => audit_verify(open(&data_dir).await?).await,
+        Command::Audit(AuditCmd::Verify { team: true }) => audit_verify_team(open(&data_dir).await?).await,
+        Command::Audit(AuditCmd::Publish) => audit_publish(open(&data_dir).await?).await,
     }
 }
 
@@ -103,7 +105,40 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 enum AuditCmd {
     /// Checks the whole audit log (every entry's hash, signature and link, and its end against
     /// the keyring); exits non-zero and says where if anything was changed
-    Verify,
+    Verify {
+        /// Check the whole team's log on the server instead (managers): every author's chain,
+        /// and every author in the team directory
+        #[arg(long)]
+        team: bool,
+    },
+    /// Sends this desktop's new entries to the server, encrypted to the managers (the app does
+    /// this every few minutes)
+    Publish,
+}
+
+async fn publish_audit(store: &Store) -> anyhow::Result<usize> {
+    Ok(confide_mail::audit_log::publish(&staff::session(store).await?).await?)
+}
+
+async fn audit_publish(store: Store) -> anyhow::Result<ExitCode> {
+    let sent = publish_audit(&store).await?;
+    store.close().await;
+    println!("audit: published={sent}");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit_verify_team(store: Store) -> anyhow::Result<ExitCode> {
+    let session = staff::session(&store).await?;
+    confide_mail::audit_log::publish(&session).await?;
+    let check = confide_mail::audit_log::verify_team(&session).await?;
+    store.close().await;
+    let summary = format!("audit team: authors={} entries={} unreadable={}", check.authors, check.entries, check.unreadable);
+    if check.problems.is_empty() {
+        println!("{summary} ok");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{summary} TAMPERED: {}", check.problems.join("; "));
+    Ok(ExitCode::FAILURE)
 }
 
 async fn audit_verify(store: Store) -> anyhow::Result<ExitCode> {
@@ -192,6 +227,13 @@ async fn retention_run(data_dir: &std::path::Path, dry_run: bool, now: Option<St
     };
     let store = open_with_clock(data_dir, clock).await?;
     let report = confide_mail::expire::run(&store, dry_run).await?;
+    // The run's own audit entry (and anything else new) goes to the managers' log on the
+    // server; if that fails it waits for the next run, already kept locally.
+    if !dry_run {
+        if let Err(e) = publish_audit(&store).await {
+            eprintln!("retention: the audit log could not be sent to the server this time: {e:#}");
+        }
+    }
     store.close().await;
     for problem in &report.problems {
         eprintln!("retention: {problem}");

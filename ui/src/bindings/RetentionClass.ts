@@ -6,4 +6,9 @@ export type RetentionClass = { id: string, label: string, period: string,
 /**
  * What stays after expiry (e.g. an anonymous report); nothing identifying.
  */
-keeps: string | null, delete_from: Array<Place>, readers: Array<RoleKind>, };
+keeps: string | null, delete_from: Array<Place>, readers: Array<RoleKind>, 
+/**
+ * The server folder records of this class are kept in (`Confide/<name>`); by default
+ * `Confide/<id>`. Email needs none: it lives in the shared mailbox's own folders.
+ */
+folder: string | null, };

@@ -23,6 +23,7 @@ import type { SaveProfileRequest } from "./SaveProfileRequest";
 import type { SendOutcome } from "./SendOutcome";
 import type { SetupState } from "./SetupState";
 import type { SyncReport } from "./SyncReport";
+import type { TeamAuditCheck } from "./TeamAuditCheck";
 import type { TeamChangeRequest } from "./TeamChangeRequest";
 import type { TeamNames } from "./TeamNames";
 import type { TeamView } from "./TeamView";
@@ -55,6 +56,7 @@ export const savePersonalAccount = (request: PersonalAccountRequest): Promise<Pe
 export const retentionStatus = (): Promise<RetentionStatus> => invoke<RetentionStatus>("retention_status");
 export const recordsView = (): Promise<RecordsView> => invoke<RecordsView>("records_view");
 export const auditView = (): Promise<AuditView> => invoke<AuditView>("audit_view");
+export const auditTeam = (): Promise<TeamAuditCheck> => invoke<TeamAuditCheck>("audit_team");
 export const teamView = (): Promise<TeamView> => invoke<TeamView>("team_view");
 export const teamChange = (request: TeamChangeRequest): Promise<TeamView> =>
   invoke<TeamView>("team_change", { request });

@@ -2,7 +2,8 @@ import { useEffect, useState } from "react";
 import type { Export } from "../bindings/Export";
 import type { RecordsView } from "../bindings/RecordsView";
 import type { AuditView } from "../bindings/AuditView";
-import { auditView, exportRecords, recordsView } from "../bindings/commands";
+import type { TeamAuditCheck } from "../bindings/TeamAuditCheck";
+import { auditTeam, auditView, exportRecords, recordsView } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 
 const ACTIONS: Record<string, string> = {
@@ -20,6 +21,8 @@ export function Records({ onClose, onOpen, names }: { onClose: () => void; onOpe
   const [view, setView] = useState<RecordsView | null>(null);
   const [status, setStatus] = useState("");
   const [audit, setAudit] = useState<AuditView | null>(null);
+  const [team, setTeam] = useState<TeamAuditCheck | null>(null);
+  const [teamStatus, setTeamStatus] = useState("Checking the team's log on the server…");
 
   useEffect(() => {
     recordsView()
@@ -28,6 +31,12 @@ export function Records({ onClose, onOpen, names }: { onClose: () => void; onOpe
     auditView()
       .then(setAudit)
       .catch((e) => setStatus(sentence(asApiError(e).message)));
+    auditTeam()
+      .then((t) => {
+        setTeam(t);
+        setTeamStatus("");
+      })
+      .catch((e) => setTeamStatus(`The team's log on the server could not be checked: ${sentence(asApiError(e).message)}`));
   }, []);
 
   const save = (what: Export) => {
@@ -147,6 +156,23 @@ export function Records({ onClose, onOpen, names }: { onClose: () => void; onOpe
           ) : (
             <p role="status">All {audit.check.entries} entries verified: none changed, removed or added out of turn.</p>
           )}
+          <p className="muted">{teamStatus}</p>
+          {team &&
+            (team.problems.length > 0 ? (
+              <div className="error" role="alert">
+                <p>The team's log on the server has been tampered with:</p>
+                <ul>
+                  {team.problems.map((p) => (
+                    <li key={p}>{p}</li>
+                  ))}
+                </ul>
+              </div>
+            ) : (
+              <p role="status" className="team-audit">
+                The team's log on the server: {team.entries} entries by {team.authors} {team.authors === 1 ? "person" : "people"}, all verified.
+                {team.unreadable > 0 && ` ${team.unreadable} earlier batches were sealed before you joined and cannot be opened with your key.`}
+              </p>
+            ))}
           <table className="audit-table">
             <thead>
               <tr>
