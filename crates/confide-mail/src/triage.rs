@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use confide_core::conversations::{self, Status};
-use confide_core::mailstore::{self, CLAIM_PREFIX, HOLD_KEYWORD, RISK_PREFIX, STATUS_PREFIX};
+use confide_core::mailstore::{self, CLAIM_PREFIX, HOLD_KEYWORD, LINE_PREFIX, RISK_PREFIX, STATUS_PREFIX};
 use confide_core::staff::Session;
 use confide_core::{accounts, CoreError};
 use serde::Deserialize;
@@ -31,6 +31,9 @@ pub enum Mark {
     Risk { category: String, raised: bool },
     /// Put on or lift a legal hold (managers only; the reason is kept by `retention::hold`).
     Hold { held: bool },
+    /// Move to another service line (managers only): every desktop follows, and one whose
+    /// lines lose the conversation forgets it.
+    Line { line: String },
 }
 
 /// The keywords to add and to remove for `mark`, given the keywords the messages carry now.
@@ -53,6 +56,11 @@ fn keyword_change(mark: &Mark, me: &str, present: &[&str]) -> (Vec<String>, Vec<
         Mark::Risk { category, raised: false } => (vec![], vec![format!("{RISK_PREFIX}{category}")]),
         Mark::Hold { held: true } => (vec![HOLD_KEYWORD.to_owned()], vec![]),
         Mark::Hold { held: false } => (vec![], vec![HOLD_KEYWORD.to_owned()]),
+        Mark::Line { line } => {
+            let k = format!("{LINE_PREFIX}{line}");
+            let remove = others(LINE_PREFIX, Some(&k));
+            (vec![k], remove)
+        }
     }
 }
 
@@ -61,6 +69,12 @@ fn keyword_change(mark: &Mark, me: &str, present: &[&str]) -> (Vec<String>, Vec<
 fn validate(session: &Session, mark: &Mark) -> Result<(), CoreError> {
     if matches!(mark, Mark::Hold { .. }) {
         session.require_manager("put a conversation on legal hold")?;
+    }
+    if let Mark::Line { line } = mark {
+        session.require_manager("move a conversation to another service line")?;
+        if !session.preset().lines.iter().any(|l| &l.id == line) || !line.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            return Err(CoreError::Invalid("that is not one of this helpline's service lines".into()));
+        }
     }
     if let Mark::Risk { category, .. } = mark {
         let known = session.preset().exceptions.iter().any(|c| &c.id == category);
@@ -134,6 +148,7 @@ pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Resul
         Mark::Status { status } => format!("status:{}", status.as_str()),
         Mark::Risk { category, raised } => format!("risk_{}:{category}", if *raised { "raised" } else { "lowered" }),
         Mark::Hold { held } => if *held { "hold_placed" } else { "hold_lifted" }.to_owned(),
+        Mark::Line { line } => format!("moved_line:{line}"),
     };
     confide_core::audit::append(store, &action, &format!("conversation:{conversation_id}")).await?;
     Ok(())
@@ -177,5 +192,7 @@ mod tests {
         assert_eq!(closed, (vec!["Confide.Status.Closed".to_owned()], vec!["Confide.Status.Waiting".to_owned()]));
         let lower = keyword_change(&Mark::Risk { category: "child_protection".into(), raised: false }, me, &present);
         assert_eq!(lower, (vec![], vec!["Confide.Risk.child_protection".to_owned()]));
+        let moved = keyword_change(&Mark::Line { line: "mens_advice".into() }, me, &["Confide.Line.phoneline"]);
+        assert_eq!(moved, (vec!["Confide.Line.mens_advice".to_owned()], vec!["Confide.Line.phoneline".to_owned()]));
     }
 }

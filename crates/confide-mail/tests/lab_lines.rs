@@ -78,3 +78,63 @@ async fn issue6_an_advisor_desktop_never_stores_the_other_lines_mail() {
     assert_eq!(scalar(&early, "SELECT count(*) FROM blobs WHERE id NOT IN (SELECT body_blob FROM messages)").await, 0, "blobs left behind");
     early.close().await;
 }
+
+async fn resync(store: &Store) -> usize {
+    let account = accounts::list(store).await.unwrap().remove(0);
+    confide_mail::sync::sync_account(store, &account, &|_| {}).await.unwrap().added
+}
+
+/// A manager moves a conversation from the Respect Phoneline to the Men's Advice Line (the
+/// caller turned out to be a victim). Every desktop follows on its next sync: the Phoneline
+/// advisor's desktop forgets it, and passes over a later reply in the thread that arrives at
+/// the Phoneline address; the Men's Advice Line advisor's desktop fetches what it had passed
+/// over and gets the reply in the same conversation. Only a manager can move one; it is audited.
+#[tokio::test]
+async fn issue6_a_manager_moves_a_conversation_to_another_line_and_every_desktop_follows() {
+    let Some(lab) = Lab::get("issue6_a_manager_moves_a_conversation_to_another_line_and_every_desktop_follows") else { return };
+    let shared = lab.fresh_user("moves");
+    lab.import_raw(&shared, &[format!(
+        "From: caller@example.org\r\nTo: phone-{shared}@lab.test\r\nSubject: It is me who is afraid\r\nMessage-ID: <mv1-{shared}@example.org>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nMovedText\r\n"
+    )]);
+    let tmp = tempfile::tempdir().unwrap();
+    let (bob, added) = desktop(&lab, &shared, &tmp.path().join("bob"), RoleKind::Advisor, &["phoneline"]).await;
+    assert_eq!(added, 1);
+    let (cy, added) = desktop(&lab, &shared, &tmp.path().join("cy"), RoleKind::Advisor, &["mens_advice"]).await;
+    assert_eq!(added, 0);
+    let (ann, _) = desktop(&lab, &shared, &tmp.path().join("ann"), RoleKind::Manager, &[]).await;
+    let session = |store: Store| async move {
+        staff::accept_agreement(&store, "current-1").await.unwrap();
+        staff::session(&store).await.unwrap()
+    };
+    let (ann, bob) = (session(ann).await, session(bob).await);
+    let id = scalar(&ann.store, "SELECT id FROM conversations").await;
+    let to_mal = confide_mail::triage::Mark::Line { line: "mens_advice".into() };
+    let refused = confide_mail::triage::mark(&bob, id, &to_mal).await.unwrap_err();
+    assert!(refused.to_string().contains("only a manager"), "{refused}");
+    let bad = confide_mail::triage::Mark::Line { line: "no_such_line".into() };
+    assert!(confide_mail::triage::mark(&ann, id, &bad).await.is_err());
+
+    confide_mail::triage::mark(&ann, id, &to_mal).await.unwrap();
+    assert_eq!(scalar(&ann.store, "SELECT count(*) FROM conversations WHERE line_id = 'mens_advice'").await, 1);
+    let audited = confide_core::audit::recent(&ann, 10).await.unwrap();
+    assert!(audited.iter().any(|e| e.action == "moved_line:mens_advice" && e.record == format!("conversation:{id}")), "{audited:?}");
+
+    resync(&bob.store).await;
+    assert_eq!(scalar(&bob.store, "SELECT count(*) FROM conversations").await, 0, "the Phoneline desktop forgot the moved conversation");
+    assert_eq!(scalar(&bob.store, "SELECT count(*) FROM messages").await, 0);
+    assert_eq!(scalar(&bob.store, "SELECT count(*) FROM blobs").await, 0);
+    assert_eq!(resync(&cy).await, 1, "the Men's Advice Line desktop fetched what it had passed over");
+    assert_eq!(scalar(&cy, "SELECT count(*) FROM conversations WHERE line_id = 'mens_advice'").await, 1);
+
+    // The caller writes again, to the Phoneline address, without any keyword.
+    lab.import_raw(&shared, &[format!(
+        "From: caller@example.org\r\nTo: phone-{shared}@lab.test\r\nSubject: Re: It is me who is afraid\r\nMessage-ID: <mv2-{shared}@example.org>\r\nIn-Reply-To: <mv1-{shared}@example.org>\r\nDate: Mon, 2 Nov 2026 12:00:00 +0000\r\n\r\nMovedAgain\r\n"
+    )]);
+    assert_eq!(resync(&bob.store).await, 0, "the reply in a moved thread is passed over on the old line");
+    assert_eq!(scalar(&bob.store, "SELECT count(*) FROM messages").await, 0);
+    resync(&cy).await;
+    assert_eq!(scalar(&cy, "SELECT count(*) FROM conversations").await, 1);
+    assert_eq!(scalar(&cy, "SELECT count(*) FROM messages").await, 2, "the reply joined the moved conversation");
+    resync(&ann.store).await;
+    assert_eq!(scalar(&ann.store, "SELECT message_count FROM conversations WHERE line_id = 'mens_advice'").await, 2);
+}

@@ -18,6 +18,8 @@ const STATUSES: { id: Status; label: string }[] = [
 type Props = {
   id: number;
   lineName: (id: string) => string;
+  /** The policy's service lines, for a manager moving a conversation. */
+  lines: { id: string; name: string }[];
   me: string;
   /** Managers see and set legal holds. */
   manager: boolean;
@@ -27,7 +29,7 @@ type Props = {
   onChanged: (summary: ConversationView["summary"]) => void;
 };
 
-export function Conversation({ id, lineName, me, manager, names, exceptions, onChanged }: Props) {
+export function Conversation({ id, lineName, lines, me, manager, names, exceptions, onChanged }: Props) {
   const [view, setView] = useState<ConversationView | null>(null);
   const [error, setError] = useState("");
   const [imagesFor, setImagesFor] = useState<number | null>(null);
@@ -70,6 +72,20 @@ export function Conversation({ id, lineName, me, manager, names, exceptions, onC
             .catch((e) => setError(sentence(asApiError(e).message)))
         }
       />
+      {manager && lines.length > 1 && (
+        <MoveLine
+          current={view.summary.line_id}
+          lines={lines}
+          onMove={(line) =>
+            markConversation({ id, mark: { kind: "line", line } })
+              .then((v) => {
+                setView(v);
+                onChanged(v.summary);
+              })
+              .catch((e) => setError(sentence(asApiError(e).message)))
+          }
+        />
+      )}
       {manager && (
         <LegalHold
           view={view}
@@ -153,6 +169,39 @@ function Triage({
         })}
       </fieldset>
     </div>
+  );
+}
+
+/** A manager moves a conversation to another service line: chosen, then confirmed, because
+ * advisors on the old line lose it from their desktops. */
+function MoveLine({ current, lines, onMove }: { current: string; lines: { id: string; name: string }[]; onMove: (line: string) => void }) {
+  const [to, setTo] = useState(current);
+  const name = lines.find((l) => l.id === to)?.name ?? to;
+  return (
+    <p className="move-line">
+      <label className="inline">
+        Service line{" "}
+        <select value={to} onChange={(e) => setTo(e.target.value)}>
+          {lines.map((l) => (
+            <option key={l.id} value={l.id}>
+              {l.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      {to !== current && (
+        <>
+          {" "}
+          <span role="status">Advisors who do not work on {name} will no longer see this conversation.</span>{" "}
+          <button className="small" onClick={() => onMove(to)}>
+            Move to {name}
+          </button>{" "}
+          <button className="small secondary" onClick={() => setTo(current)}>
+            Cancel
+          </button>
+        </>
+      )}
+    </p>
   );
 }
 

@@ -291,6 +291,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
             key={selectedId}
             id={selectedId}
             lineName={lineName}
+            lines={profile.preset.lines}
             me={profile.fingerprint}
             manager={profile.role === "manager"}
             names={names}

@@ -75,7 +75,11 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
     .fetch_one(&mut *tx)
     .await?;
 
-    let plan = Plan::new(store, &lines, allowed.as_deref(), &fresh, threads, (next.conversation, next.blob, next.message));
+    // Replies in a thread a manager moved to another line, arriving without the line keyword.
+    let batch_ids: Vec<&str> = if allowed.is_some() { fresh.iter().flat_map(|m| thread_ids(m)).collect() } else { vec![] };
+    let moved = super::lines::moved_away(&mut tx, &batch_ids).await?;
+    let plan = Plan::new(store, &lines, allowed.as_deref(), &fresh, threads, &moved, (next.conversation, next.blob, next.message));
+    super::lines::remember_moved(&mut tx, &plan.moved_away).await?;
     plan.write(&mut tx, store.now_ts(), account, folder, uv).await?;
     for conversation in &plan.triage {
         refresh_triage(&mut tx, *conversation).await?;
@@ -131,14 +135,24 @@ struct Plan<'a> {
     thread_ids: Vec<(&'a str, i64)>,
     /// Conversations whose messages carry Confide's triage keywords.
     triage: BTreeSet<i64>,
+    /// Thread ids of messages passed over as part of a thread moved away from these lines.
+    moved_away: Vec<&'a str>,
 }
 
 impl<'a> Plan<'a> {
-    fn new(store: &Store, lines: &[(String, String)], allowed: Option<&[String]>, fresh: &[&'a IncomingMail], mut threads: HashMap<String, i64>, next: (i64, i64, i64)) -> Plan<'a> {
+    fn new(
+        store: &Store,
+        lines: &[(String, String)],
+        allowed: Option<&[String]>,
+        fresh: &[&'a IncomingMail],
+        mut threads: HashMap<String, i64>,
+        moved: &HashSet<String>,
+        next: (i64, i64, i64),
+    ) -> Plan<'a> {
         let (mut next_conversation, mut next_blob, mut next_message) = next;
         let mut conversations: Vec<ConversationRow> = Vec::new();
         let mut index: HashMap<i64, usize> = HashMap::new();
-        let mut plan = Plan { conversations: vec![], messages: vec![], thread_ids: vec![], triage: BTreeSet::new() };
+        let mut plan = Plan { conversations: vec![], messages: vec![], thread_ids: vec![], triage: BTreeSet::new(), moved_away: vec![] };
         for &mail in fresh {
             let at = mail.headers.date.or(mail.internal_date).unwrap_or_else(|| store.now_ts());
             let correspondent = if mail.outgoing { mail.headers.to.first().cloned() } else { mail.headers.from.clone() }.unwrap_or_default();
@@ -146,9 +160,15 @@ impl<'a> Plan<'a> {
             let unread = !mail.outgoing && !mail.flags.contains("\\Seen");
             let found = thread_ids(mail).find_map(|id| threads.get(id).copied());
             // A message joining a stored conversation is on an allowed line already; a new
-            // conversation's line comes from the addresses.
-            let line = if found.is_none() { line_for(lines, mail) } else { String::new() };
+            // conversation's line is the one a manager moved it to, or comes from the addresses.
+            let keyword = super::lines::line_keyword(&mail.flags);
+            let line = if found.is_none() { keyword.map_or_else(|| line_for(lines, mail), str::to_owned) } else { String::new() };
             if found.is_none() && allowed.is_some_and(|a| !a.contains(&line)) {
+                continue;
+            }
+            // A reply in a thread moved away from these lines (it carries no keyword of its own).
+            if found.is_none() && keyword.is_none() && thread_ids(mail).any(|id| moved.contains(id)) {
+                plan.moved_away.extend(thread_ids(mail));
                 continue;
             }
             let conversation = found.unwrap_or_else(|| {

@@ -6,7 +6,9 @@ use std::collections::{HashMap, HashSet};
 use crate::{CoreError, Store};
 
 mod ingest;
+mod lines;
 pub use ingest::ingest;
+pub use lines::{line_keyword, LINE_PREFIX};
 
 /// What sync knows about a folder from the last completed batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,9 +251,13 @@ pub const RISK_PREFIX: &str = "Confide.Risk.";
 pub const HOLD_KEYWORD: &str = "Confide.Hold";
 
 /// Applies flag changes seen on the server (CONDSTORE) and refreshes the triage state of the
-/// conversations they belong to.
-pub async fn update_flags(store: &Store, account: &str, folder: &str, uidvalidity: u32, changes: &[(u32, String)]) -> Result<(), CoreError> {
-    let mut tx = store.pool().begin().await?;
+/// conversations they belong to. A conversation a manager moved to a line this person does not
+/// work on is forgotten. Returns the UIDs this desktop passed over that a move has put on one
+/// of its lines: the caller fetches and ingests them.
+pub async fn update_flags(store: &Store, account: &str, folder: &str, uidvalidity: u32, changes: &[(u32, String)]) -> Result<Vec<u32>, CoreError> {
+    let allowed = crate::staff::working_lines(store).await?;
+    let mut passed_over = vec![];
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
     let uv = i64::from(uidvalidity);
     let mut touched = std::collections::BTreeSet::new();
     for (uid, flags) in changes {
@@ -266,17 +272,30 @@ pub async fn update_flags(store: &Store, account: &str, folder: &str, uidvalidit
         )
         .fetch_optional(&mut *tx)
         .await?;
-        if let Some(row) = row {
-            if let Some(c) = sqlx::query_scalar!("SELECT conversation_id FROM messages WHERE id = ?", row).fetch_optional(&mut *tx).await? {
-                touched.insert(c);
+        match row {
+            Some(row) => {
+                if let Some(c) = sqlx::query_scalar!("SELECT conversation_id FROM messages WHERE id = ?", row).fetch_optional(&mut *tx).await? {
+                    touched.insert(c);
+                }
+            }
+            None => {
+                if let (Some(line), Some(allowed)) = (line_keyword(flags), &allowed) {
+                    if allowed.iter().any(|a| a == line) {
+                        passed_over.push(uid as u32);
+                    }
+                }
             }
         }
     }
-    for c in touched {
+    let touched: Vec<i64> = touched.into_iter().collect();
+    for &c in &touched {
         refresh_triage(&mut tx, c).await?;
     }
+    if let Some(allowed) = &allowed {
+        lines::forget_moved_away(&mut tx, &touched, allowed).await?;
+    }
     tx.commit().await?;
-    Ok(())
+    Ok(passed_over)
 }
 
 /// Recomputes a conversation's assignee and status from the keywords on its messages. The
@@ -303,12 +322,15 @@ pub(crate) async fn refresh_triage(tx: &mut sqlx::SqliteConnection, conversation
     let risks: std::collections::BTreeSet<&str> = flags.iter().flat_map(|f| f.split_whitespace()).filter_map(|k| k.strip_prefix(RISK_PREFIX)).collect();
     let risks = serde_json::to_string(&risks).expect("strings serialise");
     let held = flags.iter().flat_map(|f| f.split_whitespace()).any(|k| k == HOLD_KEYWORD);
+    // A manager's move: the newest message carrying a line keyword decides.
+    let moved_to = flags.iter().find_map(|f| line_keyword(f));
     sqlx::query!(
-        "UPDATE conversations SET assignee = ?, status = ?, risk_flags = ?, held_on_server = ? WHERE id = ?",
+        "UPDATE conversations SET assignee = ?, status = ?, risk_flags = ?, held_on_server = ?, line_id = coalesce(?, line_id) WHERE id = ?",
         assignee,
         status,
         risks,
         held,
+        moved_to,
         conversation_id
     )
         .execute(&mut *tx)

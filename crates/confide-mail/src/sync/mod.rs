@@ -78,12 +78,17 @@ pub async fn sync_account(store: &Store, account: &Account, progress: &(dyn Fn(&
     let mut marks: HashMap<String, Watermark> = HashMap::new();
     let id = account.id.as_str();
     let mut outcome = Ok(());
+    // Folders' SPECIAL-USE, and messages passed over that a manager's move put on this
+    // desktop's lines: fetched once the walk is done.
+    let mut specials: HashMap<String, Option<String>> = HashMap::new();
+    let mut passed_over: Vec<(String, u32, Vec<u32>)> = vec![];
     while let Some(event) = rx.recv().await {
         let step = async {
             match event {
                 Event::Folder { name, special_use, uidvalidity, reset } => {
                     report.folders += 1;
                     marks.remove(&name);
+                    specials.insert(name.clone(), special_use.clone());
                     if reset {
                         report.resets += 1;
                         mailstore::reset_folder(store, id, &name, uidvalidity, special_use.as_deref()).await?;
@@ -97,7 +102,10 @@ pub async fn sync_account(store: &Store, account: &Account, progress: &(dyn Fn(&
                     progress(&SyncProgress { folder, done: mark.done, total });
                 }
                 Event::Flags { folder, uidvalidity, changes } => {
-                    mailstore::update_flags(store, id, &folder, uidvalidity, &changes).await?;
+                    let uids = mailstore::update_flags(store, id, &folder, uidvalidity, &changes).await?;
+                    if !uids.is_empty() {
+                        passed_over.push((folder, uidvalidity, uids));
+                    }
                 }
                 Event::ServerUids { folder, uids } => {
                     let gone: Vec<u32> = mailstore::local_uids(store, id, &folder).await?.difference(&uids).copied().collect();
@@ -124,6 +132,14 @@ pub async fn sync_account(store: &Store, account: &Account, progress: &(dyn Fn(&
     let worker_result = tokio::task::spawn_blocking(move || worker.join()).await.map_err(|_| MailError::Worker)?.map_err(|_| MailError::Worker)?;
     outcome?;
     worker_result?;
+    for (folder, uidvalidity, uids) in passed_over {
+        let outgoing = worker::is_outgoing(&folder, specials.get(&folder).and_then(|s| s.as_deref()));
+        let (account, password, recipients, f) = (account.clone(), crate::connect::account_password(store, account)?, store.own_recipients(), folder.clone());
+        let mails = tokio::task::spawn_blocking(move || worker::fetch_uids(&account, &password, &recipients, &f, outgoing, &uids)).await.map_err(|_| MailError::Worker)??;
+        report.fetched += mails.len();
+        // Below the watermark already: ingest leaves it where it is (it only moves up).
+        report.added += mailstore::ingest(store, id, &folder, uidvalidity, &mails, 0).await?;
+    }
     Ok(report)
 }
 

@@ -170,11 +170,31 @@ impl Worker {
     }
 
     fn to_incoming(&self, f: &imap::types::Fetch<'_>, outgoing: bool) -> Result<Option<IncomingMail>, MailError> {
-        let (Some(uid), Some(raw)) = (f.uid, f.body()) else { return Ok(None) };
-        let s = mime::summarize(raw);
-        let internal_date = f.internal_date().map(|d| d.timestamp());
-        Ok(Some(IncomingMail::seal(uid, flags_text(f), internal_date, s.headers, outgoing, raw, &self.recipients)?))
+        to_incoming(f, outgoing, &self.recipients)
     }
+}
+
+fn to_incoming(f: &imap::types::Fetch<'_>, outgoing: bool, recipients: &[Recipient]) -> Result<Option<IncomingMail>, MailError> {
+    let (Some(uid), Some(raw)) = (f.uid, f.body()) else { return Ok(None) };
+    let s = mime::summarize(raw);
+    let internal_date = f.internal_date().map(|d| d.timestamp());
+    Ok(Some(IncomingMail::seal(uid, flags_text(f), internal_date, s.headers, outgoing, raw, recipients)?))
+}
+
+/// Fetches particular messages of a folder (blocking): those a manager's move put on this
+/// desktop's lines after it had passed them over.
+pub(super) fn fetch_uids(account: &Account, password: &str, recipients: &[Recipient], folder: &str, outgoing: bool, uids: &[u32]) -> Result<Vec<IncomingMail>, MailError> {
+    let mut session = imap_login(account, password)?;
+    session.examine(folder)?;
+    let mut out = vec![];
+    for chunk in uids.chunks(BATCH) {
+        let fetches = session.uid_fetch(uid_set(chunk), "(UID FLAGS INTERNALDATE BODY.PEEK[])")?;
+        for f in fetches.iter() {
+            out.extend(to_incoming(f, outgoing, recipients)?);
+        }
+    }
+    let _ = session.logout();
+    Ok(out)
 }
 
 /// Why the walk stopped early.
@@ -214,7 +234,7 @@ fn special_use(attrs: &[NameAttribute<'_>]) -> Option<String> {
 
 /// Folders whose messages were sent by the helpline. SPECIAL-USE first; common names where
 /// the server does not say.
-fn is_outgoing(name: &str, special: Option<&str>) -> bool {
+pub(super) fn is_outgoing(name: &str, special: Option<&str>) -> bool {
     match special {
         Some("\\Sent") | Some("\\Drafts") => true,
         Some(_) => false,
