@@ -137,4 +137,10 @@ async fn issue6_a_manager_moves_a_conversation_to_another_line_and_every_desktop
     assert_eq!(scalar(&cy, "SELECT count(*) FROM messages").await, 2, "the reply joined the moved conversation");
     resync(&ann.store).await;
     assert_eq!(scalar(&ann.store, "SELECT message_count FROM conversations WHERE line_id = 'mens_advice'").await, 2);
+
+    // A Phoneline desktop set up after the move: the moved message and the reply in its
+    // thread (which came to the Phoneline address) are both passed over.
+    let (dee, added) = desktop(&lab, &shared, &tmp.path().join("dee"), RoleKind::Advisor, &["phoneline"]).await;
+    assert_eq!(added, 0, "a new Phoneline desktop stored part of a moved thread");
+    assert_eq!(scalar(&dee, "SELECT count(*) FROM messages").await, 0);
 }

@@ -78,7 +78,7 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
     // Replies in a thread a manager moved to another line, arriving without the line keyword.
     let batch_ids: Vec<&str> = if allowed.is_some() { fresh.iter().flat_map(|m| thread_ids(m)).collect() } else { vec![] };
     let moved = super::lines::moved_away(&mut tx, &batch_ids).await?;
-    let plan = Plan::new(store, &lines, allowed.as_deref(), &fresh, threads, &moved, (next.conversation, next.blob, next.message));
+    let plan = Plan::new(store, &lines, allowed.as_deref(), &fresh, threads, moved, (next.conversation, next.blob, next.message));
     super::lines::remember_moved(&mut tx, &plan.moved_away).await?;
     plan.write(&mut tx, store.now_ts(), account, folder, uv).await?;
     for conversation in &plan.triage {
@@ -146,7 +146,7 @@ impl<'a> Plan<'a> {
         allowed: Option<&[String]>,
         fresh: &[&'a IncomingMail],
         mut threads: HashMap<String, i64>,
-        moved: &HashSet<String>,
+        mut moved: HashSet<String>,
         next: (i64, i64, i64),
     ) -> Plan<'a> {
         let (mut next_conversation, mut next_blob, mut next_message) = next;
@@ -163,12 +163,20 @@ impl<'a> Plan<'a> {
             // conversation's line is the one a manager moved it to, or comes from the addresses.
             let keyword = super::lines::line_keyword(&mail.flags);
             let line = if found.is_none() { keyword.map_or_else(|| line_for(lines, mail), str::to_owned) } else { String::new() };
-            if found.is_none() && allowed.is_some_and(|a| !a.contains(&line)) {
+            // Passed over: a conversation a manager moved to a line not worked here (its thread
+            // is remembered, so replies arriving without the keyword follow it), or a reply in
+            // such a thread.
+            let moved_here = found.is_none() && keyword.is_none() && thread_ids(mail).any(|id| moved.contains(id));
+            let moved_off = found.is_none() && keyword.is_some() && allowed.is_some_and(|a| !a.contains(&line));
+            if moved_here || moved_off {
+                for id in thread_ids(mail) {
+                    if moved.insert(id.to_owned()) {
+                        plan.moved_away.push(id);
+                    }
+                }
                 continue;
             }
-            // A reply in a thread moved away from these lines (it carries no keyword of its own).
-            if found.is_none() && keyword.is_none() && thread_ids(mail).any(|id| moved.contains(id)) {
-                plan.moved_away.extend(thread_ids(mail));
+            if found.is_none() && allowed.is_some_and(|a| !a.contains(&line)) {
                 continue;
             }
             let conversation = found.unwrap_or_else(|| {
