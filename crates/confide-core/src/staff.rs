@@ -187,6 +187,34 @@ pub async fn save_profile_on_lines(store: &Store, preset_id: &str, display_name:
     setup_state(store).await
 }
 
+/// The team directory is the authority on a member's role and lines once it lists them: what a
+/// person chose at first run stands only until a manager's signed entry says otherwise. Losing a
+/// line forgets its conversations here; gaining one makes the next sync look through every
+/// folder again (what is held is skipped), since the line's mail was passed over. An entry with
+/// no lines for someone who is not a manager is not followed: it would widen, not narrow.
+/// Returns whether anything changed.
+pub async fn follow_directory(store: &Store, role: RoleKind, lines: &[String]) -> Result<bool, CoreError> {
+    let row = profile_row(store).await?.ok_or(CoreError::NotSetUp)?;
+    let preset = store.catalog().get(&row.preset_id)?;
+    if preset.role(role).is_none() || (role != RoleKind::Manager && lines.is_empty()) {
+        return Ok(false);
+    }
+    let known: Vec<String> = lines.iter().filter(|l| preset.lines.iter().any(|p| &p.id == *l)).cloned().collect();
+    let before = working_lines(store).await?.unwrap_or_default();
+    let stored = serde_json::to_string(&known).expect("strings serialise");
+    let after = lines_of(preset, role, &stored);
+    if RoleKind::parse(&row.role) == Some(role) && after == before {
+        return Ok(false);
+    }
+    let role_str = role.as_str();
+    sqlx::query!("UPDATE staff_profile SET role = ?, lines = ? WHERE id = 1", role_str, stored).execute(store.pool()).await?;
+    if after.iter().any(|l| !before.contains(l)) {
+        crate::mailstore::look_again(store).await?;
+    }
+    crate::mailstore::forget_other_lines(store).await?;
+    Ok(true)
+}
+
 /// Records acceptance of the agreement version the person was shown. Accepting a version
 /// other than the current one is refused: they must read what is in force.
 pub async fn accept_agreement(store: &Store, agreement_version: &str) -> Result<SetupState, CoreError> {

@@ -4,7 +4,7 @@
 
 use confide_core::accounts::{self, Account};
 use confide_core::policy::RoleKind;
-use confide_core::staff::Session;
+use confide_core::staff::{self, Session};
 use confide_core::team::{self, Change, Directory, Entry, Member};
 use serde::Serialize;
 use ts_rs::TS;
@@ -72,6 +72,14 @@ pub async fn directory(store: &Store) -> Result<Directory, MailError> {
     };
     let mut dir = root.map(|r| team::resolve(&entries, &r)).unwrap_or_default();
     dir.ignored.extend(unreadable);
+    // Once the directory lists this person, their role and lines are the ones a manager signed.
+    let me = store.vault().signing_key().map_err(CoreError::from)?.public_hex();
+    if let Some(m) = dir.members.iter().find(|m| m.signing_key == me) {
+        match staff::follow_directory(store, m.role, &m.lines).await {
+            Ok(_) | Err(CoreError::NotSetUp) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     Ok(dir)
 }
 

@@ -82,6 +82,17 @@ async fn issue6_the_team_directory_is_shared_signed_and_a_forged_entry_gets_noth
         assert!(!dir.recipients(None, None).contains(&eve.age_recipient), "a forged member receives nothing");
     }
 
+    // The directory decides Bob's lines, not what his desktop chose: Ann moves him to the Men's
+    // Advice Line, and a profile edited to claim both lines is put back.
+    let mut moved = team::card(&bob).unwrap();
+    moved.lines = vec!["mens_advice".into()];
+    confide_mail::team::add(&ann, moved).await.unwrap();
+    confide_mail::team::directory(&bob.store).await.unwrap();
+    assert_eq!(staff::working_lines(&bob.store).await.unwrap(), Some(vec!["mens_advice".to_owned()]));
+    sqlx::query("UPDATE staff_profile SET lines = '[\"phoneline\",\"mens_advice\"]'").execute(bob.store.pool()).await.unwrap();
+    confide_mail::team::directory(&bob.store).await.unwrap();
+    assert_eq!(staff::working_lines(&bob.store).await.unwrap(), Some(vec!["mens_advice".to_owned()]));
+
     // Bob leaves: shown as removed, and a phoneline record is for Ann alone.
     let dir = confide_mail::team::remove(&ann, &team::card(&bob).unwrap().signing_key).await.unwrap();
     assert_eq!((names(&dir.members), names(&dir.removed)), (vec!["Ann"], vec!["Bob"]));

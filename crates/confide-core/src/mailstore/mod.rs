@@ -147,6 +147,13 @@ pub async fn forget_other_lines(store: &Store) -> Result<usize, CoreError> {
     Ok(rows.len())
 }
 
+/// Makes the next sync look through every folder from its first message again (what is held
+/// is recognised and skipped): after gaining a service line, whose mail was passed over.
+pub async fn look_again(store: &Store) -> Result<(), CoreError> {
+    sqlx::query!("UPDATE mail_folders SET synced_uid = 0, highestmodseq = NULL").execute(store.pool()).await?;
+    Ok(())
+}
+
 /// Removes local copies of messages the server no longer has in this folder (expunged or
 /// moved elsewhere), and conversations left empty.
 pub async fn remove_uids(store: &Store, account: &str, folder: &str, uids: &[u32]) -> Result<usize, CoreError> {
