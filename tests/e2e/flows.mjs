@@ -13,6 +13,18 @@ export function readLab() {
   return Object.fromEntries(readFileSync(labEnv, "utf8").trim().split("\n").map((l) => l.split(/=(.*)/s).slice(0, 2)));
 }
 
+/** Removes the team directory and the team's audit log from the lab's shared mailbox: each
+ * test's manager is a new key, and a directory a previous test founded would not be theirs. */
+export function forgetTeam() {
+  for (const folder of ["Confide/Team", "Confide/Audit"]) {
+    try {
+      execFileSync("doveadm", ["-c", "/var/lib/confide-lab/dovecot/dovecot.conf", "mailbox", "delete", "-u", "helpline@lab.test", folder], { stdio: "ignore" });
+    } catch {
+      // Not there yet.
+    }
+  }
+}
+
 /** A new store with the lab's shared mailbox set up through the CLI, as a helpline would. */
 export function storeWithSharedMailbox(lab, prefix) {
   const store = join(mkdtempSync(join(tmpdir(), prefix)), "store");

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { firstRun, forgetTeam, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -15,6 +15,7 @@ const artifacts = join(root, "tests/artifacts");
 
 test("issue5 a manager sees the retention record and puts a conversation on legal hold", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
+  forgetTeam();
   const lab = readLab();
   const store = storeWithSharedMailbox(lab, "confide-e2e-records-");
   const driver = await startDriver({ env: { CONFIDE_DATA_DIR: store } });
@@ -49,6 +50,20 @@ test("issue5 a manager sees the retention record and puts a conversation on lega
     await s.clickText(".holds button", "Open the conversation");
     await s.clickText(".hold button", "Lift the hold");
     await s.waitForText(".hold", "Put on legal hold");
+
+    // Issue 6: a manager moves the conversation to the other line, and back (the lab's seed is
+    // shared by the other tests). The move is on the audit log.
+    await s.clickText(".move-line option", "Respect Phoneline");
+    await s.waitForText(".move-line", "will no longer see this conversation");
+    await s.clickText(".move-line button", "Move to Respect Phoneline");
+    await s.waitForText("article > p.muted", "Respect Phoneline");
+    await s.screenshot(artifacts, "12-move-line");
+    await s.clickText(".move-line option", "Men's Advice Line");
+    await s.clickText(".move-line button", "Move to Men's Advice Line");
+    await s.waitForText("article > p.muted", "Men's Advice Line");
+    await s.clickText(".topbar button", "Retention record");
+    await s.waitForText(".audit-table", "moved_line:mens_advice");
+    await s.waitForText(".audit", "no team directory yet");
   } finally {
     await s.close();
     driver.stop();

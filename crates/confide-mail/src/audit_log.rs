@@ -37,6 +37,13 @@ pub async fn publish(session: &Session) -> Result<usize, MailError> {
 pub async fn verify_team(session: &Session) -> Result<TeamAuditCheck, MailError> {
     session.require_manager("check the team's audit log")?;
     let dir = crate::team::directory(&session.store).await?;
+    if !dir.members.iter().any(|m| m.role == RoleKind::Manager) {
+        return Err(CoreError::Invalid("there is no team directory yet, so the log is kept on each desktop only; a manager starts the directory on the Team screen".into()).into());
+    }
+    let me = session.store.vault().signing_key().map_err(CoreError::from)?.public_hex();
+    if !dir.members.iter().any(|m| m.role == RoleKind::Manager && m.signing_key == me) {
+        return Err(CoreError::Invalid("you are not a manager in the team directory, so the team's log is not encrypted to your key; ask a manager to add you on the Team screen".into()).into());
+    }
     let (mut entries, mut unreadable, mut problems) = (vec![], 0, vec![]);
     for listed in crate::records::list(session, AUDIT_CLASS).await? {
         match listed.record {

@@ -107,6 +107,7 @@ pub async fn found(session: &Session) -> Result<Directory, MailError> {
     // Pinned only once the entry is on the server (publish refuses anyone but a manager).
     publish(session, Change::Add { member: me }).await?;
     team::pin_root(&session.store, &key).await?;
+    confide_core::audit::append(&session.store, "team_founded", &format!("staff:{}", team::fingerprint(&key))).await?;
     directory(&session.store).await
 }
 

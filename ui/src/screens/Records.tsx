@@ -36,7 +36,7 @@ export function Records({ onClose, onOpen, names }: { onClose: () => void; onOpe
         setTeam(t);
         setTeamStatus("");
       })
-      .catch((e) => setTeamStatus(`The team's log on the server could not be checked: ${sentence(asApiError(e).message)}`));
+      .catch((e) => setTeamStatus(`The team's log on the server was not checked: ${sentence(asApiError(e).message)}`));
   }, []);
 
   const save = (what: Export) => {
