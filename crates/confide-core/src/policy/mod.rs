@@ -324,6 +324,17 @@ mod tests {
     }
 
     #[test]
+    fn a_record_folder_is_one_name_under_confide_and_not_confides_own() {
+        let current = BUILTIN.iter().find(|(name, _)| name.contains("respect-mal-current")).unwrap().1;
+        assert_eq!(Preset::parse("x.toml", current).unwrap().retention_class("letter").unwrap().folder(), "Confide/Letters");
+        for bad in ["Letters", "Confide/Team", "Confide/Audit", "Confide/a/b", "Confide/"] {
+            let text = current.replace("folder = \"Confide/Letters\"", &format!("folder = \"{bad}\""));
+            let err = Preset::parse("x.toml", &text).unwrap_err().to_string();
+            assert!(err.contains("record folder"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
     fn a_reader_role_must_exist() {
         let text = BUILTIN[0].1.replace("name = \"Helpline Manager\"", "name = \"x\"").replace("id = \"manager\"", "id = \"team_leader\"");
         assert!(Preset::parse("x.toml", &text).is_err());
