@@ -55,6 +55,10 @@ async fn check_sound(lab: &Lab, user: &str, data: &std::path::Path, keep: &BTree
     let all_blobs = scalar(&store, "SELECT count(*) FROM blobs").await;
     let indexed = scalar(&store, "SELECT count(*) FROM message_fts_docsize").await;
     assert_eq!((blobs, all_blobs, indexed), (messages, messages, messages), "a half-deleted record after a kill at {stage}");
+    // Crypto-shredding: each kept blob has its header, and no header outlives its blob.
+    let keys = scalar(&store, "SELECT count(*) FROM blob_keys WHERE blob_id IN (SELECT id FROM blobs)").await;
+    let all_keys = scalar(&store, "SELECT count(*) FROM blob_keys").await;
+    assert_eq!((keys, all_keys), (messages, messages), "blob headers out of step after a kill at {stage}");
     let empty = scalar(&store, "SELECT count(*) FROM conversations c WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)").await;
     assert_eq!(empty, 0, "an empty conversation left after a kill at {stage}");
     let counted = scalar(&store, "SELECT coalesce(sum(count), 0) FROM statistics WHERE category = 'all'").await;

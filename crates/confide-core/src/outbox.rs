@@ -90,7 +90,7 @@ pub async fn remove(store: &Store, id: i64) -> Result<(), CoreError> {
     let mut tx = store.pool().begin().await?;
     if let Some(blob) = sqlx::query_scalar!("SELECT raw_blob FROM outbox WHERE id = ?", id).fetch_optional(&mut *tx).await? {
         sqlx::query!("DELETE FROM outbox WHERE id = ?", id).execute(&mut *tx).await?;
-        sqlx::query!("DELETE FROM blobs WHERE id = ?", blob).execute(&mut *tx).await?;
+        crate::store::blobs::shred(&mut tx, &format!("[{blob}]")).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -157,3 +157,32 @@ async fn issue2_reopening_uses_the_same_key_and_a_foreign_key_is_refused() {
     .expect("refused");
     assert!(err.to_string().contains("cannot find the key"), "{err}");
 }
+
+/// Issue 5: blobs are crypto-shredded. The payload kept in `blobs` opens for no one without
+/// its header (in `blob_keys`, overwritten on delete), and blobs written before the split are
+/// split by the migration and still open.
+#[tokio::test]
+async fn issue5_a_blobs_payload_opens_only_with_its_separately_kept_header() {
+    if !keyring_available("issue5_a_blobs_payload_opens_only_with_its_separately_kept_header") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open_default(&tmp.path().join("data")).await;
+    let recipients = store.own_recipients();
+    let mut conn = store.pool().acquire().await.unwrap();
+    let payload_of = |id: i64| sqlx::query_scalar::<_, Vec<u8>>("SELECT data FROM blobs WHERE id = ?").bind(id);
+
+    let id = store.put_blob(&mut conn, "test", b"shred-canary", &recipients).await.unwrap();
+    let payload = payload_of(id).fetch_one(&mut *conn).await.unwrap();
+    assert!(confide_vault::open(&payload, store.identity()).is_err(), "the payload alone opened");
+    assert_eq!(store.get_blob(id).await.unwrap(), b"shred-canary");
+
+    let legacy = confide_vault::seal(b"written before the split", &recipients).unwrap();
+    sqlx::query("INSERT INTO blobs (id, kind, size, data, created_at) VALUES (999, 'test', 24, ?, 0)").bind(&legacy).execute(&mut *conn).await.unwrap();
+    assert_eq!(store.get_blob(999).await.unwrap(), b"written before the split", "an unsplit blob still opens");
+    let migration = include_str!("../../../migrations/0016_blob_keys.sql");
+    sqlx::raw_sql(&migration[migration.find("CREATE TEMP TABLE").unwrap()..]).execute(&mut *conn).await.unwrap();
+    assert!(confide_vault::open(&payload_of(999).fetch_one(&mut *conn).await.unwrap(), store.identity()).is_err());
+    assert_eq!(store.get_blob(999).await.unwrap(), b"written before the split");
+    assert_eq!(store.get_blob(id).await.unwrap(), b"shred-canary", "a split blob is left alone");
+}

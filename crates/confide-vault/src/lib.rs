@@ -12,5 +12,5 @@ mod secrets;
 
 pub use error::VaultError;
 pub use keys::{verify_signature, DbKey, KeyPolicy, SigningKey, StaffIdentity, Vault};
-pub use seal::{open, seal, Recipient};
+pub use seal::{header_len, open, seal, Recipient};
 pub use secrets::{MemorySecrets, OsKeyring, SecretBackend};

@@ -19,6 +19,18 @@ pub fn seal(plaintext: &[u8], recipients: &[Recipient]) -> Result<Vec<u8>, Vault
     Ok(out)
 }
 
+/// Where an age ciphertext's header ends: the header holds the file key wrapped to each
+/// recipient, the rest is the payload sealed with it. Kept apart and destroyed, the header
+/// takes the payload's only key with it (crypto-shredding), so the bulky payload can be freed
+/// without overwriting. `None` when this is not age's binary format.
+pub fn header_len(sealed: &[u8]) -> Option<usize> {
+    // The header is text: stanzas ("-> ..." and base64 bodies, which have no '-') and a final
+    // "--- <mac>" line; the payload follows its newline.
+    let mac = sealed.windows(5).position(|w| w == b"\n--- ")?;
+    let end = sealed[mac + 1..].iter().position(|&b| b == b'\n')?;
+    Some(mac + 1 + end + 1)
+}
+
 /// Decrypts an age ciphertext with one staff identity.
 pub fn open(ciphertext: &[u8], identity: &StaffIdentity) -> Result<Vec<u8>, VaultError> {
     let decryptor = age::Decryptor::new(ciphertext).map_err(|e| VaultError::Decrypt(Box::new(e)))?;
@@ -56,6 +68,18 @@ mod tests {
         let last = damaged.len() - 1;
         damaged[last] ^= 1;
         assert!(matches!(open(&damaged, &alice), Err(VaultError::Decrypt(_))));
+    }
+
+    #[test]
+    fn the_payload_without_its_header_opens_for_no_one() {
+        let alice = identity("a");
+        let ct = seal(b"shred-me", &[alice.recipient(), identity("b").recipient()]).unwrap();
+        let n = header_len(&ct).unwrap();
+        assert!(ct[..n].starts_with(b"age-encryption.org/v1\n") && ct[..n].ends_with(b"\n"));
+        let (header, payload) = ct.split_at(n);
+        assert_eq!(open(&[header, payload].concat(), &alice).unwrap(), b"shred-me");
+        assert!(open(payload, &alice).is_err(), "the payload alone is not decryptable");
+        assert_eq!(header_len(b"not age"), None);
     }
 
     #[test]

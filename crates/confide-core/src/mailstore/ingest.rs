@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::{refresh_triage, IncomingMail};
+use crate::store::blobs::split;
 use crate::conversations::Channel;
 use crate::{CoreError, Store};
 
@@ -253,7 +254,12 @@ impl<'a> Plan<'a> {
         for rows in self.messages.chunks(ROWS_PER_STATEMENT / 6) {
             let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO blobs (id, kind, size, data, created_at) ");
             q.push_values(rows, |mut b, m| {
-                b.push_bind(m.blob).push_bind("raw_mail").push_bind(m.mail.size as i64).push_bind(&m.mail.sealed).push_bind(now);
+                b.push_bind(m.blob).push_bind("raw_mail").push_bind(m.mail.size as i64).push_bind(split(&m.mail.sealed).1).push_bind(now);
+            });
+            q.build().execute(&mut *tx).await?;
+            let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO blob_keys (blob_id, header) ");
+            q.push_values(rows, |mut b, m| {
+                b.push_bind(m.blob).push_bind(split(&m.mail.sealed).0);
             });
             q.build().execute(&mut *tx).await?;
 

@@ -195,7 +195,7 @@ pub(crate) async fn delete_message_rows(tx: &mut sqlx::SqliteConnection, rows: &
         // The index first: a contentless table forgets a row only when told its rowid.
         sqlx::query!("DELETE FROM message_fts WHERE rowid IN (SELECT value FROM json_each(?))", ids).execute(&mut *tx).await?;
         sqlx::query!("DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))", ids).execute(&mut *tx).await?;
-        sqlx::query!("DELETE FROM blobs WHERE id IN (SELECT value FROM json_each(?))", blobs).execute(&mut *tx).await?;
+        crate::store::blobs::shred(&mut *tx, &blobs).await?;
         sqlx::query!(
             "DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?))
                AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id)",

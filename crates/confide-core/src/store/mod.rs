@@ -1,7 +1,7 @@
 //! The encrypted desktop store: one SQLCipher database keyed from the OS keyring, with every
 //! body and record additionally age-encrypted in `blobs`.
 
-mod blobs;
+pub(crate) mod blobs;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
