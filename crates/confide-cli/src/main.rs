@@ -239,7 +239,7 @@ async fn retention_run(data_dir: &std::path::Path, dry_run: bool, now: Option<St
         eprintln!("retention: {problem}");
     }
     println!(
-        "retention: class={} period=\"{}\" dry_run={} expired={} server_removed={} conversations_removed={} personal_removed={} problems={}",
+        "retention: class={} period=\"{}\" dry_run={} expired={} server_removed={} conversations_removed={} personal_removed={} records_removed={} problems={}",
         report.class,
         report.period,
         report.dry_run,
@@ -247,6 +247,7 @@ async fn retention_run(data_dir: &std::path::Path, dry_run: bool, now: Option<St
         report.server_messages_removed,
         report.local_conversations_removed,
         report.personal_messages_removed,
+        report.records_removed,
         report.problems.len()
     );
     Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })

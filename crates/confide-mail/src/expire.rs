@@ -41,6 +41,10 @@ pub struct RetentionReport {
     /// not move).
     #[ts(type = "number")]
     pub personal_messages_removed: usize,
+    /// Shared records (letters, transcripts, referrals...) past their class's period, removed
+    /// from their record folders (or, dry, that would be).
+    #[ts(type = "number")]
+    pub records_removed: usize,
     /// Conversations a manager has put on legal hold: kept, whatever their age.
     #[ts(type = "number")]
     pub held_conversations: usize,
@@ -85,6 +89,8 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
         }
     }
     phase.end("sync and guard");
+    expire_records(store, preset, dry_run, &mut report).await?;
+    phase.end("record folders");
     let expired = retention::expired(store, &class, "email").await?;
     report.expired_messages = expired.len();
     let (held, held_at) = retention::hold::held(store).await?;
@@ -149,6 +155,32 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
     };
     retention_record::append(store, &entry).await?;
     Ok(report)
+}
+
+/// Every record class kept in record folders, expired there by its own period. Problems are
+/// reported and block nothing else: the next run tries again.
+async fn expire_records(store: &Store, preset: &confide_core::policy::Preset, dry_run: bool, report: &mut RetentionReport) -> Result<(), MailError> {
+    let classes: Vec<_> = preset.retention.iter().filter(|c| c.delete_from.contains(&Place::RecordFolders)).cloned().collect();
+    let Ok(account) = crate::records::shared_account(&accounts::list(store).await?) else { return Ok(()) };
+    let now = store.clock().now();
+    for class in classes {
+        let password = crate::connect::account_password(store, &account)?;
+        let (acct, c) = (account.clone(), class.clone());
+        let outcome = tokio::task::spawn_blocking(move || crate::expire_records::expire_class(&acct, &password, &c, now, dry_run)).await.map_err(|_| MailError::Worker)?;
+        match outcome {
+            Ok(0) => {}
+            Ok(n) => {
+                report.records_removed += n;
+                if !dry_run {
+                    let entry = RecordEntry { at: store.now_ts(), action: "expired".into(), record_class: Some(class.id.clone()), from_place: format!("shared {}", class.folder()), to_place: String::new(), count: n as i64, oldest: None, newest: None };
+                    retention_record::append(store, &entry).await?;
+                    confide_core::audit::append(store, "expired", &format!("{}:{n} records", class.id)).await?;
+                }
+            }
+            Err(e) => report.problems.push(format!("Expired {} records could not be removed from the server ({}); the next run tries again.", class.id, e.kind())),
+        }
+    }
+    Ok(())
 }
 
 /// Expired helpline copies left in personal mailboxes (the guard could not move them) are

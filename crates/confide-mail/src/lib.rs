@@ -16,6 +16,7 @@ pub mod reply;
 pub mod sanitize;
 pub mod send;
 pub mod expire;
+mod expire_records;
 mod expire_personal;
 pub mod folders;
 pub mod guard;

@@ -193,3 +193,43 @@ async fn list_on(desktops: [&staff::Session; 3], class: &str) -> [Vec<confide_ma
     }
     out.try_into().unwrap()
 }
+
+/// Issue 5 for shared records: a retention run expires each record class in its own folder by
+/// its own period, exactly, without decrypting anything, so an advisor's desktop (or the
+/// headless timer) removes expired letters it could never read; a referral (five years) stays.
+#[tokio::test]
+async fn issue5_records_expire_in_their_folders_by_their_class_period_on_any_desktop() {
+    let Some(lab) = Lab::get("issue5_records_expire_in_their_folders_by_their_class_period_on_any_desktop") else { return };
+    let shared = lab.fresh_user("recexp");
+    let tmp = tempfile::tempdir().unwrap();
+    let ann = desktop_on(&lab, &shared, &tmp.path().join("ann"), "Ann", RoleKind::Manager, "phoneline").await;
+    let bob = desktop_on(&lab, &shared, &tmp.path().join("bob"), "Bob", RoleKind::Advisor, "phoneline").await;
+    confide_mail::team::found(&ann).await.unwrap();
+    confide_mail::team::add(&ann, team::card(&bob).unwrap()).await.unwrap();
+    let day = 86_400;
+    let now = ann.store.now_ts();
+    // respect-mal-current: letters and transcripts six months, referrals five years.
+    let put = |class: &'static str, age_days: i64| {
+        let ann = &ann;
+        async move { confide_mail::records::put(ann, class, Some("phoneline"), now - age_days * day, class.as_bytes()).await.unwrap() }
+    };
+    put("letter", 200).await;
+    put("letter", 170).await;
+    put("webchat", 190).await;
+    put("safeguarding_referral", 400).await;
+
+    let dry = confide_mail::expire::run(&bob.store, true).await.unwrap();
+    assert_eq!(dry.records_removed, 2, "{dry:?}");
+    assert_eq!((lab.server_uids(&shared, "Confide/Letters").len(), lab.server_uids(&shared, "Confide/Webchat").len()), (2, 1), "a dry run removed records");
+
+    let report = confide_mail::expire::run(&bob.store, false).await.unwrap();
+    assert_eq!((report.records_removed, report.problems.len()), (2, 0), "{report:?}");
+    let letters = confide_mail::records::list(&ann, "letter").await.unwrap();
+    let kept: Vec<i64> = letters.iter().map(|l| l.record.as_ref().unwrap().header.created_at).collect();
+    assert_eq!(kept, [now - 170 * day], "the younger letter stays");
+    assert!(lab.server_uids(&shared, "Confide/Webchat").is_empty());
+    assert_eq!(lab.server_uids(&shared, "Confide/safeguarding_referral").len(), 1, "a referral is kept five years");
+    let record = confide_core::retention_record::recent(&bob.store, 50).await.unwrap();
+    assert!(record.iter().any(|e| e.from_place == "shared Confide/Letters" && e.count == 1), "{record:?}");
+    assert_eq!(confide_mail::expire::run(&bob.store, false).await.unwrap().records_removed, 0, "a second run finds nothing");
+}

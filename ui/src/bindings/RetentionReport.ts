@@ -14,6 +14,11 @@ class: string, period: string, expired_messages: number, local_conversations_rem
  */
 personal_messages_removed: number, 
 /**
+ * Shared records (letters, transcripts, referrals...) past their class's period, removed
+ * from their record folders (or, dry, that would be).
+ */
+records_removed: number, 
+/**
  * Conversations a manager has put on legal hold: kept, whatever their age.
  */
 held_conversations: number, problems: Array<string>, };

@@ -181,7 +181,8 @@ pub async fn remove_uids(store: &Store, account: &str, folder: &str, uids: &[u32
 /// Deletes messages with their blobs and index entries, then fixes up the conversations they
 /// were in: recounted, or deleted when left empty. A set-based statement per table (in chunks),
 /// not a round trip per message: retention removes tens of thousands at a time.
-pub(crate) async fn delete_message_rows(tx: &mut sqlx::SqliteConnection, rows: &[i64]) -> Result<(), CoreError> {
+pub(crate) async fn delete_message_rows(tx: &mut sqlx::SqliteConnection, rows: &[i64]) -> Result<usize, CoreError> {
+    let mut conversations_gone = 0;
     for chunk in rows.chunks(5000) {
         let ids = serde_json::to_string(chunk).expect("numbers serialise");
         let doomed = sqlx::query!("SELECT conversation_id, body_blob FROM messages WHERE id IN (SELECT value FROM json_each(?))", ids)
@@ -196,13 +197,14 @@ pub(crate) async fn delete_message_rows(tx: &mut sqlx::SqliteConnection, rows: &
         sqlx::query!("DELETE FROM message_fts WHERE rowid IN (SELECT value FROM json_each(?))", ids).execute(&mut *tx).await?;
         sqlx::query!("DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))", ids).execute(&mut *tx).await?;
         crate::store::blobs::shred(&mut *tx, &blobs).await?;
-        sqlx::query!(
+        conversations_gone += sqlx::query!(
             "DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?))
                AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id)",
             touched
         )
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected() as usize;
         sqlx::query!(
             "UPDATE conversations SET message_count = (SELECT count(*) FROM messages m WHERE m.conversation_id = conversations.id)
              WHERE id IN (SELECT value FROM json_each(?))",
@@ -211,7 +213,7 @@ pub(crate) async fn delete_message_rows(tx: &mut sqlx::SqliteConnection, rows: &
         .execute(&mut *tx)
         .await?;
     }
-    Ok(())
+    Ok(conversations_gone)
 }
 
 /// Records the server's HIGHESTMODSEQ once a folder is fully in step with it.

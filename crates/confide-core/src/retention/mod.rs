@@ -103,19 +103,17 @@ pub async fn count_expiring(store: &Store, class: &RetentionClass, expired: &[Ex
     Ok(counted)
 }
 
-/// Destroys the expired messages in the local store (their conversations were counted by
-/// [`count_expiring`]), records it, and folds the journal back and truncates it.
+/// Destroys the expired messages in the local store, records it, and folds the journal back
+/// and truncates it. [`count_expiring`] must have counted them first (before the server step,
+/// so a crash after it cannot lose them from the statistics); it is not repeated here, where
+/// it would cost a second pass over every expiring conversation.
 pub async fn destroy_local(store: &Store, class: &RetentionClass, expired: &[Expired]) -> Result<LocalOutcome, CoreError> {
     if expired.is_empty() || !class.delete_from.contains(&Place::Local) {
         return Ok(LocalOutcome::default());
     }
     let rows: Vec<i64> = expired.iter().map(|e| e.message_row).collect();
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
-    // Counted again here too: a direct caller gets the statistics, and it is a no-op after
-    // `count_expiring`.
-    stats::count_before_destroying(&mut tx, &rows).await?;
-    let ending = stats::conversations_ending(&mut tx, &rows).await?.len();
-    crate::mailstore::delete_message_rows(&mut tx, &rows).await?;
+    let ending = crate::mailstore::delete_message_rows(&mut tx, &rows).await?;
     tx.commit().await?;
     let (oldest, newest) = (expired.iter().map(|e| e.sent_at).min(), expired.iter().map(|e| e.sent_at).max());
     retention_record::append(

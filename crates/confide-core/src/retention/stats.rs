@@ -8,11 +8,7 @@ use ts_rs::TS;
 
 use crate::{CoreError, Store};
 
-/// The conversations that destroying `rows` (message ids) leaves empty.
-pub(crate) async fn conversations_ending(tx: &mut SqliteConnection, rows: &[i64]) -> Result<Vec<i64>, CoreError> {
-    Ok(ending(tx, rows).await?.into_iter().map(|c| c.id).collect())
-}
-
+/// A conversation that destroying the given rows (message ids) leaves empty.
 struct Ending {
     id: i64,
     month: String,
