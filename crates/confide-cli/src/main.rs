@@ -53,6 +53,9 @@ enum Command {
     /// The audit log: who opened, exported, assigned, decided or deleted what
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// The team directory
+    #[command(subcommand)]
+    Team(TeamCmd),
     /// Benchmarks (not run in CI); each prints its figures on its last line
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -98,7 +101,31 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(AuditCmd::Verify { team: false }) => audit_verify(open(&data_dir).await?).await,
         Command::Audit(AuditCmd::Verify { team: true }) => audit_verify_team(open(&data_dir).await?).await,
         Command::Audit(AuditCmd::Publish) => audit_publish(open(&data_dir).await?).await,
+        Command::Team(TeamCmd::Recipients { class, line }) => team_recipients(open(&data_dir).await?, &class, &line).await,
     }
+}
+
+#[derive(Subcommand)]
+enum TeamCmd {
+    /// Prints the age recipients records of a class on a line are encrypted to, as the team
+    /// directory and the policy make them (for the webchat gateway's configuration)
+    Recipients {
+        #[arg(long)]
+        class: String,
+        #[arg(long)]
+        line: String,
+    },
+}
+
+async fn team_recipients(store: Store, class: &str, line: &str) -> anyhow::Result<ExitCode> {
+    let session = staff::session(&store).await?;
+    let dir = confide_mail::team::directory(&store).await?;
+    let recipients = confide_core::shared_record::readers(session.preset(), &dir, class, Some(line))?;
+    store.close().await;
+    for r in recipients {
+        println!("{r}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Subcommand)]

@@ -85,3 +85,31 @@ async fn issue5_retention_run_with_now_dry_then_real() {
     assert!(!verify.status.success());
     assert_eq!(String::from_utf8_lossy(&verify.stdout), "audit: entries=3 TAMPERED: entry 2 was changed after it was written\n");
 }
+
+/// Issue 6/7: `confide team recipients` prints exactly whom a class's records on a line are
+/// encrypted to (for the webchat gateway's configuration): for letters, the manager alone.
+#[tokio::test]
+async fn issue7_team_recipients_prints_the_readers_of_a_class_on_a_line() {
+    let Some(lab) = Lab::get("issue7_team_recipients_prints_the_readers_of_a_class_on_a_line") else { return };
+    let shared = lab.fresh_user("trcp");
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    add(&lab, &data, "shared", "shared", &shared);
+    let recipient = {
+        use confide_core::{paths, policy::Catalog, policy::RoleKind, staff, store::StoreConfig, Store, SystemClock};
+        let vault = confide_vault::Vault::new(std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&data));
+        let store = Store::open(StoreConfig { data_dir: data.clone(), vault, clock: std::sync::Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+        staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Manager).await.unwrap();
+        staff::accept_agreement(&store, "current-1").await.unwrap();
+        let session = staff::session(&store).await.unwrap();
+        let out = confide(&data).args(["team", "recipients", "--class", "letter", "--line", "phoneline"]).output().unwrap();
+        assert!(!out.status.success(), "with no directory there is no one to print");
+        confide_mail::team::found(&session).await.unwrap();
+        let r = store.identity().recipient().to_string();
+        store.close().await;
+        r
+    };
+    let out = confide(&data).args(["team", "recipients", "--class", "webchat", "--line", "phoneline"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), recipient);
+}

@@ -1,0 +1,52 @@
+//! The webchat gateway: visitors on the helpline's website chat with advisors through it.
+//!
+//! It holds the live queue and relays messages; what it keeps (so a restart loses no chat) is
+//! each message age-encrypted to the line's staff, so neither its disk nor its operator can read
+//! a chat. It never stores or logs a visitor's address, user agent or cookie. Advisors' desktops
+//! decrypt what is kept, and archive the transcript as a shared record when the chat ends, after
+//! which the gateway forgets the chat.
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod hub;
+pub mod protocol;
+pub mod server;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// A running gateway, for the binary and for tests.
+pub struct Gateway {
+    pub addr: SocketAddr,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Gateway {
+    /// Opens the state, binds `config.listen` (port 0 picks one) and serves until stopped.
+    pub async fn start(config: config::Config) -> anyhow::Result<Gateway> {
+        use anyhow::Context;
+        let state = state::State::open(&config.data_dir).await.with_context(|| format!("cannot open the gateway's state in {}", config.data_dir.display()))?;
+        let listener = tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let hub = hub::Hub::new(Arc::new(config), state).await.context("cannot read the gateway's state")?;
+        let app = server::router(hub).into_make_service_with_connect_info::<SocketAddr>();
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(Gateway { addr, shutdown, task })
+    }
+
+    /// Stops accepting and waits for the server to finish.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(());
+        // Open WebSockets do not end a graceful shutdown by themselves: give them a moment.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), self.task).await;
+    }
+}

@@ -1,0 +1,312 @@
+//! Issue 7: the gateway over real WebSockets on loopback. A visitor and advisors chat; the
+//! first advisor to accept gets the chat; a foreign origin, a wrong credential, an oversized or
+//! malformed frame, too many chats from one source are each refused without harm; a restart
+//! loses no live chat; and the gateway's files hold none of the chat text.
+
+use std::io::Read;
+use std::time::Duration;
+
+use base64::Engine;
+use confide_webchat::config::{credential_hash, Config};
+use confide_webchat::protocol::Out;
+use confide_webchat::Gateway;
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+const ORIGIN: &str = "https://helpline.example";
+
+struct Setup {
+    staff: age::x25519::Identity,
+    config: Config,
+    _dir: tempfile::TempDir,
+}
+
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let staff = age::x25519::Identity::generate();
+    let text = format!(
+        r#"
+listen = "127.0.0.1:0"
+data_dir = "{data}"
+allowed_origins = ["{ORIGIN}"]
+policy_url = "https://helpline.example/confidentiality"
+
+[[lines]]
+id = "phoneline"
+name = "Respect Phoneline"
+hours = "Monday to Friday, 9am to 5pm"
+recipients = ["{recipient}"]
+
+[[lines]]
+id = "mens_advice"
+name = "Men's Advice Line"
+hours = "Monday to Friday, 9am to 8pm"
+recipients = ["{recipient}"]
+
+[[advisors]]
+name = "Sam"
+lines = ["phoneline"]
+credential_sha256 = "{sam}"
+
+[[advisors]]
+name = "Kit"
+lines = ["phoneline"]
+credential_sha256 = "{kit}"
+
+[[advisors]]
+name = "Lee"
+lines = ["mens_advice"]
+credential_sha256 = "{lee}"
+
+[limits]
+max_frame_bytes = 4096
+messages_per_minute = 5
+sessions_per_source = 3
+max_sessions = 100
+"#,
+        data = dir.path().join("gateway").display(),
+        recipient = staff.to_public(),
+        sam = credential_hash("sam-credential"),
+        kit = credential_hash("kit-credential"),
+        lee = credential_hash("lee-credential"),
+    );
+    Setup { staff, config: Config::parse("test.toml", &text).unwrap(), _dir: dir }
+}
+
+async fn visitor(gw: &Gateway, origin: Option<&str>) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+    let mut req = format!("ws://{}/ws/visitor", gw.addr).into_client_request().unwrap();
+    if let Some(o) = origin {
+        req.headers_mut().insert("Origin", o.parse().unwrap());
+    }
+    Ok(tokio_tungstenite::connect_async(req).await?.0)
+}
+
+async fn advisor(gw: &Gateway, credential: &str) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+    let mut req = format!("ws://{}/ws/advisor", gw.addr).into_client_request().unwrap();
+    req.headers_mut().insert("Authorization", format!("Bearer {credential}").parse().unwrap());
+    Ok(tokio_tungstenite::connect_async(req).await?.0)
+}
+
+async fn send(ws: &mut Ws, json: serde_json::Value) {
+    ws.send(Message::Text(json.to_string().into())).await.unwrap();
+}
+
+/// The next frame from the gateway (skipping typing notices), or a failure after 5 s.
+async fn next(ws: &mut Ws) -> Out {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a frame within 5 s").expect("the connection is open").unwrap();
+        if let Message::Text(t) = msg {
+            let out: Out = serde_json::from_str(&t).unwrap();
+            if !matches!(out, Out::Typing { .. }) {
+                return out;
+            }
+        }
+    }
+}
+
+/// The next frame about `chat` (frames about earlier chats, still waiting to be archived, are
+/// skipped).
+async fn next_for(ws: &mut Ws, chat: &str) -> Out {
+    loop {
+        let out = next(ws).await;
+        let about = serde_json::to_value(&out).unwrap().get("chat").and_then(|c| c.as_str().map(str::to_owned));
+        if about.is_none_or(|c| c == chat) {
+            return out;
+        }
+    }
+}
+
+fn status_of(e: tokio_tungstenite::tungstenite::Error) -> u16 {
+    match e {
+        tokio_tungstenite::tungstenite::Error::Http(r) => r.status().as_u16(),
+        e => panic!("expected an HTTP refusal, got {e}"),
+    }
+}
+
+fn open(staff: &age::x25519::Identity, b64: &str) -> serde_json::Value {
+    let sealed = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+    let d = age::Decryptor::new(&sealed[..]).unwrap();
+    let mut r = d.decrypt(std::iter::once(staff as &dyn age::Identity)).unwrap();
+    let mut s = String::new();
+    r.read_to_string(&mut s).unwrap();
+    serde_json::from_str(&s).unwrap()
+}
+
+fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<String> {
+    let mut hits = vec![];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+            hits.push(path.display().to_string());
+        }
+    }
+    hits
+}
+
+#[tokio::test]
+async fn issue7_a_visitor_and_an_advisor_chat_and_the_first_to_accept_gets_it() {
+    let s = setup();
+    let gw = Gateway::start(s.config.clone()).await.unwrap();
+    let mut sam = advisor(&gw, "sam-credential").await.unwrap();
+    let mut kit = advisor(&gw, "kit-credential").await.unwrap();
+    let mut lee = advisor(&gw, "lee-credential").await.unwrap();
+
+    let mut v = visitor(&gw, Some(ORIGIN)).await.unwrap();
+    send(&mut v, serde_json::json!({"type": "start", "line": "phoneline"})).await;
+    let Out::Welcome { chat, hours, position, .. } = next(&mut v).await else { panic!("no welcome") };
+    assert_eq!((hours.as_str(), position), ("Monday to Friday, 9am to 5pm", 1));
+    assert!(matches!(next(&mut sam).await, Out::Waiting { chat: c, .. } if c == chat));
+    assert!(matches!(next(&mut kit).await, Out::Waiting { .. }));
+    // A second visitor queues behind the first.
+    let mut v2 = visitor(&gw, Some(ORIGIN)).await.unwrap();
+    send(&mut v2, serde_json::json!({"type": "start", "line": "phoneline"})).await;
+    assert!(matches!(next(&mut v2).await, Out::Welcome { position: 2, .. }));
+
+    send(&mut v, serde_json::json!({"type": "say", "text": "waiting-canary-1c9e: hello?"})).await;
+    send(&mut sam, serde_json::json!({"type": "accept", "chat": chat})).await;
+    assert!(matches!(next(&mut sam).await, Out::Waiting { .. }), "the second visitor's notice");
+    assert!(matches!(next(&mut sam).await, Out::Assigned { chat: c, .. } if c == chat));
+    send(&mut kit, serde_json::json!({"type": "accept", "chat": chat})).await;
+    let Out::History { sealed, .. } = next(&mut sam).await else { panic!("no history") };
+    assert_eq!(open(&s.staff, &sealed[0])["text"], "waiting-canary-1c9e: hello?", "what was said while waiting is there, sealed");
+    assert!(matches!(next(&mut kit).await, Out::Waiting { .. }));
+    assert!(matches!(next(&mut kit).await, Out::Taken { by, .. } if by == "Sam"));
+    assert!(matches!(next(&mut kit).await, Out::Taken { by, .. } if by == "Sam"), "a late accept is told it is taken");
+    assert!(matches!(next(&mut v).await, Out::Joined { advisor } if advisor == "Sam"));
+    assert!(matches!(next(&mut v2).await, Out::Queue { position: 1 }), "the queue moves up");
+
+    send(&mut v, serde_json::json!({"type": "say", "text": "visitor-canary-7a41"})).await;
+    assert!(matches!(next(&mut sam).await, Out::Said { text, .. } if text == "visitor-canary-7a41"));
+    send(&mut sam, serde_json::json!({"type": "say", "chat": chat, "text": "advisor-canary-33d0"})).await;
+    assert!(matches!(next(&mut v).await, Out::Said { text, .. } if text == "advisor-canary-33d0"));
+    send(&mut kit, serde_json::json!({"type": "say", "chat": chat, "text": "not mine"})).await;
+    assert!(matches!(next(&mut kit).await, Out::Error { code, .. } if code == "not_yours"));
+
+    send(&mut sam, serde_json::json!({"type": "end", "chat": chat})).await;
+    assert!(matches!(next(&mut v).await, Out::Ended { .. }));
+    assert!(matches!(next(&mut sam).await, Out::Ended { .. }));
+    // The other line's advisor heard nothing of any of it.
+    assert!(tokio::time::timeout(Duration::from_millis(300), lee.next()).await.is_err(), "the Men's Advice Line heard of a Phoneline chat");
+
+    let data = s.config.data_dir.clone();
+    for canary in ["waiting-canary-1c9e", "visitor-canary-7a41", "advisor-canary-33d0"] {
+        assert_eq!(files_containing(&data, canary), Vec::<String>::new(), "{canary} reached the gateway's disk");
+    }
+    send(&mut sam, serde_json::json!({"type": "archived", "chat": chat})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let state = confide_webchat::state::State::open(&data).await.unwrap();
+    assert!(state.chats().await.unwrap().iter().all(|c| c.id != chat), "an archived chat is forgotten");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn issue7_foreign_origins_bad_credentials_and_bad_frames_are_refused_without_harm() {
+    let s = setup();
+    let gw = Gateway::start(s.config.clone()).await.unwrap();
+    assert_eq!(status_of(visitor(&gw, Some("https://evil.example")).await.unwrap_err()), 403);
+    assert_eq!(status_of(visitor(&gw, None).await.unwrap_err()), 403);
+    assert_eq!(status_of(advisor(&gw, "guessed").await.unwrap_err()), 401);
+
+    let mut v = visitor(&gw, Some(ORIGIN)).await.unwrap();
+    send(&mut v, serde_json::json!({"type": "say", "text": "too early"})).await;
+    assert!(matches!(next(&mut v).await, Out::Error { code, .. } if code == "out_of_turn"));
+    v.send(Message::Text("{not json".into())).await.unwrap();
+    assert!(matches!(next(&mut v).await, Out::Error { code, .. } if code == "malformed"));
+    send(&mut v, serde_json::json!({"type": "start", "line": "phoneline", "ip": "1.2.3.4"})).await;
+    assert!(matches!(next(&mut v).await, Out::Error { code, .. } if code == "malformed"));
+    send(&mut v, serde_json::json!({"type": "start", "line": "phoneline"})).await;
+    assert!(matches!(next(&mut v).await, Out::Welcome { .. }));
+    // Too fast: five a minute here.
+    for i in 0..5 {
+        send(&mut v, serde_json::json!({"type": "say", "text": format!("m{i}")})).await;
+    }
+    send(&mut v, serde_json::json!({"type": "say", "text": "one too many"})).await;
+    assert!(matches!(next(&mut v).await, Out::Error { code, .. } if code == "slow_down"));
+    // An oversized frame closes that connection; the gateway carries on.
+    let _ = v.send(Message::Text("x".repeat(10_000).into())).await;
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match v.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return true,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert_eq!(closed, Ok(true));
+    let mut again = visitor(&gw, Some(ORIGIN)).await.unwrap();
+    send(&mut again, serde_json::json!({"type": "start", "line": "mens_advice"})).await;
+    assert!(matches!(next(&mut again).await, Out::Welcome { .. }));
+
+    // Three chats at once from one source; the fourth is refused until one closes.
+    let _b = visitor(&gw, Some(ORIGIN)).await.unwrap();
+    let _c = visitor(&gw, Some(ORIGIN)).await.unwrap();
+    assert_eq!(status_of(visitor(&gw, Some(ORIGIN)).await.unwrap_err()), 429);
+    drop(again);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(visitor(&gw, Some(ORIGIN)).await.is_ok(), "a closed chat frees its source's slot");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn issue7_a_restart_loses_no_live_chat() {
+    let s = setup();
+    let gw = Gateway::start(s.config.clone()).await.unwrap();
+    let mut sam = advisor(&gw, "sam-credential").await.unwrap();
+    let mut v = visitor(&gw, Some(ORIGIN)).await.unwrap();
+    send(&mut v, serde_json::json!({"type": "start", "line": "phoneline"})).await;
+    let Out::Welcome { chat, resume, .. } = next(&mut v).await else { panic!() };
+    next(&mut sam).await;
+    send(&mut sam, serde_json::json!({"type": "accept", "chat": chat})).await;
+    next(&mut sam).await;
+    next(&mut sam).await;
+    next(&mut v).await;
+    send(&mut v, serde_json::json!({"type": "say", "text": "before the restart"})).await;
+    next(&mut sam).await;
+    drop((sam, v));
+    gw.stop().await;
+
+    let mut config = s.config.clone();
+    config.listen = "127.0.0.1:0".into();
+    let gw = Gateway::start(config).await.unwrap();
+    let mut sam = advisor(&gw, "sam-credential").await.unwrap();
+    assert!(matches!(next(&mut sam).await, Out::Assigned { chat: c, .. } if c == chat));
+    let Out::History { sealed, .. } = next(&mut sam).await else { panic!("no history after the restart") };
+    assert_eq!(open(&s.staff, &sealed[0])["text"], "before the restart");
+    let mut v = visitor(&gw, Some(ORIGIN)).await.unwrap();
+    send(&mut v, serde_json::json!({"type": "resume", "chat": chat, "resume": "a guess"})).await;
+    assert!(matches!(next(&mut v).await, Out::Error { code, .. } if code == "no_such_chat"), "a chat is resumed only with its token");
+    send(&mut v, serde_json::json!({"type": "resume", "chat": chat, "resume": resume})).await;
+    assert!(matches!(next(&mut v).await, Out::Welcome { .. }));
+    assert!(matches!(next(&mut v).await, Out::Joined { advisor } if advisor == "Sam"));
+    send(&mut v, serde_json::json!({"type": "say", "text": "after the restart"})).await;
+    assert!(matches!(next(&mut sam).await, Out::Said { text, .. } if text == "after the restart"));
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn issue7_two_advisors_accepting_at_once_exactly_one_gets_the_chat() {
+    let s = setup();
+    let gw = Gateway::start(s.config.clone()).await.unwrap();
+    for _ in 0..5 {
+        let mut sam = advisor(&gw, "sam-credential").await.unwrap();
+        let mut kit = advisor(&gw, "kit-credential").await.unwrap();
+        let mut v = visitor(&gw, Some(ORIGIN)).await.unwrap();
+        send(&mut v, serde_json::json!({"type": "start", "line": "phoneline"})).await;
+        let Out::Welcome { chat, .. } = next(&mut v).await else { panic!() };
+        next_for(&mut sam, &chat).await;
+        next_for(&mut kit, &chat).await;
+        let accept = serde_json::json!({"type": "accept", "chat": chat});
+        tokio::join!(send(&mut sam, accept.clone()), send(&mut kit, accept));
+        let (a, b) = (next_for(&mut sam, &chat).await, next_for(&mut kit, &chat).await);
+        let won = [&a, &b].iter().filter(|o| matches!(o, Out::Assigned { .. })).count();
+        let lost = [&a, &b].iter().filter(|o| matches!(o, Out::Taken { .. })).count();
+        assert_eq!((won, lost), (1, 1), "{a:?} {b:?}");
+        send(&mut v, serde_json::json!({"type": "end"})).await;
+    }
+    gw.stop().await;
+}
