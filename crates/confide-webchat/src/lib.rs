@@ -7,6 +7,7 @@
 //! which the gateway forgets the chat.
 #![forbid(unsafe_code)]
 
+mod assets;
 pub mod config;
 pub mod hub;
 pub mod protocol;

@@ -32,7 +32,7 @@ struct Sources {
 
 #[derive(Clone)]
 pub struct App {
-    hub: Arc<Hub>,
+    pub(crate) hub: Arc<Hub>,
     sources: Arc<Mutex<Sources>>,
 }
 
@@ -60,6 +60,10 @@ pub fn router(hub: Arc<Hub>) -> Router {
     let app = App { hub, sources: Arc::new(Mutex::new(sources)) };
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/", get(crate::assets::page))
+        .route("/widget.js", get(crate::assets::script))
+        .route("/widget.css", get(crate::assets::style))
+        .route("/config.json", get(crate::assets::info))
         .route("/ws/visitor", get(visitor_upgrade))
         .route("/ws/advisor", get(advisor_upgrade))
         .with_state(app)

@@ -1,0 +1,193 @@
+// Issue 7 through a real browser: Debian's chromium, driven by playwright-core, plays a
+// visitor on the gateway's own page; a WebSocket client with an advisor's credential stands in
+// for the advisor's desktop. The page passes axe-core; the chat works both ways; the quick exit
+// leaves for the neutral page with nothing left behind in the browser profile; the gateway's
+// files hold none of the chat text.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { test } from "node:test";
+import { chromium } from "playwright-core";
+import WebSocket from "ws";
+
+const require = createRequire(import.meta.url);
+const root = resolve(import.meta.dirname, "../..");
+const gatewayBin = process.env.CONFIDE_WEBCHAT ?? join(root, "target/debug/confide-webchat");
+const browserPath = process.env.CONFIDE_CHROMIUM ?? "/usr/bin/chromium";
+const artifacts = join(root, "tests/artifacts");
+
+function filesContaining(dir, needle) {
+  const hits = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const s = statSync(p, { throwIfNoEntry: false });
+      if (!s) continue;
+      if (s.isDirectory()) walk(p);
+      else if (s.isFile() && readFileSync(p).includes(needle)) hits.push(p);
+    }
+  };
+  walk(dir);
+  return hits;
+}
+
+/** Starts the gateway on a free port with a fresh data directory; resolves once it listens. */
+async function startGateway(work, credential) {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const origin = `http://127.0.0.1:${port}`;
+  // Any well-formed recipient: the test never needs to read what the gateway keeps.
+  const recipient = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+  const config = join(work, "gateway.toml");
+  writeFileSync(
+    config,
+    `listen = "127.0.0.1:${port}"
+data_dir = "${join(work, "gateway")}"
+allowed_origins = ["${origin}"]
+policy_url = "${origin}/healthz"
+quick_exit_url = "${origin}/healthz"
+
+[[lines]]
+id = "phoneline"
+name = "Respect Phoneline"
+hours = "Monday to Friday, 9am to 5pm"
+recipients = ["${recipient}"]
+
+[[lines]]
+id = "mens_advice"
+name = "Men's Advice Line"
+hours = "Monday to Friday, 9am to 8pm"
+recipients = ["${recipient}"]
+
+[[advisors]]
+name = "Sam"
+lines = ["phoneline"]
+credential_sha256 = "${createHash("sha256").update(credential).digest("hex")}"
+`,
+  );
+  const proc = spawn(gatewayBin, ["serve", "--config", config], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((ok, fail) => {
+    proc.stdout.on("data", (d) => String(d).includes("listening") && ok());
+    proc.on("exit", (code) => fail(new Error(`the gateway exited (${code})`)));
+  });
+  return { proc, origin, port, dataDir: join(work, "gateway") };
+}
+
+/** An advisor's connection: frames arrive in a queue the test takes from in order. */
+function advisor(port, credential) {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/advisor`, { headers: { Authorization: `Bearer ${credential}` } });
+  const frames = [];
+  const waiters = [];
+  ws.on("message", (m) => {
+    const f = JSON.parse(String(m));
+    if (f.type === "typing") return;
+    const w = waiters.shift();
+    if (w) w(f);
+    else frames.push(f);
+  });
+  return {
+    ready: new Promise((ok) => ws.on("open", ok)),
+    next: () => (frames.length ? Promise.resolve(frames.shift()) : new Promise((ok) => waiters.push(ok))),
+    send: (f) => ws.send(JSON.stringify(f)),
+    close: () => ws.close(),
+  };
+}
+
+test("issue7 a visitor chats through the widget, and the quick exit leaves nothing behind", { timeout: 120000 }, async () => {
+  const work = mkdtempSync(join(tmpdir(), "confide-webchat-e2e-"));
+  const credential = randomBytes(32).toString("hex");
+  const gw = await startGateway(work, credential);
+  const profile = join(work, "browser-profile");
+  const context = await chromium.launchPersistentContext(profile, { executablePath: browserPath, headless: true, args: ["--no-sandbox"] });
+  try {
+    const sam = advisor(gw.port, credential);
+    await sam.ready;
+    const page = await context.newPage();
+    await page.goto(gw.origin + "/");
+    await page.getByRole("heading", { name: "Chat with an advisor" }).waitFor();
+
+    // Accessibility: axe-core over the page before and during the chat.
+    const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+    const axeCheck = async () => {
+      await page.evaluate(axeSource);
+      const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] }));
+      return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    };
+    assert.deepEqual(await axeCheck(), [], "accessibility violations on the start screen");
+
+    await page.getByText("Monday to Friday, 9am to 5pm").waitFor();
+    await page.getByRole("link", { name: "Read our confidentiality policy" }).waitFor();
+    // Keyboard only: the line is chosen and the chat started without a mouse.
+    await page.getByRole("radio", { name: "Respect Phoneline" }).focus();
+    await page.keyboard.press("ArrowDown");
+    await page.getByText("Monday to Friday, 9am to 8pm").waitFor();
+    await page.keyboard.press("ArrowUp");
+    await page.getByText("Monday to Friday, 9am to 5pm").waitFor();
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Start chat");
+    await page.keyboard.press("Enter");
+    await page.getByText("You are number 1 in the queue").waitFor();
+
+    const waiting = await sam.next();
+    assert.equal(waiting.type, "waiting");
+    sam.send({ type: "accept", chat: waiting.chat });
+    assert.equal((await sam.next()).type, "assigned");
+    assert.equal((await sam.next()).type, "history");
+    await page.getByText("Sam has joined the chat.").waitFor();
+
+    await page.getByLabel("Your message").fill("visitor-canary-5e21 I need to talk");
+    await page.keyboard.press("Enter");
+    const said = await sam.next();
+    assert.equal(said.text, "visitor-canary-5e21 I need to talk");
+    sam.send({ type: "say", chat: waiting.chat, text: "advisor-canary-90b4 I am here to listen" });
+    await page.getByRole("log").getByText("advisor-canary-90b4 I am here to listen").waitFor();
+    assert.deepEqual(await axeCheck(), [], "accessibility violations during the chat");
+    await page.screenshot({ path: join(artifacts, "13-webchat-visitor.png") });
+
+    // Large text: at 200% the page still shows the message box without sideways scrolling.
+    await page.evaluate(() => (document.documentElement.style.fontSize = "200%"));
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page scrolls sideways at 200% text (${overflow}px)`);
+
+    // Quick exit with Esc twice: the neutral page replaces the chat; going back does not return to it.
+    const before = await page.evaluate(() => history.length);
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Escape");
+    await page.waitForURL(gw.origin + "/healthz");
+    assert.equal(await page.evaluate(() => history.length), before, "the quick exit added a history entry");
+    const left = await page.evaluate(async () => ({
+      local: localStorage.length,
+      session: sessionStorage.length,
+      dbs: (await indexedDB.databases()).length,
+      cookie: document.cookie,
+    }));
+    assert.deepEqual(left, { local: 0, session: 0, dbs: 0, cookie: "" });
+    assert.deepEqual(await context.cookies(), []);
+    const ended = await sam.next();
+    assert.equal(ended.type, "ended", "the advisor hears the visitor has gone");
+    sam.close();
+  } finally {
+    await context.close();
+    gw.proc.kill("SIGINT");
+  }
+  for (const canary of ["visitor-canary-5e21", "advisor-canary-90b4"]) {
+    assert.deepEqual(filesContaining(profile, canary), [], `${canary} is in the browser profile`);
+    assert.deepEqual(filesContaining(gw.dataDir, canary), [], `${canary} is in the gateway's files`);
+  }
+});
+
+test("issue7 a page on a foreign origin cannot open a chat", { timeout: 60000 }, async () => {
+  const work = mkdtempSync(join(tmpdir(), "confide-webchat-e2e-"));
+  const gw = await startGateway(work, "x");
+  try {
+    const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/ws/visitor`, { headers: { Origin: "https://evil.example" } });
+    const status = await new Promise((ok) => ws.on("unexpected-response", (_req, res) => ok(res.statusCode)));
+    assert.equal(status, 403);
+  } finally {
+    gw.proc.kill("SIGINT");
+  }
+});
