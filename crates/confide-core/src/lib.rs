@@ -18,6 +18,7 @@ pub mod paths;
 pub mod policy;
 pub mod staff;
 pub mod team;
+pub mod webchat;
 pub mod store;
 
 pub use clock::{Clock, FixedClock, SystemClock};

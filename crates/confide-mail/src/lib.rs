@@ -24,5 +24,6 @@ pub mod idle;
 pub mod sync;
 pub mod team;
 pub mod triage;
+pub mod webchat;
 
 pub use error::MailError;

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod assets;
+pub mod client;
 pub mod config;
 pub mod hub;
 pub mod protocol;

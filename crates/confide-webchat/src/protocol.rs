@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_TEXT_CHARS: usize = 2000;
 
 /// What a visitor's page sends.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum VisitorIn {
     /// Ask for a chat on a line.
@@ -20,7 +20,7 @@ pub enum VisitorIn {
 }
 
 /// What an advisor's desktop sends.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum AdvisorIn {
     Accept { chat: String },

@@ -1,0 +1,127 @@
+//! Live chats on this desktop. A chat accepted from the gateway becomes a conversation
+//! (channel `webchat`) on its line, and its messages are kept like email's (age-encrypted
+//! blobs, indexed), so chats sit in the same inbox, search and retention as mail. The
+//! transcript for the shared record is built from here when the chat ends.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{CoreError, Store};
+
+/// One line of a transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Said {
+    /// `visitor` or `advisor`.
+    pub from: String,
+    pub text: String,
+    /// Unix milliseconds, as the gateway stamped it.
+    pub at: i64,
+}
+
+/// A whole chat, as archived in the shared record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transcript {
+    pub chat: String,
+    pub line: String,
+    /// Unix seconds.
+    pub started_at: i64,
+    pub messages: Vec<Said>,
+}
+
+/// The conversation for `chat`, made on first sight. Visitors are anonymous: the
+/// correspondent is "Visitor", never anything the page could tell about them.
+pub async fn open(store: &Store, chat: &str, line: &str, started_at: i64) -> Result<i64, CoreError> {
+    if let Some(id) = sqlx::query_scalar!("SELECT conversation_id FROM webchats WHERE chat_id = ?", chat).fetch_optional(store.pool()).await? {
+        return Ok(id);
+    }
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+    let id = sqlx::query_scalar!(
+        "INSERT INTO conversations (channel, line_id, subject, correspondent, preview, message_count, created_at, last_activity_at, status)
+         VALUES ('webchat', ?, 'Webchat', 'Visitor', '', 0, ?, ?, 'in_progress') RETURNING id",
+        line,
+        started_at,
+        started_at
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query!("INSERT INTO webchats (chat_id, conversation_id) VALUES (?, ?)", chat, id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// How many of the chat's messages are held here.
+pub async fn stored(store: &Store, chat: &str) -> Result<usize, CoreError> {
+    Ok(sqlx::query_scalar!("SELECT stored FROM webchats WHERE chat_id = ?", chat).fetch_optional(store.pool()).await?.unwrap_or(0) as usize)
+}
+
+/// Keeps one message of the chat (the next in the gateway's order).
+pub async fn add(store: &Store, chat: &str, said: &Said) -> Result<(), CoreError> {
+    let conversation = sqlx::query_scalar!("SELECT conversation_id FROM webchats WHERE chat_id = ?", chat)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or_else(|| CoreError::Invalid("that chat is not on this desktop".into()))?;
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+    let blob = store.put_blob(&mut tx, "chat_message", said.text.as_bytes(), &store.own_recipients()).await?;
+    let (direction, secs) = (if said.from == "visitor" { "in" } else { "out" }, said.at / 1000);
+    let message = sqlx::query_scalar!(
+        "INSERT INTO messages (conversation_id, direction, author, sent_at, body_blob) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        conversation,
+        direction,
+        said.from,
+        secs,
+        blob
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query!("INSERT INTO message_fts (rowid, subject, correspondent, body) VALUES (?, 'Webchat', 'Visitor', ?)", message, said.text)
+        .execute(&mut *tx)
+        .await?;
+    let preview: String = said.text.chars().take(160).collect();
+    let unread = said.from == "visitor";
+    sqlx::query!(
+        "UPDATE conversations SET message_count = message_count + 1, preview = ?, last_activity_at = max(last_activity_at, ?), unread = max(unread, ?) WHERE id = ?",
+        preview,
+        secs,
+        unread,
+        conversation
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("UPDATE webchats SET stored = stored + 1 WHERE chat_id = ?", chat).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The chat ended (by either side): it waits to be archived.
+pub async fn ended(store: &Store, chat: &str) -> Result<(), CoreError> {
+    let now = store.now_ts();
+    sqlx::query!("UPDATE webchats SET ended_at = coalesce(ended_at, ?) WHERE chat_id = ?", now, chat).execute(store.pool()).await?;
+    sqlx::query!("UPDATE conversations SET status = 'closed' WHERE id = (SELECT conversation_id FROM webchats WHERE chat_id = ?)", chat)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// The whole chat, oldest first, for its shared record.
+pub async fn transcript(store: &Store, chat: &str) -> Result<Transcript, CoreError> {
+    let row = sqlx::query!(
+        "SELECT c.id, c.line_id, c.created_at FROM webchats w JOIN conversations c ON c.id = w.conversation_id WHERE w.chat_id = ?",
+        chat
+    )
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or_else(|| CoreError::Invalid("that chat is not on this desktop".into()))?;
+    let rows = sqlx::query!("SELECT author, sent_at, body_blob FROM messages WHERE conversation_id = ? ORDER BY id", row.id).fetch_all(store.pool()).await?;
+    let mut messages = Vec::with_capacity(rows.len());
+    for r in rows {
+        let text = String::from_utf8_lossy(&store.get_blob(r.body_blob).await?).into_owned();
+        messages.push(Said { from: r.author, text, at: r.sent_at * 1000 });
+    }
+    Ok(Transcript { chat: chat.to_owned(), line: row.line_id, started_at: row.created_at, messages })
+}
+
+/// The transcript is confirmed on the server.
+pub async fn archived(store: &Store, chat: &str) -> Result<(), CoreError> {
+    let now = store.now_ts();
+    sqlx::query!("UPDATE webchats SET archived_at = ? WHERE chat_id = ?", now, chat).execute(store.pool()).await?;
+    Ok(())
+}
