@@ -14,6 +14,14 @@ use confide_vault::{OsKeyring, Vault};
 
 #[derive(Subcommand)]
 pub enum BenchCmd {
+    /// N visitor sessions and their advisors through a real gateway on loopback, a message a
+    /// second each way for a fixed time: latency percentiles and errors
+    Gateway {
+        #[arg(long, default_value_t = 1000)]
+        sessions: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
     /// First inbox page and full-text search latency in the core, over a store of N conversations
     Inbox {
         #[arg(long, default_value_t = 100_000)]
@@ -49,6 +57,7 @@ pub enum BenchCmd {
 pub async fn run(cmd: BenchCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         BenchCmd::Inbox { conversations } => inbox_bench(conversations).await,
+        BenchCmd::Gateway { sessions, seconds } => crate::bench_gateway::run(sessions, seconds).await,
         #[cfg(feature = "lab-bench")]
         BenchCmd::Sync { messages, no_peer } => crate::bench_sync::run(crate::bench_sync::Pass::Initial, messages, !no_peer).await,
         #[cfg(feature = "lab-bench")]

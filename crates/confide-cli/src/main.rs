@@ -3,6 +3,7 @@
 
 mod account;
 mod bench;
+mod bench_gateway;
 #[cfg(feature = "lab-bench")]
 mod bench_retention;
 #[cfg(feature = "lab-bench")]

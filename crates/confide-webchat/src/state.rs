@@ -58,6 +58,9 @@ impl State {
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", data_dir.join("gateway.db").display()))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
+            // In WAL mode NORMAL survives a crash of the process (a restart loses no message);
+            // only a power cut can lose the last moments, and it spares an fsync per message.
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
             .foreign_keys(true)
             // Freed pages are overwritten: an archived chat's ciphertext does not linger.
             .pragma("secure_delete", "ON");
