@@ -121,6 +121,30 @@ pub struct ExportRequest {
     pub what: confide_core::retention::records::Export,
 }
 
+/// A waiting chat to accept.
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct AcceptChatRequest {
+    pub chat: String,
+}
+
+/// A message in a chat (the conversation the chat is), or (text null) ending it.
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct ChatSayRequest {
+    #[ts(type = "number")]
+    pub conversation_id: i64,
+    pub text: Option<String>,
+}
+
+/// This desktop's webchat gateway and the credential a manager issued.
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct WebchatConnectRequest {
+    pub url: String,
+    pub credential: String,
+}
+
 /// A hold with its reason, or (reason null) lifting it.
 #[derive(Debug, Deserialize, TS)]
 #[ts(export)]
@@ -155,7 +179,10 @@ macro_rules! command_table {
             $(
                 let req = <$req as TS>::name(&Default::default());
                 let ret = <$ret as TS>::name(&Default::default());
-                types.insert(ret.clone());
+                // `()` comes back as null: nothing to import for it.
+                if ret != "null" {
+                    types.insert(ret.clone());
+                }
                 let js_name = camel(stringify!($name));
                 if req == "null" {
                     body.push_str(&format!(
@@ -203,6 +230,10 @@ command_table! {
     team_names(()) -> TeamNames;
     export_records(ExportRequest) -> SaveOutcome;
     set_hold(HoldRequest) -> confide_mail::reading::ConversationView;
+    webchat_state(()) -> crate::livechat::LiveChatState;
+    webchat_connect(WebchatConnectRequest) -> crate::livechat::LiveChatState;
+    webchat_accept(AcceptChatRequest) -> ();
+    webchat_say(ChatSayRequest) -> confide_mail::reading::ConversationView;
 }
 
 fn camel(snake: &str) -> String {

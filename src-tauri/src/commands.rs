@@ -9,7 +9,7 @@ use confide_mail::reading::{self, ConversationView};
 use confide_mail::sync::{sync_account, SyncProgress, SyncReport};
 use tauri::{AppHandle, Emitter, State};
 
-use crate::api::{AcceptAgreementRequest, AttachmentRequest, ExportRequest, HoldRequest, TeamChangeRequest, TeamNames, PersonalAccountInfo, PersonalAccountRequest, RetentionStatus, SaveOutcome, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
+use crate::api::{AcceptAgreementRequest, AcceptChatRequest, ChatSayRequest, WebchatConnectRequest, AttachmentRequest, ExportRequest, HoldRequest, TeamChangeRequest, TeamNames, PersonalAccountInfo, PersonalAccountRequest, RetentionStatus, SaveOutcome, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
 use confide_mail::reply;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -281,4 +281,52 @@ pub async fn team_change(state: State<'_, AppState>, request: TeamChangeRequest)
 pub async fn team_names(state: State<'_, AppState>) -> Result<TeamNames, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     Ok(TeamNames { names: confide_mail::team::names(&session.store).await? })
+}
+
+/// The live chat connection and the visitors waiting on this person's lines; starts the
+/// connection the first time, if this desktop has a gateway.
+#[tauri::command]
+pub async fn webchat_state(app: AppHandle, state: State<'_, AppState>) -> Result<crate::livechat::LiveChatState, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    crate::livechat::ensure_running(&app, &session.store, &state.livechat).await?;
+    Ok(state.livechat.state().await)
+}
+
+/// Sets the gateway's address and this advisor's credential (into the keyring), and connects.
+#[tauri::command]
+pub async fn webchat_connect(app: AppHandle, state: State<'_, AppState>, request: WebchatConnectRequest) -> Result<crate::livechat::LiveChatState, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    confide_core::webchat::set_gateway(&session.store, &request.url, &request.credential).await?;
+    crate::livechat::ensure_running(&app, &session.store, &state.livechat).await?;
+    Ok(state.livechat.state().await)
+}
+
+/// Accepts a waiting chat; the first advisor to accept gets it (the gateway decides).
+#[tauri::command]
+pub async fn webchat_accept(state: State<'_, AppState>, request: AcceptChatRequest) -> Result<(), ApiError> {
+    staff::session(&state.store().await?).await?;
+    state.livechat.send(confide_webchat::protocol::AdvisorIn::Accept { chat: request.chat }).await
+}
+
+/// Says something in a chat (kept here too), or ends it (`text` null).
+#[tauri::command]
+pub async fn webchat_say(state: State<'_, AppState>, request: ChatSayRequest) -> Result<ConversationView, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    let (chat, ended) = confide_core::webchat::chat_of(&session, request.conversation_id).await?;
+    if ended {
+        return Err(confide_core::CoreError::Invalid("this chat has ended".into()).into());
+    }
+    match request.text {
+        Some(text) => {
+            let text = text.trim().to_owned();
+            if text.is_empty() {
+                return Err(confide_core::CoreError::Invalid("write something first".into()).into());
+            }
+            state.livechat.send(confide_webchat::protocol::AdvisorIn::Say { chat: chat.clone(), text: text.clone() }).await?;
+            let at = session.store.now_ts() * 1000;
+            confide_mail::webchat::said(&session, &chat, &confide_core::webchat::Said { from: "advisor".into(), text, at }).await?;
+        }
+        None => state.livechat.send(confide_webchat::protocol::AdvisorIn::End { chat }).await?,
+    }
+    Ok(reading::conversation(&session, request.conversation_id, None).await?)
 }

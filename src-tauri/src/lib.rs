@@ -5,6 +5,7 @@ mod api;
 mod commands;
 mod error;
 mod guard;
+mod livechat;
 mod push;
 mod retention;
 mod state;
@@ -38,6 +39,10 @@ pub fn run() {
             commands::records_view,
             commands::audit_view,
             commands::audit_team,
+            commands::webchat_state,
+            commands::webchat_connect,
+            commands::webchat_accept,
+            commands::webchat_say,
             commands::team_view,
             commands::team_change,
             commands::team_names,

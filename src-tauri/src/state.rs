@@ -19,11 +19,13 @@ pub struct AppState {
     pub guard: Arc<crate::guard::GuardState>,
     /// Whether the retention schedule has started.
     pub retention: Mutex<bool>,
+    /// The webchat gateway connection, started when the inbox first asks.
+    pub livechat: Arc<crate::livechat::LiveChat>,
 }
 
 impl AppState {
     pub fn from_env() -> Self {
-        AppState { data_dir: paths::default_data_dir(), store: Mutex::new(None), watches: Mutex::new(None), guard: Arc::default(), retention: Mutex::new(false) }
+        AppState { data_dir: paths::default_data_dir(), store: Mutex::new(None), watches: Mutex::new(None), guard: Arc::default(), retention: Mutex::new(false), livechat: Arc::default() }
     }
 
     pub async fn store(&self) -> Result<Store, ApiError> {

@@ -31,7 +31,7 @@ test("issue4 the window moves a helpline reply out of the advisor's personal Sen
   try {
     await firstRun(s);
     await s.waitForText(".sync-status", "new messages", 60000);
-    await s.clickText(".topbar button", "Personal mailbox");
+    await s.clickText(".topbar button", "Settings");
     await s.type(".form-grid label:nth-child(1) input", "advisor1@lab.test");
     await s.type(".form-grid label:nth-child(3) input", "127.0.0.1");
     await s.cmd("POST", `/element/${await s.find(".form-grid label:nth-child(4) input")}/clear`, {});

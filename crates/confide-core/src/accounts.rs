@@ -73,7 +73,7 @@ pub async fn save(store: &Store, account: &Account, password: &str) -> Result<()
         return Err(CoreError::Invalid("an account id is letters, digits, '-' and '_'".into()));
     }
     store.vault().set_account_password(&account.id, password)?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
     let (kind, imap_sec, smtp_sec, now) = (
         match account.kind {
             AccountKind::Shared => "shared",

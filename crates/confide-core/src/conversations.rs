@@ -71,7 +71,7 @@ pub async fn record(store: &Store, new: NewConversation<'_>) -> Result<i64, Core
 
 /// Records several new conversations in one transaction (imports, benchmarks).
 pub async fn record_many(store: &Store, items: Vec<NewConversation<'_>>) -> Result<Vec<i64>, CoreError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
     let mut ids = Vec::with_capacity(items.len());
     for new in items {
         ids.push(record_in(store, &mut tx, new).await?);

@@ -125,3 +125,39 @@ pub async fn archived(store: &Store, chat: &str) -> Result<(), CoreError> {
     sqlx::query!("UPDATE webchats SET archived_at = ? WHERE chat_id = ?", now, chat).execute(store.pool()).await?;
     Ok(())
 }
+
+/// Where the advisor's credential for the gateway is kept in the keyring.
+pub const CREDENTIAL_KEY: &str = "webchat-gateway";
+
+/// Connects this desktop to a gateway: the address here, the credential in the keyring.
+pub async fn set_gateway(store: &Store, url: &str, credential: &str) -> Result<(), CoreError> {
+    let url = url.trim();
+    if !url.starts_with("ws://") || credential.trim().len() < 32 {
+        return Err(CoreError::Invalid("give the gateway's address (ws://host:port) and the credential your manager issued".into()));
+    }
+    store.vault().set_account_password(CREDENTIAL_KEY, credential.trim())?;
+    sqlx::query!("INSERT INTO webchat_gateway (id, url) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url", url).execute(store.pool()).await?;
+    Ok(())
+}
+
+/// The gateway's address and this advisor's credential, if this desktop takes chats.
+pub async fn gateway(store: &Store) -> Result<Option<(String, zeroize::Zeroizing<String>)>, CoreError> {
+    let Some(url) = sqlx::query_scalar!("SELECT url FROM webchat_gateway WHERE id = 1").fetch_optional(store.pool()).await? else { return Ok(None) };
+    Ok(store.vault().account_password(CREDENTIAL_KEY)?.map(|c| (url, c)))
+}
+
+/// The chat a conversation is, for someone allowed to see the conversation.
+pub async fn chat_of(session: &crate::staff::Session, conversation_id: i64) -> Result<(String, bool), CoreError> {
+    crate::conversations::check_visible(session, conversation_id).await?;
+    let row = sqlx::query!(r#"SELECT chat_id, ended_at IS NOT NULL AS "ended!: bool" FROM webchats WHERE conversation_id = ?"#, conversation_id)
+        .fetch_optional(session.store.pool())
+        .await?
+        .ok_or_else(|| CoreError::Invalid("that conversation is not a chat".into()))?;
+    Ok((row.chat_id, row.ended))
+}
+
+/// Chats that ended here but whose transcript is not on the server yet (the archive failed, or
+/// the app closed first): archived on the next chance.
+pub async fn unarchived(store: &Store) -> Result<Vec<String>, CoreError> {
+    Ok(sqlx::query_scalar!("SELECT chat_id FROM webchats WHERE ended_at IS NOT NULL AND archived_at IS NULL").fetch_all(store.pool()).await?)
+}

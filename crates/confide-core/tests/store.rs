@@ -186,3 +186,24 @@ async fn issue5_a_blobs_payload_opens_only_with_its_separately_kept_header() {
     assert_eq!(store.get_blob(999).await.unwrap(), b"written before the split");
     assert_eq!(store.get_blob(id).await.unwrap(), b"shred-canary", "a split blob is left alone");
 }
+
+/// Regression (a window test failed with "database is locked", SQLITE_BUSY_SNAPSHOT, when a
+/// sync removed messages while a pushed sync stored new ones): a transaction that reads and
+/// then writes must take the write lock when it begins, or a writer committing in between
+/// makes its write fail at once instead of waiting. So no deferred `begin()` anywhere.
+#[test]
+fn issue3_write_transactions_begin_immediate_so_concurrent_syncs_cannot_hit_busy_snapshot() {
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut deferred = vec![];
+    for krate in ["confide-core", "confide-mail"] {
+        for file in walk(&crates.join(krate).join("src")) {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            for (n, line) in text.lines().enumerate() {
+                if line.contains(".begin().await") {
+                    deferred.push(format!("{}:{}", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(deferred.is_empty(), "deferred transactions: {deferred:?}");
+}

@@ -57,6 +57,26 @@ pub async fn open_conversation(session: &Session, id: i64, load_images_for: Opti
 /// images the reader chose to load; all others stay blocked.
 pub async fn conversation(session: &Session, id: i64, load_images_for: Option<i64>) -> Result<ConversationView, MailError> {
     let (summary, stored) = conversations::load(session, id).await?;
+    // A chat's messages are the words as typed, not MIME: shown as text, never as HTML.
+    if summary.channel == "webchat" {
+        let messages = stored
+            .into_iter()
+            .map(|m| MessageView {
+                id: m.id,
+                incoming: m.incoming,
+                from: if m.incoming { "Visitor".into() } else { "Advisor".into() },
+                to: vec![],
+                subject: String::new(),
+                sent_at: m.sent_at,
+                text: String::from_utf8_lossy(&m.raw).into_owned(),
+                html: None,
+                blocked_images: 0,
+                attachments: vec![],
+            })
+            .collect();
+        let hold = confide_core::retention::hold::of(session, id).await?;
+        return Ok(ConversationView { summary, messages, hold });
+    }
     let messages = stored
         .into_iter()
         .map(|m| {

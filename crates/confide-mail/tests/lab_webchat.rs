@@ -97,6 +97,10 @@ async fn issue7_a_chat_is_kept_in_the_advisors_inbox_and_archived_for_the_lines_
     client.send(AdvisorIn::Say { chat: chat.clone(), text: reply.into() }).unwrap();
     confide_mail::webchat::said(&bob, &chat, &Said { from: "advisor".into(), text: reply.into(), at: 0 }).await.unwrap();
     visitor.send(say(serde_json::json!({"type": "end"}))).await.unwrap();
+    // Handed back to archive: the whole history (nothing new here), then the end.
+    assert!(matches!(next(&mut events).await, Out::Assigned { .. }));
+    let Out::History { sealed, .. } = next(&mut events).await else { panic!("no history to archive") };
+    confide_mail::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
     assert!(matches!(next(&mut events).await, Out::Ended { .. }));
 
     // In Bob's inbox like an email: one conversation on his line, three messages, searchable.

@@ -205,19 +205,51 @@ impl Hub {
         let Some(c) = inner.chats.get_mut(id) else { return };
         let was_waiting = c.row.state == ChatState::Waiting;
         c.row.state = ChatState::Ended;
-        let (line, advisor) = (c.row.line.clone(), c.row.advisor.clone());
+        let line = c.row.line.clone();
         if let Some((_, tx)) = c.visitor.take() {
             let _ = tx.send(Out::Ended { chat: id.into(), by });
         }
-        // Everyone on the line hears of it: whoever is there archives the transcript.
-        for a in Self::advisors_on(&inner, &line) {
-            if advisor.as_deref().is_none_or(|n| n == a.name) || was_waiting {
-                let _ = a.tx.send(Out::Ended { chat: id.into(), by });
-            }
-        }
         if was_waiting {
+            // Everyone on the line saw it waiting; now it is gone from their queue.
+            for a in Self::advisors_on(&inner, &line) {
+                let _ = a.tx.send(Out::Taken { chat: id.into(), by: String::new() });
+            }
             Self::tell_queue(&inner, &line);
         }
+        drop(inner);
+        self.hand_over_ended(id).await;
+    }
+
+    /// An ended chat goes to exactly one advisor to archive (so there is one transcript): the
+    /// one who held it, or, for a visitor who left the queue after writing, the first advisor
+    /// of the line who is connected (now or later). A chat in which nothing was said is simply
+    /// forgotten.
+    async fn hand_over_ended(&self, id: &str) {
+        let history = self.history(id).await;
+        let mut inner = self.inner.lock().await;
+        let Some(c) = inner.chats.get(id) else { return };
+        let (line, holder) = (c.row.line.clone(), c.row.advisor.clone());
+        if matches!(&history, Out::History { sealed, .. } if sealed.is_empty()) && holder.is_none() {
+            inner.chats.remove(id);
+            drop(inner);
+            let _ = self.state.forget(id).await;
+            return;
+        }
+        let archiver = match &holder {
+            Some(name) => Self::advisor_named(&inner, name).next().map(|a| (a.name.clone(), a.tx.clone())),
+            None => Self::advisors_on(&inner, &line).next().map(|a| (a.name.clone(), a.tx.clone())),
+        };
+        let Some((name, tx)) = archiver else { return };
+        if holder.is_none() {
+            if let Some(c) = inner.chats.get_mut(id) {
+                c.row.advisor = Some(name.clone());
+            }
+        }
+        drop(inner);
+        let _ = self.state.set_state(id, ChatState::Ended, Some(&name)).await;
+        let _ = tx.send(Out::Assigned { chat: id.into(), line });
+        let _ = tx.send(history);
+        let _ = tx.send(Out::Ended { chat: id.into(), by: Speaker::Visitor });
     }
 
     /// An advisor connects: the queue of their lines, and the chats they hold or that wait to
@@ -238,11 +270,8 @@ impl Hub {
                     let _ = tx.send(Out::Assigned { chat: r.id.clone(), line: r.line.clone() });
                     let _ = tx.send(self.history(&r.id).await);
                 }
-                ChatState::Ended => {
-                    let _ = tx.send(self.history(&r.id).await);
-                    let _ = tx.send(Out::Ended { chat: r.id.clone(), by: Speaker::Visitor });
-                }
-                ChatState::Active => {}
+                ChatState::Ended if r.advisor.as_deref().is_none_or(|n| n == name) => self.hand_over_ended(&r.id).await,
+                ChatState::Active | ChatState::Ended => {}
             }
         }
     }

@@ -188,6 +188,10 @@ async fn issue7_a_visitor_and_an_advisor_chat_and_the_first_to_accept_gets_it() 
 
     send(&mut sam, serde_json::json!({"type": "end", "chat": chat})).await;
     assert!(matches!(next(&mut v).await, Out::Ended { .. }));
+    // The ended chat is handed to its advisor to archive: the whole history, then the end.
+    assert!(matches!(next(&mut sam).await, Out::Assigned { .. }));
+    let Out::History { sealed, .. } = next(&mut sam).await else { panic!("no history to archive") };
+    assert_eq!(sealed.len(), 3);
     assert!(matches!(next(&mut sam).await, Out::Ended { .. }));
     // The other line's advisor heard nothing of any of it.
     assert!(tokio::time::timeout(Duration::from_millis(300), lee.next()).await.is_err(), "the Men's Advice Line heard of a Phoneline chat");
@@ -308,5 +312,39 @@ async fn issue7_two_advisors_accepting_at_once_exactly_one_gets_the_chat() {
         assert_eq!((won, lost), (1, 1), "{a:?} {b:?}");
         send(&mut v, serde_json::json!({"type": "end"})).await;
     }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn issue7_a_visitor_who_leaves_the_queue_is_archived_once_or_forgotten_if_silent() {
+    let s = setup();
+    let gw = Gateway::start(s.config.clone()).await.unwrap();
+    let mut sam = advisor(&gw, "sam-credential").await.unwrap();
+    let mut kit = advisor(&gw, "kit-credential").await.unwrap();
+    let mut silent = visitor(&gw, Some(ORIGIN)).await.unwrap();
+    send(&mut silent, serde_json::json!({"type": "start", "line": "phoneline"})).await;
+    let Out::Welcome { chat: quiet, .. } = next(&mut silent).await else { panic!() };
+    let mut writer = visitor(&gw, Some(ORIGIN)).await.unwrap();
+    send(&mut writer, serde_json::json!({"type": "start", "line": "phoneline"})).await;
+    let Out::Welcome { chat: wrote, .. } = next(&mut writer).await else { panic!() };
+    send(&mut writer, serde_json::json!({"type": "say", "text": "I cannot wait, sorry"})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    send(&mut silent, serde_json::json!({"type": "end"})).await;
+    send(&mut writer, serde_json::json!({"type": "end"})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Exactly one advisor is handed the chat that has words in it; none gets the silent one.
+    let mut handed = 0;
+    for ws in [&mut sam, &mut kit] {
+        while let Ok(Some(Ok(Message::Text(t)))) = tokio::time::timeout(Duration::from_millis(300), ws.next()).await {
+            if let Out::History { chat, sealed } = serde_json::from_str::<Out>(&t).unwrap() {
+                assert_eq!((chat.as_str(), sealed.len()), (wrote.as_str(), 1));
+                handed += 1;
+            }
+        }
+    }
+    assert_eq!(handed, 1, "one transcript, archived once");
+    let state = confide_webchat::state::State::open(&s.config.data_dir).await.unwrap();
+    let kept: Vec<String> = state.chats().await.unwrap().into_iter().map(|c| c.id).collect();
+    assert_eq!(kept, [wrote], "the silent chat is forgotten at once ({quiet})");
     gw.stop().await;
 }

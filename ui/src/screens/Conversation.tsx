@@ -1,3 +1,4 @@
+import { listen } from "@tauri-apps/api/event";
 import { useEffect, useState } from "react";
 import type { ConversationView } from "../bindings/ConversationView";
 import type { ExceptionCategory } from "../bindings/ExceptionCategory";
@@ -5,6 +6,7 @@ import type { Mark } from "../bindings/Mark";
 import type { MessageView } from "../bindings/MessageView";
 import type { OutboxItem } from "../bindings/OutboxItem";
 import type { Status } from "../bindings/Status";
+import { ChatPane } from "./LiveChat";
 import { conversationView, markConversation, retryReply, saveAttachment, sendReply, setHold } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 
@@ -42,6 +44,16 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
       .catch((e) => setError(sentence(asApiError(e).message)));
   }, [id, imagesFor, generation]);
 
+  // A chat is live: what the visitor writes arrives as `inbox_changed`, and is shown at once.
+  const isChat = view?.summary.channel === "webchat";
+  useEffect(() => {
+    if (!isChat) return;
+    const off = listen<number>("inbox_changed", () => setGeneration((g) => g + 1));
+    return () => {
+      off.then((f) => f());
+    };
+  }, [isChat]);
+
   if (error)
     return (
       <p className="error" role="alert">
@@ -58,6 +70,10 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
         {view.summary.correspondent} · {lineName(view.summary.line_id)} · {view.messages.length} message
         {view.messages.length === 1 ? "" : "s"}
       </p>
+      {/* Claims, status, flags, holds and line moves are IMAP keywords on the shared mailbox:
+          a chat is not there (its flags come with the chat's own record). */}
+      {view.summary.channel !== "webchat" && (
+      <>
       <Triage
         view={view}
         me={me}
@@ -96,15 +112,23 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
           }
         />
       )}
-      {view.messages.map((m) => (
-        <Message key={m.id} m={m} onLoadImages={() => setImagesFor(m.id)} />
-      ))}
-      <Reply
-        conversationId={id}
-        seenMessageId={Math.max(0, ...view.messages.map((m) => m.id))}
-        onSent={() => setGeneration((g) => g + 1)}
-        onShowNew={() => setGeneration((g) => g + 1)}
-      />
+      </>
+      )}
+      {view.summary.channel === "webchat" ? (
+        <ChatPane view={view} onView={setView} />
+      ) : (
+        <>
+          {view.messages.map((m) => (
+            <Message key={m.id} m={m} onLoadImages={() => setImagesFor(m.id)} />
+          ))}
+          <Reply
+            conversationId={id}
+            seenMessageId={Math.max(0, ...view.messages.map((m) => m.id))}
+            onSent={() => setGeneration((g) => g + 1)}
+            onShowNew={() => setGeneration((g) => g + 1)}
+          />
+        </>
+      )}
     </article>
   );
 }

@@ -9,6 +9,7 @@ import type { Status } from "../bindings/Status";
 import { inboxPage, retentionStatus, syncNow, teamNames } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 import { Conversation } from "./Conversation";
+import { WaitingChats } from "./LiveChat";
 import { ConversationList } from "./ConversationList";
 import { Records } from "./Records";
 import { Team } from "./Team";
@@ -141,6 +142,12 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   }, [runSync]);
 
   const lineName = (id: string) => profile.preset.lines.find((l) => l.id === id)?.name ?? id;
+  // An accepted chat opens at once.
+  const openChat = useCallback((id: number) => {
+    setSelectedId(id);
+    setPanel("conversation");
+    setGeneration((g) => g + 1);
+  }, []);
 
   return (
     <div className="shell">
@@ -159,7 +166,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
           </button>
         )}
         <button className="small secondary" onClick={() => setPanel("settings")}>
-          Personal mailbox
+          Settings
         </button>
       </header>
       <nav className="nav" aria-label="Inbox views">
@@ -239,6 +246,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         {sync.running && sync.progress && (
           <progress max={sync.progress.total} value={sync.progress.done} aria-label="Sync progress" />
         )}
+        <WaitingChats lineName={lineName} onOpened={openChat} />
         {guardNotice && (
           <p className="notice guard-notice" role="status">
             {guardNotice}{" "}

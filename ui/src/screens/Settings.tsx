@@ -1,3 +1,4 @@
+import { WebchatSettings } from "./LiveChat";
 import { useEffect, useState } from "react";
 import type { Account } from "../bindings/Account";
 import type { GuardReport } from "../bindings/GuardReport";
@@ -115,6 +116,7 @@ export function Settings({ onClose }: { onClose: () => void }) {
           {status}
         </p>
       )}
+      <WebchatSettings />
     </section>
   );
 }

@@ -76,7 +76,7 @@ pub async fn folder_state(store: &Store, account: &str, folder: &str) -> Result<
 /// RFC 4549 §4.1: when UIDVALIDITY changes, "the client MUST empty the local cache of that
 /// mailbox". The folder starts again from nothing; conversations left with no message go too.
 pub async fn reset_folder(store: &Store, account: &str, folder: &str, uidvalidity: u32, special_use: Option<&str>) -> Result<(), CoreError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
     let rows = sqlx::query_scalar!("SELECT message_row FROM mail_messages WHERE account_id = ? AND folder = ?", account, folder)
         .fetch_all(&mut *tx)
         .await?;
@@ -157,7 +157,7 @@ pub async fn look_again(store: &Store) -> Result<(), CoreError> {
 /// Removes local copies of messages the server no longer has in this folder (expunged or
 /// moved elsewhere), and conversations left empty.
 pub async fn remove_uids(store: &Store, account: &str, folder: &str, uids: &[u32]) -> Result<usize, CoreError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
     let mut rows = Vec::with_capacity(uids.len());
     for uid in uids {
         let uid = i64::from(*uid);

@@ -1,0 +1,169 @@
+//! Live chat in the app: the connection to the webchat gateway (confide-webchat's client) and
+//! the glue to the store (confide-mail's `webchat`): waiting visitors for the inbox, accepted
+//! chats kept as conversations, each message stored and shown, and the transcript archived the
+//! moment a chat ends. The window hears `webchat_changed` (the waiting list) and
+//! `inbox_changed` (a chat's messages).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use confide_core::webchat::Said;
+use confide_core::{staff, Store};
+use confide_webchat::client::AdvisorClient;
+use confide_webchat::protocol::{AdvisorIn, Out, Speaker};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter};
+use tokio::sync::Mutex;
+use ts_rs::TS;
+
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct WaitingChat {
+    pub chat: String,
+    pub line: String,
+    /// Unix milliseconds.
+    #[ts(type = "number")]
+    pub since: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, TS)]
+#[ts(export)]
+pub struct LiveChatState {
+    /// Whether this desktop is set up to take chats at all.
+    pub configured: bool,
+    pub connected: bool,
+    pub waiting: Vec<WaitingChat>,
+    /// Why the connection is down, in words.
+    pub problem: Option<String>,
+}
+
+#[derive(Default)]
+pub struct LiveChat {
+    client: Mutex<Option<AdvisorClient>>,
+    state: Mutex<LiveChatState>,
+    started: Mutex<bool>,
+    /// Each chat's line, as `assigned` said, for the history that follows.
+    lines: Mutex<std::collections::HashMap<String, String>>,
+}
+
+fn speaker(s: Speaker) -> String {
+    match s {
+        Speaker::Visitor => "visitor".into(),
+        Speaker::Advisor => "advisor".into(),
+    }
+}
+
+impl LiveChat {
+    pub async fn state(&self) -> LiveChatState {
+        self.state.lock().await.clone()
+    }
+
+    pub async fn send(&self, frame: AdvisorIn) -> Result<(), ApiError> {
+        let client = self.client.lock().await;
+        let client = client.as_ref().ok_or_else(|| confide_core::CoreError::Invalid("this desktop is not connected to the webchat gateway".into()))?;
+        client.send(frame).map_err(|e| confide_core::CoreError::Invalid(e.to_string()))?;
+        Ok(())
+    }
+}
+
+/// Starts the connection once, if this desktop has a gateway and a credential; it reconnects
+/// by itself after a drop.
+pub async fn ensure_running(app: &AppHandle, store: &Store, live: &Arc<LiveChat>) -> Result<(), ApiError> {
+    let mut started = live.started.lock().await;
+    if *started || confide_core::webchat::gateway(store).await?.is_none() {
+        return Ok(());
+    }
+    *started = true;
+    live.state.lock().await.configured = true;
+    let (app, store, live) = (app.clone(), store.clone(), live.clone());
+    tauri::async_runtime::spawn(async move {
+        loop {
+            if let Err(problem) = connection(&app, &store, &live).await {
+                let mut s = live.state.lock().await;
+                s.connected = false;
+                s.waiting.clear();
+                s.problem = Some(problem);
+                drop(s);
+                let _ = app.emit("webchat_changed", ());
+            }
+            *live.client.lock().await = None;
+            tokio::time::sleep(Duration::from_secs(10)).await;
+        }
+    });
+    Ok(())
+}
+
+/// One connection, until it ends. Returns why it ended.
+async fn connection(app: &AppHandle, store: &Store, live: &Arc<LiveChat>) -> Result<(), String> {
+    let Some((url, credential)) = confide_core::webchat::gateway(store).await.map_err(|e| e.to_string())? else { return Err("this desktop is not set up for webchat".into()) };
+    let (client, mut events) = AdvisorClient::connect(&url, &credential).await.map_err(|e| e.to_string())?;
+    *live.client.lock().await = Some(client);
+    {
+        let mut s = live.state.lock().await;
+        s.connected = true;
+        s.problem = None;
+    }
+    let _ = app.emit("webchat_changed", ());
+    // Chats that ended while this desktop was away from the server are archived now.
+    if let Ok(session) = staff::session(store).await {
+        for chat in confide_core::webchat::unarchived(store).await.unwrap_or_default() {
+            if confide_mail::webchat::archive(&session, &chat).await.is_ok() {
+                let _ = live.send(AdvisorIn::Archived { chat }).await;
+            }
+        }
+    }
+    while let Some(out) = events.recv().await {
+        if let Err(e) = handle(app, store, live, out).await {
+            tracing::warn!("a webchat event could not be kept: {}", e.kind());
+        }
+    }
+    Err("the connection to the webchat gateway closed; reconnecting".into())
+}
+
+async fn handle(app: &AppHandle, store: &Store, live: &Arc<LiveChat>, out: Out) -> Result<(), confide_mail::MailError> {
+    let session = staff::session(store).await?;
+    match out {
+        Out::Waiting { chat, line, since } => {
+            let mut s = live.state.lock().await;
+            if !s.waiting.iter().any(|w| w.chat == chat) {
+                s.waiting.push(WaitingChat { chat, line, since });
+            }
+            drop(s);
+            let _ = app.emit("webchat_changed", ());
+        }
+        Out::Assigned { chat, line } => {
+            live.lines.lock().await.insert(chat.clone(), line);
+            live.state.lock().await.waiting.retain(|w| w.chat != chat);
+            let _ = app.emit("webchat_changed", ());
+        }
+        Out::Taken { chat, .. } => {
+            live.state.lock().await.waiting.retain(|w| w.chat != chat);
+            let _ = app.emit("webchat_changed", ());
+        }
+        Out::History { chat, sealed } => {
+            let Some(line) = live.lines.lock().await.get(&chat).cloned() else { return Ok(()) };
+            let conversation = confide_mail::webchat::take_history(&session, &chat, &line, &sealed).await?;
+            let _ = app.emit("webchat_opened", conversation);
+            let _ = app.emit("inbox_changed", 1);
+        }
+        Out::Said { chat, from, text, at } => {
+            confide_mail::webchat::said(&session, &chat, &Said { from: speaker(from), text, at }).await?;
+            let _ = app.emit("inbox_changed", 1);
+        }
+        Out::Ended { chat, .. } => {
+            live.state.lock().await.waiting.retain(|w| w.chat != chat);
+            // The gateway hands an ended chat to one advisor, with its history: this desktop
+            // archives it, and only then lets the gateway forget it.
+            if live.lines.lock().await.remove(&chat).is_some() {
+                confide_mail::webchat::archive(&session, &chat).await?;
+                live.send(AdvisorIn::Archived { chat }).await.map_err(|_| confide_mail::MailError::Worker)?;
+            }
+            let _ = app.emit("webchat_changed", ());
+            let _ = app.emit("inbox_changed", 1);
+        }
+        _ => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,140 @@
+// Issue 7, the whole journey: a visitor in Debian's chromium (playwright-core) chats on the
+// gateway's page with an advisor in the real Confide window. The desktop takes chats once given
+// the gateway and a credential (kept in the keyring); the visitor appears as waiting, is
+// accepted, gets the reply; the advisor ends the chat; the transcript goes to Confide/Webchat
+// sealed to the line's staff, and neither the server's copy nor the gateway's files hold the
+// words in the clear.
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { test } from "node:test";
+import { firstRun, forgetTeam, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { Session, startDriver } from "./webdriver.mjs";
+
+const root = resolve(import.meta.dirname, "../..");
+const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
+const confide = join(root, "target/debug/confide");
+const artifacts = join(root, "tests/artifacts");
+// playwright-core lives with the widget's browser tests (tests/webchat).
+const fromWebchat = createRequire(join(root, "tests/webchat/package.json"));
+const dove = (...args) => execFileSync("doveadm", ["-c", "/var/lib/confide-lab/dovecot/dovecot.conf", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+/** Messages in the lab's Confide/Webchat (0 before the first transcript makes the folder). */
+function transcripts() {
+  try {
+    return Number(dove("mailbox", "status", "-u", "helpline@lab.test", "messages", "Confide/Webchat").match(/messages=(\d+)/)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+function gatewayConfig(dir, port, recipients, credential) {
+  const origin = `http://127.0.0.1:${port}`;
+  const path = join(dir, "gateway.toml");
+  writeFileSync(
+    path,
+    `listen = "127.0.0.1:${port}"
+data_dir = "${join(dir, "gateway")}"
+allowed_origins = ["${origin}"]
+policy_url = "${origin}/healthz"
+quick_exit_url = "${origin}/healthz"
+
+[[lines]]
+id = "phoneline"
+name = "Respect Phoneline"
+hours = "Monday to Friday, 9am to 5pm"
+recipients = [${recipients.map((r) => `"${r}"`).join(", ")}]
+
+[[advisors]]
+name = "Ash"
+lines = ["phoneline"]
+credential_sha256 = "${createHash("sha256").update(credential).digest("hex")}"
+`,
+  );
+  return { path, origin };
+}
+
+test("issue7 a visitor in a browser chats with an advisor in the Confide window", { timeout: 240000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+  assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
+  forgetTeam();
+  const archivedBefore = transcripts();
+  const work = mkdtempSync(join(tmpdir(), "confide-e2e-webchat-"));
+  const store = storeWithSharedMailbox(readLab(), "confide-e2e-webchat-");
+  const driver = await startDriver({ env: { CONFIDE_DATA_DIR: store } });
+  const s = await Session.create(driver.base, app);
+  let gateway;
+  let browser;
+  try {
+    // A manager founds the team, so the transcript has readers.
+    await firstRun(s, { role: "manager" });
+    await s.waitForText(".sync-status", "new messages", 60000);
+    await s.clickText(".topbar button", "Team");
+    await s.clickText(".team button", "Start the team directory");
+    await s.waitForText(".team-table", "Ash");
+    await s.clickText(".team > button", "Close");
+
+    const recipients = execFileSync(confide, ["--data-dir", store, "team", "recipients", "--class", "webchat", "--line", "phoneline"], { encoding: "utf8" }).trim().split("\n");
+    const credential = randomBytes(32).toString("hex");
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const cfg = gatewayConfig(work, port, recipients, credential);
+    gateway = spawn(join(root, "target/debug/confide-webchat"), ["serve", "--config", cfg.path], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise((ok, fail) => {
+      gateway.stdout.on("data", (d) => String(d).includes("listening") && ok());
+      gateway.on("exit", (c) => fail(new Error(`the gateway exited (${c})`)));
+    });
+
+    await s.clickText(".topbar button", "Settings");
+    await s.type('.webchat-settings input[placeholder^="ws://"]', `ws://127.0.0.1:${port}`);
+    await s.type('.webchat-settings input[type="password"]', credential);
+    await s.clickText(".webchat-settings button", "Take chats");
+    await s.waitForText(".webchat-settings", "now takes chats");
+
+    const pw = await import(fromWebchat.resolve("playwright-core"));
+    const chromium = pw.chromium ?? pw.default.chromium;
+    browser = await chromium.launch({ executablePath: process.env.CONFIDE_CHROMIUM ?? "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
+    const page = await browser.newPage();
+    await page.goto(cfg.origin + "/");
+    await page.getByRole("button", { name: "Start chat" }).click();
+    await page.getByText("You are number 1 in the queue").waitFor();
+    await page.getByLabel("Your message").fill("e2e-chat-canary-61aa I need someone to talk to");
+    await page.getByRole("button", { name: "Send" }).click();
+
+    await s.waitForText(".waiting-chats", "Respect Phoneline, waiting since", 30000);
+    await s.clickText(".waiting-chats button", "Accept");
+    await s.waitForText(".chat-log", "e2e-chat-canary-61aa", 30000);
+    await page.getByText("Ash has joined the chat.").waitFor();
+    await s.type("#chat-input", "e2e-reply-canary-0c3b You can talk to me here.");
+    await s.clickText(".chat-compose button", "Send");
+    await page.getByRole("log").getByText("e2e-reply-canary-0c3b You can talk to me here.").waitFor();
+    await page.getByLabel("Your message").fill("thank you");
+    await page.getByRole("button", { name: "Send" }).click();
+    await s.waitForText(".chat-log", "thank you", 30000);
+    await s.screenshot(artifacts, "14-webchat-desktop");
+
+    await s.clickText(".chat-compose button", "End chat");
+    await page.getByText("The advisor ended the chat.").waitFor();
+    await s.waitForText(".chat", "This chat has ended", 30000);
+    // The transcript reaches the shared mailbox's record folder, sealed.
+    const deadline = Date.now() + 30000;
+    let archived = archivedBefore;
+    while (Date.now() < deadline && archived === archivedBefore) {
+      archived = transcripts();
+      if (archived === archivedBefore) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal(archived, archivedBefore + 1, "one transcript in Confide/Webchat");
+    for (const canary of ["e2e-chat-canary-61aa", "e2e-reply-canary-0c3b"]) {
+      assert.equal(dove("search", "-u", "helpline@lab.test", "mailbox", "Confide/Webchat", "body", canary).trim(), "", `${canary} readable on the server`);
+      for (const f of readdirSync(join(work, "gateway"))) {
+        assert.ok(!readFileSync(join(work, "gateway", f)).includes(canary), `${canary} in the gateway's ${f}`);
+      }
+    }
+  } finally {
+    await browser?.close();
+    gateway?.kill("SIGINT");
+    await s.close();
+    driver.stop();
+  }
+});

@@ -1,0 +1,151 @@
+import { useEffect, useState } from "react";
+import { listen } from "@tauri-apps/api/event";
+import type { ConversationView } from "../bindings/ConversationView";
+import type { LiveChatState } from "../bindings/LiveChatState";
+import { webchatAccept, webchatConnect, webchatSay, webchatState } from "../bindings/commands";
+import { asApiError, sentence } from "../errors";
+
+/** Visitors waiting on this person's lines, with Accept; nothing when this desktop takes no chats. */
+export function WaitingChats({ lineName, onOpened }: { lineName: (id: string) => string; onOpened: (conversationId: number) => void }) {
+  const [state, setState] = useState<LiveChatState | null>(null);
+  const [message, setMessage] = useState("");
+  useEffect(() => {
+    const refresh = () =>
+      webchatState()
+        .then(setState)
+        .catch(() => setState(null));
+    refresh();
+    const changed = listen("webchat_changed", refresh);
+    const opened = listen<number>("webchat_opened", (e) => onOpened(e.payload));
+    return () => {
+      changed.then((f) => f());
+      opened.then((f) => f());
+    };
+  }, [onOpened]);
+  if (!state?.configured) return null;
+  return (
+    <div className="waiting-chats" aria-live="polite">
+      {!state.connected && <p className="muted">Webchat: {state.problem ? sentence(state.problem) : "connecting…"}</p>}
+      {state.connected && state.waiting.length === 0 && <p className="muted">Webchat: no one is waiting.</p>}
+      {state.waiting.length > 0 && (
+        <>
+          <h2>
+            {state.waiting.length} visitor{state.waiting.length === 1 ? "" : "s"} waiting to chat
+          </h2>
+          <ul>
+            {state.waiting.map((w) => (
+              <li key={w.chat}>
+                {lineName(w.line)}, waiting since {new Date(w.since).toLocaleTimeString("en-GB")}{" "}
+                <button
+                  className="small"
+                  onClick={() => {
+                    setMessage("");
+                    webchatAccept({ chat: w.chat }).catch((e) => setMessage(sentence(asApiError(e).message)));
+                  }}
+                >
+                  Accept
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {message && (
+        <p className="error" role="alert">
+          {message}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** A chat as a conversation: what was said, and, while it lasts, a box to answer and a way to end it. */
+export function ChatPane({ view, onView }: { view: ConversationView; onView: (v: ConversationView) => void }) {
+  const [text, setText] = useState("");
+  const [error, setError] = useState("");
+  const ended = view.summary.status === "closed";
+  const say = (t: string | null) =>
+    webchatSay({ conversation_id: view.summary.id, text: t })
+      .then((v) => {
+        onView(v);
+        setText("");
+        setError("");
+      })
+      .catch((e) => setError(sentence(asApiError(e).message)));
+  return (
+    <div className="chat">
+      <ol className="chat-log" aria-label="Chat">
+        {view.messages.map((m) => (
+          <li key={m.id} className={m.incoming ? "chat-visitor" : "chat-advisor"}>
+            <strong>{m.incoming ? "Visitor" : "You"}:</strong> {m.text}
+          </li>
+        ))}
+      </ol>
+      {ended ? (
+        <p className="muted" role="status">
+          This chat has ended. Its transcript is kept for the line's staff and managers until the policy's period ends.
+        </p>
+      ) : (
+        <form
+          className="chat-compose"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (text.trim()) say(text);
+          }}
+        >
+          <label htmlFor="chat-input">Your reply</label>
+          <textarea id="chat-input" rows={3} value={text} onChange={(e) => setText(e.target.value)} />
+          <button type="submit" disabled={!text.trim()}>
+            Send
+          </button>{" "}
+          <button type="button" className="secondary" onClick={() => say(null)}>
+            End chat
+          </button>
+        </form>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Connecting this desktop to the helpline's webchat gateway, with the credential a manager issued. */
+export function WebchatSettings() {
+  const [url, setUrl] = useState("");
+  const [credential, setCredential] = useState("");
+  const [status, setStatus] = useState("");
+  useEffect(() => {
+    webchatState()
+      .then((s) => setStatus(s.configured ? (s.connected ? "This desktop takes chats." : "Connecting to the webchat gateway…") : ""))
+      .catch(() => setStatus(""));
+  }, []);
+  return (
+    <form
+      className="webchat-settings"
+      onSubmit={(e) => {
+        e.preventDefault();
+        webchatConnect({ url, credential })
+          .then(() => {
+            setCredential("");
+            setStatus("Saved: the credential is in your keyring. This desktop now takes chats.");
+          })
+          .catch((err) => setStatus(sentence(asApiError(err).message)));
+      }}
+    >
+      <h3>Webchat</h3>
+      <label>
+        Gateway address
+        <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder="ws://chat.helpline.internal:8787" required />
+      </label>
+      <label>
+        Credential from your manager
+        <input type="password" value={credential} onChange={(e) => setCredential(e.target.value)} autoComplete="off" required />
+      </label>
+      <button type="submit">Take chats on this desktop</button>
+      <p role="status">{status}</p>
+    </form>
+  );
+}
