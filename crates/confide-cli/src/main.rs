@@ -57,6 +57,12 @@ enum Command {
     /// The team directory
     #[command(subcommand)]
     Team(TeamCmd),
+    /// Live chat: connect this desktop to the helpline's webchat gateway
+    #[command(subcommand)]
+    Webchat(WebchatCmd),
+    /// Prints this desktop's age recipient (its public key), e.g. for a gateway's
+    /// configuration before the team directory exists
+    Recipient,
     /// Benchmarks (not run in CI); each prints its figures on its last line
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -103,7 +109,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(AuditCmd::Verify { team: true }) => audit_verify_team(open(&data_dir).await?).await,
         Command::Audit(AuditCmd::Publish) => audit_publish(open(&data_dir).await?).await,
         Command::Team(TeamCmd::Recipients { class, line }) => team_recipients(open(&data_dir).await?, &class, &line).await,
+        Command::Webchat(WebchatCmd::Connect { url }) => webchat_connect(open(&data_dir).await?, &url).await,
+        Command::Recipient => {
+            let store = open(&data_dir).await?;
+            println!("{}", store.identity().recipient());
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+#[derive(Subcommand)]
+enum WebchatCmd {
+    /// Saves the gateway's address, and the credential a manager issued (read from standard
+    /// input, into the keyring)
+    Connect {
+        #[arg(long)]
+        url: String,
+    },
+}
+
+async fn webchat_connect(store: Store, url: &str) -> anyhow::Result<ExitCode> {
+    let mut credential = String::new();
+    std::io::stdin().read_line(&mut credential).context("cannot read the credential from standard input")?;
+    confide_core::webchat::set_gateway(&store, url, credential.trim()).await?;
+    store.close().await;
+    println!("webchat: this desktop takes chats from {url}; the credential is in the keyring");
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Subcommand)]
