@@ -45,9 +45,16 @@ fn stamp(start: Instant) -> String {
     format!("t{}", start.elapsed().as_micros())
 }
 
-fn latency_ms(start: Instant, text: &str) -> Option<f64> {
+/// When a stamped message was sent (µs from the start) and how long it took to arrive (ms).
+fn latency(start: Instant, text: &str) -> Option<(u128, f64)> {
     let sent: u128 = text.strip_prefix('t')?.parse().ok()?;
-    Some((start.elapsed().as_micros().saturating_sub(sent)) as f64 / 1000.0)
+    Some((sent, (start.elapsed().as_micros().saturating_sub(sent)) as f64 / 1000.0))
+}
+
+fn percentiles(mut v: Vec<f64>) -> (usize, f64, f64) {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let pick = |q: f64| v.get(((v.len() as f64 * q) as usize).min(v.len().saturating_sub(1))).copied().unwrap_or(f64::NAN);
+    (v.len(), pick(0.50), pick(0.99))
 }
 
 pub async fn run(sessions: usize, seconds: u64) -> anyhow::Result<ExitCode> {
@@ -56,11 +63,15 @@ pub async fn run(sessions: usize, seconds: u64) -> anyhow::Result<ExitCode> {
     let gw = confide_webchat::Gateway::start(config(&tmp, advisors)?).await?;
     let base = format!("ws://{}", gw.addr);
     let start = Instant::now();
-    let latencies = Arc::new(Mutex::new(Vec::<f64>::new()));
+    let latencies = Arc::new(Mutex::new(Vec::<(u128, f64)>::new()));
+    // Timing counts from when every visitor has an advisor: the arrival of 1,000 visitors in
+    // the same second is reported apart.
+    let joined_all = Arc::new(AtomicUsize::new(0));
+    let steady_from = Arc::new(std::sync::Mutex::new(None::<u128>));
     let errors = Arc::new(AtomicUsize::new(0));
 
-    // Advisors: each accepts every chat waiting (the first to accept gets it) and answers each
-    // visitor message with a stamped one of its own.
+    // Advisors: each accepts its share of the waiting chats and answers each visitor message
+    // with a stamped one of its own.
     let mut advisor_tasks = vec![];
     for a in 0..advisors {
         let (client, mut rx) = AdvisorClient::connect(&base, &format!("bench-{a}")).await.context("an advisor could not connect")?;
@@ -68,12 +79,14 @@ pub async fn run(sessions: usize, seconds: u64) -> anyhow::Result<ExitCode> {
         advisor_tasks.push(tokio::spawn(async move {
             while let Some(out) = rx.recv().await {
                 match out {
-                    Out::Waiting { chat, .. } => {
+                    // As in a helpline, one advisor takes each visitor (not all of them racing
+                    // for every chat): the chat's id decides whose it is.
+                    Out::Waiting { chat, .. } if usize::from_str_radix(&chat[..4.min(chat.len())], 16).unwrap_or(0) % advisors == a => {
                         let _ = client.send(AdvisorIn::Accept { chat });
                     }
                     Out::Said { chat, text, .. } => {
-                        if let Some(ms) = latency_ms(start, &text) {
-                            lat.lock().await.push(ms);
+                        if let Some(l) = latency(start, &text) {
+                            lat.lock().await.push(l);
                         }
                         let _ = client.send(AdvisorIn::Say { chat, text: stamp(start) });
                     }
@@ -92,6 +105,7 @@ pub async fn run(sessions: usize, seconds: u64) -> anyhow::Result<ExitCode> {
     let mut visitors = vec![];
     for i in 0..sessions {
         let (lat, err, sent, url) = (latencies.clone(), errors.clone(), sent.clone(), format!("{base}/ws/visitor"));
+        let (joined_all, steady_from) = (joined_all.clone(), steady_from.clone());
         visitors.push(tokio::spawn(async move {
             let mut req = url.into_client_request().expect("a URL");
             req.headers_mut().insert("Origin", ORIGIN.parse().expect("an origin"));
@@ -113,9 +127,14 @@ pub async fn run(sessions: usize, seconds: u64) -> anyhow::Result<ExitCode> {
                     frame = stream.next() => {
                         let Some(Ok(Message::Text(t))) = frame else { break };
                         match serde_json::from_str::<Out>(&t) {
-                            Ok(Out::Joined { .. }) => joined = true,
+                            Ok(Out::Joined { .. }) => {
+                                joined = true;
+                                if joined_all.fetch_add(1, Ordering::SeqCst) + 1 == sessions {
+                                    *steady_from.lock().unwrap_or_else(|e| e.into_inner()) = Some(start.elapsed().as_micros());
+                                }
+                            }
                             Ok(Out::Said { text, .. }) => {
-                                if let Some(ms) = latency_ms(start, &text) { lat.lock().await.push(ms); }
+                                if let Some(l) = latency(start, &text) { lat.lock().await.push(l); }
                             }
                             Ok(Out::Error { .. }) | Err(_) => { err.fetch_add(1, Ordering::Relaxed); }
                             _ => {}
@@ -142,16 +161,12 @@ pub async fn run(sessions: usize, seconds: u64) -> anyhow::Result<ExitCode> {
     }
     gw.stop().await;
     let _ = std::fs::remove_dir_all(&tmp);
-    let mut lat = latencies.lock().await.clone();
-    lat.sort_by(|a, b| a.total_cmp(b));
-    let pick = |q: f64| lat.get(((lat.len() as f64 * q) as usize).min(lat.len().saturating_sub(1))).copied().unwrap_or(f64::NAN);
-    eprintln!("visitor messages sent: {} (each answered by an advisor; both directions timed)", sent.load(Ordering::Relaxed));
-    println!(
-        "bench gateway: sessions={sessions} messages={} p50_ms={:.2} p99_ms={:.2} errors={}",
-        lat.len(),
-        pick(0.50),
-        pick(0.99),
-        errors.load(Ordering::Relaxed)
-    );
+    let all = latencies.lock().await.clone();
+    let from = steady_from.lock().unwrap_or_else(|e| e.into_inner()).unwrap_or(u128::MAX);
+    let (ramp, steady): (Vec<_>, Vec<_>) = all.into_iter().partition(|(sent, _)| *sent < from);
+    let (n, p50, p99) = percentiles(ramp.into_iter().map(|(_, ms)| ms).collect());
+    eprintln!("while {sessions} visitors arrived together ({:.1} s): messages={n} p50_ms={p50:.2} p99_ms={p99:.2}", from as f64 / 1e6);
+    let (n, p50, p99) = percentiles(steady.into_iter().map(|(_, ms)| ms).collect());
+    println!("bench gateway: sessions={sessions} messages={n} p50_ms={p50:.2} p99_ms={p99:.2} errors={}", errors.load(Ordering::Relaxed));
     Ok(ExitCode::SUCCESS)
 }
