@@ -75,11 +75,14 @@ pub struct Limits {
     pub sessions_per_source: u32,
     /// Chats open at once in all.
     pub max_sessions: u32,
+    /// How long a waiting visitor whose connection dropped keeps their place in the queue
+    /// before the chat ends (so advisors are not offered someone who has gone).
+    pub resume_grace_seconds: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_frame_bytes: 8 * 1024, messages_per_minute: 30, sessions_per_source: 3, max_sessions: 2000 }
+        Limits { max_frame_bytes: 8 * 1024, messages_per_minute: 30, sessions_per_source: 3, max_sessions: 2000, resume_grace_seconds: 120 }
     }
 }
 

@@ -189,14 +189,27 @@ impl Hub {
         }
     }
 
-    /// A visitor's connection closed: the chat stays (they may come back with their token).
-    pub async fn visitor_gone(&self, conn: u64, chat: Option<&str>) {
+    /// A visitor's connection closed: the chat stays (they may come back with their token). A
+    /// chat still waiting in the queue ends if they have not come back within the grace period.
+    pub async fn visitor_gone(self: &Arc<Self>, conn: u64, chat: Option<&str>) {
         let mut inner = self.inner.lock().await;
-        if let Some(c) = chat.and_then(|id| inner.chats.get_mut(id)) {
-            if c.visitor.as_ref().is_some_and(|(v, _)| *v == conn) {
-                c.visitor = None;
-            }
+        let Some(c) = chat.and_then(|id| inner.chats.get_mut(id)) else { return };
+        if !c.visitor.as_ref().is_some_and(|(v, _)| *v == conn) {
+            return;
         }
+        c.visitor = None;
+        if c.row.state != ChatState::Waiting {
+            return;
+        }
+        let (hub, id) = (self.clone(), c.row.id.clone());
+        let grace = std::time::Duration::from_secs(self.config.limits.resume_grace_seconds);
+        tokio::spawn(async move {
+            tokio::time::sleep(grace).await;
+            let gone = hub.inner.lock().await.chats.get(&id).is_some_and(|c| c.visitor.is_none() && c.row.state == ChatState::Waiting);
+            if gone {
+                hub.end(&id, Speaker::Visitor).await;
+            }
+        });
     }
 
     async fn end(&self, id: &str, by: Speaker) {

@@ -66,6 +66,7 @@ max_frame_bytes = 4096
 messages_per_minute = 5
 sessions_per_source = 3
 max_sessions = 100
+resume_grace_seconds = 1
 "#,
         data = dir.path().join("gateway").display(),
         recipient = staff.to_public(),
@@ -346,5 +347,22 @@ async fn issue7_a_visitor_who_leaves_the_queue_is_archived_once_or_forgotten_if_
     let state = confide_webchat::state::State::open(&s.config.data_dir).await.unwrap();
     let kept: Vec<String> = state.chats().await.unwrap().into_iter().map(|c| c.id).collect();
     assert_eq!(kept, [wrote], "the silent chat is forgotten at once ({quiet})");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn issue7_a_waiting_visitor_who_does_not_come_back_leaves_the_queue() {
+    let s = setup();
+    let gw = Gateway::start(s.config.clone()).await.unwrap();
+    let mut sam = advisor(&gw, "sam-credential").await.unwrap();
+    let mut v = visitor(&gw, Some(ORIGIN)).await.unwrap();
+    send(&mut v, serde_json::json!({"type": "start", "line": "phoneline"})).await;
+    let Out::Welcome { chat, .. } = next(&mut v).await else { panic!() };
+    assert!(matches!(next(&mut sam).await, Out::Waiting { .. }));
+    drop(v);
+    // Gone for longer than the grace period (1 s here): the advisors' queue loses them.
+    assert!(matches!(next_for(&mut sam, &chat).await, Out::Taken { .. }), "the queue still offers a visitor who has gone");
+    let state = confide_webchat::state::State::open(&s.config.data_dir).await.unwrap();
+    assert!(state.chats().await.unwrap().is_empty(), "a silent visitor's chat is forgotten");
     gw.stop().await;
 }
