@@ -137,6 +137,15 @@ pub struct ChatSayRequest {
     pub text: Option<String>,
 }
 
+/// A chat handed to a colleague (`to`, the name they chat under), or (to null) "I am typing".
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct ChatPassRequest {
+    #[ts(type = "number")]
+    pub conversation_id: i64,
+    pub to: Option<String>,
+}
+
 /// This desktop's webchat gateway and the credential a manager issued.
 #[derive(Debug, Deserialize, TS)]
 #[ts(export)]
@@ -234,6 +243,7 @@ command_table! {
     webchat_connect(WebchatConnectRequest) -> crate::livechat::LiveChatState;
     webchat_accept(AcceptChatRequest) -> ();
     webchat_say(ChatSayRequest) -> confide_mail::reading::ConversationView;
+    webchat_pass(ChatPassRequest) -> ();
 }
 
 fn camel(snake: &str) -> String {

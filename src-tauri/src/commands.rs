@@ -9,7 +9,7 @@ use confide_mail::reading::{self, ConversationView};
 use confide_mail::sync::{sync_account, SyncProgress, SyncReport};
 use tauri::{AppHandle, Emitter, State};
 
-use crate::api::{AcceptAgreementRequest, AcceptChatRequest, ChatSayRequest, WebchatConnectRequest, AttachmentRequest, ExportRequest, HoldRequest, TeamChangeRequest, TeamNames, PersonalAccountInfo, PersonalAccountRequest, RetentionStatus, SaveOutcome, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
+use crate::api::{AcceptAgreementRequest, AcceptChatRequest, ChatPassRequest, ChatSayRequest, WebchatConnectRequest, AttachmentRequest, ExportRequest, HoldRequest, TeamChangeRequest, TeamNames, PersonalAccountInfo, PersonalAccountRequest, RetentionStatus, SaveOutcome, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
 use confide_mail::reply;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -314,7 +314,7 @@ pub async fn webchat_say(state: State<'_, AppState>, request: ChatSayRequest) ->
     let session = staff::session(&state.store().await?).await?;
     let (chat, ended) = confide_core::webchat::chat_of(&session, request.conversation_id).await?;
     if ended {
-        return Err(confide_core::CoreError::Invalid("this chat has ended".into()).into());
+        return Err(confide_core::CoreError::Invalid("this chat has ended, or is a colleague's now".into()).into());
     }
     match request.text {
         Some(text) => {
@@ -329,4 +329,19 @@ pub async fn webchat_say(state: State<'_, AppState>, request: ChatSayRequest) ->
         None => state.livechat.send(confide_webchat::protocol::AdvisorIn::End { chat }).await?,
     }
     Ok(reading::conversation(&session, request.conversation_id, None).await?)
+}
+
+/// Hands a chat to a colleague (by the name they chat under), or tells the visitor this advisor
+/// is typing.
+#[tauri::command]
+pub async fn webchat_pass(state: State<'_, AppState>, request: ChatPassRequest) -> Result<(), ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    let (chat, over) = confide_core::webchat::chat_of(&session, request.conversation_id).await?;
+    if over {
+        return Ok(());
+    }
+    match request.to {
+        Some(to) => state.livechat.send(confide_webchat::protocol::AdvisorIn::Transfer { chat, to }).await,
+        None => state.livechat.send(confide_webchat::protocol::AdvisorIn::Typing { chat }).await,
+    }
 }

@@ -43,6 +43,7 @@ pub fn run() {
             commands::webchat_connect,
             commands::webchat_accept,
             commands::webchat_say,
+            commands::webchat_pass,
             commands::team_view,
             commands::team_change,
             commands::team_names,

@@ -35,6 +35,8 @@ pub struct LiveChatState {
     pub configured: bool,
     pub connected: bool,
     pub waiting: Vec<WaitingChat>,
+    /// Colleagues connected now who share a line with this person: who a chat can go to.
+    pub colleagues: Vec<String>,
     /// Why the connection is down, in words.
     pub problem: Option<String>,
 }
@@ -140,7 +142,21 @@ async fn handle(app: &AppHandle, store: &Store, live: &Arc<LiveChat>, out: Out) 
         }
         Out::Taken { chat, .. } => {
             live.state.lock().await.waiting.retain(|w| w.chat != chat);
+            // A chat this desktop held, now a colleague's (a transfer): no longer ours.
+            if live.lines.lock().await.remove(&chat).is_some() {
+                confide_core::webchat::handed_over(store, &chat).await?;
+                let _ = app.emit("inbox_changed", 1);
+            }
             let _ = app.emit("webchat_changed", ());
+        }
+        Out::Colleagues { names } => {
+            live.state.lock().await.colleagues = names;
+            let _ = app.emit("webchat_changed", ());
+        }
+        Out::Typing { chat, .. } => {
+            if let Some(conversation) = confide_core::webchat::conversation_of(store, &chat).await? {
+                let _ = app.emit("webchat_typing", conversation);
+            }
         }
         Out::History { chat, sealed } => {
             let Some(line) = live.lines.lock().await.get(&chat).cloned() else { return Ok(()) };

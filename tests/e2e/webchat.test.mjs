@@ -116,7 +116,7 @@ test("issue7 a visitor in a browser chats with an advisor in the Confide window"
 
     await s.clickText(".chat-compose button", "End chat");
     await page.getByText("The advisor ended the chat.").waitFor();
-    await s.waitForText(".chat", "This chat has ended", 30000);
+    await s.waitForText(".chat", "This chat is over for you", 30000);
     // The transcript reaches the shared mailbox's record folder, sealed.
     const deadline = Date.now() + 30000;
     let archived = archivedBefore;

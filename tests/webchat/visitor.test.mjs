@@ -83,7 +83,7 @@ function advisor(port, credential) {
   const waiters = [];
   ws.on("message", (m) => {
     const f = JSON.parse(String(m));
-    if (f.type === "typing") return;
+    if (f.type === "typing" || f.type === "colleagues") return;
     const w = waiters.shift();
     if (w) w(f);
     else frames.push(f);

@@ -146,18 +146,39 @@ pub async fn gateway(store: &Store) -> Result<Option<(String, zeroize::Zeroizing
     Ok(store.vault().account_password(CREDENTIAL_KEY)?.map(|c| (url, c)))
 }
 
-/// The chat a conversation is, for someone allowed to see the conversation.
+/// The chat a conversation is, for someone allowed to see the conversation, and whether it is
+/// still this person's to answer (not ended, not handed to a colleague).
 pub async fn chat_of(session: &crate::staff::Session, conversation_id: i64) -> Result<(String, bool), CoreError> {
     crate::conversations::check_visible(session, conversation_id).await?;
-    let row = sqlx::query!(r#"SELECT chat_id, ended_at IS NOT NULL AS "ended!: bool" FROM webchats WHERE conversation_id = ?"#, conversation_id)
-        .fetch_optional(session.store.pool())
-        .await?
-        .ok_or_else(|| CoreError::Invalid("that conversation is not a chat".into()))?;
-    Ok((row.chat_id, row.ended))
+    let row = sqlx::query!(
+        r#"SELECT chat_id, (ended_at IS NOT NULL OR handed_over_at IS NOT NULL) AS "over!: bool" FROM webchats WHERE conversation_id = ?"#,
+        conversation_id
+    )
+    .fetch_optional(session.store.pool())
+    .await?
+    .ok_or_else(|| CoreError::Invalid("that conversation is not a chat".into()))?;
+    Ok((row.chat_id, row.over))
+}
+
+/// The conversation a chat is on this desktop, if it is here.
+pub async fn conversation_of(store: &Store, chat: &str) -> Result<Option<i64>, CoreError> {
+    Ok(sqlx::query_scalar!("SELECT conversation_id FROM webchats WHERE chat_id = ?", chat).fetch_optional(store.pool()).await?)
+}
+
+/// This advisor handed the chat to a colleague: no longer theirs to answer or to archive.
+pub async fn handed_over(store: &Store, chat: &str) -> Result<(), CoreError> {
+    let now = store.now_ts();
+    sqlx::query!("UPDATE webchats SET handed_over_at = coalesce(handed_over_at, ?) WHERE chat_id = ?", now, chat).execute(store.pool()).await?;
+    sqlx::query!("UPDATE conversations SET status = 'closed' WHERE id = (SELECT conversation_id FROM webchats WHERE chat_id = ?)", chat)
+        .execute(store.pool())
+        .await?;
+    Ok(())
 }
 
 /// Chats that ended here but whose transcript is not on the server yet (the archive failed, or
-/// the app closed first): archived on the next chance.
+/// the app closed first): archived on the next chance. Not those handed to a colleague.
 pub async fn unarchived(store: &Store) -> Result<Vec<String>, CoreError> {
-    Ok(sqlx::query_scalar!("SELECT chat_id FROM webchats WHERE ended_at IS NOT NULL AND archived_at IS NULL").fetch_all(store.pool()).await?)
+    Ok(sqlx::query_scalar!("SELECT chat_id FROM webchats WHERE ended_at IS NOT NULL AND archived_at IS NULL AND handed_over_at IS NULL")
+        .fetch_all(store.pool())
+        .await?)
 }

@@ -33,7 +33,7 @@ async fn desktop(lab: &Lab, shared: &str, dir: &std::path::Path, name: &str, rol
 async fn next(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Out>) -> Out {
     loop {
         let out = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.expect("a frame within 5 s").expect("connected");
-        if !matches!(out, Out::Typing { .. }) {
+        if !matches!(out, Out::Typing { .. } | Out::Colleagues { .. }) {
             return out;
         }
     }
@@ -43,42 +43,60 @@ fn contains(dir: &std::path::Path, needle: &str) -> bool {
     std::fs::read_dir(dir).unwrap().any(|e| std::fs::read(e.unwrap().path()).unwrap_or_default().windows(needle.len()).any(|w| w == needle.as_bytes()))
 }
 
+/// Desktops for `people` on one shared mailbox, the first (a manager) founding the team and
+/// adding the others.
+async fn team_of<const N: usize>(lab: &Lab, shared: &str, tmp: &std::path::Path, people: [(&str, RoleKind, &str); N]) -> [staff::Session; N] {
+    let mut out = vec![];
+    for (name, role, line) in people {
+        out.push(desktop(lab, shared, &tmp.join(name), name, role, line).await);
+    }
+    confide_mail::team::found(&out[0]).await.unwrap();
+    for other in &out[1..] {
+        confide_mail::team::add(&out[0], team::card(other).unwrap()).await.unwrap();
+    }
+    out.try_into().unwrap_or_else(|_| unreachable!())
+}
+
+/// A gateway whose Phoneline chats are encrypted to whom the directory and the policy say,
+/// with a credential `<name>-credential` for each advisor named.
+async fn gateway_for(manager: &staff::Session, data: &std::path::Path, advisors: &[&str]) -> confide_webchat::Gateway {
+    let dir = confide_mail::team::directory(&manager.store).await.unwrap();
+    let recipients = confide_core::shared_record::readers(manager.preset(), &dir, "webchat", Some("phoneline")).unwrap();
+    let quoted: Vec<String> = recipients.iter().map(|r| format!("\"{r}\"")).collect();
+    let mut text = format!(
+        "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\nallowed_origins = [\"https://helpline.example\"]\npolicy_url = \"https://helpline.example/policy\"\n\
+         [[lines]]\nid = \"phoneline\"\nname = \"Respect Phoneline\"\nhours = \"9 to 5\"\nrecipients = [{}]\n",
+        data.display(),
+        quoted.join(", ")
+    );
+    for a in advisors {
+        text.push_str(&format!("[[advisors]]\nname = \"{a}\"\nlines = [\"phoneline\"]\ncredential_sha256 = \"{}\"\n", credential_hash(&format!("{}-credential", a.to_lowercase()))));
+    }
+    confide_webchat::Gateway::start(Config::parse("gateway.toml", &text).unwrap()).await.unwrap()
+}
+
+async fn visitor_on(gw: &confide_webchat::Gateway) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let mut req = format!("ws://{}/ws/visitor", gw.addr).into_client_request().unwrap();
+    req.headers_mut().insert("Origin", "https://helpline.example".parse().unwrap());
+    tokio_tungstenite::connect_async(req).await.unwrap().0
+}
+
+fn frame(v: serde_json::Value) -> Message {
+    Message::Text(v.to_string().into())
+}
+
 #[tokio::test]
 async fn issue7_a_chat_is_kept_in_the_advisors_inbox_and_archived_for_the_lines_staff_only() {
     let Some(lab) = Lab::get("issue7_a_chat_is_kept_in_the_advisors_inbox_and_archived_for_the_lines_staff_only") else { return };
     let shared = lab.fresh_user("chat");
     let tmp = tempfile::tempdir().unwrap();
-    let ann = desktop(&lab, &shared, &tmp.path().join("ann"), "Ann", RoleKind::Manager, "phoneline").await;
-    let bob = desktop(&lab, &shared, &tmp.path().join("bob"), "Bob", RoleKind::Advisor, "phoneline").await;
-    let cy = desktop(&lab, &shared, &tmp.path().join("cy"), "Cy", RoleKind::Advisor, "mens_advice").await;
-    confide_mail::team::found(&ann).await.unwrap();
-    confide_mail::team::add(&ann, team::card(&bob).unwrap()).await.unwrap();
-    confide_mail::team::add(&ann, team::card(&cy).unwrap()).await.unwrap();
-
-    // The gateway's line is encrypted to whom the directory and the policy say.
-    let dir = confide_mail::team::directory(&ann.store).await.unwrap();
-    let recipients = confide_core::shared_record::readers(ann.preset(), &dir, "webchat", Some("phoneline")).unwrap();
-    let quoted: Vec<String> = recipients.iter().map(|r| format!("\"{r}\"")).collect();
+    let [ann, bob, cy] = team_of(&lab, &shared, tmp.path(), [("Ann", RoleKind::Manager, "phoneline"), ("Bob", RoleKind::Advisor, "phoneline"), ("Cy", RoleKind::Advisor, "mens_advice")]).await;
     let data = tmp.path().join("gateway");
-    let config = Config::parse(
-        "gateway.toml",
-        &format!(
-            "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\nallowed_origins = [\"https://helpline.example\"]\npolicy_url = \"https://helpline.example/policy\"\n\
-             [[lines]]\nid = \"phoneline\"\nname = \"Respect Phoneline\"\nhours = \"9 to 5\"\nrecipients = [{}]\n\
-             [[advisors]]\nname = \"Bob\"\nlines = [\"phoneline\"]\ncredential_sha256 = \"{}\"\n",
-            data.display(),
-            quoted.join(", "),
-            credential_hash("bob-credential")
-        ),
-    )
-    .unwrap();
-    let gw = confide_webchat::Gateway::start(config).await.unwrap();
+    let gw = gateway_for(&ann, &data, &["Bob"]).await;
     let (client, mut events) = AdvisorClient::connect(&format!("ws://{}", gw.addr), "bob-credential").await.unwrap();
 
-    let mut req = format!("ws://{}/ws/visitor", gw.addr).into_client_request().unwrap();
-    req.headers_mut().insert("Origin", "https://helpline.example".parse().unwrap());
-    let (mut visitor, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    let say = |v: serde_json::Value| Message::Text(v.to_string().into());
+    let mut visitor = visitor_on(&gw).await;
+    let say = frame;
     visitor.send(say(serde_json::json!({"type": "start", "line": "phoneline"}))).await.unwrap();
     visitor.send(say(serde_json::json!({"type": "say", "text": "chat-canary-4f1d: it is me who is scared"}))).await.unwrap();
 
@@ -129,5 +147,51 @@ async fn issue7_a_chat_is_kept_in_the_advisors_inbox_and_archived_for_the_lines_
         assert!(!contains(&data, canary), "{canary} in the gateway's files");
         assert_eq!(lab.count_body(&shared, "Confide/Webchat", canary), 0, "{canary} readable on the server");
     }
+    gw.stop().await;
+}
+
+/// A transfer: Bob hands the chat to Dan; Dan's desktop gets what was said, Bob's stops being
+/// able to answer or archive it, and at the end there is one transcript, archived by Dan.
+#[tokio::test]
+async fn issue7_a_chat_transferred_to_a_colleague_is_archived_once_by_them() {
+    let Some(lab) = Lab::get("issue7_a_chat_transferred_to_a_colleague_is_archived_once_by_them") else { return };
+    let shared = lab.fresh_user("xfer");
+    let tmp = tempfile::tempdir().unwrap();
+    let [ann, bob, dan] = team_of(&lab, &shared, tmp.path(), [("Ann", RoleKind::Manager, "phoneline"), ("Bob", RoleKind::Advisor, "phoneline"), ("Dan", RoleKind::Advisor, "phoneline")]).await;
+    let gw = gateway_for(&ann, &tmp.path().join("gateway"), &["Bob", "Dan"]).await;
+    let base = format!("ws://{}", gw.addr);
+    let (bob_client, mut bob_events) = AdvisorClient::connect(&base, "bob-credential").await.unwrap();
+    let (_dan_client, mut dan_events) = AdvisorClient::connect(&base, "dan-credential").await.unwrap();
+    let mut visitor = visitor_on(&gw).await;
+    visitor.send(frame(serde_json::json!({"type": "start", "line": "phoneline"}))).await.unwrap();
+    visitor.send(frame(serde_json::json!({"type": "say", "text": "hello"}))).await.unwrap();
+    let Out::Waiting { chat, .. } = next(&mut bob_events).await else { panic!() };
+    bob_client.send(AdvisorIn::Accept { chat: chat.clone() }).unwrap();
+    let Out::Assigned { line, .. } = next(&mut bob_events).await else { panic!() };
+    let Out::History { sealed, .. } = next(&mut bob_events).await else { panic!() };
+    confide_mail::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
+
+    bob_client.send(AdvisorIn::Transfer { chat: chat.clone(), to: "Dan".into() }).unwrap();
+    assert!(matches!(next(&mut bob_events).await, Out::Taken { by, .. } if by == "Dan"));
+    confide_core::webchat::handed_over(&bob.store, &chat).await.unwrap();
+    // Dan saw the chat wait and be taken; now it is handed to him, with what was said.
+    let sealed = loop {
+        if let Out::History { sealed, .. } = next(&mut dan_events).await {
+            break sealed;
+        }
+    };
+    confide_mail::webchat::take_history(&dan, &chat, &line, &sealed).await.unwrap();
+    let conversation = confide_core::webchat::conversation_of(&bob.store, &chat).await.unwrap().unwrap();
+    assert!(confide_core::webchat::chat_of(&bob, conversation).await.unwrap().1, "Bob can no longer answer it");
+
+    visitor.send(frame(serde_json::json!({"type": "end"}))).await.unwrap();
+    loop {
+        if let Out::Ended { .. } = next(&mut dan_events).await {
+            break;
+        }
+    }
+    confide_mail::webchat::archive(&dan, &chat).await.unwrap();
+    assert!(confide_core::webchat::unarchived(&bob.store).await.unwrap().is_empty(), "Bob's desktop would archive a second copy");
+    assert_eq!(confide_mail::records::list(&ann, "webchat").await.unwrap().len(), 1, "one transcript");
     gw.stop().await;
 }

@@ -33,8 +33,18 @@ fn map_keyring_error(e: keyring::Error) -> VaultError {
     }
 }
 
+/// One keyring call at a time from this process. gnome-keyring-daemon has been seen to drop
+/// off the bus ("Message recipient disconnected") when several threads created items at once;
+/// the calls are short, so serialising them costs nothing a person would notice.
+static KEYRING_CALLS: Mutex<()> = Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    KEYRING_CALLS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl SecretBackend for OsKeyring {
     fn get(&self, name: &str) -> Result<Option<String>, VaultError> {
+        let _one = one_at_a_time();
         match self.entry(name)?.get_password() {
             Ok(v) => Ok(Some(v)),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -43,10 +53,12 @@ impl SecretBackend for OsKeyring {
     }
 
     fn set(&self, name: &str, value: &str) -> Result<(), VaultError> {
+        let _one = one_at_a_time();
         self.entry(name)?.set_password(value).map_err(map_keyring_error)
     }
 
     fn delete(&self, name: &str) -> Result<(), VaultError> {
+        let _one = one_at_a_time();
         match self.entry(name)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_keyring_error(e)),

@@ -111,6 +111,21 @@ impl Hub {
         }
     }
 
+    /// Tells every advisor which colleagues sharing a line with them are connected.
+    fn tell_colleagues(inner: &Inner) {
+        for a in inner.advisors.values() {
+            let mut names: Vec<String> = inner
+                .advisors
+                .values()
+                .filter(|b| b.name != a.name && b.lines.iter().any(|l| a.lines.contains(l)))
+                .map(|b| b.name.clone())
+                .collect();
+            names.sort();
+            names.dedup();
+            let _ = a.tx.send(Out::Colleagues { names });
+        }
+    }
+
     fn advisors_on<'a>(inner: &'a Inner, line: &'a str) -> impl Iterator<Item = &'a AdvisorConn> {
         inner.advisors.values().filter(move |a| a.lines.iter().any(|l| l == line))
     }
@@ -270,6 +285,7 @@ impl Hub {
     pub async fn advisor_joined(&self, conn: u64, name: &str, lines: &[String], tx: &Tx) {
         let mut inner = self.inner.lock().await;
         inner.advisors.insert(conn, AdvisorConn { name: name.into(), lines: lines.to_vec(), tx: tx.clone() });
+        Self::tell_colleagues(&inner);
         let mine: Vec<ChatRow> = inner.chats.values().filter(|c| lines.contains(&c.row.line)).map(|c| c.row.clone()).collect();
         drop(inner);
         let mut mine = mine;
@@ -290,7 +306,9 @@ impl Hub {
     }
 
     pub async fn advisor_gone(&self, conn: u64) {
-        self.inner.lock().await.advisors.remove(&conn);
+        let mut inner = self.inner.lock().await;
+        inner.advisors.remove(&conn);
+        Self::tell_colleagues(&inner);
     }
 
     pub async fn advisor(&self, conn: u64, tx: &Tx, frame: AdvisorIn) {
@@ -352,6 +370,29 @@ impl Hub {
                 } else {
                     let _ = tx.send(error("not_yours", "that chat is not yours to end"));
                 }
+            }
+            AdvisorIn::Transfer { chat, to } => {
+                let mut inner = self.inner.lock().await;
+                let held = inner.chats.get(&chat).filter(|c| c.row.advisor.as_deref() == Some(name.as_str()) && c.row.state == ChatState::Active).map(|c| c.row.line.clone());
+                let Some(line) = held else {
+                    let _ = tx.send(error("not_yours", "that chat is not yours to transfer"));
+                    return;
+                };
+                let Some(target) = Self::advisor_named(&inner, &to).find(|a| a.lines.contains(&line)).map(|a| a.tx.clone()) else {
+                    let _ = tx.send(error("no_colleague", "that colleague is not connected, or does not work on this chat's line"));
+                    return;
+                };
+                if let Some(c) = inner.chats.get_mut(&chat) {
+                    c.row.advisor = Some(to.clone());
+                    if let Some((_, v)) = &c.visitor {
+                        let _ = v.send(Out::Joined { advisor: to.clone() });
+                    }
+                }
+                drop(inner);
+                let _ = self.state.set_state(&chat, ChatState::Active, Some(&to)).await;
+                let _ = tx.send(Out::Taken { chat: chat.clone(), by: to });
+                let _ = target.send(Out::Assigned { chat: chat.clone(), line });
+                let _ = target.send(self.history(&chat).await);
             }
             AdvisorIn::Archived { chat } => {
                 let ended = self.inner.lock().await.chats.get(&chat).is_some_and(|c| own(c) && c.row.state == ChatState::Ended);

@@ -29,6 +29,8 @@ pub enum AdvisorIn {
     End { chat: String },
     /// A transcript is safely archived: the gateway may forget the chat.
     Archived { chat: String },
+    /// Hands a chat this advisor holds to a colleague who is connected and works on its line.
+    Transfer { chat: String, to: String },
 }
 
 /// What the gateway sends (to visitors and advisors alike; each sees only its own).
@@ -54,6 +56,8 @@ pub enum Out {
     /// (base64), oldest first: what a restart or a reconnect did not lose.
     History { chat: String, sealed: Vec<String> },
     Error { code: String, message: String },
+    /// To advisors: the colleagues connected now who share a line with them (for transfers).
+    Colleagues { names: Vec<String> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -101,7 +101,7 @@ async fn next(ws: &mut Ws) -> Out {
         let msg = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a frame within 5 s").expect("the connection is open").unwrap();
         if let Message::Text(t) = msg {
             let out: Out = serde_json::from_str(&t).unwrap();
-            if !matches!(out, Out::Typing { .. }) {
+            if !matches!(out, Out::Typing { .. } | Out::Colleagues { .. }) {
                 return out;
             }
         }
@@ -195,7 +195,9 @@ async fn issue7_a_visitor_and_an_advisor_chat_and_the_first_to_accept_gets_it() 
     assert_eq!(sealed.len(), 3);
     assert!(matches!(next(&mut sam).await, Out::Ended { .. }));
     // The other line's advisor heard nothing of any of it.
-    assert!(tokio::time::timeout(Duration::from_millis(300), lee.next()).await.is_err(), "the Men's Advice Line heard of a Phoneline chat");
+    while let Ok(Some(Ok(Message::Text(t)))) = tokio::time::timeout(Duration::from_millis(300), lee.next()).await {
+        assert!(matches!(serde_json::from_str::<Out>(&t).unwrap(), Out::Colleagues { names } if names.is_empty()), "the Men's Advice Line heard of a Phoneline chat: {t}");
+    }
 
     let data = s.config.data_dir.clone();
     for canary in ["waiting-canary-1c9e", "visitor-canary-7a41", "advisor-canary-33d0"] {
@@ -364,5 +366,50 @@ async fn issue7_a_waiting_visitor_who_does_not_come_back_leaves_the_queue() {
     assert!(matches!(next_for(&mut sam, &chat).await, Out::Taken { .. }), "the queue still offers a visitor who has gone");
     let state = confide_webchat::state::State::open(&s.config.data_dir).await.unwrap();
     assert!(state.chats().await.unwrap().is_empty(), "a silent visitor's chat is forgotten");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn issue7_an_advisor_transfers_a_chat_to_a_colleague_on_the_line() {
+    let s = setup();
+    let gw = Gateway::start(s.config.clone()).await.unwrap();
+    let mut sam = advisor(&gw, "sam-credential").await.unwrap();
+    let mut kit = advisor(&gw, "kit-credential").await.unwrap();
+    let mut lee = advisor(&gw, "lee-credential").await.unwrap();
+    // Who is there to transfer to: colleagues sharing a line (Lee works on the other line).
+    let mut seen = None;
+    while let Ok(Some(Ok(Message::Text(t)))) = tokio::time::timeout(Duration::from_millis(300), sam.next()).await {
+        if let Out::Colleagues { names } = serde_json::from_str::<Out>(&t).unwrap() {
+            seen = Some(names);
+        }
+    }
+    assert_eq!(seen, Some(vec!["Kit".to_owned()]));
+    let mut v = visitor(&gw, Some(ORIGIN)).await.unwrap();
+    send(&mut v, serde_json::json!({"type": "start", "line": "phoneline"})).await;
+    let Out::Welcome { chat, .. } = next(&mut v).await else { panic!() };
+    send(&mut v, serde_json::json!({"type": "say", "text": "first words"})).await;
+    next_for(&mut sam, &chat).await;
+    next_for(&mut kit, &chat).await;
+    send(&mut sam, serde_json::json!({"type": "accept", "chat": chat})).await;
+    assert!(matches!(next_for(&mut sam, &chat).await, Out::Assigned { .. }));
+    assert!(matches!(next_for(&mut sam, &chat).await, Out::History { .. }));
+    assert!(matches!(next_for(&mut kit, &chat).await, Out::Taken { .. }));
+    assert!(matches!(next(&mut v).await, Out::Joined { advisor } if advisor == "Sam"));
+
+    send(&mut sam, serde_json::json!({"type": "transfer", "chat": chat, "to": "Lee"})).await;
+    assert!(matches!(next_for(&mut sam, &chat).await, Out::Error { code, .. } if code == "no_colleague"), "not to the other line");
+    send(&mut sam, serde_json::json!({"type": "transfer", "chat": chat, "to": "Kit"})).await;
+    assert!(matches!(next_for(&mut sam, &chat).await, Out::Taken { by, .. } if by == "Kit"));
+    assert!(matches!(next_for(&mut kit, &chat).await, Out::Assigned { .. }));
+    let Out::History { sealed, .. } = next_for(&mut kit, &chat).await else { panic!("no history for the colleague") };
+    assert_eq!(open(&s.staff, &sealed[0])["text"], "first words");
+    assert!(matches!(next(&mut v).await, Out::Joined { advisor } if advisor == "Kit"));
+    send(&mut sam, serde_json::json!({"type": "say", "chat": chat, "text": "still me?"})).await;
+    assert!(matches!(next_for(&mut sam, &chat).await, Out::Error { code, .. } if code == "not_yours"));
+    send(&mut kit, serde_json::json!({"type": "say", "chat": chat, "text": "Kit here"})).await;
+    assert!(matches!(next(&mut v).await, Out::Said { text, .. } if text == "Kit here"));
+    while let Ok(Some(Ok(Message::Text(t)))) = tokio::time::timeout(Duration::from_millis(200), lee.next()).await {
+        assert!(t.contains("colleagues") && !t.contains(&chat), "the other line heard of the chat: {t}");
+    }
     gw.stop().await;
 }

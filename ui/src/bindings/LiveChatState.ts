@@ -7,6 +7,10 @@ export type LiveChatState = {
  */
 configured: boolean, connected: boolean, waiting: Array<WaitingChat>, 
 /**
+ * Colleagues connected now who share a line with this person: who a chat can go to.
+ */
+colleagues: Array<string>, 
+/**
  * Why the connection is down, in words.
  */
 problem: string | null, };

@@ -5,6 +5,7 @@ import type { AcceptChatRequest } from "./AcceptChatRequest";
 import type { ApiError } from "./ApiError";
 import type { AttachmentRequest } from "./AttachmentRequest";
 import type { AuditView } from "./AuditView";
+import type { ChatPassRequest } from "./ChatPassRequest";
 import type { ChatSayRequest } from "./ChatSayRequest";
 import type { ConversationRequest } from "./ConversationRequest";
 import type { ConversationView } from "./ConversationView";
@@ -76,3 +77,5 @@ export const webchatAccept = (request: AcceptChatRequest): Promise<null> =>
   invoke<null>("webchat_accept", { request });
 export const webchatSay = (request: ChatSayRequest): Promise<ConversationView> =>
   invoke<ConversationView>("webchat_say", { request });
+export const webchatPass = (request: ChatPassRequest): Promise<null> =>
+  invoke<null>("webchat_pass", { request });

@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { listen } from "@tauri-apps/api/event";
 import type { ConversationView } from "../bindings/ConversationView";
 import type { LiveChatState } from "../bindings/LiveChatState";
-import { webchatAccept, webchatConnect, webchatSay, webchatState } from "../bindings/commands";
+import { webchatAccept, webchatConnect, webchatPass, webchatSay, webchatState } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 
 /** Visitors waiting on this person's lines, with Accept; nothing when this desktop takes no chats. */
@@ -63,7 +63,32 @@ export function WaitingChats({ lineName, onOpened }: { lineName: (id: string) =>
 export function ChatPane({ view, onView }: { view: ConversationView; onView: (v: ConversationView) => void }) {
   const [text, setText] = useState("");
   const [error, setError] = useState("");
+  const [typing, setTyping] = useState(false);
+  const [colleagues, setColleagues] = useState<string[]>([]);
+  const [to, setTo] = useState("");
+  const [typedAt, setTypedAt] = useState(0);
   const ended = view.summary.status === "closed";
+  const id = view.summary.id;
+  useEffect(() => {
+    const refresh = () =>
+      webchatState()
+        .then((s) => setColleagues(s.colleagues))
+        .catch(() => setColleagues([]));
+    refresh();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const changed = listen("webchat_changed", refresh);
+    const typingOff = listen<number>("webchat_typing", (e) => {
+      if (e.payload !== id) return;
+      setTyping(true);
+      clearTimeout(timer);
+      timer = setTimeout(() => setTyping(false), 4000);
+    });
+    return () => {
+      clearTimeout(timer);
+      changed.then((f) => f());
+      typingOff.then((f) => f());
+    };
+  }, [id]);
   const say = (t: string | null) =>
     webchatSay({ conversation_id: view.summary.id, text: t })
       .then((v) => {
@@ -81,9 +106,13 @@ export function ChatPane({ view, onView }: { view: ConversationView; onView: (v:
           </li>
         ))}
       </ol>
+      <p className="muted chat-typing" aria-live="off">
+        {typing && !ended ? "The visitor is typing…" : ""}
+      </p>
       {ended ? (
         <p className="muted" role="status">
-          This chat has ended. Its transcript is kept for the line's staff and managers until the policy's period ends.
+          This chat is over for you: it has ended (its transcript is kept for the line's staff and managers until the policy's period
+          ends), or it went to a colleague.
         </p>
       ) : (
         <form
@@ -94,13 +123,49 @@ export function ChatPane({ view, onView }: { view: ConversationView; onView: (v:
           }}
         >
           <label htmlFor="chat-input">Your reply</label>
-          <textarea id="chat-input" rows={3} value={text} onChange={(e) => setText(e.target.value)} />
+          <textarea
+            id="chat-input"
+            rows={3}
+            value={text}
+            onChange={(e) => {
+              setText(e.target.value);
+              // The visitor sees "typing", at most every few seconds.
+              if (Date.now() - typedAt > 3000) {
+                setTypedAt(Date.now());
+                webchatPass({ conversation_id: id, to: null }).catch(() => {});
+              }
+            }}
+          />
           <button type="submit" disabled={!text.trim()}>
             Send
           </button>{" "}
           <button type="button" className="secondary" onClick={() => say(null)}>
             End chat
           </button>
+          {colleagues.length > 0 && (
+            <span className="chat-transfer">
+              {" "}
+              <label>
+                Transfer to{" "}
+                <select value={to} onChange={(e) => setTo(e.target.value)}>
+                  <option value="">a colleague…</option>
+                  {colleagues.map((c) => (
+                    <option key={c} value={c}>
+                      {c}
+                    </option>
+                  ))}
+                </select>
+              </label>{" "}
+              <button
+                type="button"
+                className="secondary"
+                disabled={!to}
+                onClick={() => webchatPass({ conversation_id: id, to }).catch((e) => setError(sentence(asApiError(e).message)))}
+              >
+                Transfer
+              </button>
+            </span>
+          )}
         </form>
       )}
       {error && (
