@@ -318,13 +318,9 @@ pub async fn webchat_say(state: State<'_, AppState>, request: ChatSayRequest) ->
     }
     match request.text {
         Some(text) => {
-            let text = text.trim().to_owned();
-            if text.is_empty() {
-                return Err(confide_core::CoreError::Invalid("write something first".into()).into());
-            }
-            state.livechat.send(confide_webchat::protocol::AdvisorIn::Say { chat: chat.clone(), text: text.clone() }).await?;
-            let at = session.store.now_ts() * 1000;
-            confide_mail::webchat::said(&session, &chat, &confide_core::webchat::Said { from: "advisor".into(), text, at }).await?;
+            let said = confide_core::webchat::advisor_says(&session.store, &text)?;
+            state.livechat.send(confide_webchat::protocol::AdvisorIn::Say { chat: chat.clone(), text: said.text.clone() }).await?;
+            confide_mail::webchat::said(&session, &chat, &said).await?;
         }
         None => state.livechat.send(confide_webchat::protocol::AdvisorIn::End { chat }).await?,
     }

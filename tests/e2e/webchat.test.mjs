@@ -5,15 +5,16 @@
 // sealed to the line's staff, and neither the server's copy nor the gateway's files hold the
 // words in the clear.
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { firstRun, forgetTeam, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
+import { startGateway } from "../webchat/gateway.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
@@ -29,32 +30,6 @@ function transcripts() {
   } catch {
     return 0;
   }
-}
-
-function gatewayConfig(dir, port, recipients, credential) {
-  const origin = `http://127.0.0.1:${port}`;
-  const path = join(dir, "gateway.toml");
-  writeFileSync(
-    path,
-    `listen = "127.0.0.1:${port}"
-data_dir = "${join(dir, "gateway")}"
-allowed_origins = ["${origin}"]
-policy_url = "${origin}/healthz"
-quick_exit_url = "${origin}/healthz"
-
-[[lines]]
-id = "phoneline"
-name = "Respect Phoneline"
-hours = "Monday to Friday, 9am to 5pm"
-recipients = [${recipients.map((r) => `"${r}"`).join(", ")}]
-
-[[advisors]]
-name = "Ash"
-lines = ["phoneline"]
-credential_sha256 = "${createHash("sha256").update(credential).digest("hex")}"
-`,
-  );
-  return { path, origin };
 }
 
 test("issue7 a visitor in a browser chats with an advisor in the Confide window", { timeout: 240000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
@@ -78,13 +53,9 @@ test("issue7 a visitor in a browser chats with an advisor in the Confide window"
 
     const recipients = execFileSync(confide, ["--data-dir", store, "team", "recipients", "--class", "webchat", "--line", "phoneline"], { encoding: "utf8" }).trim().split("\n");
     const credential = randomBytes(32).toString("hex");
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const cfg = gatewayConfig(work, port, recipients, credential);
-    gateway = spawn(join(root, "target/debug/confide-webchat"), ["serve", "--config", cfg.path], { stdio: ["ignore", "pipe", "inherit"] });
-    await new Promise((ok, fail) => {
-      gateway.stdout.on("data", (d) => String(d).includes("listening") && ok());
-      gateway.on("exit", (c) => fail(new Error(`the gateway exited (${c})`)));
-    });
+    const cfg = await startGateway(work, { credential, recipients, advisor: "Ash", lines: ["phoneline"] });
+    gateway = cfg.proc;
+    const port = cfg.port;
 
     await s.clickText(".topbar button", "Settings");
     await s.type('.webchat-settings input[placeholder^="ws://"]', `ws://127.0.0.1:${port}`);

@@ -4,19 +4,18 @@
 // leaves for the neutral page with nothing left behind in the browser profile; the gateway's
 // files hold none of the chat text.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { chromium } from "playwright-core";
 import WebSocket from "ws";
+import { startGateway } from "./gateway.mjs";
 
 const require = createRequire(import.meta.url);
 const root = resolve(import.meta.dirname, "../..");
-const gatewayBin = process.env.CONFIDE_WEBCHAT ?? join(root, "target/debug/confide-webchat");
 const browserPath = process.env.CONFIDE_CHROMIUM ?? "/usr/bin/chromium";
 const artifacts = join(root, "tests/artifacts");
 
@@ -35,45 +34,9 @@ function filesContaining(dir, needle) {
   return hits;
 }
 
-/** Starts the gateway on a free port with a fresh data directory; resolves once it listens. */
-async function startGateway(work, credential) {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const origin = `http://127.0.0.1:${port}`;
-  // Any well-formed recipient: the test never needs to read what the gateway keeps.
-  const recipient = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
-  const config = join(work, "gateway.toml");
-  writeFileSync(
-    config,
-    `listen = "127.0.0.1:${port}"
-data_dir = "${join(work, "gateway")}"
-allowed_origins = ["${origin}"]
-policy_url = "${origin}/healthz"
-quick_exit_url = "${origin}/healthz"
-
-[[lines]]
-id = "phoneline"
-name = "Respect Phoneline"
-hours = "Monday to Friday, 9am to 5pm"
-recipients = ["${recipient}"]
-
-[[lines]]
-id = "mens_advice"
-name = "Men's Advice Line"
-hours = "Monday to Friday, 9am to 8pm"
-recipients = ["${recipient}"]
-
-[[advisors]]
-name = "Sam"
-lines = ["phoneline"]
-credential_sha256 = "${createHash("sha256").update(credential).digest("hex")}"
-`,
-  );
-  const proc = spawn(gatewayBin, ["serve", "--config", config], { stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise((ok, fail) => {
-    proc.stdout.on("data", (d) => String(d).includes("listening") && ok());
-    proc.on("exit", (code) => fail(new Error(`the gateway exited (${code})`)));
-  });
-  return { proc, origin, port, dataDir: join(work, "gateway") };
+/** The gateway for these tests; any well-formed recipient (the test never reads what it keeps). */
+function gateway(work, credential) {
+  return startGateway(work, { credential, recipients: ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"] });
 }
 
 /** An advisor's connection: frames arrive in a queue the test takes from in order. */
@@ -99,7 +62,7 @@ function advisor(port, credential) {
 test("issue7 a visitor chats through the widget, and the quick exit leaves nothing behind", { timeout: 120000 }, async () => {
   const work = mkdtempSync(join(tmpdir(), "confide-webchat-e2e-"));
   const credential = randomBytes(32).toString("hex");
-  const gw = await startGateway(work, credential);
+  const gw = await gateway(work, credential);
   const profile = join(work, "browser-profile");
   const context = await chromium.launchPersistentContext(profile, { executablePath: browserPath, headless: true, args: ["--no-sandbox"] });
   try {
@@ -183,7 +146,7 @@ test("issue7 a visitor chats through the widget, and the quick exit leaves nothi
 
 test("issue7 a page on a foreign origin cannot open a chat", { timeout: 60000 }, async () => {
   const work = mkdtempSync(join(tmpdir(), "confide-webchat-e2e-"));
-  const gw = await startGateway(work, "x");
+  const gw = await gateway(work, "x");
   try {
     const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/ws/visitor`, { headers: { Origin: "https://evil.example" } });
     const status = await new Promise((ok) => ws.on("unexpected-response", (_req, res) => ok(res.statusCode)));

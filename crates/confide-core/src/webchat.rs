@@ -91,6 +91,15 @@ pub async fn add(store: &Store, chat: &str, said: &Said) -> Result<(), CoreError
     Ok(())
 }
 
+/// What this advisor is about to say, checked: the words as sent, stamped now.
+pub fn advisor_says(store: &Store, text: &str) -> Result<Said, CoreError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(CoreError::Invalid("write something first".into()));
+    }
+    Ok(Said { from: "advisor".into(), text: text.to_owned(), at: store.now_ts() * 1000 })
+}
+
 /// The chat ended (by either side): it waits to be archived.
 pub async fn ended(store: &Store, chat: &str) -> Result<(), CoreError> {
     let now = store.now_ts();

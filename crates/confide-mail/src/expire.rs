@@ -163,9 +163,9 @@ async fn expire_records(store: &Store, preset: &confide_core::policy::Preset, dr
     let classes: Vec<_> = preset.retention.iter().filter(|c| c.delete_from.contains(&Place::RecordFolders)).cloned().collect();
     let Ok(account) = crate::records::shared_account(&accounts::list(store).await?) else { return Ok(()) };
     let now = store.clock().now();
+    let password = crate::connect::account_password(store, &account)?;
     for class in classes {
-        let password = crate::connect::account_password(store, &account)?;
-        let (acct, c) = (account.clone(), class.clone());
+        let (acct, c, password) = (account.clone(), class.clone(), password.clone());
         let outcome = tokio::task::spawn_blocking(move || crate::expire_records::expire_class(&acct, &password, &c, now, dry_run)).await.map_err(|_| MailError::Worker)?;
         match outcome {
             Ok(0) => {}

@@ -3,27 +3,20 @@
 //! an entry planted in the folder with a valid key but no manager's signature is ignored and
 //! reported on both, and receives nothing; a leaver is shown as removed and receives nothing.
 
+mod common;
+
 use std::sync::Arc;
 
-use confide_core::accounts::{self, AccountKind};
-use confide_core::policy::{Catalog, RoleKind};
-use confide_core::store::StoreConfig;
+use common::desktop_on;
+use confide_core::accounts;
+use confide_core::policy::RoleKind;
 use confide_core::team::{self, Change, Member};
-use confide_core::{paths, staff, Store, SystemClock};
+use confide_core::{paths, staff};
 use confide_mail::lab::Lab;
 use confide_vault::{OsKeyring, Vault};
 
 async fn desktop(lab: &Lab, shared: &str, dir: &std::path::Path, name: &str, role: RoleKind) -> staff::Session {
     desktop_on(lab, shared, dir, name, role, "phoneline").await
-}
-
-async fn desktop_on(lab: &Lab, shared: &str, dir: &std::path::Path, name: &str, role: RoleKind, line: &str) -> staff::Session {
-    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
-    let store = Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
-    staff::save_profile_on_lines(&store, "respect-mal-current", name, role, &[line.into()]).await.unwrap();
-    staff::accept_agreement(&store, "current-1").await.unwrap();
-    accounts::save(&store, &lab.account("shared", shared, AccountKind::Shared), &lab.password(shared)).await.unwrap();
-    staff::session(&store).await.unwrap()
 }
 
 fn names(members: &[Member]) -> Vec<&str> {

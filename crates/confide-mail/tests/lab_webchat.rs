@@ -4,31 +4,21 @@
 //! the other line's advisor cannot; then the gateway forgets the chat. Neither the gateway's
 //! files nor the server's folder hold the chat's words in the clear.
 
-use std::sync::Arc;
+mod common;
+
 use std::time::Duration;
 
-use confide_core::accounts::{self, AccountKind};
-use confide_core::policy::{Catalog, RoleKind};
-use confide_core::store::StoreConfig;
+use common::desktop_on as desktop;
+use confide_core::policy::RoleKind;
 use confide_core::webchat::Said;
-use confide_core::{paths, staff, team, Store, SystemClock};
+use confide_core::{staff, team};
 use confide_mail::lab::Lab;
-use confide_vault::{OsKeyring, Vault};
 use confide_webchat::client::AdvisorClient;
 use confide_webchat::config::{credential_hash, Config};
 use confide_webchat::protocol::{AdvisorIn, Out};
 use futures_util::SinkExt;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
-
-async fn desktop(lab: &Lab, shared: &str, dir: &std::path::Path, name: &str, role: RoleKind, line: &str) -> staff::Session {
-    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
-    let store = Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
-    staff::save_profile_on_lines(&store, "respect-mal-current", name, role, &[line.into()]).await.unwrap();
-    staff::accept_agreement(&store, "current-1").await.unwrap();
-    accounts::save(&store, &lab.account("shared", shared, AccountKind::Shared), &lab.password(shared)).await.unwrap();
-    staff::session(&store).await.unwrap()
-}
 
 async fn next(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Out>) -> Out {
     loop {

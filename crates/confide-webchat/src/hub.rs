@@ -38,7 +38,8 @@ pub struct Hub {
     pub config: Arc<Config>,
     state: State,
     inner: Mutex<Inner>,
-    next_conn: AtomicU64,
+    /// Numbers connections and queue arrivals alike: increasing is all either needs.
+    next_number: AtomicU64,
 }
 
 /// Unix milliseconds.
@@ -68,11 +69,15 @@ impl Hub {
         for (arrival, row) in kept.into_iter().enumerate() {
             inner.chats.insert(row.id.clone(), Chat { row, visitor: None, arrival: arrival as u64 });
         }
-        Ok(Arc::new(Hub { config, state, inner: Mutex::new(inner), next_conn: AtomicU64::new(next) }))
+        Ok(Arc::new(Hub { config, state, inner: Mutex::new(inner), next_number: AtomicU64::new(next) }))
     }
 
     pub fn connection_id(&self) -> u64 {
-        self.next_conn.fetch_add(1, Ordering::Relaxed)
+        self.next_number()
+    }
+
+    fn next_number(&self) -> u64 {
+        self.next_number.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Encrypts a message to the line's staff; the gateway itself cannot read it back.
@@ -150,7 +155,7 @@ impl Hub {
                 }
                 let mut inner = self.inner.lock().await;
                 let since = row.created_at;
-                let arrival = self.connection_id();
+                let arrival = self.next_number();
                 inner.chats.insert(id.clone(), Chat { row, visitor: Some((conn, tx.clone())), arrival });
                 let position = inner.chats.get(&id).map_or(0, |c| Self::position(&inner, c));
                 let _ = tx.send(Out::Welcome { chat: id.clone(), resume, line: line.clone(), hours: l.hours.clone(), position });

@@ -1,0 +1,21 @@
+//! What the lab tests with several desktops share: a desktop set up on the lab's shared
+//! mailbox, as a staff member of a role on a line, agreement accepted.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use confide_core::accounts::{self, AccountKind};
+use confide_core::policy::{Catalog, RoleKind};
+use confide_core::store::StoreConfig;
+use confide_core::{paths, staff, Store, SystemClock};
+use confide_mail::lab::Lab;
+use confide_vault::{OsKeyring, Vault};
+
+pub async fn desktop_on(lab: &Lab, shared: &str, dir: &std::path::Path, name: &str, role: RoleKind, line: &str) -> staff::Session {
+    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
+    let store = Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+    staff::save_profile_on_lines(&store, "respect-mal-current", name, role, &[line.into()]).await.unwrap();
+    staff::accept_agreement(&store, "current-1").await.unwrap();
+    accounts::save(&store, &lab.account("shared", shared, AccountKind::Shared), &lab.password(shared)).await.unwrap();
+    staff::session(&store).await.unwrap()
+}

@@ -1,0 +1,49 @@
+// Starting the built gateway for a browser test: a configuration on a free port in a fresh
+// directory, the process, and its address once it listens. Shared by the widget's tests and
+// the window test that chats through the app.
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { join, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+
+const root = resolve(import.meta.dirname, "../..");
+const gatewayBin = process.env.CONFIDE_WEBCHAT ?? join(root, "target/debug/confide-webchat");
+
+const LINES = {
+  phoneline: { name: "Respect Phoneline", hours: "Monday to Friday, 9am to 5pm" },
+  mens_advice: { name: "Men's Advice Line", hours: "Monday to Friday, 9am to 8pm" },
+};
+
+/**
+ * Starts a gateway in `work` serving `lines` (ids), encrypting to `recipients`, with one
+ * advisor (`advisor`, on the Phoneline) holding `credential`. Resolves once it listens.
+ */
+export async function startGateway(work, { credential, recipients, advisor = "Sam", lines = ["phoneline", "mens_advice"] }) {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const origin = `http://127.0.0.1:${port}`;
+  const dataDir = join(work, "gateway");
+  const config = join(work, "gateway.toml");
+  const quoted = recipients.map((r) => `"${r}"`).join(", ");
+  const lineBlocks = lines.map((id) => `[[lines]]\nid = "${id}"\nname = "${LINES[id].name}"\nhours = "${LINES[id].hours}"\nrecipients = [${quoted}]\n`).join("\n");
+  writeFileSync(
+    config,
+    `listen = "127.0.0.1:${port}"
+data_dir = "${dataDir}"
+allowed_origins = ["${origin}"]
+policy_url = "${origin}/healthz"
+quick_exit_url = "${origin}/healthz"
+
+${lineBlocks}
+[[advisors]]
+name = "${advisor}"
+lines = ["phoneline"]
+credential_sha256 = "${createHash("sha256").update(credential).digest("hex")}"
+`,
+  );
+  const proc = spawn(gatewayBin, ["serve", "--config", config], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((ok, fail) => {
+    proc.stdout.on("data", (d) => String(d).includes("listening") && ok());
+    proc.on("exit", (code) => fail(new Error(`the gateway exited (${code})`)));
+  });
+  return { proc, origin, port, dataDir };
+}
