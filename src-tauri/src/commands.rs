@@ -296,6 +296,7 @@ pub async fn webchat_state(app: AppHandle, state: State<'_, AppState>) -> Result
 #[tauri::command]
 pub async fn webchat_connect(app: AppHandle, state: State<'_, AppState>, request: WebchatConnectRequest) -> Result<crate::livechat::LiveChatState, ApiError> {
     let session = staff::session(&state.store().await?).await?;
+    confide_webchat::client::check_address(request.url.trim()).map_err(|e| confide_core::CoreError::Invalid(e.to_string()))?;
     confide_core::webchat::set_gateway(&session.store, &request.url, &request.credential).await?;
     crate::livechat::ensure_running(&app, &session.store, &state.livechat).await?;
     Ok(state.livechat.state().await)

@@ -20,6 +20,7 @@ pub fn run() {
         .init();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(state::AppState::from_env())
         .invoke_handler(tauri::generate_handler![
             commands::setup_state,

@@ -48,6 +48,19 @@ pub struct LiveChat {
     started: Mutex<bool>,
     /// Each chat's line, as `assigned` said, for the history that follows.
     lines: Mutex<std::collections::HashMap<String, String>>,
+    /// Chats already announced, so a reconnect does not announce them again.
+    notified: Mutex<std::collections::HashSet<String>>,
+}
+
+/// A desktop notification that someone is waiting. It names the line and nothing else: it can
+/// show on a locked or shared screen, so never anything the visitor wrote.
+fn notify_waiting(app: &AppHandle, session: &staff::Session, line: &str) {
+    use tauri_plugin_notification::NotificationExt;
+    let name = session.preset().lines.iter().find(|l| l.id == line).map_or(line, |l| l.name.as_str());
+    let shown = app.notification().builder().title("A visitor is waiting to chat").body(format!("{name}: open Confide to accept.")).show();
+    if let Err(e) = shown {
+        tracing::warn!("the desktop notification could not be shown: {e}");
+    }
 }
 
 fn speaker(s: Speaker) -> String {
@@ -99,8 +112,8 @@ pub async fn ensure_running(app: &AppHandle, store: &Store, live: &Arc<LiveChat>
 
 /// One connection, until it ends. Returns why it ended.
 async fn connection(app: &AppHandle, store: &Store, live: &Arc<LiveChat>) -> Result<(), String> {
-    let Some((url, credential)) = confide_core::webchat::gateway(store).await.map_err(|e| e.to_string())? else { return Err("this desktop is not set up for webchat".into()) };
-    let (client, mut events) = AdvisorClient::connect(&url, &credential).await.map_err(|e| e.to_string())?;
+    let Some(access) = confide_core::webchat::gateway(store).await.map_err(|e| e.to_string())? else { return Err("this desktop is not set up for webchat".into()) };
+    let (client, mut events) = AdvisorClient::connect(&access.url, &access.credential, access.ca_file.as_deref()).await.map_err(|e| e.to_string())?;
     *live.client.lock().await = Some(client);
     {
         let mut s = live.state.lock().await;
@@ -129,10 +142,14 @@ async fn handle(app: &AppHandle, store: &Store, live: &Arc<LiveChat>, out: Out) 
     match out {
         Out::Waiting { chat, line, since } => {
             let mut s = live.state.lock().await;
-            if !s.waiting.iter().any(|w| w.chat == chat) {
-                s.waiting.push(WaitingChat { chat, line, since });
+            let new = !s.waiting.iter().any(|w| w.chat == chat);
+            if new {
+                s.waiting.push(WaitingChat { chat: chat.clone(), line: line.clone(), since });
             }
             drop(s);
+            if new && live.notified.lock().await.insert(chat) {
+                notify_waiting(app, &session, &line);
+            }
             let _ = app.emit("webchat_changed", ());
         }
         Out::Assigned { chat, line } => {

@@ -3,9 +3,11 @@
 // the gateway and a credential (kept in the keyring); the visitor appears as waiting, is
 // accepted, gets the reply; the advisor ends the chat; the transcript goes to Confide/Webchat
 // sealed to the line's staff, and neither the server's copy nor the gateway's files hold the
-// words in the clear.
+// words in the clear. The waiting visitor is announced by a desktop notification (watched on the
+// session bus) that names the line and nothing the visitor wrote; the advisor raises a risk flag
+// on the chat.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -42,6 +44,11 @@ test("issue7 a visitor in a browser chats with an advisor in the Confide window"
   const s = await Session.create(driver.base, app);
   let gateway;
   let browser;
+  // What the app asks the desktop's notification service to show (no service runs here: the
+  // bus still carries the call, which is what the test needs to see).
+  let notified = "";
+  const monitor = spawn("dbus-monitor", ["--session", "interface='org.freedesktop.Notifications'"], { stdio: ["ignore", "pipe", "ignore"] });
+  monitor.stdout.on("data", (d) => (notified += d));
   try {
     // A manager founds the team, so the transcript has readers.
     await firstRun(s, { role: "manager" });
@@ -58,7 +65,7 @@ test("issue7 a visitor in a browser chats with an advisor in the Confide window"
     const port = cfg.port;
 
     await s.clickText(".topbar button", "Settings");
-    await s.type('.webchat-settings input[placeholder^="ws://"]', `ws://127.0.0.1:${port}`);
+    await s.type('.webchat-settings input[placeholder^="wss://"]', `ws://127.0.0.1:${port}`);
     await s.type('.webchat-settings input[type="password"]', credential);
     await s.clickText(".webchat-settings button", "Take chats");
     await s.waitForText(".webchat-settings", "now takes chats");
@@ -74,8 +81,14 @@ test("issue7 a visitor in a browser chats with an advisor in the Confide window"
     await page.getByRole("button", { name: "Send" }).click();
 
     await s.waitForText(".waiting-chats", "Respect Phoneline, waiting since", 30000);
+    for (let i = 0; i < 50 && !notified.includes("A visitor is waiting to chat"); i++) await new Promise((r) => setTimeout(r, 200));
+    assert.match(notified, /A visitor is waiting to chat/, "a desktop notification for the waiting visitor");
+    assert.match(notified, /Respect Phoneline: open Confide to accept/);
+    assert.doesNotMatch(notified, /e2e-chat-canary-61aa/, "the notification shows nothing the visitor wrote");
     await s.clickText(".waiting-chats button", "Accept");
     await s.waitForText(".chat-log", "e2e-chat-canary-61aa", 30000);
+    await s.clickText(".risks button", "Imminent threat to life");
+    await s.waitForText('.risks button[aria-pressed="true"]', "Imminent threat to life");
     await page.getByText("Ash has joined the chat.").waitFor();
     await s.type("#chat-input", "e2e-reply-canary-0c3b You can talk to me here.");
     await s.clickText(".chat-compose button", "Send");
@@ -103,6 +116,7 @@ test("issue7 a visitor in a browser chats with an advisor in the Confide window"
       }
     }
   } finally {
+    monitor.kill();
     await browser?.close();
     gateway?.kill("SIGINT");
     await s.close();

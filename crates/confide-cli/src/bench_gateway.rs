@@ -74,7 +74,7 @@ pub async fn run(sessions: usize, seconds: u64) -> anyhow::Result<ExitCode> {
     // with a stamped one of its own.
     let mut advisor_tasks = vec![];
     for a in 0..advisors {
-        let (client, mut rx) = AdvisorClient::connect(&base, &format!("bench-{a}")).await.context("an advisor could not connect")?;
+        let (client, mut rx) = AdvisorClient::connect(&base, &format!("bench-{a}"), None).await.context("an advisor could not connect")?;
         let (lat, err) = (latencies.clone(), errors.clone());
         advisor_tasks.push(tokio::spawn(async move {
             while let Some(out) = rx.recv().await {

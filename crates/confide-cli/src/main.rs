@@ -132,6 +132,7 @@ enum WebchatCmd {
 async fn webchat_connect(store: Store, url: &str) -> anyhow::Result<ExitCode> {
     let mut credential = String::new();
     std::io::stdin().read_line(&mut credential).context("cannot read the credential from standard input")?;
+    confide_webchat::client::check_address(url.trim())?;
     confide_core::webchat::set_gateway(&store, url, credential.trim()).await?;
     store.close().await;
     println!("webchat: this desktop takes chats from {url}; the credential is in the keyring");
@@ -299,7 +300,7 @@ async fn retention_run(data_dir: &std::path::Path, dry_run: bool, now: Option<St
         eprintln!("retention: {problem}");
     }
     println!(
-        "retention: class={} period=\"{}\" dry_run={} expired={} server_removed={} conversations_removed={} personal_removed={} records_removed={} problems={}",
+        "retention: class={} period=\"{}\" dry_run={} expired={} server_removed={} conversations_removed={} personal_removed={} records_removed={} chats_removed={} problems={}",
         report.class,
         report.period,
         report.dry_run,
@@ -308,6 +309,7 @@ async fn retention_run(data_dir: &std::path::Path, dry_run: bool, now: Option<St
         report.local_conversations_removed,
         report.personal_messages_removed,
         report.records_removed,
+        report.chats_removed,
         report.problems.len()
     );
     Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })

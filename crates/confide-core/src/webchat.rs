@@ -25,6 +25,10 @@ pub struct Transcript {
     /// Unix seconds.
     pub started_at: i64,
     pub messages: Vec<Said>,
+    /// The preset's exception categories the advisor raised on the chat by the time it was
+    /// archived (older records have none).
+    #[serde(default)]
+    pub flags: Vec<String>,
 }
 
 /// The conversation for `chat`, made on first sight. Visitors are anonymous: the
@@ -113,7 +117,7 @@ pub async fn ended(store: &Store, chat: &str) -> Result<(), CoreError> {
 /// The whole chat, oldest first, for its shared record.
 pub async fn transcript(store: &Store, chat: &str) -> Result<Transcript, CoreError> {
     let row = sqlx::query!(
-        "SELECT c.id, c.line_id, c.created_at FROM webchats w JOIN conversations c ON c.id = w.conversation_id WHERE w.chat_id = ?",
+        "SELECT c.id, c.line_id, c.created_at, c.risk_flags FROM webchats w JOIN conversations c ON c.id = w.conversation_id WHERE w.chat_id = ?",
         chat
     )
     .fetch_optional(store.pool())
@@ -125,7 +129,8 @@ pub async fn transcript(store: &Store, chat: &str) -> Result<Transcript, CoreErr
         let text = String::from_utf8_lossy(&store.get_blob(r.body_blob).await?).into_owned();
         messages.push(Said { from: r.author, text, at: r.sent_at * 1000 });
     }
-    Ok(Transcript { chat: chat.to_owned(), line: row.line_id, started_at: row.created_at, messages })
+    let flags = serde_json::from_str(&row.risk_flags).unwrap_or_default();
+    Ok(Transcript { chat: chat.to_owned(), line: row.line_id, started_at: row.created_at, messages, flags })
 }
 
 /// The transcript is confirmed on the server.
@@ -141,18 +146,35 @@ pub const CREDENTIAL_KEY: &str = "webchat-gateway";
 /// Connects this desktop to a gateway: the address here, the credential in the keyring.
 pub async fn set_gateway(store: &Store, url: &str, credential: &str) -> Result<(), CoreError> {
     let url = url.trim();
-    if !url.starts_with("ws://") || credential.trim().len() < 32 {
-        return Err(CoreError::Invalid("give the gateway's address (ws://host:port) and the credential your manager issued".into()));
+    // The address's finer rule (plain ws:// only to this computer) is the gateway client's.
+    if !(url.starts_with("wss://") || url.starts_with("ws://")) || credential.trim().len() < 32 {
+        return Err(CoreError::Invalid("give the gateway's address (wss://host) and the credential your manager issued".into()));
     }
     store.vault().set_account_password(CREDENTIAL_KEY, credential.trim())?;
     sqlx::query!("INSERT INTO webchat_gateway (id, url) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url", url).execute(store.pool()).await?;
     Ok(())
 }
 
+/// Where and how this desktop reaches the gateway.
+pub struct GatewayAccess {
+    pub url: String,
+    pub credential: zeroize::Zeroizing<String>,
+    /// The helpline's own certificate authority (PEM), as set for its shared mailbox: a gateway
+    /// on the helpline's network is likely to have a certificate from it.
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
 /// The gateway's address and this advisor's credential, if this desktop takes chats.
-pub async fn gateway(store: &Store) -> Result<Option<(String, zeroize::Zeroizing<String>)>, CoreError> {
+pub async fn gateway(store: &Store) -> Result<Option<GatewayAccess>, CoreError> {
     let Some(url) = sqlx::query_scalar!("SELECT url FROM webchat_gateway WHERE id = 1").fetch_optional(store.pool()).await? else { return Ok(None) };
-    Ok(store.vault().account_password(CREDENTIAL_KEY)?.map(|c| (url, c)))
+    let Some(credential) = store.vault().account_password(CREDENTIAL_KEY)? else { return Ok(None) };
+    let ca_file = crate::accounts::list(store)
+        .await?
+        .into_iter()
+        .find(|a| a.kind == crate::accounts::AccountKind::Shared)
+        .and_then(|a| a.ca_file)
+        .map(std::path::PathBuf::from);
+    Ok(Some(GatewayAccess { url, credential, ca_file }))
 }
 
 /// The chat a conversation is, for someone allowed to see the conversation, and whether it is
@@ -190,4 +212,35 @@ pub async fn unarchived(store: &Store) -> Result<Vec<String>, CoreError> {
     Ok(sqlx::query_scalar!("SELECT chat_id FROM webchats WHERE ended_at IS NOT NULL AND archived_at IS NULL AND handed_over_at IS NULL")
         .fetch_all(store.pool())
         .await?)
+}
+
+/// Whether a conversation is a live chat. A chat is kept on the desktop of the advisor who took
+/// it, not on the shared mailbox, so its triage is kept here too.
+pub async fn is_chat(store: &Store, conversation_id: i64) -> Result<bool, CoreError> {
+    Ok(sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM webchats WHERE conversation_id = ?) AS "chat!: bool""#, conversation_id).fetch_one(store.pool()).await?)
+}
+
+/// Raises or lowers one of the preset's exception categories on a chat (the caller has checked
+/// the category against the preset). The flag goes into the transcript when it is archived and
+/// into the anonymous statistics when the chat expires.
+pub async fn set_risk(store: &Store, conversation_id: i64, category: &str, raised: bool) -> Result<(), CoreError> {
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+    let current = sqlx::query_scalar!("SELECT risk_flags FROM conversations WHERE id = ?", conversation_id).fetch_one(&mut *tx).await?;
+    let mut flags: Vec<String> = serde_json::from_str(&current).unwrap_or_default();
+    flags.retain(|f| f != category);
+    if raised {
+        flags.push(category.to_owned());
+        flags.sort();
+    }
+    let flags = serde_json::to_string(&flags).expect("strings serialise");
+    sqlx::query!("UPDATE conversations SET risk_flags = ? WHERE id = ?", flags, conversation_id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets a chat's status (the outcome the statistics count).
+pub async fn set_status(store: &Store, conversation_id: i64, status: crate::conversations::Status) -> Result<(), CoreError> {
+    let status = status.as_str();
+    sqlx::query!("UPDATE conversations SET status = ? WHERE id = ?", status, conversation_id).execute(store.pool()).await?;
+    Ok(())
 }

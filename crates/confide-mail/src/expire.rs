@@ -45,6 +45,10 @@ pub struct RetentionReport {
     /// from their record folders (or, dry, that would be).
     #[ts(type = "number")]
     pub records_removed: usize,
+    /// Conversations of other channels kept only on desktops (webchat: the chat's one server
+    /// copy is its record) removed from this desktop by their own class (or, dry, that would be).
+    #[ts(type = "number")]
+    pub chats_removed: usize,
     /// Conversations a manager has put on legal hold: kept, whatever their age.
     #[ts(type = "number")]
     pub held_conversations: usize,
@@ -90,7 +94,8 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
     }
     phase.end("sync and guard");
     expire_records(store, preset, dry_run, &mut report).await?;
-    phase.end("record folders");
+    expire_local_channels(store, preset, dry_run, &mut report).await?;
+    phase.end("record folders and chats");
     let expired = retention::expired(store, &class, "email").await?;
     report.expired_messages = expired.len();
     let (held, held_at) = retention::hold::held(store).await?;
@@ -179,6 +184,29 @@ async fn expire_records(store: &Store, preset: &confide_core::policy::Preset, dr
             }
             Err(e) => report.problems.push(format!("Expired {} records could not be removed from the server ({}); the next run tries again.", class.id, e.kind())),
         }
+    }
+    Ok(())
+}
+
+/// Conversations of the channels that live only on desktops (a class named after the channel,
+/// other than email, deleted from `local`): expired here by their own class. Their server copy
+/// is a record, which `expire_records` has dealt with by the same class.
+async fn expire_local_channels(store: &Store, preset: &confide_core::policy::Preset, dry_run: bool, report: &mut RetentionReport) -> Result<(), MailError> {
+    for class in preset.retention.iter().filter(|c| c.id != "email" && c.delete_from.contains(&Place::Local)) {
+        let expired = retention::expired(store, class, &class.id).await?;
+        if expired.is_empty() {
+            continue;
+        }
+        if dry_run {
+            let mut conversations: Vec<i64> = expired.iter().map(|e| e.conversation_id).collect();
+            conversations.sort_unstable();
+            conversations.dedup();
+            report.chats_removed += conversations.len();
+            continue;
+        }
+        retention::count_expiring(store, class, &expired).await?;
+        report.chats_removed += retention::destroy_local(store, class, &expired).await?.conversations;
+        confide_core::audit::append(store, "expired", &format!("{}:{} messages", class.id, expired.len())).await?;
     }
     Ok(())
 }

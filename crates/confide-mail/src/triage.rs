@@ -92,6 +92,19 @@ pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Resul
     validate(session, mark)?;
     conversations::check_visible(session, conversation_id).await?;
     let store = &session.store;
+    if confide_core::webchat::is_chat(store, conversation_id).await? {
+        match mark {
+            Mark::Risk { category, raised } => confide_core::webchat::set_risk(store, conversation_id, category, *raised).await?,
+            Mark::Status { status } => confide_core::webchat::set_status(store, conversation_id, *status).await?,
+            _ => {
+                return Err(CoreError::Invalid(
+                    "a chat stays with the advisor who took it: claims, holds and line moves are for email (a chat can be transferred to a colleague instead)".into(),
+                )
+                .into())
+            }
+        }
+        return audit(store, conversation_id, mark).await;
+    }
     let me = format!("{CLAIM_PREFIX}{}", store.identity().fingerprint());
     let locations = mailstore::conversation_locations(store, conversation_id).await?;
     if locations.is_empty() {
@@ -142,6 +155,10 @@ pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Resul
             .collect();
         mailstore::update_flags(store, &account_id, &folder, uidvalidity, &changes).await?;
     }
+    audit(store, conversation_id, mark).await
+}
+
+async fn audit(store: &confide_core::Store, conversation_id: i64, mark: &Mark) -> Result<(), MailError> {
     let action = match mark {
         Mark::Claim => "claimed".to_owned(),
         Mark::Release => "released".to_owned(),

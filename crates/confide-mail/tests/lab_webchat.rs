@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::desktop_on as desktop;
+use common::desktop_at;
 use confide_core::policy::RoleKind;
 use confide_core::webchat::Said;
 use confide_core::{staff, team};
@@ -36,9 +36,13 @@ fn contains(dir: &std::path::Path, needle: &str) -> bool {
 /// Desktops for `people` on one shared mailbox, the first (a manager) founding the team and
 /// adding the others.
 async fn team_of<const N: usize>(lab: &Lab, shared: &str, tmp: &std::path::Path, people: [(&str, RoleKind, &str); N]) -> [staff::Session; N] {
+    team_at(lab, shared, tmp, people, std::sync::Arc::new(confide_core::SystemClock)).await
+}
+
+async fn team_at<const N: usize>(lab: &Lab, shared: &str, tmp: &std::path::Path, people: [(&str, RoleKind, &str); N], clock: std::sync::Arc<dyn confide_core::Clock>) -> [staff::Session; N] {
     let mut out = vec![];
     for (name, role, line) in people {
-        out.push(desktop(lab, shared, &tmp.join(name), name, role, line).await);
+        out.push(desktop_at(lab, shared, &tmp.join(name), name, role, line, clock.clone()).await);
     }
     confide_mail::team::found(&out[0]).await.unwrap();
     for other in &out[1..] {
@@ -50,11 +54,16 @@ async fn team_of<const N: usize>(lab: &Lab, shared: &str, tmp: &std::path::Path,
 /// A gateway whose Phoneline chats are encrypted to whom the directory and the policy say,
 /// with a credential `<name>-credential` for each advisor named.
 async fn gateway_for(manager: &staff::Session, data: &std::path::Path, advisors: &[&str]) -> confide_webchat::Gateway {
+    gateway_with(manager, data, advisors, "").await
+}
+
+/// The same, with more top-level settings (`extra`, TOML).
+async fn gateway_with(manager: &staff::Session, data: &std::path::Path, advisors: &[&str], extra: &str) -> confide_webchat::Gateway {
     let dir = confide_mail::team::directory(&manager.store).await.unwrap();
     let recipients = confide_core::shared_record::readers(manager.preset(), &dir, "webchat", Some("phoneline")).unwrap();
     let quoted: Vec<String> = recipients.iter().map(|r| format!("\"{r}\"")).collect();
     let mut text = format!(
-        "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\nallowed_origins = [\"https://helpline.example\"]\npolicy_url = \"https://helpline.example/policy\"\n\
+        "{extra}listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\nallowed_origins = [\"https://helpline.example\"]\npolicy_url = \"https://helpline.example/policy\"\n\
          [[lines]]\nid = \"phoneline\"\nname = \"Respect Phoneline\"\nhours = \"9 to 5\"\nrecipients = [{}]\n",
         data.display(),
         quoted.join(", ")
@@ -83,7 +92,7 @@ async fn issue7_a_chat_is_kept_in_the_advisors_inbox_and_archived_for_the_lines_
     let [ann, bob, cy] = team_of(&lab, &shared, tmp.path(), [("Ann", RoleKind::Manager, "phoneline"), ("Bob", RoleKind::Advisor, "phoneline"), ("Cy", RoleKind::Advisor, "mens_advice")]).await;
     let data = tmp.path().join("gateway");
     let gw = gateway_for(&ann, &data, &["Bob"]).await;
-    let (client, mut events) = AdvisorClient::connect(&format!("ws://{}", gw.addr), "bob-credential").await.unwrap();
+    let (client, mut events) = AdvisorClient::connect(&format!("ws://{}", gw.addr), "bob-credential", None).await.unwrap();
 
     let mut visitor = visitor_on(&gw).await;
     let say = frame;
@@ -150,8 +159,8 @@ async fn issue7_a_chat_transferred_to_a_colleague_is_archived_once_by_them() {
     let [ann, bob, dan] = team_of(&lab, &shared, tmp.path(), [("Ann", RoleKind::Manager, "phoneline"), ("Bob", RoleKind::Advisor, "phoneline"), ("Dan", RoleKind::Advisor, "phoneline")]).await;
     let gw = gateway_for(&ann, &tmp.path().join("gateway"), &["Bob", "Dan"]).await;
     let base = format!("ws://{}", gw.addr);
-    let (bob_client, mut bob_events) = AdvisorClient::connect(&base, "bob-credential").await.unwrap();
-    let (_dan_client, mut dan_events) = AdvisorClient::connect(&base, "dan-credential").await.unwrap();
+    let (bob_client, mut bob_events) = AdvisorClient::connect(&base, "bob-credential", None).await.unwrap();
+    let (_dan_client, mut dan_events) = AdvisorClient::connect(&base, "dan-credential", None).await.unwrap();
     let mut visitor = visitor_on(&gw).await;
     visitor.send(frame(serde_json::json!({"type": "start", "line": "phoneline"}))).await.unwrap();
     visitor.send(frame(serde_json::json!({"type": "say", "text": "hello"}))).await.unwrap();
@@ -183,5 +192,123 @@ async fn issue7_a_chat_transferred_to_a_colleague_is_archived_once_by_them() {
     confide_mail::webchat::archive(&dan, &chat).await.unwrap();
     assert!(confide_core::webchat::unarchived(&bob.store).await.unwrap().is_empty(), "Bob's desktop would archive a second copy");
     assert_eq!(confide_mail::records::list(&ann, "webchat").await.unwrap().len(), 1, "one transcript");
+    gw.stop().await;
+}
+
+fn tree_contains(dir: &std::path::Path, needle: &str) -> bool {
+    std::fs::read_dir(dir).unwrap().any(|e| {
+        let path = e.unwrap().path();
+        if path.is_dir() { tree_contains(&path, needle) } else { std::fs::read(&path).unwrap_or_default().windows(needle.len()).any(|w| w == needle.as_bytes()) }
+    })
+}
+
+/// A chat's risk flag is kept with the chat (claims and holds, which are for the shared mailbox,
+/// are refused with a reason) and goes into its transcript; the day before six months are up
+/// (respect-mal-current) the chat is still on the advisor's desktop, and the day after it is
+/// gone from there and its transcript from `Confide/Webchat`, with the flag counted in the
+/// statistics.
+#[tokio::test]
+async fn issue7_a_flagged_chat_expires_from_the_desktop_and_the_record_folder_at_six_months() {
+    let Some(lab) = Lab::get("issue7_a_flagged_chat_expires_from_the_desktop_and_the_record_folder_at_six_months") else { return };
+    let shared = lab.fresh_user("chatexp");
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(confide_core::FixedClock::new(time::OffsetDateTime::now_utc()));
+    let [ann, bob] = team_at(&lab, &shared, tmp.path(), [("Ann", RoleKind::Manager, "phoneline"), ("Bob", RoleKind::Advisor, "phoneline")], clock.clone()).await;
+    let gw = gateway_for(&ann, &tmp.path().join("gateway"), &["Bob"]).await;
+    let (client, mut events) = AdvisorClient::connect(&format!("ws://{}", gw.addr), "bob-credential", None).await.unwrap();
+    let mut visitor = visitor_on(&gw).await;
+    visitor.send(frame(serde_json::json!({"type": "start", "line": "phoneline"}))).await.unwrap();
+    visitor.send(frame(serde_json::json!({"type": "say", "text": "chat-canary-77e0: he took the children's passports"}))).await.unwrap();
+    let Out::Waiting { chat, .. } = next(&mut events).await else { panic!("no waiting chat") };
+    client.send(AdvisorIn::Accept { chat: chat.clone() }).unwrap();
+    let Out::Assigned { line, .. } = next(&mut events).await else { panic!("not assigned") };
+    let Out::History { sealed, .. } = next(&mut events).await else { panic!("no history") };
+    let conversation = confide_mail::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
+
+    let flag = confide_mail::triage::Mark::Risk { category: "child_or_vulnerable_adult".into(), raised: true };
+    confide_mail::triage::mark(&bob, conversation, &flag).await.unwrap();
+    let claim = confide_mail::triage::mark(&bob, conversation, &confide_mail::triage::Mark::Claim).await.unwrap_err();
+    assert!(claim.to_string().contains("a chat stays with the advisor who took it"), "{claim}");
+    let page = confide_core::inbox::page(&bob, &Default::default()).await.unwrap();
+    assert_eq!(page.conversations[0].risk_flags, vec!["child_or_vulnerable_adult".to_owned()]);
+
+    visitor.send(frame(serde_json::json!({"type": "end"}))).await.unwrap();
+    loop {
+        if let Out::Ended { .. } = next(&mut events).await {
+            break;
+        }
+    }
+    confide_mail::webchat::archive(&bob, &chat).await.unwrap();
+    client.send(AdvisorIn::Archived { chat: chat.clone() }).unwrap();
+    let listed = confide_mail::records::list(&ann, "webchat").await.unwrap();
+    let t: confide_core::webchat::Transcript = serde_json::from_slice(&listed[0].record.as_ref().unwrap().body).unwrap();
+    assert_eq!(t.flags, vec!["child_or_vulnerable_adult".to_owned()], "the flag travels with the transcript");
+
+    // Six calendar months from the chat's start (181 to 184 days, by the month it starts in).
+    let expires = confide_core::policy::Period::Months(6).expiry(confide_core::Clock::now(clock.as_ref())).unwrap();
+    clock.set(expires - time::Duration::days(1));
+    let early = confide_mail::expire::run(&bob.store, false).await.unwrap();
+    assert_eq!((early.chats_removed, early.records_removed), (0, 0), "{early:?}");
+    assert_eq!(confide_core::inbox::page(&bob, &Default::default()).await.unwrap().total, Some(1), "kept the day before");
+
+    clock.set(expires + time::Duration::days(1));
+    let dry = confide_mail::expire::run(&bob.store, true).await.unwrap();
+    assert_eq!((dry.chats_removed, dry.records_removed), (1, 1), "{dry:?}");
+    let report = confide_mail::expire::run(&bob.store, false).await.unwrap();
+    assert_eq!((report.chats_removed, report.records_removed, report.problems.len()), (1, 1, 0), "{report:?}");
+    assert_eq!(confide_core::inbox::page(&bob, &Default::default()).await.unwrap().total, Some(0), "gone from the desktop at day 183");
+    assert!(confide_core::webchat::conversation_of(&bob.store, &chat).await.unwrap().is_none());
+    assert_eq!(lab.message_count(&shared, "Confide/Webchat"), 0, "gone from the record folder");
+    let stats = confide_core::retention::stats::all(&bob.store).await.unwrap();
+    assert!(
+        stats.iter().any(|r| r.channel == "webchat" && r.category == "child_or_vulnerable_adult" && r.count == 1),
+        "the chat counted with its flag: {stats:?}"
+    );
+    let again = confide_mail::expire::run(&bob.store, false).await.unwrap();
+    assert_eq!((again.chats_removed, again.records_removed), (0, 0), "a second run finds nothing");
+    bob.store.close().await;
+    assert!(!tree_contains(&tmp.path().join("Bob"), "chat-canary-77e0"), "the chat's words in Bob's files");
+    gw.stop().await;
+}
+
+/// An advisor's desktop reaches a gateway that serves TLS itself over `wss://`, trusting the
+/// helpline's own CA (the one set for its shared mailbox); without that CA the certificate is
+/// refused; and a plain `ws://` address on another computer is refused before anything is sent.
+#[tokio::test]
+async fn issue7_the_desktop_reaches_the_gateway_over_wss_with_the_helplines_ca() {
+    let Some(lab) = Lab::get("issue7_the_desktop_reaches_the_gateway_over_wss_with_the_helplines_ca") else { return };
+    let shared = lab.fresh_user("wss");
+    let tmp = tempfile::tempdir().unwrap();
+    let [ann, bob] = team_of(&lab, &shared, tmp.path(), [("Ann", RoleKind::Manager, "phoneline"), ("Bob", RoleKind::Advisor, "phoneline")]).await;
+    let tls = lab.dir.join("tls");
+    let extra = format!("tls_cert = \"{}\"\ntls_key = \"{}\"\n", tls.join("server.pem").display(), tls.join("server.key").display());
+    let gw = gateway_with(&ann, &tmp.path().join("gateway"), &["Bob"], &extra).await;
+
+    let refused = confide_webchat::client::check_address("ws://10.20.30.40:8787").unwrap_err();
+    assert!(refused.to_string().contains("must start with wss://"), "{refused}");
+    let url = format!("wss://127.0.0.1:{}", gw.addr.port());
+    confide_core::webchat::set_gateway(&bob.store, &url, "bob-credential-0123456789abcdef0123456789").await.unwrap();
+    let access = confide_core::webchat::gateway(&bob.store).await.unwrap().unwrap();
+    assert!(access.ca_file.is_some(), "the shared mailbox's CA is the gateway's too");
+    match AdvisorClient::connect(&url, "bob-credential", None).await {
+        Err(confide_webchat::client::ClientError::Connect { .. }) => {}
+        Err(other) => panic!("the lab's certificate refused for another reason: {other}"),
+        Ok(_) => panic!("a certificate from an unknown CA was trusted"),
+    }
+    let (client, mut events) = AdvisorClient::connect(&url, "bob-credential", access.ca_file.as_deref()).await.unwrap();
+
+    let mut req = format!("{url}/ws/visitor").into_client_request().unwrap();
+    req.headers_mut().insert("Origin", "https://helpline.example".parse().unwrap());
+    let connector = tokio_tungstenite::Connector::Rustls(confide_webchat::tls::client_config(access.ca_file.as_deref()).unwrap());
+    let (mut visitor, _) = tokio_tungstenite::connect_async_tls_with_config(req, None, false, Some(connector)).await.unwrap();
+    visitor.send(frame(serde_json::json!({"type": "start", "line": "phoneline"}))).await.unwrap();
+    visitor.send(frame(serde_json::json!({"type": "say", "text": "over tls"}))).await.unwrap();
+    let Out::Waiting { chat, .. } = next(&mut events).await else { panic!("no waiting chat") };
+    client.send(AdvisorIn::Accept { chat: chat.clone() }).unwrap();
+    let Out::Assigned { line, .. } = next(&mut events).await else { panic!("not assigned") };
+    let Out::History { sealed, .. } = next(&mut events).await else { panic!("no history") };
+    confide_mail::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
+    let transcript = confide_core::webchat::transcript(&bob.store, &chat).await.unwrap();
+    assert_eq!(transcript.messages[0].text, "over tls");
     gw.stop().await;
 }

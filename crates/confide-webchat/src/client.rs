@@ -15,8 +15,10 @@ pub enum ClientError {
     Connect { url: String, source: Box<tokio_tungstenite::tungstenite::Error> },
     #[error("the webchat gateway refused this desktop's credential; ask a manager for a new one")]
     Refused,
-    #[error("the webchat gateway's address must start with ws:// (wss:// is not supported yet: put the desktop and the gateway on the helpline's own network)")]
+    #[error("the webchat gateway's address must start with wss:// (plain ws:// is only for a gateway on this computer: elsewhere the chats and your credential would cross the network unencrypted)")]
     Address,
+    #[error("cannot read the helpline's certificate authority file: {0}")]
+    Ca(std::io::Error),
     #[error("the connection to the webchat gateway has closed")]
     Closed,
 }
@@ -27,17 +29,19 @@ pub struct AdvisorClient {
 }
 
 impl AdvisorClient {
-    /// Connects to `base` (`ws://host:port`) as the advisor the credential belongs to. The
-    /// gateway's frames arrive on the returned receiver, which ends when the connection does.
-    pub async fn connect(base: &str, credential: &str) -> Result<(AdvisorClient, mpsc::UnboundedReceiver<Out>), ClientError> {
-        if !base.starts_with("ws://") {
-            return Err(ClientError::Address);
-        }
+    /// Connects to `base` (`wss://host:port`, or `ws://` on this computer) as the advisor the
+    /// credential belongs to, trusting the system's roots and `ca_file` (the helpline's own CA,
+    /// PEM). The gateway's frames arrive on the returned receiver, which ends when the
+    /// connection does.
+    pub async fn connect(base: &str, credential: &str, ca_file: Option<&std::path::Path>) -> Result<(AdvisorClient, mpsc::UnboundedReceiver<Out>), ClientError> {
+        check_address(base)?;
         let url = format!("{}/ws/advisor", base.trim_end_matches('/'));
         let mut req = url.as_str().into_client_request().map_err(|_| ClientError::Address)?;
         let bearer = format!("Bearer {}", credential.trim()).parse().map_err(|_| ClientError::Refused)?;
         req.headers_mut().insert("Authorization", bearer);
-        let (ws, _) = tokio_tungstenite::connect_async(req).await.map_err(|e| match e {
+        let tls = crate::tls::client_config(ca_file).map_err(ClientError::Ca)?;
+        let connector = tokio_tungstenite::Connector::Rustls(tls);
+        let (ws, _) = tokio_tungstenite::connect_async_tls_with_config(req, None, false, Some(connector)).await.map_err(|e| match e {
             tokio_tungstenite::tungstenite::Error::Http(r) if r.status().as_u16() == 401 => ClientError::Refused,
             e => ClientError::Connect { url: url.clone(), source: Box::new(e) },
         })?;
@@ -69,5 +73,36 @@ impl AdvisorClient {
 
     pub fn send(&self, frame: AdvisorIn) -> Result<(), ClientError> {
         self.tx.send(frame).map_err(|_| ClientError::Closed)
+    }
+}
+
+/// `wss://` anywhere; `ws://` only to this computer.
+pub fn check_address(base: &str) -> Result<(), ClientError> {
+    let rest = if let Some(r) = base.strip_prefix("wss://") {
+        return if r.is_empty() { Err(ClientError::Address) } else { Ok(()) };
+    } else {
+        base.strip_prefix("ws://").ok_or(ClientError::Address)?
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if loopback { Ok(()) } else { Err(ClientError::Address) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_address;
+
+    #[test]
+    fn plain_websockets_only_to_this_computer() {
+        for ok in ["wss://chat.helpline.example", "wss://10.0.0.5:8787", "ws://127.0.0.1:8787", "ws://localhost:1", "ws://[::1]:8787/"] {
+            assert!(check_address(ok).is_ok(), "{ok}");
+        }
+        for bad in ["ws://10.0.0.5:8787", "ws://chat.helpline.example", "ws://127.0.0.1.evil.example", "http://127.0.0.1", "wss://", "ws://[::2]:1"] {
+            assert!(check_address(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -20,8 +20,15 @@ pub enum ConfigError {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// `host:port`; loopback behind the helpline's TLS-terminating web server.
+    /// `host:port`: loopback behind the helpline's TLS-terminating web server, or any address
+    /// with `tls_cert` and `tls_key` set.
     pub listen: String,
+    /// The gateway's certificate chain and private key (PEM), to serve `https://` and `wss://`
+    /// itself.
+    #[serde(default)]
+    pub tls_cert: Option<PathBuf>,
+    #[serde(default)]
+    pub tls_key: Option<PathBuf>,
     /// Where the gateway keeps its state (ciphertext and routing only).
     pub data_dir: PathBuf,
     /// Origins (`https://helpline.example`) whose pages may open a visitor chat.
@@ -108,6 +115,9 @@ impl Config {
     }
 
     fn check(&self) -> Result<(), String> {
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            return Err("give both tls_cert and tls_key, or neither".into());
+        }
         if self.lines.is_empty() {
             return Err("name at least one service line".into());
         }

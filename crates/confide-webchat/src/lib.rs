@@ -14,6 +14,7 @@ pub mod hub;
 pub mod protocol;
 pub mod server;
 pub mod state;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,13 +31,21 @@ impl Gateway {
     pub async fn start(config: config::Config) -> anyhow::Result<Gateway> {
         use anyhow::Context;
         let state = state::State::open(&config.data_dir).await.with_context(|| format!("cannot open the gateway's state in {}", config.data_dir.display()))?;
+        let tls = match (&config.tls_cert, &config.tls_key) {
+            (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
+            _ => None,
+        };
         let listener = tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
+        let listener = tls::GatewayListener::new(listener, tls)?;
         let hub = hub::Hub::new(Arc::new(config), state).await.context("cannot read the gateway's state")?;
         let app = server::router(hub).into_make_service_with_connect_info::<SocketAddr>();
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
+            use axum::serve::ListenerExt;
+            // `tap_io` is what lets axum hand the peer's address (`ConnectInfo<SocketAddr>`, for
+            // the per-source limits) from a listener of our own; it does nothing to the stream.
+            axum::serve(listener.tap_io(|_| ()), app)
                 .with_graceful_shutdown(async move {
                     let _ = stopped.await;
                 })

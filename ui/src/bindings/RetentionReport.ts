@@ -19,6 +19,11 @@ personal_messages_removed: number,
  */
 records_removed: number, 
 /**
+ * Conversations of other channels kept only on desktops (webchat: the chat's one server
+ * copy is its record) removed from this desktop by their own class (or, dry, that would be).
+ */
+chats_removed: number, 
+/**
  * Conversations a manager has put on legal hold: kept, whatever their age.
  */
 held_conversations: number, problems: Array<string>, };

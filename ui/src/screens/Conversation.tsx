@@ -54,6 +54,14 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
     };
   }, [isChat]);
 
+  const mark = (m: Mark) =>
+    markConversation({ id, mark: m })
+      .then((v) => {
+        setView(v);
+        onChanged(v.summary);
+      })
+      .catch((e) => setError(sentence(asApiError(e).message)));
+
   if (error)
     return (
       <p className="error" role="alert">
@@ -70,36 +78,23 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
         {view.summary.correspondent} · {lineName(view.summary.line_id)} · {view.messages.length} message
         {view.messages.length === 1 ? "" : "s"}
       </p>
-      {/* Claims, status, flags, holds and line moves are IMAP keywords on the shared mailbox:
-          a chat is not there (its flags come with the chat's own record). */}
-      {view.summary.channel !== "webchat" && (
+      {/* Claims, status, holds and line moves are IMAP keywords on the shared mailbox: a chat
+          is not there. Its risk flags are kept with the chat and go into its transcript. */}
+      {isChat && <RiskFlags view={view} exceptions={exceptions} onMark={mark} />}
+      {!isChat && (
       <>
       <Triage
         view={view}
         me={me}
         names={names}
         exceptions={exceptions}
-        onMark={(mark) =>
-          markConversation({ id, mark })
-            .then((v) => {
-              setView(v);
-              onChanged(v.summary);
-            })
-            .catch((e) => setError(sentence(asApiError(e).message)))
-        }
+        onMark={mark}
       />
       {manager && lines.length > 1 && (
         <MoveLine
           current={view.summary.line_id}
           lines={lines}
-          onMove={(line) =>
-            markConversation({ id, mark: { kind: "line", line } })
-              .then((v) => {
-                setView(v);
-                onChanged(v.summary);
-              })
-              .catch((e) => setError(sentence(asApiError(e).message)))
-          }
+          onMove={(line) => mark({ kind: "line", line })}
         />
       )}
       {manager && (
@@ -176,23 +171,30 @@ function Triage({
           ))}
         </select>
       </label>
-      <fieldset className="risks">
-        <legend>Risk flags</legend>
-        {exceptions.map((c) => {
-          const raised = s.risk_flags.includes(c.id);
-          return (
-            <button
-              key={c.id}
-              className={raised ? "chip raised" : "chip"}
-              aria-pressed={raised}
-              onClick={() => onMark({ kind: "risk", category: c.id, raised: !raised })}
-            >
-              {c.label}
-            </button>
-          );
-        })}
-      </fieldset>
+      <RiskFlags view={view} exceptions={exceptions} onMark={onMark} />
     </div>
+  );
+}
+
+/** The preset's exception categories, raised or lowered on the conversation. */
+function RiskFlags({ view, exceptions, onMark }: { view: ConversationView; exceptions: ExceptionCategory[]; onMark: (m: Mark) => void }) {
+  return (
+    <fieldset className="risks">
+      <legend>Risk flags</legend>
+      {exceptions.map((c) => {
+        const raised = view.summary.risk_flags.includes(c.id);
+        return (
+          <button
+            key={c.id}
+            className={raised ? "chip raised" : "chip"}
+            aria-pressed={raised}
+            onClick={() => onMark({ kind: "risk", category: c.id, raised: !raised })}
+          >
+            {c.label}
+          </button>
+        );
+      })}
+    </fieldset>
   );
 }
 

@@ -203,7 +203,7 @@ export function WebchatSettings() {
       <h3>Webchat</h3>
       <label>
         Gateway address
-        <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder="ws://chat.helpline.internal:8787" required />
+        <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder="wss://chat.helpline.example" required />
       </label>
       <label>
         Credential from your manager

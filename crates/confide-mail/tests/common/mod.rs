@@ -7,13 +7,18 @@ use std::sync::Arc;
 use confide_core::accounts::{self, AccountKind};
 use confide_core::policy::{Catalog, RoleKind};
 use confide_core::store::StoreConfig;
-use confide_core::{paths, staff, Store, SystemClock};
+use confide_core::{paths, staff, Clock, Store, SystemClock};
 use confide_mail::lab::Lab;
 use confide_vault::{OsKeyring, Vault};
 
 pub async fn desktop_on(lab: &Lab, shared: &str, dir: &std::path::Path, name: &str, role: RoleKind, line: &str) -> staff::Session {
+    desktop_at(lab, shared, dir, name, role, line, Arc::new(SystemClock)).await
+}
+
+/// The same, on a clock the test moves.
+pub async fn desktop_at(lab: &Lab, shared: &str, dir: &std::path::Path, name: &str, role: RoleKind, line: &str, clock: Arc<dyn Clock>) -> staff::Session {
     let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
-    let store = Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+    let store = Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock, catalog: Catalog::builtin() }).await.unwrap();
     staff::save_profile_on_lines(&store, "respect-mal-current", name, role, &[line.into()]).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
     accounts::save(&store, &lab.account("shared", shared, AccountKind::Shared), &lab.password(shared)).await.unwrap();
