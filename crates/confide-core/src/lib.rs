@@ -9,6 +9,7 @@ pub mod conversations;
 mod error;
 pub mod hardening;
 pub mod inbox;
+pub mod letters;
 pub mod mailstore;
 pub mod retention;
 pub mod retention_record;

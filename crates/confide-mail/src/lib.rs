@@ -9,6 +9,7 @@ mod error;
 pub mod imap_quote;
 #[cfg(feature = "lab")]
 pub mod lab;
+pub mod letters;
 pub mod mime;
 pub mod reading;
 pub mod records;

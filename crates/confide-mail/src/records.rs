@@ -16,6 +16,11 @@ use crate::MailError;
 /// The header naming a record's class, for retention to find a class's records by.
 pub const CLASS_HEADER: &str = "X-Confide-Class";
 
+/// Marks a record that is a large file (a letter's scan), so lists of a class can leave it out
+/// and fetch it only when someone looks at it. It says nothing about what is in it.
+pub const PART_HEADER: &str = "X-Confide-Part";
+pub const SCAN_PART: &str = "scan";
+
 pub(crate) fn shared_account(all: &[Account]) -> Result<Account, MailError> {
     all.iter()
         .find(|a| a.kind == AccountKind::Shared)
@@ -39,18 +44,22 @@ pub fn class_folder(preset: &Preset, class: &str) -> Result<String, MailError> {
     Ok(preset.retention_class(class).ok_or_else(|| CoreError::Invalid(format!("this policy has no record class \"{class}\"")))?.folder())
 }
 
-fn message(account: &Account, header: &Header, sealed: &[u8]) -> Result<Vec<u8>, MailError> {
+fn message(account: &Account, header: &Header, sealed: &[u8], part: Option<&str>) -> Result<Vec<u8>, MailError> {
     let date = time::OffsetDateTime::from_unix_timestamp(header.created_at)
         .ok()
         .and_then(|d| d.format(&time::format_description::well_known::Rfc2822).ok())
         .ok_or_else(|| CoreError::Invalid("the record's date is out of range".into()))?;
     let encoded = base64::engine::general_purpose::STANDARD.encode(sealed);
     let mut raw = format!(
-        "From: <{from}>\r\nDate: {date}\r\nSubject: Confide record\r\nMessage-ID: <rec-{id}@confide.invalid>\r\n{CLASS_HEADER}: {class}\r\nMIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+        "From: <{from}>\r\nDate: {date}\r\nSubject: Confide record\r\nMessage-ID: <rec-{id}@confide.invalid>\r\n{CLASS_HEADER}: {class}\r\nMIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n",
         from = account.address,
         id = header.id,
         class = header.class,
     );
+    if let Some(part) = part {
+        raw.push_str(&format!("{PART_HEADER}: {part}\r\n"));
+    }
+    raw.push_str("\r\n");
     for chunk in encoded.as_bytes().chunks(76) {
         raw.push_str(std::str::from_utf8(chunk).expect("base64 is ASCII"));
         raw.push_str("\r\n");
@@ -60,8 +69,8 @@ fn message(account: &Account, header: &Header, sealed: &[u8]) -> Result<Vec<u8>,
 
 /// Appends one record (blocking), creating its folder the first time. Arrives at its own date,
 /// so the server's INTERNALDATE agrees with what retention counts from.
-pub(crate) fn append(account: &Account, password: &str, rel: &str, header: &Header, sealed: &[u8]) -> Result<(), MailError> {
-    let raw = message(account, header, sealed)?;
+pub(crate) fn append(account: &Account, password: &str, rel: &str, header: &Header, sealed: &[u8], part: Option<&str>) -> Result<(), MailError> {
+    let raw = message(account, header, sealed, part)?;
     let mut s = imap_login(account, password)?;
     let name = server_folder(&mut s, rel)?;
     if s.list(Some(""), Some(&name))?.is_empty() {
@@ -78,10 +87,18 @@ pub(crate) fn append(account: &Account, password: &str, rel: &str, header: &Head
     Ok(())
 }
 
-/// Every record of `class` in `rel` (blocking), as (UID, ciphertext). A message that is not a
+/// Which records of a class to fetch.
+pub(crate) enum Which {
+    /// Every record but scans.
+    Small,
+    /// The records with these ids (scans included).
+    Ids(Vec<String>),
+}
+
+/// The records of `class` in `rel` (blocking), as (UID, ciphertext). A message that is not a
 /// record of the class is left out: the class header is matched exactly, not as IMAP's
 /// substring search would (`letter` is in `letter_response`).
-pub(crate) fn fetch(account: &Account, password: &str, rel: &str, class: &str) -> Result<Vec<(u32, Vec<u8>)>, MailError> {
+pub(crate) fn fetch(account: &Account, password: &str, rel: &str, class: &str, which: &Which) -> Result<Vec<(u32, Vec<u8>)>, MailError> {
     let mut s = imap_login(account, password)?;
     let name = server_folder(&mut s, rel)?;
     if s.list(Some(""), Some(&name))?.is_empty() {
@@ -90,9 +107,20 @@ pub(crate) fn fetch(account: &Account, password: &str, rel: &str, class: &str) -
     }
     let mbox = s.examine(&name)?;
     let mut out = vec![];
-    if mbox.exists > 0 {
+    let uids = match which {
+        _ if mbox.exists == 0 => vec![],
+        Which::Small => s.uid_search(format!("NOT HEADER {PART_HEADER} {SCAN_PART}"))?.into_iter().collect(),
+        Which::Ids(ids) => {
+            let mut found = vec![];
+            for id in ids.iter().filter(|id| id.chars().all(|c| c.is_ascii_hexdigit())) {
+                found.extend(s.uid_search(format!("HEADER Message-ID \"<rec-{id}@confide.invalid>\""))?);
+            }
+            found
+        }
+    };
+    if !uids.is_empty() {
         let fields = format!("(UID BODY.PEEK[HEADER.FIELDS ({CLASS_HEADER})] BODY.PEEK[TEXT])");
-        for f in s.uid_fetch("1:*", &fields)?.iter() {
+        for f in s.uid_fetch(crate::imap_quote::uid_set(&uids), &fields)?.iter() {
             let (Some(uid), Some(head), Some(text)) = (f.uid, f.header(), f.text()) else { continue };
             if header_class(head).as_deref() != Some(class) {
                 continue;
@@ -118,6 +146,11 @@ pub(crate) fn header_class(head: &[u8]) -> Option<String> {
 /// Seals `body` as a record of `class` on `line` to exactly the staff the preset and the team
 /// directory allow, and keeps it on the server. Refused when nobody may read it yet.
 pub async fn put(session: &Session, class: &str, line: Option<&str>, created_at: i64, body: &[u8]) -> Result<Header, MailError> {
+    put_part(session, class, line, created_at, body, None).await
+}
+
+/// The same, for a record marked as a part (`SCAN_PART`) that lists leave out.
+pub async fn put_part(session: &Session, class: &str, line: Option<&str>, created_at: i64, body: &[u8], part: Option<&'static str>) -> Result<Header, MailError> {
     let dir = crate::team::directory(&session.store).await?;
     let recipients = shared_record::readers(session.preset(), &dir, class, line)?;
     let key = session.store.vault().signing_key().map_err(CoreError::from)?;
@@ -126,7 +159,7 @@ pub async fn put(session: &Session, class: &str, line: Option<&str>, created_at:
     let account = shared_account(&accounts::list(&session.store).await?)?;
     let password = crate::connect::account_password(&session.store, &account)?;
     let h = header.clone();
-    tokio::task::spawn_blocking(move || append(&account, &password, &rel, &h, &sealed)).await.map_err(|_| MailError::Worker)??;
+    tokio::task::spawn_blocking(move || append(&account, &password, &rel, &h, &sealed, part)).await.map_err(|_| MailError::Worker)??;
     Ok(header)
 }
 
@@ -140,12 +173,21 @@ pub struct Listed {
 /// Every record of `class` on the server, each opened with this desktop's key. Records for
 /// other staff come back as `NotForYou`; callers show nothing of them.
 pub async fn list(session: &Session, class: &str) -> Result<Vec<Listed>, MailError> {
+    list_which(session, class, Which::Small).await
+}
+
+/// The records of `class` with these ids (scans included), opened with this desktop's key.
+pub async fn list_ids(session: &Session, class: &str, ids: Vec<String>) -> Result<Vec<Listed>, MailError> {
+    list_which(session, class, Which::Ids(ids)).await
+}
+
+async fn list_which(session: &Session, class: &str, which: Which) -> Result<Vec<Listed>, MailError> {
     let dir = crate::team::directory(&session.store).await?;
     let rel = class_folder(session.preset(), class)?;
     let account = shared_account(&accounts::list(&session.store).await?)?;
     let password = crate::connect::account_password(&session.store, &account)?;
     let class_owned = class.to_owned();
-    let fetched = tokio::task::spawn_blocking(move || fetch(&account, &password, &rel, &class_owned)).await.map_err(|_| MailError::Worker)??;
+    let fetched = tokio::task::spawn_blocking(move || fetch(&account, &password, &rel, &class_owned, &which)).await.map_err(|_| MailError::Worker)??;
     let identity = session.store.identity();
     Ok(fetched.into_iter().map(|(uid, sealed)| Listed { uid, record: shared_record::open(&sealed, identity, &dir) }).collect())
 }
