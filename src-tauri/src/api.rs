@@ -188,16 +188,13 @@ macro_rules! command_table {
             $(
                 let req = <$req as TS>::name(&Default::default());
                 let ret = <$ret as TS>::name(&Default::default());
-                // `()` comes back as null: nothing to import for it.
-                if ret != "null" {
-                    types.insert(ret.clone());
-                }
+                types.extend(imported_names(&ret));
                 let js_name = camel(stringify!($name));
                 if req == "null" {
                     body.push_str(&format!(
                         "export const {js_name} = (): Promise<{ret}> => invoke<{ret}>(\"{}\");\n", stringify!($name)));
                 } else {
-                    types.insert(req.clone());
+                    types.extend(imported_names(&req));
                     body.push_str(&format!(
                         "export const {js_name} = (request: {req}): Promise<{ret}> =>\n  invoke<{ret}>(\"{}\", {{ request }});\n",
                         stringify!($name)));
@@ -238,12 +235,28 @@ command_table! {
     team_change(TeamChangeRequest) -> confide_mail::team::TeamView;
     team_names(()) -> TeamNames;
     export_records(ExportRequest) -> SaveOutcome;
+    letters_state(()) -> crate::letters::LettersState;
+    letters_pick(()) -> Vec<crate::letters::OfferedFile>;
+    letters_choose_scanner(()) -> crate::letters::LettersState;
+    letters_import(crate::letters::LetterImportRequest) -> confide_mail::letters::Imported;
+    letter_page(crate::letters::LetterPageRequest) -> String;
+    letter_respond(crate::letters::LetterRespondRequest) -> crate::letters::LettersState;
+    letter_original_destroyed(crate::letters::LetterDestroyedRequest) -> crate::letters::LettersState;
     set_hold(HoldRequest) -> confide_mail::reading::ConversationView;
     webchat_state(()) -> crate::livechat::LiveChatState;
     webchat_connect(WebchatConnectRequest) -> crate::livechat::LiveChatState;
     webchat_accept(AcceptChatRequest) -> ();
     webchat_say(ChatSayRequest) -> confide_mail::reading::ConversationView;
     webchat_pass(ChatPassRequest) -> ();
+}
+
+/// The generated types a TypeScript type names (`Array<OfferedFile>` names `OfferedFile`;
+/// `string` and `null` name none).
+fn imported_names(ts: &str) -> Vec<String> {
+    ts.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_uppercase()) && !matches!(*w, "Array" | "Record" | "Partial"))
+        .map(str::to_owned)
+        .collect()
 }
 
 fn camel(snake: &str) -> String {

@@ -5,6 +5,7 @@ mod api;
 mod commands;
 mod error;
 mod guard;
+mod letters;
 mod livechat;
 mod push;
 mod retention;
@@ -22,6 +23,14 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .manage(state::AppState::from_env())
+        .manage(std::sync::Arc::new(letters::Offered::default()))
+        .on_window_event(|window, event| {
+            // Scans dropped on the window are offered to the Letters panel (the webview gets
+            // ids, never paths).
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                letters::dropped(tauri::Manager::app_handle(window), paths.clone());
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::setup_state,
             commands::save_profile,
@@ -50,6 +59,13 @@ pub fn run() {
             commands::team_names,
             commands::export_records,
             commands::set_hold,
+            letters::letters_state,
+            letters::letters_pick,
+            letters::letters_choose_scanner,
+            letters::letters_import,
+            letters::letter_page,
+            letters::letter_respond,
+            letters::letter_original_destroyed,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -8,6 +8,7 @@ mod bench_gateway;
 mod bench_retention;
 #[cfg(feature = "lab-bench")]
 mod bench_sync;
+mod letters_cmd;
 mod policy_cmd;
 mod sync_cmd;
 
@@ -60,6 +61,9 @@ enum Command {
     /// Live chat: connect this desktop to the helpline's webchat gateway
     #[command(subcommand)]
     Webchat(WebchatCmd),
+    /// Postal letters: scan them in (team leaders), list them (managers)
+    #[command(subcommand)]
+    Letters(letters_cmd::LettersCmd),
     /// Prints this desktop's age recipient (its public key), e.g. for a gateway's
     /// configuration before the team directory exists
     Recipient,
@@ -109,6 +113,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(AuditCmd::Verify { team: true }) => audit_verify_team(open(&data_dir).await?).await,
         Command::Audit(AuditCmd::Publish) => audit_publish(open(&data_dir).await?).await,
         Command::Team(TeamCmd::Recipients { class, line }) => team_recipients(open(&data_dir).await?, &class, &line).await,
+        Command::Letters(cmd) => letters_cmd::run(cmd, open(&data_dir).await?).await,
         Command::Webchat(WebchatCmd::Connect { url }) => webchat_connect(open(&data_dir).await?, &url).await,
         Command::Recipient => {
             let store = open(&data_dir).await?;

@@ -12,10 +12,17 @@ import type { ConversationView } from "./ConversationView";
 import type { ExportRequest } from "./ExportRequest";
 import type { GuardReport } from "./GuardReport";
 import type { HoldRequest } from "./HoldRequest";
+import type { Imported } from "./Imported";
 import type { InboxFilter } from "./InboxFilter";
 import type { InboxPage } from "./InboxPage";
+import type { LetterDestroyedRequest } from "./LetterDestroyedRequest";
+import type { LetterImportRequest } from "./LetterImportRequest";
+import type { LetterPageRequest } from "./LetterPageRequest";
+import type { LetterRespondRequest } from "./LetterRespondRequest";
+import type { LettersState } from "./LettersState";
 import type { LiveChatState } from "./LiveChatState";
 import type { MarkRequest } from "./MarkRequest";
+import type { OfferedFile } from "./OfferedFile";
 import type { PersonalAccountInfo } from "./PersonalAccountInfo";
 import type { PersonalAccountRequest } from "./PersonalAccountRequest";
 import type { RecordsView } from "./RecordsView";
@@ -68,6 +75,17 @@ export const teamChange = (request: TeamChangeRequest): Promise<TeamView> =>
 export const teamNames = (): Promise<TeamNames> => invoke<TeamNames>("team_names");
 export const exportRecords = (request: ExportRequest): Promise<SaveOutcome> =>
   invoke<SaveOutcome>("export_records", { request });
+export const lettersState = (): Promise<LettersState> => invoke<LettersState>("letters_state");
+export const lettersPick = (): Promise<Array<OfferedFile>> => invoke<Array<OfferedFile>>("letters_pick");
+export const lettersChooseScanner = (): Promise<LettersState> => invoke<LettersState>("letters_choose_scanner");
+export const lettersImport = (request: LetterImportRequest): Promise<Imported> =>
+  invoke<Imported>("letters_import", { request });
+export const letterPage = (request: LetterPageRequest): Promise<string> =>
+  invoke<string>("letter_page", { request });
+export const letterRespond = (request: LetterRespondRequest): Promise<LettersState> =>
+  invoke<LettersState>("letter_respond", { request });
+export const letterOriginalDestroyed = (request: LetterDestroyedRequest): Promise<LettersState> =>
+  invoke<LettersState>("letter_original_destroyed", { request });
 export const setHold = (request: HoldRequest): Promise<ConversationView> =>
   invoke<ConversationView>("set_hold", { request });
 export const webchatState = (): Promise<LiveChatState> => invoke<LiveChatState>("webchat_state");

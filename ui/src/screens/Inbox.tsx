@@ -11,6 +11,7 @@ import { asApiError, sentence } from "../errors";
 import { Conversation } from "./Conversation";
 import { WaitingChats } from "./LiveChat";
 import { ConversationList } from "./ConversationList";
+import { Letters } from "./Letters";
 import { Records } from "./Records";
 import { Team } from "./Team";
 import { Settings, guardSummary } from "./Settings";
@@ -39,7 +40,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   });
   const [error, setError] = useState("");
   const [selectedId, setSelectedId] = useState<number | null>(null);
-  const [panel, setPanel] = useState<"conversation" | "settings" | "records" | "team">("conversation");
+  const [panel, setPanel] = useState<"conversation" | "settings" | "records" | "team" | "letters">("conversation");
   const [guardNotice, setGuardNotice] = useState("");
   const [retention, setRetention] = useState("");
   // Colleagues' names by key, from the team directory (empty until it exists or if it cannot
@@ -160,6 +161,11 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         <button className="small secondary" onClick={() => setPanel("team")}>
           Team
         </button>
+        {profile.role !== "advisor" && (
+          <button className="small secondary" onClick={() => setPanel("letters")}>
+            Letters
+          </button>
+        )}
         {profile.role === "manager" && (
           <button className="small secondary" onClick={() => setPanel("records")}>
             Retention record
@@ -283,6 +289,8 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
       <section className="pane" aria-label="Conversation">
         {panel === "settings" ? (
           <Settings onClose={() => setPanel("conversation")} />
+        ) : panel === "letters" ? (
+          <Letters lines={profile.preset.lines} onClose={() => setPanel("conversation")} />
         ) : panel === "team" ? (
           <Team onClose={() => setPanel("conversation")} lineName={lineName} />
         ) : panel === "records" ? (

@@ -8,7 +8,24 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use crate::CoreError;
+use crate::{CoreError, Store};
+
+/// The scanner's folder this desktop watches, if one is set.
+pub async fn scanner_folder(store: &Store) -> Result<Option<PathBuf>, CoreError> {
+    Ok(sqlx::query_scalar!("SELECT scanner_folder FROM letter_settings WHERE id = 1").fetch_optional(store.pool()).await?.map(PathBuf::from))
+}
+
+/// Sets the scanner's folder (it must exist).
+pub async fn set_scanner_folder(store: &Store, folder: &Path) -> Result<(), CoreError> {
+    if !folder.is_dir() {
+        return Err(CoreError::Invalid("that is not a folder on this computer".into()));
+    }
+    let text = folder.to_string_lossy().into_owned();
+    sqlx::query!("INSERT INTO letter_settings (id, scanner_folder) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET scanner_folder = excluded.scanner_folder", text)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
 
 /// A file the scanner is still writing is left for the next look.
 const SETTLED: Duration = Duration::from_secs(2);

@@ -1,0 +1,80 @@
+// Issue 8, letters through the real window: a manager (who may scan letters in, and read them)
+// finds a two-page PDF waiting in the office scanner's folder, imports it with a summary, sees
+// the scanner's copy removed, opens the letter with both pages drawn, and keeps a response.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { test } from "node:test";
+import { firstRun, forgetTeam, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { Session, startDriver } from "./webdriver.mjs";
+
+const root = resolve(import.meta.dirname, "../..");
+const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
+const artifacts = join(root, "tests/artifacts");
+
+/** A PDF of `pages` pages, each saying `text` and its number. */
+function pdf(pages, text) {
+  const objs = ["<< /Type /Catalog /Pages 2 0 R >>", `<< /Type /Pages /Kids [${Array.from({ length: pages }, (_, i) => `${3 + 2 * i} 0 R`).join(" ")}] /Count ${pages} >>`];
+  for (let i = 0; i < pages; i++) {
+    const content = `BT /F1 24 Tf 72 700 Td (${text} page ${i + 1}) Tj ET`;
+    objs.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents ${4 + 2 * i} 0 R /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>`);
+    objs.push(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
+  }
+  let out = "%PDF-1.4\n";
+  const offsets = [];
+  objs.forEach((o, n) => {
+    offsets.push(out.length);
+    out += `${n + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n` + offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("");
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, "latin1");
+}
+
+test("issue8 a scanned letter is imported from the scanner folder and read by a manager", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+  assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
+  forgetTeam();
+  const store = storeWithSharedMailbox(readLab(), "confide-e2e-letters-");
+  const scanner = mkdtempSync(join(tmpdir(), "confide-e2e-scanner-"));
+  const scan = join(scanner, "scan0001.pdf");
+  writeFileSync(scan, pdf(2, "e2e-letter-canary-3c1f"));
+  const past = new Date(Date.now() - 10000);
+  utimesSync(scan, past, past);
+  execFileSync(join(root, "target/debug/confide"), ["--data-dir", store, "letters", "scanner-folder", scanner]);
+  const driver = await startDriver({ env: { CONFIDE_DATA_DIR: store } });
+  const s = await Session.create(driver.base, app);
+  try {
+    await firstRun(s, { role: "manager" });
+    await s.waitForText(".sync-status", "new messages", 60000);
+    // Letters are sealed to the directory's managers: the team must exist first.
+    await s.clickText(".topbar button", "Team");
+    await s.clickText(".team button", "Start the team directory");
+    await s.waitForText(".team-table", "Ash");
+    await s.clickText(".team > button", "Close");
+
+    await s.clickText(".topbar button", "Letters");
+    await s.waitForText(".scan-files", "scan0001.pdf (scanner)", 30000);
+    await s.click(".scan-files input[type=checkbox]");
+    await s.type('.letter-import input[name="summary"]', "Asks about the group programme");
+    await s.click('.letter-import input[name="original_destroyed"]');
+    await s.clickText(".letter-import button", "Import letter");
+    await s.waitForText(".letter-import .status", "Removed from this computer: scan0001.pdf", 60000);
+    assert.ok(!existsSync(scan), "the scanner's copy is gone");
+
+    await s.waitForText(".letter-table", "Asks about the group programme", 30000);
+    await s.clickText(".letter-table button", "L-");
+    await s.waitForText(".letter", "Paper original destroyed, recorded by Ash");
+    for (let i = 0; i < 100 && (await s.findAll(".letter-pages img")).length < 2; i++) await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await s.findAll(".letter-pages img")).length, 2, "both pages drawn");
+    await s.type(".letter textarea", "Thank you for your letter. e2e-response-canary-81d0");
+    await s.clickText(".letter button", "Keep response");
+    await s.waitForText(".letter-response", "e2e-response-canary-81d0", 30000);
+    await s.screenshot(artifacts, "15-letter");
+  } finally {
+    await s.close();
+    driver.stop();
+  }
+});
