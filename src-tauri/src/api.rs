@@ -242,6 +242,11 @@ command_table! {
     letter_page(crate::letters::LetterPageRequest) -> String;
     letter_respond(crate::letters::LetterRespondRequest) -> crate::letters::LettersState;
     letter_original_destroyed(crate::letters::LetterDestroyedRequest) -> crate::letters::LettersState;
+    qa_sample(confide_core::qa::SampleRequest) -> confide_core::qa::Sample;
+    qa_review_view(crate::quality::QaKeyRequest) -> confide_core::qa::ReviewView;
+    qa_save_review(confide_core::qa::Review) -> crate::quality::QaOverview;
+    qa_overview(()) -> crate::quality::QaOverview;
+    qa_export(()) -> SaveOutcome;
     set_hold(HoldRequest) -> confide_mail::reading::ConversationView;
     webchat_state(()) -> crate::livechat::LiveChatState;
     webchat_connect(WebchatConnectRequest) -> crate::livechat::LiveChatState;

@@ -130,7 +130,7 @@ pub async fn save_attachment(app: AppHandle, state: State<'_, AppState>, request
 
 /// Asks where to save in the system's dialog, then writes there (owner-only); `saved_as` is
 /// null when the person cancels.
-async fn save_as(app: &AppHandle, title: &str, name: String, bytes: Vec<u8>) -> Result<SaveOutcome, ApiError> {
+pub(crate) async fn save_as(app: &AppHandle, title: &str, name: String, bytes: Vec<u8>) -> Result<SaveOutcome, ApiError> {
     use tauri_plugin_dialog::DialogExt;
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog().file().set_title(title).set_file_name(name).save_file(move |path| {

@@ -8,6 +8,7 @@ mod guard;
 mod letters;
 mod livechat;
 mod push;
+mod quality;
 mod retention;
 mod state;
 
@@ -66,6 +67,11 @@ pub fn run() {
             letters::letter_page,
             letters::letter_respond,
             letters::letter_original_destroyed,
+            quality::qa_sample,
+            quality::qa_review_view,
+            quality::qa_save_review,
+            quality::qa_overview,
+            quality::qa_export,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -17,6 +17,7 @@ pub mod shared_record;
 pub mod outbox;
 pub mod paths;
 pub mod policy;
+pub mod qa;
 pub mod staff;
 pub mod team;
 pub mod webchat;

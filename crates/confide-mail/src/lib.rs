@@ -11,6 +11,7 @@ pub mod imap_quote;
 pub mod lab;
 pub mod letters;
 pub mod mime;
+pub mod qa;
 pub mod reading;
 pub mod records;
 pub mod reply;

@@ -41,6 +41,7 @@ pub fn summarize(raw: &[u8]) -> Summary {
             in_reply_to: ids(msg.in_reply_to()),
             references: ids(msg.references()),
             from: msg.from().and_then(first_address),
+            from_name: msg.from().and_then(|a| a.first()).and_then(|x| x.name()).map(str::to_owned),
             to: msg.to().map(all_addresses).unwrap_or_default(),
             subject: msg.subject().unwrap_or_default().to_owned(),
             date: msg.date().map(|d| d.to_timestamp()),

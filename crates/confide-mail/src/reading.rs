@@ -18,6 +18,8 @@ pub struct MessageView {
     pub id: i64,
     pub incoming: bool,
     pub from: String,
+    /// The sender's display name, where the mail gave one.
+    pub from_name: Option<String>,
     pub to: Vec<String>,
     pub subject: String,
     #[ts(type = "number")]
@@ -65,6 +67,7 @@ pub async fn conversation(session: &Session, id: i64, load_images_for: Option<i6
                 id: m.id,
                 incoming: m.incoming,
                 from: if m.incoming { "Visitor".into() } else { "Advisor".into() },
+                from_name: None,
                 to: vec![],
                 subject: String::new(),
                 sent_at: m.sent_at,
@@ -96,6 +99,7 @@ pub async fn conversation(session: &Session, id: i64, load_images_for: Option<i6
                 id: m.id,
                 incoming: m.incoming,
                 from: s.headers.from.unwrap_or(m.author),
+                from_name: s.headers.from_name,
                 to: s.headers.to,
                 subject: s.headers.subject,
                 sent_at: m.sent_at,

@@ -90,8 +90,8 @@ pub async fn deliver(session: &Session, id: i64) -> Result<Option<outbox::Outbox
             }
         }
     }
-    let (acc, pw) = (account.clone(), password.to_string());
-    match tokio::task::spawn_blocking(move || file_in_sent(&acc, &pw, &raw)).await.map_err(|_| MailError::Worker)? {
+    let (acc, pw, author) = (account.clone(), password.to_string(), store.identity().fingerprint());
+    match tokio::task::spawn_blocking(move || file_in_sent(&acc, &pw, &raw, &author)).await.map_err(|_| MailError::Worker)? {
         Ok(_) => {
             outbox::remove(store, id).await?;
             Ok(None)

@@ -25,10 +25,16 @@ import type { MarkRequest } from "./MarkRequest";
 import type { OfferedFile } from "./OfferedFile";
 import type { PersonalAccountInfo } from "./PersonalAccountInfo";
 import type { PersonalAccountRequest } from "./PersonalAccountRequest";
+import type { QaKeyRequest } from "./QaKeyRequest";
+import type { QaOverview } from "./QaOverview";
 import type { RecordsView } from "./RecordsView";
 import type { ReplyRequest } from "./ReplyRequest";
 import type { RetentionStatus } from "./RetentionStatus";
 import type { RetryRequest } from "./RetryRequest";
+import type { Review } from "./Review";
+import type { ReviewView } from "./ReviewView";
+import type { Sample } from "./Sample";
+import type { SampleRequest } from "./SampleRequest";
 import type { SaveOutcome } from "./SaveOutcome";
 import type { SaveProfileRequest } from "./SaveProfileRequest";
 import type { SendOutcome } from "./SendOutcome";
@@ -86,6 +92,14 @@ export const letterRespond = (request: LetterRespondRequest): Promise<LettersSta
   invoke<LettersState>("letter_respond", { request });
 export const letterOriginalDestroyed = (request: LetterDestroyedRequest): Promise<LettersState> =>
   invoke<LettersState>("letter_original_destroyed", { request });
+export const qaSample = (request: SampleRequest): Promise<Sample> =>
+  invoke<Sample>("qa_sample", { request });
+export const qaReviewView = (request: QaKeyRequest): Promise<ReviewView> =>
+  invoke<ReviewView>("qa_review_view", { request });
+export const qaSaveReview = (request: Review): Promise<QaOverview> =>
+  invoke<QaOverview>("qa_save_review", { request });
+export const qaOverview = (): Promise<QaOverview> => invoke<QaOverview>("qa_overview");
+export const qaExport = (): Promise<SaveOutcome> => invoke<SaveOutcome>("qa_export");
 export const setHold = (request: HoldRequest): Promise<ConversationView> =>
   invoke<ConversationView>("set_hold", { request });
 export const webchatState = (): Promise<LiveChatState> => invoke<LiveChatState>("webchat_state");

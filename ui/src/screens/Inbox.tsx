@@ -12,6 +12,7 @@ import { Conversation } from "./Conversation";
 import { WaitingChats } from "./LiveChat";
 import { ConversationList } from "./ConversationList";
 import { Letters } from "./Letters";
+import { Quality } from "./Quality";
 import { Records } from "./Records";
 import { Team } from "./Team";
 import { Settings, guardSummary } from "./Settings";
@@ -40,7 +41,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   });
   const [error, setError] = useState("");
   const [selectedId, setSelectedId] = useState<number | null>(null);
-  const [panel, setPanel] = useState<"conversation" | "settings" | "records" | "team" | "letters">("conversation");
+  const [panel, setPanel] = useState<"conversation" | "settings" | "records" | "team" | "letters" | "quality">("conversation");
   const [guardNotice, setGuardNotice] = useState("");
   const [retention, setRetention] = useState("");
   // Colleagues' names by key, from the team directory (empty until it exists or if it cannot
@@ -167,6 +168,11 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
           </button>
         )}
         {profile.role === "manager" && (
+          <button className="small secondary" onClick={() => setPanel("quality")}>
+            Quality
+          </button>
+        )}
+        {profile.role === "manager" && (
           <button className="small secondary" onClick={() => setPanel("records")}>
             Retention record
           </button>
@@ -289,6 +295,8 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
       <section className="pane" aria-label="Conversation">
         {panel === "settings" ? (
           <Settings onClose={() => setPanel("conversation")} />
+        ) : panel === "quality" ? (
+          <Quality names={names} onClose={() => setPanel("conversation")} />
         ) : panel === "letters" ? (
           <Letters lines={profile.preset.lines} onClose={() => setPanel("conversation")} />
         ) : panel === "team" ? (

@@ -26,6 +26,9 @@ pub struct MailHeaders {
     pub in_reply_to: Vec<String>,
     pub references: Vec<String>,
     pub from: Option<String>,
+    /// The sender's display name, as their mail gave it (shown with the address; masked for
+    /// quality review).
+    pub from_name: Option<String>,
     pub to: Vec<String>,
     pub subject: String,
     /// Unix seconds from the Date header, if it could be read.

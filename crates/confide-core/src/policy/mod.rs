@@ -47,6 +47,10 @@ pub struct Preset {
     pub retention: Vec<RetentionClass>,
     #[serde(default)]
     pub rules: Rules,
+    /// What managers score sampled replies against (`[[qa_rubric]]`); Confide's default when
+    /// the preset names none.
+    #[serde(default)]
+    pub qa_rubric: Vec<crate::qa::Criterion>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -201,6 +205,7 @@ impl Preset {
         unique("exception category", self.exceptions.iter().map(|e| e.id.as_str()))?;
         unique("retention class", self.retention.iter().map(|r| r.id.as_str()))?;
         unique("role", self.roles.iter().map(|r| r.id.as_str()))?;
+        unique("rubric criterion", self.qa_rubric.iter().map(|c| c.id.as_str()))?;
         if !self.roles.iter().any(|r| r.id == RoleKind::Manager) {
             return Err("a preset needs a manager role: someone must be able to review".into());
         }
@@ -235,6 +240,15 @@ impl Preset {
 
     pub fn retention_class(&self, id: &str) -> Option<&RetentionClass> {
         self.retention.iter().find(|r| r.id == id)
+    }
+
+    /// The quality rubric: the preset's, or Confide's default.
+    pub fn rubric(&self) -> Vec<crate::qa::Criterion> {
+        if self.qa_rubric.is_empty() {
+            crate::qa::default_rubric()
+        } else {
+            self.qa_rubric.clone()
+        }
     }
 }
 

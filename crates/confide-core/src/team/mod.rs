@@ -164,6 +164,11 @@ pub fn resolve(entries: &[Entry], root: &str) -> Directory {
     dir
 }
 
+/// The short fingerprint of an age recipient: how claims and reply authors name a person.
+pub fn age_fingerprint(age_recipient: &str) -> String {
+    hex::encode(&Sha256::digest(age_recipient.as_bytes())[..8])
+}
+
 /// Names by key, for showing who claimed a conversation (claims carry the encryption key's
 /// fingerprint) or wrote an audit entry (the signing key): both keys of every member, and of
 /// leavers, marked as such.
@@ -171,7 +176,7 @@ pub fn names(dir: &Directory) -> std::collections::BTreeMap<String, String> {
     let mut out = std::collections::BTreeMap::new();
     let listed = dir.members.iter().map(|m| (m, m.name.clone())).chain(dir.removed.iter().map(|m| (m, format!("{} (left)", m.name))));
     for (m, name) in listed {
-        out.insert(hex::encode(&Sha256::digest(m.age_recipient.as_bytes())[..8]), name.clone());
+        out.insert(age_fingerprint(&m.age_recipient), name.clone());
         out.insert(m.signing_key.clone(), name);
     }
     out
