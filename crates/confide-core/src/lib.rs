@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod clock;
 pub mod conversations;
+pub mod disclosure;
 mod error;
 pub mod hardening;
 pub mod inbox;

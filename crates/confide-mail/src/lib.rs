@@ -5,6 +5,7 @@
 
 pub mod audit_log;
 pub mod connect;
+pub mod disclosure;
 mod error;
 pub mod imap_quote;
 #[cfg(feature = "lab")]

@@ -8,7 +8,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::desktop_at;
+use common::{desktop_at, desktop_under};
 use confide_core::letters::LetterDetails;
 use confide_core::policy::RoleKind;
 use confide_core::{team, FixedClock};
@@ -134,4 +134,36 @@ async fn issue8_scanned_letters_open_only_for_managers_and_expire_from_the_lette
     for trash in lab.folders(&shared).iter().filter(|f| f.contains("Trash") || f.contains("Deleted")) {
         assert_eq!(lab.message_count(&shared, trash), 0, "nothing moved to {trash}");
     }
+}
+
+/// respect-early keeps responses to letters two months and the scanned letters six (POLICIES.md
+/// section 1): a response goes at two months while its letter stays, and the letter at six.
+#[tokio::test]
+async fn issue5_in_respect_early_a_letters_response_goes_at_two_months_and_the_letter_at_six() {
+    let Some(lab) = Lab::get("issue5_in_respect_early_a_letters_response_goes_at_two_months_and_the_letter_at_six") else { return };
+    let shared = lab.fresh_user("early");
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(time::macros::datetime!(2026-11-23 10:00 UTC)));
+    let early = ("respect-early", "early-1");
+    let ann = desktop_under(&lab, &shared, &tmp.path().join("Ann"), ("Ann", RoleKind::Manager, "phoneline"), clock.clone(), early).await;
+    let tia = desktop_under(&lab, &shared, &tmp.path().join("Tia"), ("Tia", RoleKind::TeamLeader, "phoneline"), clock.clone(), early).await;
+    confide_mail::team::found(&ann).await.unwrap();
+    confide_mail::team::add(&ann, team::card(&tia).unwrap()).await.unwrap();
+    let details = LetterDetails { line: "phoneline".into(), received_on: "2026-11-20".into(), summary: "Asks for a call back".into(), original_destroyed: false };
+    let reference = confide_mail::letters::import(&tia, &details, &[pdf(1, "early")]).await.unwrap();
+    confide_mail::letters::respond(&tia, &reference, "We will call on Tuesday.").await.unwrap();
+    assert_eq!(confide_mail::letters::list(&ann).await.unwrap()[0].responses.len(), 1, "in respect-early staff read letters too");
+
+    clock.set(time::macros::datetime!(2027-01-22 10:00 UTC));
+    assert_eq!(confide_mail::expire::run(&ann.store, false).await.unwrap().records_removed, 0, "kept the day before two months");
+    clock.set(time::macros::datetime!(2027-01-24 10:00 UTC));
+    let report = confide_mail::expire::run(&ann.store, false).await.unwrap();
+    assert_eq!((report.records_removed, report.problems.len()), (1, 0), "{report:?}");
+    let letters = confide_mail::letters::list(&ann).await.unwrap();
+    assert_eq!((letters.len(), letters[0].responses.len()), (1, 0), "the response went, the letter stays");
+
+    clock.set(time::macros::datetime!(2027-05-24 10:00 UTC));
+    assert_eq!(confide_mail::expire::run(&ann.store, false).await.unwrap().records_removed, 2, "the scan and the letter at six months");
+    assert!(confide_mail::letters::list(&ann).await.unwrap().is_empty());
+    assert_eq!(lab.message_count(&shared, "Confide/Letters"), 0);
 }

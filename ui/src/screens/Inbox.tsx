@@ -22,8 +22,8 @@ const CHANNELS: { id: Channel | null; label: string }[] = [
   { id: null, label: "All channels" },
   { id: "email", label: "Email" },
   { id: "webchat", label: "Webchat" },
-  { id: "letter", label: "Letters" },
 ];
+// Letters are not conversations: team leaders and managers have the Letters panel.
 
 export function Inbox({ profile }: { profile: StaffProfile }) {
   const [channel, setChannel] = useState<Channel | null>(null);
