@@ -247,6 +247,9 @@ command_table! {
     qa_save_review(confide_core::qa::Review) -> crate::quality::QaOverview;
     qa_overview(()) -> crate::quality::QaOverview;
     qa_export(()) -> SaveOutcome;
+    disclosure_record(confide_core::disclosure::DisclosureInput) -> String;
+    disclosures_view(()) -> confide_mail::disclosure::DisclosuresView;
+    disclosure_review(crate::disclosures::DisclosureReviewRequest) -> confide_mail::disclosure::DisclosuresView;
     set_hold(HoldRequest) -> confide_mail::reading::ConversationView;
     webchat_state(()) -> crate::livechat::LiveChatState;
     webchat_connect(WebchatConnectRequest) -> crate::livechat::LiveChatState;

@@ -3,6 +3,7 @@
 
 mod api;
 mod commands;
+mod disclosures;
 mod error;
 mod guard;
 mod letters;
@@ -72,6 +73,9 @@ pub fn run() {
             quality::qa_save_review,
             quality::qa_overview,
             quality::qa_export,
+            disclosures::disclosure_record,
+            disclosures::disclosures_view,
+            disclosures::disclosure_review,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -76,7 +76,7 @@ pub struct DisclosureInput {
 
 /// Someone involved, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[ts(export, rename = "StaffPerson")]
 pub struct Person {
     pub name: String,
     pub key: String,
@@ -84,7 +84,7 @@ pub struct Person {
 
 /// The report (identifying; expires with its class).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[ts(export, rename = "DisclosureReport")]
 pub struct Report {
     pub id: String,
     pub line: String,
@@ -102,7 +102,7 @@ pub struct Report {
 
 /// What survives the report: nothing about the service user or what they said.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[ts(export, rename = "DisclosureSummary")]
 pub struct Summary {
     pub id: String,
     pub line: String,
@@ -119,7 +119,7 @@ pub struct Summary {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
+#[ts(export, rename = "DisclosureOutcome")]
 pub enum Outcome {
     /// The decision was sound and handled as the policy asks.
     Sound,
@@ -131,7 +131,7 @@ pub enum Outcome {
 
 /// A review by someone not involved, kept with the summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[ts(export, rename = "DisclosureReview")]
 pub struct Review {
     pub disclosure: String,
     pub reviewer: Person,

@@ -9,6 +9,9 @@ import type { ChatPassRequest } from "./ChatPassRequest";
 import type { ChatSayRequest } from "./ChatSayRequest";
 import type { ConversationRequest } from "./ConversationRequest";
 import type { ConversationView } from "./ConversationView";
+import type { DisclosureInput } from "./DisclosureInput";
+import type { DisclosureReviewRequest } from "./DisclosureReviewRequest";
+import type { DisclosuresView } from "./DisclosuresView";
 import type { ExportRequest } from "./ExportRequest";
 import type { GuardReport } from "./GuardReport";
 import type { HoldRequest } from "./HoldRequest";
@@ -100,6 +103,11 @@ export const qaSaveReview = (request: Review): Promise<QaOverview> =>
   invoke<QaOverview>("qa_save_review", { request });
 export const qaOverview = (): Promise<QaOverview> => invoke<QaOverview>("qa_overview");
 export const qaExport = (): Promise<SaveOutcome> => invoke<SaveOutcome>("qa_export");
+export const disclosureRecord = (request: DisclosureInput): Promise<string> =>
+  invoke<string>("disclosure_record", { request });
+export const disclosuresView = (): Promise<DisclosuresView> => invoke<DisclosuresView>("disclosures_view");
+export const disclosureReview = (request: DisclosureReviewRequest): Promise<DisclosuresView> =>
+  invoke<DisclosuresView>("disclosure_review", { request });
 export const setHold = (request: HoldRequest): Promise<ConversationView> =>
   invoke<ConversationView>("set_hold", { request });
 export const webchatState = (): Promise<LiveChatState> => invoke<LiveChatState>("webchat_state");

@@ -6,6 +6,7 @@ import type { Mark } from "../bindings/Mark";
 import type { MessageView } from "../bindings/MessageView";
 import type { OutboxItem } from "../bindings/OutboxItem";
 import type { Status } from "../bindings/Status";
+import { DisclosureForm } from "./Disclosures";
 import { ChatPane } from "./LiveChat";
 import { conversationView, markConversation, retryReply, saveAttachment, sendReply, setHold } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
@@ -36,6 +37,8 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
   const [error, setError] = useState("");
   const [imagesFor, setImagesFor] = useState<number | null>(null);
   const [generation, setGeneration] = useState(0);
+  const [disclosing, setDisclosing] = useState(false);
+  const [notice, setNotice] = useState("");
 
   useEffect(() => {
     setError("");
@@ -108,6 +111,22 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
         />
       )}
       </>
+      )}
+      <p className="disclosure-toggle">
+        <button className="small secondary" aria-expanded={disclosing} onClick={() => setDisclosing(!disclosing)}>
+          {disclosing ? "Cancel disclosure record" : "Record a disclosure decision"}
+        </button>{" "}
+        {notice && <span role="status">{notice}</span>}
+      </p>
+      {disclosing && (
+        <DisclosureForm
+          line={view.summary.line_id}
+          exceptions={exceptions}
+          onDone={(message) => {
+            setDisclosing(false);
+            setNotice(message);
+          }}
+        />
       )}
       {view.summary.channel === "webchat" ? (
         <ChatPane view={view} onView={setView} />

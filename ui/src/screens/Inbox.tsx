@@ -11,6 +11,7 @@ import { asApiError, sentence } from "../errors";
 import { Conversation } from "./Conversation";
 import { WaitingChats } from "./LiveChat";
 import { ConversationList } from "./ConversationList";
+import { Disclosures } from "./Disclosures";
 import { Letters } from "./Letters";
 import { Quality } from "./Quality";
 import { Records } from "./Records";
@@ -41,7 +42,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   });
   const [error, setError] = useState("");
   const [selectedId, setSelectedId] = useState<number | null>(null);
-  const [panel, setPanel] = useState<"conversation" | "settings" | "records" | "team" | "letters" | "quality">("conversation");
+  const [panel, setPanel] = useState<"conversation" | "settings" | "records" | "team" | "letters" | "quality" | "disclosures">("conversation");
   const [guardNotice, setGuardNotice] = useState("");
   const [retention, setRetention] = useState("");
   // Colleagues' names by key, from the team directory (empty until it exists or if it cannot
@@ -165,6 +166,11 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         {profile.role !== "advisor" && (
           <button className="small secondary" onClick={() => setPanel("letters")}>
             Letters
+          </button>
+        )}
+        {profile.role !== "advisor" && (
+          <button className="small secondary" onClick={() => setPanel("disclosures")}>
+            Disclosures
           </button>
         )}
         {profile.role === "manager" && (
@@ -295,6 +301,8 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
       <section className="pane" aria-label="Conversation">
         {panel === "settings" ? (
           <Settings onClose={() => setPanel("conversation")} />
+        ) : panel === "disclosures" ? (
+          <Disclosures exceptions={profile.preset.exceptions} lineName={lineName} onClose={() => setPanel("conversation")} />
         ) : panel === "quality" ? (
           <Quality names={names} onClose={() => setPanel("conversation")} />
         ) : panel === "letters" ? (

@@ -4,7 +4,7 @@ import type { Agency } from "./Agency";
 /**
  * What survives the report: nothing about the service user or what they said.
  */
-export type Summary = { id: string, line: string, category: string, 
+export type DisclosureSummary = { id: string, line: string, category: string, 
 /**
  * `YYYY-MM`.
  */
