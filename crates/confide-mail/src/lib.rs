@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit_log;
+pub mod case_records;
 pub mod connect;
 pub mod disclosure;
 mod error;
