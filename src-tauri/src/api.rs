@@ -250,6 +250,8 @@ command_table! {
     disclosure_record(confide_core::disclosure::DisclosureInput) -> String;
     disclosures_view(()) -> confide_mail::disclosure::DisclosuresView;
     disclosure_review(crate::disclosures::DisclosureReviewRequest) -> confide_mail::disclosure::DisclosuresView;
+    case_records_view(()) -> crate::disclosures::CaseRecordsView;
+    case_record_create(confide_core::case_records::CaseInput) -> crate::disclosures::CaseRecordsView;
     set_hold(HoldRequest) -> confide_mail::reading::ConversationView;
     webchat_state(()) -> crate::livechat::LiveChatState;
     webchat_connect(WebchatConnectRequest) -> crate::livechat::LiveChatState;

@@ -39,3 +39,30 @@ pub async fn disclosure_review(state: State<'_, AppState>, request: DisclosureRe
     confide_mail::disclosure::review(&session, &request.id, request.outcome, &request.comment).await?;
     Ok(confide_mail::disclosure::view(&session).await?)
 }
+
+/// The kinds of case record this policy keeps, and those this person may read.
+#[derive(Debug, serde::Serialize, TS)]
+#[ts(export)]
+pub struct CaseRecordsView {
+    /// (class id, label)
+    pub classes: Vec<(String, String)>,
+    pub records: Vec<confide_core::case_records::CaseRecord>,
+}
+
+async fn case_view(session: &staff::Session) -> Result<CaseRecordsView, ApiError> {
+    let classes = confide_core::case_records::classes(session.preset()).into_iter().map(|c| (c.id.clone(), c.label.clone())).collect();
+    Ok(CaseRecordsView { classes, records: confide_mail::case_records::list(session).await? })
+}
+
+#[tauri::command]
+pub async fn case_records_view(state: State<'_, AppState>) -> Result<CaseRecordsView, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    case_view(&session).await
+}
+
+#[tauri::command]
+pub async fn case_record_create(state: State<'_, AppState>, request: confide_core::case_records::CaseInput) -> Result<CaseRecordsView, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    confide_mail::case_records::create(&session, &request).await?;
+    case_view(&session).await
+}

@@ -76,6 +76,8 @@ pub fn run() {
             disclosures::disclosure_record,
             disclosures::disclosures_view,
             disclosures::disclosure_review,
+            disclosures::case_records_view,
+            disclosures::case_record_create,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

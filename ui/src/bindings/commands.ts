@@ -5,6 +5,8 @@ import type { AcceptChatRequest } from "./AcceptChatRequest";
 import type { ApiError } from "./ApiError";
 import type { AttachmentRequest } from "./AttachmentRequest";
 import type { AuditView } from "./AuditView";
+import type { CaseInput } from "./CaseInput";
+import type { CaseRecordsView } from "./CaseRecordsView";
 import type { ChatPassRequest } from "./ChatPassRequest";
 import type { ChatSayRequest } from "./ChatSayRequest";
 import type { ConversationRequest } from "./ConversationRequest";
@@ -108,6 +110,9 @@ export const disclosureRecord = (request: DisclosureInput): Promise<string> =>
 export const disclosuresView = (): Promise<DisclosuresView> => invoke<DisclosuresView>("disclosures_view");
 export const disclosureReview = (request: DisclosureReviewRequest): Promise<DisclosuresView> =>
   invoke<DisclosuresView>("disclosure_review", { request });
+export const caseRecordsView = (): Promise<CaseRecordsView> => invoke<CaseRecordsView>("case_records_view");
+export const caseRecordCreate = (request: CaseInput): Promise<CaseRecordsView> =>
+  invoke<CaseRecordsView>("case_record_create", { request });
 export const setHold = (request: HoldRequest): Promise<ConversationView> =>
   invoke<ConversationView>("set_hold", { request });
 export const webchatState = (): Promise<LiveChatState> => invoke<LiveChatState>("webchat_state");

@@ -6,7 +6,7 @@ import type { Mark } from "../bindings/Mark";
 import type { MessageView } from "../bindings/MessageView";
 import type { OutboxItem } from "../bindings/OutboxItem";
 import type { Status } from "../bindings/Status";
-import { DisclosureForm } from "./Disclosures";
+import { CaseRecordForm, DisclosureForm } from "./Disclosures";
 import { ChatPane } from "./LiveChat";
 import { conversationView, markConversation, retryReply, saveAttachment, sendReply, setHold } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
@@ -38,6 +38,7 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
   const [imagesFor, setImagesFor] = useState<number | null>(null);
   const [generation, setGeneration] = useState(0);
   const [disclosing, setDisclosing] = useState(false);
+  const [recording, setRecording] = useState(false);
   const [notice, setNotice] = useState("");
 
   useEffect(() => {
@@ -116,6 +117,9 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
         <button className="small secondary" aria-expanded={disclosing} onClick={() => setDisclosing(!disclosing)}>
           {disclosing ? "Cancel disclosure record" : "Record a disclosure decision"}
         </button>{" "}
+        <button className="small secondary" aria-expanded={recording} onClick={() => setRecording(!recording)}>
+          {recording ? "Cancel case record" : "Add a case record"}
+        </button>{" "}
         {notice && <span role="status">{notice}</span>}
       </p>
       {disclosing && (
@@ -124,6 +128,15 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
           exceptions={exceptions}
           onDone={(message) => {
             setDisclosing(false);
+            setNotice(message);
+          }}
+        />
+      )}
+      {recording && (
+        <CaseRecordForm
+          line={view.summary.line_id}
+          onDone={(message) => {
+            setRecording(false);
             setNotice(message);
           }}
         />

@@ -4,7 +4,8 @@ import type { DisclosuresView } from "../bindings/DisclosuresView";
 import type { ExceptionCategory } from "../bindings/ExceptionCategory";
 import type { Member } from "../bindings/Member";
 import type { DisclosureOutcome as Outcome } from "../bindings/DisclosureOutcome";
-import { disclosureRecord, disclosureReview, disclosuresView, teamView } from "../bindings/commands";
+import type { CaseRecordsView } from "../bindings/CaseRecordsView";
+import { caseRecordCreate, caseRecordsView, disclosureRecord, disclosureReview, disclosuresView, teamView } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 
 const AGENCIES: { id: Agency; label: string }[] = [
@@ -265,7 +266,81 @@ export function Disclosures({ exceptions, lineName, onClose }: { exceptions: Exc
           );
         })}
       </ul>
+      <CaseRecords lineName={lineName} />
       <button onClick={onClose}>Close</button>
     </section>
+  );
+}
+
+/** A case record (a referral, a complaint, a child-protection disclosure: the kinds the policy
+ * keeps), from a conversation. Sealed to the kind's readers; kept for its own period. */
+export function CaseRecordForm({ line, onDone }: { line: string; onDone: (message: string) => void }) {
+  const [view, setView] = useState<CaseRecordsView | null>(null);
+  const [form, setForm] = useState({ class: "", text: "" });
+  const [error, setError] = useState("");
+  useEffect(() => {
+    caseRecordsView()
+      .then((v) => {
+        setView(v);
+        setForm((f) => ({ ...f, class: v.classes[0]?.[0] ?? "" }));
+      })
+      .catch((e) => setError(sentence(asApiError(e).message)));
+  }, []);
+  if (view && view.classes.length === 0) return <p className="muted">This policy keeps no case records.</p>;
+  return (
+    <form
+      className="case-form"
+      aria-label="Add a case record"
+      onSubmit={(e) => {
+        e.preventDefault();
+        caseRecordCreate({ class: form.class, line, text: form.text })
+          .then(() => onDone("The record is kept, sealed to those the policy lets read it."))
+          .catch((err) => setError(sentence(asApiError(err).message)));
+      }}
+    >
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <label>
+        Kind of record
+        <select name="class" value={form.class} onChange={(e) => setForm({ ...form, class: e.target.value })}>
+          {view?.classes.map(([id, label]) => (
+            <option key={id} value={id}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Record
+        <textarea name="text" rows={4} value={form.text} onChange={(e) => setForm({ ...form, text: e.target.value })} />
+      </label>
+      <button type="submit">Keep record</button>
+    </form>
+  );
+}
+
+/** The case records this person may read (managers), oldest first. */
+export function CaseRecords({ lineName }: { lineName: (id: string) => string }) {
+  const [view, setView] = useState<CaseRecordsView | null>(null);
+  useEffect(() => {
+    caseRecordsView().then(setView).catch(() => setView(null));
+  }, []);
+  if (!view || view.records.length === 0) return null;
+  const label = (id: string) => view.classes.find(([c]) => c === id)?.[1] ?? id;
+  return (
+    <div className="case-records">
+      <h3>Case records</h3>
+      <ul>
+        {view.records.map((r, i) => (
+          <li key={i}>
+            <strong>{label(r.class)}</strong> · {lineName(r.line)} · {r.by}, {new Date(r.at * 1000).toLocaleDateString()}
+            <p>{r.text}</p>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
