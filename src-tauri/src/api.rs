@@ -44,6 +44,7 @@ pub struct ReplyRequest {
     pub send_anyway: bool,
 }
 
+/// A conversation or outbox item, by id.
 #[derive(Debug, Deserialize, TS)]
 #[ts(export)]
 pub struct RetryRequest {
@@ -223,6 +224,7 @@ command_table! {
     send_reply(ReplyRequest) -> SendOutcome;
     retry_reply(RetryRequest) -> SendOutcome;
     mark_conversation(MarkRequest) -> confide_mail::reading::ConversationView;
+    decline_third_party(RetryRequest) -> confide_mail::reading::ConversationView;
     save_attachment(AttachmentRequest) -> SaveOutcome;
     guard_now(()) -> confide_mail::guard::GuardReport;
     personal_account(()) -> PersonalAccountInfo;

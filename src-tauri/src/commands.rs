@@ -110,6 +110,14 @@ async fn refresh_shared(session: &staff::Session) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Declines a third party's request about someone: closed, and on the audit log.
+#[tauri::command]
+pub async fn decline_third_party(state: State<'_, AppState>, request: RetryRequest) -> Result<ConversationView, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    confide_mail::triage::decline_third_party(&session, request.id).await?;
+    Ok(reading::conversation(&session, request.id, None).await?)
+}
+
 /// Claims, releases, sets the status of or flags a conversation on the server, where
 /// colleagues' desktops see it.
 #[tauri::command]

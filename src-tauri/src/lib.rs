@@ -43,6 +43,7 @@ pub fn run() {
             commands::send_reply,
             commands::retry_reply,
             commands::mark_conversation,
+            commands::decline_third_party,
             commands::save_attachment,
             commands::guard_now,
             commands::personal_account,

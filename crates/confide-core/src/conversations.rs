@@ -216,3 +216,12 @@ pub async fn check_visible(session: &crate::staff::Session, id: i64) -> Result<(
 fn gone() -> CoreError {
     CoreError::Invalid("this conversation is no longer here; it may have been deleted".into())
 }
+
+/// Whether `address` has ever written to the helpline (an incoming message from it is held
+/// here). Under a no-cold-contact policy (acevo), Confide writes only to such addresses.
+pub async fn has_written_to_us(store: &Store, address: &str) -> Result<bool, CoreError> {
+    let address = address.trim().to_lowercase();
+    Ok(sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM messages WHERE direction = 'in' AND lower(author) = ?) AS "written!: bool""#, address)
+        .fetch_one(store.pool())
+        .await?)
+}

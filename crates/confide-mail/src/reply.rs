@@ -21,7 +21,6 @@ pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) ->
         return Err(CoreError::Invalid("the reply is empty".into()).into());
     }
     let (summary, messages) = conversations::load(session, conversation_id).await?;
-    confide_core::audit::append(store, "replied", &format!("conversation:{conversation_id}")).await?;
     let last_in = messages.iter().rev().find(|m| m.incoming).ok_or_else(|| CoreError::Invalid("there is no message from the service user to reply to".into()))?;
     let parsed = MessageParser::default().parse(&last_in.raw[..]).ok_or_else(|| CoreError::Invalid("the message being answered cannot be read".into()))?;
     let reply_to = parsed
@@ -31,6 +30,16 @@ pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) ->
         .and_then(|a| a.address())
         .ok_or_else(|| CoreError::Invalid("the message being answered has no address to reply to".into()))?
         .to_owned();
+    // A Reply-To can name anyone: under a no-cold-contact policy the reply goes only to someone
+    // who has written to the helpline themselves.
+    if session.preset().rules.no_cold_contact && !conversations::has_written_to_us(store, &reply_to).await? {
+        return Err(CoreError::Invalid(
+            "this helpline writes only to people who contacted it first, and this message asks for the reply to go to an address that has never written to \
+             the helpline; Confide will not send it (answer the address that wrote, if it is safe to)"
+                .into(),
+        )
+        .into());
+    }
     let account = account_for(session, conversation_id).await?;
     let from_address = account
         .lines
@@ -67,7 +76,9 @@ pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) ->
         builder = builder.in_reply_to(id).references(references.join(" "));
     }
     let email = builder.body(text).map_err(|e| MailError::Core(CoreError::Invalid(format!("cannot build the reply: {e}"))))?;
-    Ok(outbox::queue(store, Some(conversation_id), &account.id, &message_id, &email.formatted()).await?)
+    let queued = outbox::queue(store, Some(conversation_id), &account.id, &message_id, &email.formatted()).await?;
+    confide_core::audit::append(store, "replied", &format!("conversation:{conversation_id}")).await?;
+    Ok(queued)
 }
 
 /// Moves one outbox item on as far as it will go. Returns the item's state afterwards

@@ -191,6 +191,14 @@ pub async fn set_hold(session: &Session, conversation_id: i64, reason: Option<&s
     Ok(())
 }
 
+/// Declines a third party's request about someone (the helpline does not act on them): the
+/// conversation is closed and the decline goes on the audit log.
+pub async fn decline_third_party(session: &Session, conversation_id: i64) -> Result<(), MailError> {
+    mark(session, conversation_id, &Mark::Status { status: Status::Closed }).await?;
+    confide_core::audit::append(&session.store, "third_party_declined", &format!("conversation:{conversation_id}")).await?;
+    Ok(())
+}
+
 /// Marks the conversation as claimed by this staff member, replacing any earlier claim.
 pub async fn claim(session: &Session, conversation_id: i64) -> Result<(), MailError> {
     mark(session, conversation_id, &Mark::Claim).await

@@ -70,6 +70,8 @@ export const retryReply = (request: RetryRequest): Promise<SendOutcome> =>
   invoke<SendOutcome>("retry_reply", { request });
 export const markConversation = (request: MarkRequest): Promise<ConversationView> =>
   invoke<ConversationView>("mark_conversation", { request });
+export const declineThirdParty = (request: RetryRequest): Promise<ConversationView> =>
+  invoke<ConversationView>("decline_third_party", { request });
 export const saveAttachment = (request: AttachmentRequest): Promise<SaveOutcome> =>
   invoke<SaveOutcome>("save_attachment", { request });
 export const guardNow = (): Promise<GuardReport> => invoke<GuardReport>("guard_now");

@@ -8,7 +8,7 @@ import type { OutboxItem } from "../bindings/OutboxItem";
 import type { Status } from "../bindings/Status";
 import { CaseRecordForm, DisclosureForm } from "./Disclosures";
 import { ChatPane } from "./LiveChat";
-import { conversationView, markConversation, retryReply, saveAttachment, sendReply, setHold } from "../bindings/commands";
+import { conversationView, declineThirdParty, markConversation, retryReply, saveAttachment, sendReply, setHold } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 
 const STATUSES: { id: Status; label: string }[] = [
@@ -119,6 +119,21 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
         </button>{" "}
         <button className="small secondary" aria-expanded={recording} onClick={() => setRecording(!recording)}>
           {recording ? "Cancel case record" : "Add a case record"}
+        </button>{" "}
+        <button
+          className="small secondary"
+          title="We do not act on requests about someone else: this closes the conversation and records the decline"
+          onClick={() =>
+            declineThirdParty({ id })
+              .then((v) => {
+                setView(v);
+                onChanged(v.summary);
+                setNotice("Declined as a third-party request, and recorded.");
+              })
+              .catch((e) => setError(sentence(asApiError(e).message)))
+          }
+        >
+          Decline a third-party request
         </button>{" "}
         {notice && <span role="status">{notice}</span>}
       </p>
