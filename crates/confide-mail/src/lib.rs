@@ -6,6 +6,7 @@
 pub mod audit_log;
 pub mod case_records;
 pub mod connect;
+pub mod consent;
 pub mod disclosure;
 mod error;
 pub mod imap_quote;

@@ -191,3 +191,46 @@ async fn list_which(session: &Session, class: &str, which: Which) -> Result<Vec<
     let identity = session.store.identity();
     Ok(fetched.into_iter().map(|(uid, sealed)| Listed { uid, record: shared_record::open(&sealed, identity, &dir) }).collect())
 }
+
+/// Removes one record of `class` from its folder at once, by its id (blocking): for records
+/// kept "until" something happens (an address until the literature is sent). Only that
+/// message's UID is expunged. Returns whether it was there.
+pub(crate) fn remove_one(account: &Account, password: &str, rel: &str, class: &str, id: &str) -> Result<bool, MailError> {
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Ok(false);
+    }
+    let mut s = imap_login(account, password)?;
+    let name = server_folder(&mut s, rel)?;
+    if s.list(Some(""), Some(&name))?.is_empty() {
+        let _ = s.logout();
+        return Ok(false);
+    }
+    s.select(&name)?;
+    let found: Vec<u32> = s.uid_search(format!("HEADER Message-ID \"<rec-{id}@confide.invalid>\""))?.into_iter().collect();
+    let mut doomed = vec![];
+    if !found.is_empty() {
+        for f in s.uid_fetch(crate::imap_quote::uid_set(&found), format!("(UID BODY.PEEK[HEADER.FIELDS ({CLASS_HEADER})])"))?.iter() {
+            if let (Some(uid), Some(head)) = (f.uid, f.header()) {
+                if header_class(head).as_deref() == Some(class) {
+                    doomed.push(uid);
+                }
+            }
+        }
+    }
+    if !doomed.is_empty() {
+        let set = crate::imap_quote::uid_set(&doomed);
+        s.uid_store(&set, "+FLAGS.SILENT (\\Deleted)")?;
+        s.uid_expunge(&set)?;
+    }
+    let _ = s.logout();
+    Ok(!doomed.is_empty())
+}
+
+/// Removes one record now (see [`remove_one`]).
+pub async fn remove(session: &Session, class: &str, id: &str) -> Result<bool, MailError> {
+    let rel = class_folder(session.preset(), class)?;
+    let account = shared_account(&accounts::list(&session.store).await?)?;
+    let password = crate::connect::account_password(&session.store, &account)?;
+    let (class, id) = (class.to_owned(), id.to_owned());
+    tokio::task::spawn_blocking(move || remove_one(&account, &password, &rel, &class, &id)).await.map_err(|_| MailError::Worker)?
+}

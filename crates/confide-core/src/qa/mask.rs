@@ -16,11 +16,13 @@ fn patterns() -> &'static [(Regex, &'static str)] {
             (r"(?i)\b(?:https?://|www\.)\S+", "[web address]"),
             (r"(?i)\b[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\b", "[postcode]"),
             (
-                r"(?i)\b\d+[a-z]?,?\s+(?:[A-Z][a-z]+\s+){1,3}(?:road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|court|ct|place|gardens|crescent|terrace|grove|hill|row|square|walk|mews)\b",
+                // A house number, one to three capitalised words, a street word.
+                r"\b\d+[a-zA-Z]?,?\s+(?:[A-Z][a-z]+\s+){1,3}(?i:road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|court|ct|place|gardens|crescent|terrace|grove|hill|row|square|walk|mews)\b",
                 "[address]",
             ),
-            // Telephone numbers and other long numbers (bank, national insurance, case numbers).
-            (r"\+?\d[\d\s\-()]{4,}\d", "[number]"),
+            // Telephone numbers and other numbers of five digits or more (bank, national
+            // insurance, case numbers); a year or a house number is left.
+            (r"\+?\d[\d\s\-()]{3,}\d", "[number]"),
         ]
         .into_iter()
         .map(|(p, with)| (Regex::new(p).expect("masking patterns are valid"), with))

@@ -60,6 +60,8 @@ fn masking_removes_the_correspondents_details() {
         assert!(!masked.contains(gone), "{gone} in {masked}");
     }
     assert!(masked.contains("Leeds"), "a town alone is not masked: {masked}");
+    let partial = mask::mask("call 07700 or 900123 at Larkspur Road in 2026", &[]);
+    assert_eq!(partial, "call [number] or [number] at Larkspur Road in 2026", "lower-case words are not a street; a year is not a number to hide");
     assert!(masked.contains("[name]") && masked.contains("[number]") && masked.contains("[address]") && masked.contains("[postcode]") && masked.contains("[email]"));
 }
 
