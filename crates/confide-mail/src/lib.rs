@@ -26,6 +26,7 @@ mod expire_personal;
 pub mod folders;
 pub mod guard;
 pub mod idle;
+pub mod subject_access;
 pub mod sync;
 pub mod team;
 pub mod triage;

@@ -375,6 +375,19 @@ pub async fn conversation_locations(store: &Store, conversation_id: i64) -> Resu
     Ok(rows.into_iter().map(|r| (r.account_id, r.folder, r.uid as u32, r.flags)).collect())
 }
 
+/// Where a conversation's messages sit on the server, with the UIDVALIDITY they were seen
+/// under, so a destructive step can check the folder is still the one it knew:
+/// (account, folder, uidvalidity, uid).
+pub async fn erasure_locations(store: &Store, conversation_id: i64) -> Result<Vec<(String, String, u32, u32)>, CoreError> {
+    let rows = sqlx::query!(
+        "SELECT mm.account_id, mm.folder, mm.uidvalidity, mm.uid FROM mail_messages mm JOIN messages m ON m.id = mm.message_row WHERE m.conversation_id = ?",
+        conversation_id
+    )
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.account_id, r.folder, r.uidvalidity as u32, r.uid as u32)).collect())
+}
+
 /// The Message-IDs of the messages an account's mailbox holds (as last synced): how the
 /// sent-folder guard recognises a personal copy of a reply to one of them.
 pub async fn held_message_ids(store: &Store, account: &str) -> Result<HashSet<String>, CoreError> {

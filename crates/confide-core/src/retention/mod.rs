@@ -135,3 +135,30 @@ pub async fn destroy_local(store: &Store, class: &RetentionClass, expired: &[Exp
     store.checkpoint().await?;
     Ok(LocalOutcome { messages: rows.len(), conversations: ending })
 }
+
+/// Erases whole conversations from this desktop (a subject's erasure request), as a retention
+/// run destroys expired ones: counted in the anonymous statistics first, then rows, index
+/// entries and blob keys, the erasure on the retention record, the journal truncated. The
+/// caller has removed the server copies first. Returns how many messages went.
+pub async fn erase_local(store: &Store, conversations: &[i64]) -> Result<usize, CoreError> {
+    if conversations.is_empty() {
+        return Ok(0);
+    }
+    let ids = serde_json::to_string(conversations).expect("numbers serialise");
+    let rows: Vec<i64> = sqlx::query_scalar!(r#"SELECT id AS "id!" FROM messages WHERE conversation_id IN (SELECT value FROM json_each(?))"#, ids)
+        .fetch_all(store.pool())
+        .await?;
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+    stats::count_before_destroying(&mut tx, &rows).await?;
+    crate::mailstore::delete_message_rows(&mut tx, &rows).await?;
+    // A conversation with no messages (a chat that never had one) goes too.
+    sqlx::query!("DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?))", ids).execute(&mut *tx).await?;
+    tx.commit().await?;
+    retention_record::append(
+        store,
+        &RecordEntry { at: store.now_ts(), action: "erased".into(), record_class: None, from_place: "local".into(), to_place: String::new(), count: rows.len() as i64, oldest: None, newest: None },
+    )
+    .await?;
+    store.checkpoint().await?;
+    Ok(rows.len())
+}
