@@ -254,6 +254,12 @@ command_table! {
     disclosure_review(crate::disclosures::DisclosureReviewRequest) -> confide_mail::disclosure::DisclosuresView;
     case_records_view(()) -> crate::disclosures::CaseRecordsView;
     case_record_create(confide_core::case_records::CaseInput) -> crate::disclosures::CaseRecordsView;
+    contact_record(confide_core::consent::ContactInput) -> crate::people::ContactsView;
+    contacts_view(()) -> crate::people::ContactsView;
+    contact_done(crate::people::ContactDoneRequest) -> crate::people::ContactsView;
+    subject_search(crate::people::SubjectRequest) -> confide_mail::subject_access::Found;
+    subject_export(crate::people::SubjectRequest) -> SaveOutcome;
+    subject_erase(crate::people::SubjectRequest) -> confide_mail::subject_access::Erased;
     set_hold(HoldRequest) -> confide_mail::reading::ConversationView;
     webchat_state(()) -> crate::livechat::LiveChatState;
     webchat_connect(WebchatConnectRequest) -> crate::livechat::LiveChatState;

@@ -8,6 +8,7 @@ mod error;
 mod guard;
 mod letters;
 mod livechat;
+mod people;
 mod push;
 mod quality;
 mod retention;
@@ -79,6 +80,12 @@ pub fn run() {
             disclosures::disclosure_review,
             disclosures::case_records_view,
             disclosures::case_record_create,
+            people::contact_record,
+            people::contacts_view,
+            people::contact_done,
+            people::subject_search,
+            people::subject_export,
+            people::subject_erase,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -9,12 +9,17 @@ import type { CaseInput } from "./CaseInput";
 import type { CaseRecordsView } from "./CaseRecordsView";
 import type { ChatPassRequest } from "./ChatPassRequest";
 import type { ChatSayRequest } from "./ChatSayRequest";
+import type { ContactDoneRequest } from "./ContactDoneRequest";
+import type { ContactInput } from "./ContactInput";
+import type { ContactsView } from "./ContactsView";
 import type { ConversationRequest } from "./ConversationRequest";
 import type { ConversationView } from "./ConversationView";
 import type { DisclosureInput } from "./DisclosureInput";
 import type { DisclosureReviewRequest } from "./DisclosureReviewRequest";
 import type { DisclosuresView } from "./DisclosuresView";
+import type { Erased } from "./Erased";
 import type { ExportRequest } from "./ExportRequest";
+import type { Found } from "./Found";
 import type { GuardReport } from "./GuardReport";
 import type { HoldRequest } from "./HoldRequest";
 import type { Imported } from "./Imported";
@@ -44,6 +49,7 @@ import type { SaveOutcome } from "./SaveOutcome";
 import type { SaveProfileRequest } from "./SaveProfileRequest";
 import type { SendOutcome } from "./SendOutcome";
 import type { SetupState } from "./SetupState";
+import type { SubjectRequest } from "./SubjectRequest";
 import type { SyncReport } from "./SyncReport";
 import type { TeamAuditCheck } from "./TeamAuditCheck";
 import type { TeamChangeRequest } from "./TeamChangeRequest";
@@ -115,6 +121,17 @@ export const disclosureReview = (request: DisclosureReviewRequest): Promise<Disc
 export const caseRecordsView = (): Promise<CaseRecordsView> => invoke<CaseRecordsView>("case_records_view");
 export const caseRecordCreate = (request: CaseInput): Promise<CaseRecordsView> =>
   invoke<CaseRecordsView>("case_record_create", { request });
+export const contactRecord = (request: ContactInput): Promise<ContactsView> =>
+  invoke<ContactsView>("contact_record", { request });
+export const contactsView = (): Promise<ContactsView> => invoke<ContactsView>("contacts_view");
+export const contactDone = (request: ContactDoneRequest): Promise<ContactsView> =>
+  invoke<ContactsView>("contact_done", { request });
+export const subjectSearch = (request: SubjectRequest): Promise<Found> =>
+  invoke<Found>("subject_search", { request });
+export const subjectExport = (request: SubjectRequest): Promise<SaveOutcome> =>
+  invoke<SaveOutcome>("subject_export", { request });
+export const subjectErase = (request: SubjectRequest): Promise<Erased> =>
+  invoke<Erased>("subject_erase", { request });
 export const setHold = (request: HoldRequest): Promise<ConversationView> =>
   invoke<ConversationView>("set_hold", { request });
 export const webchatState = (): Promise<LiveChatState> => invoke<LiveChatState>("webchat_state");

@@ -6,9 +6,9 @@ import type { Mark } from "../bindings/Mark";
 import type { MessageView } from "../bindings/MessageView";
 import type { OutboxItem } from "../bindings/OutboxItem";
 import type { Status } from "../bindings/Status";
-import { CaseRecordForm, DisclosureForm } from "./Disclosures";
+import { ConversationActions } from "./ConversationActions";
 import { ChatPane } from "./LiveChat";
-import { conversationView, declineThirdParty, markConversation, retryReply, saveAttachment, sendReply, setHold } from "../bindings/commands";
+import { conversationView, markConversation, retryReply, saveAttachment, sendReply, setHold } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 
 const STATUSES: { id: Status; label: string }[] = [
@@ -37,9 +37,6 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
   const [error, setError] = useState("");
   const [imagesFor, setImagesFor] = useState<number | null>(null);
   const [generation, setGeneration] = useState(0);
-  const [disclosing, setDisclosing] = useState(false);
-  const [recording, setRecording] = useState(false);
-  const [notice, setNotice] = useState("");
 
   useEffect(() => {
     setError("");
@@ -113,49 +110,16 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
       )}
       </>
       )}
-      <p className="disclosure-toggle">
-        <button className="small secondary" aria-expanded={disclosing} onClick={() => setDisclosing(!disclosing)}>
-          {disclosing ? "Cancel disclosure record" : "Record a disclosure decision"}
-        </button>{" "}
-        <button className="small secondary" aria-expanded={recording} onClick={() => setRecording(!recording)}>
-          {recording ? "Cancel case record" : "Add a case record"}
-        </button>{" "}
-        <button
-          className="small secondary"
-          title="We do not act on requests about someone else: this closes the conversation and records the decline"
-          onClick={() =>
-            declineThirdParty({ id })
-              .then((v) => {
-                setView(v);
-                onChanged(v.summary);
-                setNotice("Declined as a third-party request, and recorded.");
-              })
-              .catch((e) => setError(sentence(asApiError(e).message)))
-          }
-        >
-          Decline a third-party request
-        </button>{" "}
-        {notice && <span role="status">{notice}</span>}
-      </p>
-      {disclosing && (
-        <DisclosureForm
-          line={view.summary.line_id}
-          exceptions={exceptions}
-          onDone={(message) => {
-            setDisclosing(false);
-            setNotice(message);
-          }}
-        />
-      )}
-      {recording && (
-        <CaseRecordForm
-          line={view.summary.line_id}
-          onDone={(message) => {
-            setRecording(false);
-            setNotice(message);
-          }}
-        />
-      )}
+      <ConversationActions
+        id={id}
+        line={view.summary.line_id}
+        exceptions={exceptions}
+        onView={(v) => {
+          setView(v);
+          onChanged(v.summary);
+        }}
+        onError={setError}
+      />
       {view.summary.channel === "webchat" ? (
         <ChatPane view={view} onView={setView} />
       ) : (

@@ -13,6 +13,7 @@ import { WaitingChats } from "./LiveChat";
 import { ConversationList } from "./ConversationList";
 import { Disclosures } from "./Disclosures";
 import { Letters } from "./Letters";
+import { People } from "./People";
 import { Quality } from "./Quality";
 import { Records } from "./Records";
 import { Team } from "./Team";
@@ -42,7 +43,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   });
   const [error, setError] = useState("");
   const [selectedId, setSelectedId] = useState<number | null>(null);
-  const [panel, setPanel] = useState<"conversation" | "settings" | "records" | "team" | "letters" | "quality" | "disclosures">("conversation");
+  const [panel, setPanel] = useState<"conversation" | "settings" | "records" | "team" | "letters" | "quality" | "disclosures" | "people">("conversation");
   const [guardNotice, setGuardNotice] = useState("");
   const [retention, setRetention] = useState("");
   // Colleagues' names by key, from the team directory (empty until it exists or if it cannot
@@ -173,6 +174,9 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
             Disclosures
           </button>
         )}
+        <button className="small secondary" onClick={() => setPanel("people")}>
+          Contacts
+        </button>
         {profile.role === "manager" && (
           <button className="small secondary" onClick={() => setPanel("quality")}>
             Quality
@@ -301,6 +305,8 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
       <section className="pane" aria-label="Conversation">
         {panel === "settings" ? (
           <Settings onClose={() => setPanel("conversation")} />
+        ) : panel === "people" ? (
+          <People manager={profile.role === "manager"} onClose={() => setPanel("conversation")} />
         ) : panel === "disclosures" ? (
           <Disclosures exceptions={profile.preset.exceptions} lineName={lineName} onClose={() => setPanel("conversation")} />
         ) : panel === "quality" ? (

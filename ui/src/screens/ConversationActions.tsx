@@ -1,0 +1,86 @@
+import { useState } from "react";
+import type { ConversationView } from "../bindings/ConversationView";
+import type { ExceptionCategory } from "../bindings/ExceptionCategory";
+import { declineThirdParty } from "../bindings/commands";
+import { asApiError, sentence } from "../errors";
+import { CaseRecordForm, DisclosureForm } from "./Disclosures";
+import { ContactForm } from "./People";
+
+/** What the policies ask to be recorded from a conversation: a disclosure decision, a case
+ * record, contact details kept with consent, or a third party's request declined. */
+export function ConversationActions({
+  id,
+  line,
+  exceptions,
+  onView,
+  onError,
+}: {
+  id: number;
+  line: string;
+  exceptions: ExceptionCategory[];
+  onView: (v: ConversationView) => void;
+  onError: (message: string) => void;
+}) {
+  const [disclosing, setDisclosing] = useState(false);
+  const [recording, setRecording] = useState(false);
+  const [keepingContact, setKeepingContact] = useState(false);
+  const [notice, setNotice] = useState("");
+  return (
+    <>
+      <p className="disclosure-toggle">
+        <button className="small secondary" aria-expanded={disclosing} onClick={() => setDisclosing(!disclosing)}>
+          {disclosing ? "Cancel disclosure record" : "Record a disclosure decision"}
+        </button>{" "}
+        <button className="small secondary" aria-expanded={recording} onClick={() => setRecording(!recording)}>
+          {recording ? "Cancel case record" : "Add a case record"}
+        </button>{" "}
+        <button className="small secondary" aria-expanded={keepingContact} onClick={() => setKeepingContact(!keepingContact)}>
+          {keepingContact ? "Cancel contact details" : "Keep contact details (with consent)"}
+        </button>{" "}
+        <button
+          className="small secondary"
+          title="We do not act on requests about someone else: this closes the conversation and records the decline"
+          onClick={() =>
+            declineThirdParty({ id })
+              .then((v) => {
+                onView(v);
+                setNotice("Declined as a third-party request, and recorded.");
+              })
+              .catch((e) => onError(sentence(asApiError(e).message)))
+          }
+        >
+          Decline a third-party request
+        </button>{" "}
+        {notice && <span role="status">{notice}</span>}
+      </p>
+      {disclosing && (
+        <DisclosureForm
+          line={line}
+          exceptions={exceptions}
+          onDone={(message) => {
+            setDisclosing(false);
+            setNotice(message);
+          }}
+        />
+      )}
+      {keepingContact && (
+        <ContactForm
+          line={line}
+          onDone={(message) => {
+            setKeepingContact(false);
+            setNotice(message);
+          }}
+        />
+      )}
+      {recording && (
+        <CaseRecordForm
+          line={line}
+          onDone={(message) => {
+            setRecording(false);
+            setNotice(message);
+          }}
+        />
+      )}
+    </>
+  );
+}

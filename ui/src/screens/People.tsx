@@ -1,0 +1,194 @@
+import { useEffect, useState } from "react";
+import type { ContactsView } from "../bindings/ContactsView";
+import type { Erased } from "../bindings/Erased";
+import type { Found } from "../bindings/Found";
+import type { Purpose } from "../bindings/Purpose";
+import { contactDone, contactRecord, contactsView, subjectErase, subjectExport, subjectSearch } from "../bindings/commands";
+import { asApiError, sentence } from "../errors";
+
+/** Contact details, kept only with the service user's consent for one purpose (from a
+ * conversation). Without consent nothing is kept: the form says so and offers nothing else. */
+export function ContactForm({ line, onDone }: { line: string; onDone: (message: string) => void }) {
+  const [form, setForm] = useState({ purpose: "literature" as Purpose, name: "", contact: "", consent: false });
+  const [error, setError] = useState("");
+  return (
+    <form
+      className="contact-form"
+      aria-label="Keep contact details with consent"
+      onSubmit={(e) => {
+        e.preventDefault();
+        contactRecord({ ...form, line })
+          .then(() => onDone("Kept, with their consent, until that is done; then destroyed."))
+          .catch((err) => setError(sentence(asApiError(err).message)));
+      }}
+    >
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <fieldset>
+        <legend>For</legend>
+        <label className="inline">
+          <input type="radio" name="purpose" checked={form.purpose === "literature"} onChange={() => setForm({ ...form, purpose: "literature" })} /> Sending
+          literature (destroyed once sent)
+        </label>
+        <label className="inline">
+          <input type="radio" name="purpose" checked={form.purpose === "feedback"} onChange={() => setForm({ ...form, purpose: "feedback" })} /> A feedback call
+          (destroyed once made)
+        </label>
+      </fieldset>
+      <label>
+        Name
+        <input name="name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+      </label>
+      <label>
+        Address or number
+        <input name="contact" value={form.contact} onChange={(e) => setForm({ ...form, contact: e.target.value })} />
+      </label>
+      <label className="inline">
+        <input type="checkbox" name="consent" checked={form.consent} onChange={(e) => setForm({ ...form, consent: e.target.checked })} /> They agreed to us keeping
+        this, for this purpose only
+      </label>
+      {!form.consent && <p className="muted">Without their consent keep nothing: refer to them by a pseudonym.</p>}
+      <button type="submit" disabled={!form.consent}>
+        Keep contact details
+      </button>
+    </form>
+  );
+}
+
+/** Contact details kept with consent (done when sent or called), anonymised feedback, and, for
+ * managers, subject access: find, export and erase what is held about a person. */
+export function People({ manager, onClose }: { manager: boolean; onClose: () => void }) {
+  const [view, setView] = useState<ContactsView | null>(null);
+  const [error, setError] = useState("");
+  const [feedback, setFeedback] = useState<Record<string, string>>({});
+  const fail = (e: unknown) => setError(sentence(asApiError(e).message));
+  useEffect(() => {
+    contactsView().then(setView).catch(fail);
+  }, []);
+  return (
+    <section className="people" aria-labelledby="people-title">
+      <h2 id="people-title">Contacts and subject access</h2>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <h3>Contact details kept with consent</h3>
+      {view && view.contacts.length === 0 && <p className="empty">None.</p>}
+      <ul className="contacts">
+        {view?.contacts.map((k) => (
+          <li key={k.id}>
+            <strong>{k.contact.name}</strong>, {k.contact.contact} · {k.contact.purpose === "literature" ? "to send literature" : "for a feedback call"}{" "}
+            {k.contact.purpose === "feedback" && (
+              <input
+                aria-label="What they said (kept anonymised)"
+                placeholder="What they said (kept anonymised)"
+                value={feedback[k.id] ?? ""}
+                onChange={(e) => setFeedback({ ...feedback, [k.id]: e.target.value })}
+              />
+            )}{" "}
+            <button className="small secondary" onClick={() => contactDone({ id: k.id, feedback: feedback[k.id] ?? null }).then(setView).catch(fail)}>
+              {k.contact.purpose === "literature" ? "Literature sent" : "Call made"}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {view && view.feedback.length > 0 && (
+        <>
+          <h3>Feedback (anonymised)</h3>
+          <ul>
+            {view.feedback.map((f, i) => (
+              <li key={i}>
+                {f.month}: {f.text}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {manager && <SubjectAccess onError={fail} />}
+      <button onClick={onClose}>Close</button>
+    </section>
+  );
+}
+
+function SubjectAccess({ onError }: { onError: (e: unknown) => void }) {
+  const [query, setQuery] = useState("");
+  const [found, setFound] = useState<Found | null>(null);
+  const [confirm, setConfirm] = useState(false);
+  const [status, setStatus] = useState("");
+  const [erased, setErased] = useState<Erased | null>(null);
+  return (
+    <div className="subject-access">
+      <h3>Subject access</h3>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          setErased(null);
+          setConfirm(false);
+          subjectSearch({ query }).then(setFound).catch(onError);
+        }}
+      >
+        <label className="inline">
+          Address, name or pseudonym <input name="query" value={query} onChange={(e) => setQuery(e.target.value)} />
+        </label>{" "}
+        <button type="submit">Find</button>
+      </form>
+      {found && (
+        <div>
+          <p role="status">
+            {found.conversations.length} conversation{found.conversations.length === 1 ? "" : "s"} and {found.records.length} other record
+            {found.records.length === 1 ? "" : "s"} mention them.
+          </p>
+          <ul>
+            {found.conversations.map((c) => (
+              <li key={c.id}>
+                {c.channel}: {c.subject || "(no subject)"} with {c.correspondent}, {c.messages.length} messages
+              </li>
+            ))}
+            {found.records.map((r) => (
+              <li key={r.id}>{r.class.replace(/_/g, " ")}</li>
+            ))}
+          </ul>
+          <button
+            className="secondary"
+            onClick={() =>
+              subjectExport({ query })
+                .then((o) => setStatus(o.saved_as ? `Saved as ${o.saved_as}.` : ""))
+                .catch(onError)
+            }
+          >
+            Export for them…
+          </button>{" "}
+          {!confirm ? (
+            <button className="secondary" onClick={() => setConfirm(true)}>
+              Erase all of this…
+            </button>
+          ) : (
+            <button
+              onClick={() =>
+                subjectErase({ query })
+                  .then((r) => {
+                    setErased(r);
+                    setFound(null);
+                  })
+                  .catch(onError)
+              }
+            >
+              Erase everywhere, for good
+            </button>
+          )}{" "}
+          {status && <span role="status">{status}</span>}
+        </div>
+      )}
+      {erased && (
+        <p role="status">
+          Erased: {erased.conversations} conversations ({erased.server_messages} messages on the server, {erased.local_messages} on this computer) and{" "}
+          {erased.records} records.
+        </p>
+      )}
+    </div>
+  );
+}
