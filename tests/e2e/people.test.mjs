@@ -1,0 +1,61 @@
+// Issue 9 through the real window: a manager keeps a service user's address, with consent, to
+// send literature; marks it sent and it is gone; then finds everything held about that person
+// (subject access) and erases it everywhere.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { test } from "node:test";
+import { firstRun, forgetTeam, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { Session, startDriver } from "./webdriver.mjs";
+
+const root = resolve(import.meta.dirname, "../..");
+const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
+const artifacts = join(root, "tests/artifacts");
+const dove = (...args) => execFileSync("doveadm", ["-c", "/var/lib/confide-lab/dovecot/dovecot.conf", ...args], { encoding: "utf8" });
+
+test("issue9 contact details kept with consent, then subject access and erasure", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+  assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
+  forgetTeam();
+  const lab = readLab();
+  const store = storeWithSharedMailbox(lab, "confide-e2e-people-");
+  const driver = await startDriver({ env: { CONFIDE_DATA_DIR: store } });
+  const s = await Session.create(driver.base, app);
+  try {
+    await firstRun(s, { role: "manager" });
+    await s.waitForText(".sync-status", "new messages", 60000);
+    await s.clickText(".topbar button", "Team");
+    await s.clickText(".team button", "Start the team directory");
+    await s.waitForText(".team-table", "Ash");
+    await s.clickText(".team > button", "Close");
+
+    const sender = `sar${Date.now()}@example.org`;
+    const smtp = `import smtplib, sys; s = smtplib.SMTP("127.0.0.1", ${lab.LAB_SMTP_PORT}); s.sendmail("${sender}", ["phoneline@lab.test"], sys.stdin.read()); s.quit()`;
+    execFileSync("python3", ["-c", smtp], { input: `From: Wendell Okafor <${sender}>\r\nTo: phoneline@lab.test\r\nSubject: Leaflets\r\n\r\nPlease post me your leaflets.\r\n` });
+    await s.waitForText(".rows", sender, 30000);
+    await s.clickText(".row", sender);
+    await s.clickText(".disclosure-toggle button", "Keep contact details");
+    await s.type('.contact-form input[name="name"]', "Wendell Okafor");
+    await s.type('.contact-form input[name="contact"]', "14 Larkspur Road, Leeds");
+    await s.click('.contact-form input[name="consent"]');
+    await s.clickText(".contact-form button", "Keep contact details");
+    await s.waitForText(".disclosure-toggle", "Kept, with their consent", 30000);
+
+    await s.clickText(".topbar button", "Contacts");
+    await s.waitForText(".contacts", "Larkspur Road", 30000);
+    await s.screenshot(artifacts, "17-contacts");
+    await s.clickText(".contacts button", "Literature sent");
+    await s.waitForText(".people", "None.", 30000);
+
+    await s.type('.subject-access input[name="query"]', sender);
+    await s.clickText(".subject-access button", "Find");
+    await s.waitForText(".subject-access", "1 conversation", 30000);
+    await s.clickText(".subject-access button", "Erase all of this");
+    await s.clickText(".subject-access button", "Erase everywhere, for good");
+    await s.waitForText(".subject-access", "Erased: 1 conversations", 30000);
+    assert.equal(dove("search", "-u", "helpline@lab.test", "mailbox", "INBOX", "from", sender).trim(), "", "gone from the server");
+  } finally {
+    await s.close();
+    driver.stop();
+  }
+});
