@@ -44,6 +44,14 @@ pub struct ReplyRequest {
     pub send_anyway: bool,
 }
 
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct PseudonymRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub pseudonym: String,
+}
+
 /// A conversation or outbox item, by id.
 #[derive(Debug, Deserialize, TS)]
 #[ts(export)]
@@ -225,6 +233,7 @@ command_table! {
     retry_reply(RetryRequest) -> SendOutcome;
     mark_conversation(MarkRequest) -> confide_mail::reading::ConversationView;
     decline_third_party(RetryRequest) -> confide_mail::reading::ConversationView;
+    set_pseudonym(PseudonymRequest) -> confide_mail::reading::ConversationView;
     save_attachment(AttachmentRequest) -> SaveOutcome;
     guard_now(()) -> confide_mail::guard::GuardReport;
     personal_account(()) -> PersonalAccountInfo;

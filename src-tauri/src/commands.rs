@@ -110,6 +110,14 @@ async fn refresh_shared(session: &staff::Session) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Sets the pseudonym a service user is known by on a conversation (instead of contact details).
+#[tauri::command]
+pub async fn set_pseudonym(state: State<'_, AppState>, request: crate::api::PseudonymRequest) -> Result<ConversationView, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    conversations::set_pseudonym(&session, request.id, &request.pseudonym).await?;
+    Ok(reading::conversation(&session, request.id, None).await?)
+}
+
 /// Declines a third party's request about someone: closed, and on the audit log.
 #[tauri::command]
 pub async fn decline_third_party(state: State<'_, AppState>, request: RetryRequest) -> Result<ConversationView, ApiError> {

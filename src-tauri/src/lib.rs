@@ -45,6 +45,7 @@ pub fn run() {
             commands::retry_reply,
             commands::mark_conversation,
             commands::decline_third_party,
+            commands::set_pseudonym,
             commands::save_attachment,
             commands::guard_now,
             commands::personal_account,

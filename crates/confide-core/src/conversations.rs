@@ -225,3 +225,33 @@ pub async fn has_written_to_us(store: &Store, address: &str) -> Result<bool, Cor
         .fetch_one(store.pool())
         .await?)
 }
+
+/// Sets (or, empty, clears) the pseudonym a service user is known by on this conversation.
+pub async fn set_pseudonym(session: &crate::staff::Session, id: i64, pseudonym: &str) -> Result<(), CoreError> {
+    check_visible(session, id).await?;
+    let p = pseudonym.trim();
+    if p.chars().count() > 60 {
+        return Err(CoreError::Invalid("keep the pseudonym short".into()));
+    }
+    let value = (!p.is_empty()).then_some(p);
+    sqlx::query!("UPDATE conversations SET pseudonym = ? WHERE id = ?", value, id).execute(session.store.pool()).await?;
+    crate::audit::append(&session.store, "pseudonym_set", &format!("conversation:{id}")).await?;
+    Ok(())
+}
+
+/// The conversations, on the person's lines, whose pseudonym is `name` (any case).
+pub async fn with_pseudonym(session: &crate::staff::Session, name: &str) -> Result<Vec<i64>, CoreError> {
+    let (name, lines) = (name.trim().to_lowercase(), session.lines_json());
+    Ok(sqlx::query_scalar!(
+        r#"SELECT id AS "id!" FROM conversations WHERE lower(pseudonym) = ? AND line_id IN (SELECT value FROM json_each(?))"#,
+        name,
+        lines
+    )
+    .fetch_all(session.store.pool())
+    .await?)
+}
+
+/// A conversation's pseudonym, if it has one.
+pub async fn pseudonym(store: &Store, id: i64) -> Result<Option<String>, CoreError> {
+    Ok(sqlx::query_scalar!("SELECT pseudonym FROM conversations WHERE id = ?", id).fetch_optional(store.pool()).await?.flatten())
+}

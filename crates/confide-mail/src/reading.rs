@@ -46,6 +46,8 @@ pub struct ConversationView {
     pub messages: Vec<MessageView>,
     /// A legal hold on the conversation: shown to managers only.
     pub hold: Option<confide_core::retention::hold::Hold>,
+    /// The name the service user chose to be known by here, if any.
+    pub pseudonym: Option<String>,
 }
 
 /// Opens a conversation for reading: on the audit log, then loaded as [`conversation`].
@@ -78,7 +80,8 @@ pub async fn conversation(session: &Session, id: i64, load_images_for: Option<i6
             })
             .collect();
         let hold = confide_core::retention::hold::of(session, id).await?;
-        return Ok(ConversationView { summary, messages, hold });
+        let pseudonym = conversations::pseudonym(&session.store, id).await?;
+        return Ok(ConversationView { summary, messages, hold, pseudonym });
     }
     let messages = stored
         .into_iter()
@@ -111,7 +114,8 @@ pub async fn conversation(session: &Session, id: i64, load_images_for: Option<i6
         })
         .collect();
     let hold = confide_core::retention::hold::of(session, id).await?;
-    Ok(ConversationView { summary, messages, hold })
+    let pseudonym = conversations::pseudonym(&session.store, id).await?;
+    Ok(ConversationView { summary, messages, hold, pseudonym })
 }
 
 /// One attachment of a stored message: its name (if it has one) and its decoded bytes.

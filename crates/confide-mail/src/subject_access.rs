@@ -87,6 +87,11 @@ async fn find(session: &Session, query: &str) -> Result<Found, MailError> {
             None => break,
         }
     }
+    for id in confide_core::conversations::with_pseudonym(session, query).await? {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
     for id in ids {
         let view = crate::reading::conversation(session, id, None).await?;
         found.conversations.push(FoundConversation {

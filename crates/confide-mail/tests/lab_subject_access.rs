@@ -66,6 +66,12 @@ async fn issue9_a_subject_access_export_holds_the_persons_records_only_and_erasu
     assert!(log.iter().any(|e| e.action == "subject_access_export"));
     assert!(!log.iter().any(|e| e.record.contains("Okafor")), "the audit log names the search by a hash only");
 
+    // Someone known only by a pseudonym is found by it, and only they are.
+    let other = confide_core::inbox::page(&ann, &Default::default()).await.unwrap().conversations.into_iter().find(|c| c.correspondent == "other@example.org").unwrap().id;
+    confide_core::conversations::set_pseudonym(&ann, other, "Bluebird").await.unwrap();
+    let by_pseudonym = confide_mail::subject_access::search(&ann, "bluebird").await.unwrap();
+    assert_eq!(by_pseudonym.conversations.iter().map(|c| c.id).collect::<Vec<_>>(), vec![other]);
+
     let erased = confide_mail::subject_access::erase(&ann, "Okafor").await.unwrap();
     assert_eq!((erased.conversations, erased.server_messages), (1, 1), "{erased:?}");
     assert!(erased.records >= 4, "transcript, letter, response, scan: {erased:?}");

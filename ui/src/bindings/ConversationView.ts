@@ -7,4 +7,8 @@ export type ConversationView = { summary: ConversationSummary, messages: Array<M
 /**
  * A legal hold on the conversation: shown to managers only.
  */
-hold: Hold | null, };
+hold: Hold | null, 
+/**
+ * The name the service user chose to be known by here, if any.
+ */
+pseudonym: string | null, };

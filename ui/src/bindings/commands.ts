@@ -35,6 +35,7 @@ import type { MarkRequest } from "./MarkRequest";
 import type { OfferedFile } from "./OfferedFile";
 import type { PersonalAccountInfo } from "./PersonalAccountInfo";
 import type { PersonalAccountRequest } from "./PersonalAccountRequest";
+import type { PseudonymRequest } from "./PseudonymRequest";
 import type { QaKeyRequest } from "./QaKeyRequest";
 import type { QaOverview } from "./QaOverview";
 import type { RecordsView } from "./RecordsView";
@@ -78,6 +79,8 @@ export const markConversation = (request: MarkRequest): Promise<ConversationView
   invoke<ConversationView>("mark_conversation", { request });
 export const declineThirdParty = (request: RetryRequest): Promise<ConversationView> =>
   invoke<ConversationView>("decline_third_party", { request });
+export const setPseudonym = (request: PseudonymRequest): Promise<ConversationView> =>
+  invoke<ConversationView>("set_pseudonym", { request });
 export const saveAttachment = (request: AttachmentRequest): Promise<SaveOutcome> =>
   invoke<SaveOutcome>("save_attachment", { request });
 export const guardNow = (): Promise<GuardReport> => invoke<GuardReport>("guard_now");

@@ -76,7 +76,8 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
         {view.summary.subject || "(no subject)"}
       </h2>
       <p className="muted">
-        {view.summary.correspondent} · {lineName(view.summary.line_id)} · {view.messages.length} message
+        {view.summary.correspondent}
+        {view.pseudonym ? ` (known as ${view.pseudonym})` : ""} · {lineName(view.summary.line_id)} · {view.messages.length} message
         {view.messages.length === 1 ? "" : "s"}
       </p>
       {/* Claims, status, holds and line moves are IMAP keywords on the shared mailbox: a chat

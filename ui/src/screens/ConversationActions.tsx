@@ -65,6 +65,7 @@ export function ConversationActions({
       )}
       {keepingContact && (
         <ContactForm
+          id={id}
           line={line}
           onDone={(message) => {
             setKeepingContact(false);

@@ -3,13 +3,14 @@ import type { ContactsView } from "../bindings/ContactsView";
 import type { Erased } from "../bindings/Erased";
 import type { Found } from "../bindings/Found";
 import type { Purpose } from "../bindings/Purpose";
-import { contactDone, contactRecord, contactsView, subjectErase, subjectExport, subjectSearch } from "../bindings/commands";
+import { contactDone, contactRecord, contactsView, setPseudonym, subjectErase, subjectExport, subjectSearch } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 
 /** Contact details, kept only with the service user's consent for one purpose (from a
  * conversation). Without consent nothing is kept: the form says so and offers nothing else. */
-export function ContactForm({ line, onDone }: { line: string; onDone: (message: string) => void }) {
+export function ContactForm({ id, line, onDone }: { id: number; line: string; onDone: (message: string) => void }) {
   const [form, setForm] = useState({ purpose: "literature" as Purpose, name: "", contact: "", consent: false });
+  const [pseudonym, setPseudonymText] = useState("");
   const [error, setError] = useState("");
   return (
     <form
@@ -50,7 +51,24 @@ export function ContactForm({ line, onDone }: { line: string; onDone: (message: 
         <input type="checkbox" name="consent" checked={form.consent} onChange={(e) => setForm({ ...form, consent: e.target.checked })} /> They agreed to us keeping
         this, for this purpose only
       </label>
-      {!form.consent && <p className="muted">Without their consent keep nothing: refer to them by a pseudonym.</p>}
+      {!form.consent && (
+        <p className="inline">
+          Without their consent keep nothing of them; they can be known by a pseudonym instead:{" "}
+          <input name="pseudonym" aria-label="Pseudonym" value={pseudonym} onChange={(e) => setPseudonymText(e.target.value)} />{" "}
+          <button
+            type="button"
+            className="small secondary"
+            disabled={!pseudonym.trim()}
+            onClick={() =>
+              setPseudonym({ id, pseudonym })
+                .then(() => onDone(`Known here as ${pseudonym.trim()}; nothing else is kept.`))
+                .catch((err) => setError(sentence(asApiError(err).message)))
+            }
+          >
+            Use this pseudonym
+          </button>
+        </p>
+      )}
       <button type="submit" disabled={!form.consent}>
         Keep contact details
       </button>
