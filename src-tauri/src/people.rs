@@ -16,6 +16,8 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, TS)]
 #[ts(export)]
 pub struct ContactsView {
+    /// The purposes this policy keeps contact details for (none: pseudonyms only).
+    pub purposes: Vec<confide_core::consent::Purpose>,
     pub contacts: Vec<KeptContact>,
     pub feedback: Vec<Feedback>,
 }
@@ -35,7 +37,8 @@ pub struct SubjectRequest {
 }
 
 async fn contacts(session: &staff::Session) -> Result<ContactsView, ApiError> {
-    Ok(ContactsView { contacts: confide_mail::consent::list(session).await?, feedback: confide_mail::consent::feedback(session).await? })
+    let purposes = confide_core::consent::purposes(session.preset());
+    Ok(ContactsView { purposes, contacts: confide_mail::consent::list(session).await?, feedback: confide_mail::consent::feedback(session).await? })
 }
 
 #[tauri::command]

@@ -1,6 +1,6 @@
-// Issue 9 through the real window: a manager keeps a service user's address, with consent, to
-// send literature; marks it sent and it is gone; then finds everything held about that person
-// (subject access) and erases it everywhere.
+// Issue 9 through the real window (respect-mal-current, whose policy keeps no contact details):
+// a manager is told so and records the service user by a pseudonym instead; then finds what is
+// held about them by that pseudonym (subject access) and erases it everywhere.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -14,7 +14,7 @@ const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
 const artifacts = join(root, "tests/artifacts");
 const dove = (...args) => execFileSync("doveadm", ["-c", "/var/lib/confide-lab/dovecot/dovecot.conf", ...args], { encoding: "utf8" });
 
-test("issue9 contact details kept with consent, then subject access and erasure", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue9 a pseudonym instead of contact details, then subject access and erasure", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   forgetTeam();
   const lab = readLab();
@@ -35,21 +35,19 @@ test("issue9 contact details kept with consent, then subject access and erasure"
     await s.waitForText(".rows", sender, 30000);
     await s.clickText(".row", sender);
     await s.clickText(".disclosure-toggle button", "Keep contact details");
-    await s.type('.contact-form input[name="name"]', "Wendell Okafor");
-    await s.type('.contact-form input[name="contact"]', "14 Larkspur Road, Leeds");
-    await s.click('.contact-form input[name="consent"]');
-    await s.clickText(".contact-form button", "Keep contact details");
-    await s.waitForText(".disclosure-toggle", "Kept, with their consent", 30000);
+    await s.waitForText(".contact-form", "keeps no contact details");
+    await s.type('.contact-form input[name="pseudonym"]', "Bluebird");
+    await s.clickText(".contact-form button", "Use this pseudonym");
+    await s.waitForText(".disclosure-toggle", "Known here as Bluebird", 30000);
+    await s.waitForText(".conv-title + p", "known as Bluebird");
 
     await s.clickText(".topbar button", "Contacts");
-    await s.waitForText(".contacts", "Larkspur Road", 30000);
-    await s.screenshot(artifacts, "17-contacts");
-    await s.clickText(".contacts button", "Literature sent");
     await s.waitForText(".people", "None.", 30000);
-
-    await s.type('.subject-access input[name="query"]', sender);
+    await s.type('.subject-access input[name="query"]', "Bluebird");
     await s.clickText(".subject-access button", "Find");
-    await s.waitForText(".subject-access", "1 conversation", 30000);
+    // The search opens every record folder the manager may read; give it time on a busy lab.
+    await s.waitForText(".subject-access", "1 conversation", 60000);
+    await s.screenshot(artifacts, "17-subject-access");
     await s.clickText(".subject-access button", "Erase all of this");
     await s.clickText(".subject-access button", "Erase everywhere, for good");
     await s.waitForText(".subject-access", "Erased: 1 conversations", 30000);

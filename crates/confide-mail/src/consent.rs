@@ -28,10 +28,7 @@ pub struct KeptContact {
 /// The contact details this person may read, for every purpose the policy has.
 pub async fn list(session: &Session) -> Result<Vec<KeptContact>, MailError> {
     let mut out = vec![];
-    for purpose in [Purpose::Literature, Purpose::Feedback] {
-        if session.preset().retention_class(purpose.class()).is_none() {
-            continue;
-        }
+    for purpose in consent::purposes(session.preset()) {
         for listed in crate::records::list(session, purpose.class()).await? {
             let Ok(r) = listed.record else { continue };
             if let Ok(contact) = serde_json::from_slice::<Contact>(&r.body) {

@@ -67,6 +67,7 @@ export function ConversationActions({
         <ContactForm
           id={id}
           line={line}
+          onView={onView}
           onDone={(message) => {
             setKeepingContact(false);
             setNotice(message);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import type { ContactsView } from "../bindings/ContactsView";
+import type { ConversationView } from "../bindings/ConversationView";
 import type { Erased } from "../bindings/Erased";
 import type { Found } from "../bindings/Found";
 import type { Purpose } from "../bindings/Purpose";
@@ -8,9 +9,19 @@ import { asApiError, sentence } from "../errors";
 
 /** Contact details, kept only with the service user's consent for one purpose (from a
  * conversation). Without consent nothing is kept: the form says so and offers nothing else. */
-export function ContactForm({ id, line, onDone }: { id: number; line: string; onDone: (message: string) => void }) {
+export function ContactForm({ id, line, onDone, onView }: { id: number; line: string; onDone: (message: string) => void; onView: (v: ConversationView) => void }) {
   const [form, setForm] = useState({ purpose: "literature" as Purpose, name: "", contact: "", consent: false });
   const [pseudonym, setPseudonymText] = useState("");
+  const [purposes, setPurposes] = useState<Purpose[] | null>(null);
+  useEffect(() => {
+    contactsView()
+      .then((v) => {
+        setPurposes(v.purposes);
+        if (v.purposes.length > 0) setForm((f) => ({ ...f, purpose: v.purposes[0] }));
+      })
+      .catch((err) => setError(sentence(asApiError(err).message)));
+  }, []);
+  const keeps = (p: Purpose) => purposes?.includes(p) ?? false;
   const [error, setError] = useState("");
   return (
     <form
@@ -28,29 +39,42 @@ export function ContactForm({ id, line, onDone }: { id: number; line: string; on
           {error}
         </p>
       )}
-      <fieldset>
-        <legend>For</legend>
-        <label className="inline">
-          <input type="radio" name="purpose" checked={form.purpose === "literature"} onChange={() => setForm({ ...form, purpose: "literature" })} /> Sending
-          literature (destroyed once sent)
-        </label>
-        <label className="inline">
-          <input type="radio" name="purpose" checked={form.purpose === "feedback"} onChange={() => setForm({ ...form, purpose: "feedback" })} /> A feedback call
-          (destroyed once made)
-        </label>
-      </fieldset>
-      <label>
-        Name
-        <input name="name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
-      </label>
-      <label>
-        Address or number
-        <input name="contact" value={form.contact} onChange={(e) => setForm({ ...form, contact: e.target.value })} />
-      </label>
-      <label className="inline">
-        <input type="checkbox" name="consent" checked={form.consent} onChange={(e) => setForm({ ...form, consent: e.target.checked })} /> They agreed to us keeping
-        this, for this purpose only
-      </label>
+      {purposes !== null && purposes.length === 0 && <p className="muted">This helpline's policy keeps no contact details.</p>}
+      {purposes !== null && purposes.length > 0 && (
+        <>
+          <fieldset>
+            <legend>For</legend>
+            {keeps("literature") && (
+              <label className="inline">
+                <input type="radio" name="purpose" checked={form.purpose === "literature"} onChange={() => setForm({ ...form, purpose: "literature" })} /> Sending
+                literature (destroyed once sent)
+              </label>
+            )}
+            {keeps("feedback") && (
+              <label className="inline">
+                <input type="radio" name="purpose" checked={form.purpose === "feedback"} onChange={() => setForm({ ...form, purpose: "feedback" })} /> A feedback
+                call (destroyed once made)
+              </label>
+            )}
+          </fieldset>
+      {purposes !== null && purposes.length > 0 && (
+        <>
+          <label>
+            Name
+            <input name="name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+          </label>
+          <label>
+            Address or number
+            <input name="contact" value={form.contact} onChange={(e) => setForm({ ...form, contact: e.target.value })} />
+          </label>
+        </>
+      )}
+          <label className="inline">
+            <input type="checkbox" name="consent" checked={form.consent} onChange={(e) => setForm({ ...form, consent: e.target.checked })} /> They agreed to us
+            keeping this, for this purpose only
+          </label>
+        </>
+      )}
       {!form.consent && (
         <p className="inline">
           Without their consent keep nothing of them; they can be known by a pseudonym instead:{" "}
@@ -61,7 +85,10 @@ export function ContactForm({ id, line, onDone }: { id: number; line: string; on
             disabled={!pseudonym.trim()}
             onClick={() =>
               setPseudonym({ id, pseudonym })
-                .then(() => onDone(`Known here as ${pseudonym.trim()}; nothing else is kept.`))
+                .then((v) => {
+                  onView(v);
+                  onDone(`Known here as ${pseudonym.trim()}; nothing else is kept.`);
+                })
                 .catch((err) => setError(sentence(asApiError(err).message)))
             }
           >
@@ -69,9 +96,11 @@ export function ContactForm({ id, line, onDone }: { id: number; line: string; on
           </button>
         </p>
       )}
-      <button type="submit" disabled={!form.consent}>
-        Keep contact details
-      </button>
+      {purposes !== null && purposes.length > 0 && (
+        <button type="submit" disabled={!form.consent}>
+          Keep contact details
+        </button>
+      )}
     </form>
   );
 }
