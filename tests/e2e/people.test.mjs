@@ -50,7 +50,7 @@ test("issue9 a pseudonym instead of contact details, then subject access and era
     await s.screenshot(artifacts, "17-subject-access");
     await s.clickText(".subject-access button", "Erase all of this");
     await s.clickText(".subject-access button", "Erase everywhere, for good");
-    await s.waitForText(".subject-access", "Erased: 1 conversations", 30000);
+    await s.waitForText(".subject-access", "Erased: 1 conversation ", 30000);
     assert.equal(dove("search", "-u", "helpline@lab.test", "mailbox", "INBOX", "from", sender).trim(), "", "gone from the server");
   } finally {
     await s.close();

@@ -80,6 +80,18 @@ async fn visitor_on(gw: &confide_webchat::Gateway) -> tokio_tungstenite::WebSock
     tokio_tungstenite::connect_async(req).await.unwrap().0
 }
 
+/// The gateway announces a visitor when they start, so an advisor can accept before their first
+/// words reach it: those then come live, after the history. Keeps what comes until `want`
+/// messages of the chat are on the desktop.
+async fn settle(session: &staff::Session, chat: &str, events: &mut tokio::sync::mpsc::UnboundedReceiver<Out>, want: usize) {
+    while confide_core::webchat::stored(&session.store, chat).await.unwrap() < want {
+        if let Out::Said { chat: c, from, text, at } = next(events).await {
+            let from = if matches!(from, confide_webchat::protocol::Speaker::Visitor) { "visitor" } else { "advisor" };
+            confide_mail::webchat::said(session, &c, &Said { from: from.into(), text, at }).await.unwrap();
+        }
+    }
+}
+
 fn frame(v: serde_json::Value) -> Message {
     Message::Text(v.to_string().into())
 }
@@ -224,6 +236,7 @@ async fn issue7_a_flagged_chat_expires_from_the_desktop_and_the_record_folder_at
     let Out::Assigned { line, .. } = next(&mut events).await else { panic!("not assigned") };
     let Out::History { sealed, .. } = next(&mut events).await else { panic!("no history") };
     let conversation = confide_mail::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
+    settle(&bob, &chat, &mut events, 1).await;
 
     let flag = confide_mail::triage::Mark::Risk { category: "child_or_vulnerable_adult".into(), raised: true };
     confide_mail::triage::mark(&bob, conversation, &flag).await.unwrap();
@@ -308,6 +321,7 @@ async fn issue7_the_desktop_reaches_the_gateway_over_wss_with_the_helplines_ca()
     let Out::Assigned { line, .. } = next(&mut events).await else { panic!("not assigned") };
     let Out::History { sealed, .. } = next(&mut events).await else { panic!("no history") };
     confide_mail::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
+    settle(&bob, &chat, &mut events, 1).await;
     let transcript = confide_core::webchat::transcript(&bob.store, &chat).await.unwrap();
     assert_eq!(transcript.messages[0].text, "over tls");
     gw.stop().await;

@@ -192,7 +192,7 @@ function SubjectAccess({ onError }: { onError: (e: unknown) => void }) {
           <ul>
             {found.conversations.map((c) => (
               <li key={c.id}>
-                {c.channel}: {c.subject || "(no subject)"} with {c.correspondent}, {c.messages.length} messages
+                {c.channel}: {c.subject || "(no subject)"} with {c.correspondent}, {c.messages.length} message{c.messages.length === 1 ? "" : "s"}
               </li>
             ))}
             {found.records.map((r) => (
@@ -232,8 +232,8 @@ function SubjectAccess({ onError }: { onError: (e: unknown) => void }) {
       )}
       {erased && (
         <p role="status">
-          Erased: {erased.conversations} conversations ({erased.server_messages} messages on the server, {erased.local_messages} on this computer) and{" "}
-          {erased.records} records.
+          Erased: {erased.conversations} conversation{erased.conversations === 1 ? "" : "s"} ({erased.server_messages} on the server,{" "}
+          {erased.local_messages} on this computer) and {erased.records} record{erased.records === 1 ? "" : "s"}.
         </p>
       )}
     </div>
