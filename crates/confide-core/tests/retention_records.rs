@@ -73,3 +73,20 @@ async fn issue5_managers_view_and_export_the_record_and_statistics_and_only_they
     assert!(records::export(&advisor, records::Export::Statistics).await.is_err());
     assert!(hold::release(&advisor, ids[1]).await.is_err());
 }
+
+/// Issue 7: a chat whose visitor never wrote leaves an empty conversation; it goes at its
+/// class's period like any other (it has no message for the usual rule to judge).
+#[tokio::test]
+async fn issue7_an_empty_chat_conversation_expires_at_its_class_period() {
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(datetime!(2026-01-10 09:00 UTC)));
+    let store = store_at(tmp.path(), clock.clone()).await;
+    let _session = as_role(&store, RoleKind::Advisor).await;
+    confide_core::webchat::open(&store, "silent-chat", "phoneline", store.now_ts()).await.unwrap();
+    let class = store.catalog().get("respect-mal-current").unwrap().retention_class("webchat").unwrap().clone();
+    clock.set(datetime!(2026-07-09 09:00 UTC));
+    assert_eq!(retention::expire_empty(&store, &class, "webchat").await.unwrap(), 0, "kept the day before six months");
+    clock.set(datetime!(2026-07-11 09:00 UTC));
+    assert_eq!(retention::expire_empty(&store, &class, "webchat").await.unwrap(), 1);
+    assert!(confide_core::webchat::conversation_of(&store, "silent-chat").await.unwrap().is_none());
+}

@@ -193,6 +193,9 @@ async fn expire_records(store: &Store, preset: &confide_core::policy::Preset, dr
 /// is a record, which `expire_records` has dealt with by the same class.
 async fn expire_local_channels(store: &Store, preset: &confide_core::policy::Preset, dry_run: bool, report: &mut RetentionReport) -> Result<(), MailError> {
     for class in preset.retention.iter().filter(|c| c.id != "email" && c.delete_from.contains(&Place::Local)) {
+        if !dry_run {
+            report.chats_removed += retention::expire_empty(store, class, &class.id).await?;
+        }
         let expired = retention::expired(store, class, &class.id).await?;
         if expired.is_empty() {
             continue;

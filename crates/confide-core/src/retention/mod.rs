@@ -162,3 +162,27 @@ pub async fn erase_local(store: &Store, conversations: &[i64]) -> Result<usize, 
     store.checkpoint().await?;
     Ok(rows.len())
 }
+
+/// Conversations of `channel` that never had a message (a chat whose visitor never wrote),
+/// created longer ago than the class's period: removed, so no row outlives its period even with
+/// nothing in it. Held ones stay. Returns how many went.
+pub async fn expire_empty(store: &Store, class: &RetentionClass, channel: &str) -> Result<usize, CoreError> {
+    let now = store.clock().now();
+    let Some(bound) = loose_cutoff(&class.period, now) else { return Ok(0) };
+    let rows = sqlx::query!(
+        r#"SELECT c.id AS "id!", c.created_at FROM conversations c
+           WHERE c.channel = ? AND c.created_at < ? AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)
+             AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.conversation_id = c.id) AND c.held_on_server = 0"#,
+        channel,
+        bound
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let doomed: Vec<i64> = rows.into_iter().filter(|r| has_expired(&class.period, r.created_at, now)).map(|r| r.id).collect();
+    if doomed.is_empty() {
+        return Ok(0);
+    }
+    let ids = serde_json::to_string(&doomed).expect("numbers serialise");
+    sqlx::query!("DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?))", ids).execute(store.pool()).await?;
+    Ok(doomed.len())
+}
