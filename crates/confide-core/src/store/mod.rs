@@ -46,6 +46,10 @@ impl Store {
     /// reached, this returns before anything at all is written to disk.
     pub async fn open(config: StoreConfig) -> Result<Store, CoreError> {
         let StoreConfig { data_dir, vault, clock, catalog } = config;
+        // Before SQLCipher first touches OpenSSL: see confide-exit.
+        if !confide_exit::keep_crypto_until_exit() {
+            tracing::warn!("OpenSSL would not start without its exit handler");
+        }
         vault.probe()?;
         let db_path = data_dir.join(DB_FILE);
         let exists = db_path.exists();
