@@ -9,6 +9,7 @@ use common::{add_account as add, confide};
 #[test]
 fn issue4_guard_run_moves_a_personal_copy_once() {
     let Some(lab) = Lab::get("issue4_guard_run_moves_a_personal_copy_once") else { return };
+    let _keyring = common::one_at_a_time();
     let (shared, personal) = (lab.fresh_user("gcli-shared"), lab.fresh_user("gcli-advisor"));
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
@@ -33,6 +34,7 @@ fn issue4_guard_run_moves_a_personal_copy_once() {
 #[tokio::test]
 async fn issue5_retention_run_with_now_dry_then_real() {
     let Some(lab) = Lab::get("issue5_retention_run_with_now_dry_then_real") else { return };
+    let _keyring = common::one_at_a_time();
     let shared = lab.fresh_user("rcli");
     lab.import_raw(&shared, &[format!("From: c@example.org\r\nTo: {shared}@lab.test\r\nSubject: canary-rcli\r\nMessage-ID: <rcli-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 10:00:00 +0000\r\n\r\nold\r\n")]);
     let tmp = tempfile::tempdir().unwrap();
@@ -91,6 +93,7 @@ async fn issue5_retention_run_with_now_dry_then_real() {
 #[tokio::test]
 async fn issue7_team_recipients_prints_the_readers_of_a_class_on_a_line() {
     let Some(lab) = Lab::get("issue7_team_recipients_prints_the_readers_of_a_class_on_a_line") else { return };
+    let _keyring = common::one_at_a_time();
     let shared = lab.fresh_user("trcp");
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");

@@ -27,3 +27,12 @@ pub fn add_account(lab: &Lab, data: &std::path::Path, id: &str, kind: &str, user
     add.stdin.take().unwrap().write_all(lab.password(user).as_bytes()).unwrap();
     assert!(add.wait().unwrap().success());
 }
+
+/// One test of a binary at a time where each starts `confide` processes that write to the
+/// keyring: gnome-keyring drops off the bus when several processes create items at once (the
+/// in-process serialisation in `OsKeyring` cannot reach across processes), and the tests would
+/// fail for the keyring's sake, not Confide's.
+pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
