@@ -58,3 +58,22 @@ export async function firstRun(s, { shots = false, role = "advisor", lines = ["p
   await s.waitForText("h1", "Inbox");
 }
 
+
+/** First run as a manager on respect-mal-current, the first sync, and the team directory
+ * started: shared records (letters, transcripts, reviews) are sealed to the directory's
+ * managers, so they need it. */
+export async function managerWithTeam(s) {
+  await firstRun(s, { role: "manager" });
+  await s.waitForText(".sync-status", "new messages", 60000);
+  await s.clickText(".topbar button", "Team");
+  await s.clickText(".team button", "Start the team directory");
+  await s.waitForText(".team-table", "Ash");
+  await s.clickText(".team > button", "Close");
+}
+
+/** Delivers `message` (headers and body) from `sender` to the lab's Phoneline address through
+ * Postfix, as a service user's mail arrives. */
+export function mailToPhoneline(lab, sender, message) {
+  const smtp = `import smtplib, sys; s = smtplib.SMTP("127.0.0.1", ${lab.LAB_SMTP_PORT}); s.sendmail("${sender}", ["phoneline@lab.test"], sys.stdin.read()); s.quit()`;
+  execFileSync("python3", ["-c", smtp], { input: message });
+}

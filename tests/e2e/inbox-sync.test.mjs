@@ -2,11 +2,10 @@
 // a hostile HTML message in the empty sandbox with its remote images blocked, and sets a
 // status and a risk flag that the search and filters then find.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { firstRun, labEnv, mailToPhoneline, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -28,9 +27,8 @@ test("issue3 the window syncs the shared mailbox and shows hostile HTML safely",
     // Push: mail delivered through Postfix shows up with no click (IDLE, then a sync).
     // Row text is matched by sender: WebKitWebDriver leaves ellipsised text (the subject) out.
     const pushed = `push${Date.now()}@example.org`;
-    const smtp = `import smtplib, sys; s = smtplib.SMTP("127.0.0.1", ${lab.LAB_SMTP_PORT}); s.sendmail("${pushed}", ["phoneline@lab.test"], sys.stdin.read()); s.quit()`;
     const sentAt = Date.now();
-    execFileSync("python3", ["-c", smtp], { input: `From: ${pushed}\r\nTo: phoneline@lab.test\r\nSubject: Pushed\r\n\r\nArrived without a click.\r\n` });
+    mailToPhoneline(lab, pushed, `From: ${pushed}\r\nTo: phoneline@lab.test\r\nSubject: Pushed\r\n\r\nArrived without a click.\r\n`);
     await s.waitForText(".rows", pushed, 20000);
     console.log(`pushed mail shown in the window after ${((Date.now() - sentAt) / 1000).toFixed(1)} s`);
 

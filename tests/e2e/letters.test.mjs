@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, forgetTeam, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { forgetTeam, labEnv, managerWithTeam, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -47,13 +47,7 @@ test("issue8 a scanned letter is imported from the scanner folder and read by a 
   const driver = await startDriver({ env: { CONFIDE_DATA_DIR: store } });
   const s = await Session.create(driver.base, app);
   try {
-    await firstRun(s, { role: "manager" });
-    await s.waitForText(".sync-status", "new messages", 60000);
-    // Letters are sealed to the directory's managers: the team must exist first.
-    await s.clickText(".topbar button", "Team");
-    await s.clickText(".team button", "Start the team directory");
-    await s.waitForText(".team-table", "Ash");
-    await s.clickText(".team > button", "Close");
+    await managerWithTeam(s);
 
     await s.clickText(".topbar button", "Letters");
     await s.waitForText(".scan-files", "scan0001.pdf (scanner)", 30000);

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, forgetTeam, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { forgetTeam, labEnv, mailToPhoneline, managerWithTeam, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -22,16 +22,10 @@ test("issue9 a pseudonym instead of contact details, then subject access and era
   const driver = await startDriver({ env: { CONFIDE_DATA_DIR: store } });
   const s = await Session.create(driver.base, app);
   try {
-    await firstRun(s, { role: "manager" });
-    await s.waitForText(".sync-status", "new messages", 60000);
-    await s.clickText(".topbar button", "Team");
-    await s.clickText(".team button", "Start the team directory");
-    await s.waitForText(".team-table", "Ash");
-    await s.clickText(".team > button", "Close");
+    await managerWithTeam(s);
 
     const sender = `sar${Date.now()}@example.org`;
-    const smtp = `import smtplib, sys; s = smtplib.SMTP("127.0.0.1", ${lab.LAB_SMTP_PORT}); s.sendmail("${sender}", ["phoneline@lab.test"], sys.stdin.read()); s.quit()`;
-    execFileSync("python3", ["-c", smtp], { input: `From: Wendell Okafor <${sender}>\r\nTo: phoneline@lab.test\r\nSubject: Leaflets\r\n\r\nPlease post me your leaflets.\r\n` });
+    mailToPhoneline(lab, sender, `From: Wendell Okafor <${sender}>\r\nTo: phoneline@lab.test\r\nSubject: Leaflets\r\n\r\nPlease post me your leaflets.\r\n`);
     await s.waitForText(".rows", sender, 30000);
     await s.clickText(".row", sender);
     await s.clickText(".disclosure-toggle button", "Keep contact details");

@@ -3,11 +3,10 @@
 // user's name, address, number and email address masked, scores it against the rubric, and
 // sees the review in the per-advisor summary.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, forgetTeam, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { forgetTeam, labEnv, mailToPhoneline, managerWithTeam, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -23,18 +22,10 @@ test("issue8 a manager samples and reviews a reply, masked", { timeout: 180000, 
   const s = await Session.create(driver.base, app);
   const js = (script) => s.cmd("POST", "/execute/sync", { script, args: [] });
   try {
-    await firstRun(s, { role: "manager" });
-    await s.waitForText(".sync-status", "new messages", 60000);
-    await s.clickText(".topbar button", "Team");
-    await s.clickText(".team button", "Start the team directory");
-    await s.waitForText(".team-table", "Ash");
-    await s.clickText(".team > button", "Close");
+    await managerWithTeam(s);
 
     const sender = `qa${Date.now()}@example.org`;
-    const smtp = `import smtplib, sys; s = smtplib.SMTP("127.0.0.1", ${lab.LAB_SMTP_PORT}); s.sendmail("${sender}", ["phoneline@lab.test"], sys.stdin.read()); s.quit()`;
-    execFileSync("python3", ["-c", smtp], {
-      input: `From: Wendell Okafor <${sender}>\r\nTo: phoneline@lab.test\r\nSubject: Help\r\n\r\nI am Wendell Okafor of 14 Larkspur Road, LS6 2AB, on 07700 900123.\r\n`,
-    });
+    mailToPhoneline(lab, sender, `From: Wendell Okafor <${sender}>\r\nTo: phoneline@lab.test\r\nSubject: Help\r\n\r\nI am Wendell Okafor of 14 Larkspur Road, LS6 2AB, on 07700 900123.\r\n`);
     await s.waitForText(".rows", sender, 30000);
     await s.clickText(".row", sender);
     await s.waitForText(".reply", "Send reply");

@@ -14,7 +14,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, forgetTeam, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { forgetTeam, labEnv, managerWithTeam, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 import { startGateway } from "../webchat/gateway.mjs";
 
@@ -51,12 +51,7 @@ test("issue7 a visitor in a browser chats with an advisor in the Confide window"
   monitor.stdout.on("data", (d) => (notified += d));
   try {
     // A manager founds the team, so the transcript has readers.
-    await firstRun(s, { role: "manager" });
-    await s.waitForText(".sync-status", "new messages", 60000);
-    await s.clickText(".topbar button", "Team");
-    await s.clickText(".team button", "Start the team directory");
-    await s.waitForText(".team-table", "Ash");
-    await s.clickText(".team > button", "Close");
+    await managerWithTeam(s);
 
     const recipients = execFileSync(confide, ["--data-dir", store, "team", "recipients", "--class", "webchat", "--line", "phoneline"], { encoding: "utf8" }).trim().split("\n");
     const credential = randomBytes(32).toString("hex");
