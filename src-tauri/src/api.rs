@@ -227,6 +227,7 @@ command_table! {
     save_profile(SaveProfileRequest) -> confide_core::staff::SetupState;
     accept_agreement(AcceptAgreementRequest) -> confide_core::staff::SetupState;
     inbox_page(confide_core::inbox::InboxFilter) -> confide_core::inbox::InboxPage;
+    inbox_shown(()) -> ();
     sync_now(()) -> confide_mail::sync::SyncReport;
     conversation_view(ConversationRequest) -> confide_mail::reading::ConversationView;
     send_reply(ReplyRequest) -> SendOutcome;

@@ -36,6 +36,18 @@ pub async fn inbox_page(state: State<'_, AppState>, request: InboxFilter) -> Res
     Ok(inbox::page(&session, &request).await?)
 }
 
+/// The window has drawn its first page of conversations: the moment a person can start work.
+/// Logged with the time since the app started; `confide bench app` names a file in
+/// `CONFIDE_BENCH_READY` to be told (it holds no content, only that the inbox is up).
+#[tauri::command]
+pub fn inbox_shown() -> Result<(), ApiError> {
+    tracing::info!(seconds = crate::started().elapsed().as_secs_f64(), "inbox interactive");
+    if let Some(path) = std::env::var_os("CONFIDE_BENCH_READY") {
+        std::fs::write(&path, b"ready\n").map_err(|e| ApiError { code: confide_core::ErrorCode::Other, message: format!("cannot tell the benchmark the inbox is up: {e}") })?;
+    }
+    Ok(())
+}
+
 /// Syncs the shared mailboxes, emitting `sync_progress` events as batches land, then keeps
 /// watching them (IDLE): `inbox_changed` says when pushed mail has been synced.
 #[tauri::command]

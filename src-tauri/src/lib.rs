@@ -16,7 +16,15 @@ mod state;
 
 pub use api::typescript_bindings;
 
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// When the app started (first called from `run`).
+pub(crate) fn started() -> std::time::Instant {
+    *STARTED.get_or_init(std::time::Instant::now)
+}
+
 pub fn run() {
+    started();
     confide_core::hardening::forbid_core_dumps();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CONFIDE_LOG").unwrap_or_else(|_| "warn".into()))
@@ -39,6 +47,7 @@ pub fn run() {
             commands::save_profile,
             commands::accept_agreement,
             commands::inbox_page,
+            commands::inbox_shown,
             commands::sync_now,
             commands::conversation_view,
             commands::send_reply,

@@ -52,6 +52,30 @@ pub enum BenchCmd {
         #[arg(long)]
         no_peer: bool,
     },
+    /// The built desktop app against the lab: cold start to an interactive inbox, and the
+    /// memory of all its processes after it has sat idle (needs a display, e.g. Xvfb)
+    #[cfg(feature = "lab-bench")]
+    App {
+        /// The built app (default: `confide-app` beside this binary)
+        #[arg(long)]
+        app: Option<std::path::PathBuf>,
+        /// Messages in the synced shared mailbox the app opens
+        #[arg(long, default_value_t = 10_000)]
+        messages: usize,
+        #[arg(long, default_value_t = 60)]
+        idle_seconds: u64,
+    },
+    /// Every benchmark in turn (sync, resync, inbox, retention, gateway, app), then a table
+    #[cfg(feature = "lab-bench")]
+    All {
+        #[arg(long, default_value_t = 100_000)]
+        messages: usize,
+        #[arg(long, default_value_t = 1000)]
+        sessions: usize,
+        /// Also write the table (Markdown) here
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 pub async fn run(cmd: BenchCmd) -> anyhow::Result<ExitCode> {
@@ -64,6 +88,10 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<ExitCode> {
         BenchCmd::Retention { messages } => crate::bench_retention::run(messages).await,
         #[cfg(feature = "lab-bench")]
         BenchCmd::Resync { messages, no_peer } => crate::bench_sync::run(crate::bench_sync::Pass::Resync, messages, !no_peer).await,
+        #[cfg(feature = "lab-bench")]
+        BenchCmd::App { app, messages, idle_seconds } => crate::bench_app::run(crate::bench_app::AppBench { app, messages, idle_seconds }).await,
+        #[cfg(feature = "lab-bench")]
+        BenchCmd::All { messages, sessions, out } => crate::bench_all::run(crate::bench_all::AllBench { messages, sessions, out }),
     }
 }
 

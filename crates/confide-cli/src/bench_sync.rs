@@ -109,7 +109,7 @@ fn mbsync(rc: &Path) -> anyhow::Result<f64> {
 }
 
 /// A lab mailbox holding exactly `n` generated messages, seeded once and reused by later runs.
-fn seeded_mailbox(lab: &Lab, n: usize) -> anyhow::Result<String> {
+pub(crate) fn seeded_mailbox(lab: &Lab, n: usize) -> anyhow::Result<String> {
     let user = lab.persistent_user(&format!("bench{n}"));
     let have = lab.message_count(&user, "INBOX");
     if have == n {

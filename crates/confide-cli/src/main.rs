@@ -3,6 +3,10 @@
 
 mod account;
 mod bench;
+#[cfg(feature = "lab-bench")]
+mod bench_all;
+#[cfg(feature = "lab-bench")]
+mod bench_app;
 mod bench_gateway;
 #[cfg(feature = "lab-bench")]
 mod bench_retention;

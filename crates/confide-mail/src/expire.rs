@@ -108,6 +108,7 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
     if !blocked {
         retention::count_expiring(store, &class, &expired).await?;
     }
+    phase.end("statistics");
     if class.delete_from.contains(&Place::SharedMailbox) && !blocked {
         let now = store.clock().now();
         for account in &shared {
@@ -312,8 +313,11 @@ fn expunge_server(
             continue;
         }
         let set = uid_set(&uids);
+        let t = std::time::Instant::now();
         s.uid_store(&set, "+FLAGS.SILENT (\\Deleted)")?;
+        let stored = t.elapsed().as_secs_f64();
         let gone = s.uid_expunge(&set)?;
+        tracing::debug!(uids = uids.len(), store_s = stored, expunge_s = t.elapsed().as_secs_f64() - stored, "server folder expunged");
         removed.push((f.name.clone(), gone.uids().count().max(gone.seqs().count())));
     }
     let _ = s.logout();

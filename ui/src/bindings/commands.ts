@@ -68,6 +68,7 @@ export const acceptAgreement = (request: AcceptAgreementRequest): Promise<SetupS
   invoke<SetupState>("accept_agreement", { request });
 export const inboxPage = (request: InboxFilter): Promise<InboxPage> =>
   invoke<InboxPage>("inbox_page", { request });
+export const inboxShown = (): Promise<null> => invoke<null>("inbox_shown");
 export const syncNow = (): Promise<SyncReport> => invoke<SyncReport>("sync_now");
 export const conversationView = (request: ConversationRequest): Promise<ConversationView> =>
   invoke<ConversationView>("conversation_view", { request });

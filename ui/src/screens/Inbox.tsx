@@ -6,7 +6,7 @@ import type { Channel } from "../bindings/Channel";
 import type { ConversationSummary } from "../bindings/ConversationSummary";
 import type { StaffProfile } from "../bindings/StaffProfile";
 import type { Status } from "../bindings/Status";
-import { inboxPage, retentionStatus, syncNow, teamNames } from "../bindings/commands";
+import { inboxPage, inboxShown, retentionStatus, syncNow, teamNames } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 import { Conversation } from "./Conversation";
 import { WaitingChats } from "./LiveChat";
@@ -19,6 +19,8 @@ import { Records } from "./Records";
 import { Team } from "./Team";
 import { Settings, guardSummary } from "./Settings";
 import type { GuardReport } from "../bindings/GuardReport";
+
+let inboxShownOnce = false;
 
 const CHANNELS: { id: Channel | null; label: string }[] = [
   { id: null, label: "All channels" },
@@ -101,6 +103,14 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [filterKey, generation]);
+
+  // Once per run of the app: the first page is on screen, so a person can start work (logged;
+  // `confide bench app` times the start by it).
+  useEffect(() => {
+    if (list.loading || inboxShownOnce) return;
+    inboxShownOnce = true;
+    requestAnimationFrame(() => inboxShown().catch(() => {}));
+  }, [list.loading]);
 
   const loadMore = useCallback(() => {
     if (list.loading || !list.next) return;

@@ -113,8 +113,11 @@ pub async fn destroy_local(store: &Store, class: &RetentionClass, expired: &[Exp
     }
     let rows: Vec<i64> = expired.iter().map(|e| e.message_row).collect();
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+    let t = std::time::Instant::now();
     let ending = crate::mailstore::delete_message_rows(&mut tx, &rows).await?;
+    let deleted = t.elapsed().as_secs_f64();
     tx.commit().await?;
+    tracing::debug!(deleted, commit = t.elapsed().as_secs_f64() - deleted, "local rows destroyed");
     let (oldest, newest) = (expired.iter().map(|e| e.sent_at).min(), expired.iter().map(|e| e.sent_at).max());
     retention_record::append(
         store,
@@ -132,7 +135,9 @@ pub async fn destroy_local(store: &Store, class: &RetentionClass, expired: &[Exp
     .await?;
     // secure_delete has overwritten the freed pages; this makes sure no old frame survives in
     // the write-ahead log either.
+    let t = std::time::Instant::now();
     store.checkpoint().await?;
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "checkpointed");
     Ok(LocalOutcome { messages: rows.len(), conversations: ending })
 }
 
