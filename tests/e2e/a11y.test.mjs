@@ -47,8 +47,8 @@ test("issue10 the desktop window passes axe-core on its main screens", { timeout
     await s.click("section.card > button");
     await s.waitForText("h1", "Inbox");
     await s.waitForText(".sync-status", "new messages", 60000);
-    await s.click(".row");
-    await s.find(".message-head");
+    await s.clickText(".row", "@");
+    await s.waitForText(".message-head", "");
     assert.deepEqual(await check("inbox with a conversation"), [], "inbox");
     await s.clickText(".topbar button", "Settings");
     await s.waitForText("h2", "Your personal mailbox");

@@ -87,6 +87,11 @@ test("issue10 hostile email in the real window runs no script and makes no reque
       // Time for a refresh, a late image or a script's fetch to happen, had any been allowed.
       await new Promise((r) => setTimeout(r, 1500));
       assert.deepEqual(heard, [], `opening "${name}" reached the network`);
+      // Each layer on its own: what the sanitiser passed to the frame names no way out and
+      // carries no script, whatever the CSP and the sandbox would have stopped.
+      const shown = await s.cmd("POST", "/execute/sync", { script: "return [...document.querySelectorAll('iframe.mail-html')].map((f) => f.getAttribute('srcdoc')).join('\\n')", args: [] });
+      assert.ok(!shown.includes(`:${port}`), `"${name}" kept a reference to the listener: ${shown}`);
+      assert.ok(!/<script|\son[a-z]+\s*=|javascript:|<meta|<base|<link|@import|url\(/i.test(shown), `"${name}" kept something active: ${shown}`);
       if (name === "pixels") await s.screenshot(artifacts, "18-hostile-corpus");
       // The page is still ours: no navigation, no script of the message's ran in it.
       const page = await s.cmd("POST", "/execute/sync", { script: "return [document.title, location.protocol + '//' + location.host]", args: [] });
