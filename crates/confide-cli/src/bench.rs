@@ -65,6 +65,17 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 60)]
         idle_seconds: u64,
     },
+    /// Sync and retention runs killed (SIGKILL) at random moments, each followed by the
+    /// store's health check; each cycle then finishes and must match the server exactly
+    #[cfg(feature = "lab-bench")]
+    Kill {
+        /// How many kills in all (sync and retention)
+        #[arg(long, default_value_t = 100)]
+        kills: usize,
+        /// Messages in each cycle's mailbox
+        #[arg(long, default_value_t = 2000)]
+        messages: usize,
+    },
     /// Every benchmark in turn (sync, resync, inbox, retention, gateway, app), then a table
     #[cfg(feature = "lab-bench")]
     All {
@@ -90,6 +101,8 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<ExitCode> {
         BenchCmd::Resync { messages, no_peer } => crate::bench_sync::run(crate::bench_sync::Pass::Resync, messages, !no_peer).await,
         #[cfg(feature = "lab-bench")]
         BenchCmd::App { app, messages, idle_seconds } => crate::bench_app::run(crate::bench_app::AppBench { app, messages, idle_seconds }).await,
+        #[cfg(feature = "lab-bench")]
+        BenchCmd::Kill { kills, messages } => crate::bench_kill::run(kills, messages).await,
         #[cfg(feature = "lab-bench")]
         BenchCmd::All { messages, sessions, out } => crate::bench_all::run(crate::bench_all::AllBench { messages, sessions, out }),
     }

@@ -92,7 +92,7 @@ fn doveadm(lab: &Lab, args: &[&str]) -> anyhow::Result<f64> {
 }
 
 /// About 4 KiB, dated evenly over the twelve months before `end`.
-fn message(i: usize, n: usize, end: time::OffsetDateTime, rng: &mut Lcg) -> String {
+pub(crate) fn message(i: usize, n: usize, end: time::OffsetDateTime, rng: &mut Lcg) -> String {
     let at = end - time::Duration::seconds((i as i64 * 365 * 86_400) / n as i64) - time::Duration::hours(1);
     let date = format!("{:02} {} {} {:02}:{:02}:00 +0000", at.day(), MONTHS[at.month() as usize - 1], at.year(), at.hour(), at.minute());
     format!(

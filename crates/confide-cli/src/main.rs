@@ -7,6 +7,8 @@ mod bench;
 mod bench_all;
 #[cfg(feature = "lab-bench")]
 mod bench_app;
+#[cfg(feature = "lab-bench")]
+mod bench_kill;
 mod bench_gateway;
 #[cfg(feature = "lab-bench")]
 mod bench_retention;

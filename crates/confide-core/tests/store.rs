@@ -207,3 +207,40 @@ fn issue3_write_transactions_begin_immediate_so_concurrent_syncs_cannot_hit_busy
     }
     assert!(deferred.is_empty(), "deferred transactions: {deferred:?}");
 }
+
+#[tokio::test]
+async fn issue10_the_store_check_finds_a_half_deleted_record_and_a_miscount() {
+    if !keyring_available("issue10_the_store_check_finds_a_half_deleted_record_and_a_miscount") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ready_store(&tmp.path().join("data")).await;
+    let mut ids = vec![];
+    for i in 0..3 {
+        let body = format!("message {i}");
+        let c = conversations::record(
+            &store,
+            NewConversation {
+                channel: Channel::Email,
+                line_id: "phoneline",
+                subject: "Subject",
+                correspondent: "someone@example.org",
+                preview: "message",
+                first_message: NewMessage { incoming: true, author: "someone@example.org", sent_at: 1_700_000_000 + i, body: body.as_bytes(), index_text: &body },
+            },
+        )
+        .await
+        .unwrap();
+        ids.push(c);
+    }
+    let healthy = confide_core::store::check(&store).await.unwrap();
+    assert!(healthy.healthy(), "{healthy:?}");
+    assert_eq!((healthy.messages, healthy.conversations), (3, 3));
+
+    // A blob's key gone while its message stays: what a half-done destruction would leave.
+    sqlx::query("DELETE FROM blob_keys WHERE blob_id = (SELECT body_blob FROM messages LIMIT 1)").execute(store.pool()).await.unwrap();
+    sqlx::query("UPDATE conversations SET message_count = 5 WHERE id = ?").bind(ids[1]).execute(store.pool()).await.unwrap();
+    let broken = confide_core::store::check(&store).await.unwrap();
+    assert_eq!((broken.orphans, broken.miscounted, broken.integrity.as_str()), (1, 1, "ok"));
+    assert!(!broken.healthy());
+}

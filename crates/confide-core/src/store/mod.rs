@@ -2,6 +2,7 @@
 //! body and record additionally age-encrypted in `blobs`.
 
 pub(crate) mod blobs;
+mod check;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -16,6 +17,7 @@ use crate::policy::Catalog;
 use crate::{Clock, CoreError};
 
 pub use blobs::BlobId;
+pub use check::{check, StoreCheck};
 
 pub const DB_FILE: &str = "confide.db";
 

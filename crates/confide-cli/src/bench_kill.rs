@@ -1,0 +1,170 @@
+//! `confide bench kill`: sync and retention runs killed with SIGKILL at random moments, each
+//! followed by the store's health check and, at the end of a cycle, a run to completion whose
+//! result must be exactly what an uninterrupted run gives: every message once, nothing
+//! half-deleted, each expired conversation counted once in the statistics.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use confide_core::accounts::{self, AccountKind};
+use confide_core::policy::{Catalog, RoleKind};
+use confide_core::store::StoreConfig;
+use confide_core::{paths, staff, Store, SystemClock};
+use confide_mail::lab::Lab;
+use confide_vault::{OsKeyring, Vault};
+use time::macros::datetime;
+
+use crate::bench_sync::Lcg;
+
+/// The retention run's "now": the seeded mail spans the twelve months before it.
+const NOW: &str = "2026-11-01T12:00:00Z";
+
+pub async fn run(kills: usize, messages: usize) -> anyhow::Result<ExitCode> {
+    let Some(lab) = Lab::get("bench kill") else {
+        bail!("the harness needs the mail lab (`bash tests/lab/up`) and a keyring (run it under tests/with-keyring)");
+    };
+    let work = std::env::temp_dir().join(format!("confide-bench-kill-{}", std::process::id()));
+    let result = Harness { lab: &lab, me: std::env::current_exe()?, work: work.clone(), messages, rng: Lcg(0x5eed) }.run(kills).await;
+    std::fs::remove_dir_all(&work).ok();
+    let (sync_kills, retention_kills) = result?;
+    println!("bench kill: sync_kills={sync_kills} retention_kills={retention_kills} unhealthy=0 lost=0 duplicated=0");
+    Ok(ExitCode::SUCCESS)
+}
+
+struct Harness<'a> {
+    lab: &'a Lab,
+    me: PathBuf,
+    work: PathBuf,
+    messages: usize,
+    rng: Lcg,
+}
+
+impl Harness<'_> {
+    async fn run(&mut self, kills: usize) -> anyhow::Result<(usize, usize)> {
+        let (mut sync_kills, mut retention_kills, mut cycle) = (0, 0, 0);
+        while sync_kills + retention_kills < kills {
+            cycle += 1;
+            let user = self.seed(cycle)?;
+            // How long an uninterrupted sync takes, in a store of its own: the kills fall within it.
+            let timing = self.work.join(format!("timing-{cycle}"));
+            self.prepare(&timing, &user).await?;
+            let full = self.timed(&timing, &["sync"])?;
+            std::fs::remove_dir_all(&timing).ok();
+            // A sync killed up to three times, then finished.
+            let dir = self.work.join(format!("store-{cycle}"));
+            self.prepare(&dir, &user).await?;
+            for _ in 0..3 {
+                if self.kill_during(&dir, &["sync"], full)? {
+                    sync_kills += 1;
+                    self.healthy(&dir, "after a killed sync").await?;
+                }
+            }
+            self.complete(&dir, &["sync"])?;
+            let server = self.lab.message_count(&user, "INBOX") as i64;
+            let synced = self.healthy(&dir, "after the sync finished").await?;
+            if synced.messages != server {
+                bail!("cycle {cycle}: the store holds {} messages, the server {server}", synced.messages);
+            }
+            // A retention run killed once, then run again to the end.
+            let retention = ["retention", "run", "--now", NOW];
+            let before = synced.conversations;
+            if self.kill_during(&dir, &retention, full)? {
+                retention_kills += 1;
+                self.healthy(&dir, "after a killed retention run").await?;
+            }
+            self.complete(&dir, &retention)?;
+            let after = self.healthy(&dir, "after the retention run finished").await?;
+            let kept = self.lab.message_count(&user, "INBOX") as i64;
+            if after.messages != kept {
+                bail!("cycle {cycle}: after retention the store holds {} messages, the server {kept}", after.messages);
+            }
+            let counted = self.counted(&dir).await?;
+            if counted != before - after.conversations {
+                bail!("cycle {cycle}: {} conversations expired but the statistics counted {counted}", before - after.conversations);
+            }
+            eprintln!("cycle {cycle}: {server} synced, {kept} kept, {counted} counted; kills so far: sync {sync_kills}, retention {retention_kills}");
+        }
+        Ok((sync_kills, retention_kills))
+    }
+
+    /// A mailbox of its own for the cycle (retention empties half of it).
+    fn seed(&mut self, cycle: usize) -> anyhow::Result<String> {
+        let user = self.lab.fresh_user(&format!("kill{cycle}"));
+        let end = datetime!(2026-11-01 12:00 UTC);
+        let raws: Vec<String> = (0..self.messages).map(|i| crate::bench_retention::message(i, self.messages, end, &mut self.rng)).collect();
+        self.lab.import_raw(&user, &raws);
+        Ok(user)
+    }
+
+    async fn prepare(&self, dir: &Path, user: &str) -> anyhow::Result<()> {
+        let store = self.open(dir).await?;
+        staff::save_profile(&store, "respect-mal-current", "Harness", RoleKind::Manager).await?;
+        let version = staff::active_preset(&store).await?.agreement.version.clone();
+        staff::accept_agreement(&store, &version).await?;
+        let account = self.lab.account("shared", user, AccountKind::Shared);
+        accounts::save(&store, &account, &self.lab.password(user)).await?;
+        store.close().await;
+        Ok(())
+    }
+
+    async fn open(&self, dir: &Path) -> anyhow::Result<Store> {
+        let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
+        Ok(Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await?)
+    }
+
+    fn command(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.me);
+        c.arg("--data-dir").arg(dir).args(args).stdout(Stdio::null()).stderr(Stdio::null());
+        c
+    }
+
+    fn complete(&self, dir: &Path, args: &[&str]) -> anyhow::Result<()> {
+        let status = self.command(dir, args).status().with_context(|| format!("cannot run confide {}", args.join(" ")))?;
+        if !status.success() {
+            bail!("confide {} failed after the kills ({status})", args.join(" "));
+        }
+        Ok(())
+    }
+
+    fn timed(&self, dir: &Path, args: &[&str]) -> anyhow::Result<Duration> {
+        let t = Instant::now();
+        self.complete(dir, args)?;
+        Ok(t.elapsed())
+    }
+
+    /// Starts the command and kills it (SIGKILL) at a random moment within `span`. False when
+    /// it finished first.
+    fn kill_during(&mut self, dir: &Path, args: &[&str], span: Duration) -> anyhow::Result<bool> {
+        let delay = Duration::from_millis((self.rng.next() as u64) % (span.as_millis() as u64).max(1));
+        let mut child = self.command(dir, args).spawn()?;
+        std::thread::sleep(delay);
+        let finished = child.try_wait()?.is_some();
+        if !finished {
+            child.kill()?;
+        }
+        child.wait()?;
+        Ok(!finished)
+    }
+
+    async fn healthy(&self, dir: &Path, when: &str) -> anyhow::Result<confide_core::store::StoreCheck> {
+        let store = self.open(dir).await?;
+        let check = confide_core::store::check(&store).await;
+        store.close().await;
+        let check = check?;
+        if !check.healthy() {
+            bail!("the store is not healthy {when}: {check:?}");
+        }
+        Ok(check)
+    }
+
+    /// Conversations the statistics hold (the category `all` counts each once).
+    async fn counted(&self, dir: &Path) -> anyhow::Result<i64> {
+        let store = self.open(dir).await?;
+        let rows = confide_core::retention::stats::all(&store).await;
+        store.close().await;
+        Ok(rows?.iter().filter(|r| r.category == "all").map(|r| r.count).sum())
+    }
+}
