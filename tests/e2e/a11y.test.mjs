@@ -13,7 +13,7 @@ const root = resolve(import.meta.dirname, "../..");
 const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
 const require = createRequire(join(root, "tests/webchat/package.json"));
 
-test("issue10 the desktop window passes axe-core on its main screens", { timeout: 240000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue10 the desktop window passes axe-core on its main screens and answers the triage keys", { timeout: 240000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   const axe = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
   const lab = readLab();
@@ -50,6 +50,21 @@ test("issue10 the desktop window passes axe-core on its main screens", { timeout
     await s.clickText(".row", "@");
     await s.waitForText(".message-head", "");
     assert.deepEqual(await check("inbox with a conversation"), [], "inbox");
+
+    // Triage keys: j moves to the next conversation, / goes to the search box.
+    const key = (k) => s.cmd("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions: [{ type: "keyDown", value: k }, { type: "keyUp", value: k }] }] });
+    const active = () => s.cmd("POST", "/execute/sync", { script: "return document.querySelector('.row.active')?.id ?? null", args: [] });
+    const before = await active();
+    await key("j");
+    let after = before;
+    for (let i = 0; i < 50 && after === before; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await active();
+    }
+    assert.notEqual(after, before, "j must open the next conversation");
+    await key("/");
+    const focused = await s.cmd("POST", "/execute/sync", { script: "return document.activeElement?.getAttribute('aria-label')", args: [] });
+    assert.equal(focused, "Search conversations");
     await s.clickText(".topbar button", "Settings");
     await s.waitForText("h2", "Your personal mailbox");
     assert.deepEqual(await check("settings"), [], "settings");

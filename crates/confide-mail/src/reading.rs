@@ -87,15 +87,8 @@ pub async fn conversation(session: &Session, id: i64, load_images_for: Option<i6
         .into_iter()
         .map(|m| {
             let s = summarize(&m.raw);
-            let html = MessageParser::default()
-                .parse(&m.raw[..])
-                .filter(|p| p.html_body_count() > 0 && p.html_part(0).is_some_and(|h| h.is_text_html()))
-                .and_then(|p| p.body_html(0).map(|h| h.into_owned()));
-            let (html, blocked) = match html {
-                Some(h) => {
-                    let clean = sanitize_html(&h, load_images_for == Some(m.id));
-                    (Some(clean.html), clean.blocked_images)
-                }
+            let (html, blocked) = match message_html(&m.raw, load_images_for == Some(m.id)) {
+                Some(clean) => (Some(clean.html), clean.blocked_images),
                 None => (None, 0),
             };
             MessageView {
@@ -130,6 +123,16 @@ pub async fn attachment(session: &Session, message_id: i64, index: usize) -> Res
 
 /// Writes an attachment where the person chose to save it, readable by them only. Nothing is
 /// written anywhere else first: no temporary copy in a shared folder.
+/// A message's HTML body as the reader is shown it: the first HTML part, sanitised. Pure, so
+/// the MIME pipeline can be fuzzed as the window uses it (`fuzz/`).
+pub fn message_html(raw: &[u8], load_images: bool) -> Option<crate::sanitize::Sanitized> {
+    let html = MessageParser::default()
+        .parse(raw)
+        .filter(|p| p.html_body_count() > 0 && p.html_part(0).is_some_and(|h| h.is_text_html()))
+        .and_then(|p| p.body_html(0).map(|h| h.into_owned()))?;
+    Some(sanitize_html(&html, load_images))
+}
+
 pub fn write_attachment(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();

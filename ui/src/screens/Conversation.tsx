@@ -1,5 +1,5 @@
 import { listen } from "@tauri-apps/api/event";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { ConversationView } from "../bindings/ConversationView";
 import type { ExceptionCategory } from "../bindings/ExceptionCategory";
 import type { Mark } from "../bindings/Mark";
@@ -10,6 +10,7 @@ import { ConversationActions } from "./ConversationActions";
 import { ChatPane } from "./LiveChat";
 import { conversationView, markConversation, retryReply, saveAttachment, sendReply, setHold } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
+import { onShortcut } from "../keys";
 
 const STATUSES: { id: Status; label: string }[] = [
   { id: "new", label: "New" },
@@ -155,6 +156,18 @@ function Triage({
   onMark: (m: Mark) => void;
 }) {
   const s = view.summary;
+  // c claims a conversation nobody has claimed; taking over a colleague's stays a deliberate click.
+  const unclaimed = !s.assignee;
+  useEffect(
+    () =>
+      onShortcut((key, e) => {
+        if (key === "c" && unclaimed) {
+          e.preventDefault();
+          onMark({ kind: "claim" });
+        }
+      }),
+    [unclaimed, onMark],
+  );
   return (
     <div className="triage" aria-label="Triage">
       <p className="claim" role="status">
@@ -362,6 +375,17 @@ function Reply({
   const [pending, setPending] = useState<OutboxItem | null>(null);
   const [status, setStatus] = useState("");
   const [colleagueReplied, setColleagueReplied] = useState("");
+  const replyBox = useRef<HTMLTextAreaElement>(null);
+  useEffect(
+    () =>
+      onShortcut((key, e) => {
+        if (key === "r" && replyBox.current) {
+          e.preventDefault();
+          replyBox.current.focus();
+        }
+      }),
+    [],
+  );
 
   const settle = (p: Promise<{ item: OutboxItem | null }>) => {
     setBusy(true);
@@ -389,7 +413,7 @@ function Reply({
     <section className="reply" aria-label="Reply">
       <label className="field">
         Reply as the helpline
-        <textarea value={body} onChange={(e) => setBody(e.target.value)} rows={6} disabled={busy || pending !== null} />
+        <textarea ref={replyBox} value={body} onChange={(e) => setBody(e.target.value)} rows={6} disabled={busy || pending !== null} />
       </label>
       {colleagueReplied ? (
         <div className="notice" role="alert">

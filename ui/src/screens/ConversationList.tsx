@@ -1,3 +1,4 @@
+import { onShortcut } from "../keys";
 import { useEffect, useRef, useState } from "react";
 import type { ConversationSummary } from "../bindings/ConversationSummary";
 
@@ -50,6 +51,20 @@ export function ConversationList({ rows, selectedId, onSelect, onNearEnd, me, li
     const y = rows.indexOf(next) * ROW;
     if (el && (y < el.scrollTop || y + ROW > el.scrollTop + el.clientHeight)) el.scrollTop = y - el.clientHeight / 2;
   };
+
+  // j and k anywhere in the window, as arrow keys do in the list.
+  const moveRef = useRef(move);
+  moveRef.current = move;
+  useEffect(
+    () =>
+      onShortcut((key, e) => {
+        if (key === "j" || key === "k") {
+          e.preventDefault();
+          moveRef.current(key === "j" ? 1 : -1);
+        }
+      }),
+    [],
+  );
 
   return (
     <div

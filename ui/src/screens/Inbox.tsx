@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { listen } from "@tauri-apps/api/event";
 import type { AssigneeFilter } from "../bindings/AssigneeFilter";
 import type { SyncProgress } from "../bindings/SyncProgress";
@@ -8,6 +8,7 @@ import type { StaffProfile } from "../bindings/StaffProfile";
 import type { Status } from "../bindings/Status";
 import { inboxPage, inboxShown, retentionStatus, syncNow, teamNames } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
+import { SHORTCUTS, onShortcut } from "../keys";
 import { Conversation } from "./Conversation";
 import { WaitingChats } from "./LiveChat";
 import { ConversationList } from "./ConversationList";
@@ -103,6 +104,19 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [filterKey, generation]);
+
+  // "/" goes to the search box, as in most mail clients.
+  const searchBox = useRef<HTMLInputElement>(null);
+  useEffect(
+    () =>
+      onShortcut((key, e) => {
+        if (key === "/" && searchBox.current) {
+          e.preventDefault();
+          searchBox.current.focus();
+        }
+      }),
+    [],
+  );
 
   // Once per run of the app: the first page is on screen, so a person can start work (logged;
   // `confide bench app` times the start by it).
@@ -232,6 +246,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
             {retention}
           </p>
         )}
+        <p className="muted shortcuts">{SHORTCUTS}</p>
       </nav>
       <section className="list" aria-label="Conversations">
         <div className="list-head">
@@ -245,6 +260,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         </div>
         <div className="filters">
           <input
+            ref={searchBox}
             type="search"
             placeholder="Search names, addresses, words"
             aria-label="Search conversations"
