@@ -1,6 +1,8 @@
 // Steps several end-to-end tests share.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -25,17 +27,68 @@ export function forgetTeam() {
   }
 }
 
-/** A new store with the lab's shared mailbox set up through the CLI, as a helpline would. */
-export function storeWithSharedMailbox(lab, prefix) {
+/** A new store with the lab's shared mailbox set up through the CLI, as a helpline would; or,
+ * given `mailbox` ({ address, password }, from `freshMailbox`), that mailbox as the shared one. */
+export function storeWithSharedMailbox(lab, prefix, mailbox = { address: "helpline@lab.test", password: lab.LAB_HELPLINE_PASSWORD }) {
   const store = join(mkdtempSync(join(tmpdir(), prefix)), "store");
   execFileSync(
     join(root, "target/debug/confide"),
-    ["--data-dir", store, "account", "add", "--id", "helpline", "--kind", "shared", "--address", "helpline@lab.test",
+    ["--data-dir", store, "account", "add", "--id", "helpline", "--kind", "shared", "--address", mailbox.address,
       "--imap", `127.0.0.1:${lab.LAB_IMAPS_PORT}`, "--smtp", `127.0.0.1:${lab.LAB_SUBMISSION_PORT}`, "--ca-file", lab.LAB_CA,
       "--line", "phoneline@lab.test=phoneline", "--line", "mensadvice@lab.test=mens_advice", "--password-stdin"],
-    { input: lab.LAB_HELPLINE_PASSWORD },
+    { input: mailbox.password },
   );
   return store;
+}
+
+const labConf = "/var/lib/confide-lab/dovecot/dovecot.conf";
+/** doveadm against the lab, its output as text. */
+export const doveadm = (...args) => execFileSync("doveadm", ["-c", labConf, ...args], { encoding: "utf8", stdio: ["pipe", "pipe", "ignore"] });
+
+/** A lab mailbox of the test's own, so a test that moves time on cannot expire other tests' mail. */
+export function freshMailbox(prefix) {
+  const user = `${prefix}-${process.pid}-${Date.now()}@lab.test`;
+  const password = randomBytes(12).toString("hex");
+  const hash = execFileSync("openssl", ["passwd", "-6", password], { encoding: "utf8" }).trim();
+  appendFileSync("/var/lib/confide-lab/dovecot/users", `${user}:${hash}\n`);
+  // Dovecot reads the changed passwd-file on a later lookup: wait until it knows the user.
+  for (let i = 0; i < 100; i++) {
+    try {
+      doveadm("user", user);
+      return { address: user, password };
+    } catch {
+      execFileSync("sleep", ["0.05"]);
+    }
+  }
+  throw new Error(`the lab never learned ${user}`);
+}
+
+/** Sets up advisor1's personal mailbox in Settings (the guard then watches it). */
+export async function setPersonalMailbox(s, lab) {
+  await s.clickText(".topbar button", "Settings");
+  await s.type(".form-grid label:nth-child(1) input", "advisor1@lab.test");
+  await s.type(".form-grid label:nth-child(3) input", "127.0.0.1");
+  await s.cmd("POST", `/element/${await s.find(".form-grid label:nth-child(4) input")}/clear`, {});
+  await s.type(".form-grid label:nth-child(4) input", lab.LAB_IMAPS_PORT);
+  await s.type(".form-grid label:nth-child(6) input", lab.LAB_ADVISOR1_PASSWORD);
+  await s.clickText("section button", "Save");
+  await s.waitForText("[role=status]", "Saved.", 30000);
+}
+
+/** Gives the desktop the gateway's address and an advisor credential (Settings). */
+export async function takeChats(s, port, credential) {
+  await s.clickText(".topbar button", "Settings");
+  await s.type('.webchat-settings input[placeholder^="wss://"]', `ws://127.0.0.1:${port}`);
+  await s.type('.webchat-settings input[type="password"]', credential);
+  await s.clickText(".webchat-settings button", "Take chats");
+  await s.waitForText(".webchat-settings", "now takes chats");
+}
+
+/** Debian's chromium through playwright-core (kept with the widget's browser tests). */
+export async function launchChromium() {
+  const pw = await import(createRequire(join(root, "tests/webchat/package.json")).resolve("playwright-core"));
+  const chromium = pw.chromium ?? pw.default.chromium;
+  return chromium.launch({ executablePath: process.env.CONFIDE_CHROMIUM ?? "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
 }
 
 /** Walks the first-run screens as a new staff member (an advisor on both lines unless told) on respect-mal-current. */
@@ -64,7 +117,7 @@ export async function firstRun(s, { shots = false, role = "advisor", lines = ["p
  * managers, so they need it. */
 export async function managerWithTeam(s) {
   await firstRun(s, { role: "manager" });
-  await s.waitForText(".sync-status", "new messages", 60000);
+  await s.waitForText(".sync-status", "new message", 60000);
   await s.clickText(".topbar button", "Team");
   await s.clickText(".team button", "Start the team directory");
   await s.waitForText(".team-table", "Ash");
@@ -72,8 +125,9 @@ export async function managerWithTeam(s) {
 }
 
 /** Delivers `message` (headers and body) from `sender` to the lab's Phoneline address through
- * Postfix, as a service user's mail arrives. */
-export function mailToPhoneline(lab, sender, message) {
-  const smtp = `import smtplib, sys; s = smtplib.SMTP("127.0.0.1", ${lab.LAB_SMTP_PORT}); s.sendmail("${sender}", ["phoneline@lab.test"], sys.stdin.read()); s.quit()`;
+ * Postfix, as a service user's mail arrives (or, its envelope to `mailbox`, to a test's own
+ * mailbox; the headers still say Phoneline). */
+export function mailToPhoneline(lab, sender, message, mailbox = "phoneline@lab.test") {
+  const smtp = `import smtplib, sys; s = smtplib.SMTP("127.0.0.1", ${lab.LAB_SMTP_PORT}); s.sendmail("${sender}", ["${mailbox}"], sys.stdin.read()); s.quit()`;
   execFileSync("python3", ["-c", smtp], { input: message });
 }

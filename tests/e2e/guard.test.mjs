@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { firstRun, labEnv, readLab, setPersonalMailbox, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -31,14 +31,7 @@ test("issue4 the window moves a helpline reply out of the advisor's personal Sen
   try {
     await firstRun(s);
     await s.waitForText(".sync-status", "new messages", 60000);
-    await s.clickText(".topbar button", "Settings");
-    await s.type(".form-grid label:nth-child(1) input", "advisor1@lab.test");
-    await s.type(".form-grid label:nth-child(3) input", "127.0.0.1");
-    await s.cmd("POST", `/element/${await s.find(".form-grid label:nth-child(4) input")}/clear`, {});
-    await s.type(".form-grid label:nth-child(4) input", lab.LAB_IMAPS_PORT);
-    await s.type(".form-grid label:nth-child(6) input", lab.LAB_ADVISOR1_PASSWORD);
-    await s.clickText("section button", "Save");
-    await s.waitForText("[role=status]", "Saved.", 30000);
+    await setPersonalMailbox(s, lab);
     await s.waitForText(".guard-notice", "moved from your personal Sent to the helpline's Sent", 30000);
     await s.screenshot(artifacts, "07-guard-moved");
     await s.clickText("section button", "Close");

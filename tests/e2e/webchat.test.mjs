@@ -10,11 +10,10 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { forgetTeam, labEnv, managerWithTeam, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { forgetTeam, labEnv, launchChromium, managerWithTeam, readLab, storeWithSharedMailbox, takeChats } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 import { startGateway } from "../webchat/gateway.mjs";
 
@@ -22,8 +21,6 @@ const root = resolve(import.meta.dirname, "../..");
 const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
 const confide = join(root, "target/debug/confide");
 const artifacts = join(root, "tests/artifacts");
-// playwright-core lives with the widget's browser tests (tests/webchat).
-const fromWebchat = createRequire(join(root, "tests/webchat/package.json"));
 const dove = (...args) => execFileSync("doveadm", ["-c", "/var/lib/confide-lab/dovecot/dovecot.conf", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
 /** Messages in the lab's Confide/Webchat (0 before the first transcript makes the folder). */
 function transcripts() {
@@ -59,15 +56,9 @@ test("issue7 a visitor in a browser chats with an advisor in the Confide window"
     gateway = cfg.proc;
     const port = cfg.port;
 
-    await s.clickText(".topbar button", "Settings");
-    await s.type('.webchat-settings input[placeholder^="wss://"]', `ws://127.0.0.1:${port}`);
-    await s.type('.webchat-settings input[type="password"]', credential);
-    await s.clickText(".webchat-settings button", "Take chats");
-    await s.waitForText(".webchat-settings", "now takes chats");
+    await takeChats(s, port, credential);
 
-    const pw = await import(fromWebchat.resolve("playwright-core"));
-    const chromium = pw.chromium ?? pw.default.chromium;
-    browser = await chromium.launch({ executablePath: process.env.CONFIDE_CHROMIUM ?? "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
+    browser = await launchChromium();
     const page = await browser.newPage();
     await page.goto(cfg.origin + "/");
     await page.getByRole("button", { name: "Start chat" }).click();

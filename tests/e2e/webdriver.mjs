@@ -23,7 +23,9 @@ export async function startDriver({ env }) {
   const port = await freePort();
   const nativePort = await freePort();
   const proc = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
-    env: { ...process.env, ...env },
+    // The app turns WebKit's DMA-BUF renderer off (less memory without a GPU), but under Xvfb
+    // WebKitWebDriver's screenshots then take minutes: the window tests keep it on.
+    env: { WEBKIT_DISABLE_DMABUF_RENDERER: "0", ...process.env, ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let log = "";
