@@ -113,7 +113,15 @@ pub async fn ensure_running(app: &AppHandle, store: &Store, live: &Arc<LiveChat>
 /// One connection, until it ends. Returns why it ended.
 async fn connection(app: &AppHandle, store: &Store, live: &Arc<LiveChat>) -> Result<(), String> {
     let Some(access) = confide_core::webchat::gateway(store).await.map_err(|e| e.to_string())? else { return Err("this desktop is not set up for webchat".into()) };
-    let (client, mut events) = AdvisorClient::connect(&access.url, &access.credential, access.ca_file.as_deref()).await.map_err(|e| e.to_string())?;
+    let (client, mut events) = AdvisorClient::connect(&access.url, &access.credential, access.ca_file.as_deref()).await.map_err(|e| match e {
+        // The socket's own words ("IO error: Connection refused (os error 111)") mean nothing to
+        // an advisor: they go to the log, the window says what it means for them.
+        confide_webchat::client::ClientError::Connect { .. } => {
+            tracing::warn!("the webchat gateway cannot be reached: {e}");
+            "Confide cannot reach the webchat service just now: it may be down, or this computer may be offline. It tries again every 10 seconds.".to_owned()
+        }
+        other => other.to_string(),
+    })?;
     *live.client.lock().await = Some(client);
     {
         let mut s = live.state.lock().await;
