@@ -108,6 +108,18 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// A desktop as the lab benchmarks need it: a manager on respect-mal-current with the
+/// agreement accepted, and `user`'s lab mailbox as the shared one (its id: `shared`).
+#[cfg(feature = "lab-bench")]
+pub(crate) async fn lab_manager(store: &Store, lab: &confide_mail::lab::Lab, user: &str) -> anyhow::Result<confide_core::accounts::Account> {
+    staff::save_profile(store, "respect-mal-current", "Bench", RoleKind::Manager).await?;
+    let version = staff::active_preset(store).await?.agreement.version.clone();
+    staff::accept_agreement(store, &version).await?;
+    let account = lab.account("shared", user, confide_core::accounts::AccountKind::Shared);
+    confide_core::accounts::save(store, &account, &lab.password(user)).await?;
+    Ok(account)
+}
+
 pub(crate) const WORDS: &[&str] = &[
     "partner", "phone", "children", "contact", "anger", "course", "stalking", "messages", "work", "evening", "court", "police",
     "housing", "money", "family", "school", "worried", "scared", "support", "advice", "refuge", "counselling", "text", "email",

@@ -4,16 +4,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use confide_core::accounts::{self, AccountKind};
-use confide_core::policy::{Catalog, RoleKind};
-use confide_core::store::StoreConfig;
-use confide_core::{paths, staff, Store, SystemClock};
 use confide_mail::lab::Lab;
-use confide_vault::{OsKeyring, Vault};
 
 pub struct AppBench {
     pub app: Option<PathBuf>,
@@ -50,13 +44,8 @@ async fn measure(lab: &Lab, user: &str, app: &Path, work: &Path, idle_seconds: u
     // A desktop as it is on an ordinary morning: set up, the agreement accepted, the shared
     // mailbox already synced.
     {
-        let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&data_dir));
-        let store = Store::open(StoreConfig { data_dir: data_dir.clone(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await?;
-        staff::save_profile(&store, "respect-mal-current", "Bench", RoleKind::Manager).await?;
-        let version = staff::active_preset(&store).await?.agreement.version.clone();
-        staff::accept_agreement(&store, &version).await?;
-        let account = lab.account("bench", user, AccountKind::Shared);
-        accounts::save(&store, &account, &lab.password(user)).await?;
+        let store = crate::open(&data_dir).await?;
+        let account = crate::bench::lab_manager(&store, lab, user).await?;
         let report = confide_mail::sync::sync_account(&store, &account, &|_| {}).await?;
         eprintln!("store ready: {} messages synced", report.added);
         store.close().await;

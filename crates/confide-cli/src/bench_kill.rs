@@ -5,16 +5,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use confide_core::accounts::{self, AccountKind};
-use confide_core::policy::{Catalog, RoleKind};
-use confide_core::store::StoreConfig;
-use confide_core::{paths, staff, Store, SystemClock};
 use confide_mail::lab::Lab;
-use confide_vault::{OsKeyring, Vault};
 use time::macros::datetime;
 
 use crate::bench_sync::Lcg;
@@ -100,19 +94,10 @@ impl Harness<'_> {
     }
 
     async fn prepare(&self, dir: &Path, user: &str) -> anyhow::Result<()> {
-        let store = self.open(dir).await?;
-        staff::save_profile(&store, "respect-mal-current", "Harness", RoleKind::Manager).await?;
-        let version = staff::active_preset(&store).await?.agreement.version.clone();
-        staff::accept_agreement(&store, &version).await?;
-        let account = self.lab.account("shared", user, AccountKind::Shared);
-        accounts::save(&store, &account, &self.lab.password(user)).await?;
+        let store = crate::open(dir).await?;
+        crate::bench::lab_manager(&store, self.lab, user).await?;
         store.close().await;
         Ok(())
-    }
-
-    async fn open(&self, dir: &Path) -> anyhow::Result<Store> {
-        let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
-        Ok(Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await?)
     }
 
     fn command(&self, dir: &Path, args: &[&str]) -> Command {
@@ -150,7 +135,7 @@ impl Harness<'_> {
     }
 
     async fn healthy(&self, dir: &Path, when: &str) -> anyhow::Result<confide_core::store::StoreCheck> {
-        let store = self.open(dir).await?;
+        let store = crate::open(dir).await?;
         let check = confide_core::store::check(&store).await;
         store.close().await;
         let check = check?;
@@ -162,7 +147,7 @@ impl Harness<'_> {
 
     /// Conversations the statistics hold (the category `all` counts each once).
     async fn counted(&self, dir: &Path) -> anyhow::Result<i64> {
-        let store = self.open(dir).await?;
+        let store = crate::open(dir).await?;
         let rows = confide_core::retention::stats::all(&store).await;
         store.close().await;
         Ok(rows?.iter().filter(|r| r.category == "all").map(|r| r.count).sum())

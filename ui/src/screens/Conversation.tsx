@@ -10,7 +10,7 @@ import { ConversationActions } from "./ConversationActions";
 import { ChatPane } from "./LiveChat";
 import { conversationView, markConversation, retryReply, saveAttachment, sendReply, setHold } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
-import { onShortcut } from "../keys";
+import { useShortcut } from "../keys";
 
 const STATUSES: { id: Status; label: string }[] = [
   { id: "new", label: "New" },
@@ -157,17 +157,7 @@ function Triage({
 }) {
   const s = view.summary;
   // c claims a conversation nobody has claimed; taking over a colleague's stays a deliberate click.
-  const unclaimed = !s.assignee;
-  useEffect(
-    () =>
-      onShortcut((key, e) => {
-        if (key === "c" && unclaimed) {
-          e.preventDefault();
-          onMark({ kind: "claim" });
-        }
-      }),
-    [unclaimed, onMark],
-  );
+  useShortcut("c", () => onMark({ kind: "claim" }), !s.assignee);
   return (
     <div className="triage" aria-label="Triage">
       <p className="claim" role="status">
@@ -376,16 +366,7 @@ function Reply({
   const [status, setStatus] = useState("");
   const [colleagueReplied, setColleagueReplied] = useState("");
   const replyBox = useRef<HTMLTextAreaElement>(null);
-  useEffect(
-    () =>
-      onShortcut((key, e) => {
-        if (key === "r" && replyBox.current) {
-          e.preventDefault();
-          replyBox.current.focus();
-        }
-      }),
-    [],
-  );
+  useShortcut("r", () => replyBox.current?.focus());
 
   const settle = (p: Promise<{ item: OutboxItem | null }>) => {
     setBusy(true);

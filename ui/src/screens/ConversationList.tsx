@@ -1,4 +1,4 @@
-import { onShortcut } from "../keys";
+import { useShortcut } from "../keys";
 import { useEffect, useRef, useState } from "react";
 import type { ConversationSummary } from "../bindings/ConversationSummary";
 
@@ -53,18 +53,8 @@ export function ConversationList({ rows, selectedId, onSelect, onNearEnd, me, li
   };
 
   // j and k anywhere in the window, as arrow keys do in the list.
-  const moveRef = useRef(move);
-  moveRef.current = move;
-  useEffect(
-    () =>
-      onShortcut((key, e) => {
-        if (key === "j" || key === "k") {
-          e.preventDefault();
-          moveRef.current(key === "j" ? 1 : -1);
-        }
-      }),
-    [],
-  );
+  useShortcut("j", () => move(1));
+  useShortcut("k", () => move(-1));
 
   return (
     <div

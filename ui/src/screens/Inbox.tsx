@@ -8,7 +8,7 @@ import type { StaffProfile } from "../bindings/StaffProfile";
 import type { Status } from "../bindings/Status";
 import { inboxPage, inboxShown, retentionStatus, syncNow, teamNames } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
-import { SHORTCUTS, onShortcut } from "../keys";
+import { SHORTCUTS, useShortcut } from "../keys";
 import { Conversation } from "./Conversation";
 import { WaitingChats } from "./LiveChat";
 import { ConversationList } from "./ConversationList";
@@ -107,16 +107,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
 
   // "/" goes to the search box, as in most mail clients.
   const searchBox = useRef<HTMLInputElement>(null);
-  useEffect(
-    () =>
-      onShortcut((key, e) => {
-        if (key === "/" && searchBox.current) {
-          e.preventDefault();
-          searchBox.current.focus();
-        }
-      }),
-    [],
-  );
+  useShortcut("/", () => searchBox.current?.focus());
 
   // Once per run of the app: the first page is on screen, so a person can start work (logged;
   // `confide bench app` times the start by it).
