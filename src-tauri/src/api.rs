@@ -240,6 +240,7 @@ command_table! {
     personal_account(()) -> PersonalAccountInfo;
     save_personal_account(PersonalAccountRequest) -> PersonalAccountInfo;
     retention_status(()) -> RetentionStatus;
+    retention_run_now(()) -> confide_mail::expire::RetentionReport;
     records_view(()) -> confide_core::retention::records::RecordsView;
     audit_view(()) -> confide_core::audit::AuditView;
     audit_team(()) -> confide_core::audit::TeamAuditCheck;

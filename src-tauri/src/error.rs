@@ -24,9 +24,18 @@ impl From<confide_mail::MailError> for ApiError {
             confide_mail::MailError::Core(core) => core.into(),
             other => {
                 tracing::warn!(error = %error_chain(&other), "mail command failed");
-                ApiError { code: confide_core::ErrorCode::Other, message: other.to_string() }
+                ApiError { code: mail_code(&other), message: other.to_string() }
             }
         }
+    }
+}
+
+/// The code the UI acts on: a server that cannot be reached, or a connection that dropped, is
+/// "offline" (the window says so and tries again); anything else is shown as it is.
+fn mail_code(e: &confide_mail::MailError) -> confide_core::ErrorCode {
+    match e {
+        confide_mail::MailError::Connect { .. } | confide_mail::MailError::Protocol(_) => confide_core::ErrorCode::Offline,
+        _ => confide_core::ErrorCode::Other,
     }
 }
 
@@ -39,4 +48,18 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         cur = c.source();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_server_is_offline_and_a_refused_login_is_not() {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let down: ApiError = confide_mail::MailError::Connect { server: "imap.example.org".into(), source: refused }.into();
+        assert_eq!(down.code, confide_core::ErrorCode::Offline);
+        let login: ApiError = confide_mail::MailError::Login { server: "imap.example.org".into(), user: "a".into() }.into();
+        assert_eq!(login.code, confide_core::ErrorCode::Other);
+    }
 }

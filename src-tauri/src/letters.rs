@@ -202,7 +202,11 @@ pub async fn letters_import(app: AppHandle, state: State<'_, AppState>, offered:
             .map(|id| files.get(id).cloned().ok_or_else(|| confide_core::CoreError::Invalid("that file is no longer offered; choose it again".into())))
             .collect::<Result<_, _>>()?
     };
-    let done = confide_mail::letters::import_files(&session, &request.details, &paths, request.remove).await?;
+    let progress = app.clone();
+    let done = confide_mail::letters::import_files(&session, &request.details, &paths, request.remove, &move |p| {
+        let _ = progress.emit("letters_progress", p);
+    })
+    .await?;
     offered.files.lock().await.retain(|id, _| !request.files.contains(id));
     let _ = app.emit("letters_waiting", 0);
     Ok(done)

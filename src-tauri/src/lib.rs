@@ -13,6 +13,7 @@ mod push;
 mod quality;
 mod retention;
 mod state;
+mod window_state;
 
 pub use api::typescript_bindings;
 
@@ -43,11 +44,22 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .manage(state::AppState::from_env())
         .manage(std::sync::Arc::new(letters::Offered::default()))
+        .manage(window_state::Tracker::start())
+        .setup(|app| {
+            use tauri::Manager;
+            if let Some(window) = app.get_webview_window("main") {
+                window_state::restore(&window);
+            }
+            Ok(())
+        })
         .on_window_event(|window, event| {
-            // Scans dropped on the window are offered to the Letters panel (the webview gets
-            // ids, never paths).
-            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
-                letters::dropped(tauri::Manager::app_handle(window), paths.clone());
+            use tauri::Manager;
+            match event {
+                // Scans dropped on the window are offered to the Letters panel (the webview
+                // gets ids, never paths).
+                tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => letters::dropped(window.app_handle(), paths.clone()),
+                tauri::WindowEvent::Moved(_) | tauri::WindowEvent::Resized(_) => window.state::<window_state::Tracker>().changed(window),
+                _ => {}
             }
         })
         .invoke_handler(tauri::generate_handler![
@@ -81,6 +93,7 @@ pub fn run() {
             commands::team_names,
             commands::export_records,
             commands::set_hold,
+            retention::retention_run_now,
             letters::letters_state,
             letters::letters_pick,
             letters::letters_choose_scanner,

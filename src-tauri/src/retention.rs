@@ -8,8 +8,11 @@ use std::time::Duration;
 
 use confide_core::Store;
 use confide_mail::expire;
-use tauri::{AppHandle, Emitter};
+use tauri::{AppHandle, Emitter, State};
 use tokio::sync::Mutex;
+
+use crate::error::ApiError;
+use crate::state::AppState;
 
 const FIRST: Duration = Duration::from_secs(10 * 60);
 const EVERY: Duration = Duration::from_secs(6 * 60 * 60);
@@ -40,13 +43,44 @@ pub async fn ensure_scheduled(app: &AppHandle, store: &Store, started: &Mutex<bo
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(FIRST).await;
         loop {
-            match expire::run(&store, false).await {
-                Ok(report) => {
-                    let _ = app.emit("retention_report", report);
-                }
-                Err(e) => tracing::warn!("a retention run failed: {}", e.kind()),
+            if let Err(e) = run(&app, &store).await {
+                tracing::warn!("a retention run failed: {}", e.message);
             }
             tokio::time::sleep(EVERY).await;
         }
     });
+}
+
+/// Only one run at a time, whether the schedule or a manager started it.
+static RUNNING: Mutex<()> = Mutex::const_new(());
+
+/// One run now, its steps told to the window as `retention_progress` and its outcome as
+/// `retention_report` (or `retention_failed`, in words). A run already under way is waited for, not doubled.
+pub async fn run(app: &AppHandle, store: &Store) -> Result<expire::RetentionReport, ApiError> {
+    let _one = RUNNING.lock().await;
+    let progress = app.clone();
+    let report = match expire::run_with_progress(store, false, &move |p| {
+        let _ = progress.emit("retention_progress", p);
+    })
+    .await
+    {
+        Ok(report) => report,
+        Err(e) => {
+            let e = ApiError::from(e);
+            // Whoever watched the steps must not be left watching a run that has stopped.
+            let _ = app.emit("retention_failed", e.message.clone());
+            return Err(e);
+        }
+    };
+    let _ = app.emit("retention_report", report.clone());
+    Ok(report)
+}
+
+/// A manager runs retention now rather than waiting for the schedule (after changing the
+/// preset, say). It destroys only what has expired, as the scheduled run would.
+#[tauri::command]
+pub async fn retention_run_now(app: AppHandle, state: State<'_, AppState>) -> Result<expire::RetentionReport, ApiError> {
+    let session = confide_core::staff::session(&state.store().await?).await?;
+    session.require_manager("start a retention run")?;
+    run(&app, &session.store).await
 }

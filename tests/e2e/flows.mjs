@@ -29,12 +29,12 @@ export function forgetTeam() {
 
 /** A new store with the lab's shared mailbox set up through the CLI, as a helpline would; or,
  * given `mailbox` ({ address, password }, from `freshMailbox`), that mailbox as the shared one. */
-export function storeWithSharedMailbox(lab, prefix, mailbox = { address: "helpline@lab.test", password: lab.LAB_HELPLINE_PASSWORD }) {
+export function storeWithSharedMailbox(lab, prefix, mailbox = { address: "helpline@lab.test", password: lab.LAB_HELPLINE_PASSWORD }, { imapPort = lab.LAB_IMAPS_PORT } = {}) {
   const store = join(mkdtempSync(join(tmpdir(), prefix)), "store");
   execFileSync(
     join(root, "target/debug/confide"),
     ["--data-dir", store, "account", "add", "--id", "helpline", "--kind", "shared", "--address", mailbox.address,
-      "--imap", `127.0.0.1:${lab.LAB_IMAPS_PORT}`, "--smtp", `127.0.0.1:${lab.LAB_SUBMISSION_PORT}`, "--ca-file", lab.LAB_CA,
+      "--imap", `127.0.0.1:${imapPort}`, "--smtp", `127.0.0.1:${lab.LAB_SUBMISSION_PORT}`, "--ca-file", lab.LAB_CA,
       "--line", "phoneline@lab.test=phoneline", "--line", "mensadvice@lab.test=mens_advice", "--password-stdin"],
     { input: mailbox.password },
   );

@@ -20,6 +20,8 @@ export function freePort() {
 }
 
 export async function startDriver({ env }) {
+  // Each test's window remembers its size in a folder of its own, beside its store.
+  if (env.CONFIDE_DATA_DIR && !env.XDG_CONFIG_HOME) env.XDG_CONFIG_HOME = `${env.CONFIDE_DATA_DIR}-config`;
   const port = await freePort();
   const nativePort = await freePort();
   const proc = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {

@@ -42,6 +42,11 @@ pub enum BenchCmd {
     Retention {
         #[arg(long, default_value_t = 100_000)]
         messages: usize,
+        /// How Dovecot stores the two mailboxes: `mbox` (Debian's default, where DESIGN.md's
+        /// peer figure was measured) or `mdbox` (the lab's own, where an expunge only drops
+        /// references and `doveadm purge` removes the mail)
+        #[arg(long, default_value = "mbox", value_parser = ["mbox", "mdbox"])]
+        storage: String,
     },
     /// A no-change resync of N lab messages against mbsync's
     #[cfg(feature = "lab-bench")]
@@ -96,7 +101,7 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<ExitCode> {
         #[cfg(feature = "lab-bench")]
         BenchCmd::Sync { messages, no_peer } => crate::bench_sync::run(crate::bench_sync::Pass::Initial, messages, !no_peer).await,
         #[cfg(feature = "lab-bench")]
-        BenchCmd::Retention { messages } => crate::bench_retention::run(messages).await,
+        BenchCmd::Retention { messages, storage } => crate::bench_retention::run(messages, storage == "mbox").await,
         #[cfg(feature = "lab-bench")]
         BenchCmd::Resync { messages, no_peer } => crate::bench_sync::run(crate::bench_sync::Pass::Resync, messages, !no_peer).await,
         #[cfg(feature = "lab-bench")]

@@ -43,7 +43,7 @@ pub async fn run(cmd: LettersCmd, store: Store) -> anyhow::Result<ExitCode> {
         LettersCmd::Import { line, received, summary, original_destroyed, keep_files, files } => {
             let session = staff::session(&store).await?;
             let details = LetterDetails { line, received_on: received, summary, original_destroyed };
-            let done = confide_mail::letters::import_files(&session, &details, &files, !keep_files).await?;
+            let done = confide_mail::letters::import_files(&session, &details, &files, !keep_files, &|p| eprintln!("letters: {} ({} of {})", p.doing, p.step, p.of)).await?;
             for p in &done.problems {
                 eprintln!("letters: {p}");
             }

@@ -46,6 +46,9 @@ pub enum ErrorCode {
     /// The UI shows the new reply and asks before sending anyway.
     RepliedSinceOpened,
     Invalid,
+    /// The mail server cannot be reached (or the connection dropped): the UI says it is
+    /// offline, keeps showing what is stored here, and tries again.
+    Offline,
     Other,
 }
 

@@ -20,7 +20,8 @@ use ts_rs::TS;
 
 use crate::connect::imap_login;
 use crate::folders::Folder;
-use crate::imap_quote::uid_set;
+use crate::imap_quote::{uid_set, uid_sets};
+use crate::progress::{OnProgress, Progress};
 use crate::{guard, sync, MailError};
 
 /// What a run did (or, dry, would do).
@@ -55,14 +56,30 @@ pub struct RetentionReport {
     pub problems: Vec<String>,
 }
 
+/// The steps of a run, in order, as its [`Progress`] words them.
+const STEPS: [&str; 6] = [
+    "Bringing the shared mailbox up to date",
+    "Removing expired records and chats",
+    "Finding what has expired",
+    "Adding to the anonymous statistics",
+    "Removing expired mail from the mail server",
+    "Removing expired mail from this computer",
+];
+
 /// One retention run for email (the class named `email` in the active preset).
 pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailError> {
+    run_with_progress(store, dry_run, &|_| {}).await
+}
+
+/// As [`run`], telling `progress` as each step begins (the app shows it; a run over a year of
+/// mail takes seconds to minutes).
+pub async fn run_with_progress(store: &Store, dry_run: bool, progress: OnProgress<'_>) -> Result<RetentionReport, MailError> {
+    let mut phase = Phases::start(progress);
     let preset = staff::active_preset(store).await?;
     let Some(class) = retention::class_for_channel(&preset.retention, "email").cloned() else {
         return Ok(RetentionReport { dry_run, class: "email".into(), period: "no retention class in this policy".into(), ..Default::default() });
     };
     let mut report = RetentionReport { dry_run, class: class.id.clone(), period: class.period.to_string(), ..Default::default() };
-    let mut phase = Phases::start();
     let shared: Vec<_> = accounts::list(store).await?.into_iter().filter(|a| a.kind == AccountKind::Shared).collect();
     // Syncing changes nothing on the server, so a dry run does it too: its answer is then
     // about the mailbox as it is.
@@ -92,15 +109,15 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
             }
         }
     }
-    phase.end("sync and guard");
+    phase.next("sync and guard");
     expire_records(store, preset, dry_run, &mut report).await?;
     expire_local_channels(store, preset, dry_run, &mut report).await?;
-    phase.end("record folders and chats");
+    phase.next("record folders and chats");
     let expired = retention::expired(store, &class, "email").await?;
     report.expired_messages = expired.len();
     let (held, held_at) = retention::hold::held(store).await?;
     report.held_conversations = held;
-    phase.end("find expired");
+    phase.next("find expired");
     if dry_run {
         return Ok(report);
     }
@@ -108,7 +125,7 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
     if !blocked {
         retention::count_expiring(store, &class, &expired).await?;
     }
-    phase.end("statistics");
+    phase.next("statistics");
     if class.delete_from.contains(&Place::SharedMailbox) && !blocked {
         let now = store.clock().now();
         for account in &shared {
@@ -134,12 +151,12 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
             }
         }
     }
-    phase.end("server expunge");
+    phase.next("server expunge");
     // Local copies go only once the server's have: otherwise the next sync would bring them back.
     if !blocked {
         report.local_conversations_removed = retention::destroy_local(store, &class, &expired).await?.conversations;
     }
-    phase.end("local destruction");
+    phase.next("local destruction");
     if report.expired_messages > 0 || report.server_messages_removed > 0 || report.personal_messages_removed > 0 {
         let what = format!("{}:{} messages", class.id, report.expired_messages.max(report.server_messages_removed) + report.personal_messages_removed);
         confide_core::audit::append(store, "expired", &what).await?;
@@ -243,16 +260,32 @@ async fn expire_personal_copies(
 }
 
 /// Phase timings, logged (counts and seconds only) so a slow run can be explained.
-struct Phases(std::time::Instant);
+/// The steps of a run: each one's time to the log, the next one's start to the watcher.
+struct Phases<'a> {
+    since: std::time::Instant,
+    step: usize,
+    progress: OnProgress<'a>,
+}
 
-impl Phases {
-    fn start() -> Phases {
-        Phases(std::time::Instant::now())
+impl<'a> Phases<'a> {
+    fn start(progress: OnProgress<'a>) -> Self {
+        let phases = Phases { since: std::time::Instant::now(), step: 0, progress };
+        phases.announce();
+        phases
     }
 
-    fn end(&mut self, what: &str) {
-        tracing::info!(phase = what, seconds = self.0.elapsed().as_secs_f64(), "retention run");
-        self.0 = std::time::Instant::now();
+    fn announce(&self) {
+        if let Some(doing) = STEPS.get(self.step) {
+            (self.progress)(Progress { step: self.step as u32 + 1, of: STEPS.len() as u32, doing: (*doing).to_owned() });
+        }
+    }
+
+    /// Ends the current step (`what` names it in the log) and announces the next.
+    fn next(&mut self, what: &str) {
+        tracing::info!(phase = what, seconds = self.since.elapsed().as_secs_f64(), "retention run");
+        self.since = std::time::Instant::now();
+        self.step += 1;
+        self.announce();
     }
 }
 
@@ -279,6 +312,9 @@ fn locations_of(expired: &[&Expired], account: &str) -> BTreeMap<String, (u32, V
 /// as 1970 to the server's SENTBEFORE). Messages the store holds (`decided`) are never swept:
 /// the store has already judged them by the preset's rule.
 #[allow(clippy::too_many_arguments)]
+/// The longest UID set put in one command: well inside Dovecot's 64 KiB line.
+const MAX_SET_LEN: usize = 16 * 1024;
+
 fn expunge_server(
     account: &confide_core::accounts::Account,
     password: &str,
@@ -288,6 +324,7 @@ fn expunge_server(
     period: &Period,
     now: OffsetDateTime,
 ) -> Result<Vec<(String, usize)>, MailError> {
+    let t = std::time::Instant::now();
     let mut s = imap_login(account, password)?;
     if !s.capabilities()?.has_str("UIDPLUS") {
         return Err(CoreError::Invalid("the mail server cannot remove single messages (no UIDPLUS)".into()).into());
@@ -295,15 +332,25 @@ fn expunge_server(
     let folders: Vec<Folder> = s.list(Some(""), Some("*"))?.iter().map(Folder::from_name).collect();
     let sweep_before = sweep_date(period, now);
     let mut removed = Vec::new();
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "logged in and listed");
     for f in folders.iter().filter(|f| f.selectable && !crate::folders::is_record_folder(&f.name)) {
+        let t = std::time::Instant::now();
         let mbox = s.select(&f.name)?;
+        tracing::debug!(folder = %f.name, seconds = t.elapsed().as_secs_f64(), "selected");
         let mut uids: Vec<u32> = match known.get(&f.name) {
             Some((uv, list)) if mbox.uid_validity == Some(*uv) => list.clone(),
             _ => vec![],
         };
         if let (Some(date), true) = (&sweep_before, mbox.exists > 0) {
-            let held_here = decided.get(&f.name).filter(|(uv, _)| mbox.uid_validity == Some(*uv)).map(|(_, set)| set);
-            uids.extend(s.uid_search(format!("SENTBEFORE {date} BEFORE {date} UNKEYWORD {HOLD_KEYWORD}"))?.into_iter().filter(|u| !held_here.is_some_and(|h| h.contains(u))));
+            let known_here = decided.get(&f.name).filter(|(uv, _)| mbox.uid_validity == Some(*uv)).map(|(_, set)| set);
+            // What the store already knows it has decided about: the server need not read
+            // those messages' Date headers (on mbox, parsing 50,000 took about 3 s). A set too
+            // long for one command line is left out, and the filter below does the same job.
+            let known_set = known_here.map(|h| uid_set(&h.iter().copied().collect::<Vec<_>>())).filter(|set| !set.is_empty() && set.len() <= MAX_SET_LEN);
+            let skip = known_set.map(|set| format!("NOT UID {set} ")).unwrap_or_default();
+            let t = std::time::Instant::now();
+            uids.extend(s.uid_search(format!("{skip}SENTBEFORE {date} BEFORE {date} UNKEYWORD {HOLD_KEYWORD}"))?.into_iter().filter(|u| !known_here.is_some_and(|h| h.contains(u))));
+            tracing::debug!(folder = %f.name, seconds = t.elapsed().as_secs_f64(), "swept");
         }
         // The sweep does not know conversations: held ones are taken out by UID.
         uids.retain(|u| !held.contains(&(f.name.clone(), *u)));
@@ -312,15 +359,19 @@ fn expunge_server(
         if uids.is_empty() {
             continue;
         }
-        let set = uid_set(&uids);
         let t = std::time::Instant::now();
-        s.uid_store(&set, "+FLAGS.SILENT (\\Deleted)")?;
-        let stored = t.elapsed().as_secs_f64();
-        let gone = s.uid_expunge(&set)?;
-        tracing::debug!(uids = uids.len(), store_s = stored, expunge_s = t.elapsed().as_secs_f64() - stored, "server folder expunged");
-        removed.push((f.name.clone(), gone.uids().count().max(gone.seqs().count())));
+        let mut gone = 0;
+        for set in uid_sets(&uids, MAX_SET_LEN) {
+            s.uid_store(&set, "+FLAGS.SILENT (\\Deleted)")?;
+            let expunged = s.uid_expunge(&set)?;
+            gone += expunged.uids().count().max(expunged.seqs().count());
+        }
+        tracing::debug!(uids = uids.len(), seconds = t.elapsed().as_secs_f64(), "server folder expunged");
+        removed.push((f.name.clone(), gone));
     }
+    let t = std::time::Instant::now();
     let _ = s.logout();
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "logged out");
     Ok(removed)
 }
 

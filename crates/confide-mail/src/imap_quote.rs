@@ -89,9 +89,17 @@ pub fn utf7_imap_encode(s: &str) -> Result<String, QuoteError> {
 
 /// A UID set in compact ranges ("1:5,9,12:14") from sorted or unsorted UIDs.
 pub fn uid_set(uids: &[u32]) -> String {
+    uid_sets(uids, usize::MAX).pop().unwrap_or_default()
+}
+
+/// The same ranges as [`uid_set`], split into sets of at most `max_len` bytes (a range is never
+/// split). Servers cap a command line (Dovecot at 64 KiB), and UIDs left scattered, say every
+/// other message of a busy year, would otherwise make one set longer than that.
+pub fn uid_sets(uids: &[u32], max_len: usize) -> Vec<String> {
     let mut v = uids.to_vec();
     v.sort_unstable();
     v.dedup();
+    let mut sets = vec![];
     let mut out = String::new();
     let mut i = 0;
     while i < v.len() {
@@ -101,17 +109,20 @@ pub fn uid_set(uids: &[u32]) -> String {
             i += 1;
             end = v[i];
         }
+        let range = if start == end { start.to_string() } else { format!("{start}:{end}") };
+        if !out.is_empty() && out.len() + 1 + range.len() > max_len {
+            sets.push(std::mem::take(&mut out));
+        }
         if !out.is_empty() {
             out.push(',');
         }
-        if start == end {
-            out.push_str(&start.to_string());
-        } else {
-            out.push_str(&format!("{start}:{end}"));
-        }
+        out.push_str(&range);
         i += 1;
     }
-    out
+    if !out.is_empty() {
+        sets.push(out);
+    }
+    sets
 }
 
 #[cfg(test)]
@@ -129,6 +140,20 @@ mod tests {
         assert_eq!(utf7_imap_encode("Éléments envoyés").unwrap(), "&AMk-l&AOk-ments envoy&AOk-s");
         assert_eq!(quoted("a\r\nb LOGOUT"), Err(QuoteError::ControlCharacter));
         assert_eq!(uid_set(&[5, 1, 2, 3, 9, 12, 13, 14, 3]), "1:3,5,9,12:14");
+        assert_eq!(uid_set(&[]), "");
+        assert_eq!(uid_sets(&[5, 1, 2, 3, 9, 12, 13, 14, 3], 6), ["1:3,5", "9", "12:14"]);
+        assert_eq!(uid_sets(&[1, 3, 5], 1), ["1", "3", "5"], "a range longer than the limit still goes, alone");
+        assert!(uid_sets(&[], 10).is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn split_sets_cover_the_same_uids_within_the_limit(uids in proptest::collection::vec(1u32..5000, 0..400), max in 12usize..200) {
+            let sets = uid_sets(&uids, max);
+            prop_assert!(sets.iter().all(|s| s.len() <= max));
+            let joined = sets.join(",");
+            prop_assert_eq!(joined, uid_set(&uids));
+        }
     }
 
     /// A quoted string is balanced when its only unescaped quotes are the outer two.

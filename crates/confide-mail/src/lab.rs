@@ -72,6 +72,28 @@ impl Lab {
         user.to_owned()
     }
 
+    /// Has Dovecot keep `user`'s mail as mbox, Debian's default format, instead of the lab's
+    /// mdbox (`tests/lab/dovecot.conf.in` says why a benchmark wants that). Mail already stored
+    /// the other way is not moved: call it before seeding.
+    pub fn store_as_mbox(&self, user: &str) {
+        let file = self.dir.join("dovecot/mbox-users");
+        let address = format!("{user}@lab.test");
+        if std::fs::read_to_string(&file).unwrap_or_default().lines().any(|l| l.starts_with(&format!("{address}:"))) {
+            return;
+        }
+        let home = self.dir.join("mail/lab.test").join(user);
+        let line = format!("{address}::confidelab:confidelab::{}::userdb_mail=mbox:~/mail:INBOX=~/mail/inbox\n", home.display());
+        use std::io::Write;
+        std::fs::OpenOptions::new().append(true).open(&file).expect("the lab has an mbox-users file (run tests/lab/up)").write_all(line.as_bytes()).unwrap();
+        for _ in 0..100 {
+            if self.doveadm(&["user", "-f", "mail", &address]).starts_with("mbox:") {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the lab never stored {user} as mbox")
+    }
+
     fn knows(&self, user: &str) -> bool {
         let conf = self.dir.join("dovecot/dovecot.conf");
         let out = Command::new("doveadm").arg("-c").arg(&conf).args(["auth", "lookup", &format!("{user}@lab.test")]).output();
@@ -133,6 +155,17 @@ impl Lab {
         let out = Command::new("doveadm").arg("-c").arg(&conf).args(args).output().expect("doveadm runs");
         assert!(out.status.success(), "doveadm {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Removes a lab user's mailbox altogether, indexes and caches included, so the next login
+    /// starts from nothing: a benchmark's two mailboxes then start alike. (Dovecot's cache
+    /// learns which headers searches use: a re-seeded mailbox answered a date search twice as
+    /// fast as a new one.)
+    pub fn remove_mailbox(&self, user: &str) {
+        let home = self.dir.join("mail/lab.test").join(user);
+        if home.exists() {
+            std::fs::remove_dir_all(&home).unwrap_or_else(|e| panic!("cannot remove {}: {e}", home.display()));
+        }
     }
 
     /// Empties every folder of a lab user.

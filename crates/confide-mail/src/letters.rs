@@ -10,6 +10,7 @@ use confide_core::letters::{self, preview, LetterDetails, LetterPart, LetterView
 use confide_core::staff::Session;
 use confide_core::CoreError;
 
+use crate::progress::{OnProgress, Progress};
 use crate::records::{self, SCAN_PART};
 use crate::MailError;
 
@@ -18,7 +19,15 @@ use crate::MailError;
 /// anything goes to the server, so a bad file stops the import with nothing half-kept.
 /// Returns the letter's reference.
 pub async fn import(session: &Session, details: &LetterDetails, files: &[Vec<u8>]) -> Result<String, MailError> {
+    import_with_progress(session, details, files, &|_| {}).await
+}
+
+/// As [`import`], telling `progress` as each scan goes to the server (a scanned letter of many
+/// pages is megabytes to encrypt and send).
+pub async fn import_with_progress(session: &Session, details: &LetterDetails, files: &[Vec<u8>], progress: OnProgress<'_>) -> Result<String, MailError> {
     letters::check_import(session, details, files.len())?;
+    // Each scan is a step, and filing the letter that points at them the last.
+    let of = files.len() as u32 + 1;
     let mut kinds = Vec::with_capacity(files.len());
     for bytes in files {
         let kind = letters::detect(bytes)?;
@@ -28,10 +37,12 @@ pub async fn import(session: &Session, details: &LetterDetails, files: &[Vec<u8>
     let now = session.store.now_ts();
     let line = Some(details.line.as_str());
     let mut scans = vec![];
-    for (bytes, (kind, pages)) in files.iter().zip(kinds) {
+    for (n, (bytes, (kind, pages))) in files.iter().zip(kinds).enumerate() {
+        progress(Progress { step: n as u32 + 1, of, doing: format!("Encrypting scan {} of {} and sending it to the mail server", n + 1, files.len()) });
         let header = records::put_part(session, "letter", line, now, &letters::scan_body(kind, bytes), Some(SCAN_PART)).await?;
         scans.push(ScanRef { record: header.id, kind, pages });
     }
+    progress(Progress { step: of, of, doing: "Filing the letter".into() });
     let reference = letters::new_reference(session);
     let part = LetterPart::Letter {
         reference: reference.clone(),
@@ -62,13 +73,13 @@ pub struct Imported {
 
 /// Imports a letter from files on this computer (picked, dropped, or waiting in the scanner's
 /// folder) and then, if `remove`, removes them securely: only once the letter is on the server.
-pub async fn import_files(session: &Session, details: &LetterDetails, paths: &[std::path::PathBuf], remove: bool) -> Result<Imported, MailError> {
+pub async fn import_files(session: &Session, details: &LetterDetails, paths: &[std::path::PathBuf], remove: bool, progress: OnProgress<'_>) -> Result<Imported, MailError> {
     let mut files = Vec::with_capacity(paths.len());
     for p in paths {
         let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         files.push(std::fs::read(p).map_err(|e| CoreError::Invalid(format!("cannot read {name}: {e}")))?);
     }
-    let reference = import(session, details, &files).await?;
+    let reference = import_with_progress(session, details, &files, progress).await?;
     let (mut removed, mut problems) = (vec![], vec![]);
     if remove {
         for p in paths {

@@ -14,6 +14,7 @@ pub mod imap_quote;
 pub mod lab;
 pub mod letters;
 pub mod mime;
+pub mod progress;
 pub mod qa;
 pub mod reading;
 pub mod records;

@@ -90,8 +90,11 @@ async fn issue8_scanned_letters_open_only_for_managers_and_expire_from_the_lette
     assert!(junk.to_string().contains("not a PDF, PNG, JPEG or TIFF"), "{junk}");
     assert!(!lab.folders(&shared).iter().any(|f| f == "Confide/Letters"), "a refused import keeps nothing");
 
-    let from_scanner = confide_mail::letters::import_files(&tia, &details("Asks about the group programme", true), &waiting, true).await.unwrap();
+    let steps = std::sync::Mutex::new(vec![]);
+    let from_scanner = confide_mail::letters::import_files(&tia, &details("Asks about the group programme", true), &waiting, true, &|p| steps.lock().unwrap().push(p)).await.unwrap();
     assert_eq!((from_scanner.removed.len(), from_scanner.problems.len()), (1, 0), "{from_scanner:?}");
+    let steps: Vec<_> = steps.into_inner().unwrap().into_iter().map(|p| (p.step, p.of, p.doing)).collect();
+    assert_eq!(steps, [(1, 2, "Encrypting scan 1 of 1 and sending it to the mail server".to_owned()), (2, 2, "Filing the letter".to_owned())]);
     assert!(!scanned.exists() && confide_core::letters::source::waiting_in(&scanner).unwrap().is_empty(), "the scanner's copy is gone");
     let picked = confide_mail::letters::import(&tia, &details("Thanks the advisor", false), &[tiff(3, "letter-canary-9d41")]).await.unwrap();
 

@@ -83,9 +83,14 @@ async fn issue5_respect_mal_current_email_goes_everywhere_after_six_months() {
 
     let before = stats::all(&store).await.unwrap();
     assert!(before.is_empty());
-    let run = expire::run(&store, false).await.unwrap();
+    let steps = std::sync::Mutex::new(vec![]);
+    let run = expire::run_with_progress(&store, false, &|p| steps.lock().unwrap().push(p)).await.unwrap();
     assert!(run.problems.is_empty(), "{run:?}");
     assert_eq!((run.expired_messages, run.server_messages_removed), (4, 4), "{run:?}");
+    // Whoever watches (the app's Records panel) hears each step as it starts, in order.
+    let steps = steps.into_inner().unwrap();
+    assert_eq!(steps.iter().map(|p| (p.step, p.of)).collect::<Vec<_>>(), (1..=6).map(|n| (n, 6)).collect::<Vec<_>>(), "{steps:?}");
+    assert_eq!(steps[4].doing, "Removing expired mail from the mail server");
     for folder in lab.folders(&shared) {
         assert_eq!(lab.count_body(&shared, &folder, OLD_CANARY) + lab.count_body(&shared, &folder, REPLY_CANARY), 0, "{folder} still holds expired mail");
     }

@@ -40,6 +40,7 @@ import type { QaKeyRequest } from "./QaKeyRequest";
 import type { QaOverview } from "./QaOverview";
 import type { RecordsView } from "./RecordsView";
 import type { ReplyRequest } from "./ReplyRequest";
+import type { RetentionReport } from "./RetentionReport";
 import type { RetentionStatus } from "./RetentionStatus";
 import type { RetryRequest } from "./RetryRequest";
 import type { Review } from "./Review";
@@ -89,6 +90,7 @@ export const personalAccount = (): Promise<PersonalAccountInfo> => invoke<Person
 export const savePersonalAccount = (request: PersonalAccountRequest): Promise<PersonalAccountInfo> =>
   invoke<PersonalAccountInfo>("save_personal_account", { request });
 export const retentionStatus = (): Promise<RetentionStatus> => invoke<RetentionStatus>("retention_status");
+export const retentionRunNow = (): Promise<RetentionReport> => invoke<RetentionReport>("retention_run_now");
 export const recordsView = (): Promise<RecordsView> => invoke<RecordsView>("records_view");
 export const auditView = (): Promise<AuditView> => invoke<AuditView>("audit_view");
 export const auditTeam = (): Promise<TeamAuditCheck> => invoke<TeamAuditCheck>("audit_team");

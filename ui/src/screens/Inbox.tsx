@@ -21,6 +21,9 @@ import { Team } from "./Team";
 import { Settings, guardSummary } from "./Settings";
 import type { GuardReport } from "../bindings/GuardReport";
 
+/** How often an offline inbox asks the server again. */
+const OFFLINE_RETRY_MS = 30000;
+
 let inboxShownOnce = false;
 
 const CHANNELS: { id: Channel | null; label: string }[] = [
@@ -58,6 +61,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
       .catch(() => setNames({}));
   }, [panel]);
 
+  const [offline, setOffline] = useState(false);
   const [sync, setSync] = useState<{ running: boolean; progress: SyncProgress | null; message: string }>({
     running: false,
     progress: null,
@@ -130,6 +134,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
     setSync({ running: true, progress: null, message: "" });
     syncNow()
       .then((r) => {
+        setOffline(false);
         const message =
           r.folders === 0
             ? "No shared mailbox is connected yet."
@@ -138,9 +143,21 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
               : "Up to date";
         setSync({ running: false, progress: null, message });
       })
-      .catch((e) => setSync({ running: false, progress: null, message: sentence(asApiError(e).message) }))
+      .catch((e) => {
+        const err = asApiError(e);
+        // Offline is a state, shown until the server answers again, not a one-off error.
+        setOffline(err.code === "offline");
+        setSync({ running: false, progress: null, message: err.code === "offline" ? "" : sentence(err.message) });
+      })
       .finally(() => setGeneration((g) => g + 1));
   }, []);
+
+  // While offline, try again on a timer, so the banner goes by itself when the server is back.
+  useEffect(() => {
+    if (!offline) return;
+    const timer = setInterval(runSync, OFFLINE_RETRY_MS);
+    return () => clearInterval(timer);
+  }, [offline, runSync]);
 
   useEffect(() => {
     const off = listen<SyncProgress>("sync_progress", (e) => setSync((s) => ({ ...s, progress: e.payload })));
@@ -284,6 +301,15 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         </p>
         {sync.running && sync.progress && (
           <progress max={sync.progress.total} value={sync.progress.done} aria-label="Sync progress" />
+        )}
+        {offline && (
+          <p className="notice offline-notice" role="status">
+            Offline: Confide cannot reach the mail server just now. Everything already on this computer can still be read, and a reply that cannot go
+            is kept in the outbox. Confide tries again every {OFFLINE_RETRY_MS / 1000} seconds.{" "}
+            <button className="link" onClick={runSync} disabled={sync.running}>
+              Try now
+            </button>
+          </p>
         )}
         <WaitingChats lineName={lineName} onOpened={openChat} />
         {guardNotice && (

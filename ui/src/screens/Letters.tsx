@@ -4,6 +4,7 @@ import type { Imported } from "../bindings/Imported";
 import type { LetterView } from "../bindings/LetterView";
 import type { LettersState } from "../bindings/LettersState";
 import type { OfferedFile } from "../bindings/OfferedFile";
+import type { Progress } from "../bindings/Progress";
 import {
   letterOriginalDestroyed,
   letterPage,
@@ -103,6 +104,13 @@ function ImportLetter({
   const [form, setForm] = useState({ line: lines[0]?.id ?? "", received_on: today(), summary: "", original_destroyed: false, remove: true });
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<Imported | null>(null);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  useEffect(() => {
+    const off = listen<Progress>("letters_progress", (e) => setProgress(e.payload));
+    return () => {
+      off.then((f) => f());
+    };
+  }, []);
   const toggle = (id: string) => setChosen((c) => (c.includes(id) ? c.filter((x) => x !== id) : [...c, id]));
   const submit = () => {
     setBusy(true);
@@ -116,7 +124,10 @@ function ImportLetter({
         onImported();
       })
       .catch(onError)
-      .finally(() => setBusy(false));
+      .finally(() => {
+        setBusy(false);
+        setProgress(null);
+      });
   };
   return (
     <form
@@ -179,6 +190,12 @@ function ImportLetter({
       <button type="submit" disabled={busy || chosen.length === 0}>
         {busy ? "Importing…" : "Import letter"}
       </button>
+      {busy && progress && (
+        <p className="status" role="status" aria-live="polite">
+          {progress.doing}…
+          <progress max={progress.of} value={progress.step - 1} aria-label="Import progress" />
+        </p>
+      )}
       {done && (
         <p className="status" role="status">
           Letter {done.reference} is on the server, readable by the management team only.

@@ -1,9 +1,12 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
+import { listen } from "@tauri-apps/api/event";
 import type { Export } from "../bindings/Export";
+import type { Progress } from "../bindings/Progress";
+import type { RetentionReport } from "../bindings/RetentionReport";
 import type { RecordsView } from "../bindings/RecordsView";
 import type { AuditView } from "../bindings/AuditView";
 import type { TeamAuditCheck } from "../bindings/TeamAuditCheck";
-import { auditTeam, auditView, exportRecords, recordsView } from "../bindings/commands";
+import { auditTeam, auditView, exportRecords, recordsView, retentionRunNow } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 
 const ACTIONS: Record<string, string> = {
@@ -13,6 +16,14 @@ const ACTIONS: Record<string, string> = {
   held: "Kept: on legal hold",
   guard_moved: "Moved by the sent-folder guard",
 };
+
+/** What a finished run did, in a sentence. */
+function runSummary(r: RetentionReport): string {
+  const removed = r.expired_messages + r.records_removed + r.chats_removed + r.personal_messages_removed;
+  const done = removed === 0 ? "Retention ran: nothing had expired." : `Retention ran: ${removed} expired item${removed === 1 ? "" : "s"} destroyed.`;
+  const held = r.held_conversations > 0 ? ` ${r.held_conversations} kept on legal hold.` : "";
+  return [done + held, ...r.problems].join(" ");
+}
 
 const day = (t: number | null) => (t === null ? "" : new Date(t * 1000).toLocaleDateString("en-GB"));
 
@@ -37,6 +48,26 @@ export function Records({ onClose, onOpen, names }: { onClose: () => void; onOpe
         setTeamStatus("");
       })
       .catch((e) => setTeamStatus(`The team's log on the server was not checked: ${sentence(asApiError(e).message)}`));
+  }, []);
+
+  // A run started here, or by the schedule while the panel is open: its steps, as it goes.
+  const [run, setRun] = useState<{ progress: Progress | null; message: string; running: boolean }>({ progress: null, message: "", running: false });
+  useEffect(() => {
+    const stepped = listen<Progress>("retention_progress", (e) => setRun((r) => ({ ...r, progress: e.payload, running: true })));
+    const finished = listen<RetentionReport>("retention_report", (e) => {
+      setRun({ progress: null, message: runSummary(e.payload), running: false });
+      recordsView().then(setView).catch(() => {});
+    });
+    const failed = listen<string>("retention_failed", (e) => setRun({ progress: null, message: sentence(e.payload), running: false }));
+    return () => {
+      stepped.then((f) => f());
+      finished.then((f) => f());
+      failed.then((f) => f());
+    };
+  }, []);
+  const runNow = useCallback(() => {
+    setRun({ progress: null, message: "", running: true });
+    retentionRunNow().catch((e) => setRun({ progress: null, message: sentence(asApiError(e).message), running: false }));
   }, []);
 
   const save = (what: Export) => {
@@ -71,6 +102,17 @@ export function Records({ onClose, onOpen, names }: { onClose: () => void; onOpe
                 ))}
               </ul>
             )}
+          </section>
+          <section aria-labelledby="run-title">
+            <h3 id="run-title">Run retention now</h3>
+            <p className="muted">It runs on its own every six hours. A run destroys only what the policy says has expired.</p>
+            <button onClick={runNow} disabled={run.running}>
+              Run retention now
+            </button>
+            <p className="retention-run" role="status" aria-live="polite">
+              {run.running ? (run.progress ? `Step ${run.progress.step} of ${run.progress.of}: ${run.progress.doing}…` : "Starting…") : run.message}
+            </p>
+            {run.running && run.progress && <progress max={run.progress.of} value={run.progress.step - 1} aria-label="Retention progress" />}
           </section>
           <section aria-labelledby="record-title">
             <h3 id="record-title">

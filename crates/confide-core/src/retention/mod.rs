@@ -96,9 +96,9 @@ pub async fn count_expiring(store: &Store, class: &RetentionClass, expired: &[Ex
     if expired.is_empty() || !class.delete_from.contains(&Place::Local) {
         return Ok(0);
     }
-    let rows: Vec<i64> = expired.iter().map(|e| e.message_row).collect();
+    let doomed: Vec<(i64, i64)> = expired.iter().map(|e| (e.message_row, e.conversation_id)).collect();
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
-    let counted = stats::count_before_destroying(&mut tx, &rows).await?;
+    let counted = stats::count_before_destroying(&mut tx, &doomed).await?;
     tx.commit().await?;
     Ok(counted)
 }
@@ -150,11 +150,15 @@ pub async fn erase_local(store: &Store, conversations: &[i64]) -> Result<usize, 
         return Ok(0);
     }
     let ids = serde_json::to_string(conversations).expect("numbers serialise");
-    let rows: Vec<i64> = sqlx::query_scalar!(r#"SELECT id AS "id!" FROM messages WHERE conversation_id IN (SELECT value FROM json_each(?))"#, ids)
+    let doomed: Vec<(i64, i64)> = sqlx::query!(r#"SELECT id AS "id!", conversation_id FROM messages WHERE conversation_id IN (SELECT value FROM json_each(?))"#, ids)
         .fetch_all(store.pool())
-        .await?;
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.conversation_id))
+        .collect();
+    let rows: Vec<i64> = doomed.iter().map(|d| d.0).collect();
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
-    stats::count_before_destroying(&mut tx, &rows).await?;
+    stats::count_before_destroying(&mut tx, &doomed).await?;
     crate::mailstore::delete_message_rows(&mut tx, &rows).await?;
     // A conversation with no messages (a chat that never had one) goes too.
     sqlx::query!("DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?))", ids).execute(&mut *tx).await?;
