@@ -77,9 +77,14 @@ pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<Sync
 }
 
 #[tauri::command]
-pub async fn conversation_view(state: State<'_, AppState>, request: ConversationRequest) -> Result<ConversationView, ApiError> {
+pub async fn conversation_view(app: AppHandle, state: State<'_, AppState>, request: ConversationRequest) -> Result<ConversationView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    Ok(reading::open_conversation(&session, request.id, request.load_images_for).await?)
+    let view = reading::open_conversation(&session, request.id, request.load_images_for).await?;
+    if view.summary.channel == "webchat" {
+        // An opened chat no longer counts as waiting for this advisor.
+        crate::tray::refresh(&app).await;
+    }
+    Ok(view)
 }
 
 /// Queues, sends and files a reply; on success the shared mailbox is synced so the Sent copy

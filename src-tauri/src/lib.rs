@@ -13,6 +13,7 @@ mod push;
 mod quality;
 mod retention;
 mod state;
+mod tray;
 mod window_state;
 
 pub use api::typescript_bindings;
@@ -50,6 +51,7 @@ pub fn run() {
             if let Some(window) = app.get_webview_window("main") {
                 window_state::restore(&window);
             }
+            tray::start(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -1,5 +1,6 @@
 //! New mail within seconds: an IDLE watch per shared mailbox (confide-mail does the IMAP),
-//! and here, the glue: a change wakes one sync, and the window hears `inbox_changed`.
+//! and here, the glue: a change wakes one sync, the window hears `inbox_changed`, and a
+//! conversation a colleague has claimed from this person is told in a notification.
 
 use std::time::Duration;
 
@@ -41,6 +42,7 @@ pub async fn ensure_watching(app: &AppHandle, store: &Store, watches: &tokio::sy
             tokio::time::sleep(SETTLE).await;
             while rx.try_recv().is_ok() {}
             let mut added = 0;
+            let mine = confide_core::inbox::claimed_by_me(&store).await.unwrap_or_default();
             for account in accounts::list(&store).await.unwrap_or_default().into_iter().filter(|a| a.kind == AccountKind::Shared) {
                 match sync_account(&store, &account, &|_| {}).await {
                     Ok(r) => added += r.added + r.removed,
@@ -50,7 +52,28 @@ pub async fn ensure_watching(app: &AppHandle, store: &Store, watches: &tokio::sy
             if added > 0 {
                 let _ = app.emit("inbox_changed", added);
             }
+            notify_taken_over(&app, &store, &mine).await;
         }
     });
     Ok(())
+}
+
+/// Tells the person, in a desktop notification, when a colleague has claimed a conversation
+/// they had claimed, so two people do not answer one caller. It names the colleague and
+/// nothing of the conversation: a notification can show on a locked or shared screen.
+async fn notify_taken_over(app: &AppHandle, store: &Store, mine: &[i64]) {
+    use tauri_plugin_notification::NotificationExt;
+    let taken = match confide_core::inbox::taken_over(store, mine).await {
+        Ok(t) if !t.is_empty() => t,
+        Ok(_) => return,
+        Err(e) => return tracing::warn!("claims could not be compared after a sync: {e}"),
+    };
+    let names = confide_mail::team::names(store).await.unwrap_or_default();
+    for (_, colleague) in taken {
+        let who = names.get(&colleague).map_or("A colleague", String::as_str);
+        let shown = app.notification().builder().title("A conversation you claimed was taken over").body(format!("{who} has claimed it now. Open Confide to see which.")).show();
+        if let Err(e) = shown {
+            tracing::warn!("the desktop notification could not be shown: {e}");
+        }
+    }
 }

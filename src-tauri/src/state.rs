@@ -28,6 +28,12 @@ impl AppState {
         AppState { data_dir: paths::default_data_dir(), store: Mutex::new(None), watches: Mutex::new(None), guard: Arc::default(), retention: Mutex::new(false), livechat: Arc::default() }
     }
 
+    /// The store if it is already open; never opens it (the tray asks before anyone has
+    /// unlocked anything).
+    pub async fn opened_store(&self) -> Option<Store> {
+        self.store.lock().await.clone()
+    }
+
     pub async fn store(&self) -> Result<Store, ApiError> {
         let mut guard = self.store.lock().await;
         if let Some(store) = guard.as_ref() {

@@ -1,5 +1,5 @@
 // Steps several end-to-end tests share.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -130,4 +130,41 @@ export async function managerWithTeam(s) {
 export function mailToPhoneline(lab, sender, message, mailbox = "phoneline@lab.test") {
   const smtp = `import smtplib, sys; s = smtplib.SMTP("127.0.0.1", ${lab.LAB_SMTP_PORT}); s.sendmail("${sender}", ["${mailbox}"], sys.stdin.read()); s.quit()`;
   execFileSync("python3", ["-c", smtp], { input: message });
+}
+
+/**
+ * A stand-in for the desktop's tray (a StatusNotifierWatcher on the session bus), started
+ * before the app so its indicator registers here; `label()` reads the number beside the icon
+ * as a tray would, over the bus.
+ */
+export async function startTrayWatcher() {
+  const proc = spawn("/usr/bin/python3", [join(import.meta.dirname, "sni-watcher.py")], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  proc.stdout.on("data", (d) => (out += d));
+  proc.stderr.on("data", (d) => (out += d));
+  for (let i = 0; i < 100 && !out.includes("ready"); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!out.includes("ready")) throw new Error(`the tray watcher did not start: ${out}`);
+  const item = () => out.split("\n").find((l) => l.includes(" /"))?.split(" ");
+  return {
+    async label(ms = 20000) {
+      const end = Date.now() + ms;
+      while (!item() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+      if (!item()) throw new Error(`no tray item registered: ${out}`);
+      const [name, path] = item();
+      const raw = execFileSync("gdbus", ["call", "--session", "--dest", name, "--object-path", path, "--method", "org.freedesktop.DBus.Properties.Get", "org.kde.StatusNotifierItem", "XAyatanaLabel"], { encoding: "utf8" });
+      return raw.match(/<'(.*)'>/)?.[1] ?? "";
+    },
+    /** Waits until the label is `want`. */
+    async waitForLabel(want, ms = 20000) {
+      const end = Date.now() + ms;
+      let last;
+      while (Date.now() < end) {
+        last = await this.label(ms);
+        if (last === want) return;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`the tray's label stayed "${last}", not "${want}"`);
+    },
+    stop: () => proc.kill(),
+  };
 }

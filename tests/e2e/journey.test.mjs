@@ -130,6 +130,13 @@ test("issue10 the whole journey through the real window, then retention removes 
     await s.clickText(".qa-review button", "Keep review");
     await s.waitForText(".qa-summary", "4.0", 30000);
     await shot(s, "06-review");
+
+    // The manager runs retention now, from the window (the mailbox is the journey's own):
+    // its steps show as it goes, and today nothing has expired.
+    await s.clickText(".topbar button", "Retention record");
+    await s.clickText(".records button", "Run retention now");
+    await s.waitForText(".retention-run", "Retention ran: nothing had expired.", 60000);
+    await s.waitForText(".record-table", "Retention run");
   } finally {
     await browser?.close();
     gateway?.kill("SIGINT");

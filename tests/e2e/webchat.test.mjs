@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { forgetTeam, labEnv, launchChromium, managerWithTeam, readLab, storeWithSharedMailbox, takeChats } from "./flows.mjs";
+import { forgetTeam, labEnv, launchChromium, managerWithTeam, readLab, startTrayWatcher, storeWithSharedMailbox, takeChats } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 import { startGateway } from "../webchat/gateway.mjs";
 
@@ -37,6 +37,8 @@ test("issue7 a visitor in a browser chats with an advisor in the Confide window"
   const archivedBefore = transcripts();
   const work = mkdtempSync(join(tmpdir(), "confide-e2e-webchat-"));
   const store = storeWithSharedMailbox(readLab(), "confide-e2e-webchat-");
+  // Issue 10: the tray indicator counts the chats that need the advisor.
+  const tray = await startTrayWatcher();
   const driver = await startDriver({ env: { CONFIDE_DATA_DIR: store } });
   const s = await Session.create(driver.base, app);
   let gateway;
@@ -71,8 +73,11 @@ test("issue7 a visitor in a browser chats with an advisor in the Confide window"
     assert.match(notified, /A visitor is waiting to chat/, "a desktop notification for the waiting visitor");
     assert.match(notified, /Respect Phoneline: open Confide to accept/);
     assert.doesNotMatch(notified, /e2e-chat-canary-61aa/, "the notification shows nothing the visitor wrote");
+    await tray.waitForLabel("1");
     await s.clickText(".waiting-chats button", "Accept");
     await s.waitForText(".chat-log", "e2e-chat-canary-61aa", 30000);
+    // Accepted and open in front of the advisor: nothing waits for them any more.
+    await tray.waitForLabel("");
     await s.clickText(".risks button", "Imminent threat to life");
     await s.waitForText('.risks button[aria-pressed="true"]', "Imminent threat to life");
     await page.getByText("Ash has joined the chat.").waitFor();
@@ -82,6 +87,8 @@ test("issue7 a visitor in a browser chats with an advisor in the Confide window"
     await page.getByLabel("Your message").fill("thank you");
     await page.getByRole("button", { name: "Send" }).click();
     await s.waitForText(".chat-log", "thank you", 30000);
+    // Read as it arrives, in the open chat: the tray does not count it.
+    await tray.waitForLabel("");
     await s.screenshot(artifacts, "14-webchat-desktop");
 
     await s.clickText(".chat-compose button", "End chat");
@@ -103,6 +110,7 @@ test("issue7 a visitor in a browser chats with an advisor in the Confide window"
     }
   } finally {
     monitor.kill();
+    tray.stop();
     await browser?.close();
     gateway?.kill("SIGINT");
     await s.close();

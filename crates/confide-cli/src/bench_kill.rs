@@ -1,7 +1,8 @@
-//! `confide bench kill`: sync and retention runs killed with SIGKILL at random moments, each
-//! followed by the store's health check and, at the end of a cycle, a run to completion whose
-//! result must be exactly what an uninterrupted run gives: every message once, nothing
-//! half-deleted, each expired conversation counted once in the statistics.
+//! `confide bench kill`: sync, retention and sent-folder guard runs killed with SIGKILL at
+//! random moments, each followed by the store's health check and, at the end of a cycle, a run
+//! to completion whose result must be exactly what an uninterrupted run gives: every message
+//! once, nothing half-deleted, each expired conversation counted once in the statistics, and
+//! each helpline reply moved from a personal Sent to the shared Sent exactly once.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -23,10 +24,22 @@ pub async fn run(kills: usize, messages: usize) -> anyhow::Result<ExitCode> {
     let work = std::env::temp_dir().join(format!("confide-bench-kill-{}", std::process::id()));
     let result = Harness { lab: &lab, me: std::env::current_exe()?, work: work.clone(), messages, rng: Lcg(0x5eed) }.run(kills).await;
     std::fs::remove_dir_all(&work).ok();
-    let (sync_kills, retention_kills) = result?;
-    println!("bench kill: sync_kills={sync_kills} retention_kills={retention_kills} unhealthy=0 lost=0 duplicated=0");
+    let Kills { sync, retention, guard } = result?;
+    println!("bench kill: sync_kills={sync} retention_kills={retention} guard_kills={guard} unhealthy=0 lost=0 duplicated=0");
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Default)]
+struct Kills {
+    sync: usize,
+    retention: usize,
+    guard: usize,
+}
+
+/// Helpline replies in a cycle's personal Sent, for the guard to move (and private mail beside
+/// them, which must stay).
+const REPLIES: usize = 300;
+const PRIVATE: usize = 20;
 
 struct Harness<'a> {
     lab: &'a Lab,
@@ -37,9 +50,10 @@ struct Harness<'a> {
 }
 
 impl Harness<'_> {
-    async fn run(&mut self, kills: usize) -> anyhow::Result<(usize, usize)> {
-        let (mut sync_kills, mut retention_kills, mut cycle) = (0, 0, 0);
-        while sync_kills + retention_kills < kills {
+    async fn run(&mut self, kills: usize) -> anyhow::Result<Kills> {
+        let mut k = Kills::default();
+        let mut cycle = 0;
+        while k.sync + k.retention + k.guard < kills {
             cycle += 1;
             let user = self.seed(cycle)?;
             // How long an uninterrupted sync takes, in a store of its own: the kills fall within it.
@@ -52,7 +66,7 @@ impl Harness<'_> {
             self.prepare(&dir, &user).await?;
             for _ in 0..3 {
                 if self.kill_during(&dir, &["sync"], full)? {
-                    sync_kills += 1;
+                    k.sync += 1;
                     self.healthy(&dir, "after a killed sync").await?;
                 }
             }
@@ -66,7 +80,7 @@ impl Harness<'_> {
             let retention = ["retention", "run", "--now", NOW];
             let before = synced.conversations;
             if self.kill_during(&dir, &retention, full)? {
-                retention_kills += 1;
+                k.retention += 1;
                 self.healthy(&dir, "after a killed retention run").await?;
             }
             self.complete(&dir, &retention)?;
@@ -79,9 +93,63 @@ impl Harness<'_> {
             if counted != before - after.conversations {
                 bail!("cycle {cycle}: {} conversations expired but the statistics counted {counted}", before - after.conversations);
             }
-            eprintln!("cycle {cycle}: {server} synced, {kept} kept, {counted} counted; kills so far: sync {sync_kills}, retention {retention_kills}");
+            k.guard += self.guard_cycle(cycle, &dir, &user).await?;
+            eprintln!("cycle {cycle}: {server} synced, {kept} kept, {counted} counted; kills so far: sync {}, retention {}, guard {}", k.sync, k.retention, k.guard);
         }
-        Ok((sync_kills, retention_kills))
+        Ok(k)
+    }
+
+    /// The sent-folder guard killed up to three times, then finished: every helpline reply in the
+    /// personal Sent must end in the shared Sent exactly once, and the private mail stay put.
+    /// Returns how many kills landed.
+    async fn guard_cycle(&mut self, cycle: usize, dir: &Path, shared: &str) -> anyhow::Result<usize> {
+        let replies = |tag: &str| -> Vec<String> {
+            (0..REPLIES)
+                .map(|i| format!("From: Bench <{shared}@lab.test>\r\nTo: caller{i}@example.org\r\nSubject: Re: enquiry {i}\r\nMessage-ID: <{tag}-{cycle}-{i}@lab.test>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nReply {i}.\r\n"))
+                .collect()
+        };
+        // An uninterrupted guard run's time, on a personal mailbox of its own, bounds the kills.
+        let timing = self.work.join(format!("guard-timing-{cycle}"));
+        let scratch = self.lab.fresh_user(&format!("killt{cycle}"));
+        self.lab.import_into(&scratch, "Sent", &replies("guardt"), None);
+        self.prepare(&timing, shared).await?;
+        self.add_personal(&timing, &scratch).await?;
+        let full = self.timed(&timing, &["guard", "run"])?;
+        std::fs::remove_dir_all(&timing).ok();
+
+        let personal = self.lab.fresh_user(&format!("killp{cycle}"));
+        let private: Vec<String> = (0..PRIVATE)
+            .map(|i| format!("From: Ash <{personal}@lab.test>\r\nTo: friend{i}@example.com\r\nSubject: Lunch {i}\r\nMessage-ID: <private-{cycle}-{i}@lab.test>\r\nDate: Mon, 2 Nov 2026 11:00:00 +0000\r\n\r\nLunch?\r\n"))
+            .collect();
+        self.lab.import_into(&personal, "Sent", &[replies("guard"), private].concat(), None);
+        self.add_personal(dir, &personal).await?;
+        let mut kills = 0;
+        for _ in 0..3 {
+            if self.kill_during(dir, &["guard", "run"], full)? {
+                kills += 1;
+                self.healthy(dir, "after a killed guard run").await?;
+            }
+        }
+        self.complete(dir, &["guard", "run"])?;
+        self.healthy(dir, "after the guard finished").await?;
+        let expect_private: Vec<String> = (0..PRIVATE).map(|i| format!("private-{cycle}-{i}@lab.test")).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let left = self.lab.message_ids(&personal, "Sent");
+        if left != expect_private {
+            bail!("cycle {cycle}: the personal Sent should hold only the {PRIVATE} private messages, it holds {} ({} helpline replies)", left.len(), left.iter().filter(|id| id.starts_with("guard-")).count());
+        }
+        let moved: Vec<String> = self.lab.message_ids(shared, "Sent").into_iter().filter(|id| id.starts_with(&format!("guard-{cycle}-"))).collect();
+        let distinct: std::collections::BTreeSet<&String> = moved.iter().collect();
+        if distinct.len() != REPLIES || moved.len() != REPLIES {
+            bail!("cycle {cycle}: the shared Sent holds {} copies of {} distinct replies; {REPLIES} were sent, each must be there once", moved.len(), distinct.len());
+        }
+        Ok(kills)
+    }
+
+    async fn add_personal(&self, dir: &Path, user: &str) -> anyhow::Result<()> {
+        let store = crate::open(dir).await?;
+        let saved = confide_core::accounts::save(&store, &self.lab.account("personal", user, confide_core::accounts::AccountKind::Personal), &self.lab.password(user)).await;
+        store.close().await;
+        Ok(saved?)
     }
 
     /// A mailbox of its own for the cycle (retention empties half of it).

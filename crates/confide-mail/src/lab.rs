@@ -192,9 +192,19 @@ impl Lab {
 
     /// As [`Lab::import_raw`], with every message arriving at `arrived` (unix seconds) instead.
     pub fn import_arrived(&self, user: &str, raws: &[String], arrived: Option<i64>) {
+        self.import_into(user, "INBOX", raws, arrived);
+    }
+
+    /// Puts raw messages into one top-level folder of a user's (made if need be), as
+    /// [`Lab::import_arrived`] does into INBOX: a mail client's own Sent, say.
+    pub fn import_into(&self, user: &str, folder: &str, raws: &[String], arrived: Option<i64>) {
+        assert!(!folder.contains(['/', '.']), "import_into takes a top-level folder");
         let tmp = tempfile_dir();
-        let cur = tmp.join("cur");
+        // Maildir++, as doveadm reads it: INBOX at the top, other folders in dot-directories.
+        let base = if folder == "INBOX" { tmp.clone() } else { tmp.join(format!(".{folder}")) };
+        let cur = base.join("cur");
         for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir_all(base.join(sub)).unwrap();
             std::fs::create_dir_all(tmp.join(sub)).unwrap();
         }
         for (i, msg) in raws.iter().enumerate() {
@@ -209,7 +219,7 @@ impl Lab {
             }
         }
         Command::new("chown").args(["-R", "confidelab:confidelab"]).arg(&tmp).status().unwrap();
-        self.doveadm(&["import", "-u", &format!("{user}@lab.test"), "-s", &format!("maildir:{}", tmp.display()), "", "all"]);
+        self.doveadm(&["import", "-u", &format!("{user}@lab.test"), "-s", &format!("maildir:{}", tmp.display()), "", "mailbox", folder]);
         std::fs::remove_dir_all(&tmp).ok();
     }
 
@@ -222,6 +232,14 @@ impl Lab {
     /// How many messages in a user's folder contain `text` in their body.
     pub fn count_body(&self, user: &str, folder: &str, text: &str) -> usize {
         self.doveadm(&["search", "-u", &format!("{user}@lab.test"), "mailbox", folder, "body", text]).lines().count()
+    }
+
+    /// The Message-IDs in a user's folder, sorted, read with doveadm.
+    pub fn message_ids(&self, user: &str, folder: &str) -> Vec<String> {
+        let out = self.doveadm(&["-f", "flow", "fetch", "-u", &format!("{user}@lab.test"), "hdr.message-id", "mailbox", folder, "all"]);
+        let mut ids: Vec<String> = out.lines().filter_map(|l| l.split_once('<').map(|(_, r)| r.trim_end_matches('>').trim().to_owned())).collect();
+        ids.sort();
+        ids
     }
 
     pub fn folders(&self, user: &str) -> Vec<String> {

@@ -54,6 +54,9 @@ pub struct ConversationView {
 pub async fn open_conversation(session: &Session, id: i64, load_images_for: Option<i64>) -> Result<ConversationView, MailError> {
     let view = conversation(session, id, load_images_for).await?;
     confide_core::audit::append(&session.store, "opened", &format!("conversation:{id}")).await?;
+    if view.summary.channel == "webchat" {
+        confide_core::webchat::seen(&session.store, id).await?;
+    }
     Ok(view)
 }
 

@@ -54,10 +54,7 @@ fn save_in(lab: &Lab, user: &str, folder: &str, raw: &str) {
 }
 
 fn ids_in(lab: &Lab, user: &str, folder: &str) -> Vec<String> {
-    let out = lab.doveadm(&["-f", "flow", "fetch", "-u", &format!("{user}@lab.test"), "hdr.message-id", "mailbox", folder, "all"]);
-    let mut ids: Vec<String> = out.lines().filter_map(|l| l.split_once('<').map(|(_, r)| r.trim_end_matches('>').trim().to_owned())).collect();
-    ids.sort();
-    ids
+    lab.message_ids(user, folder)
 }
 
 #[tokio::test]
