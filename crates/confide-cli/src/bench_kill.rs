@@ -22,10 +22,10 @@ pub async fn run(kills: usize, messages: usize) -> anyhow::Result<ExitCode> {
         bail!("the harness needs the mail lab (`bash tests/lab/up`) and a keyring (run it under tests/with-keyring)");
     };
     let work = std::env::temp_dir().join(format!("confide-bench-kill-{}", std::process::id()));
-    let result = Harness { lab: &lab, me: std::env::current_exe()?, work: work.clone(), messages, rng: Lcg(0x5eed) }.run(kills).await;
+    let result = Harness { lab: &lab, me: std::env::current_exe()?, work: work.clone(), messages, rng: Lcg(0x5eed), mid_move: 0 }.run(kills).await;
     std::fs::remove_dir_all(&work).ok();
-    let Kills { sync, retention, guard } = result?;
-    println!("bench kill: sync_kills={sync} retention_kills={retention} guard_kills={guard} unhealthy=0 lost=0 duplicated=0");
+    let Kills { sync, retention, guard, guard_mid_move } = result?;
+    println!("bench kill: sync_kills={sync} retention_kills={retention} guard_kills={guard} guard_mid_move={guard_mid_move} unhealthy=0 lost=0 duplicated=0");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -34,6 +34,8 @@ struct Kills {
     sync: usize,
     retention: usize,
     guard: usize,
+    /// Of the guard's, those that fell with copies made and originals not yet removed.
+    guard_mid_move: usize,
 }
 
 /// Helpline replies in a cycle's personal Sent, for the guard to move (and private mail beside
@@ -47,6 +49,8 @@ struct Harness<'a> {
     work: PathBuf,
     messages: usize,
     rng: Lcg,
+    /// Guard kills that fell with copies made and originals not yet removed.
+    mid_move: usize,
 }
 
 impl Harness<'_> {
@@ -94,8 +98,9 @@ impl Harness<'_> {
                 bail!("cycle {cycle}: {} conversations expired but the statistics counted {counted}", before - after.conversations);
             }
             k.guard += self.guard_cycle(cycle, &dir, &user).await?;
-            eprintln!("cycle {cycle}: {server} synced, {kept} kept, {counted} counted; kills so far: sync {}, retention {}, guard {}", k.sync, k.retention, k.guard);
+            eprintln!("cycle {cycle}: {server} synced, {kept} kept, {counted} counted; kills so far: sync {}, retention {}, guard {} ({} mid-move)", k.sync, k.retention, k.guard, self.mid_move);
         }
+        k.guard_mid_move = self.mid_move;
         Ok(k)
     }
 
@@ -128,6 +133,13 @@ impl Harness<'_> {
             if self.kill_during(dir, &["guard", "run"], full)? {
                 kills += 1;
                 self.healthy(dir, "after a killed guard run").await?;
+                // Whether the kill fell in the window that matters: copies already made in the
+                // shared Sent, originals not yet removed from the personal one.
+                let left = self.lab.message_ids(&personal, "Sent").iter().filter(|id| id.starts_with("guard-")).count();
+                let copied = self.lab.message_ids(shared, "Sent").iter().filter(|id| id.starts_with(&format!("guard-{cycle}-"))).count();
+                if left > 0 && copied > 0 {
+                    self.mid_move += 1;
+                }
             }
         }
         self.complete(dir, &["guard", "run"])?;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use confide_vault::{KeyPolicy, Recipient, StaffIdentity, Vault};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{ConnectOptions, SqlitePool};
 
 use crate::policy::Catalog;
 use crate::{Clock, CoreError};
@@ -76,7 +76,11 @@ impl Store {
             // Every page read from disk is decrypted and authenticated again: a cache big
             // enough for the indexes that sync and search walk (32 MiB) saves most of that.
             .pragma("cache_size", "-32768")
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // sqlx logs each statement's text (at debug, or as a slow-statement warning), and
+            // the first one a connection runs is `PRAGMA key` with the database key in it:
+            // `CONFIDE_LOG=debug` wrote the key to the log (issue10_no_secret_in_files_logs_or_process_arguments).
+            .disable_statement_logging();
         drop(db_key);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
