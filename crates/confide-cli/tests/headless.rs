@@ -39,14 +39,7 @@ async fn issue5_retention_run_with_now_dry_then_real() {
     lab.import_raw(&shared, &[format!("From: c@example.org\r\nTo: {shared}@lab.test\r\nSubject: canary-rcli\r\nMessage-ID: <rcli-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 10:00:00 +0000\r\n\r\nold\r\n")]);
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    {
-        use confide_core::{paths, policy::Catalog, policy::RoleKind, staff, store::StoreConfig, Store, SystemClock};
-        let vault = confide_vault::Vault::new(std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&data));
-        let store = Store::open(StoreConfig { data_dir: data.clone(), vault, clock: std::sync::Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
-        staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Manager).await.unwrap();
-        staff::accept_agreement(&store, "current-1").await.unwrap();
-        store.close().await;
-    }
+    common::manager_store(&data).await;
     add(&lab, &data, "shared", "shared", &shared);
     let run = |extra: &[&str]| {
         let out = confide(&data).args(["retention", "run", "--now", "2026-07-13T12:00:00Z"]).args(extra).output().unwrap();

@@ -53,14 +53,7 @@ async fn issue10_no_secret_in_files_logs_or_process_arguments() {
     lab.import_raw(&shared, &[format!("From: c@example.org\r\nTo: {shared}@lab.test\r\nSubject: hello\r\nMessage-ID: <s-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 10:00:00 +0000\r\n\r\nhi\r\n")]);
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    {
-        use confide_core::{paths, policy::Catalog, policy::RoleKind, staff, store::StoreConfig, Store, SystemClock};
-        let vault = confide_vault::Vault::new(std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&data));
-        let store = Store::open(StoreConfig { data_dir: data.clone(), vault, clock: std::sync::Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
-        staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Manager).await.unwrap();
-        staff::accept_agreement(&store, "current-1").await.unwrap();
-        store.close().await;
-    }
+    common::manager_store(&data).await;
     add(&lab, &data, "shared", "shared", &shared);
 
     // The headless jobs a timer runs, each logging everything, while the process table is read
