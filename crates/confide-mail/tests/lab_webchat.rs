@@ -124,7 +124,7 @@ async fn issue7_a_chat_is_kept_in_the_advisors_inbox_and_archived_for_the_lines_
     confide_mail::webchat::said(&bob, &chat, &Said { from: "visitor".into(), text, at }).await.unwrap();
     let reply = "chat-canary-a62c: I am here, and this is confidential";
     client.send(AdvisorIn::Say { chat: chat.clone(), text: reply.into() }).unwrap();
-    confide_mail::webchat::said(&bob, &chat, &Said { from: "advisor".into(), text: reply.into(), at: 0 }).await.unwrap();
+    confide_mail::webchat::said(&bob, &chat, &Said { from: "advisor".into(), text: reply.into(), at: at + 1 }).await.unwrap();
     visitor.send(say(serde_json::json!({"type": "end"}))).await.unwrap();
     // Handed back to archive: the whole history (nothing new here), then the end.
     assert!(matches!(next(&mut events).await, Out::Assigned { .. }));
