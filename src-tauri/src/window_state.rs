@@ -113,12 +113,16 @@ pub fn restore<R: Runtime>(window: &WebviewWindow<R>) {
 /// thread that saves once they settle.
 pub struct Tracker {
     tx: mpsc::Sender<Geometry>,
+    /// The last geometry that was not maximised: what a maximised window comes back to. Kept
+    /// here rather than read back from the file on every resize event (the file lags by the
+    /// settle time).
+    normal: std::sync::Mutex<Option<Geometry>>,
 }
 
 impl Tracker {
     pub fn start() -> Self {
         let (tx, rx) = mpsc::channel::<Geometry>();
-        std::thread::Builder::new()
+        let writer = std::thread::Builder::new()
             .name("window-state".into())
             .spawn(move || {
                 while let Ok(mut latest) = rx.recv() {
@@ -129,9 +133,12 @@ impl Tracker {
                         tracing::warn!("the window size could not be remembered: {e}");
                     }
                 }
-            })
-            .expect("a thread can start");
-        Tracker { tx }
+            });
+        // Without the writer the window still works; its size is just not remembered.
+        if let Err(e) = writer {
+            tracing::warn!("the window size will not be remembered: {e}");
+        }
+        Tracker { tx, normal: std::sync::Mutex::new(load().map(|g| Geometry { maximized: false, ..g })) }
     }
 
     /// Called on every move and resize of the main window.
@@ -142,13 +149,13 @@ impl Tracker {
         let maximized = window.is_maximized().unwrap_or(false);
         let (Ok(pos), Ok(size)) = (window.outer_position(), window.inner_size()) else { return };
         // Maximised, the size to come back to is the one before: only the flag changes.
+        let now = Geometry { x: pos.x, y: pos.y, width: size.width, height: size.height, maximized };
+        let mut normal = self.normal.lock().unwrap_or_else(|e| e.into_inner());
         let geometry = if maximized {
-            match load() {
-                Some(before) => Geometry { maximized: true, ..before },
-                None => Geometry { x: pos.x, y: pos.y, width: size.width, height: size.height, maximized: true },
-            }
+            Geometry { maximized: true, ..normal.unwrap_or(now) }
         } else {
-            Geometry { x: pos.x, y: pos.y, width: size.width, height: size.height, maximized: false }
+            *normal = Some(now);
+            now
         };
         let _ = self.tx.send(geometry);
     }
