@@ -127,8 +127,10 @@ async fn issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outli
 
     // Past six months the conversation is destroyed; the review stays, without its content.
     // (Bob's reply reached the server today, in real time, though his desktop's clock said
-    // October: retention counts from the later of the two, so this is six months after today.)
-    clock.set(time::macros::datetime!(2027-06-01 12:00 UTC));
+    // October: retention counts from the later of the two, so this must be more than six
+    // months after the day the test runs. A fixed June 2027 stopped being that on 2026-12-02.)
+    let later = time::OffsetDateTime::now_utc() + time::Duration::days(200);
+    clock.set(later.max(time::macros::datetime!(2027-06-01 12:00 UTC)));
     let report = confide_mail::expire::run(&ann.store, false).await.unwrap();
     assert!(report.problems.is_empty() && report.expired_messages >= 17, "{report:?}");
     let gone = confide_mail::qa::review_view(&ann, &item.key).await.unwrap_err();
