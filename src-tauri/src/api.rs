@@ -26,9 +26,10 @@ pub struct AcceptAgreementRequest {
 pub struct ConversationRequest {
     #[ts(type = "number")]
     pub id: i64,
-    /// The one message whose remote images the reader chose to load, if any.
-    #[ts(type = "number | null")]
-    pub load_images_for: Option<i64>,
+    /// Shown again while already open (a chat's new words, a reply sent): not a new opening
+    /// for the audit log.
+    #[serde(default)]
+    pub again: bool,
 }
 
 #[derive(Debug, Deserialize, TS)]

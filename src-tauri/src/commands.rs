@@ -79,7 +79,11 @@ pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<Sync
 #[tauri::command]
 pub async fn conversation_view(app: AppHandle, state: State<'_, AppState>, request: ConversationRequest) -> Result<ConversationView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    let view = reading::open_conversation(&session, request.id, request.load_images_for).await?;
+    let view = if request.again {
+        reading::show_conversation(&session, request.id).await?
+    } else {
+        reading::open_conversation(&session, request.id).await?
+    };
     if view.summary.channel == "webchat" {
         // An opened chat no longer counts as waiting for this advisor.
         crate::tray::refresh(&app).await;
@@ -132,7 +136,7 @@ async fn refresh_shared(session: &staff::Session) -> Result<(), ApiError> {
 pub async fn set_pseudonym(state: State<'_, AppState>, request: crate::api::PseudonymRequest) -> Result<ConversationView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     conversations::set_pseudonym(&session, request.id, &request.pseudonym).await?;
-    Ok(reading::conversation(&session, request.id, None).await?)
+    Ok(reading::conversation(&session, request.id).await?)
 }
 
 /// Declines a third party's request about someone: closed, and on the audit log.
@@ -140,7 +144,7 @@ pub async fn set_pseudonym(state: State<'_, AppState>, request: crate::api::Pseu
 pub async fn decline_third_party(state: State<'_, AppState>, request: RetryRequest) -> Result<ConversationView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     confide_mail::triage::decline_third_party(&session, request.id).await?;
-    Ok(reading::conversation(&session, request.id, None).await?)
+    Ok(reading::conversation(&session, request.id).await?)
 }
 
 /// Claims, releases, sets the status of or flags a conversation on the server, where
@@ -149,7 +153,7 @@ pub async fn decline_third_party(state: State<'_, AppState>, request: RetryReque
 pub async fn mark_conversation(state: State<'_, AppState>, request: MarkRequest) -> Result<ConversationView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     confide_mail::triage::mark(&session, request.id, &request.mark).await?;
-    Ok(reading::conversation(&session, request.id, None).await?)
+    Ok(reading::conversation(&session, request.id).await?)
 }
 
 /// Saves an attachment where the person chooses, in the system's own save dialog (opened from
@@ -280,7 +284,7 @@ pub async fn export_records(app: AppHandle, state: State<'_, AppState>, request:
 pub async fn set_hold(state: State<'_, AppState>, request: HoldRequest) -> Result<ConversationView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     confide_mail::triage::set_hold(&session, request.id, request.reason.as_deref()).await?;
-    Ok(reading::conversation(&session, request.id, None).await?)
+    Ok(reading::conversation(&session, request.id).await?)
 }
 
 #[tauri::command]
@@ -358,7 +362,7 @@ pub async fn webchat_say(state: State<'_, AppState>, request: ChatSayRequest) ->
         }
         None => state.livechat.send(confide_webchat::protocol::AdvisorIn::End { chat }).await?,
     }
-    Ok(reading::conversation(&session, request.conversation_id, None).await?)
+    Ok(reading::conversation(&session, request.conversation_id).await?)
 }
 
 /// Hands a chat to a colleague (by the name they chat under), or tells the visitor this advisor

@@ -64,6 +64,14 @@ pub struct NewMessage<'a> {
     pub index_text: &'a str,
 }
 
+/// A conversation opened on this desktop is read here at once. A chat's read state is this
+/// desktop's alone; an email's is the shared mailbox's `\Seen`, which follows when the server
+/// can be reached (`confide_mail::triage::mark_read`), and from then on the server decides.
+pub async fn read_here(store: &Store, conversation: i64) -> Result<(), CoreError> {
+    sqlx::query!("UPDATE conversations SET unread = 0 WHERE id = ?", conversation).execute(store.pool()).await?;
+    Ok(())
+}
+
 /// Records a new conversation with its first message, all in one transaction.
 pub async fn record(store: &Store, new: NewConversation<'_>) -> Result<i64, CoreError> {
     Ok(record_many(store, vec![new]).await?[0])

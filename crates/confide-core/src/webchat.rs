@@ -250,10 +250,3 @@ pub async fn set_status(store: &Store, conversation_id: i64, status: crate::conv
 pub async fn unread_chats(store: &Store) -> Result<i64, CoreError> {
     Ok(sqlx::query_scalar!(r#"SELECT count(*) AS "n!: i64" FROM conversations WHERE channel = 'webchat' AND unread = 1"#).fetch_one(store.pool()).await?)
 }
-
-/// A chat opened on this desktop has been read, up to now. (Email's read state is the shared
-/// mailbox's `\Seen` flag, which colleagues share; a chat is this desktop's alone.)
-pub async fn seen(store: &Store, conversation: i64) -> Result<(), CoreError> {
-    sqlx::query!("UPDATE conversations SET unread = 0 WHERE id = ? AND channel = 'webchat'", conversation).execute(store.pool()).await?;
-    Ok(())
-}

@@ -62,7 +62,7 @@ pub async fn review_view(session: &Session, key: &str) -> Result<ReviewView, Mai
         Some(("email", id)) => {
             let message: i64 = id.parse().map_err(|_| gone())?;
             let conversation = qa::conversation_of(session, message).await?;
-            let view = crate::reading::conversation(session, conversation, None).await?;
+            let view = crate::reading::conversation(session, conversation).await?;
             let mut names = mask::names_of(&view.summary.correspondent);
             for m in view.messages.iter().filter(|m| m.incoming) {
                 names.extend(mask::names_of(&m.from));

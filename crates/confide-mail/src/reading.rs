@@ -50,19 +50,35 @@ pub struct ConversationView {
     pub pseudonym: Option<String>,
 }
 
-/// Opens a conversation for reading: on the audit log, then loaded as [`conversation`].
-pub async fn open_conversation(session: &Session, id: i64, load_images_for: Option<i64>) -> Result<ConversationView, MailError> {
-    let view = conversation(session, id, load_images_for).await?;
+/// Opens a conversation for reading: on the audit log, then shown as [`show_conversation`].
+pub async fn open_conversation(session: &Session, id: i64) -> Result<ConversationView, MailError> {
+    let view = show_conversation(session, id).await?;
     confide_core::audit::append(&session.store, "opened", &format!("conversation:{id}")).await?;
-    if view.summary.channel == "webchat" {
-        confide_core::webchat::seen(&session.store, id).await?;
+    Ok(view)
+}
+
+/// Shows a conversation, read up to now: loaded as [`conversation`]. Without the audit entry,
+/// for a conversation already open on screen that is shown again (a chat's new words, a reply
+/// sent), which is not a new opening.
+pub async fn show_conversation(session: &Session, id: i64) -> Result<ConversationView, MailError> {
+    let mut view = conversation(session, id).await?;
+    confide_core::conversations::read_here(&session.store, id).await?;
+    view.summary.unread = false;
+    if view.summary.channel == "email" {
+        // The shared mailbox learns it in the background, so opening never waits on the
+        // server, and offline it simply does not happen yet (the next opening tries again).
+        let session = session.clone();
+        tokio::spawn(async move {
+            if let Err(e) = crate::triage::mark_read(&session, id).await {
+                tracing::warn!("cannot mark a conversation read on the shared mailbox: {e}");
+            }
+        });
     }
     Ok(view)
 }
 
-/// Loads and renders a conversation. `load_images_for` names the one message whose remote
-/// images the reader chose to load; all others stay blocked.
-pub async fn conversation(session: &Session, id: i64, load_images_for: Option<i64>) -> Result<ConversationView, MailError> {
+/// Loads and renders a conversation.
+pub async fn conversation(session: &Session, id: i64) -> Result<ConversationView, MailError> {
     let (summary, stored) = conversations::load(session, id).await?;
     // A chat's messages are the words as typed, not MIME: shown as text, never as HTML.
     if summary.channel == "webchat" {
@@ -90,7 +106,7 @@ pub async fn conversation(session: &Session, id: i64, load_images_for: Option<i6
         .into_iter()
         .map(|m| {
             let s = summarize(&m.raw);
-            let (html, blocked) = match message_html(&m.raw, load_images_for == Some(m.id)) {
+            let (html, blocked) = match message_html(&m.raw) {
                 Some(clean) => (Some(clean.html), clean.blocked_images),
                 None => (None, 0),
             };
@@ -128,12 +144,12 @@ pub async fn attachment(session: &Session, message_id: i64, index: usize) -> Res
 /// written anywhere else first: no temporary copy in a shared folder.
 /// A message's HTML body as the reader is shown it: the first HTML part, sanitised. Pure, so
 /// the MIME pipeline can be fuzzed as the window uses it (`fuzz/`).
-pub fn message_html(raw: &[u8], load_images: bool) -> Option<crate::sanitize::Sanitized> {
+pub fn message_html(raw: &[u8]) -> Option<crate::sanitize::Sanitized> {
     let html = MessageParser::default()
         .parse(raw)
         .filter(|p| p.html_body_count() > 0 && p.html_part(0).is_some_and(|h| h.is_text_html()))
         .and_then(|p| p.body_html(0).map(|h| h.into_owned()))?;
-    Some(sanitize_html(&html, load_images))
+    Some(sanitize_html(&html))
 }
 
 pub fn write_attachment(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {

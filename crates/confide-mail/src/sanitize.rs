@@ -1,7 +1,8 @@
 //! Email HTML made safe to show: no scripts, no event handlers, no styles (CSS can exfiltrate),
-//! no forms, no frames, and no remote fetch of any kind unless the reader allows images for
-//! that one message. Links keep their text but lose their target, so a click cannot open a
-//! remote page inside the app. Pure: no I/O.
+//! no forms, no frames, and no remote fetch of any kind: a remote image would tell its sender
+//! (who may be a perpetrator) when the helpline read the message and from which address, so
+//! none is ever loaded, only counted for the reader. Links keep their text but lose their
+//! target, so a click cannot open a remote page inside the app. Pure: no I/O.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -9,11 +10,11 @@ use std::collections::HashSet;
 
 pub struct Sanitized {
     pub html: String,
-    /// Remote images removed (shown to the reader as "N images blocked").
+    /// Remote images removed (the reader is told how many, and why).
     pub blocked_images: usize,
 }
 
-pub fn sanitize_html(html: &str, load_images: bool) -> Sanitized {
+pub fn sanitize_html(html: &str) -> Sanitized {
     let blocked = Arc::new(AtomicUsize::new(0));
     let counter = blocked.clone();
     let tags: HashSet<&str> = [
@@ -33,7 +34,7 @@ pub fn sanitize_html(html: &str, load_images: bool) -> Sanitized {
             ("img", "src") => {
                 let v = value.trim_start().to_ascii_lowercase();
                 let remote = !(v.starts_with("data:image/") || v.starts_with("cid:"));
-                if remote && !load_images {
+                if remote {
                     counter.fetch_add(1, Ordering::Relaxed);
                     None
                 } else {
@@ -61,7 +62,7 @@ mod tests {
 
     #[test]
     fn nothing_runs_and_nothing_is_fetched() {
-        let s = sanitize_html(HOSTILE, false);
+        let s = sanitize_html(HOSTILE);
         let lower = s.html.to_ascii_lowercase();
         for bad in ["<script", "onerror", "onclick", "javascript:", "<style", "style=", "@import", "<iframe", "<form", "<meta", "srcset", "https://", "<svg", "href"] {
             assert!(!lower.contains(bad), "{bad} survived: {}", s.html);
@@ -71,9 +72,10 @@ mod tests {
     }
 
     #[test]
-    fn images_load_only_when_allowed() {
-        let s = sanitize_html(r#"<img src="https://t.example/photo.jpg">"#, true);
-        assert!(s.html.contains("https://t.example/photo.jpg"));
-        assert_eq!(s.blocked_images, 0);
+    fn inline_images_stay_and_remote_ones_never_do() {
+        let s = sanitize_html(r#"<img src="data:image/png;base64,iVBORw0KGgo="><img src=" HTTPS://t.example/photo.jpg"><img src="//t.example/x.gif">"#);
+        assert!(s.html.contains("data:image/png"), "{}", s.html);
+        assert!(!s.html.to_ascii_lowercase().contains("t.example"), "{}", s.html);
+        assert_eq!(s.blocked_images, 2);
     }
 }

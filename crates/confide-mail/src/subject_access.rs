@@ -93,7 +93,7 @@ async fn find(session: &Session, query: &str) -> Result<Found, MailError> {
         }
     }
     for id in ids {
-        let view = crate::reading::conversation(session, id, None).await?;
+        let view = crate::reading::conversation(session, id).await?;
         found.conversations.push(FoundConversation {
             id,
             channel: view.summary.channel.clone(),

@@ -110,7 +110,32 @@ pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Resul
     if locations.is_empty() {
         return Err(CoreError::Invalid("this conversation is not on the shared mailbox, so it cannot be marked there".into()).into());
     }
-    // Group by account and folder: one SELECT and at most two STOREs per folder.
+    change_flags(store, locations, |present| keyword_change(mark, &me, present), true).await?;
+    audit(store, conversation_id, mark).await
+}
+
+/// Marks an email conversation read in the shared mailbox: `\Seen` on each of its messages
+/// that lacks it, so colleagues' inboxes show it read too. Nothing to do costs no connection.
+pub async fn mark_read(session: &Session, conversation_id: i64) -> Result<(), MailError> {
+    conversations::check_visible(session, conversation_id).await?;
+    let store = &session.store;
+    let unseen: Vec<_> = mailstore::conversation_locations(store, conversation_id).await?.into_iter().filter(|(_, _, _, flags)| !mailstore::is_seen(flags)).collect();
+    if unseen.is_empty() {
+        return Ok(());
+    }
+    change_flags(store, unseen, |_| (vec!["\\Seen".to_owned()], vec![]), false).await
+}
+
+/// Adds and removes flags on messages in the shared mailbox, one SELECT and at most two STOREs
+/// per folder, then on the local copy (the next sync confirms it from the server). `change`
+/// gets the flags a folder's messages carry now. New keywords need a server that allows them
+/// (`keywords`); system flags such as `\Seen` do not.
+async fn change_flags(
+    store: &confide_core::Store,
+    locations: Vec<(String, String, u32, String)>,
+    change: impl Fn(&[&str]) -> (Vec<String>, Vec<String>),
+    keywords: bool,
+) -> Result<(), MailError> {
     let mut groups: BTreeMap<(String, String), Vec<(u32, String)>> = BTreeMap::new();
     for (account, folder, uid, flags) in locations {
         groups.entry((account, folder)).or_default().push((uid, flags));
@@ -120,13 +145,13 @@ pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Resul
         let account = all.iter().find(|a| a.id == account_id).cloned().ok_or_else(|| MailError::NoPassword(account_id.clone()))?;
         let password = crate::connect::account_password(store, &account)?;
         let present: Vec<&str> = messages.iter().flat_map(|(_, f)| f.split_whitespace()).collect();
-        let (add, remove) = keyword_change(mark, &me, &present);
+        let (add, remove) = change(&present);
         let uids: Vec<u32> = messages.iter().map(|(u, _)| *u).collect();
         let (f, store_add, store_remove) = (folder.clone(), add.clone(), remove.clone());
         let uidvalidity = tokio::task::spawn_blocking(move || -> Result<u32, MailError> {
             let mut imap = imap_login(&account, &password)?;
             let mbox = imap.select(&f)?;
-            if !mbox.permanent_flags.iter().any(|p| matches!(p, imap::types::Flag::MayCreate)) {
+            if keywords && !mbox.permanent_flags.iter().any(|p| matches!(p, imap::types::Flag::MayCreate)) {
                 return Err(MailError::Core(CoreError::Invalid(
                     "the mail server does not let Confide add its shared labels, so claims, status and flags cannot be shared \
                      with colleagues; ask whoever runs the server to allow IMAP keywords"
@@ -155,7 +180,7 @@ pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Resul
             .collect();
         mailstore::update_flags(store, &account_id, &folder, uidvalidity, &changes).await?;
     }
-    audit(store, conversation_id, mark).await
+    Ok(())
 }
 
 async fn audit(store: &confide_core::Store, conversation_id: i64, mark: &Mark) -> Result<(), MailError> {

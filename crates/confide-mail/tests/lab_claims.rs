@@ -24,12 +24,17 @@ async fn desktop(dir: &std::path::Path, lab: &Lab, user: &str, name: &str) -> Se
     staff::session(&store).await.unwrap()
 }
 
-async fn assignee_of(s: &Session, subject_word: &str) -> (Option<String>, String) {
+/// Syncs the desktop, then finds the conversation by a word of its subject.
+async fn synced(s: &Session, subject_word: &str) -> inbox::ConversationSummary {
     let account = accounts::list(&s.store).await.unwrap().remove(0);
     sync_account(&s.store, &account, &|_| {}).await.unwrap();
     let page = inbox::page(s, &InboxFilter { search: Some(subject_word.into()), ..Default::default() }).await.unwrap();
-    let c = page.conversations.first().expect("conversation synced");
-    (c.assignee.clone(), c.status.clone())
+    page.conversations.into_iter().next().expect("conversation synced")
+}
+
+async fn assignee_of(s: &Session, subject_word: &str) -> (Option<String>, String) {
+    let c = synced(s, subject_word).await;
+    (c.assignee, c.status)
 }
 
 #[tokio::test]
@@ -90,4 +95,49 @@ async fn issue3_status_and_risk_flags_travel_between_desktops_and_filter_the_inb
     // A flag that is not one of the preset's exception categories never reaches the server.
     let bad = mark(&a, target, &Mark::Risk { category: "made_up".into(), raised: true }).await.unwrap_err();
     assert!(bad.to_string().contains("not one of this helpline's exception categories"), "{bad}");
+}
+
+async fn unread_of(s: &Session, subject_word: &str) -> bool {
+    synced(s, subject_word).await.unread
+}
+
+/// Noticed in session 7: an email conversation stayed unread for ever, because sync only ever
+/// added the unread state. Reading it on one desktop now sets `\Seen` in the shared mailbox,
+/// and every desktop follows the server's `\Seen`, a colleague's reading included.
+#[tokio::test]
+async fn email_read_state_follows_the_shared_mailbox() {
+    let Some(lab) = Lab::get("email_read_state_follows_the_shared_mailbox") else { return };
+    let user = lab.fresh_user("reading");
+    lab.bulk_import(&user, 2, "readable");
+    let tmp = tempfile::tempdir().unwrap();
+    let a = desktop(&tmp.path().join("a"), &lab, &user, "Ash").await;
+    let b = desktop(&tmp.path().join("b"), &lab, &user, "Bea").await;
+    assert!(unread_of(&a, "readable message 0").await && unread_of(&b, "readable message 0").await);
+    let target = inbox::page(&a, &InboxFilter { search: Some("readable message 0".into()), ..Default::default() }).await.unwrap().conversations[0].id;
+
+    let view = confide_mail::reading::open_conversation(&a, target).await.unwrap();
+    assert!(!view.summary.unread, "the opened conversation is still shown unread");
+    let listed = inbox::page(&a, &InboxFilter { search: Some("readable message 0".into()), ..Default::default() }).await.unwrap();
+    assert!(!listed.conversations[0].unread, "the inbox still lists the opened conversation unread");
+    // Showing it again while open (a chat's new words, a reply sent) is not a new opening.
+    confide_mail::reading::show_conversation(&a, target).await.unwrap();
+    let openings = confide_core::audit::unpublished(&a.store, 1000).await.unwrap().iter().filter(|e| e.action == "opened" && e.record == format!("conversation:{target}")).count();
+    assert_eq!(openings, 1, "a second showing was logged as another opening");
+
+    // The server learns it in the background.
+    let seen_on_server = || lab.doveadm(&["-f", "flow", "fetch", "-u", &format!("{user}@lab.test"), "flags", "mailbox", "INBOX", "header", "message-id", "<readable-0@example.org>"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !seen_on_server().contains("\\Seen") {
+        assert!(std::time::Instant::now() < deadline, "\\Seen never reached the server: {}", seen_on_server());
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let other = lab.doveadm(&["-f", "flow", "fetch", "-u", &format!("{user}@lab.test"), "flags", "mailbox", "INBOX", "header", "message-id", "<readable-1@example.org>"]);
+    assert!(!other.contains("\\Seen"), "the other message was marked read too: {other}");
+
+    // The colleague's desktop follows, and only for that conversation.
+    assert!(!unread_of(&b, "readable message 0").await, "the colleague still sees it unread");
+    assert!(unread_of(&b, "readable message 1").await);
+    // A colleague marking it unread again on the server is followed too: the server decides.
+    lab.doveadm(&["flags", "remove", "-u", &format!("{user}@lab.test"), "\\Seen", "mailbox", "INBOX", "header", "message-id", "<readable-0@example.org>"]);
+    assert!(unread_of(&a, "readable message 0").await, "a colleague's 'mark unread' was not followed");
 }

@@ -152,7 +152,7 @@ async fn issue3_an_attachment_is_decoded_and_written_only_where_asked() {
     sync_account(&store, &account, &quiet).await.unwrap();
     let session = staff::session(&store).await.unwrap();
     let id = inbox::page(&session, &InboxFilter::default()).await.unwrap().conversations[0].id;
-    let view = confide_mail::reading::conversation(&session, id, None).await.unwrap();
+    let view = confide_mail::reading::conversation(&session, id).await.unwrap();
     let message = &view.messages[0];
     assert_eq!(message.attachments.len(), 1);
 

@@ -2,6 +2,7 @@
 
 export type ConversationRequest = { id: number, 
 /**
- * The one message whose remote images the reader chose to load, if any.
+ * Shown again while already open (a chat's new words, a reply sent): not a new opening
+ * for the audit log.
  */
-load_images_for: number | null, };
+again: boolean, };

@@ -36,15 +36,18 @@ type Props = {
 export function Conversation({ id, lineName, lines, me, manager, names, exceptions, onChanged }: Props) {
   const [view, setView] = useState<ConversationView | null>(null);
   const [error, setError] = useState("");
-  const [imagesFor, setImagesFor] = useState<number | null>(null);
   const [generation, setGeneration] = useState(0);
 
+  // Only the first showing of a conversation is an opening for the audit log.
+  const shown = useRef<number | null>(null);
   useEffect(() => {
     setError("");
-    conversationView({ id, load_images_for: imagesFor })
+    const again = shown.current === id;
+    shown.current = id;
+    conversationView({ id, again })
       .then(setView)
       .catch((e) => setError(sentence(asApiError(e).message)));
-  }, [id, imagesFor, generation]);
+  }, [id, generation]);
 
   // A chat is live: what the visitor writes arrives as `inbox_changed`, and is shown at once.
   const isChat = view?.summary.channel === "webchat";
@@ -127,7 +130,7 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
       ) : (
         <>
           {view.messages.map((m) => (
-            <Message key={m.id} m={m} onLoadImages={() => setImagesFor(m.id)} />
+            <Message key={m.id} m={m} />
           ))}
           <Reply
             conversationId={id}
@@ -290,7 +293,7 @@ function LegalHold({ view, onSet }: { view: ConversationView; onSet: (reason: st
   );
 }
 
-function Message({ m, onLoadImages }: { m: MessageView; onLoadImages: () => void }) {
+function Message({ m }: { m: MessageView }) {
   return (
     <section className={m.incoming ? "message in" : "message out"} aria-label={m.incoming ? "Received" : "Sent by the helpline"}>
       <header className="message-head">
@@ -299,11 +302,8 @@ function Message({ m, onLoadImages }: { m: MessageView; onLoadImages: () => void
       </header>
       {m.blocked_images > 0 && (
         <p className="notice">
-          {m.blocked_images} remote image{m.blocked_images === 1 ? " was" : "s were"} blocked: loading them can tell the
-          sender that this message was read.{" "}
-          <button className="link" onClick={onLoadImages}>
-            Load images for this message
-          </button>
+          {m.blocked_images} remote image{m.blocked_images === 1 ? " was" : "s were"} not shown: loading one would tell
+          the sender when this message was read, and from where.
         </p>
       )}
       {m.html !== null ? (

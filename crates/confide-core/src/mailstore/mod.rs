@@ -319,16 +319,20 @@ pub async fn update_flags(store: &Store, account: &str, folder: &str, uidvalidit
     Ok(passed_over)
 }
 
-/// Recomputes a conversation's assignee and status from the keywords on its messages. The
-/// newest message carrying a mark wins, so a later claim replaces an earlier one.
+/// Recomputes a conversation's assignee, status and read state from the flags on its messages.
+/// The newest message carrying a mark wins, so a later claim replaces an earlier one. Email is
+/// unread while any message that came in lacks `\Seen`: the shared mailbox's read state, so a
+/// colleague's reading shows here too.
 pub(crate) async fn refresh_triage(tx: &mut sqlx::SqliteConnection, conversation_id: i64) -> Result<(), CoreError> {
-    let flags = sqlx::query_scalar!(
-        "SELECT mm.flags FROM mail_messages mm JOIN messages m ON m.id = mm.message_row
+    let rows = sqlx::query!(
+        "SELECT mm.flags, m.direction FROM mail_messages mm JOIN messages m ON m.id = mm.message_row
          WHERE m.conversation_id = ? ORDER BY m.sent_at DESC, m.id DESC",
         conversation_id
     )
     .fetch_all(&mut *tx)
     .await?;
+    let unread = rows.iter().any(|r| r.direction == "in" && !is_seen(&r.flags));
+    let flags: Vec<String> = rows.into_iter().map(|r| r.flags).collect();
     let find = |prefix: &str| flags.iter().flat_map(|f| f.split_whitespace()).find_map(|k| k.strip_prefix(prefix).map(str::to_owned));
     let assignee = find(CLAIM_PREFIX);
     let status = match find(STATUS_PREFIX).as_deref() {
@@ -346,17 +350,23 @@ pub(crate) async fn refresh_triage(tx: &mut sqlx::SqliteConnection, conversation
     // A manager's move: the newest message carrying a line keyword decides.
     let moved_to = flags.iter().find_map(|f| line_keyword(f));
     sqlx::query!(
-        "UPDATE conversations SET assignee = ?, status = ?, risk_flags = ?, held_on_server = ?, line_id = coalesce(?, line_id) WHERE id = ?",
+        "UPDATE conversations SET assignee = ?, status = ?, risk_flags = ?, held_on_server = ?, line_id = coalesce(?, line_id), unread = ? WHERE id = ?",
         assignee,
         status,
         risks,
         held,
         moved_to,
+        unread,
         conversation_id
     )
         .execute(&mut *tx)
         .await?;
     Ok(())
+}
+
+/// Whether an IMAP flag list (as stored, space-separated) holds `\Seen`.
+pub fn is_seen(flags: &str) -> bool {
+    flags.split_whitespace().any(|f| f.eq_ignore_ascii_case("\\Seen"))
 }
 
 /// The IMAP keyword that records a status.

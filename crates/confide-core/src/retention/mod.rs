@@ -150,14 +150,17 @@ pub async fn erase_local(store: &Store, conversations: &[i64]) -> Result<usize, 
         return Ok(0);
     }
     let ids = serde_json::to_string(conversations).expect("numbers serialise");
+    // The messages are read inside the transaction: one that a sync adds to a doomed
+    // conversation in between would otherwise leave with the conversation's cascade only, its
+    // blob and index terms behind.
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
     let doomed: Vec<(i64, i64)> = sqlx::query!(r#"SELECT id AS "id!", conversation_id FROM messages WHERE conversation_id IN (SELECT value FROM json_each(?))"#, ids)
-        .fetch_all(store.pool())
+        .fetch_all(&mut *tx)
         .await?
         .into_iter()
         .map(|r| (r.id, r.conversation_id))
         .collect();
     let rows: Vec<i64> = doomed.iter().map(|d| d.0).collect();
-    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
     stats::count_before_destroying(&mut tx, &doomed).await?;
     crate::mailstore::delete_message_rows(&mut tx, &rows).await?;
     // A conversation with no messages (a chat that never had one) goes too.
