@@ -129,6 +129,9 @@ async fn list_page(session: &Session, b: &Bound<'_>, limit: usize, after: Option
         }
     };
     let lim = limit as i64;
+    // `+line_id`: the line firewall's IN list would otherwise take SQLite to the by-line index,
+    // then sort every visible conversation for one page (100k: p95 11 ms); walking the
+    // activity index newest first stops after a page (the same 100k: under 1 ms).
     let rows = sqlx::query!(
         r#"SELECT id AS "id!", channel, line_id, status, subject, correspondent, preview, assignee, risk_flags,
                   unread AS "unread: bool", message_count, last_activity_at
@@ -138,7 +141,7 @@ async fn list_page(session: &Session, b: &Bound<'_>, limit: usize, after: Option
                   OR (?4 = 'others' AND assignee IS NOT NULL AND assignee != ?5))
              AND (?6 IS NULL OR (risk_flags != '[]') = ?6)
              AND (?7 IS NULL OR (last_activity_at, id) < (?7, ?8))
-             AND line_id IN (SELECT value FROM json_each(?10))
+             AND +line_id IN (SELECT value FROM json_each(?10))
            ORDER BY last_activity_at DESC, id DESC
            LIMIT ?9"#,
         b.line,
