@@ -125,19 +125,21 @@ async fn email_read_state_follows_the_shared_mailbox() {
     assert_eq!(openings, 1, "a second showing was logged as another opening");
 
     // The server learns it in the background.
-    let seen_on_server = || lab.doveadm(&["-f", "flow", "fetch", "-u", &format!("{user}@lab.test"), "flags", "mailbox", "INBOX", "header", "message-id", "<readable-0@example.org>"]);
+    let (mailbox, id_of) = (format!("{user}@lab.test"), |i: usize| format!("<readable-{i}@example.org>"));
+    let flags_of = |i: usize| lab.doveadm(&["-f", "flow", "fetch", "-u", &mailbox, "flags", "mailbox", "INBOX", "header", "message-id", &id_of(i)]);
+    let seen_on_server = || flags_of(0);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while !seen_on_server().contains("\\Seen") {
         assert!(std::time::Instant::now() < deadline, "\\Seen never reached the server: {}", seen_on_server());
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let other = lab.doveadm(&["-f", "flow", "fetch", "-u", &format!("{user}@lab.test"), "flags", "mailbox", "INBOX", "header", "message-id", "<readable-1@example.org>"]);
+    let other = flags_of(1);
     assert!(!other.contains("\\Seen"), "the other message was marked read too: {other}");
 
     // The colleague's desktop follows, and only for that conversation.
     assert!(!unread_of(&b, "readable message 0").await, "the colleague still sees it unread");
     assert!(unread_of(&b, "readable message 1").await);
     // A colleague marking it unread again on the server is followed too: the server decides.
-    lab.doveadm(&["flags", "remove", "-u", &format!("{user}@lab.test"), "\\Seen", "mailbox", "INBOX", "header", "message-id", "<readable-0@example.org>"]);
+    lab.doveadm(&["flags", "remove", "-u", &mailbox, "\\Seen", "mailbox", "INBOX", "header", "message-id", &id_of(0)]);
     assert!(unread_of(&a, "readable message 0").await, "a colleague's 'mark unread' was not followed");
 }
