@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, labEnv, mailToPhoneline, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { firstRun, freshMailbox, labEnv, mailToPhoneline, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -63,6 +63,47 @@ test("issue3 the window syncs the shared mailbox and shows hostile HTML safely",
     await s.clickText(".filters option", "Not claimed");
     await s.waitForText(".rows", "news1@example.net");
     await s.screenshot(artifacts, "06-search-and-triage");
+  } finally {
+    await s.close();
+    driver.stop();
+  }
+});
+
+// Issue 29: a connected, up-to-date but empty mailbox said "Email arrives here once the shared
+// mailbox is connected"; and the attachment icon was an emoji the desktop's fonts lacked (an
+// empty box), now an icon the app draws itself.
+test("issue29 an empty connected mailbox says so, and attachments show the app's own icon", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+  const lab = readLab();
+  const mailbox = freshMailbox("e2e-empty");
+  const store = storeWithSharedMailbox(lab, "confide-e2e-empty-", mailbox);
+  const driver = await startDriver({ env: { CONFIDE_DATA_DIR: store } });
+  const s = await Session.create(driver.base, app);
+  try {
+    await firstRun(s);
+    await s.waitForText(".sync-status", "Up to date", 60000);
+    await s.waitForText(".empty", "The shared mailbox is connected and up to date");
+    const empty = await s.text(await s.find(".empty"));
+    assert.ok(!empty.includes("once the shared mailbox is connected"), empty);
+    await s.screenshot(artifacts, "29-empty-connected");
+
+    const sender = `clip${Date.now()}@example.org`;
+    const boundary = "b29";
+    mailToPhoneline(lab, sender, [
+      `From: ${sender}`, "To: phoneline@lab.test", "Subject: With a letter", "MIME-Version: 1.0",
+      `Content-Type: multipart/mixed; boundary="${boundary}"`, "", `--${boundary}`, "Content-Type: text/plain", "",
+      "The letter is attached.", `--${boundary}`, 'Content-Type: application/pdf; name="letter.pdf"',
+      'Content-Disposition: attachment; filename="letter.pdf"', "Content-Transfer-Encoding: base64", "", "JVBERi0xLjQK",
+      `--${boundary}--`, "",
+    ].join("\r\n"), mailbox.address);
+    await s.waitForText(".rows", sender, 30000);
+    await s.clickText(".row", sender);
+    await s.waitForText(".attachments", "letter.pdf");
+    const drawn = await s.cmd("POST", "/execute/sync", {
+      script: "const li = document.querySelector('.attachments li'); return [!!li.querySelector('svg.icon'), li.textContent.includes('\\u{1F4CE}')]",
+      args: [],
+    });
+    assert.deepEqual(drawn, [true, false], "the attachment shows the app's own icon, not a font's emoji");
+    await s.screenshot(artifacts, "29-attachment-icon");
   } finally {
     await s.close();
     driver.stop();

@@ -4,7 +4,8 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import WebSocket from "ws";
 
 const root = resolve(import.meta.dirname, "../..");
 const gatewayBin = process.env.CONFIDE_WEBCHAT ?? join(root, "target/debug/confide-webchat");
@@ -46,4 +47,40 @@ credential_sha256 = "${createHash("sha256").update(credential).digest("hex")}"
     proc.on("exit", (code) => fail(new Error(`the gateway exited (${code})`)));
   });
   return { proc, origin, port, dataDir };
+}
+
+/** Every file under `dir` that holds `needle`. */
+export function filesContaining(dir, needle) {
+  const hits = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const s = statSync(p, { throwIfNoEntry: false });
+      if (!s) continue;
+      if (s.isDirectory()) walk(p);
+      else if (s.isFile() && readFileSync(p).includes(needle)) hits.push(p);
+    }
+  };
+  walk(dir);
+  return hits;
+}
+
+/** An advisor's connection: frames arrive in a queue the test takes from in order. */
+export function advisor(port, credential) {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/advisor`, { headers: { Authorization: `Bearer ${credential}` } });
+  const frames = [];
+  const waiters = [];
+  ws.on("message", (m) => {
+    const f = JSON.parse(String(m));
+    if (f.type === "typing" || f.type === "colleagues") return;
+    const w = waiters.shift();
+    if (w) w(f);
+    else frames.push(f);
+  });
+  return {
+    ready: new Promise((ok) => ws.on("open", ok)),
+    next: () => (frames.length ? Promise.resolve(frames.shift()) : new Promise((ok) => waiters.push(ok))),
+    send: (f) => ws.send(JSON.stringify(f)),
+    close: () => ws.close(),
+  };
 }

@@ -5,58 +5,23 @@
 // files hold none of the chat text.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { chromium } from "playwright-core";
 import WebSocket from "ws";
-import { startGateway } from "./gateway.mjs";
+import { advisor, filesContaining, startGateway } from "./gateway.mjs";
 
 const require = createRequire(import.meta.url);
 const root = resolve(import.meta.dirname, "../..");
 const browserPath = process.env.CONFIDE_CHROMIUM ?? "/usr/bin/chromium";
 const artifacts = join(root, "tests/artifacts");
 
-function filesContaining(dir, needle) {
-  const hits = [];
-  const walk = (d) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      const s = statSync(p, { throwIfNoEntry: false });
-      if (!s) continue;
-      if (s.isDirectory()) walk(p);
-      else if (s.isFile() && readFileSync(p).includes(needle)) hits.push(p);
-    }
-  };
-  walk(dir);
-  return hits;
-}
-
 /** The gateway for these tests; any well-formed recipient (the test never reads what it keeps). */
 function gateway(work, credential) {
   return startGateway(work, { credential, recipients: ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"] });
-}
-
-/** An advisor's connection: frames arrive in a queue the test takes from in order. */
-function advisor(port, credential) {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/advisor`, { headers: { Authorization: `Bearer ${credential}` } });
-  const frames = [];
-  const waiters = [];
-  ws.on("message", (m) => {
-    const f = JSON.parse(String(m));
-    if (f.type === "typing" || f.type === "colleagues") return;
-    const w = waiters.shift();
-    if (w) w(f);
-    else frames.push(f);
-  });
-  return {
-    ready: new Promise((ok) => ws.on("open", ok)),
-    next: () => (frames.length ? Promise.resolve(frames.shift()) : new Promise((ok) => waiters.push(ok))),
-    send: (f) => ws.send(JSON.stringify(f)),
-    close: () => ws.close(),
-  };
 }
 
 test("issue7 a visitor chats through the widget, and the quick exit leaves nothing behind", { timeout: 120000 }, async () => {

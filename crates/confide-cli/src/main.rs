@@ -83,10 +83,8 @@ enum Command {
 
 fn main() -> ExitCode {
     confide_core::hardening::forbid_core_dumps();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CONFIDE_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
+    confide_core::hardening::private_files();
+    confide_webchat::logging::init();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
@@ -256,8 +254,9 @@ enum RetentionCmd {
         /// Say what has expired; change nothing
         #[arg(long)]
         dry_run: bool,
-        /// Act as if it were this moment (RFC 3339, e.g. 2027-01-31T09:00:00Z), to check a
-        /// policy ahead of time
+        /// Decide what has expired as if it were this moment (RFC 3339, e.g.
+        /// 2027-01-31T09:00:00Z), to check a policy ahead of time; what the run does is
+        /// recorded at the time it really ran
         #[arg(long)]
         now: Option<String>,
     },
@@ -294,7 +293,7 @@ async fn retention_run(data_dir: &std::path::Path, dry_run: bool, now: Option<St
         Some(text) => {
             let at = time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
                 .with_context(|| format!("--now {text}: write a moment like 2027-01-31T09:00:00Z"))?;
-            Arc::new(confide_core::FixedClock::new(at))
+            Arc::new(confide_core::Rehearsal(at))
         }
     };
     let store = open_with_clock(data_dir, clock).await?;

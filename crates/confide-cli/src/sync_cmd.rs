@@ -2,15 +2,21 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::bail;
-use confide_core::{accounts, Store};
+use confide_core::accounts::{self, AccountKind};
+use confide_core::Store;
 use confide_mail::sync::{sync_account, SyncProgress};
 
-/// One sync pass over the configured accounts (or one of them), with progress on stderr.
+/// One sync pass over the shared mailboxes (or one named account), with progress on stderr.
+/// A personal mailbox is the sent-folder guard's (`confide guard run`): named here, sync
+/// itself refuses it.
 pub async fn run(store: Store, only: Option<String>) -> anyhow::Result<ExitCode> {
     let all = accounts::list(&store).await?;
-    let chosen: Vec<_> = all.into_iter().filter(|a| only.as_deref().is_none_or(|id| id == a.id)).collect();
+    let chosen: Vec<_> = match only.as_deref() {
+        Some(id) => all.into_iter().filter(|a| a.id == id).collect(),
+        None => all.into_iter().filter(|a| a.kind == AccountKind::Shared).collect(),
+    };
     if chosen.is_empty() {
-        bail!("there is no such mail account; `confide account list` shows them");
+        bail!("there is no such shared mailbox; `confide account list` shows the accounts");
     }
     for account in chosen {
         let progress = |p: &SyncProgress| {

@@ -109,3 +109,53 @@ async fn issue7_team_recipients_prints_the_readers_of_a_class_on_a_line() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), recipient);
 }
+
+/// Issue 29: with a personal mailbox set, `confide sync` (every account) pulled the advisor's
+/// private mail into the helpline inbox, and a later retention run counted it as an expired
+/// helpline conversation. Sync itself now refuses a personal mailbox. And a run at a pretended
+/// time (`--now`) is recorded when it really ran, not in the future.
+#[tokio::test]
+async fn issue29_sync_leaves_the_personal_mailbox_out_and_a_rehearsal_is_recorded_when_it_ran() {
+    let Some(lab) = Lab::get("issue29_sync_leaves_the_personal_mailbox_out_and_a_rehearsal_is_recorded_when_it_ran") else { return };
+    let _keyring = common::one_at_a_time();
+    let (shared, personal) = (lab.fresh_user("s29-shared"), lab.fresh_user("s29-advisor"));
+    let enquiry = format!("From: c@example.org\r\nTo: {shared}@lab.test\r\nSubject: help-29\r\nMessage-ID: <s29-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 10:00:00 +0000\r\n\r\nhelp\r\n");
+    lab.import_raw(&shared, &[enquiry]);
+    let private = format!("From: {personal}@lab.test\r\nTo: friend@example.org\r\nSubject: private-canary-29\r\nMessage-ID: <p29-{personal}@lab.test>\r\nDate: Sat, 10 Jan 2026 11:00:00 +0000\r\n\r\nSee you Saturday.\r\n");
+    lab.import_into(&personal, "Sent", &[private], None);
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    common::manager_store(&data).await;
+    add(&lab, &data, "shared", "shared", &shared);
+    add(&lab, &data, "personal", "personal", &personal);
+
+    let all = confide(&data).arg("sync").output().unwrap();
+    let out = String::from_utf8_lossy(&all.stdout);
+    assert!(all.status.success(), "{}", String::from_utf8_lossy(&all.stderr));
+    assert!(out.contains("sync shared: ") && !out.contains("sync personal"), "{out}");
+    let named = confide(&data).args(["sync", "--account", "personal"]).output().unwrap();
+    assert!(!named.status.success());
+    assert!(String::from_utf8_lossy(&named.stderr).contains("is a personal mailbox"), "{}", String::from_utf8_lossy(&named.stderr));
+    {
+        use confide_core::inbox::{self, InboxFilter};
+        use confide_core::{paths, policy::Catalog, staff, store::StoreConfig, Store, SystemClock};
+        let vault = confide_vault::Vault::new(std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&data));
+        let store = Store::open(StoreConfig { data_dir: data.clone(), vault, clock: std::sync::Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+        let session = staff::session(&store).await.unwrap();
+        let page = inbox::page(&session, &InboxFilter { limit: Some(50), ..Default::default() }).await.unwrap();
+        let subjects: Vec<&str> = page.conversations.iter().map(|c| c.subject.as_str()).collect();
+        assert_eq!(subjects, ["help-29"]);
+        store.close().await;
+    }
+
+    let run = confide(&data).args(["retention", "run", "--now", "2027-07-07T09:00:00Z"]).output().unwrap();
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success() && out.contains("server_removed=1 conversations_removed=1 "), "{out}{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(lab.message_count(&personal, "Sent"), 1, "the private mail is the advisor's, not the helpline's");
+    let record = confide(&data).args(["retention", "export", "record"]).output().unwrap();
+    let record = String::from_utf8(record.stdout).unwrap();
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let run_row = record.lines().find(|l| l.contains(",run,")).unwrap_or_else(|| panic!("{record}"));
+    assert!(run_row.starts_with(&today), "the run is recorded when it ran ({today}), not as pretended: {run_row}");
+    assert!(!record.contains("2027-07-07"), "{record}");
+}

@@ -50,7 +50,8 @@ fn entry_hash(prev: &str, seq: i64, at: i64, actor: &str, action: &str, record: 
 pub async fn append(store: &Store, action: &str, record: &str) -> Result<(), CoreError> {
     let key = store.vault().signing_key()?;
     let actor = key.public_hex();
-    let at = store.now_ts();
+    // When it was really done: a rehearsal at a pretended time is logged when it ran.
+    let at = store.recorded_ts();
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
     let last = sqlx::query!(r#"SELECT seq AS "seq!", hash FROM audit_log ORDER BY seq DESC LIMIT 1"#).fetch_optional(&mut *tx).await?;
     let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |l| (l.seq + 1, l.hash));

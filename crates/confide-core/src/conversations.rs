@@ -159,7 +159,7 @@ pub async fn load(session: &crate::staff::Session, id: i64) -> Result<(crate::in
     let summary = crate::inbox::summaries(store.pool(), &[id])
         .await?
         .pop()
-        .filter(|c| session.profile.lines.contains(&c.line_id))
+        .filter(|c| session.visible_lines().contains(&c.line_id))
         .ok_or_else(gone)?;
     let rows = sqlx::query!(
         r#"SELECT id AS "id!", direction, author, sent_at, body_blob FROM messages WHERE conversation_id = ? ORDER BY sent_at, id"#,
@@ -209,14 +209,29 @@ pub async fn message_raw(session: &crate::staff::Session, message_id: i64) -> Re
 /// Fails, exactly as for a conversation that does not exist, unless the person works on the
 /// conversation's line: the line firewall for actions that take a conversation id.
 pub async fn check_visible(session: &crate::staff::Session, id: i64) -> Result<(), CoreError> {
-    let lines = session.lines_json();
-    let visible = sqlx::query_scalar!("SELECT count(*) FROM conversations WHERE id = ? AND line_id IN (SELECT value FROM json_each(?))", id, lines)
-        .fetch_one(session.store.pool())
-        .await?;
-    if visible == 0 {
+    if !on_lines(session, id, &session.lines_json()).await? {
         return Err(gone());
     }
     Ok(())
+}
+
+/// Whether the conversation is on one of `lines` (a JSON array).
+async fn on_lines(session: &crate::staff::Session, id: i64, lines: &str) -> Result<bool, CoreError> {
+    let found = sqlx::query_scalar!("SELECT count(*) FROM conversations WHERE id = ? AND line_id IN (SELECT value FROM json_each(?))", id, lines)
+        .fetch_one(session.store.pool())
+        .await?;
+    Ok(found > 0)
+}
+
+/// Who may put a conversation on another service line: a manager, any conversation they see;
+/// someone the preset lets route mail, a conversation not yet on a line.
+pub async fn check_may_move_line(session: &crate::staff::Session, id: i64) -> Result<(), CoreError> {
+    check_visible(session, id).await?;
+    let not_yet = serde_json::to_string(&[crate::policy::NOT_ON_A_LINE]).expect("strings serialise");
+    if session.preset().may_route(session.profile.role) && on_lines(session, id, &not_yet).await? {
+        return Ok(());
+    }
+    session.require_manager("move a conversation to another service line")
 }
 
 /// The one answer for a conversation that is not there and for one on another line: the

@@ -14,6 +14,15 @@ pub fn forbid_core_dumps() {
     }
 }
 
+/// Every file this process creates is its owner's alone (0600, folders 0700): the store's
+/// database and its WAL, the webview's cache, a saved attachment, a temporary file, so a copied
+/// or backed-up data folder keeps its protection (issue 29). The store also sets its own
+/// files' modes ([`crate::Store::open`]), for callers that do not start here.
+pub fn private_files() {
+    #[cfg(unix)]
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
+}
+
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     #[test]

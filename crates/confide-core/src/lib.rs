@@ -26,6 +26,6 @@ pub mod team;
 pub mod webchat;
 pub mod store;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{Clock, FixedClock, Rehearsal, SystemClock};
 pub use error::{CoreError, ErrorCode};
 pub use store::Store;

@@ -29,11 +29,14 @@ fn day(ts: Option<i64>) -> Option<i64> {
     ts.map(|t| t - t.rem_euclid(86_400))
 }
 
+/// Appends an entry, stamped with the time it really happened ([`Store::recorded_ts`]), whatever
+/// `entry.at` says: a rehearsal at a pretended time is recorded when it ran.
 pub async fn append(store: &Store, entry: &RecordEntry) -> Result<(), CoreError> {
     let (oldest, newest) = (day(entry.oldest), day(entry.newest));
+    let at = store.recorded_ts();
     sqlx::query!(
         "INSERT INTO retention_record (at, action, record_class, from_place, to_place, count, oldest, newest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        entry.at,
+        at,
         entry.action,
         entry.record_class,
         entry.from_place,

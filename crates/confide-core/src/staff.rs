@@ -145,6 +145,15 @@ fn lines_of(preset: &Preset, role: RoleKind, stored: &str) -> Vec<String> {
     all.filter(|l| chosen.contains(l)).collect()
 }
 
+/// The lines whose conversations a person sees: the lines they work on, and mail not yet on a
+/// line if the preset lets their role route it.
+fn visible_lines(preset: &Preset, role: RoleKind, mut lines: Vec<String>) -> Vec<String> {
+    if preset.may_route(role) {
+        lines.push(crate::policy::NOT_ON_A_LINE.to_owned());
+    }
+    lines
+}
+
 /// Records the preset, name and role chosen at first run, working on every line of the preset.
 pub async fn save_profile(store: &Store, preset_id: &str, display_name: &str, role: RoleKind) -> Result<SetupState, CoreError> {
     let lines: Vec<String> = store.catalog().get(preset_id)?.lines.iter().map(|l| l.id.clone()).collect();
@@ -202,7 +211,7 @@ pub async fn follow_directory(store: &Store, role: RoleKind, lines: &[String]) -
     let known: Vec<String> = lines.iter().filter(|l| preset.lines.iter().any(|p| &p.id == *l)).cloned().collect();
     let before = working_lines(store).await?.unwrap_or_default();
     let stored = serde_json::to_string(&known).expect("strings serialise");
-    let after = lines_of(preset, role, &stored);
+    let after = visible_lines(preset, role, lines_of(preset, role, &stored));
     if RoleKind::parse(&row.role) == Some(role) && after == before {
         return Ok(false);
     }
@@ -265,9 +274,15 @@ impl Session {
         }
     }
 
-    /// The lines this person works on, as a JSON array for `json_each` in queries.
+    /// The lines whose conversations this person sees: those they work on, and mail not yet
+    /// on a line where the preset lets them route it.
+    pub fn visible_lines(&self) -> Vec<String> {
+        visible_lines(self.preset(), self.profile.role, self.profile.lines.clone())
+    }
+
+    /// [`Session::visible_lines`] as a JSON array for `json_each` in queries.
     pub fn lines_json(&self) -> String {
-        serde_json::to_string(&self.profile.lines).expect("strings serialise")
+        serde_json::to_string(&self.visible_lines()).expect("strings serialise")
     }
 }
 
@@ -286,13 +301,14 @@ fn rfc3339(ts: i64) -> String {
         .unwrap_or_default()
 }
 
-/// The lines the person at this desktop works on, or `None` before anyone is set up (a bare
-/// `confide sync`). Sync stores nothing of the other lines.
+/// The lines whose mail the person at this desktop sees (those they work on, and mail not yet
+/// on a line if they may route it), or `None` before anyone is set up (a bare `confide sync`).
+/// Sync stores nothing of the other lines.
 pub async fn working_lines(store: &Store) -> Result<Option<Vec<String>>, CoreError> {
     let Some(row) = profile_row(store).await? else { return Ok(None) };
     let preset = store.catalog().get(&row.preset_id)?;
     let role = RoleKind::parse(&row.role).ok_or_else(|| CoreError::Invalid(format!("unknown role {}", row.role)))?;
-    Ok(Some(lines_of(preset, role, &row.lines)))
+    Ok(Some(visible_lines(preset, role, lines_of(preset, role, &row.lines))))
 }
 
 /// The policy this desktop was set up with. Retention needs it even before anyone has

@@ -107,3 +107,43 @@ async fn issue6_lines_are_the_presets_and_a_manager_works_on_all() {
     staff::accept_agreement(&store, "current-1").await.unwrap();
     assert_eq!(staff::session(&store).await.unwrap().profile.lines, ["phoneline", "mens_advice"]);
 }
+
+/// Issue 29: mail that came to the shared mailbox's own address, not a line's, was filed under
+/// the preset's first line. It is now "not yet on a line": seen by whoever may route it (a
+/// manager here), and by no advisor, whatever lines they work on, until it is put on a line.
+#[tokio::test]
+async fn issue29_mail_not_yet_on_a_line_is_seen_only_by_those_who_may_route_it() {
+    use confide_core::policy::NOT_ON_A_LINE;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut desks = vec![];
+    for (name, role, lines) in [("all", RoleKind::Advisor, vec!["phoneline", "mens_advice"]), ("manager", RoleKind::Manager, vec![])] {
+        let vault = Vault::new(Arc::new(MemorySecrets::default()), "unrouted-test");
+        let dir = tmp.path().join(name);
+        let store = Store::open(StoreConfig { data_dir: dir, vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+        let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        staff::save_profile_on_lines(&store, "respect-mal-current", "Robin", role, &lines).await.unwrap();
+        staff::accept_agreement(&store, "current-1").await.unwrap();
+        let body = "UnroutedWords29 to the helpline address";
+        let first_message = NewMessage { incoming: true, author: "who@example.org", sent_at: 1_780_000_000, body: body.as_bytes(), index_text: body };
+        let new = NewConversation { channel: Channel::Email, line_id: NOT_ON_A_LINE, subject: "hello", correspondent: "who@example.org", preview: body, first_message };
+        let id = conversations::record(&store, new).await.unwrap();
+        desks.push((staff::session(&store).await.unwrap(), id));
+    }
+    let (advisor, id) = &desks[0];
+    assert!(!advisor.preset().may_route(RoleKind::Advisor));
+    let page = inbox::page(advisor, &InboxFilter::default()).await.unwrap();
+    assert_eq!(page.conversations.len(), 0, "an advisor on every line sees mail nobody has put on a line");
+    assert_eq!(inbox::page(advisor, &search("UnroutedWords29")).await.unwrap().total, Some(0));
+    let refused = conversations::load(advisor, *id).await.unwrap_err().to_string();
+    let nothing = conversations::load(advisor, id + 1000).await.unwrap_err().to_string();
+    assert_eq!(refused, nothing, "the refusal tells an unrouted conversation apart from none");
+    assert!(conversations::check_may_move_line(advisor, *id).await.is_err());
+
+    let (manager, id) = &desks[1];
+    let page = inbox::page(manager, &InboxFilter::default()).await.unwrap();
+    assert_eq!(page.conversations.iter().map(|c| c.line_id.as_str()).collect::<Vec<_>>(), [NOT_ON_A_LINE]);
+    assert_eq!(inbox::page(manager, &search("UnroutedWords29")).await.unwrap().total, Some(1));
+    conversations::check_may_move_line(manager, *id).await.unwrap();
+    // The manager's own line list stays the preset's lines: "unrouted" is not a line to work on.
+    assert_eq!(manager.profile.lines, ["phoneline", "mens_advice"]);
+}

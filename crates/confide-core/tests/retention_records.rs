@@ -90,3 +90,27 @@ async fn issue7_an_empty_chat_conversation_expires_at_its_class_period() {
     assert_eq!(retention::expire_empty(&store, &class, "webchat").await.unwrap(), 1);
     assert!(confide_core::webchat::conversation_of(&store, "silent-chat").await.unwrap().is_none());
 }
+
+/// Issue 29: `confide retention run --now 2027-07-07T09:00:00Z` made the sidebar say "Retention
+/// last ran 07/07/2027". A run at a pretended time decides expiry as at that time but is
+/// recorded, on the retention record and the audit log, when it really ran.
+#[tokio::test]
+async fn issue29_a_rehearsal_is_recorded_when_it_really_ran() {
+    use confide_core::retention_record::{self, RecordEntry};
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = Vault::new(Arc::new(MemorySecrets::default()), "rehearsal-test");
+    let pretended = datetime!(2027-07-07 09:00 UTC);
+    let clock = Arc::new(confide_core::Rehearsal(pretended));
+    let store = Store::open(StoreConfig { data_dir: tmp.path().to_path_buf(), vault, clock, catalog: Catalog::builtin() }).await.unwrap();
+    let session = as_role(&store, RoleKind::Manager).await;
+    assert_eq!(store.now_ts(), pretended.unix_timestamp(), "rules are decided at the pretended time");
+    let before = time::OffsetDateTime::now_utc().unix_timestamp();
+    let run = RecordEntry { at: store.now_ts(), action: "run".into(), record_class: Some("email".into()), from_place: String::new(), to_place: String::new(), count: 0, oldest: None, newest: None };
+    retention_record::append(&store, &run).await.unwrap();
+    confide_core::audit::append(&store, "retention_run", "email").await.unwrap();
+    let after = time::OffsetDateTime::now_utc().unix_timestamp();
+    let last = retention_record::last_run(&store).await.unwrap().unwrap();
+    assert!((before..=after).contains(&last.at), "recorded at {} not between {before} and {after}", last.at);
+    let logged = confide_core::audit::recent(&session, 1).await.unwrap();
+    assert!((before..=after).contains(&logged[0].at), "logged at {}", logged[0].at);
+}

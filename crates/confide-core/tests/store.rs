@@ -244,3 +244,36 @@ async fn issue10_the_store_check_finds_a_half_deleted_record_and_a_miscount() {
     assert_eq!((broken.orphans, broken.miscounted, broken.integrity.as_str()), (1, 1, "ok"));
     assert!(!broken.healthy());
 }
+
+/// Issue 29: the store's files were 0644 inside the 0700 folder, so a copied or backed-up
+/// folder lost its protection. The test process keeps its usual umask (022): the store must
+/// set the modes itself, not rely on the app's umask.
+#[tokio::test]
+async fn issue29_every_file_the_store_writes_is_its_owners_alone() {
+    if !keyring_available("issue29_every_file_the_store_writes_is_its_owners_alone") {
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let store = ready_store(&dir).await;
+    let check = |phase: &str| {
+        let files = walk(&dir);
+        assert!(files.iter().any(|f| f.to_string_lossy().ends_with("-wal")), "expected a WAL to check ({phase}): {files:?}");
+        for f in files {
+            let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode & 0o077, 0, "{} is {mode:o} ({phase})", f.display());
+        }
+        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+    };
+    check("new");
+    store.close().await;
+    // A store from before this fix, its files left readable by others, is tightened on opening.
+    for f in walk(&dir) {
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let store = open_default(&dir).await;
+    staff::session(&store).await.unwrap();
+    check("reopened");
+    store.close().await;
+}

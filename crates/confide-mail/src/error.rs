@@ -22,6 +22,13 @@ pub enum MailError {
     Core(#[from] confide_core::CoreError),
     #[error("the mail worker stopped unexpectedly")]
     Worker,
+    /// A personal mailbox is only ever looked at by the sent-folder guard and retention, for
+    /// copies of the helpline's replies: its mail never enters the helpline inbox.
+    #[error(
+        "\"{0}\" is a personal mailbox: Confide never brings personal mail into the helpline inbox \
+         (the sent-folder guard looks there only for copies of the helpline's replies)"
+    )]
+    PersonalAccount(String),
 }
 
 impl From<imap::Error> for MailError {
@@ -42,6 +49,7 @@ impl MailError {
             MailError::NoPassword(_) => "a mailbox password is missing from the keyring",
             MailError::Core(_) => "the local store could not be read or written",
             MailError::Worker => "the mail worker stopped unexpectedly",
+            MailError::PersonalAccount(_) => "a personal mailbox was asked to sync into the helpline inbox",
         }
     }
 }

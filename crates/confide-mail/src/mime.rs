@@ -31,7 +31,10 @@ pub fn summarize(raw: &[u8]) -> Summary {
             attachments: vec![],
         };
     };
-    let mut text = msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+    // Every text part, in order: a multipart/mixed message may carry the sender's words in its
+    // second or third part (issue 29).
+    let parts: Vec<String> = (0..msg.text_body_count()).filter_map(|i| msg.body_text(i)).map(|t| t.into_owned()).filter(|t| !t.trim().is_empty()).collect();
+    let mut text = parts.join("\n\n");
     if text.trim().is_empty() {
         text = fallback_text(&msg, raw);
     }

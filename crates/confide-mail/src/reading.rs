@@ -140,18 +140,32 @@ pub async fn attachment(session: &Session, message_id: i64, index: usize) -> Res
     Ok((part.attachment_name().map(str::to_owned), part.contents().to_vec()))
 }
 
-/// Writes an attachment where the person chose to save it, readable by them only. Nothing is
-/// written anywhere else first: no temporary copy in a shared folder.
-/// A message's HTML body as the reader is shown it: the first HTML part, sanitised. Pure, so
-/// the MIME pipeline can be fuzzed as the window uses it (`fuzz/`).
+/// A message's HTML body as the reader is shown it, or `None` for mail with no HTML part (shown
+/// as text). Every displayable body part is shown, in order: Apple Mail, for one, sends
+/// `multipart/mixed` with HTML, then plain text, then HTML around an inline image, and showing
+/// only the first part hid the caller's words (issue 29). Each part is sanitised on its own,
+/// so markup left open in one cannot swallow the next. Pure, so the MIME pipeline can be
+/// fuzzed as the window uses it (`fuzz/`).
 pub fn message_html(raw: &[u8]) -> Option<crate::sanitize::Sanitized> {
-    let html = MessageParser::default()
-        .parse(raw)
-        .filter(|p| p.html_body_count() > 0 && p.html_part(0).is_some_and(|h| h.is_text_html()))
-        .and_then(|p| p.body_html(0).map(|h| h.into_owned()))?;
-    Some(sanitize_html(&html))
+    let parsed = MessageParser::default().parse(raw)?;
+    let parts: Vec<&mail_parser::MessagePart<'_>> = (0..parsed.html_body_count()).filter_map(|i| parsed.html_part(i as u32)).collect();
+    if !parts.iter().any(|p| p.is_text_html()) {
+        return None;
+    }
+    let mut shown = crate::sanitize::Sanitized { html: String::new(), blocked_images: 0 };
+    for i in 0..parts.len() {
+        // Inline images and other non-text parts have no body to show here: they are listed
+        // as attachments.
+        let Some(html) = parsed.body_html(i) else { continue };
+        let clean = sanitize_html(&html);
+        shown.html.push_str(&clean.html);
+        shown.blocked_images += clean.blocked_images;
+    }
+    Some(shown)
 }
 
+/// Writes an attachment where the person chose to save it, readable by them only. Nothing is
+/// written anywhere else first: no temporary copy in a shared folder.
 pub fn write_attachment(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();

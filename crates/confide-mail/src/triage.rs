@@ -71,7 +71,6 @@ fn validate(session: &Session, mark: &Mark) -> Result<(), CoreError> {
         session.require_manager("put a conversation on legal hold")?;
     }
     if let Mark::Line { line } = mark {
-        session.require_manager("move a conversation to another service line")?;
         if !session.preset().lines.iter().any(|l| &l.id == line) || !line.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
             return Err(CoreError::Invalid("that is not one of this helpline's service lines".into()));
         }
@@ -91,6 +90,9 @@ fn validate(session: &Session, mark: &Mark) -> Result<(), CoreError> {
 pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Result<(), MailError> {
     validate(session, mark)?;
     conversations::check_visible(session, conversation_id).await?;
+    if matches!(mark, Mark::Line { .. }) {
+        conversations::check_may_move_line(session, conversation_id).await?;
+    }
     let store = &session.store;
     if confide_core::webchat::is_chat(store, conversation_id).await? {
         match mark {

@@ -144,3 +144,38 @@ async fn issue6_a_manager_moves_a_conversation_to_another_line_and_every_desktop
     assert_eq!(added, 0, "a new Phoneline desktop stored part of a moved thread");
     assert_eq!(scalar(&dee, "SELECT count(*) FROM messages").await, 0);
 }
+
+/// Issue 29: mail sent to the shared mailbox's own address, not a line's, was filed under the
+/// preset's first line, so a Men's Advice Line advisor never saw it and nobody had decided that.
+/// It is now not yet on a line: no advisor's desktop stores it, whatever their lines; the
+/// manager's does, moves it to a line with the existing move, and that line's advisor then has
+/// it while the other line's advisor still has nothing.
+#[tokio::test]
+async fn issue29_mail_to_the_shared_address_alone_waits_for_a_manager_to_route_it() {
+    let Some(lab) = Lab::get("issue29_mail_to_the_shared_address_alone_waits_for_a_manager_to_route_it") else { return };
+    let shared = lab.fresh_user("unrouted");
+    lab.import_raw(&shared, &[format!(
+        "From: someone@example.org\r\nTo: {shared}@lab.test\r\nSubject: Which line is this\r\nMessage-ID: <un1-{shared}@example.org>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nUnroutedText\r\n"
+    )]);
+    let tmp = tempfile::tempdir().unwrap();
+    let (both, added) = desktop(&lab, &shared, &tmp.path().join("both"), RoleKind::Advisor, &["phoneline", "mens_advice"]).await;
+    assert_eq!(added, 0, "an advisor's desktop stored mail nobody has put on a line");
+    assert_eq!(scalar(&both, "SELECT count(*) FROM messages").await, 0);
+    let (cy, added) = desktop(&lab, &shared, &tmp.path().join("cy"), RoleKind::Advisor, &["mens_advice"]).await;
+    assert_eq!(added, 0);
+    let (ann, added) = desktop(&lab, &shared, &tmp.path().join("ann"), RoleKind::Manager, &[]).await;
+    assert_eq!(added, 1);
+    assert_eq!(scalar(&ann, "SELECT count(*) FROM conversations WHERE line_id = 'unrouted'").await, 1);
+    staff::accept_agreement(&ann, "current-1").await.unwrap();
+    let ann = staff::session(&ann).await.unwrap();
+    let id = scalar(&ann.store, "SELECT id FROM conversations").await;
+    confide_mail::triage::mark(&ann, id, &confide_mail::triage::Mark::Line { line: "mens_advice".into() }).await.unwrap();
+    assert_eq!(scalar(&ann.store, "SELECT count(*) FROM conversations WHERE line_id = 'mens_advice'").await, 1);
+
+    assert_eq!(resync(&cy).await, 1, "the Men's Advice Line desktop fetched the routed mail");
+    assert_eq!(scalar(&cy, "SELECT count(*) FROM conversations WHERE line_id = 'mens_advice'").await, 1);
+    let (bob, added) = desktop(&lab, &shared, &tmp.path().join("bob"), RoleKind::Advisor, &["phoneline"]).await;
+    assert_eq!(added, 0, "a Phoneline desktop stored mail routed to the Men's Advice Line");
+    assert_eq!(scalar(&bob, "SELECT count(*) FROM messages").await, 0);
+    both.close().await;
+}

@@ -17,7 +17,8 @@ use confide_vault::{OsKeyring, Vault};
 async fn store(dir: &std::path::Path) -> Store {
     let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
     let store = Store::open(StoreConfig { data_dir: dir.into(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
-    staff::save_profile(&store, "respect-mal-current", "Tester", RoleKind::Advisor).await.unwrap();
+    // A manager: sees every line, and mail not yet on one (the seed has a message to no address).
+    staff::save_profile(&store, "respect-mal-current", "Tester", RoleKind::Manager).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
     store
 }

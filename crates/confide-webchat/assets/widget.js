@@ -1,9 +1,11 @@
 "use strict";
 // Confide's visitor chat widget: no framework, no storage. Embed it with
 //   <script src="https://GATEWAY/widget.js" data-line="phoneline" defer></script>
-// or open the gateway's own page. Nothing is written to cookies, localStorage, IndexedDB or the
-// browser history: the chat's token lives in this page's memory only, and the quick exit (the
-// button, or Esc twice) replaces the page with a neutral site.
+// or open the gateway's own page. Nothing is written to cookies, localStorage or IndexedDB: the
+// chat's token lives in this page's memory only, and the quick exit (the button, or Esc twice)
+// replaces the page with a neutral site, adding no history entry. The browser's history still
+// keeps the page's address and title (no page can erase them), so the gateway's page has a
+// title that says nothing, and the visitor is told how to cover their tracks before they write.
 (function confideWidget() {
     const script = document.currentScript;
     if (!script)
@@ -95,8 +97,10 @@
         const policy = el("p", { class: "confide-policy" });
         const link = el("a", { href: g.policy_url, target: "_blank", rel: "noopener noreferrer" }, "Read our confidentiality policy");
         policy.append(link, " (opens in a new tab). You do not need to give your name.");
+        const tracks = el("p", { class: "confide-tracks" }, "Cover your tracks: your browser may remember that you visited this page. If someone else could see this " +
+            "device, chat in a private (incognito) window, or clear your browsing history afterwards.");
         const start = el("button", { type: "submit" }, "Start chat");
-        form.append(hours, policy, start);
+        form.append(hours, policy, tracks, start);
         form.addEventListener("submit", (e) => {
             e.preventDefault();
             connect({ type: "start", line: chosen });
@@ -105,11 +109,12 @@
         start.focus();
     }
     // The live region wraps the list: a list given role="log" would stop being a list.
-    const log = el("div", { class: "confide-log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
+    // Focusable, so someone on a keyboard can scroll back through it.
+    const log = el("div", { class: "confide-log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" });
     const entries = el("ol");
     log.append(entries);
     const typing = el("p", { class: "confide-typing", "aria-live": "off" });
-    const input = el("textarea", { id: "confide-input", rows: "3", maxlength: "2000" });
+    const input = el("textarea", { id: "confide-input", rows: "2", maxlength: "2000" });
     const send = el("button", { type: "submit" }, "Send");
     const end = el("button", { type: "button", class: "confide-end" }, "End chat");
     function chatScreen() {
@@ -151,7 +156,9 @@
         const li = el("li", { class: `confide-${from}` });
         li.append(el("span", { class: "confide-who" }, from === "visitor" ? "You: " : "Advisor: "), text);
         entries.append(li);
-        li.scrollIntoView({ block: "end" });
+        // Only the log scrolls: scrolling the line into view would scroll the page too, and at a
+        // large zoom push the message box out of sight while the visitor is typing in it.
+        log.scrollTop = log.scrollHeight;
     }
     function finish(message) {
         ended = true;

@@ -1,6 +1,7 @@
 //! The visitor's side as the gateway serves it: the standalone page, the widget script and
 //! style (built from `ui/widget/widget.ts`), and the public facts it needs (lines, hours, the
-//! policy's address). Every response forbids caching and referrers and sets no cookie.
+//! policy's address). Every response (errors too: `server::router` sets it on all) forbids
+//! caching and referrers and sets no cookie.
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -14,24 +15,36 @@ const SCRIPT: &str = include_str!("../assets/widget.js");
 const STYLE: &str = include_str!("../assets/widget.css");
 
 /// Scripts and styles from the gateway only, WebSocket back to it, nothing framed, nothing sent
-/// elsewhere.
-const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// elsewhere. `data:` images for the page's empty icon, which stops the browser asking for
+/// `/favicon.ico` and keeping an icon beside the page's address.
+const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-fn with_headers(content_type: &'static str, body: &'static str) -> Response {
+fn with_headers(content_type: &'static str, body: impl IntoResponse) -> Response {
     let mut r = body.into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    // Nothing of the visit stays in the browser's cache.
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     r
 }
 
-pub async fn page() -> Response {
-    let mut r = with_headers("text/html; charset=utf-8", PAGE);
+/// Nothing of the visit stays in the browser's cache, and no address leaks to another site:
+/// set on every response the gateway sends, its errors and refusals included.
+pub async fn private_response(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    r
+}
+
+pub async fn page(State(app): State<App>) -> Response {
+    let title = escape_html(&app.hub.config.page_title);
+    let mut r = with_headers("text/html; charset=utf-8", PAGE.replace("{{title}}", &title));
     r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
     r
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 pub async fn script() -> Response {
@@ -68,7 +81,6 @@ pub async fn info(State(app): State<App>, headers: HeaderMap) -> Response {
     let mut r = serde_json::to_string(&body).expect("public info serialises").into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Some(origin) = headers.get(header::ORIGIN).filter(|o| o.to_str().is_ok_and(|o| c.allowed_origins.iter().any(|a| a == o))) {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
         h.insert(header::VARY, HeaderValue::from_static("Origin"));

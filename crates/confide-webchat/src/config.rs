@@ -38,11 +38,20 @@ pub struct Config {
     /// Where the quick exit sends the visitor: a neutral site.
     #[serde(default = "default_exit")]
     pub quick_exit_url: String,
+    /// The chat page's title. The browser's history keeps it with the address, and no page can
+    /// erase that, so it should say nothing of a chat or a helpline: the helpline's choice,
+    /// e.g. its site's name.
+    #[serde(default = "default_title")]
+    pub page_title: String,
     pub lines: Vec<Line>,
     #[serde(default)]
     pub advisors: Vec<Advisor>,
     #[serde(default)]
     pub limits: Limits,
+}
+
+fn default_title() -> String {
+    "Information".into()
 }
 
 fn default_exit() -> String {

@@ -11,6 +11,7 @@ mod assets;
 pub mod client;
 pub mod config;
 pub mod hub;
+pub mod logging;
 pub mod protocol;
 pub mod server;
 pub mod state;

@@ -29,7 +29,7 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     // Warnings only by default, and nothing here ever logs a visitor's address or words.
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CONFIDE_LOG").unwrap_or_else(|_| "warn".into())).init();
+    confide_webchat::logging::init();
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -66,6 +66,8 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/config.json", get(crate::assets::info))
         .route("/ws/visitor", get(visitor_upgrade))
         .route("/ws/advisor", get(advisor_upgrade))
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .layer(axum::middleware::map_response(crate::assets::private_response))
         .with_state(app)
 }
 
@@ -126,6 +128,7 @@ fn spawn_writer(mut sink: futures_util::stream::SplitSink<WebSocket, Message>) -
 
 async fn visitor_session(app: App, socket: WebSocket, _slot: Slot) {
     let conn = app.hub.connection_id();
+    tracing::debug!(conn, "visitor connected");
     let (sink, mut stream) = socket.split();
     let (tx, writer) = spawn_writer(sink);
     let mut chat: Option<String> = None;
@@ -170,6 +173,7 @@ async fn visitor_session(app: App, socket: WebSocket, _slot: Slot) {
 
 async fn advisor_session(app: App, socket: WebSocket, name: String, lines: Vec<String>) {
     let conn = app.hub.connection_id();
+    tracing::debug!(conn, "advisor connected");
     let (sink, mut stream) = socket.split();
     let (tx, writer) = spawn_writer(sink);
     app.hub.advisor_joined(conn, &name, &lines, &tx).await;

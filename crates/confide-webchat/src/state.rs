@@ -52,8 +52,12 @@ impl State {
         std::fs::create_dir_all(data_dir)?;
         #[cfg(unix)]
         {
-            use std::os::unix::fs::PermissionsExt;
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
             std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))?;
+            // SQLite gives the WAL and shared-memory files the database's mode: 0600 for all.
+            let db = data_dir.join("gateway.db");
+            std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(&db)?;
+            std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600))?;
         }
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", data_dir.join("gateway.db").display()))?
             .create_if_missing(true)

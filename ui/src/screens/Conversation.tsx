@@ -96,7 +96,7 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
         exceptions={exceptions}
         onMark={mark}
       />
-      {manager && lines.length > 1 && (
+      {manager && (lines.length > 1 || !lines.some((l) => l.id === view.summary.line_id)) && (
         <MoveLine
           current={view.summary.line_id}
           lines={lines}
@@ -226,6 +226,7 @@ function MoveLine({ current, lines, onMove }: { current: string; lines: { id: st
       <label className="inline">
         Service line{" "}
         <select value={to} onChange={(e) => setTo(e.target.value)}>
+          {!lines.some((l) => l.id === current) && <option value={current}>Not yet on a line</option>}
           {lines.map((l) => (
             <option key={l.id} value={l.id}>
               {l.name}
@@ -323,12 +324,29 @@ function Message({ m }: { m: MessageView }) {
   );
 }
 
+/** Drawn here rather than taken from a font: the emoji paperclip was an empty box where the
+ * desktop's fonts lack it (issue 29). */
+function PaperclipIcon() {
+  return (
+    <svg className="icon" width="14" height="14" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <path
+        d="M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l9.2-9.2a3.7 3.7 0 0 1 5.2 5.2l-9.2 9.2a1.8 1.8 0 0 1-2.6-2.6l8.5-8.5"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="2"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
+    </svg>
+  );
+}
+
 /** An attachment is only ever written where the advisor chooses, through the system's dialog. */
 function Attachment({ messageId, index, name, detail }: { messageId: number; index: number; name: string; detail: string }) {
   const [note, setNote] = useState("");
   return (
     <li>
-      📎 {name} <span className="muted">({detail})</span>{" "}
+      <PaperclipIcon /> {name} <span className="muted">({detail})</span>{" "}
       <button
         className="small secondary"
         onClick={() =>

@@ -62,6 +62,8 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   }, [panel]);
 
   const [offline, setOffline] = useState(false);
+  // Whether the last sync reached a shared mailbox: an empty inbox then means no mail, not no connection.
+  const [connected, setConnected] = useState(false);
   const [sync, setSync] = useState<{ running: boolean; progress: SyncProgress | null; message: string }>({
     running: false,
     progress: null,
@@ -135,6 +137,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
     syncNow()
       .then((r) => {
         setOffline(false);
+        setConnected(r.folders > 0);
         const message =
           r.folders === 0
             ? "No shared mailbox is connected yet."
@@ -177,7 +180,8 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
     };
   }, [runSync]);
 
-  const lineName = (id: string) => profile.preset.lines.find((l) => l.id === id)?.name ?? id;
+  // Mail that came to no line's address is on none of the preset's lines until someone routes it.
+  const lineName = (id: string) => profile.preset.lines.find((l) => l.id === id)?.name ?? "Not yet on a line";
   // An accepted chat opens at once.
   const openChat = useCallback((id: number) => {
     setSelectedId(id);
@@ -329,7 +333,9 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
           <p className="empty">
             {search || status || assignee || flagged
               ? "Nothing matches. Try fewer words or clear a filter."
-              : "No conversations yet. Email arrives here once the shared mailbox is connected."}
+              : connected
+                ? "No conversations. The shared mailbox is connected and up to date; new email appears here as it arrives."
+                : "No conversations yet. Email arrives here once the shared mailbox is connected."}
           </p>
         )}
         <ConversationList

@@ -25,14 +25,19 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
     let lines = sqlx::query!("SELECT address, line_id FROM account_lines WHERE account_id = ? ORDER BY rowid", account)
         .fetch_all(store.pool())
         .await?;
-    let mut lines: Vec<(String, String)> = lines.into_iter().map(|l| (l.address, l.line_id)).collect();
-    // An account that names no line addresses files everything under the policy's first line
-    // (a line the preset defines, so the inbox's line filter and the statistics know it).
-    if lines.is_empty() {
-        if let Some(first) = crate::staff::active_preset(store).await.ok().and_then(|p| p.lines.first()) {
-            lines.push((String::new(), first.id.clone()));
-        }
-    }
+    let lines: Vec<(String, String)> = lines.into_iter().map(|l| (l.address, l.line_id)).collect();
+    // Mail that came to none of the account's line addresses (to the shared mailbox's own
+    // address, say) is not yet on a line: only those who may route it see it, until one of
+    // them puts it on a line (issue 29). An account that names no line addresses is one line's
+    // mailbox: the policy's first line (a line the preset defines, so the inbox's line filter
+    // and the statistics know it); only a store with no policy chosen yet (a bare
+    // `confide sync`) has no line at all.
+    let unmatched = if !lines.is_empty() {
+        crate::policy::NOT_ON_A_LINE.to_owned()
+    } else {
+        let first = crate::staff::active_preset(store).await.ok().and_then(|p| p.lines.first());
+        first.map_or_else(|| "default".to_owned(), |l| l.id.clone())
+    };
 
     // The line firewall at its root: mail of a line this person does not work on is never
     // stored on their desktop (no conversation, no blob, no index entry), so no query, count or
@@ -79,7 +84,7 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
     // Replies in a thread a manager moved to another line, arriving without the line keyword.
     let batch_ids: Vec<&str> = if allowed.is_some() { fresh.iter().flat_map(|m| thread_ids(m)).collect() } else { vec![] };
     let moved = super::lines::moved_away(&mut tx, &batch_ids).await?;
-    let plan = Plan::new(store, &lines, allowed.as_deref(), &fresh, threads, moved, (next.conversation, next.blob, next.message));
+    let plan = Plan::new(store, (&lines, &unmatched), allowed.as_deref(), &fresh, threads, moved, (next.conversation, next.blob, next.message));
     super::lines::remember_moved(&mut tx, &plan.moved_away).await?;
     plan.write(&mut tx, store.now_ts(), account, folder, uv).await?;
     for conversation in &plan.triage {
@@ -143,7 +148,7 @@ struct Plan<'a> {
 impl<'a> Plan<'a> {
     fn new(
         store: &Store,
-        lines: &[(String, String)],
+        lines: (&[(String, String)], &str),
         allowed: Option<&[String]>,
         fresh: &[&'a IncomingMail],
         mut threads: HashMap<String, i64>,
@@ -163,7 +168,7 @@ impl<'a> Plan<'a> {
             // A message joining a stored conversation is on an allowed line already; a new
             // conversation's line is the one a manager moved it to, or comes from the addresses.
             let keyword = super::lines::line_keyword(&mail.flags);
-            let line = if found.is_none() { keyword.map_or_else(|| line_for(lines, mail), str::to_owned) } else { String::new() };
+            let line = if found.is_none() { keyword.map_or_else(|| line_for(lines.0, mail).unwrap_or(lines.1).to_owned(), str::to_owned) } else { String::new() };
             // Passed over: a conversation a manager moved to a line not worked here (its thread
             // is remembered, so replies arriving without the keyword follow it), or a reply in
             // such a thread.
@@ -296,14 +301,8 @@ impl<'a> Plan<'a> {
 }
 
 /// The service line a new conversation belongs to, by the line address it was sent to (or,
-/// for the helpline's own messages, sent from); the account's first line otherwise. Only a
-/// store with no policy chosen yet (a bare `confide sync`) has no line at all.
-fn line_for(lines: &[(String, String)], mail: &IncomingMail) -> String {
+/// for the helpline's own messages, sent from), if it names one.
+fn line_for<'l>(lines: &'l [(String, String)], mail: &IncomingMail) -> Option<&'l str> {
     let addrs: Vec<&String> = if mail.outgoing { mail.headers.from.iter().collect() } else { mail.headers.to.iter().collect() };
-    lines
-        .iter()
-        .find(|(address, _)| addrs.iter().any(|a| a.eq_ignore_ascii_case(address)))
-        .or(lines.first())
-        .map(|(_, line)| line.clone())
-        .unwrap_or_else(|| "default".to_owned())
+    lines.iter().find(|(address, _)| addrs.iter().any(|a| a.eq_ignore_ascii_case(address))).map(|(_, line)| line.as_str())
 }

@@ -178,7 +178,15 @@ pub struct Rules {
     /// Replies are sampled by management for quality (respect-*, acevo).
     #[serde(default)]
     pub quality_monitoring: bool,
+    /// Roles besides managers that see mail not yet on a line (sent to the shared mailbox's
+    /// own address, not a line's) and put it on one. Nobody else ever sees it.
+    #[serde(default)]
+    pub route_roles: Vec<RoleKind>,
 }
+
+/// The line of a conversation that came to no line's address: nobody has yet decided which
+/// line it is for, so only those who may route it see it ([`Preset::may_route`]).
+pub const NOT_ON_A_LINE: &str = "unrouted";
 
 impl Preset {
     /// Parses and checks one preset. `file` names it in error messages.
@@ -202,6 +210,12 @@ impl Preset {
             return Err("a preset needs at least one service line".into());
         }
         unique("service line", self.lines.iter().map(|l| l.id.as_str()))?;
+        if self.lines.iter().any(|l| l.id == NOT_ON_A_LINE) {
+            return Err(format!("\"{NOT_ON_A_LINE}\" is Confide's name for mail not yet on a line; give the service line another id"));
+        }
+        if let Some(r) = self.rules.route_roles.iter().find(|r| self.role(**r).is_none()) {
+            return Err(format!("rules.route_roles names the role \"{}\", which the preset does not define", r.as_str()));
+        }
         unique("exception category", self.exceptions.iter().map(|e| e.id.as_str()))?;
         unique("retention class", self.retention.iter().map(|r| r.id.as_str()))?;
         unique("role", self.roles.iter().map(|r| r.id.as_str()))?;
@@ -236,6 +250,12 @@ impl Preset {
 
     pub fn role(&self, kind: RoleKind) -> Option<&Role> {
         self.roles.iter().find(|r| r.id == kind)
+    }
+
+    /// Whether someone in `role` sees mail not yet on a line and may put it on one: managers,
+    /// and the roles the preset names.
+    pub fn may_route(&self, role: RoleKind) -> bool {
+        role == RoleKind::Manager || self.rules.route_roles.contains(&role)
     }
 
     pub fn retention_class(&self, id: &str) -> Option<&RetentionClass> {

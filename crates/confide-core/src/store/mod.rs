@@ -60,6 +60,7 @@ impl Store {
         let identity = vault.staff_identity(policy)?;
 
         create_private_dir(&data_dir)?;
+        private_files(&db_path).map_err(|source| CoreError::DataDir { path: data_dir.display().to_string(), source })?;
         let options = SqliteConnectOptions::from_str("sqlite:")
             .map_err(CoreError::Open)?
             .filename(&db_path)
@@ -104,6 +105,11 @@ impl Store {
         self.inner.clock.now().unix_timestamp()
     }
 
+    /// When something done now is written down as done ([`Clock::recorded`]).
+    pub fn recorded_ts(&self) -> i64 {
+        self.inner.clock.recorded().unix_timestamp()
+    }
+
     pub fn catalog(&self) -> &Catalog {
         &self.inner.catalog
     }
@@ -140,6 +146,26 @@ impl Store {
 fn is_not_a_database(e: &sqlx::Error) -> bool {
     // SQLITE_NOTADB (26): what SQLCipher answers when the key does not fit.
     matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("26"))
+}
+
+/// The database file is made 0600 before SQLite first opens it, because SQLite gives its WAL and
+/// shared-memory files the database file's mode; files of an older store are set to 0600 too.
+/// So a copied or backed-up data folder keeps its protection (issue 29).
+fn private_files(db_path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(db_path)?;
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = db_path.as_os_str().to_owned();
+            name.push(suffix);
+            match std::fs::set_permissions(&name, std::fs::Permissions::from_mode(0o600)) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                other => other?,
+            }
+        }
+    }
+    Ok(())
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), CoreError> {

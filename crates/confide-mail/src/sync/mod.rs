@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use confide_core::accounts::Account;
+use confide_core::accounts::{Account, AccountKind};
 use confide_core::mailstore::{self, IncomingMail};
 use confide_core::Store;
 use serde::Serialize;
@@ -64,8 +64,13 @@ enum Event {
     FolderDone { folder: String, highestmodseq: Option<u64>, unchanged: bool },
 }
 
-/// Brings the local store in step with the account's server, all folders.
+/// Brings the local store in step with the account's server, all folders. Only a shared
+/// mailbox is synced: the refusal of a personal one is here, not at each caller, so no caller
+/// can pull an advisor's private mail into the inbox and the statistics (issue 29).
 pub async fn sync_account(store: &Store, account: &Account, progress: &(dyn Fn(&SyncProgress) + Send + Sync)) -> Result<SyncReport, MailError> {
+    if account.kind != AccountKind::Shared {
+        return Err(MailError::PersonalAccount(account.id.clone()));
+    }
     let password = crate::connect::account_password(store, &account)?;
     let states = mailstore::folder_states(store, &account.id).await?;
     let helpers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 3);
