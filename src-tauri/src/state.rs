@@ -39,13 +39,7 @@ impl AppState {
         if let Some(store) = guard.as_ref() {
             return Ok(store.clone());
         }
-        let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&self.data_dir));
-        let catalog = match std::env::var_os("CONFIDE_POLICY_DIR") {
-            Some(dir) => Catalog::from_dir(std::path::Path::new(&dir)).map_err(confide_core::CoreError::from)?,
-            None => Catalog::builtin(),
-        };
-        let config = StoreConfig { data_dir: self.data_dir.clone(), vault, clock: Arc::new(SystemClock), catalog };
-        let store = Store::open(config).await?;
+        let store = confide_core::store::open_desktop(&self.data_dir, Arc::new(SystemClock)).await?;
         *guard = Some(store.clone());
         Ok(store)
     }

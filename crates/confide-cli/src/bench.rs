@@ -132,8 +132,7 @@ pub(crate) const WORDS: &[&str] = &[
 
 async fn inbox_bench(n: usize) -> anyhow::Result<ExitCode> {
     let tmp = std::env::temp_dir().join(format!("confide-bench-inbox-{}", std::process::id()));
-    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&tmp));
-    let store = Store::open(StoreConfig { data_dir: tmp.clone(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await?;
+    let store = confide_core::store::open_desktop(&tmp, Arc::new(SystemClock)).await?;
     let result = measure(&store, n).await;
     store.close().await;
     std::fs::remove_dir_all(&tmp).ok();

@@ -47,8 +47,7 @@ pub async fn run(n: usize, mbox: bool) -> anyhow::Result<ExitCode> {
 
     let dir = std::env::temp_dir().join(format!("confide-bench-retention-{}", std::process::id()));
     let clock = Arc::new(FixedClock::new(end));
-    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
-    let store = Store::open(StoreConfig { data_dir: dir.clone(), vault, clock, catalog: Catalog::builtin() }).await?;
+    let store = confide_core::store::open_desktop(&dir, clock).await?;
     let result = measure(&lab, &store, &ours, &theirs, end, mbox).await;
     store.close().await;
     std::fs::remove_dir_all(&dir).ok();

@@ -47,8 +47,7 @@ pub async fn run(pass: Pass, n: usize, peer: bool) -> anyhow::Result<ExitCode> {
 
 async fn measure(lab: &Lab, user: &str, work: &Path, pass: Pass, peer: bool) -> anyhow::Result<(f64, f64)> {
     let data_dir = work.join("store");
-    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&data_dir));
-    let store = Store::open(StoreConfig { data_dir, vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await?;
+    let store = confide_core::store::open_desktop(&data_dir, Arc::new(SystemClock)).await?;
     let account = lab.account("bench", user, AccountKind::Shared);
     accounts::save(&store, &account, &lab.password(user)).await?;
     let progress = |p: &SyncProgress| {

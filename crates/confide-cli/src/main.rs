@@ -330,9 +330,7 @@ pub(crate) async fn open(data_dir: &std::path::Path) -> anyhow::Result<Store> {
 }
 
 async fn open_with_clock(data_dir: &std::path::Path, clock: Arc<dyn confide_core::Clock>) -> anyhow::Result<Store> {
-    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(data_dir));
-    let config = StoreConfig { data_dir: data_dir.to_path_buf(), vault, clock, catalog: Catalog::builtin() };
-    Store::open(config).await.with_context(|| format!("cannot open the store in {}", data_dir.display()))
+    confide_core::store::open_desktop(data_dir, clock).await.with_context(|| format!("cannot open the store in {}", data_dir.display()))
 }
 
 async fn status(data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {

@@ -159,3 +159,38 @@ async fn issue29_sync_leaves_the_personal_mailbox_out_and_a_rehearsal_is_recorde
     assert!(run_row.starts_with(&today), "the run is recorded when it ran ({today}), not as pretended: {run_row}");
     assert!(!record.contains("2027-07-07"), "{record}");
 }
+
+/// Issue 27: the app honoured the helpline's adapted presets and the CLI did not, so the nightly
+/// `confide retention run` applied the shipped six months to a store set up with an adapted
+/// one-month policy. The store keeps its policy; the timer's run, started with no policy folder,
+/// expires by it.
+#[tokio::test]
+async fn issue27_retention_run_applies_the_adapted_preset_the_store_was_set_up_with() {
+    let Some(lab) = Lab::get("issue27_retention_run_applies_the_adapted_preset_the_store_was_set_up_with") else { return };
+    let _keyring = common::one_at_a_time();
+    let shared = lab.fresh_user("kept");
+    let weeks_ago = time::OffsetDateTime::now_utc() - time::Duration::days(45);
+    let date = weeks_ago.format(&time::format_description::well_known::Rfc2822).unwrap();
+    let raw = format!("From: c@example.org\r\nTo: {shared}@lab.test\r\nSubject: kept-27\r\nMessage-ID: <k27-{shared}@example.org>\r\nDate: {date}\r\n\r\nold\r\n");
+    lab.import_arrived(&shared, &[raw], Some(weeks_ago.unix_timestamp()));
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, policies) = (tmp.path().join("data"), tmp.path().join("policies"));
+    std::fs::create_dir_all(&policies).unwrap();
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/respect-mal-current.toml")).unwrap();
+    std::fs::write(policies.join("ours.toml"), shipped.replacen("period = \"6 months\"", "period = \"1 months\"", 1)).unwrap();
+    {
+        use confide_core::{paths, policy::Catalog, policy::RoleKind, staff, store::StoreConfig, Store, SystemClock};
+        let vault = confide_vault::Vault::new(std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&data));
+        let catalog = Catalog::from_dir(&policies).unwrap();
+        let store = Store::open(StoreConfig { data_dir: data.clone(), vault, clock: std::sync::Arc::new(SystemClock), catalog }).await.unwrap();
+        staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Manager).await.unwrap();
+        staff::accept_agreement(&store, "current-1").await.unwrap();
+        store.close().await;
+    }
+    add(&lab, &data, "shared", "shared", &shared);
+    let run = confide(&data).args(["retention", "run"]).env_remove("CONFIDE_POLICY_DIR").output().unwrap();
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{out}{}", String::from_utf8_lossy(&run.stderr));
+    assert!(out.contains("period=\"1 months\"") && out.contains("expired=1 server_removed=1"), "{out}");
+    assert_eq!(lab.message_count(&shared, "INBOX"), 0);
+}

@@ -192,6 +192,7 @@ pub async fn save_profile_on_lines(store: &Store, preset_id: &str, display_name:
     )
     .execute(store.pool())
     .await?;
+    crate::store::kept_policy::keep_chosen(store.pool(), store.catalog(), preset_id).await?;
     crate::mailstore::forget_other_lines(store).await?;
     setup_state(store).await
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod blobs;
 mod check;
+pub(crate) mod kept_policy;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -89,6 +90,7 @@ impl Store {
             .await
             .map_err(|e| if exists && is_not_a_database(&e) { CoreError::WrongKey(e) } else { CoreError::Open(e) })?;
         sqlx::migrate!("../../migrations").run(&pool).await?;
+        let catalog = kept_policy::reconcile(&pool, catalog).await?;
         tracing::info!("store opened");
         Ok(Store { inner: Arc::new(Inner { pool, identity, data_dir, clock, catalog, vault }) })
     }
@@ -146,6 +148,14 @@ impl Store {
 fn is_not_a_database(e: &sqlx::Error) -> bool {
     // SQLITE_NOTADB (26): what SQLCipher answers when the key does not fit.
     matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("26"))
+}
+
+/// The one way a desktop store is opened, by the app, the CLI, the timers and the benchmarks:
+/// keys from the OS keyring under the folder's own profile, the presets the process offers
+/// ([`Catalog::offered`]) and the policy the store keeps.
+pub async fn open_desktop(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Store, CoreError> {
+    let vault = Vault::new(Arc::new(confide_vault::OsKeyring::new(crate::paths::KEYRING_SERVICE)), crate::paths::keyring_profile(data_dir));
+    Store::open(StoreConfig { data_dir: data_dir.to_path_buf(), vault, clock, catalog: Catalog::offered()? }).await
 }
 
 /// The database file is made 0600 before SQLite first opens it, because SQLite gives its WAL and
