@@ -121,8 +121,12 @@ pub struct TeamNames {
 pub enum TeamChangeRequest {
     Found,
     /// A colleague's card, as copied from their Team screen.
-    Add { card: String },
-    Remove { signing_key: String },
+    Add {
+        card: String,
+    },
+    Remove {
+        signing_key: String,
+    },
 }
 
 #[derive(Debug, Deserialize, TS)]

@@ -9,10 +9,15 @@ use confide_mail::reading::{self, ConversationView};
 use confide_mail::sync::{sync_account, SyncProgress, SyncReport};
 use tauri::{AppHandle, Emitter, State};
 
-use crate::api::{AcceptAgreementRequest, AcceptChatRequest, ChatPassRequest, ChatSayRequest, WebchatConnectRequest, AttachmentRequest, ExportRequest, HoldRequest, TeamChangeRequest, TeamNames, PersonalAccountInfo, PersonalAccountRequest, RetentionStatus, SaveOutcome, ConversationRequest, MarkRequest, ReplyRequest, RetryRequest, SaveProfileRequest, SendOutcome};
-use confide_mail::reply;
+use crate::api::{
+    AcceptAgreementRequest, AcceptChatRequest, AttachmentRequest, ChatPassRequest, ChatSayRequest, ConversationRequest,
+    ExportRequest, HoldRequest, MarkRequest, PersonalAccountInfo, PersonalAccountRequest, ReplyRequest,
+    RetentionStatus, RetryRequest, SaveOutcome, SaveProfileRequest, SendOutcome, TeamChangeRequest, TeamNames,
+    WebchatConnectRequest,
+};
 use crate::error::ApiError;
 use crate::state::AppState;
+use confide_mail::reply;
 
 #[tauri::command]
 pub async fn setup_state(state: State<'_, AppState>) -> Result<SetupState, ApiError> {
@@ -22,11 +27,15 @@ pub async fn setup_state(state: State<'_, AppState>) -> Result<SetupState, ApiEr
 #[tauri::command]
 pub async fn save_profile(state: State<'_, AppState>, request: SaveProfileRequest) -> Result<SetupState, ApiError> {
     let store = state.store().await?;
-    Ok(staff::save_profile_on_lines(&store, &request.preset_id, &request.display_name, request.role, &request.lines).await?)
+    Ok(staff::save_profile_on_lines(&store, &request.preset_id, &request.display_name, request.role, &request.lines)
+        .await?)
 }
 
 #[tauri::command]
-pub async fn accept_agreement(state: State<'_, AppState>, request: AcceptAgreementRequest) -> Result<SetupState, ApiError> {
+pub async fn accept_agreement(
+    state: State<'_, AppState>,
+    request: AcceptAgreementRequest,
+) -> Result<SetupState, ApiError> {
     Ok(staff::accept_agreement(&state.store().await?, &request.version).await?)
 }
 
@@ -43,7 +52,10 @@ pub async fn inbox_page(state: State<'_, AppState>, request: InboxFilter) -> Res
 pub fn inbox_shown() -> Result<(), ApiError> {
     tracing::info!(seconds = crate::started().elapsed().as_secs_f64(), "inbox interactive");
     if let Some(path) = std::env::var_os("CONFIDE_BENCH_READY") {
-        std::fs::write(&path, b"ready\n").map_err(|e| ApiError { code: confide_core::ErrorCode::Other, message: format!("cannot tell the benchmark the inbox is up: {e}") })?;
+        std::fs::write(&path, b"ready\n").map_err(|e| ApiError {
+            code: confide_core::ErrorCode::Other,
+            message: format!("cannot tell the benchmark the inbox is up: {e}"),
+        })?;
     }
     Ok(())
 }
@@ -77,7 +89,11 @@ pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<Sync
 }
 
 #[tauri::command]
-pub async fn conversation_view(app: AppHandle, state: State<'_, AppState>, request: ConversationRequest) -> Result<ConversationView, ApiError> {
+pub async fn conversation_view(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: ConversationRequest,
+) -> Result<ConversationView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     let view = if request.again {
         reading::show_conversation(&session, request.id).await?
@@ -133,7 +149,10 @@ async fn refresh_shared(session: &staff::Session) -> Result<(), ApiError> {
 
 /// Sets the pseudonym a service user is known by on a conversation (instead of contact details).
 #[tauri::command]
-pub async fn set_pseudonym(state: State<'_, AppState>, request: crate::api::PseudonymRequest) -> Result<ConversationView, ApiError> {
+pub async fn set_pseudonym(
+    state: State<'_, AppState>,
+    request: crate::api::PseudonymRequest,
+) -> Result<ConversationView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     conversations::set_pseudonym(&session, request.id, &request.pseudonym).await?;
     Ok(reading::conversation(&session, request.id).await?)
@@ -141,7 +160,10 @@ pub async fn set_pseudonym(state: State<'_, AppState>, request: crate::api::Pseu
 
 /// Declines a third party's request about someone: closed, and on the audit log.
 #[tauri::command]
-pub async fn decline_third_party(state: State<'_, AppState>, request: RetryRequest) -> Result<ConversationView, ApiError> {
+pub async fn decline_third_party(
+    state: State<'_, AppState>,
+    request: RetryRequest,
+) -> Result<ConversationView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     confide_mail::triage::decline_third_party(&session, request.id).await?;
     Ok(reading::conversation(&session, request.id).await?)
@@ -159,7 +181,11 @@ pub async fn mark_conversation(state: State<'_, AppState>, request: MarkRequest)
 /// Saves an attachment where the person chooses, in the system's own save dialog (opened from
 /// here: the webview has no dialog or file-system access). Nothing is saved anywhere else.
 #[tauri::command]
-pub async fn save_attachment(app: AppHandle, state: State<'_, AppState>, request: AttachmentRequest) -> Result<SaveOutcome, ApiError> {
+pub async fn save_attachment(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: AttachmentRequest,
+) -> Result<SaveOutcome, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     let (name, bytes) = reading::attachment(&session, request.message_id, request.index).await?;
     save_as(&app, "Save attachment", reading::suggested_name(name.as_deref()), bytes).await
@@ -167,14 +193,20 @@ pub async fn save_attachment(app: AppHandle, state: State<'_, AppState>, request
 
 /// Asks where to save in the system's dialog, then writes there (owner-only); `saved_as` is
 /// null when the person cancels.
-pub(crate) async fn save_as(app: &AppHandle, title: &str, name: String, bytes: Vec<u8>) -> Result<SaveOutcome, ApiError> {
+pub(crate) async fn save_as(
+    app: &AppHandle,
+    title: &str,
+    name: String,
+    bytes: Vec<u8>,
+) -> Result<SaveOutcome, ApiError> {
     use tauri_plugin_dialog::DialogExt;
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog().file().set_title(title).set_file_name(name).save_file(move |path| {
         let _ = tx.send(path);
     });
     let Some(chosen) = rx.await.ok().flatten() else { return Ok(SaveOutcome { saved_as: None }) };
-    let path = chosen.into_path().map_err(|_| invalid("that place cannot be saved to; choose a folder on this computer"))?;
+    let path =
+        chosen.into_path().map_err(|_| invalid("that place cannot be saved to; choose a folder on this computer"))?;
     let shown = path.file_name().map(|n| n.to_string_lossy().into_owned());
     tokio::task::spawn_blocking(move || confide_mail::reading::write_attachment(&path, &bytes))
         .await
@@ -189,7 +221,10 @@ fn invalid(message: &str) -> ApiError {
 
 /// Runs the sent-folder guard now.
 #[tauri::command]
-pub async fn guard_now(app: AppHandle, state: State<'_, AppState>) -> Result<confide_mail::guard::GuardReport, ApiError> {
+pub async fn guard_now(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<confide_mail::guard::GuardReport, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     crate::guard::run_now(&app, &session.store, &state.guard).await
 }
@@ -204,7 +239,11 @@ pub async fn personal_account(state: State<'_, AppState>) -> Result<PersonalAcco
 /// Checks the login first, so a typo is caught here and not at the first guard run; then
 /// keeps the settings (store) and the password (keyring), and starts guarding.
 #[tauri::command]
-pub async fn save_personal_account(app: AppHandle, state: State<'_, AppState>, request: PersonalAccountRequest) -> Result<PersonalAccountInfo, ApiError> {
+pub async fn save_personal_account(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: PersonalAccountRequest,
+) -> Result<PersonalAccountInfo, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     let account = accounts::Account {
         id: "personal".into(),
@@ -218,19 +257,31 @@ pub async fn save_personal_account(app: AppHandle, state: State<'_, AppState>, r
         smtp_host: String::new(),
         smtp_port: 0,
         smtp_security: accounts::Security::Starttls,
-        ca_file: accounts::list(&session.store).await?.into_iter().find(|a| a.kind == AccountKind::Shared).and_then(|a| a.ca_file),
+        ca_file: accounts::list(&session.store)
+            .await?
+            .into_iter()
+            .find(|a| a.kind == AccountKind::Shared)
+            .and_then(|a| a.ca_file),
         lines: vec![],
     };
     // An empty password keeps the one already in the keyring.
     let password = match request.password.is_empty() {
         false => request.password.clone(),
-        true => session.store.vault().account_password("personal").map_err(confide_core::CoreError::from)?.map(|p| p.to_string()).ok_or_else(|| invalid("enter the mailbox's password"))?,
+        true => session
+            .store
+            .vault()
+            .account_password("personal")
+            .map_err(confide_core::CoreError::from)?
+            .map(|p| p.to_string())
+            .ok_or_else(|| invalid("enter the mailbox's password"))?,
     };
     let (check, password) = (account.clone(), password);
     let confirmed = password.clone();
-    tokio::task::spawn_blocking(move || confide_mail::connect::imap_login(&check, &password).map(|mut s| {
-        let _ = s.logout();
-    }))
+    tokio::task::spawn_blocking(move || {
+        confide_mail::connect::imap_login(&check, &password).map(|mut s| {
+            let _ = s.logout();
+        })
+    })
     .await
     .map_err(|_| invalid("the mailbox could not be checked"))??;
     accounts::save(&session.store, &account, &confirmed).await?;
@@ -269,7 +320,11 @@ pub async fn audit_team(state: State<'_, AppState>) -> Result<confide_core::audi
 
 /// Saves the record or the statistics as CSV where the manager chooses.
 #[tauri::command]
-pub async fn export_records(app: AppHandle, state: State<'_, AppState>, request: ExportRequest) -> Result<SaveOutcome, ApiError> {
+pub async fn export_records(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: ExportRequest,
+) -> Result<SaveOutcome, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     let csv = records::export(&session, request.what).await?;
     let name = match request.what {
@@ -295,7 +350,10 @@ pub async fn team_view(state: State<'_, AppState>) -> Result<confide_mail::team:
 
 /// A manager's change to the directory: found it, add a colleague's card, or remove a leaver.
 #[tauri::command]
-pub async fn team_change(state: State<'_, AppState>, request: TeamChangeRequest) -> Result<confide_mail::team::TeamView, ApiError> {
+pub async fn team_change(
+    state: State<'_, AppState>,
+    request: TeamChangeRequest,
+) -> Result<confide_mail::team::TeamView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     match request {
         TeamChangeRequest::Found => {
@@ -323,7 +381,10 @@ pub async fn team_names(state: State<'_, AppState>) -> Result<TeamNames, ApiErro
 /// The live chat connection and the visitors waiting on this person's lines; starts the
 /// connection the first time, if this desktop has a gateway.
 #[tauri::command]
-pub async fn webchat_state(app: AppHandle, state: State<'_, AppState>) -> Result<crate::livechat::LiveChatState, ApiError> {
+pub async fn webchat_state(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<crate::livechat::LiveChatState, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     crate::livechat::ensure_running(&app, &session.store, &state.livechat).await?;
     Ok(state.livechat.state().await)
@@ -331,9 +392,14 @@ pub async fn webchat_state(app: AppHandle, state: State<'_, AppState>) -> Result
 
 /// Sets the gateway's address and this advisor's credential (into the keyring), and connects.
 #[tauri::command]
-pub async fn webchat_connect(app: AppHandle, state: State<'_, AppState>, request: WebchatConnectRequest) -> Result<crate::livechat::LiveChatState, ApiError> {
+pub async fn webchat_connect(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: WebchatConnectRequest,
+) -> Result<crate::livechat::LiveChatState, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    confide_webchat::client::check_address(request.url.trim()).map_err(|e| confide_core::CoreError::Invalid(e.to_string()))?;
+    confide_webchat::client::check_address(request.url.trim())
+        .map_err(|e| confide_core::CoreError::Invalid(e.to_string()))?;
     confide_core::webchat::set_gateway(&session.store, &request.url, &request.credential).await?;
     crate::livechat::ensure_running(&app, &session.store, &state.livechat).await?;
     Ok(state.livechat.state().await)
@@ -357,7 +423,10 @@ pub async fn webchat_say(state: State<'_, AppState>, request: ChatSayRequest) ->
     match request.text {
         Some(text) => {
             let said = confide_core::webchat::advisor_says(&session.store, &text)?;
-            state.livechat.send(confide_webchat::protocol::AdvisorIn::Say { chat: chat.clone(), text: said.text.clone() }).await?;
+            state
+                .livechat
+                .send(confide_webchat::protocol::AdvisorIn::Say { chat: chat.clone(), text: said.text.clone() })
+                .await?;
             confide_mail::webchat::said(&session, &chat, &said).await?;
         }
         None => state.livechat.send(confide_webchat::protocol::AdvisorIn::End { chat }).await?,

@@ -34,7 +34,10 @@ pub async fn disclosures_view(state: State<'_, AppState>) -> Result<DisclosuresV
 }
 
 #[tauri::command]
-pub async fn disclosure_review(state: State<'_, AppState>, request: DisclosureReviewRequest) -> Result<DisclosuresView, ApiError> {
+pub async fn disclosure_review(
+    state: State<'_, AppState>,
+    request: DisclosureReviewRequest,
+) -> Result<DisclosuresView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     confide_mail::disclosure::review(&session, &request.id, request.outcome, &request.comment).await?;
     Ok(confide_mail::disclosure::view(&session).await?)
@@ -50,7 +53,10 @@ pub struct CaseRecordsView {
 }
 
 async fn case_view(session: &staff::Session) -> Result<CaseRecordsView, ApiError> {
-    let classes = confide_core::case_records::classes(session.preset()).into_iter().map(|c| (c.id.clone(), c.label.clone())).collect();
+    let classes = confide_core::case_records::classes(session.preset())
+        .into_iter()
+        .map(|c| (c.id.clone(), c.label.clone()))
+        .collect();
     Ok(CaseRecordsView { classes, records: confide_mail::case_records::list(session).await? })
 }
 
@@ -61,7 +67,10 @@ pub async fn case_records_view(state: State<'_, AppState>) -> Result<CaseRecords
 }
 
 #[tauri::command]
-pub async fn case_record_create(state: State<'_, AppState>, request: confide_core::case_records::CaseInput) -> Result<CaseRecordsView, ApiError> {
+pub async fn case_record_create(
+    state: State<'_, AppState>,
+    request: confide_core::case_records::CaseInput,
+) -> Result<CaseRecordsView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     confide_mail::case_records::create(&session, &request).await?;
     case_view(&session).await

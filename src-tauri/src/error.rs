@@ -34,7 +34,9 @@ impl From<confide_mail::MailError> for ApiError {
 /// "offline" (the window says so and tries again); anything else is shown as it is.
 fn mail_code(e: &confide_mail::MailError) -> confide_core::ErrorCode {
     match e {
-        confide_mail::MailError::Connect { .. } | confide_mail::MailError::Protocol(_) => confide_core::ErrorCode::Offline,
+        confide_mail::MailError::Connect { .. } | confide_mail::MailError::Protocol(_) => {
+            confide_core::ErrorCode::Offline
+        }
         _ => confide_core::ErrorCode::Other,
     }
 }
@@ -57,9 +59,11 @@ mod tests {
     #[test]
     fn an_unreachable_server_is_offline_and_a_refused_login_is_not() {
         let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
-        let down: ApiError = confide_mail::MailError::Connect { server: "imap.example.org".into(), source: refused }.into();
+        let down: ApiError =
+            confide_mail::MailError::Connect { server: "imap.example.org".into(), source: refused }.into();
         assert_eq!(down.code, confide_core::ErrorCode::Offline);
-        let login: ApiError = confide_mail::MailError::Login { server: "imap.example.org".into(), user: "a".into() }.into();
+        let login: ApiError =
+            confide_mail::MailError::Login { server: "imap.example.org".into(), user: "a".into() }.into();
         assert_eq!(login.code, confide_core::ErrorCode::Other);
     }
 }

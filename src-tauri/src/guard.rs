@@ -46,14 +46,20 @@ pub async fn ensure_running(app: &AppHandle, store: &Store, state: &Arc<GuardSta
     if trigger.is_some() {
         return Ok(());
     }
-    let Some(personal) = accounts::list(store).await?.into_iter().find(|a| a.kind == AccountKind::Personal) else { return Ok(()) };
+    let Some(personal) = accounts::list(store).await?.into_iter().find(|a| a.kind == AccountKind::Personal) else {
+        return Ok(());
+    };
     let (tx, mut rx) = mpsc::unbounded_channel::<()>();
     *trigger = Some(tx.clone());
     drop(trigger);
 
     if let Some(password) = store.vault().account_password(&personal.id).map_err(confide_core::CoreError::from)? {
         let (account, pw) = (personal.clone(), password.clone());
-        let sent = tokio::task::spawn_blocking(move || guard::personal_sent_folder(&account, &pw)).await.ok().and_then(Result::ok).flatten();
+        let sent = tokio::task::spawn_blocking(move || guard::personal_sent_folder(&account, &pw))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .flatten();
         if let Some(sent) = sent {
             let tx = tx.clone();
             let w = watch(personal, password, sent, move |event| {

@@ -90,7 +90,11 @@ impl Offered {
                 id
             }
         };
-        OfferedFile { id, name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), from_scanner }
+        OfferedFile {
+            id,
+            name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            from_scanner,
+        }
     }
 }
 
@@ -104,7 +108,11 @@ async fn waiting(store: &Store, offered: &Offered) -> Result<(Option<PathBuf>, V
     Ok((Some(folder), out))
 }
 
-async fn state_for(app: &AppHandle, session: &staff::Session, offered: &Arc<Offered>) -> Result<LettersState, ApiError> {
+async fn state_for(
+    app: &AppHandle,
+    session: &staff::Session,
+    offered: &Arc<Offered>,
+) -> Result<LettersState, ApiError> {
     let can_import = session.profile.role != RoleKind::Advisor;
     if !can_import {
         return Ok(LettersState { scanner_folder: None, waiting: vec![], letters: vec![], can_import });
@@ -130,7 +138,12 @@ async fn ensure_watching(app: &AppHandle, store: &Store, offered: &Arc<Offered>)
             if let Ok((_, files)) = waiting(&store, &offered).await {
                 if files.len() > last {
                     use tauri_plugin_notification::NotificationExt;
-                    let _ = app.notification().builder().title("A scanned letter is waiting").body("Open Letters in Confide to import it.").show();
+                    let _ = app
+                        .notification()
+                        .builder()
+                        .title("A scanned letter is waiting")
+                        .body("Open Letters in Confide to import it.")
+                        .show();
                 }
                 if files.len() != last {
                     let _ = app.emit("letters_waiting", files.len());
@@ -156,7 +169,11 @@ pub fn dropped(app: &AppHandle, paths: Vec<PathBuf>) {
 }
 
 #[tauri::command]
-pub async fn letters_state(app: AppHandle, state: State<'_, AppState>, offered: State<'_, Arc<Offered>>) -> Result<LettersState, ApiError> {
+pub async fn letters_state(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    offered: State<'_, Arc<Offered>>,
+) -> Result<LettersState, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     state_for(&app, &session, &offered).await
 }
@@ -166,9 +183,13 @@ pub async fn letters_state(app: AppHandle, state: State<'_, AppState>, offered: 
 pub async fn letters_pick(app: AppHandle, offered: State<'_, Arc<Offered>>) -> Result<Vec<OfferedFile>, ApiError> {
     use tauri_plugin_dialog::DialogExt;
     let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog().file().set_title("Choose the scanned pages").add_filter("Scans", &["pdf", "png", "jpg", "jpeg", "tif", "tiff"]).pick_files(move |picked| {
-        let _ = tx.send(picked.unwrap_or_default());
-    });
+    app.dialog()
+        .file()
+        .set_title("Choose the scanned pages")
+        .add_filter("Scans", &["pdf", "png", "jpg", "jpeg", "tif", "tiff"])
+        .pick_files(move |picked| {
+            let _ = tx.send(picked.unwrap_or_default());
+        });
     let mut out = vec![];
     for p in rx.await.unwrap_or_default().into_iter().filter_map(|p| p.into_path().ok()) {
         out.push(offered.offer(p, false).await);
@@ -178,7 +199,11 @@ pub async fn letters_pick(app: AppHandle, offered: State<'_, Arc<Offered>>) -> R
 
 /// Chooses the folder the office scanner saves to.
 #[tauri::command]
-pub async fn letters_choose_scanner(app: AppHandle, state: State<'_, AppState>, offered: State<'_, Arc<Offered>>) -> Result<LettersState, ApiError> {
+pub async fn letters_choose_scanner(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    offered: State<'_, Arc<Offered>>,
+) -> Result<LettersState, ApiError> {
     use tauri_plugin_dialog::DialogExt;
     let session = staff::session(&state.store().await?).await?;
     let (tx, rx) = tokio::sync::oneshot::channel();
@@ -192,14 +217,23 @@ pub async fn letters_choose_scanner(app: AppHandle, state: State<'_, AppState>, 
 }
 
 #[tauri::command]
-pub async fn letters_import(app: AppHandle, state: State<'_, AppState>, offered: State<'_, Arc<Offered>>, request: LetterImportRequest) -> Result<confide_mail::letters::Imported, ApiError> {
+pub async fn letters_import(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    offered: State<'_, Arc<Offered>>,
+    request: LetterImportRequest,
+) -> Result<confide_mail::letters::Imported, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     let paths: Vec<PathBuf> = {
         let files = offered.files.lock().await;
         request
             .files
             .iter()
-            .map(|id| files.get(id).cloned().ok_or_else(|| confide_core::CoreError::Invalid("that file is no longer offered; choose it again".into())))
+            .map(|id| {
+                files.get(id).cloned().ok_or_else(|| {
+                    confide_core::CoreError::Invalid("that file is no longer offered; choose it again".into())
+                })
+            })
             .collect::<Result<_, _>>()?
     };
     let progress = app.clone();
@@ -219,14 +253,24 @@ pub async fn letter_page(state: State<'_, AppState>, request: LetterPageRequest)
 }
 
 #[tauri::command]
-pub async fn letter_respond(app: AppHandle, state: State<'_, AppState>, offered: State<'_, Arc<Offered>>, request: LetterRespondRequest) -> Result<LettersState, ApiError> {
+pub async fn letter_respond(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    offered: State<'_, Arc<Offered>>,
+    request: LetterRespondRequest,
+) -> Result<LettersState, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     confide_mail::letters::respond(&session, &request.reference, &request.text).await?;
     state_for(&app, &session, &offered).await
 }
 
 #[tauri::command]
-pub async fn letter_original_destroyed(app: AppHandle, state: State<'_, AppState>, offered: State<'_, Arc<Offered>>, request: LetterDestroyedRequest) -> Result<LettersState, ApiError> {
+pub async fn letter_original_destroyed(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    offered: State<'_, Arc<Offered>>,
+    request: LetterDestroyedRequest,
+) -> Result<LettersState, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     confide_mail::letters::original_destroyed(&session, &request.reference, &request.line).await?;
     state_for(&app, &session, &offered).await

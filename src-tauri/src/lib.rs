@@ -57,8 +57,12 @@ pub fn run() {
             match event {
                 // Scans dropped on the window are offered to the Letters panel (the webview
                 // gets ids, never paths).
-                tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => letters::dropped(window.app_handle(), paths.clone()),
-                tauri::WindowEvent::Moved(_) | tauri::WindowEvent::Resized(_) => window.state::<window_state::Tracker>().changed(window),
+                tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {
+                    letters::dropped(window.app_handle(), paths.clone())
+                }
+                tauri::WindowEvent::Moved(_) | tauri::WindowEvent::Resized(_) => {
+                    window.state::<window_state::Tracker>().changed(window)
+                }
                 _ => {}
             }
         })

@@ -57,7 +57,12 @@ pub struct LiveChat {
 fn notify_waiting(app: &AppHandle, session: &staff::Session, line: &str) {
     use tauri_plugin_notification::NotificationExt;
     let name = session.preset().lines.iter().find(|l| l.id == line).map_or(line, |l| l.name.as_str());
-    let shown = app.notification().builder().title("A visitor is waiting to chat").body(format!("{name}: open Confide to accept.")).show();
+    let shown = app
+        .notification()
+        .builder()
+        .title("A visitor is waiting to chat")
+        .body(format!("{name}: open Confide to accept."))
+        .show();
     if let Err(e) = shown {
         tracing::warn!("the desktop notification could not be shown: {e}");
     }
@@ -77,7 +82,9 @@ impl LiveChat {
 
     pub async fn send(&self, frame: AdvisorIn) -> Result<(), ApiError> {
         let client = self.client.lock().await;
-        let client = client.as_ref().ok_or_else(|| confide_core::CoreError::Invalid("this desktop is not connected to the webchat gateway".into()))?;
+        let client = client.as_ref().ok_or_else(|| {
+            confide_core::CoreError::Invalid("this desktop is not connected to the webchat gateway".into())
+        })?;
         client.send(frame).map_err(|e| confide_core::CoreError::Invalid(e.to_string()))?;
         Ok(())
     }
@@ -112,7 +119,9 @@ pub async fn ensure_running(app: &AppHandle, store: &Store, live: &Arc<LiveChat>
 
 /// One connection, until it ends. Returns why it ended.
 async fn connection(app: &AppHandle, store: &Store, live: &Arc<LiveChat>) -> Result<(), String> {
-    let Some(access) = confide_core::webchat::gateway(store).await.map_err(|e| e.to_string())? else { return Err("this desktop is not set up for webchat".into()) };
+    let Some(access) = confide_core::webchat::gateway(store).await.map_err(|e| e.to_string())? else {
+        return Err("this desktop is not set up for webchat".into());
+    };
     let (client, mut events) = AdvisorClient::connect(&access.url, &access.credential, access.ca_file.as_deref()).await.map_err(|e| match e {
         // The socket's own words ("IO error: Connection refused (os error 111)") mean nothing to
         // an advisor: they go to the log, the window says what it means for them.

@@ -38,7 +38,11 @@ pub struct SubjectRequest {
 
 async fn contacts(session: &staff::Session) -> Result<ContactsView, ApiError> {
     let purposes = confide_core::consent::purposes(session.preset());
-    Ok(ContactsView { purposes, contacts: confide_mail::consent::list(session).await?, feedback: confide_mail::consent::feedback(session).await? })
+    Ok(ContactsView {
+        purposes,
+        contacts: confide_mail::consent::list(session).await?,
+        feedback: confide_mail::consent::feedback(session).await?,
+    })
 }
 
 #[tauri::command]
@@ -69,7 +73,11 @@ pub async fn subject_search(state: State<'_, AppState>, request: SubjectRequest)
 
 /// Saves the subject access document where the manager chooses.
 #[tauri::command]
-pub async fn subject_export(app: AppHandle, state: State<'_, AppState>, request: SubjectRequest) -> Result<SaveOutcome, ApiError> {
+pub async fn subject_export(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: SubjectRequest,
+) -> Result<SaveOutcome, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     let doc = confide_mail::subject_access::export(&session, &request.query).await?;
     crate::commands::save_as(&app, "Export", "subject-access.txt".to_owned(), doc.into_bytes()).await

@@ -15,7 +15,11 @@ use tokio::sync::mpsc;
 const SETTLE: Duration = Duration::from_millis(300);
 
 /// Starts watching every shared mailbox, once; later calls do nothing.
-pub async fn ensure_watching(app: &AppHandle, store: &Store, watches: &tokio::sync::Mutex<Option<Vec<Watch>>>) -> Result<(), crate::error::ApiError> {
+pub async fn ensure_watching(
+    app: &AppHandle,
+    store: &Store,
+    watches: &tokio::sync::Mutex<Option<Vec<Watch>>>,
+) -> Result<(), crate::error::ApiError> {
     let mut guard = watches.lock().await;
     if guard.is_some() {
         return Ok(());
@@ -23,7 +27,9 @@ pub async fn ensure_watching(app: &AppHandle, store: &Store, watches: &tokio::sy
     let (tx, mut rx) = mpsc::unbounded_channel::<()>();
     let mut started = Vec::new();
     for account in accounts::list(store).await?.into_iter().filter(|a| a.kind == AccountKind::Shared) {
-        let Some(password) = store.vault().account_password(&account.id).map_err(confide_core::CoreError::from)? else { continue };
+        let Some(password) = store.vault().account_password(&account.id).map_err(confide_core::CoreError::from)? else {
+            continue;
+        };
         let tx = tx.clone();
         let w = watch(account, password, "INBOX".into(), move |event| match event {
             WatchEvent::Changed => {
@@ -43,7 +49,9 @@ pub async fn ensure_watching(app: &AppHandle, store: &Store, watches: &tokio::sy
             while rx.try_recv().is_ok() {}
             let mut added = 0;
             let mine = confide_core::inbox::claimed_by_me(&store).await.unwrap_or_default();
-            for account in accounts::list(&store).await.unwrap_or_default().into_iter().filter(|a| a.kind == AccountKind::Shared) {
+            for account in
+                accounts::list(&store).await.unwrap_or_default().into_iter().filter(|a| a.kind == AccountKind::Shared)
+            {
                 match sync_account(&store, &account, &|_| {}).await {
                     Ok(r) => added += r.added + r.removed,
                     Err(e) => tracing::warn!("a sync after a push failed: {}", e.kind()),
@@ -71,7 +79,12 @@ async fn notify_taken_over(app: &AppHandle, store: &Store, mine: &[i64]) {
     let names = confide_mail::team::names(store).await.unwrap_or_default();
     for (_, colleague) in taken {
         let who = names.get(&colleague).map_or("A colleague", String::as_str);
-        let shown = app.notification().builder().title("A conversation you claimed was taken over").body(format!("{who} has claimed it now. Open Confide to see which.")).show();
+        let shown = app
+            .notification()
+            .builder()
+            .title("A conversation you claimed was taken over")
+            .body(format!("{who} has claimed it now. Open Confide to see which."))
+            .show();
         if let Err(e) = shown {
             tracing::warn!("the desktop notification could not be shown: {e}");
         }

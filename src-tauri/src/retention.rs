@@ -79,7 +79,10 @@ pub async fn run(app: &AppHandle, store: &Store) -> Result<expire::RetentionRepo
 /// A manager runs retention now rather than waiting for the schedule (after changing the
 /// preset, say). It destroys only what has expired, as the scheduled run would.
 #[tauri::command]
-pub async fn retention_run_now(app: AppHandle, state: State<'_, AppState>) -> Result<expire::RetentionReport, ApiError> {
+pub async fn retention_run_now(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<expire::RetentionReport, ApiError> {
     let session = confide_core::staff::session(&state.store().await?).await?;
     session.require_manager("start a retention run")?;
     run(&app, &session.store).await

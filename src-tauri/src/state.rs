@@ -25,7 +25,14 @@ pub struct AppState {
 
 impl AppState {
     pub fn from_env() -> Self {
-        AppState { data_dir: paths::default_data_dir(), store: Mutex::new(None), watches: Mutex::new(None), guard: Arc::default(), retention: Mutex::new(false), livechat: Arc::default() }
+        AppState {
+            data_dir: paths::default_data_dir(),
+            store: Mutex::new(None),
+            watches: Mutex::new(None),
+            guard: Arc::default(),
+            retention: Mutex::new(false),
+            livechat: Arc::default(),
+        }
     }
 
     /// The store if it is already open; never opens it (the tray asks before anyone has

@@ -47,7 +47,10 @@ fn build(app: &AppHandle) -> tauri::Result<()> {
     let show = MenuItem::with_id(app, "show", "Open Confide", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Quit Confide", true, None::<&str>)?;
     let menu = Menu::with_items(app, &[&show, &quit])?;
-    let mut tray = TrayIconBuilder::with_id(ID).tooltip(tooltip(0)).menu(&menu).on_menu_event(|app, event| match event.id().as_ref() {
+    let mut tray = TrayIconBuilder::with_id(ID).tooltip(tooltip(0)).menu(&menu).on_menu_event(|app, event| match event
+        .id()
+        .as_ref()
+    {
         "show" => {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();

@@ -35,7 +35,10 @@ pub struct Area {
 
 impl Area {
     fn contains(&self, x: i32, y: i32) -> bool {
-        x >= self.x && y >= self.y && i64::from(x) < i64::from(self.x) + i64::from(self.width) && i64::from(y) < i64::from(self.y) + i64::from(self.height)
+        x >= self.x
+            && y >= self.y
+            && i64::from(x) < i64::from(self.x) + i64::from(self.width)
+            && i64::from(y) < i64::from(self.y) + i64::from(self.height)
     }
 }
 
@@ -122,18 +125,16 @@ pub struct Tracker {
 impl Tracker {
     pub fn start() -> Self {
         let (tx, rx) = mpsc::channel::<Geometry>();
-        let writer = std::thread::Builder::new()
-            .name("window-state".into())
-            .spawn(move || {
-                while let Ok(mut latest) = rx.recv() {
-                    while let Ok(newer) = rx.recv_timeout(SETTLE) {
-                        latest = newer;
-                    }
-                    if let Err(e) = save(&latest) {
-                        tracing::warn!("the window size could not be remembered: {e}");
-                    }
+        let writer = std::thread::Builder::new().name("window-state".into()).spawn(move || {
+            while let Ok(mut latest) = rx.recv() {
+                while let Ok(newer) = rx.recv_timeout(SETTLE) {
+                    latest = newer;
                 }
-            });
+                if let Err(e) = save(&latest) {
+                    tracing::warn!("the window size could not be remembered: {e}");
+                }
+            }
+        });
         // Without the writer the window still works; its size is just not remembered.
         if let Err(e) = writer {
             tracing::warn!("the window size will not be remembered: {e}");

@@ -96,7 +96,10 @@ pub async fn run(cmd: AccountCmd, store: Store) -> anyhow::Result<ExitCode> {
         }
         AccountCmd::List => {
             for a in accounts::list(&store).await? {
-                println!("{:<12} {:?} {} imap={}:{} smtp={}:{}", a.id, a.kind, a.address, a.imap_host, a.imap_port, a.smtp_host, a.smtp_port);
+                println!(
+                    "{:<12} {:?} {} imap={}:{} smtp={}:{}",
+                    a.id, a.kind, a.address, a.imap_host, a.imap_port, a.smtp_host, a.smtp_port
+                );
             }
         }
     }

@@ -99,24 +99,36 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<ExitCode> {
         BenchCmd::Inbox { conversations } => inbox_bench(conversations).await,
         BenchCmd::Gateway { sessions, seconds } => crate::bench_gateway::run(sessions, seconds).await,
         #[cfg(feature = "lab-bench")]
-        BenchCmd::Sync { messages, no_peer } => crate::bench_sync::run(crate::bench_sync::Pass::Initial, messages, !no_peer).await,
+        BenchCmd::Sync { messages, no_peer } => {
+            crate::bench_sync::run(crate::bench_sync::Pass::Initial, messages, !no_peer).await
+        }
         #[cfg(feature = "lab-bench")]
         BenchCmd::Retention { messages, storage } => crate::bench_retention::run(messages, storage == "mbox").await,
         #[cfg(feature = "lab-bench")]
-        BenchCmd::Resync { messages, no_peer } => crate::bench_sync::run(crate::bench_sync::Pass::Resync, messages, !no_peer).await,
+        BenchCmd::Resync { messages, no_peer } => {
+            crate::bench_sync::run(crate::bench_sync::Pass::Resync, messages, !no_peer).await
+        }
         #[cfg(feature = "lab-bench")]
-        BenchCmd::App { app, messages, idle_seconds } => crate::bench_app::run(crate::bench_app::AppBench { app, messages, idle_seconds }).await,
+        BenchCmd::App { app, messages, idle_seconds } => {
+            crate::bench_app::run(crate::bench_app::AppBench { app, messages, idle_seconds }).await
+        }
         #[cfg(feature = "lab-bench")]
         BenchCmd::Kill { kills, messages } => crate::bench_kill::run(kills, messages).await,
         #[cfg(feature = "lab-bench")]
-        BenchCmd::All { messages, sessions, out } => crate::bench_all::run(crate::bench_all::AllBench { messages, sessions, out }),
+        BenchCmd::All { messages, sessions, out } => {
+            crate::bench_all::run(crate::bench_all::AllBench { messages, sessions, out })
+        }
     }
 }
 
 /// A desktop as the lab benchmarks need it: a manager on respect-mal-current with the
 /// agreement accepted, and `user`'s lab mailbox as the shared one (its id: `shared`).
 #[cfg(feature = "lab-bench")]
-pub(crate) async fn lab_manager(store: &Store, lab: &confide_mail::lab::Lab, user: &str) -> anyhow::Result<confide_core::accounts::Account> {
+pub(crate) async fn lab_manager(
+    store: &Store,
+    lab: &confide_mail::lab::Lab,
+    user: &str,
+) -> anyhow::Result<confide_core::accounts::Account> {
     staff::save_profile(store, "respect-mal-current", "Bench", RoleKind::Manager).await?;
     let version = staff::active_preset(store).await?.agreement.version.clone();
     staff::accept_agreement(store, &version).await?;
@@ -126,8 +138,30 @@ pub(crate) async fn lab_manager(store: &Store, lab: &confide_mail::lab::Lab, use
 }
 
 pub(crate) const WORDS: &[&str] = &[
-    "partner", "phone", "children", "contact", "anger", "course", "stalking", "messages", "work", "evening", "court", "police",
-    "housing", "money", "family", "school", "worried", "scared", "support", "advice", "refuge", "counselling", "text", "email",
+    "partner",
+    "phone",
+    "children",
+    "contact",
+    "anger",
+    "course",
+    "stalking",
+    "messages",
+    "work",
+    "evening",
+    "court",
+    "police",
+    "housing",
+    "money",
+    "family",
+    "school",
+    "worried",
+    "scared",
+    "support",
+    "advice",
+    "refuge",
+    "counselling",
+    "text",
+    "email",
 ];
 
 async fn inbox_bench(n: usize) -> anyhow::Result<ExitCode> {
@@ -158,7 +192,13 @@ async fn measure(store: &Store, n: usize) -> anyhow::Result<(f64, f64, f64)> {
         let words: Vec<&str> = (0..40).map(|_| WORDS[next() % WORDS.len()]).collect();
         let body = format!("{} caller{} {}", words.join(" "), i, "x".repeat(next() % 2000));
         let subject = format!("{} {}", WORDS[next() % WORDS.len()], WORDS[next() % WORDS.len()]);
-        batch.push((subject, format!("caller{i}@example.org"), body, 1_700_000_000 + i as i64 * 60, if i % 2 == 0 { "phoneline" } else { "mens_advice" }));
+        batch.push((
+            subject,
+            format!("caller{i}@example.org"),
+            body,
+            1_700_000_000 + i as i64 * 60,
+            if i % 2 == 0 { "phoneline" } else { "mens_advice" },
+        ));
         if batch.len() == 1000 || i + 1 == n {
             let items: Vec<NewConversation<'_>> = batch
                 .iter()
@@ -168,7 +208,13 @@ async fn measure(store: &Store, n: usize) -> anyhow::Result<(f64, f64, f64)> {
                     subject,
                     correspondent: who,
                     preview: &body[..body.len().min(120)],
-                    first_message: NewMessage { incoming: true, author: who, sent_at: *at, body: body.as_bytes(), index_text: body },
+                    first_message: NewMessage {
+                        incoming: true,
+                        author: who,
+                        sent_at: *at,
+                        body: body.as_bytes(),
+                        index_text: body,
+                    },
                 })
                 .collect();
             conversations::record_many(store, items).await?;
@@ -180,14 +226,22 @@ async fn measure(store: &Store, n: usize) -> anyhow::Result<(f64, f64, f64)> {
 
     let mut page = Vec::new();
     for i in 0..200 {
-        let filter = InboxFilter { line_id: (i % 3 == 1).then(|| "phoneline".to_owned()), limit: Some(100), ..Default::default() };
+        let filter = InboxFilter {
+            line_id: (i % 3 == 1).then(|| "phoneline".to_owned()),
+            limit: Some(100),
+            ..Default::default()
+        };
         let t = Instant::now();
         inbox::page(&session, &filter).await?;
         page.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     let mut search = Vec::new();
     for i in 0..200 {
-        let query = if i % 2 == 0 { format!("caller{}", next() % n) } else { format!("{} {}", WORDS[next() % WORDS.len()], WORDS[next() % WORDS.len()]) };
+        let query = if i % 2 == 0 {
+            format!("caller{}", next() % n)
+        } else {
+            format!("{} {}", WORDS[next() % WORDS.len()], WORDS[next() % WORDS.len()])
+        };
         let t = Instant::now();
         inbox::page(&session, &InboxFilter { search: Some(query), limit: Some(100), ..Default::default() }).await?;
         search.push(t.elapsed().as_secs_f64() * 1000.0);

@@ -39,7 +39,13 @@ pub async fn run(opts: AppBench) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn measure(lab: &Lab, user: &str, app: &Path, work: &Path, idle_seconds: u64) -> anyhow::Result<(f64, f64, usize)> {
+async fn measure(
+    lab: &Lab,
+    user: &str,
+    app: &Path,
+    work: &Path,
+    idle_seconds: u64,
+) -> anyhow::Result<(f64, f64, usize)> {
     let data_dir = work.join("store");
     // A desktop as it is on an ordinary morning: set up, the agreement accepted, the shared
     // mailbox already synced.
@@ -107,7 +113,10 @@ fn process_tree(root: u32) -> Vec<u32> {
 /// sum over processes counts each page once.
 fn pss_kib(pid: u32) -> Option<u64> {
     let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
-    rollup.lines().find_map(|l| l.strip_prefix("Pss:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    rollup
+        .lines()
+        .find_map(|l| l.strip_prefix("Pss:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 struct KillOnDrop(Child);

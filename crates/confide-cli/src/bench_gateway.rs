@@ -32,7 +32,10 @@ fn config(dir: &std::path::Path, advisors: usize) -> anyhow::Result<Config> {
         dir.display()
     );
     for a in 0..advisors {
-        text.push_str(&format!("[[advisors]]\nname = \"A{a}\"\nlines = [\"phoneline\"]\ncredential_sha256 = \"{}\"\n", credential_hash(&format!("bench-{a}"))));
+        text.push_str(&format!(
+            "[[advisors]]\nname = \"A{a}\"\nlines = [\"phoneline\"]\ncredential_sha256 = \"{}\"\n",
+            credential_hash(&format!("bench-{a}"))
+        ));
     }
     Ok(Config::parse("bench.toml", &text)?)
 }
@@ -57,7 +60,8 @@ fn latency(start: Instant, text: &str) -> Option<(u128, f64)> {
 
 fn percentiles(mut v: Vec<f64>) -> (usize, f64, f64) {
     v.sort_by(|a, b| a.total_cmp(b));
-    let pick = |q: f64| v.get(((v.len() as f64 * q) as usize).min(v.len().saturating_sub(1))).copied().unwrap_or(f64::NAN);
+    let pick =
+        |q: f64| v.get(((v.len() as f64 * q) as usize).min(v.len().saturating_sub(1))).copied().unwrap_or(f64::NAN);
     (v.len(), pick(0.50), pick(0.99))
 }
 
@@ -78,14 +82,17 @@ pub async fn run(sessions: usize, seconds: u64) -> anyhow::Result<ExitCode> {
     // with a stamped one of its own.
     let mut advisor_tasks = vec![];
     for a in 0..advisors {
-        let (client, mut rx) = AdvisorClient::connect(&base, &format!("bench-{a}"), None).await.context("an advisor could not connect")?;
+        let (client, mut rx) =
+            AdvisorClient::connect(&base, &format!("bench-{a}"), None).await.context("an advisor could not connect")?;
         let (lat, err) = (latencies.clone(), errors.clone());
         advisor_tasks.push(tokio::spawn(async move {
             while let Some(out) = rx.recv().await {
                 match out {
                     // As in a helpline, one advisor takes each visitor (not all of them racing
                     // for every chat): the chat's id decides whose it is.
-                    Out::Waiting { chat, .. } if usize::from_str_radix(&chat[..4.min(chat.len())], 16).unwrap_or(0) % advisors == a => {
+                    Out::Waiting { chat, .. }
+                        if usize::from_str_radix(&chat[..4.min(chat.len())], 16).unwrap_or(0) % advisors == a =>
+                    {
                         let _ = client.send(AdvisorIn::Accept { chat });
                     }
                     Out::Said { chat, text, .. } => {
@@ -174,13 +181,20 @@ pub async fn run(sessions: usize, seconds: u64) -> anyhow::Result<ExitCode> {
     let from = steady_from.lock().unwrap_or_else(|e| e.into_inner()).unwrap_or(u128::MAX);
     let (ramp, steady): (Vec<_>, Vec<_>) = all.into_iter().partition(|(sent, _)| *sent < from);
     let (n, p50, p99) = percentiles(ramp.into_iter().map(|(_, ms)| ms).collect());
-    eprintln!("while {sessions} visitors arrived together ({:.1} s): messages={n} p50_ms={p50:.2} p99_ms={p99:.2}", from as f64 / 1e6);
+    eprintln!(
+        "while {sessions} visitors arrived together ({:.1} s): messages={n} p50_ms={p50:.2} p99_ms={p99:.2}",
+        from as f64 / 1e6
+    );
     // The first seconds after the arrival are told apart too (advisors are still working
     // through the queue's news then); they stay in the figure below.
-    let settling: Vec<f64> = steady.iter().filter(|(sent, _)| *sent < from + SETTLING_S * 1_000_000).map(|(_, ms)| *ms).collect();
+    let settling: Vec<f64> =
+        steady.iter().filter(|(sent, _)| *sent < from + SETTLING_S * 1_000_000).map(|(_, ms)| *ms).collect();
     let (n, p50, p99) = percentiles(settling);
     eprintln!("of which the first {SETTLING_S} s after: messages={n} p50_ms={p50:.2} p99_ms={p99:.2}");
     let (n, p50, p99) = percentiles(steady.into_iter().map(|(_, ms)| ms).collect());
-    println!("bench gateway: sessions={sessions} messages={n} p50_ms={p50:.2} p99_ms={p99:.2} errors={}", errors.load(Ordering::Relaxed));
+    println!(
+        "bench gateway: sessions={sessions} messages={n} p50_ms={p50:.2} p99_ms={p99:.2} errors={}",
+        errors.load(Ordering::Relaxed)
+    );
     Ok(ExitCode::SUCCESS)
 }

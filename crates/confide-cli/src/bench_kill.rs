@@ -22,7 +22,16 @@ pub async fn run(kills: usize, messages: usize) -> anyhow::Result<ExitCode> {
         bail!("the harness needs the mail lab (`bash tests/lab/up`) and a keyring (run it under tests/with-keyring)");
     };
     let work = std::env::temp_dir().join(format!("confide-bench-kill-{}", std::process::id()));
-    let result = Harness { lab: &lab, me: std::env::current_exe()?, work: work.clone(), messages, rng: Lcg(0x5eed), mid_move: 0 }.run(kills).await;
+    let result = Harness {
+        lab: &lab,
+        me: std::env::current_exe()?,
+        work: work.clone(),
+        messages,
+        rng: Lcg(0x5eed),
+        mid_move: 0,
+    }
+    .run(kills)
+    .await;
     std::fs::remove_dir_all(&work).ok();
     let Kills { sync, retention, guard, guard_mid_move } = result?;
     println!("bench kill: sync_kills={sync} retention_kills={retention} guard_kills={guard} guard_mid_move={guard_mid_move} unhealthy=0 lost=0 duplicated=0");
@@ -95,7 +104,10 @@ impl Harness<'_> {
             }
             let counted = self.counted(&dir).await?;
             if counted != before - after.conversations {
-                bail!("cycle {cycle}: {} conversations expired but the statistics counted {counted}", before - after.conversations);
+                bail!(
+                    "cycle {cycle}: {} conversations expired but the statistics counted {counted}",
+                    before - after.conversations
+                );
             }
             k.guard += self.guard_cycle(cycle, &dir, &user).await?;
             eprintln!("cycle {cycle}: {server} synced, {kept} kept, {counted} counted; kills so far: sync {}, retention {}, guard {} ({} mid-move)", k.sync, k.retention, k.guard, self.mid_move);
@@ -136,7 +148,12 @@ impl Harness<'_> {
                 // Whether the kill fell in the window that matters: copies already made in the
                 // shared Sent, originals not yet removed from the personal one.
                 let left = self.lab.message_ids(&personal, "Sent").iter().filter(|id| id.starts_with("guard-")).count();
-                let copied = self.lab.message_ids(shared, "Sent").iter().filter(|id| id.starts_with(&format!("guard-{cycle}-"))).count();
+                let copied = self
+                    .lab
+                    .message_ids(shared, "Sent")
+                    .iter()
+                    .filter(|id| id.starts_with(&format!("guard-{cycle}-")))
+                    .count();
                 if left > 0 && copied > 0 {
                     self.mid_move += 1;
                 }
@@ -144,12 +161,21 @@ impl Harness<'_> {
         }
         self.complete(dir, &["guard", "run"])?;
         self.healthy(dir, "after the guard finished").await?;
-        let expect_private: Vec<String> = (0..PRIVATE).map(|i| format!("private-{cycle}-{i}@lab.test")).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let expect_private: Vec<String> = (0..PRIVATE)
+            .map(|i| format!("private-{cycle}-{i}@lab.test"))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let left = self.lab.message_ids(&personal, "Sent");
         if left != expect_private {
             bail!("cycle {cycle}: the personal Sent should hold only the {PRIVATE} private messages, it holds {} ({} helpline replies)", left.len(), left.iter().filter(|id| id.starts_with("guard-")).count());
         }
-        let moved: Vec<String> = self.lab.message_ids(shared, "Sent").into_iter().filter(|id| id.starts_with(&format!("guard-{cycle}-"))).collect();
+        let moved: Vec<String> = self
+            .lab
+            .message_ids(shared, "Sent")
+            .into_iter()
+            .filter(|id| id.starts_with(&format!("guard-{cycle}-")))
+            .collect();
         let distinct: std::collections::BTreeSet<&String> = moved.iter().collect();
         if distinct.len() != REPLIES || moved.len() != REPLIES {
             bail!("cycle {cycle}: the shared Sent holds {} copies of {} distinct replies; {REPLIES} were sent, each must be there once", moved.len(), distinct.len());
@@ -159,7 +185,12 @@ impl Harness<'_> {
 
     async fn add_personal(&self, dir: &Path, user: &str) -> anyhow::Result<()> {
         let store = crate::open(dir).await?;
-        let saved = confide_core::accounts::save(&store, &self.lab.account("personal", user, confide_core::accounts::AccountKind::Personal), &self.lab.password(user)).await;
+        let saved = confide_core::accounts::save(
+            &store,
+            &self.lab.account("personal", user, confide_core::accounts::AccountKind::Personal),
+            &self.lab.password(user),
+        )
+        .await;
         store.close().await;
         Ok(saved?)
     }
@@ -168,7 +199,8 @@ impl Harness<'_> {
     fn seed(&mut self, cycle: usize) -> anyhow::Result<String> {
         let user = self.lab.fresh_user(&format!("kill{cycle}"));
         let end = datetime!(2026-11-01 12:00 UTC);
-        let raws: Vec<String> = (0..self.messages).map(|i| crate::bench_retention::message(i, self.messages, end, &mut self.rng)).collect();
+        let raws: Vec<String> =
+            (0..self.messages).map(|i| crate::bench_retention::message(i, self.messages, end, &mut self.rng)).collect();
         self.lab.import_raw(&user, &raws);
         Ok(user)
     }
@@ -187,7 +219,8 @@ impl Harness<'_> {
     }
 
     fn complete(&self, dir: &Path, args: &[&str]) -> anyhow::Result<()> {
-        let status = self.command(dir, args).status().with_context(|| format!("cannot run confide {}", args.join(" ")))?;
+        let status =
+            self.command(dir, args).status().with_context(|| format!("cannot run confide {}", args.join(" ")))?;
         if !status.success() {
             bail!("confide {} failed after the kills ({status})", args.join(" "));
         }

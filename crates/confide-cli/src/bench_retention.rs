@@ -30,7 +30,8 @@ pub async fn run(n: usize, mbox: bool) -> anyhow::Result<ExitCode> {
     // Twelve months of mail ending here; the preset keeps six, so about half expires.
     let end = datetime!(2026-11-01 12:00 UTC);
     let kind = if mbox { "m" } else { "" };
-    let (ours, theirs) = (lab.persistent_user(&format!("bret{kind}{n}a")), lab.persistent_user(&format!("bret{kind}{n}b")));
+    let (ours, theirs) =
+        (lab.persistent_user(&format!("bret{kind}{n}a")), lab.persistent_user(&format!("bret{kind}{n}b")));
     let started = Instant::now();
     for user in [&ours, &theirs] {
         if mbox {
@@ -53,11 +54,21 @@ pub async fn run(n: usize, mbox: bool) -> anyhow::Result<ExitCode> {
     std::fs::remove_dir_all(&dir).ok();
     let (expired, confide_s, doveadm_s) = result?;
     eprintln!("storage: {}", if mbox { "mbox" } else { "mdbox" });
-    println!("bench retention: messages={n} expired={expired} confide_s={confide_s:.2} doveadm_s={doveadm_s:.2} ratio={:.2}", confide_s / doveadm_s);
+    println!(
+        "bench retention: messages={n} expired={expired} confide_s={confide_s:.2} doveadm_s={doveadm_s:.2} ratio={:.2}",
+        confide_s / doveadm_s
+    );
     Ok(ExitCode::SUCCESS)
 }
 
-async fn measure(lab: &Lab, store: &Store, ours: &str, theirs: &str, end: time::OffsetDateTime, mbox: bool) -> anyhow::Result<(usize, f64, f64)> {
+async fn measure(
+    lab: &Lab,
+    store: &Store,
+    ours: &str,
+    theirs: &str,
+    end: time::OffsetDateTime,
+    mbox: bool,
+) -> anyhow::Result<(usize, f64, f64)> {
     staff::save_profile(store, "respect-mal-current", "Bench", RoleKind::Manager).await?;
     let account = lab.account("shared", ours, AccountKind::Shared);
     accounts::save(store, &account, &lab.password(ours)).await?;
@@ -70,7 +81,10 @@ async fn measure(lab: &Lab, store: &Store, ours: &str, theirs: &str, end: time::
     if !report.problems.is_empty() {
         bail!("the retention run had problems: {:?}", report.problems);
     }
-    eprintln!("confide: {} expired, {} removed on the server, in {confide_s:.2} s", report.expired_messages, report.server_messages_removed);
+    eprintln!(
+        "confide: {} expired, {} removed on the server, in {confide_s:.2} s",
+        report.expired_messages, report.server_messages_removed
+    );
 
     // The same range by the Date header: six calendar months before `end`, as the preset says.
     let date = "1-May-2026";
@@ -82,7 +96,11 @@ async fn measure(lab: &Lab, store: &Store, ours: &str, theirs: &str, end: time::
     // from disk; Confide's run destroys its local copies for real, so there the peer is both.
     let purge_s = if mbox { 0.0 } else { doveadm(lab, &["purge", "-u", &user])? };
     let doveadm_s = expunge_s + purge_s;
-    eprintln!("doveadm: expunge {expunge_s:.2} s + purge {purge_s:.2} s; left: ours {} theirs {}", lab.message_count(ours, "INBOX"), lab.message_count(theirs, "INBOX"));
+    eprintln!(
+        "doveadm: expunge {expunge_s:.2} s + purge {purge_s:.2} s; left: ours {} theirs {}",
+        lab.message_count(ours, "INBOX"),
+        lab.message_count(theirs, "INBOX")
+    );
     if !mbox {
         eprintln!("ratio against doveadm expunge alone: {:.2}", confide_s / expunge_s);
     }
@@ -102,7 +120,14 @@ fn doveadm(lab: &Lab, args: &[&str]) -> anyhow::Result<f64> {
 /// About 4 KiB, dated evenly over the twelve months before `end`.
 pub(crate) fn message(i: usize, n: usize, end: time::OffsetDateTime, rng: &mut Lcg) -> String {
     let at = end - time::Duration::seconds((i as i64 * 365 * 86_400) / n as i64) - time::Duration::hours(1);
-    let date = format!("{:02} {} {} {:02}:{:02}:00 +0000", at.day(), MONTHS[at.month() as usize - 1], at.year(), at.hour(), at.minute());
+    let date = format!(
+        "{:02} {} {} {:02}:{:02}:00 +0000",
+        at.day(),
+        MONTHS[at.month() as usize - 1],
+        at.year(),
+        at.hour(),
+        at.minute()
+    );
     format!(
         "From: caller{c}@example.org\r\nTo: helpline@lab.test\r\nSubject: {s}\r\nMessage-ID: <ret-{i}@example.org>\r\nDate: {date}\r\n\r\n{b}\r\n",
         c = rng.next() % 5000,

@@ -41,7 +41,10 @@ pub async fn run(pass: Pass, n: usize, peer: bool) -> anyhow::Result<ExitCode> {
         println!("bench {name}: messages={n} confide_s={confide_s:.2}");
         return Ok(ExitCode::SUCCESS);
     }
-    println!("bench {name}: messages={n} confide_s={confide_s:.2} mbsync_s={mbsync_s:.2} ratio={:.2}", confide_s / mbsync_s);
+    println!(
+        "bench {name}: messages={n} confide_s={confide_s:.2} mbsync_s={mbsync_s:.2} ratio={:.2}",
+        confide_s / mbsync_s
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -62,7 +65,10 @@ async fn measure(lab: &Lab, user: &str, work: &Path, pass: Pass, peer: bool) -> 
         let started = Instant::now();
         let again = sync_account(&store, &account, &progress).await?;
         confide_s = started.elapsed().as_secs_f64();
-        eprintln!("\rconfide resync: {} folders unchanged, {} fetched, in {confide_s:.3} s", again.unchanged_folders, again.fetched);
+        eprintln!(
+            "\rconfide resync: {} folders unchanged, {} fetched, in {confide_s:.3} s",
+            again.unchanged_folders, again.fetched
+        );
     }
     store.close().await;
     if !peer {
@@ -99,7 +105,13 @@ fn mbsyncrc(lab: &Lab, user: &str, work: &Path) -> anyhow::Result<PathBuf> {
 
 fn mbsync(rc: &Path) -> anyhow::Result<f64> {
     let started = Instant::now();
-    let out = Command::new("mbsync").arg("-c").arg(rc).arg("-a").arg("-q").output().context("cannot run mbsync (apt-get install isync)")?;
+    let out = Command::new("mbsync")
+        .arg("-c")
+        .arg(rc)
+        .arg("-a")
+        .arg("-q")
+        .output()
+        .context("cannot run mbsync (apt-get install isync)")?;
     let took = started.elapsed().as_secs_f64();
     if !out.status.success() {
         bail!("mbsync failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -167,7 +179,9 @@ fn message(i: usize, rng: &mut Lcg) -> String {
     );
     if i > 0 && i % 4 == 0 {
         let parent = rng.next() % i;
-        head.push_str(&format!("In-Reply-To: <bench-{parent}@example.org>\r\nReferences: <bench-{parent}@example.org>\r\n"));
+        head.push_str(&format!(
+            "In-Reply-To: <bench-{parent}@example.org>\r\nReferences: <bench-{parent}@example.org>\r\n"
+        ));
     }
     let text = rng.words(560);
     if i % 10 == 0 {

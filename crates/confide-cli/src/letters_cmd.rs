@@ -43,12 +43,19 @@ pub async fn run(cmd: LettersCmd, store: Store) -> anyhow::Result<ExitCode> {
         LettersCmd::Import { line, received, summary, original_destroyed, keep_files, files } => {
             let session = staff::session(&store).await?;
             let details = LetterDetails { line, received_on: received, summary, original_destroyed };
-            let done = confide_mail::letters::import_files(&session, &details, &files, !keep_files, &|p| eprintln!("letters: {} ({} of {})", p.doing, p.step, p.of)).await?;
+            let done = confide_mail::letters::import_files(&session, &details, &files, !keep_files, &|p| {
+                eprintln!("letters: {} ({} of {})", p.doing, p.step, p.of)
+            })
+            .await?;
             for p in &done.problems {
                 eprintln!("letters: {p}");
             }
             println!("letters: imported={} files={} removed={}", done.reference, files.len(), done.removed.len());
-            if done.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+            if done.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
         LettersCmd::Waiting { folder } => {
             for p in confide_core::letters::source::waiting_in(&folder)? {
@@ -66,7 +73,15 @@ pub async fn run(cmd: LettersCmd, store: Store) -> anyhow::Result<ExitCode> {
             let letters = confide_mail::letters::list(&session).await?;
             for l in &letters {
                 let pages: u32 = l.scans.iter().map(|s| s.pages).sum();
-                println!("{}\t{}\t{}\t{} pages\t{} responses\t{}", l.reference, l.line, l.received_on, pages, l.responses.len(), l.summary);
+                println!(
+                    "{}\t{}\t{}\t{} pages\t{} responses\t{}",
+                    l.reference,
+                    l.line,
+                    l.received_on,
+                    pages,
+                    l.responses.len(),
+                    l.summary
+                );
             }
             println!("letters: {} you may read", letters.len());
             ExitCode::SUCCESS

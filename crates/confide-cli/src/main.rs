@@ -7,9 +7,9 @@ mod bench;
 mod bench_all;
 #[cfg(feature = "lab-bench")]
 mod bench_app;
+mod bench_gateway;
 #[cfg(feature = "lab-bench")]
 mod bench_kill;
-mod bench_gateway;
 #[cfg(feature = "lab-bench")]
 mod bench_retention;
 #[cfg(feature = "lab-bench")]
@@ -116,7 +116,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(AuditCmd::Verify { team: false }) => audit_verify(open(&data_dir).await?).await,
         Command::Audit(AuditCmd::Verify { team: true }) => audit_verify_team(open(&data_dir).await?).await,
         Command::Audit(AuditCmd::Publish) => audit_publish(open(&data_dir).await?).await,
-        Command::Team(TeamCmd::Recipients { class, line }) => team_recipients(open(&data_dir).await?, &class, &line).await,
+        Command::Team(TeamCmd::Recipients { class, line }) => {
+            team_recipients(open(&data_dir).await?, &class, &line).await
+        }
         Command::Letters(cmd) => letters_cmd::run(cmd, open(&data_dir).await?).await,
         Command::Webchat(WebchatCmd::Connect { url }) => webchat_connect(open(&data_dir).await?, &url).await,
         Command::Recipient => {
@@ -202,7 +204,8 @@ async fn audit_verify_team(store: Store) -> anyhow::Result<ExitCode> {
     confide_mail::audit_log::publish(&session).await?;
     let check = confide_mail::audit_log::verify_team(&session).await?;
     store.close().await;
-    let summary = format!("audit team: authors={} entries={} unreadable={}", check.authors, check.entries, check.unreadable);
+    let summary =
+        format!("audit team: authors={} entries={} unreadable={}", check.authors, check.entries, check.unreadable);
     if check.problems.is_empty() {
         println!("{summary} ok");
         return Ok(ExitCode::SUCCESS);
@@ -235,15 +238,27 @@ enum GuardCmd {
 
 async fn guard_run(store: Store) -> anyhow::Result<ExitCode> {
     // The shared mailbox's Message-IDs come from the store: bring it up to date first.
-    for account in confide_core::accounts::list(&store).await?.into_iter().filter(|a| a.kind == confide_core::accounts::AccountKind::Shared) {
-        confide_mail::sync::sync_account(&store, &account, &|_| {}).await.context("cannot sync the shared mailbox before guarding")?;
+    for account in confide_core::accounts::list(&store)
+        .await?
+        .into_iter()
+        .filter(|a| a.kind == confide_core::accounts::AccountKind::Shared)
+    {
+        confide_mail::sync::sync_account(&store, &account, &|_| {})
+            .await
+            .context("cannot sync the shared mailbox before guarding")?;
     }
     let report = confide_mail::guard::run(&store).await?;
     store.close().await;
     for problem in &report.problems {
         eprintln!("guard: {problem}");
     }
-    println!("guard: moved_sent={} moved_deleted={} left_unmatched={} problems={}", report.moved_sent, report.moved_deleted, report.left_unmatched, report.problems.len());
+    println!(
+        "guard: moved_sent={} moved_deleted={} left_unmatched={} problems={}",
+        report.moved_sent,
+        report.moved_deleted,
+        report.left_unmatched,
+        report.problems.len()
+    );
     Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
@@ -277,10 +292,13 @@ enum ExportWhat {
 async fn retention_export(store: Store, what: ExportWhat) -> anyhow::Result<ExitCode> {
     use confide_core::retention::records::{self, Export};
     let session = staff::session(&store).await?;
-    let csv = records::export(&session, match what {
-        ExportWhat::Record => Export::Record,
-        ExportWhat::Statistics => Export::Statistics,
-    })
+    let csv = records::export(
+        &session,
+        match what {
+            ExportWhat::Record => Export::Record,
+            ExportWhat::Statistics => Export::Statistics,
+        },
+    )
     .await?;
     store.close().await;
     print!("{csv}");
@@ -330,14 +348,18 @@ pub(crate) async fn open(data_dir: &std::path::Path) -> anyhow::Result<Store> {
 }
 
 async fn open_with_clock(data_dir: &std::path::Path, clock: Arc<dyn confide_core::Clock>) -> anyhow::Result<Store> {
-    confide_core::store::open_desktop(data_dir, clock).await.with_context(|| format!("cannot open the store in {}", data_dir.display()))
+    confide_core::store::open_desktop(data_dir, clock)
+        .await
+        .with_context(|| format!("cannot open the store in {}", data_dir.display()))
 }
 
 async fn status(data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     let store = open(data_dir).await?;
     let state = staff::setup_state(&store).await?;
     let line = match &state {
-        staff::SetupState::NeedsProfile { .. } => "not set up yet: open the Confide app to choose the policy and your role".to_owned(),
+        staff::SetupState::NeedsProfile { .. } => {
+            "not set up yet: open the Confide app to choose the policy and your role".to_owned()
+        }
         staff::SetupState::NeedsAgreement { preset, .. } => {
             format!("set up for {}; the confidentiality agreement must be accepted in the app", preset.name)
         }

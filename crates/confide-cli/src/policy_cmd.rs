@@ -27,7 +27,13 @@ pub fn run(cmd: PolicyCmd) -> anyhow::Result<ExitCode> {
             let mut failed = false;
             for file in files {
                 match policy::load_file(&file) {
-                    Ok(p) => println!("{}: ok ({}, {} lines, {} retention classes)", file.display(), p.id, p.lines.len(), p.retention.len()),
+                    Ok(p) => println!(
+                        "{}: ok ({}, {} lines, {} retention classes)",
+                        file.display(),
+                        p.id,
+                        p.lines.len(),
+                        p.retention.len()
+                    ),
                     Err(e) => {
                         failed = true;
                         println!("{e}");

@@ -27,7 +27,13 @@ pub async fn run(store: Store, only: Option<String>) -> anyhow::Result<ExitCode>
         eprintln!();
         println!(
             "sync {}: folders={} unchanged={} fetched={} added={} removed={} resets={}",
-            account.id, report.folders, report.unchanged_folders, report.fetched, report.added, report.removed, report.resets
+            account.id,
+            report.folders,
+            report.unchanged_folders,
+            report.fetched,
+            report.added,
+            report.removed,
+            report.resets
         );
     }
     store.close().await;

@@ -42,7 +42,11 @@ fn issue2_policy_check_names_the_line_of_an_error() {
     let tmp = tempfile::tempdir().unwrap();
     let good = concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/acevo.toml");
     let bad = tmp.path().join("bad.toml");
-    std::fs::write(&bad, std::fs::read_to_string(good).unwrap().replace("period = \"12 months\"", "period = \"a year\"")).unwrap();
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(good).unwrap().replace("period = \"12 months\"", "period = \"a year\""),
+    )
+    .unwrap();
     let out = confide().args(["policy", "check", good, bad.to_str().unwrap()]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!out.status.success());

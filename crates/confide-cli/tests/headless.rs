@@ -21,11 +21,19 @@ fn issue4_guard_run_moves_a_personal_copy_once() {
 
     let first = confide(&data).args(["guard", "run"]).output().unwrap();
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
-    assert!(String::from_utf8_lossy(&first.stdout).contains("moved_sent=1 "), "{}", String::from_utf8_lossy(&first.stdout));
+    assert!(
+        String::from_utf8_lossy(&first.stdout).contains("moved_sent=1 "),
+        "{}",
+        String::from_utf8_lossy(&first.stdout)
+    );
     assert_eq!((lab.message_count(&personal, "Sent"), lab.message_count(&shared, "Sent")), (0, 1));
 
     let second = confide(&data).args(["guard", "run"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&second.stdout).contains("moved_sent=0 "), "{}", String::from_utf8_lossy(&second.stdout));
+    assert!(
+        String::from_utf8_lossy(&second.stdout).contains("moved_sent=0 "),
+        "{}",
+        String::from_utf8_lossy(&second.stdout)
+    );
     assert_eq!(lab.message_count(&shared, "Sent"), 1);
 }
 
@@ -42,8 +50,12 @@ async fn issue5_retention_run_with_now_dry_then_real() {
     common::manager_store(&data).await;
     add(&lab, &data, "shared", "shared", &shared);
     let run = |extra: &[&str]| {
-        let out = confide(&data).args(["retention", "run", "--now", "2026-07-13T12:00:00Z"]).args(extra).output().unwrap();
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+        let out =
+            confide(&data).args(["retention", "run", "--now", "2026-07-13T12:00:00Z"]).args(extra).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+        )
     };
     let (ok, dry) = run(&["--dry-run"]);
     assert!(ok && dry.contains("dry_run=true expired=1 server_removed=0"), "{dry}");
@@ -59,7 +71,10 @@ async fn issue5_retention_run_with_now_dry_then_real() {
     assert!(record.contains(",expired,email,shared INBOX,,1,"), "{record}");
     assert!(record.contains(",expired,email,local,,1,2026-01-10,2026-01-10\r\n"), "{record}");
     let statistics = confide(&data).args(["retention", "export", "statistics"]).output().unwrap();
-    assert_eq!(String::from_utf8(statistics.stdout).unwrap(), "month,channel,line,category,outcome,count\r\n2026-01,email,phoneline,all,new,1\r\n");
+    assert_eq!(
+        String::from_utf8(statistics.stdout).unwrap(),
+        "month,channel,line,category,outcome,count\r\n2026-01,email,phoneline,all,new,1\r\n"
+    );
     assert!(!record.contains("canary") && !record.contains("example.org"));
 
     // The run and the exports are on the audit log, which verifies.
@@ -68,8 +83,18 @@ async fn issue5_retention_run_with_now_dry_then_real() {
     assert_eq!(String::from_utf8_lossy(&verify.stdout), "audit: entries=3 ok\n");
     {
         use confide_core::{paths, policy::Catalog, store::StoreConfig, Store, SystemClock};
-        let vault = confide_vault::Vault::new(std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&data));
-        let store = Store::open(StoreConfig { data_dir: data.clone(), vault, clock: std::sync::Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+        let vault = confide_vault::Vault::new(
+            std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)),
+            paths::keyring_profile(&data),
+        );
+        let store = Store::open(StoreConfig {
+            data_dir: data.clone(),
+            vault,
+            clock: std::sync::Arc::new(SystemClock),
+            catalog: Catalog::builtin(),
+        })
+        .await
+        .unwrap();
         // Someone with the database key going round the append-only trigger.
         for sql in ["DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET action = 'viewed' WHERE seq = 2"] {
             sqlx::query(sql).execute(store.pool()).await.unwrap();
@@ -78,7 +103,10 @@ async fn issue5_retention_run_with_now_dry_then_real() {
     }
     let verify = confide(&data).args(["audit", "verify"]).output().unwrap();
     assert!(!verify.status.success());
-    assert_eq!(String::from_utf8_lossy(&verify.stdout), "audit: entries=3 TAMPERED: entry 2 was changed after it was written\n");
+    assert_eq!(
+        String::from_utf8_lossy(&verify.stdout),
+        "audit: entries=3 TAMPERED: entry 2 was changed after it was written\n"
+    );
 }
 
 /// Issue 6/7: `confide team recipients` prints exactly whom a class's records on a line are
@@ -93,19 +121,31 @@ async fn issue7_team_recipients_prints_the_readers_of_a_class_on_a_line() {
     add(&lab, &data, "shared", "shared", &shared);
     let recipient = {
         use confide_core::{paths, policy::Catalog, policy::RoleKind, staff, store::StoreConfig, Store, SystemClock};
-        let vault = confide_vault::Vault::new(std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&data));
-        let store = Store::open(StoreConfig { data_dir: data.clone(), vault, clock: std::sync::Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+        let vault = confide_vault::Vault::new(
+            std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)),
+            paths::keyring_profile(&data),
+        );
+        let store = Store::open(StoreConfig {
+            data_dir: data.clone(),
+            vault,
+            clock: std::sync::Arc::new(SystemClock),
+            catalog: Catalog::builtin(),
+        })
+        .await
+        .unwrap();
         staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Manager).await.unwrap();
         staff::accept_agreement(&store, "current-1").await.unwrap();
         let session = staff::session(&store).await.unwrap();
-        let out = confide(&data).args(["team", "recipients", "--class", "letter", "--line", "phoneline"]).output().unwrap();
+        let out =
+            confide(&data).args(["team", "recipients", "--class", "letter", "--line", "phoneline"]).output().unwrap();
         assert!(!out.status.success(), "with no directory there is no one to print");
         confide_mail::team::found(&session).await.unwrap();
         let r = store.identity().recipient().to_string();
         store.close().await;
         r
     };
-    let out = confide(&data).args(["team", "recipients", "--class", "webchat", "--line", "phoneline"]).output().unwrap();
+    let out =
+        confide(&data).args(["team", "recipients", "--class", "webchat", "--line", "phoneline"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), recipient);
 }
@@ -116,7 +156,10 @@ async fn issue7_team_recipients_prints_the_readers_of_a_class_on_a_line() {
 /// time (`--now`) is recorded when it really ran, not in the future.
 #[tokio::test]
 async fn issue29_sync_leaves_the_personal_mailbox_out_and_a_rehearsal_is_recorded_when_it_ran() {
-    let Some(lab) = Lab::get("issue29_sync_leaves_the_personal_mailbox_out_and_a_rehearsal_is_recorded_when_it_ran") else { return };
+    let Some(lab) = Lab::get("issue29_sync_leaves_the_personal_mailbox_out_and_a_rehearsal_is_recorded_when_it_ran")
+    else {
+        return;
+    };
     let _keyring = common::one_at_a_time();
     let (shared, personal) = (lab.fresh_user("s29-shared"), lab.fresh_user("s29-advisor"));
     let enquiry = format!("From: c@example.org\r\nTo: {shared}@lab.test\r\nSubject: help-29\r\nMessage-ID: <s29-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 10:00:00 +0000\r\n\r\nhelp\r\n");
@@ -135,12 +178,26 @@ async fn issue29_sync_leaves_the_personal_mailbox_out_and_a_rehearsal_is_recorde
     assert!(out.contains("sync shared: ") && !out.contains("sync personal"), "{out}");
     let named = confide(&data).args(["sync", "--account", "personal"]).output().unwrap();
     assert!(!named.status.success());
-    assert!(String::from_utf8_lossy(&named.stderr).contains("is a personal mailbox"), "{}", String::from_utf8_lossy(&named.stderr));
+    assert!(
+        String::from_utf8_lossy(&named.stderr).contains("is a personal mailbox"),
+        "{}",
+        String::from_utf8_lossy(&named.stderr)
+    );
     {
         use confide_core::inbox::{self, InboxFilter};
         use confide_core::{paths, policy::Catalog, staff, store::StoreConfig, Store, SystemClock};
-        let vault = confide_vault::Vault::new(std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&data));
-        let store = Store::open(StoreConfig { data_dir: data.clone(), vault, clock: std::sync::Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+        let vault = confide_vault::Vault::new(
+            std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)),
+            paths::keyring_profile(&data),
+        );
+        let store = Store::open(StoreConfig {
+            data_dir: data.clone(),
+            vault,
+            clock: std::sync::Arc::new(SystemClock),
+            catalog: Catalog::builtin(),
+        })
+        .await
+        .unwrap();
         let session = staff::session(&store).await.unwrap();
         let page = inbox::page(&session, &InboxFilter { limit: Some(50), ..Default::default() }).await.unwrap();
         let subjects: Vec<&str> = page.conversations.iter().map(|c| c.subject.as_str()).collect();
@@ -150,7 +207,11 @@ async fn issue29_sync_leaves_the_personal_mailbox_out_and_a_rehearsal_is_recorde
 
     let run = confide(&data).args(["retention", "run", "--now", "2027-07-07T09:00:00Z"]).output().unwrap();
     let out = String::from_utf8_lossy(&run.stdout);
-    assert!(run.status.success() && out.contains("server_removed=1 conversations_removed=1 "), "{out}{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success() && out.contains("server_removed=1 conversations_removed=1 "),
+        "{out}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert_eq!(lab.message_count(&personal, "Sent"), 1, "the private mail is the advisor's, not the helpline's");
     let record = confide(&data).args(["retention", "export", "record"]).output().unwrap();
     let record = String::from_utf8(record.stdout).unwrap();
@@ -166,7 +227,9 @@ async fn issue29_sync_leaves_the_personal_mailbox_out_and_a_rehearsal_is_recorde
 /// expires by it.
 #[tokio::test]
 async fn issue27_retention_run_applies_the_adapted_preset_the_store_was_set_up_with() {
-    let Some(lab) = Lab::get("issue27_retention_run_applies_the_adapted_preset_the_store_was_set_up_with") else { return };
+    let Some(lab) = Lab::get("issue27_retention_run_applies_the_adapted_preset_the_store_was_set_up_with") else {
+        return;
+    };
     let _keyring = common::one_at_a_time();
     let shared = lab.fresh_user("kept");
     let weeks_ago = time::OffsetDateTime::now_utc() - time::Duration::days(45);
@@ -176,13 +239,26 @@ async fn issue27_retention_run_applies_the_adapted_preset_the_store_was_set_up_w
     let tmp = tempfile::tempdir().unwrap();
     let (data, policies) = (tmp.path().join("data"), tmp.path().join("policies"));
     std::fs::create_dir_all(&policies).unwrap();
-    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/respect-mal-current.toml")).unwrap();
-    std::fs::write(policies.join("ours.toml"), shipped.replacen("period = \"6 months\"", "period = \"1 months\"", 1)).unwrap();
+    let shipped =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/respect-mal-current.toml"))
+            .unwrap();
+    std::fs::write(policies.join("ours.toml"), shipped.replacen("period = \"6 months\"", "period = \"1 months\"", 1))
+        .unwrap();
     {
         use confide_core::{paths, policy::Catalog, policy::RoleKind, staff, store::StoreConfig, Store, SystemClock};
-        let vault = confide_vault::Vault::new(std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&data));
+        let vault = confide_vault::Vault::new(
+            std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)),
+            paths::keyring_profile(&data),
+        );
         let catalog = Catalog::from_dir(&policies).unwrap();
-        let store = Store::open(StoreConfig { data_dir: data.clone(), vault, clock: std::sync::Arc::new(SystemClock), catalog }).await.unwrap();
+        let store = Store::open(StoreConfig {
+            data_dir: data.clone(),
+            vault,
+            clock: std::sync::Arc::new(SystemClock),
+            catalog,
+        })
+        .await
+        .unwrap();
         staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Manager).await.unwrap();
         staff::accept_agreement(&store, "current-1").await.unwrap();
         store.close().await;

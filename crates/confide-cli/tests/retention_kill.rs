@@ -24,12 +24,18 @@ use time::OffsetDateTime;
 const N: i64 = 1200;
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-
 /// Message `i` of N, dated evenly over the twelve months before `end`; every third replies to
 /// the one before it, so some conversations outlive some of their messages.
 fn message(i: i64, end: OffsetDateTime) -> (String, i64) {
     let at = end - time::Duration::seconds(i * 365 * 86_400 / N) - time::Duration::hours(1);
-    let date = format!("{:02} {} {} {:02}:{:02}:00 +0000", at.day(), MONTHS[at.month() as usize - 1], at.year(), at.hour(), at.minute());
+    let date = format!(
+        "{:02} {} {} {:02}:{:02}:00 +0000",
+        at.day(),
+        MONTHS[at.month() as usize - 1],
+        at.year(),
+        at.hour(),
+        at.minute()
+    );
     let reply = if i % 3 == 1 { format!("In-Reply-To: <rk-{}@example.org>\r\n", i + 1) } else { String::new() };
     let raw = format!("From: caller{i}@example.org\r\nTo: helpline@lab.test\r\nSubject: canary-rk-{i}\r\nMessage-ID: <rk-{i}@example.org>\r\n{reply}Date: {date}\r\n\r\nbody {i}\r\n");
     (raw, at.replace_second(0).unwrap().unix_timestamp())
@@ -37,7 +43,14 @@ fn message(i: i64, end: OffsetDateTime) -> (String, i64) {
 
 async fn open(data: &std::path::Path) -> Store {
     let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(data));
-    Store::open(StoreConfig { data_dir: data.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap()
+    Store::open(StoreConfig {
+        data_dir: data.to_path_buf(),
+        vault,
+        clock: Arc::new(SystemClock),
+        catalog: Catalog::builtin(),
+    })
+    .await
+    .unwrap()
 }
 
 async fn scalar(store: &Store, sql: &str) -> i64 {
@@ -46,7 +59,13 @@ async fn scalar(store: &Store, sql: &str) -> i64 {
 
 /// What must hold after any kill: nothing that has not expired is gone, locally or on the
 /// server, and no record is half there.
-async fn check_sound(lab: &Lab, user: &str, data: &std::path::Path, keep: &BTreeSet<String>, stage: &str) -> (BTreeSet<String>, i64, i64) {
+async fn check_sound(
+    lab: &Lab,
+    user: &str,
+    data: &std::path::Path,
+    keep: &BTreeSet<String>,
+    stage: &str,
+) -> (BTreeSet<String>, i64, i64) {
     let store = open(data).await;
     let integrity = sqlx::query_scalar::<_, String>("PRAGMA integrity_check").fetch_one(store.pool()).await.unwrap();
     assert_eq!(integrity, "ok", "after a kill at {stage}");
@@ -54,7 +73,11 @@ async fn check_sound(lab: &Lab, user: &str, data: &std::path::Path, keep: &BTree
     let blobs = scalar(&store, "SELECT count(*) FROM blobs WHERE id IN (SELECT body_blob FROM messages)").await;
     let all_blobs = scalar(&store, "SELECT count(*) FROM blobs").await;
     let indexed = scalar(&store, "SELECT count(*) FROM message_fts_docsize").await;
-    assert_eq!((blobs, all_blobs, indexed), (messages, messages, messages), "a half-deleted record after a kill at {stage}");
+    assert_eq!(
+        (blobs, all_blobs, indexed),
+        (messages, messages, messages),
+        "a half-deleted record after a kill at {stage}"
+    );
     // Crypto-shredding: each kept blob has its header, and no header outlives its blob.
     let keys = scalar(&store, "SELECT count(*) FROM blob_keys WHERE blob_id IN (SELECT id FROM blobs)").await;
     let all_keys = scalar(&store, "SELECT count(*) FROM blob_keys").await;
@@ -97,7 +120,15 @@ async fn issue5_kill_during_retention_then_rerun_ends_in_the_same_state() {
         store.close().await;
         n
     };
-    let period = Catalog::builtin().get("respect-mal-current").unwrap().retention.iter().find(|c| c.id == "email").unwrap().period.clone();
+    let period = Catalog::builtin()
+        .get("respect-mal-current")
+        .unwrap()
+        .retention
+        .iter()
+        .find(|c| c.id == "email")
+        .unwrap()
+        .period
+        .clone();
 
     // Each round moves the clock on a month, so every run has fresh work, and kills it at the
     // next stage in turn: as soon as a stage's log line appears, or a moment after.
@@ -106,7 +137,10 @@ async fn issue5_kill_during_retention_then_rerun_ends_in_the_same_state() {
     for round in 0..8 {
         now += time::Duration::days(30);
         let stamp = now.format(&time::format_description::well_known::Rfc3339).unwrap();
-        let keep: BTreeSet<String> = (0..N).filter(|i| !has_expired(&period, generated[*i as usize].1, now)).map(|i| format!("rk-{i}@example.org")).collect();
+        let keep: BTreeSet<String> = (0..N)
+            .filter(|i| !has_expired(&period, generated[*i as usize].1, now))
+            .map(|i| format!("rk-{i}@example.org"))
+            .collect();
         let stage = stages[round % stages.len()];
         let mut child = confide(&data)
             .args(["retention", "run", "--now", &stamp])
@@ -137,11 +171,28 @@ async fn issue5_kill_during_retention_then_rerun_ends_in_the_same_state() {
         let (on_server, counted, conversations) = check_sound(&lab, &user, &data, &keep, "the rerun").await;
         assert_eq!(on_server, keep, "round {round}: the server holds other than exactly the unexpired mail");
         let store = open(&data).await;
-        let local: BTreeSet<i64> = sqlx::query_scalar::<_, i64>("SELECT sent_at FROM messages").fetch_all(store.pool()).await.unwrap().into_iter().collect();
+        let local: BTreeSet<i64> = sqlx::query_scalar::<_, i64>("SELECT sent_at FROM messages")
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
         assert!(local.iter().all(|t| !has_expired(&period, *t, now)), "round {round}: expired mail left locally");
-        assert_eq!(scalar(&store, "SELECT count(*) FROM messages").await as usize, keep.len(), "round {round}: local copies differ from the server's");
-        assert_eq!(scalar(&store, "SELECT count(*) FROM retention_counted").await, 0, "round {round}: a counted conversation was not destroyed");
+        assert_eq!(
+            scalar(&store, "SELECT count(*) FROM messages").await as usize,
+            keep.len(),
+            "round {round}: local copies differ from the server's"
+        );
+        assert_eq!(
+            scalar(&store, "SELECT count(*) FROM retention_counted").await,
+            0,
+            "round {round}: a counted conversation was not destroyed"
+        );
         store.close().await;
-        assert_eq!(counted + conversations, started_with, "round {round}: statistics and store disagree on how many conversations there were");
+        assert_eq!(
+            counted + conversations,
+            started_with,
+            "round {round}: statistics and store disagree on how many conversations there were"
+        );
     }
 }

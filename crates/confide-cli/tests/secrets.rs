@@ -60,7 +60,13 @@ async fn issue10_no_secret_in_files_logs_or_process_arguments() {
     // over and over.
     let (mut logs, mut table) = (vec![], vec![]);
     for job in [&["sync"][..], &["retention", "run", "--now", "2026-07-13T12:00:00Z"], &["guard", "run"]] {
-        let mut child = confide(&data).args(job).env("CONFIDE_LOG", "trace").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = confide(&data)
+            .args(job)
+            .env("CONFIDE_LOG", "trace")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         // Each pipe drained on its own thread: a full one would otherwise stall the job.
         let drain = |mut pipe: Box<dyn Read + Send>| {
             std::thread::spawn(move || {
@@ -79,19 +85,35 @@ async fn issue10_no_secret_in_files_logs_or_process_arguments() {
     }
     assert!(holds(&logs, "TRACE") || holds(&logs, "DEBUG"), "the jobs logged at their most verbose");
 
-    let vault = confide_vault::Vault::new(std::sync::Arc::new(confide_vault::OsKeyring::new(confide_core::paths::KEYRING_SERVICE)), confide_core::paths::keyring_profile(&data));
+    let vault = confide_vault::Vault::new(
+        std::sync::Arc::new(confide_vault::OsKeyring::new(confide_core::paths::KEYRING_SERVICE)),
+        confide_core::paths::keyring_profile(&data),
+    );
     let pragma = vault.database_key(confide_vault::KeyPolicy::MustExist).unwrap().sqlcipher_pragma_value();
     let db_key = pragma.split('\'').nth(1).unwrap().to_owned();
-    let identity = vault.staff_identity(confide_vault::KeyPolicy::MustExist).unwrap().age_identity().to_string().expose_secret().to_owned();
+    let identity = vault
+        .staff_identity(confide_vault::KeyPolicy::MustExist)
+        .unwrap()
+        .age_identity()
+        .to_string()
+        .expose_secret()
+        .to_owned();
     let password = lab.password(&shared);
     assert!(db_key.len() == 64 && identity.starts_with("AGE-SECRET-KEY-") && password.len() >= 12);
 
     let files = files_under(tmp.path());
     assert!(files.iter().any(|(p, _)| p.ends_with("confide.db")), "the store is there to search");
-    for (what, secret) in [("the mailbox password", password.as_str()), ("the database key", db_key.as_str()), ("the private key", identity.as_str())] {
+    for (what, secret) in [
+        ("the mailbox password", password.as_str()),
+        ("the database key", db_key.as_str()),
+        ("the private key", identity.as_str()),
+    ] {
         if let Some(at) = logs.windows(secret.len()).position(|w| w.eq_ignore_ascii_case(secret.as_bytes())) {
             let line_start = logs[..at].iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-            panic!("{what} is in the log, in: {}", String::from_utf8_lossy(&logs[line_start..(at).min(line_start + 300)]));
+            panic!(
+                "{what} is in the log, in: {}",
+                String::from_utf8_lossy(&logs[line_start..(at).min(line_start + 300)])
+            );
         }
         assert!(!holds(&table, secret), "{what} is in a process's arguments or environment");
         for (path, bytes) in &files {

@@ -16,7 +16,6 @@ use common::{add_account, confide};
 
 const N: usize = 4000;
 
-
 #[tokio::test]
 async fn issue3_kill_during_sync_then_resume_gives_exactly_the_server_set() {
     let Some(lab) = Lab::get("issue3_kill_during_sync_then_resume_gives_exactly_the_server_set") else { return };
@@ -27,7 +26,12 @@ async fn issue3_kill_during_sync_then_resume_gives_exactly_the_server_set() {
     add_account(&lab, &data, "tester", "shared", &user);
 
     // Start a sync and kill it once some batches, but not all, are committed.
-    let mut child = confide(&data).args(["sync", "--account", "tester"]).stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
+    let mut child = confide(&data)
+        .args(["sync", "--account", "tester"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
     let mut stderr = child.stderr.take().unwrap();
     let mut seen = String::new();
     let mut buf = [0u8; 256];
@@ -35,7 +39,8 @@ async fn issue3_kill_during_sync_then_resume_gives_exactly_the_server_set() {
         let n = stderr.read(&mut buf).unwrap();
         assert!(n > 0, "sync ended before it could be killed: {seen}");
         seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-        let done = seen.rsplit("INBOX ").next().and_then(|t| t.split('/').next()).and_then(|d| d.trim().parse::<usize>().ok());
+        let done =
+            seen.rsplit("INBOX ").next().and_then(|t| t.split('/').next()).and_then(|d| d.trim().parse::<usize>().ok());
         if let Some(done) = done.filter(|d| *d >= 500 && *d < N) {
             child.kill().unwrap();
             break done;
@@ -52,7 +57,14 @@ async fn issue3_kill_during_sync_then_resume_gives_exactly_the_server_set() {
     assert!(added <= N - killed_at, "the resumed sync fetched again what was committed: {report}");
 
     let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&data));
-    let store = Store::open(StoreConfig { data_dir: data.clone(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+    let store = Store::open(StoreConfig {
+        data_dir: data.clone(),
+        vault,
+        clock: Arc::new(SystemClock),
+        catalog: Catalog::builtin(),
+    })
+    .await
+    .unwrap();
     assert_eq!(mailstore::local_uids(&store, "tester", "INBOX").await.unwrap(), lab.server_uids(&user, "INBOX"));
     let messages = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM messages").fetch_one(store.pool()).await.unwrap();
     let blobs = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM blobs").fetch_one(store.pool()).await.unwrap();

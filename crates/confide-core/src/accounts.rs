@@ -134,9 +134,13 @@ pub async fn list(store: &Store) -> Result<Vec<Account>, CoreError> {
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let lines = sqlx::query_as!(LineAddress, "SELECT address, line_id FROM account_lines WHERE account_id = ? ORDER BY address", r.id)
-            .fetch_all(store.pool())
-            .await?;
+        let lines = sqlx::query_as!(
+            LineAddress,
+            "SELECT address, line_id FROM account_lines WHERE account_id = ? ORDER BY address",
+            r.id
+        )
+        .fetch_all(store.pool())
+        .await?;
         out.push(Account {
             id: r.id,
             kind: if r.kind == "shared" { AccountKind::Shared } else { AccountKind::Personal },

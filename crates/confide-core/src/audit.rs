@@ -53,7 +53,9 @@ pub async fn append(store: &Store, action: &str, record: &str) -> Result<(), Cor
     // When it was really done: a rehearsal at a pretended time is logged when it ran.
     let at = store.recorded_ts();
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
-    let last = sqlx::query!(r#"SELECT seq AS "seq!", hash FROM audit_log ORDER BY seq DESC LIMIT 1"#).fetch_optional(&mut *tx).await?;
+    let last = sqlx::query!(r#"SELECT seq AS "seq!", hash FROM audit_log ORDER BY seq DESC LIMIT 1"#)
+        .fetch_optional(&mut *tx)
+        .await?;
     let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |l| (l.seq + 1, l.hash));
     let hash = entry_hash(&prev, seq, at, &actor, action, record);
     let signature = key.sign(hash.as_bytes());
@@ -145,7 +147,10 @@ pub async fn verify(store: &Store) -> Result<AuditCheck, CoreError> {
     }
     let end = rows.last().map_or((0, GENESIS.to_owned()), |r| (r.seq, r.hash.clone()));
     let head = store.vault().audit_head()?;
-    let head = head.as_deref().and_then(|h| h.split_once(':')).map_or((0, GENESIS.to_owned()), |(n, h)| (n.parse().unwrap_or(-1), h.to_owned()));
+    let head = head
+        .as_deref()
+        .and_then(|h| h.split_once(':'))
+        .map_or((0, GENESIS.to_owned()), |(n, h)| (n.parse().unwrap_or(-1), h.to_owned()));
     if head != end {
         return fail(if head.0 > end.0 {
             format!("the log should end at entry {}, but entries are missing from its end (or the last one was never written)", head.0)
@@ -160,7 +165,10 @@ pub async fn verify(store: &Store) -> Result<AuditCheck, CoreError> {
 
 /// Entries not yet on the server, oldest first, at most `limit` (one batch).
 pub async fn unpublished(store: &Store, limit: i64) -> Result<Vec<SignedEntry>, CoreError> {
-    let upto = sqlx::query_scalar!("SELECT upto FROM audit_published WHERE id = 1").fetch_optional(store.pool()).await?.unwrap_or(0);
+    let upto = sqlx::query_scalar!("SELECT upto FROM audit_published WHERE id = 1")
+        .fetch_optional(store.pool())
+        .await?
+        .unwrap_or(0);
     rows_after(store, upto, limit).await
 }
 
@@ -194,7 +202,8 @@ pub struct TeamAuditCheck {
 /// a key into a name for the messages.
 pub fn verify_team(entries: Vec<SignedEntry>, dir: &crate::team::Directory, unreadable: i64) -> TeamAuditCheck {
     let names = crate::team::names(dir);
-    let mut by_author: std::collections::BTreeMap<String, std::collections::BTreeMap<i64, SignedEntry>> = Default::default();
+    let mut by_author: std::collections::BTreeMap<String, std::collections::BTreeMap<i64, SignedEntry>> =
+        Default::default();
     let mut problems = vec![];
     for e in entries {
         let who = names.get(&e.actor).cloned().unwrap_or_else(|| crate::team::fingerprint(&e.actor));
@@ -202,7 +211,9 @@ pub fn verify_team(entries: Vec<SignedEntry>, dir: &crate::team::Directory, unre
         match chain.get(&e.seq) {
             // The same batch published twice (a crash between sending and noting it) is fine.
             Some(seen) if seen == &e => {}
-            Some(_) => problems.push(format!("{who}'s entry {} is on the server twice, with different contents", e.seq)),
+            Some(_) => {
+                problems.push(format!("{who}'s entry {} is on the server twice, with different contents", e.seq))
+            }
             None => {
                 chain.insert(e.seq, e);
             }
@@ -241,7 +252,11 @@ pub async fn view(session: &Session) -> Result<AuditView, CoreError> {
 /// The newest entries, for a manager.
 pub async fn recent(session: &Session, limit: i64) -> Result<Vec<AuditEntry>, CoreError> {
     session.require_manager("read the audit log")?;
-    Ok(sqlx::query_as!(AuditEntry, r#"SELECT seq AS "seq!", at, actor, action, record FROM audit_log ORDER BY seq DESC LIMIT ?"#, limit)
-        .fetch_all(session.store.pool())
-        .await?)
+    Ok(sqlx::query_as!(
+        AuditEntry,
+        r#"SELECT seq AS "seq!", at, actor, action, record FROM audit_log ORDER BY seq DESC LIMIT ?"#,
+        limit
+    )
+    .fetch_all(session.store.pool())
+    .await?)
 }

@@ -13,7 +13,8 @@ use crate::staff::Session;
 use crate::CoreError;
 
 /// Classes Confide writes through their own features, not as case records.
-const OWN: [&str; 7] = ["email", "webchat", "letter", "letter_response", "qa_review", "disclosure_report", "disclosure_summary"];
+const OWN: [&str; 7] =
+    ["email", "webchat", "letter", "letter_response", "qa_review", "disclosure_report", "disclosure_summary"];
 
 /// The classes a case record can be made in under this preset. Classes kept until an event
 /// (a literature address until it is sent) are consent records, not case records.
@@ -21,7 +22,11 @@ pub fn classes(preset: &Preset) -> Vec<&RetentionClass> {
     preset
         .retention
         .iter()
-        .filter(|c| c.delete_from.contains(&Place::RecordFolders) && !OWN.contains(&c.id.as_str()) && !matches!(c.period, Period::Until(_)))
+        .filter(|c| {
+            c.delete_from.contains(&Place::RecordFolders)
+                && !OWN.contains(&c.id.as_str())
+                && !matches!(c.period, Period::Until(_))
+        })
         .collect()
 }
 
@@ -55,5 +60,11 @@ pub fn make(session: &Session, input: &CaseInput) -> Result<CaseRecord, CoreErro
     if input.text.trim().is_empty() {
         return Err(CoreError::Invalid("write what the record is to hold".into()));
     }
-    Ok(CaseRecord { class: input.class.clone(), line: input.line.clone(), text: input.text.trim().to_owned(), by: session.profile.display_name.clone(), at: session.store.now_ts() })
+    Ok(CaseRecord {
+        class: input.class.clone(),
+        line: input.line.clone(),
+        text: input.text.trim().to_owned(),
+        by: session.profile.display_name.clone(),
+        at: session.store.now_ts(),
+    })
 }

@@ -32,7 +32,10 @@ impl Purpose {
 
 /// The purposes the preset keeps contact details for.
 pub fn purposes(preset: &crate::policy::Preset) -> Vec<Purpose> {
-    [Purpose::Literature, Purpose::Feedback].into_iter().filter(|p| preset.retention_class(p.class()).is_some()).collect()
+    [Purpose::Literature, Purpose::Feedback]
+        .into_iter()
+        .filter(|p| preset.retention_class(p.class()).is_some())
+        .collect()
 }
 
 /// The class anonymised feedback is kept in.

@@ -154,7 +154,10 @@ pub struct StoredMessage {
 }
 
 /// A conversation's summary and messages, oldest first, for someone allowed to read it.
-pub async fn load(session: &crate::staff::Session, id: i64) -> Result<(crate::inbox::ConversationSummary, Vec<StoredMessage>), CoreError> {
+pub async fn load(
+    session: &crate::staff::Session,
+    id: i64,
+) -> Result<(crate::inbox::ConversationSummary, Vec<StoredMessage>), CoreError> {
     let store = &session.store;
     let summary = crate::inbox::summaries(store.pool(), &[id])
         .await?
@@ -169,7 +172,13 @@ pub async fn load(session: &crate::staff::Session, id: i64) -> Result<(crate::in
     .await?;
     let mut messages = Vec::with_capacity(rows.len());
     for r in rows {
-        messages.push(StoredMessage { id: r.id, incoming: r.direction == "in", author: r.author, sent_at: r.sent_at, raw: store.get_blob(r.body_blob).await? });
+        messages.push(StoredMessage {
+            id: r.id,
+            incoming: r.direction == "in",
+            author: r.author,
+            sent_at: r.sent_at,
+            raw: store.get_blob(r.body_blob).await?,
+        });
     }
     Ok((summary, messages))
 }
@@ -177,7 +186,11 @@ pub async fn load(session: &crate::staff::Session, id: i64) -> Result<(crate::in
 /// Fails with [`CoreError::RepliedSinceOpened`] if the conversation has replies newer than the
 /// newest message the advisor had in front of them (`seen_message_id`), e.g. a colleague's,
 /// synced from the shared Sent folder since.
-pub async fn check_no_reply_since(store: &crate::Store, conversation_id: i64, seen_message_id: i64) -> Result<(), CoreError> {
+pub async fn check_no_reply_since(
+    store: &crate::Store,
+    conversation_id: i64,
+    seen_message_id: i64,
+) -> Result<(), CoreError> {
     let newer = sqlx::query_scalar!(
         "SELECT count(*) FROM messages WHERE conversation_id = ? AND direction = 'out' AND id > ?",
         conversation_id,
@@ -217,9 +230,13 @@ pub async fn check_visible(session: &crate::staff::Session, id: i64) -> Result<(
 
 /// Whether the conversation is on one of `lines` (a JSON array).
 async fn on_lines(session: &crate::staff::Session, id: i64, lines: &str) -> Result<bool, CoreError> {
-    let found = sqlx::query_scalar!("SELECT count(*) FROM conversations WHERE id = ? AND line_id IN (SELECT value FROM json_each(?))", id, lines)
-        .fetch_one(session.store.pool())
-        .await?;
+    let found = sqlx::query_scalar!(
+        "SELECT count(*) FROM conversations WHERE id = ? AND line_id IN (SELECT value FROM json_each(?))",
+        id,
+        lines
+    )
+    .fetch_one(session.store.pool())
+    .await?;
     Ok(found > 0)
 }
 
@@ -244,9 +261,12 @@ fn gone() -> CoreError {
 /// here). Under a no-cold-contact policy (acevo), Confide writes only to such addresses.
 pub async fn has_written_to_us(store: &Store, address: &str) -> Result<bool, CoreError> {
     let address = address.trim().to_lowercase();
-    Ok(sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM messages WHERE direction = 'in' AND lower(author) = ?) AS "written!: bool""#, address)
-        .fetch_one(store.pool())
-        .await?)
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM messages WHERE direction = 'in' AND lower(author) = ?) AS "written!: bool""#,
+        address
+    )
+    .fetch_one(store.pool())
+    .await?)
 }
 
 /// Sets (or, empty, clears) the pseudonym a service user is known by on this conversation.
@@ -257,7 +277,9 @@ pub async fn set_pseudonym(session: &crate::staff::Session, id: i64, pseudonym: 
         return Err(CoreError::Invalid("keep the pseudonym short".into()));
     }
     let value = (!p.is_empty()).then_some(p);
-    sqlx::query!("UPDATE conversations SET pseudonym = ? WHERE id = ?", value, id).execute(session.store.pool()).await?;
+    sqlx::query!("UPDATE conversations SET pseudonym = ? WHERE id = ?", value, id)
+        .execute(session.store.pool())
+        .await?;
     crate::audit::append(&session.store, "pseudonym_set", &format!("conversation:{id}")).await?;
     Ok(())
 }
@@ -276,5 +298,8 @@ pub async fn with_pseudonym(session: &crate::staff::Session, name: &str) -> Resu
 
 /// A conversation's pseudonym, if it has one.
 pub async fn pseudonym(store: &Store, id: i64) -> Result<Option<String>, CoreError> {
-    Ok(sqlx::query_scalar!("SELECT pseudonym FROM conversations WHERE id = ?", id).fetch_optional(store.pool()).await?.flatten())
+    Ok(sqlx::query_scalar!("SELECT pseudonym FROM conversations WHERE id = ?", id)
+        .fetch_optional(store.pool())
+        .await?
+        .flatten())
 }

@@ -153,18 +153,26 @@ pub enum Part {
 /// The class the identifying report is kept in: the preset's `disclosure_report`, else its
 /// `safeguarding_referral` (respect-mal-current keeps information shared with agencies five years).
 pub fn report_class(preset: &Preset) -> Result<&'static str, CoreError> {
-    ["disclosure_report", "safeguarding_referral"]
-        .into_iter()
-        .find(|c| preset.retention_class(c).is_some())
-        .ok_or_else(|| CoreError::Invalid("this policy has no record class for disclosure decisions (disclosure_report)".into()))
+    ["disclosure_report", "safeguarding_referral"].into_iter().find(|c| preset.retention_class(c).is_some()).ok_or_else(
+        || CoreError::Invalid("this policy has no record class for disclosure decisions (disclosure_report)".into()),
+    )
 }
 
 fn person(dir: &Directory, key: &str) -> Option<Person> {
-    dir.members.iter().find(|m| m.signing_key == key).map(|m| Person { name: m.name.clone(), key: m.signing_key.clone() })
+    dir.members
+        .iter()
+        .find(|m| m.signing_key == key)
+        .map(|m| Person { name: m.name.clone(), key: m.signing_key.clone() })
 }
 
 /// Checks a decision against the preset and the directory and makes its two records.
-pub fn decide(session: &Session, dir: &Directory, input: &DisclosureInput, me: &str, id: String) -> Result<(Report, Summary), CoreError> {
+pub fn decide(
+    session: &Session,
+    dir: &Directory,
+    input: &DisclosureInput,
+    me: &str,
+    id: String,
+) -> Result<(Report, Summary), CoreError> {
     let preset = session.preset();
     if !preset.exceptions.iter().any(|e| e.id == input.category) {
         return Err(CoreError::Invalid("choose one of this helpline's exception categories".into()));
@@ -177,23 +185,35 @@ pub fn decide(session: &Session, dir: &Directory, input: &DisclosureInput, me: &
     }
     let manager = match &input.manager_consulted {
         Some(key) => {
-            let m = dir.members.iter().find(|m| &m.signing_key == key && m.role == RoleKind::Manager).ok_or_else(|| CoreError::Invalid("the manager consulted must be a manager in the team directory".into()))?;
+            let m =
+                dir.members.iter().find(|m| &m.signing_key == key && m.role == RoleKind::Manager).ok_or_else(|| {
+                    CoreError::Invalid("the manager consulted must be a manager in the team directory".into())
+                })?;
             if m.signing_key == me {
-                return Err(CoreError::Invalid("consult another manager: you cannot be the manager you consulted".into()));
+                return Err(CoreError::Invalid(
+                    "consult another manager: you cannot be the manager you consulted".into(),
+                ));
             }
             Some(Person { name: m.name.clone(), key: m.signing_key.clone() })
         }
         None if preset.rules.consult_manager_before_disclosure => {
-            return Err(CoreError::Invalid("this policy asks you to consult a manager before deciding: record who you consulted".into()))
+            return Err(CoreError::Invalid(
+                "this policy asks you to consult a manager before deciding: record who you consulted".into(),
+            ))
         }
         None => None,
     };
     let mut others = vec![];
     for c in &input.others_consulted {
         if !c.sound_judgement {
-            return Err(CoreError::Invalid("a colleague consulted must declare that they can judge soundly (and have not consumed alcohol)".into()));
+            return Err(CoreError::Invalid(
+                "a colleague consulted must declare that they can judge soundly (and have not consumed alcohol)".into(),
+            ));
         }
-        others.push(person(dir, &c.key).ok_or_else(|| CoreError::Invalid("a colleague consulted must be in the team directory".into()))?);
+        others.push(
+            person(dir, &c.key)
+                .ok_or_else(|| CoreError::Invalid("a colleague consulted must be in the team directory".into()))?,
+        );
     }
     let told = match &input.user_told {
         Told::NotPossible { why } | Told::NotSafe { why } if why.trim().is_empty() => {
@@ -203,9 +223,13 @@ pub fn decide(session: &Session, dir: &Directory, input: &DisclosureInput, me: &
         Told::NotPossible { .. } => "not_possible",
         Told::NotSafe { .. } => "not_safe",
     };
-    let decided_by = person(dir, me).ok_or_else(|| CoreError::Invalid("you must be in the team directory to record a disclosure".into()))?;
+    let decided_by = person(dir, me)
+        .ok_or_else(|| CoreError::Invalid("you must be in the team directory to record a disclosure".into()))?;
     let now = session.store.now_ts();
-    let mut involved: Vec<String> = std::iter::once(me.to_owned()).chain(manager.iter().map(|m| m.key.clone())).chain(others.iter().map(|o| o.key.clone())).collect();
+    let mut involved: Vec<String> = std::iter::once(me.to_owned())
+        .chain(manager.iter().map(|m| m.key.clone()))
+        .chain(others.iter().map(|o| o.key.clone()))
+        .collect();
     involved.sort();
     involved.dedup();
     let mut agencies: Vec<Agency> = input.shared.iter().map(|s| s.with).collect();
@@ -224,7 +248,15 @@ pub fn decide(session: &Session, dir: &Directory, input: &DisclosureInput, me: &
         decided_by,
         decided_at: now,
     };
-    let summary = Summary { id, line: input.line.clone(), category: input.category.clone(), month: crate::qa::month_of(now), user_told: told.into(), agencies, involved };
+    let summary = Summary {
+        id,
+        line: input.line.clone(),
+        category: input.category.clone(),
+        month: crate::qa::month_of(now),
+        user_told: told.into(),
+        agencies,
+        involved,
+    };
     Ok((report, summary))
 }
 
@@ -233,7 +265,9 @@ pub fn decide(session: &Session, dir: &Directory, input: &DisclosureInput, me: &
 pub fn check_review(session: &Session, me: &str, summary: &Summary, reviews: &[Review]) -> Result<(), CoreError> {
     may_review(session)?;
     if summary.involved.iter().any(|k| k == me) {
-        return Err(CoreError::Invalid("you were involved in this incident, so someone who was not must review it".into()));
+        return Err(CoreError::Invalid(
+            "you were involved in this incident, so someone who was not must review it".into(),
+        ));
     }
     if reviews.iter().any(|r| r.disclosure == summary.id) {
         return Err(CoreError::Invalid("this incident has been reviewed already".into()));

@@ -28,7 +28,9 @@ pub enum CoreError {
     AgreementRequired,
     #[error("Confide is not set up on this desktop yet")]
     NotSetUp,
-    #[error("a colleague has replied to this conversation since you opened it. Read their reply before you send yours")]
+    #[error(
+        "a colleague has replied to this conversation since you opened it. Read their reply before you send yours"
+    )]
     RepliedSinceOpened(i64),
     #[error("{0}")]
     Invalid(String),

@@ -120,7 +120,12 @@ pub async fn page(session: &Session, filter: &InboxFilter) -> Result<InboxPage, 
     }
 }
 
-async fn list_page(session: &Session, b: &Bound<'_>, limit: usize, after: Option<&str>) -> Result<InboxPage, CoreError> {
+async fn list_page(
+    session: &Session,
+    b: &Bound<'_>,
+    limit: usize,
+    after: Option<&str>,
+) -> Result<InboxPage, CoreError> {
     let (at, id) = match after {
         None => (None, None),
         Some(c) => {
@@ -159,9 +164,26 @@ async fn list_page(session: &Session, b: &Bound<'_>, limit: usize, after: Option
     .await?;
     let conversations: Vec<ConversationSummary> = rows
         .into_iter()
-        .map(|r| summary(r.id, r.channel, r.line_id, r.status, r.subject, r.correspondent, r.preview, r.assignee, &r.risk_flags, r.unread, r.message_count, r.last_activity_at))
+        .map(|r| {
+            summary(
+                r.id,
+                r.channel,
+                r.line_id,
+                r.status,
+                r.subject,
+                r.correspondent,
+                r.preview,
+                r.assignee,
+                &r.risk_flags,
+                r.unread,
+                r.message_count,
+                r.last_activity_at,
+            )
+        })
         .collect();
-    let next = (conversations.len() == limit).then(|| conversations.last().map(|c| format!("a:{}:{}", c.last_activity_at, c.id))).flatten();
+    let next = (conversations.len() == limit)
+        .then(|| conversations.last().map(|c| format!("a:{}:{}", c.last_activity_at, c.id)))
+        .flatten();
     let (total, total_capped) = if after.is_none() { list_total(session, b).await? } else { (None, false) };
     Ok(InboxPage { conversations, total, total_capped, next })
 }
@@ -190,7 +212,13 @@ async fn list_total(session: &Session, b: &Bound<'_>) -> Result<(Option<i64>, bo
     Ok((Some(n.min(TOTAL_CAP)), n > TOTAL_CAP))
 }
 
-async fn search_page(session: &Session, b: &Bound<'_>, fts: &str, limit: usize, after: Option<&str>) -> Result<InboxPage, CoreError> {
+async fn search_page(
+    session: &Session,
+    b: &Bound<'_>,
+    fts: &str,
+    limit: usize,
+    after: Option<&str>,
+) -> Result<InboxPage, CoreError> {
     let before = match after {
         None => None,
         Some(c) => Some(c.strip_prefix("s:").and_then(|r| r.parse::<i64>().ok()).ok_or_else(bad_cursor)?),
@@ -238,7 +266,8 @@ async fn search_page(session: &Session, b: &Bound<'_>, fts: &str, limit: usize, 
     order.truncate(limit);
     let ids: Vec<i64> = order.iter().map(|(c, _)| *c).collect();
     let conversations = summaries(session.store.pool(), &ids).await?;
-    let (total, total_capped) = if before.is_none() { (Some(found.min(TOTAL_CAP)), found > TOTAL_CAP) } else { (None, false) };
+    let (total, total_capped) =
+        if before.is_none() { (Some(found.min(TOTAL_CAP)), found > TOTAL_CAP) } else { (None, false) };
     Ok(InboxPage { conversations, total, total_capped, next })
 }
 
@@ -255,7 +284,25 @@ pub(crate) async fn summaries(pool: &sqlx::SqlitePool, ids: &[i64]) -> Result<Ve
     .await?;
     let mut by_id: std::collections::HashMap<i64, ConversationSummary> = rows
         .into_iter()
-        .map(|r| (r.id, summary(r.id, r.channel, r.line_id, r.status, r.subject, r.correspondent, r.preview, r.assignee, &r.risk_flags, r.unread, r.message_count, r.last_activity_at)))
+        .map(|r| {
+            (
+                r.id,
+                summary(
+                    r.id,
+                    r.channel,
+                    r.line_id,
+                    r.status,
+                    r.subject,
+                    r.correspondent,
+                    r.preview,
+                    r.assignee,
+                    &r.risk_flags,
+                    r.unread,
+                    r.message_count,
+                    r.last_activity_at,
+                ),
+            )
+        })
         .collect();
     Ok(ids.iter().filter_map(|c| by_id.remove(c)).collect())
 }
@@ -284,7 +331,20 @@ fn summary(
     last_activity_at: i64,
 ) -> ConversationSummary {
     let risk_flags = serde_json::from_str(risk_flags).unwrap_or_default();
-    ConversationSummary { id, channel, line_id, status, subject, correspondent, preview, assignee, risk_flags, unread, message_count, last_activity_at }
+    ConversationSummary {
+        id,
+        channel,
+        line_id,
+        status,
+        subject,
+        correspondent,
+        preview,
+        assignee,
+        risk_flags,
+        unread,
+        message_count,
+        last_activity_at,
+    }
 }
 
 /// Turns what someone typed into an FTS5 query that matches all the words as prefixes, with
@@ -314,7 +374,9 @@ mod tests {
 /// The conversations this desktop's person has claimed, by id.
 pub async fn claimed_by_me(store: &Store) -> Result<Vec<i64>, CoreError> {
     let me = store.identity().fingerprint();
-    Ok(sqlx::query_scalar!(r#"SELECT id AS "id!" FROM conversations WHERE assignee = ?"#, me).fetch_all(store.pool()).await?)
+    Ok(sqlx::query_scalar!(r#"SELECT id AS "id!" FROM conversations WHERE assignee = ?"#, me)
+        .fetch_all(store.pool())
+        .await?)
 }
 
 /// Of `claimed` (what [`claimed_by_me`] said before a sync), the conversations a colleague has

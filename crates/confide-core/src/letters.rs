@@ -64,9 +64,23 @@ pub struct ScanRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "part", rename_all = "snake_case")]
 pub enum LetterPart {
-    Letter { reference: String, line: String, received_on: String, summary: String, scans: Vec<ScanRef>, imported_by: String },
-    Response { reference: String, text: String, by: String },
-    OriginalDestroyed { reference: String, by: String },
+    Letter {
+        reference: String,
+        line: String,
+        received_on: String,
+        summary: String,
+        scans: Vec<ScanRef>,
+        imported_by: String,
+    },
+    Response {
+        reference: String,
+        text: String,
+        by: String,
+    },
+    OriginalDestroyed {
+        reference: String,
+        by: String,
+    },
 }
 
 /// A scan's record body: the kind, a newline, the file's bytes (binary: a scan can be megabytes).
@@ -83,7 +97,9 @@ pub fn scan_body(kind: ScanKind, bytes: &[u8]) -> Vec<u8> {
 pub fn read_scan_body(body: &[u8]) -> Result<(ScanKind, &[u8]), CoreError> {
     let damaged = || CoreError::Invalid("a scan on the server is damaged".into());
     let cut = body.iter().position(|b| *b == b'\n').ok_or_else(damaged)?;
-    let kind: ScanKind = serde_json::from_str(&format!("\"{}\"", std::str::from_utf8(&body[..cut]).map_err(|_| damaged())?)).map_err(|_| damaged())?;
+    let kind: ScanKind =
+        serde_json::from_str(&format!("\"{}\"", std::str::from_utf8(&body[..cut]).map_err(|_| damaged())?))
+            .map_err(|_| damaged())?;
     Ok((kind, &body[cut + 1..]))
 }
 
@@ -118,13 +134,16 @@ pub fn check_import(session: &Session, details: &LetterDetails, files: usize) ->
         return Err(CoreError::Invalid("that is not one of this helpline's service lines".into()));
     }
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    let received = time::Date::parse(details.received_on.trim(), &format).map_err(|_| CoreError::Invalid("give the date the letter arrived as YYYY-MM-DD".into()))?;
+    let received = time::Date::parse(details.received_on.trim(), &format)
+        .map_err(|_| CoreError::Invalid("give the date the letter arrived as YYYY-MM-DD".into()))?;
     if received > session.store.clock().now().date() {
         return Err(CoreError::Invalid("the date the letter arrived is in the future".into()));
     }
     let summary = details.summary.trim();
     if summary.is_empty() || summary.chars().count() > SUMMARY_MAX {
-        return Err(CoreError::Invalid(format!("give a short summary of the letter (at most {SUMMARY_MAX} characters, and no names or addresses)")));
+        return Err(CoreError::Invalid(format!(
+            "give a short summary of the letter (at most {SUMMARY_MAX} characters, and no names or addresses)"
+        )));
     }
     if session.preset().retention_class("letter").is_none() {
         return Err(CoreError::Invalid("this policy has no record class for letters".into()));
@@ -135,7 +154,13 @@ pub fn check_import(session: &Session, details: &LetterDetails, files: usize) ->
 /// A new letter reference: the date and a random part, so desktops never collide.
 pub fn new_reference(session: &Session) -> String {
     let d = session.store.clock().now().date();
-    format!("L-{:04}{:02}{:02}-{}", d.year(), d.month() as u8, d.day(), hex::encode(rand::random::<[u8; 2]>()).to_uppercase())
+    format!(
+        "L-{:04}{:02}{:02}-{}",
+        d.year(),
+        d.month() as u8,
+        d.day(),
+        hex::encode(rand::random::<[u8; 2]>()).to_uppercase()
+    )
 }
 
 /// The class a response to a letter is kept in: `letter_response` where the preset has one
@@ -183,17 +208,19 @@ pub fn assemble(parts: Vec<(i64, LetterPart)>) -> Vec<LetterView> {
     let mut rest = vec![];
     for (at, part) in parts {
         match part {
-            LetterPart::Letter { reference, line, received_on, summary, scans, imported_by } => letters.push(LetterView {
-                reference,
-                line,
-                received_on,
-                summary,
-                scans,
-                imported_by,
-                imported_at: at,
-                responses: vec![],
-                original_destroyed: None,
-            }),
+            LetterPart::Letter { reference, line, received_on, summary, scans, imported_by } => {
+                letters.push(LetterView {
+                    reference,
+                    line,
+                    received_on,
+                    summary,
+                    scans,
+                    imported_by,
+                    imported_at: at,
+                    responses: vec![],
+                    original_destroyed: None,
+                })
+            }
             other => rest.push((at, other)),
         }
     }
@@ -241,7 +268,14 @@ mod tests {
 
     #[test]
     fn responses_and_destruction_join_their_letter_and_orphans_are_dropped() {
-        let letter = |r: &str| LetterPart::Letter { reference: r.into(), line: "phoneline".into(), received_on: "2026-11-20".into(), summary: "s".into(), scans: vec![], imported_by: "Tia".into() };
+        let letter = |r: &str| LetterPart::Letter {
+            reference: r.into(),
+            line: "phoneline".into(),
+            received_on: "2026-11-20".into(),
+            summary: "s".into(),
+            scans: vec![],
+            imported_by: "Tia".into(),
+        };
         let parts = vec![
             (30, LetterPart::Response { reference: "L-1".into(), text: "second".into(), by: "Ann".into() }),
             (10, letter("L-1")),

@@ -21,7 +21,13 @@ pub struct OutboxItem {
 }
 
 /// Queues a reply (raw RFC 5322 bytes, encrypted here) before any attempt to send it.
-pub async fn queue(store: &Store, conversation_id: Option<i64>, account_id: &str, message_id: &str, raw: &[u8]) -> Result<i64, CoreError> {
+pub async fn queue(
+    store: &Store,
+    conversation_id: Option<i64>,
+    account_id: &str,
+    message_id: &str,
+    raw: &[u8],
+) -> Result<i64, CoreError> {
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
     let blob = store.put_blob(&mut tx, "outgoing", raw, &store.own_recipients()).await?;
     let now = store.now_ts();
@@ -88,7 +94,9 @@ pub async fn mark_failed(store: &Store, id: i64, error: &str) -> Result<(), Core
 /// Filed in the shared Sent: the outbox copy and its blob go; sync brings the Sent copy back.
 pub async fn remove(store: &Store, id: i64) -> Result<(), CoreError> {
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
-    if let Some(blob) = sqlx::query_scalar!("SELECT raw_blob FROM outbox WHERE id = ?", id).fetch_optional(&mut *tx).await? {
+    if let Some(blob) =
+        sqlx::query_scalar!("SELECT raw_blob FROM outbox WHERE id = ?", id).fetch_optional(&mut *tx).await?
+    {
         sqlx::query!("DELETE FROM outbox WHERE id = ?", id).execute(&mut *tx).await?;
         crate::store::blobs::shred(&mut tx, &format!("[{blob}]")).await?;
     }

@@ -79,7 +79,10 @@ pub struct Sample {
 /// Checks a request: a period in order, known channels, exactly one of a rate and a count.
 pub fn check(req: &SampleRequest) -> Result<(time::Date, time::Date), CoreError> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    let date = |s: &str| time::Date::parse(s.trim(), &format).map_err(|_| CoreError::Invalid("give the period's dates as YYYY-MM-DD".into()));
+    let date = |s: &str| {
+        time::Date::parse(s.trim(), &format)
+            .map_err(|_| CoreError::Invalid("give the period's dates as YYYY-MM-DD".into()))
+    };
     let (from, to) = (date(&req.from)?, date(&req.to)?);
     if to < from {
         return Err(CoreError::Invalid("the period ends before it starts".into()));
@@ -122,7 +125,9 @@ pub fn draw(candidates: Vec<SampleItem>, req: &SampleRequest, seed: &str) -> Sam
         out.strata.push(Stratum { advisor, channel, month, available: items.len(), chosen: quota });
         out.items.extend(items.into_iter().take(quota));
     }
-    out.items.sort_by(|a, b| (a.advisor.as_str(), a.channel.as_str(), a.at).cmp(&(b.advisor.as_str(), b.channel.as_str(), b.at)));
+    out.items.sort_by(|a, b| {
+        (a.advisor.as_str(), a.channel.as_str(), a.at).cmp(&(b.advisor.as_str(), b.channel.as_str(), b.at))
+    });
     out
 }
 
@@ -271,7 +276,13 @@ pub fn summary_csv(rows: &[AdvisorMonth], rubric: &[Criterion], names: &BTreeMap
     }
     out.push('\n');
     for r in rows {
-        let name = names.get(&r.advisor).cloned().unwrap_or_else(|| if r.advisor.is_empty() { "not sent from Confide".into() } else { format!("key {}", r.advisor) });
+        let name = names.get(&r.advisor).cloned().unwrap_or_else(|| {
+            if r.advisor.is_empty() {
+                "not sent from Confide".into()
+            } else {
+                format!("key {}", r.advisor)
+            }
+        });
         out.push_str(&format!("{},{},{}", quote(&name), r.month, r.reviews));
         for c in rubric {
             out.push(',');
@@ -286,7 +297,11 @@ pub fn summary_csv(rows: &[AdvisorMonth], rubric: &[Criterion], names: &BTreeMap
 
 /// The email replies on the lines this person sees, sent in `[from, to)` (unix seconds), with
 /// their author from the keyword their Sent copy carries.
-pub async fn email_candidates(session: &crate::staff::Session, from: i64, to: i64) -> Result<Vec<SampleItem>, CoreError> {
+pub async fn email_candidates(
+    session: &crate::staff::Session,
+    from: i64,
+    to: i64,
+) -> Result<Vec<SampleItem>, CoreError> {
     let lines = session.lines_json();
     let rows = sqlx::query!(
         r#"SELECT m.id AS "id!", m.sent_at, group_concat(mm.flags, ' ') AS "flags?: String"
@@ -304,8 +319,21 @@ pub async fn email_candidates(session: &crate::staff::Session, from: i64, to: i6
     Ok(rows
         .into_iter()
         .map(|r| {
-            let advisor = r.flags.as_deref().unwrap_or_default().split_whitespace().find_map(|k| k.strip_prefix(AUTHOR_PREFIX)).unwrap_or_default().to_owned();
-            SampleItem { key: format!("email:{}", r.id), channel: "email".into(), advisor, month: month_of(r.sent_at), at: r.sent_at }
+            let advisor = r
+                .flags
+                .as_deref()
+                .unwrap_or_default()
+                .split_whitespace()
+                .find_map(|k| k.strip_prefix(AUTHOR_PREFIX))
+                .unwrap_or_default()
+                .to_owned();
+            SampleItem {
+                key: format!("email:{}", r.id),
+                channel: "email".into(),
+                advisor,
+                month: month_of(r.sent_at),
+                at: r.sent_at,
+            }
         })
         .collect())
 }
@@ -322,7 +350,9 @@ pub async fn conversation_of(session: &crate::staff::Session, message: i64) -> R
 
 /// `YYYY-MM` of a unix time.
 pub fn month_of(at: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(at).map(|d| format!("{:04}-{:02}", d.year(), d.month() as u8)).unwrap_or_default()
+    time::OffsetDateTime::from_unix_timestamp(at)
+        .map(|d| format!("{:04}-{:02}", d.year(), d.month() as u8))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -53,7 +53,12 @@ pub fn new_id() -> String {
 /// Who may read records of `class` on `line`: the roles the preset names for the class, as
 /// the directory lists them (leavers and forged entries are not in it). Refuses to return
 /// nobody: a record no one can read would be a silent way to lose it.
-pub fn readers(preset: &Preset, dir: &Directory, class: &str, line: Option<&str>) -> Result<Vec<confide_vault::Recipient>, CoreError> {
+pub fn readers(
+    preset: &Preset,
+    dir: &Directory,
+    class: &str,
+    line: Option<&str>,
+) -> Result<Vec<confide_vault::Recipient>, CoreError> {
     let roles: Vec<RoleKind> = if class == AUDIT_CLASS {
         vec![RoleKind::Manager]
     } else {
@@ -107,9 +112,14 @@ pub fn seal(
 
 /// Opens a record with this desktop's key and checks it: the body is the one signed, and the
 /// author is (or was) in the team. Another staff group's record fails with `NotForYou`.
-pub fn open(ciphertext: &[u8], identity: &confide_vault::StaffIdentity, dir: &Directory) -> Result<SharedRecord, CoreError> {
+pub fn open(
+    ciphertext: &[u8],
+    identity: &confide_vault::StaffIdentity,
+    dir: &Directory,
+) -> Result<SharedRecord, CoreError> {
     let plain = confide_vault::open(ciphertext, identity)?;
-    let damaged = || CoreError::Invalid("this record is damaged or was not written by Confide, so it was not trusted".into());
+    let damaged =
+        || CoreError::Invalid("this record is damaged or was not written by Confide, so it was not trusted".into());
     let split = plain.iter().position(|&b| b == b'\n').ok_or_else(damaged)?;
     let signed: Signed = serde_json::from_slice(&plain[..split]).map_err(|_| damaged())?;
     let body = plain[split + 1..].to_vec();
@@ -120,7 +130,9 @@ pub fn open(ciphertext: &[u8], identity: &confide_vault::StaffIdentity, dir: &Di
     }
     let known = dir.members.iter().chain(&dir.removed).any(|m| m.signing_key == signed.header.author);
     if !known {
-        return Err(CoreError::Invalid("this record was signed by someone who is not in the team directory, so it was not trusted".into()));
+        return Err(CoreError::Invalid(
+            "this record was signed by someone who is not in the team directory, so it was not trusted".into(),
+        ));
     }
     Ok(SharedRecord { header: signed.header, body })
 }

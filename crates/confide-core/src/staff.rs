@@ -56,7 +56,9 @@ pub struct StaffProfile {
 #[ts(export)]
 pub enum SetupState {
     /// First run: choose the preset, give a name and a role.
-    NeedsProfile { presets: Vec<PresetChoice> },
+    NeedsProfile {
+        presets: Vec<PresetChoice>,
+    },
     /// The agreement of the current policy version has not been accepted by this person.
     NeedsAgreement {
         display_name: String,
@@ -66,7 +68,9 @@ pub enum SetupState {
         /// The version accepted before, if the policy has changed since.
         previously_accepted: Option<String>,
     },
-    Ready { profile: StaffProfile },
+    Ready {
+        profile: StaffProfile,
+    },
 }
 
 struct ProfileRow {
@@ -84,7 +88,9 @@ async fn profile_row(store: &Store) -> Result<Option<ProfileRow>, CoreError> {
 
 pub async fn setup_state(store: &Store) -> Result<SetupState, CoreError> {
     let Some(row) = profile_row(store).await? else {
-        return Ok(SetupState::NeedsProfile { presets: store.catalog().presets().iter().map(PresetChoice::from).collect() });
+        return Ok(SetupState::NeedsProfile {
+            presets: store.catalog().presets().iter().map(PresetChoice::from).collect(),
+        });
     };
     let preset = store.catalog().get(&row.preset_id)?;
     let role = RoleKind::parse(&row.role).ok_or_else(|| CoreError::Invalid(format!("unknown role {}", row.role)))?;
@@ -155,14 +161,25 @@ fn visible_lines(preset: &Preset, role: RoleKind, mut lines: Vec<String>) -> Vec
 }
 
 /// Records the preset, name and role chosen at first run, working on every line of the preset.
-pub async fn save_profile(store: &Store, preset_id: &str, display_name: &str, role: RoleKind) -> Result<SetupState, CoreError> {
+pub async fn save_profile(
+    store: &Store,
+    preset_id: &str,
+    display_name: &str,
+    role: RoleKind,
+) -> Result<SetupState, CoreError> {
     let lines: Vec<String> = store.catalog().get(preset_id)?.lines.iter().map(|l| l.id.clone()).collect();
     save_profile_on_lines(store, preset_id, display_name, role, &lines).await
 }
 
 /// Records the preset, name, role and the service lines this person works on (a manager works
 /// on all of them, whatever is chosen).
-pub async fn save_profile_on_lines(store: &Store, preset_id: &str, display_name: &str, role: RoleKind, lines: &[String]) -> Result<SetupState, CoreError> {
+pub async fn save_profile_on_lines(
+    store: &Store,
+    preset_id: &str,
+    display_name: &str,
+    role: RoleKind,
+    lines: &[String],
+) -> Result<SetupState, CoreError> {
     let display_name = display_name.trim();
     if display_name.is_empty() || display_name.chars().count() > 80 {
         return Err(CoreError::Invalid("give a display name of 1 to 80 characters; a first name is enough".into()));
@@ -217,7 +234,9 @@ pub async fn follow_directory(store: &Store, role: RoleKind, lines: &[String]) -
         return Ok(false);
     }
     let role_str = role.as_str();
-    sqlx::query!("UPDATE staff_profile SET role = ?, lines = ? WHERE id = 1", role_str, stored).execute(store.pool()).await?;
+    sqlx::query!("UPDATE staff_profile SET role = ?, lines = ? WHERE id = 1", role_str, stored)
+        .execute(store.pool())
+        .await?;
     if after.iter().any(|l| !before.contains(l)) {
         crate::mailstore::look_again(store).await?;
     }
@@ -296,10 +315,7 @@ pub async fn session(store: &Store) -> Result<Session, CoreError> {
 }
 
 fn rfc3339(ts: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(ts)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
+    OffsetDateTime::from_unix_timestamp(ts).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
 }
 
 /// The lines whose mail the person at this desktop sees (those they work on, and mail not yet

@@ -34,7 +34,10 @@ pub struct Transcript {
 /// The conversation for `chat`, made on first sight. Visitors are anonymous: the
 /// correspondent is "Visitor", never anything the page could tell about them.
 pub async fn open(store: &Store, chat: &str, line: &str, started_at: i64) -> Result<i64, CoreError> {
-    if let Some(id) = sqlx::query_scalar!("SELECT conversation_id FROM webchats WHERE chat_id = ?", chat).fetch_optional(store.pool()).await? {
+    if let Some(id) = sqlx::query_scalar!("SELECT conversation_id FROM webchats WHERE chat_id = ?", chat)
+        .fetch_optional(store.pool())
+        .await?
+    {
         return Ok(id);
     }
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
@@ -54,7 +57,10 @@ pub async fn open(store: &Store, chat: &str, line: &str, started_at: i64) -> Res
 
 /// How many of the chat's messages are held here.
 pub async fn stored(store: &Store, chat: &str) -> Result<usize, CoreError> {
-    Ok(sqlx::query_scalar!("SELECT stored FROM webchats WHERE chat_id = ?", chat).fetch_optional(store.pool()).await?.unwrap_or(0) as usize)
+    Ok(sqlx::query_scalar!("SELECT stored FROM webchats WHERE chat_id = ?", chat)
+        .fetch_optional(store.pool())
+        .await?
+        .unwrap_or(0) as usize)
 }
 
 /// Keeps one message of the chat (the next in the gateway's order).
@@ -76,9 +82,13 @@ pub async fn add(store: &Store, chat: &str, said: &Said) -> Result<(), CoreError
     )
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query!("INSERT INTO message_fts (rowid, subject, correspondent, body) VALUES (?, 'Webchat', 'Visitor', ?)", message, said.text)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO message_fts (rowid, subject, correspondent, body) VALUES (?, 'Webchat', 'Visitor', ?)",
+        message,
+        said.text
+    )
+    .execute(&mut *tx)
+    .await?;
     let preview: String = said.text.chars().take(160).collect();
     let unread = said.from == "visitor";
     sqlx::query!(
@@ -107,7 +117,9 @@ pub fn advisor_says(store: &Store, text: &str) -> Result<Said, CoreError> {
 /// The chat ended (by either side): it waits to be archived.
 pub async fn ended(store: &Store, chat: &str) -> Result<(), CoreError> {
     let now = store.now_ts();
-    sqlx::query!("UPDATE webchats SET ended_at = coalesce(ended_at, ?) WHERE chat_id = ?", now, chat).execute(store.pool()).await?;
+    sqlx::query!("UPDATE webchats SET ended_at = coalesce(ended_at, ?) WHERE chat_id = ?", now, chat)
+        .execute(store.pool())
+        .await?;
     sqlx::query!("UPDATE conversations SET status = 'closed' WHERE id = (SELECT conversation_id FROM webchats WHERE chat_id = ?)", chat)
         .execute(store.pool())
         .await?;
@@ -123,7 +135,10 @@ pub async fn transcript(store: &Store, chat: &str) -> Result<Transcript, CoreErr
     .fetch_optional(store.pool())
     .await?
     .ok_or_else(|| CoreError::Invalid("that chat is not on this desktop".into()))?;
-    let rows = sqlx::query!("SELECT author, sent_at, body_blob FROM messages WHERE conversation_id = ? ORDER BY id", row.id).fetch_all(store.pool()).await?;
+    let rows =
+        sqlx::query!("SELECT author, sent_at, body_blob FROM messages WHERE conversation_id = ? ORDER BY id", row.id)
+            .fetch_all(store.pool())
+            .await?;
     let mut messages = Vec::with_capacity(rows.len());
     for r in rows {
         let text = String::from_utf8_lossy(&store.get_blob(r.body_blob).await?).into_owned();
@@ -148,10 +163,17 @@ pub async fn set_gateway(store: &Store, url: &str, credential: &str) -> Result<(
     let url = url.trim();
     // The address's finer rule (plain ws:// only to this computer) is the gateway client's.
     if !(url.starts_with("wss://") || url.starts_with("ws://")) || credential.trim().len() < 32 {
-        return Err(CoreError::Invalid("give the gateway's address (wss://host) and the credential your manager issued".into()));
+        return Err(CoreError::Invalid(
+            "give the gateway's address (wss://host) and the credential your manager issued".into(),
+        ));
     }
     store.vault().set_account_password(CREDENTIAL_KEY, credential.trim())?;
-    sqlx::query!("INSERT INTO webchat_gateway (id, url) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url", url).execute(store.pool()).await?;
+    sqlx::query!(
+        "INSERT INTO webchat_gateway (id, url) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url",
+        url
+    )
+    .execute(store.pool())
+    .await?;
     Ok(())
 }
 
@@ -166,7 +188,11 @@ pub struct GatewayAccess {
 
 /// The gateway's address and this advisor's credential, if this desktop takes chats.
 pub async fn gateway(store: &Store) -> Result<Option<GatewayAccess>, CoreError> {
-    let Some(url) = sqlx::query_scalar!("SELECT url FROM webchat_gateway WHERE id = 1").fetch_optional(store.pool()).await? else { return Ok(None) };
+    let Some(url) =
+        sqlx::query_scalar!("SELECT url FROM webchat_gateway WHERE id = 1").fetch_optional(store.pool()).await?
+    else {
+        return Ok(None);
+    };
     let Some(credential) = store.vault().account_password(CREDENTIAL_KEY)? else { return Ok(None) };
     let ca_file = crate::accounts::list(store)
         .await?
@@ -193,13 +219,17 @@ pub async fn chat_of(session: &crate::staff::Session, conversation_id: i64) -> R
 
 /// The conversation a chat is on this desktop, if it is here.
 pub async fn conversation_of(store: &Store, chat: &str) -> Result<Option<i64>, CoreError> {
-    Ok(sqlx::query_scalar!("SELECT conversation_id FROM webchats WHERE chat_id = ?", chat).fetch_optional(store.pool()).await?)
+    Ok(sqlx::query_scalar!("SELECT conversation_id FROM webchats WHERE chat_id = ?", chat)
+        .fetch_optional(store.pool())
+        .await?)
 }
 
 /// This advisor handed the chat to a colleague: no longer theirs to answer or to archive.
 pub async fn handed_over(store: &Store, chat: &str) -> Result<(), CoreError> {
     let now = store.now_ts();
-    sqlx::query!("UPDATE webchats SET handed_over_at = coalesce(handed_over_at, ?) WHERE chat_id = ?", now, chat).execute(store.pool()).await?;
+    sqlx::query!("UPDATE webchats SET handed_over_at = coalesce(handed_over_at, ?) WHERE chat_id = ?", now, chat)
+        .execute(store.pool())
+        .await?;
     sqlx::query!("UPDATE conversations SET status = 'closed' WHERE id = (SELECT conversation_id FROM webchats WHERE chat_id = ?)", chat)
         .execute(store.pool())
         .await?;
@@ -209,15 +239,22 @@ pub async fn handed_over(store: &Store, chat: &str) -> Result<(), CoreError> {
 /// Chats that ended here but whose transcript is not on the server yet (the archive failed, or
 /// the app closed first): archived on the next chance. Not those handed to a colleague.
 pub async fn unarchived(store: &Store) -> Result<Vec<String>, CoreError> {
-    Ok(sqlx::query_scalar!("SELECT chat_id FROM webchats WHERE ended_at IS NOT NULL AND archived_at IS NULL AND handed_over_at IS NULL")
-        .fetch_all(store.pool())
-        .await?)
+    Ok(sqlx::query_scalar!(
+        "SELECT chat_id FROM webchats WHERE ended_at IS NOT NULL AND archived_at IS NULL AND handed_over_at IS NULL"
+    )
+    .fetch_all(store.pool())
+    .await?)
 }
 
 /// Whether a conversation is a live chat. A chat is kept on the desktop of the advisor who took
 /// it, not on the shared mailbox, so its triage is kept here too.
 pub async fn is_chat(store: &Store, conversation_id: i64) -> Result<bool, CoreError> {
-    Ok(sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM webchats WHERE conversation_id = ?) AS "chat!: bool""#, conversation_id).fetch_one(store.pool()).await?)
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM webchats WHERE conversation_id = ?) AS "chat!: bool""#,
+        conversation_id
+    )
+    .fetch_one(store.pool())
+    .await?)
 }
 
 /// Raises or lowers one of the preset's exception categories on a chat (the caller has checked
@@ -225,7 +262,9 @@ pub async fn is_chat(store: &Store, conversation_id: i64) -> Result<bool, CoreEr
 /// into the anonymous statistics when the chat expires.
 pub async fn set_risk(store: &Store, conversation_id: i64, category: &str, raised: bool) -> Result<(), CoreError> {
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
-    let current = sqlx::query_scalar!("SELECT risk_flags FROM conversations WHERE id = ?", conversation_id).fetch_one(&mut *tx).await?;
+    let current = sqlx::query_scalar!("SELECT risk_flags FROM conversations WHERE id = ?", conversation_id)
+        .fetch_one(&mut *tx)
+        .await?;
     let mut flags: Vec<String> = serde_json::from_str(&current).unwrap_or_default();
     flags.retain(|f| f != category);
     if raised {
@@ -233,20 +272,32 @@ pub async fn set_risk(store: &Store, conversation_id: i64, category: &str, raise
         flags.sort();
     }
     let flags = serde_json::to_string(&flags).expect("strings serialise");
-    sqlx::query!("UPDATE conversations SET risk_flags = ? WHERE id = ?", flags, conversation_id).execute(&mut *tx).await?;
+    sqlx::query!("UPDATE conversations SET risk_flags = ? WHERE id = ?", flags, conversation_id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Sets a chat's status (the outcome the statistics count).
-pub async fn set_status(store: &Store, conversation_id: i64, status: crate::conversations::Status) -> Result<(), CoreError> {
+pub async fn set_status(
+    store: &Store,
+    conversation_id: i64,
+    status: crate::conversations::Status,
+) -> Result<(), CoreError> {
     let status = status.as_str();
-    sqlx::query!("UPDATE conversations SET status = ? WHERE id = ?", status, conversation_id).execute(store.pool()).await?;
+    sqlx::query!("UPDATE conversations SET status = ? WHERE id = ?", status, conversation_id)
+        .execute(store.pool())
+        .await?;
     Ok(())
 }
 
 /// Chats on this desktop with words from the visitor not yet opened here: what the tray
 /// indicator counts, with the visitors waiting to be accepted.
 pub async fn unread_chats(store: &Store) -> Result<i64, CoreError> {
-    Ok(sqlx::query_scalar!(r#"SELECT count(*) AS "n!: i64" FROM conversations WHERE channel = 'webchat' AND unread = 1"#).fetch_one(store.pool()).await?)
+    Ok(sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!: i64" FROM conversations WHERE channel = 'webchat' AND unread = 1"#
+    )
+    .fetch_one(store.pool())
+    .await?)
 }

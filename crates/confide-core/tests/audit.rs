@@ -12,8 +12,21 @@ use confide_vault::{MemorySecrets, Vault};
 
 async fn store_with_log(dir: &std::path::Path, secrets: Arc<MemorySecrets>) -> Store {
     let vault = Vault::new(secrets, "audit-test");
-    let store = Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
-    for (action, record) in [("opened", "conversation:1"), ("claimed", "conversation:1"), ("exported", "retention_record"), ("opened", "conversation:2"), ("held", "conversation:2")] {
+    let store = Store::open(StoreConfig {
+        data_dir: dir.to_path_buf(),
+        vault,
+        clock: Arc::new(SystemClock),
+        catalog: Catalog::builtin(),
+    })
+    .await
+    .unwrap();
+    for (action, record) in [
+        ("opened", "conversation:1"),
+        ("claimed", "conversation:1"),
+        ("exported", "retention_record"),
+        ("opened", "conversation:2"),
+        ("held", "conversation:2"),
+    ] {
         audit::append(&store, action, record).await.unwrap();
     }
     store
@@ -47,7 +60,11 @@ async fn issue6_any_change_to_the_audit_log_is_found_by_verify() {
     for (what, sql, expected) in cases {
         let tmp = tempfile::tempdir().unwrap();
         let store = store_with_log(tmp.path(), Arc::new(MemorySecrets::default())).await;
-        assert_eq!(audit::verify(&store).await.unwrap(), audit::AuditCheck { entries: 5, problem: None }, "{what}: the untouched log");
+        assert_eq!(
+            audit::verify(&store).await.unwrap(),
+            audit::AuditCheck { entries: 5, problem: None },
+            "{what}: the untouched log"
+        );
         for statement in sql {
             exec(&store, statement).await;
         }
@@ -116,7 +133,8 @@ async fn issue6_the_teams_log_from_the_server_is_checked_author_by_author() {
         sign(Change::Add { member: member(&bob, "Bob", RoleKind::Advisor) }, &ann_key, 2),
     ];
     let dir = resolve(&entries, &ann_key.public_hex());
-    let (ann_log, bob_log) = (audit::unpublished(&ann, 100).await.unwrap(), audit::unpublished(&bob, 100).await.unwrap());
+    let (ann_log, bob_log) =
+        (audit::unpublished(&ann, 100).await.unwrap(), audit::unpublished(&bob, 100).await.unwrap());
     let all = || ann_log.iter().chain(&bob_log).cloned().collect::<Vec<_>>();
 
     let ok = audit::verify_team(all(), &dir, 0);
@@ -131,7 +149,10 @@ async fn issue6_the_teams_log_from_the_server_is_checked_author_by_author() {
 
     let mut edited = all();
     edited[1].record = "conversation:99".into();
-    assert_eq!(audit::verify_team(edited.clone(), &dir, 0).problems, ["Ann's log: entry 2 was changed after it was written"]);
+    assert_eq!(
+        audit::verify_team(edited.clone(), &dir, 0).problems,
+        ["Ann's log: entry 2 was changed after it was written"]
+    );
     edited.push(ann_log[1].clone());
     assert!(audit::verify_team(edited, &dir, 0).problems.iter().any(|p| p.contains("entry 2 is on the server twice")));
 

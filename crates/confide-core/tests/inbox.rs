@@ -14,11 +14,21 @@ use confide_vault::{MemorySecrets, Vault};
 
 async fn session_with(n: usize, dir: &std::path::Path) -> staff::Session {
     let vault = Vault::new(Arc::new(MemorySecrets::default()), "inbox-test");
-    let store = Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+    let store = Store::open(StoreConfig {
+        data_dir: dir.to_path_buf(),
+        vault,
+        clock: Arc::new(SystemClock),
+        catalog: Catalog::builtin(),
+    })
+    .await
+    .unwrap();
     staff::save_profile(&store, "respect-mal-current", "Tester", RoleKind::Advisor).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
-    let texts: Vec<(String, String)> =
-        (0..n).map(|i| (format!("caller{i}@example.org"), format!("{} message {i}", if i % 3 == 0 { "court" } else { "housing" }))).collect();
+    let texts: Vec<(String, String)> = (0..n)
+        .map(|i| {
+            (format!("caller{i}@example.org"), format!("{} message {i}", if i % 3 == 0 { "court" } else { "housing" }))
+        })
+        .collect();
     let items = texts
         .iter()
         .enumerate()
@@ -29,7 +39,13 @@ async fn session_with(n: usize, dir: &std::path::Path) -> staff::Session {
             correspondent: who,
             preview: body,
             // Some share a time, so the id must break ties for paging to be exact.
-            first_message: NewMessage { incoming: true, author: who, sent_at: 1_700_000_000 + (i as i64 / 2), body: body.as_bytes(), index_text: body },
+            first_message: NewMessage {
+                incoming: true,
+                author: who,
+                sent_at: 1_700_000_000 + (i as i64 / 2),
+                body: body.as_bytes(),
+                index_text: body,
+            },
         })
         .collect();
     conversations::record_many(&store, items).await.unwrap();
@@ -59,7 +75,9 @@ async fn issue3_list_pages_cover_every_conversation_once_newest_first() {
     assert_eq!(ids.len(), 1234);
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 1234, "a conversation appeared twice");
     assert_eq!((total, capped), (Some(TOTAL_CAP), true));
-    let (line, total, capped) = all_pages(&session, InboxFilter { line_id: Some("phoneline".into()), limit: Some(50), ..Default::default() }).await;
+    let (line, total, capped) =
+        all_pages(&session, InboxFilter { line_id: Some("phoneline".into()), limit: Some(50), ..Default::default() })
+            .await;
     assert_eq!(line.len(), 617);
     assert_eq!((total, capped), (Some(617), false));
 }
@@ -68,15 +86,29 @@ async fn issue3_list_pages_cover_every_conversation_once_newest_first() {
 async fn issue3_search_pages_hold_every_match_and_nothing_else() {
     let tmp = tempfile::tempdir().unwrap();
     let session = session_with(1500, tmp.path()).await;
-    let (ids, total, capped) = all_pages(&session, InboxFilter { search: Some("court".into()), limit: Some(64), ..Default::default() }).await;
+    let (ids, total, capped) =
+        all_pages(&session, InboxFilter { search: Some("court".into()), limit: Some(64), ..Default::default() }).await;
     let unique: HashSet<i64> = ids.iter().copied().collect();
     assert_eq!(unique.len(), 500, "every third conversation says court");
     assert_eq!((total, capped), (Some(500), false));
-    let first = inbox::page(&session, &InboxFilter { search: Some("court".into()), limit: Some(5), ..Default::default() }).await.unwrap();
-    assert!(first.conversations.windows(2).all(|w| w[0].last_activity_at >= w[1].last_activity_at), "newest match first");
-    let rare = inbox::page(&session, &InboxFilter { search: Some("caller1499@example.org".into()), ..Default::default() }).await.unwrap();
+    let first =
+        inbox::page(&session, &InboxFilter { search: Some("court".into()), limit: Some(5), ..Default::default() })
+            .await
+            .unwrap();
+    assert!(
+        first.conversations.windows(2).all(|w| w[0].last_activity_at >= w[1].last_activity_at),
+        "newest match first"
+    );
+    let rare =
+        inbox::page(&session, &InboxFilter { search: Some("caller1499@example.org".into()), ..Default::default() })
+            .await
+            .unwrap();
     assert_eq!((rare.total, rare.conversations.len(), rare.next), (Some(1), 1, None));
-    let bad = inbox::page(&session, &InboxFilter { search: Some("court".into()), after: Some("s:nonsense".into()), ..Default::default() }).await;
+    let bad = inbox::page(
+        &session,
+        &InboxFilter { search: Some("court".into()), after: Some("s:nonsense".into()), ..Default::default() },
+    )
+    .await;
     assert!(bad.unwrap_err().to_string().contains("no longer exists"));
 }
 

@@ -14,7 +14,9 @@ const SHIPPED: &str = include_str!("../../../policies/respect-mal-current.toml")
 
 async fn open(dir: &std::path::Path, secrets: &Arc<MemorySecrets>, catalog: Catalog) -> Store {
     let vault = Vault::new(secrets.clone(), "kept-policy-test");
-    Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog }).await.unwrap()
+    Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog })
+        .await
+        .unwrap()
 }
 
 fn email_period(store: &Store, id: &str) -> Period {
@@ -29,7 +31,8 @@ async fn issue27_a_store_runs_by_the_adapted_preset_it_was_set_up_with_in_every_
     // The same id as a shipped preset, with a shorter email period; and one with an id of its own.
     let adapted = SHIPPED.replacen("period = \"6 months\"", "period = \"1 months\"", 1);
     std::fs::write(policies.join("respect-mal-current.toml"), &adapted).unwrap();
-    std::fs::write(policies.join("own.toml"), adapted.replace("id = \"respect-mal-current\"", "id = \"our-helpline\"")).unwrap();
+    std::fs::write(policies.join("own.toml"), adapted.replace("id = \"respect-mal-current\"", "id = \"our-helpline\""))
+        .unwrap();
 
     for (id, dir) in [("respect-mal-current", "same-id"), ("our-helpline", "own-id")] {
         let secrets = Arc::new(MemorySecrets::default());
@@ -55,7 +58,11 @@ async fn issue27_a_store_runs_by_the_adapted_preset_it_was_set_up_with_in_every_
     let app = open(&data, &secrets, Catalog::from_dir(&policies).unwrap()).await;
     staff::save_profile(&app, "our-helpline", "Ash", RoleKind::Manager).await.unwrap();
     app.close().await;
-    let revised = adapted.replace("id = \"respect-mal-current\"", "id = \"our-helpline\"").replacen("period = \"1 months\"", "period = \"2 months\"", 1);
+    let revised = adapted.replace("id = \"respect-mal-current\"", "id = \"our-helpline\"").replacen(
+        "period = \"1 months\"",
+        "period = \"2 months\"",
+        1,
+    );
     std::fs::write(policies.join("own.toml"), revised).unwrap();
     open(&data, &secrets, Catalog::from_dir(&policies).unwrap()).await.close().await;
     let timer = open(&data, &secrets, Catalog::builtin()).await;
@@ -67,7 +74,8 @@ async fn issue27_a_store_runs_by_the_adapted_preset_it_was_set_up_with_in_every_
     let data = tmp.path().join("shipped");
     let app = open(&data, &secrets, Catalog::builtin()).await;
     staff::save_profile(&app, "respect-mal-current", "Ash", RoleKind::Manager).await.unwrap();
-    let kept: Option<String> = sqlx::query_scalar("SELECT preset_toml FROM staff_profile").fetch_one(app.pool()).await.unwrap();
+    let kept: Option<String> =
+        sqlx::query_scalar("SELECT preset_toml FROM staff_profile").fetch_one(app.pool()).await.unwrap();
     assert_eq!(kept, None);
     assert_eq!(email_period(&app, "respect-mal-current"), Period::Months(6));
 }

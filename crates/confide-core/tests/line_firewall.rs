@@ -16,14 +16,22 @@ use confide_vault::{MemorySecrets, Vault};
 
 async fn advisor_on(dir: &std::path::Path, lines: &[&str]) -> staff::Session {
     let vault = Vault::new(Arc::new(MemorySecrets::default()), "firewall-test");
-    let store = Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+    let store = Store::open(StoreConfig {
+        data_dir: dir.to_path_buf(),
+        vault,
+        clock: Arc::new(SystemClock),
+        catalog: Catalog::builtin(),
+    })
+    .await
+    .unwrap();
     let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     staff::save_profile_on_lines(&store, "respect-mal-current", "Robin", RoleKind::Advisor, &lines).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
     // What the shared mailbox holds: both lines' mail, synced into this desktop's store.
     let mut items = vec![];
     for i in 0..200 {
-        let (line, who) = if i % 4 == 0 { ("mens_advice", "victim.kx7@example.org") } else { ("phoneline", "caller@example.org") };
+        let (line, who) =
+            if i % 4 == 0 { ("mens_advice", "victim.kx7@example.org") } else { ("phoneline", "caller@example.org") };
         items.push((line, who, format!("message {i} from {who}")));
     }
     let news: Vec<NewConversation> = items
@@ -35,7 +43,13 @@ async fn advisor_on(dir: &std::path::Path, lines: &[&str]) -> staff::Session {
             subject: "hello",
             correspondent: who,
             preview: body,
-            first_message: NewMessage { incoming: true, author: who, sent_at: 1_780_000_000 + i as i64, body: body.as_bytes(), index_text: body },
+            first_message: NewMessage {
+                incoming: true,
+                author: who,
+                sent_at: 1_780_000_000 + i as i64,
+                body: body.as_bytes(),
+                index_text: body,
+            },
         })
         .collect();
     conversations::record_many(&store, news).await.unwrap();
@@ -61,8 +75,12 @@ async fn issue6_an_advisor_cannot_learn_that_an_address_contacted_another_line()
     let all = inbox::page(&session, &InboxFilter { limit: Some(500), ..Default::default() }).await.unwrap();
     assert_eq!(all.total, Some(150));
     assert!(all.conversations.iter().all(|c| c.line_id == "phoneline"));
-    let other = inbox::page(&session, &InboxFilter { line_id: Some("mens_advice".into()), ..Default::default() }).await.unwrap();
-    let nonsense = inbox::page(&session, &InboxFilter { line_id: Some("no_such_line".into()), ..Default::default() }).await.unwrap();
+    let other = inbox::page(&session, &InboxFilter { line_id: Some("mens_advice".into()), ..Default::default() })
+        .await
+        .unwrap();
+    let nonsense = inbox::page(&session, &InboxFilter { line_id: Some("no_such_line".into()), ..Default::default() })
+        .await
+        .unwrap();
     assert_eq!(format!("{other:?}"), format!("{nonsense:?}"));
 
     // A search by the victim's address answers exactly as for an address never seen.
@@ -73,12 +91,28 @@ async fn issue6_an_advisor_cannot_learn_that_an_address_contacted_another_line()
 
     // Opening the other line's conversation or message by id fails in the words used for one
     // that does not exist.
-    let hidden: i64 = sqlx::query_scalar("SELECT id FROM conversations WHERE line_id = 'mens_advice' LIMIT 1").fetch_one(session.store.pool()).await.unwrap();
-    let hidden_message: i64 = sqlx::query_scalar("SELECT id FROM messages WHERE conversation_id = ?").bind(hidden).fetch_one(session.store.pool()).await.unwrap();
+    let hidden: i64 = sqlx::query_scalar("SELECT id FROM conversations WHERE line_id = 'mens_advice' LIMIT 1")
+        .fetch_one(session.store.pool())
+        .await
+        .unwrap();
+    let hidden_message: i64 = sqlx::query_scalar("SELECT id FROM messages WHERE conversation_id = ?")
+        .bind(hidden)
+        .fetch_one(session.store.pool())
+        .await
+        .unwrap();
     let err = |r: Result<(), confide_core::CoreError>| r.unwrap_err().to_string();
-    assert_eq!(err(conversations::load(&session, hidden).await.map(|_| ())), err(conversations::load(&session, 987_654).await.map(|_| ())));
-    assert_eq!(err(conversations::message_raw(&session, hidden_message).await.map(|_| ())), err(conversations::message_raw(&session, 987_654).await.map(|_| ())));
-    assert_eq!(err(conversations::check_visible(&session, hidden).await), err(conversations::check_visible(&session, 987_654).await));
+    assert_eq!(
+        err(conversations::load(&session, hidden).await.map(|_| ())),
+        err(conversations::load(&session, 987_654).await.map(|_| ()))
+    );
+    assert_eq!(
+        err(conversations::message_raw(&session, hidden_message).await.map(|_| ())),
+        err(conversations::message_raw(&session, 987_654).await.map(|_| ()))
+    );
+    assert_eq!(
+        err(conversations::check_visible(&session, hidden).await),
+        err(conversations::check_visible(&session, 987_654).await)
+    );
 
     // And in the same order of time: no more than noise between the two searches.
     let mut times = (vec![], vec![]);
@@ -92,17 +126,34 @@ async fn issue6_an_advisor_cannot_learn_that_an_address_contacted_another_line()
     }
     let (a, b) = (median(times.0), median(times.1));
     eprintln!("search medians: other line's address {a:?}, never-seen address {b:?}");
-    assert!(a.max(b) < a.min(b) * 2 + Duration::from_micros(200), "the other line's address answers in {a:?}, a never-seen one in {b:?}");
+    assert!(
+        a.max(b) < a.min(b) * 2 + Duration::from_micros(200),
+        "the other line's address answers in {a:?}, a never-seen one in {b:?}"
+    );
 }
 
 #[tokio::test]
 async fn issue6_lines_are_the_presets_and_a_manager_works_on_all() {
     let tmp = tempfile::tempdir().unwrap();
     let vault = Vault::new(Arc::new(MemorySecrets::default()), "firewall-test-2");
-    let store = Store::open(StoreConfig { data_dir: tmp.path().to_path_buf(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
-    let refused = staff::save_profile_on_lines(&store, "respect-mal-current", "Robin", RoleKind::Advisor, &["helpdesk".into()]).await.unwrap_err().to_string();
+    let store = Store::open(StoreConfig {
+        data_dir: tmp.path().to_path_buf(),
+        vault,
+        clock: Arc::new(SystemClock),
+        catalog: Catalog::builtin(),
+    })
+    .await
+    .unwrap();
+    let refused =
+        staff::save_profile_on_lines(&store, "respect-mal-current", "Robin", RoleKind::Advisor, &["helpdesk".into()])
+            .await
+            .unwrap_err()
+            .to_string();
     assert!(refused.contains("no service line \"helpdesk\""), "{refused}");
-    assert!(staff::save_profile_on_lines(&store, "respect-mal-current", "Robin", RoleKind::Advisor, &[]).await.is_err(), "an advisor must work on a line");
+    assert!(
+        staff::save_profile_on_lines(&store, "respect-mal-current", "Robin", RoleKind::Advisor, &[]).await.is_err(),
+        "an advisor must work on a line"
+    );
     staff::save_profile_on_lines(&store, "respect-mal-current", "Morgan", RoleKind::Manager, &[]).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
     assert_eq!(staff::session(&store).await.unwrap().profile.lines, ["phoneline", "mens_advice"]);
@@ -116,16 +167,38 @@ async fn issue29_mail_not_yet_on_a_line_is_seen_only_by_those_who_may_route_it()
     use confide_core::policy::NOT_ON_A_LINE;
     let tmp = tempfile::tempdir().unwrap();
     let mut desks = vec![];
-    for (name, role, lines) in [("all", RoleKind::Advisor, vec!["phoneline", "mens_advice"]), ("manager", RoleKind::Manager, vec![])] {
+    for (name, role, lines) in
+        [("all", RoleKind::Advisor, vec!["phoneline", "mens_advice"]), ("manager", RoleKind::Manager, vec![])]
+    {
         let vault = Vault::new(Arc::new(MemorySecrets::default()), "unrouted-test");
         let dir = tmp.path().join(name);
-        let store = Store::open(StoreConfig { data_dir: dir, vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+        let store = Store::open(StoreConfig {
+            data_dir: dir,
+            vault,
+            clock: Arc::new(SystemClock),
+            catalog: Catalog::builtin(),
+        })
+        .await
+        .unwrap();
         let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
         staff::save_profile_on_lines(&store, "respect-mal-current", "Robin", role, &lines).await.unwrap();
         staff::accept_agreement(&store, "current-1").await.unwrap();
         let body = "UnroutedWords29 to the helpline address";
-        let first_message = NewMessage { incoming: true, author: "who@example.org", sent_at: 1_780_000_000, body: body.as_bytes(), index_text: body };
-        let new = NewConversation { channel: Channel::Email, line_id: NOT_ON_A_LINE, subject: "hello", correspondent: "who@example.org", preview: body, first_message };
+        let first_message = NewMessage {
+            incoming: true,
+            author: "who@example.org",
+            sent_at: 1_780_000_000,
+            body: body.as_bytes(),
+            index_text: body,
+        };
+        let new = NewConversation {
+            channel: Channel::Email,
+            line_id: NOT_ON_A_LINE,
+            subject: "hello",
+            correspondent: "who@example.org",
+            preview: body,
+            first_message,
+        };
         let id = conversations::record(&store, new).await.unwrap();
         desks.push((staff::session(&store).await.unwrap(), id));
     }

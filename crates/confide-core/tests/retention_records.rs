@@ -35,11 +35,25 @@ async fn issue5_managers_view_and_export_the_record_and_statistics_and_only_they
         subject: "canary-subject",
         correspondent: who,
         preview: body,
-        first_message: NewMessage { incoming: true, author: who, sent_at: datetime!(2026-01-10 08:00 UTC).unix_timestamp(), body: body.as_bytes(), index_text: body },
+        first_message: NewMessage {
+            incoming: true,
+            author: who,
+            sent_at: datetime!(2026-01-10 08:00 UTC).unix_timestamp(),
+            body: body.as_bytes(),
+            index_text: body,
+        },
     };
-    let ids = conversations::record_many(&store, vec![item("a@example.org", "canary-one"), item("b@example.org", "canary-two")]).await.unwrap();
+    let ids = conversations::record_many(
+        &store,
+        vec![item("a@example.org", "canary-one"), item("b@example.org", "canary-two")],
+    )
+    .await
+    .unwrap();
     hold::hold(&manager, ids[1], "Court order canary-reason 2026/17").await.unwrap();
-    assert_eq!(hold::of(&manager, ids[1]).await.unwrap().map(|h| h.reason), Some("Court order canary-reason 2026/17".into()));
+    assert_eq!(
+        hold::of(&manager, ids[1]).await.unwrap().map(|h| h.reason),
+        Some("Court order canary-reason 2026/17".into())
+    );
 
     // Seven months on, the email class (six months) has expired the unheld conversation.
     clock.set(datetime!(2026-08-12 09:00 UTC));
@@ -51,7 +65,11 @@ async fn issue5_managers_view_and_export_the_record_and_statistics_and_only_they
 
     let view = records::view(&manager).await.unwrap();
     assert_eq!(view.holds.len(), 1);
-    assert!(view.entries.iter().any(|e| e.action == "expired" && e.from_place == "local" && e.count == 1), "{:?}", view.entries);
+    assert!(
+        view.entries.iter().any(|e| e.action == "expired" && e.from_place == "local" && e.count == 1),
+        "{:?}",
+        view.entries
+    );
     let counted: i64 = view.statistics.iter().filter(|r| r.category == "all").map(|r| r.count).sum();
     assert_eq!(counted, 1);
 
@@ -101,11 +119,23 @@ async fn issue29_a_rehearsal_is_recorded_when_it_really_ran() {
     let vault = Vault::new(Arc::new(MemorySecrets::default()), "rehearsal-test");
     let pretended = datetime!(2027-07-07 09:00 UTC);
     let clock = Arc::new(confide_core::Rehearsal(pretended));
-    let store = Store::open(StoreConfig { data_dir: tmp.path().to_path_buf(), vault, clock, catalog: Catalog::builtin() }).await.unwrap();
+    let store =
+        Store::open(StoreConfig { data_dir: tmp.path().to_path_buf(), vault, clock, catalog: Catalog::builtin() })
+            .await
+            .unwrap();
     let session = as_role(&store, RoleKind::Manager).await;
     assert_eq!(store.now_ts(), pretended.unix_timestamp(), "rules are decided at the pretended time");
     let before = time::OffsetDateTime::now_utc().unix_timestamp();
-    let run = RecordEntry { at: store.now_ts(), action: "run".into(), record_class: Some("email".into()), from_place: String::new(), to_place: String::new(), count: 0, oldest: None, newest: None };
+    let run = RecordEntry {
+        at: store.now_ts(),
+        action: "run".into(),
+        record_class: Some("email".into()),
+        from_place: String::new(),
+        to_place: String::new(),
+        count: 0,
+        oldest: None,
+        newest: None,
+    };
     retention_record::append(&store, &run).await.unwrap();
     confide_core::audit::append(&store, "retention_run", "email").await.unwrap();
     let after = time::OffsetDateTime::now_utc().unix_timestamp();

@@ -46,7 +46,13 @@ async fn issue2_canaries_never_reach_disk_in_plaintext() {
                 subject: &format!("{} {i}", CANARIES[0]),
                 correspondent: CANARIES[1],
                 preview: &body[..60],
-                first_message: NewMessage { incoming: true, author: CANARIES[1], sent_at: 1_700_000_000 + i, body: body.as_bytes(), index_text: &body },
+                first_message: NewMessage {
+                    incoming: true,
+                    author: CANARIES[1],
+                    sent_at: 1_700_000_000 + i,
+                    body: body.as_bytes(),
+                    index_text: &body,
+                },
             },
         )
         .await
@@ -70,7 +76,8 @@ async fn issue2_canaries_never_reach_disk_in_plaintext() {
 
     // The data is really there and findable: the index works through the encryption.
     let session = staff::session(&store).await.unwrap();
-    let found = inbox::page(&session, &InboxFilter { search: Some(CANARIES[2].into()), ..Default::default() }).await.unwrap();
+    let found =
+        inbox::page(&session, &InboxFilter { search: Some(CANARIES[2].into()), ..Default::default() }).await.unwrap();
     assert_eq!(found.total, Some(50));
     let first = found.conversations[0].id;
     assert_eq!(conversations::bodies(&store, first).await.unwrap()[0], body.as_bytes());
@@ -101,7 +108,8 @@ async fn issue2_agreement_gates_content_and_a_new_version_asks_again() {
     let tmp = tempfile::tempdir().unwrap();
     let (dir, policies) = (tmp.path().join("data"), tmp.path().join("policies"));
     std::fs::create_dir_all(&policies).unwrap();
-    let original = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/nsh-2015.toml")).unwrap();
+    let original =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/nsh-2015.toml")).unwrap();
     std::fs::write(policies.join("nsh-2015.toml"), &original).unwrap();
     let clock = Arc::new(FixedClock::new(datetime!(2026-01-10 09:00 UTC)));
 
@@ -119,7 +127,11 @@ async fn issue2_agreement_gates_content_and_a_new_version_asks_again() {
     store.close().await;
 
     // The helpline revises its policy: the same person must read and accept it again.
-    std::fs::write(policies.join("nsh-2015.toml"), original.replace("version = \"2015-05-19\"\ntext", "version = \"2026-01\"\ntext")).unwrap();
+    std::fs::write(
+        policies.join("nsh-2015.toml"),
+        original.replace("version = \"2015-05-19\"\ntext", "version = \"2026-01\"\ntext"),
+    )
+    .unwrap();
     clock.advance(time::Duration::days(30));
     let store = open_store(&dir, clock.clone(), Catalog::from_dir(&policies).unwrap()).await;
     let state = staff::setup_state(&store).await.unwrap();
@@ -178,7 +190,11 @@ async fn issue5_a_blobs_payload_opens_only_with_its_separately_kept_header() {
     assert_eq!(store.get_blob(id).await.unwrap(), b"shred-canary");
 
     let legacy = confide_vault::seal(b"written before the split", &recipients).unwrap();
-    sqlx::query("INSERT INTO blobs (id, kind, size, data, created_at) VALUES (999, 'test', 24, ?, 0)").bind(&legacy).execute(&mut *conn).await.unwrap();
+    sqlx::query("INSERT INTO blobs (id, kind, size, data, created_at) VALUES (999, 'test', 24, ?, 0)")
+        .bind(&legacy)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
     assert_eq!(store.get_blob(999).await.unwrap(), b"written before the split", "an unsplit blob still opens");
     let migration = include_str!("../../../migrations/0016_blob_keys.sql");
     sqlx::raw_sql(&migration[migration.find("CREATE TEMP TABLE").unwrap()..]).execute(&mut *conn).await.unwrap();
@@ -226,7 +242,13 @@ async fn issue10_the_store_check_finds_a_half_deleted_record_and_a_miscount() {
                 subject: "Subject",
                 correspondent: "someone@example.org",
                 preview: "message",
-                first_message: NewMessage { incoming: true, author: "someone@example.org", sent_at: 1_700_000_000 + i, body: body.as_bytes(), index_text: &body },
+                first_message: NewMessage {
+                    incoming: true,
+                    author: "someone@example.org",
+                    sent_at: 1_700_000_000 + i,
+                    body: body.as_bytes(),
+                    index_text: &body,
+                },
             },
         )
         .await
@@ -238,8 +260,15 @@ async fn issue10_the_store_check_finds_a_half_deleted_record_and_a_miscount() {
     assert_eq!((healthy.messages, healthy.conversations), (3, 3));
 
     // A blob's key gone while its message stays: what a half-done destruction would leave.
-    sqlx::query("DELETE FROM blob_keys WHERE blob_id = (SELECT body_blob FROM messages LIMIT 1)").execute(store.pool()).await.unwrap();
-    sqlx::query("UPDATE conversations SET message_count = 5 WHERE id = ?").bind(ids[1]).execute(store.pool()).await.unwrap();
+    sqlx::query("DELETE FROM blob_keys WHERE blob_id = (SELECT body_blob FROM messages LIMIT 1)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE conversations SET message_count = 5 WHERE id = ?")
+        .bind(ids[1])
+        .execute(store.pool())
+        .await
+        .unwrap();
     let broken = confide_core::store::check(&store).await.unwrap();
     assert_eq!((broken.orphans, broken.miscounted, broken.integrity.as_str()), (1, 1, "ok"));
     assert!(!broken.healthy());
@@ -259,7 +288,10 @@ async fn issue29_every_file_the_store_writes_is_its_owners_alone() {
     let store = ready_store(&dir).await;
     let check = |phase: &str| {
         let files = walk(&dir);
-        assert!(files.iter().any(|f| f.to_string_lossy().ends_with("-wal")), "expected a WAL to check ({phase}): {files:?}");
+        assert!(
+            files.iter().any(|f| f.to_string_lossy().ends_with("-wal")),
+            "expected a WAL to check ({phase}): {files:?}"
+        );
         for f in files {
             let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode & 0o077, 0, "{} is {mode:o} ({phase})", f.display());

@@ -23,7 +23,9 @@ pub async fn publish(session: &Session) -> Result<usize, MailError> {
     loop {
         let batch = audit::unpublished(&session.store, BATCH).await?;
         let Some(last) = batch.last().map(|e| e.seq) else { return Ok(sent) };
-        if sent == 0 && !crate::team::directory(&session.store).await?.members.iter().any(|m| m.role == RoleKind::Manager) {
+        if sent == 0
+            && !crate::team::directory(&session.store).await?.members.iter().any(|m| m.role == RoleKind::Manager)
+        {
             return Ok(0);
         }
         let body = serde_json::to_vec(&batch).expect("entries serialise");
@@ -51,10 +53,15 @@ pub async fn verify_team(session: &Session) -> Result<TeamAuditCheck, MailError>
                 // A desktop publishes only its own entries: a batch carrying another author's
                 // is a forgery, whatever its signatures say.
                 Ok(batch) if batch.iter().all(|e| e.actor == record.header.author) => entries.extend(batch),
-                _ => problems.push(format!("a batch of the log on the server (message {}) carries entries that are not its author's", listed.uid)),
+                _ => problems.push(format!(
+                    "a batch of the log on the server (message {}) carries entries that are not its author's",
+                    listed.uid
+                )),
             },
             Err(CoreError::Vault(confide_vault::VaultError::NotForYou)) => unreadable += 1,
-            Err(e) => problems.push(format!("a batch of the log on the server (message {}) was not trusted: {e}", listed.uid)),
+            Err(e) => {
+                problems.push(format!("a batch of the log on the server (message {}) was not trusted: {e}", listed.uid))
+            }
         }
     }
     let mut check = audit::verify_team(entries, &dir, unreadable);

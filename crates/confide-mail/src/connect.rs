@@ -53,13 +53,21 @@ fn tcp(host: &str, port: u16) -> Result<TcpStream, MailError> {
 fn wrap(host: &str, stream: TcpStream, config: Arc<rustls::ClientConfig>) -> Result<TlsStream, MailError> {
     let name = ServerName::try_from(host.to_owned())
         .map_err(|e| MailError::Tls { server: host.to_owned(), message: e.to_string() })?;
-    let conn = rustls::ClientConnection::new(config, name).map_err(|e| MailError::Tls { server: host.to_owned(), message: e.to_string() })?;
+    let conn = rustls::ClientConnection::new(config, name)
+        .map_err(|e| MailError::Tls { server: host.to_owned(), message: e.to_string() })?;
     Ok(rustls::StreamOwned::new(conn, stream))
 }
 
 /// The account's password from the keyring; a missing one is an error that names the account.
-pub fn account_password(store: &confide_core::Store, account: &Account) -> Result<zeroize::Zeroizing<String>, MailError> {
-    store.vault().account_password(&account.id).map_err(confide_core::CoreError::from)?.ok_or_else(|| MailError::NoPassword(account.id.clone()))
+pub fn account_password(
+    store: &confide_core::Store,
+    account: &Account,
+) -> Result<zeroize::Zeroizing<String>, MailError> {
+    store
+        .vault()
+        .account_password(&account.id)
+        .map_err(confide_core::CoreError::from)?
+        .ok_or_else(|| MailError::NoPassword(account.id.clone()))
 }
 
 /// Logs in to the account's IMAP server.

@@ -14,7 +14,12 @@ pub async fn record(session: &Session, input: &ContactInput) -> Result<String, M
     let contact = consent::make(session, input)?;
     let body = serde_json::to_vec(&contact).expect("contacts serialise");
     let header = crate::records::put(session, contact.purpose.class(), Some(&contact.line), contact.at, &body).await?;
-    confide_core::audit::append(&session.store, "contact_kept_with_consent", &format!("{}:{}", contact.purpose.class(), header.id)).await?;
+    confide_core::audit::append(
+        &session.store,
+        "contact_kept_with_consent",
+        &format!("{}:{}", contact.purpose.class(), header.id),
+    )
+    .await?;
     Ok(header.id)
 }
 
@@ -43,13 +48,24 @@ pub async fn list(session: &Session) -> Result<Vec<KeptContact>, MailError> {
 /// The purpose is done (the literature sent, the feedback call made): the details are destroyed
 /// at once, and any feedback kept anonymised.
 pub async fn done(session: &Session, id: &str, feedback: Option<&str>) -> Result<(), MailError> {
-    let kept = list(session).await?.into_iter().find(|k| k.id == id).ok_or_else(|| CoreError::Invalid("those contact details are not here (already destroyed?)".into()))?;
+    let kept = list(session)
+        .await?
+        .into_iter()
+        .find(|k| k.id == id)
+        .ok_or_else(|| CoreError::Invalid("those contact details are not here (already destroyed?)".into()))?;
     if let (Purpose::Feedback, Some(text)) = (kept.contact.purpose, feedback.map(str::trim).filter(|t| !t.is_empty())) {
         if session.preset().retention_class(FEEDBACK_CLASS).is_none() {
             return Err(CoreError::Invalid("this policy has no class for anonymised feedback (feedback)".into()).into());
         }
         let anonymous = consent::anonymise(&kept.contact, text, session.store.now_ts());
-        crate::records::put(session, FEEDBACK_CLASS, Some(&anonymous.line), session.store.now_ts(), &serde_json::to_vec(&anonymous).expect("feedback serialises")).await?;
+        crate::records::put(
+            session,
+            FEEDBACK_CLASS,
+            Some(&anonymous.line),
+            session.store.now_ts(),
+            &serde_json::to_vec(&anonymous).expect("feedback serialises"),
+        )
+        .await?;
     }
     crate::records::remove(session, kept.contact.purpose.class(), id).await?;
     let event = match kept.contact.purpose {
@@ -65,5 +81,10 @@ pub async fn feedback(session: &Session) -> Result<Vec<consent::Feedback>, MailE
     if session.preset().retention_class(FEEDBACK_CLASS).is_none() {
         return Ok(vec![]);
     }
-    Ok(crate::records::list(session, FEEDBACK_CLASS).await?.into_iter().filter_map(|l| l.record.ok()).filter_map(|r| serde_json::from_slice(&r.body).ok()).collect())
+    Ok(crate::records::list(session, FEEDBACK_CLASS)
+        .await?
+        .into_iter()
+        .filter_map(|l| l.record.ok())
+        .filter_map(|r| serde_json::from_slice(&r.body).ok())
+        .collect())
 }

@@ -19,13 +19,30 @@ pub async fn record(session: &Session, input: &DisclosureInput) -> Result<String
     let dir = crate::team::directory(&session.store).await?;
     let class = disclosure::report_class(session.preset())?;
     if session.preset().retention_class(SUMMARY_CLASS).is_none() {
-        return Err(CoreError::Invalid("this policy has no record class for the anonymous disclosure reports (disclosure_summary)".into()).into());
+        return Err(CoreError::Invalid(
+            "this policy has no record class for the anonymous disclosure reports (disclosure_summary)".into(),
+        )
+        .into());
     }
     let id = confide_core::shared_record::new_id();
     let (report, summary) = disclosure::decide(session, &dir, input, &my_key(session)?, id.clone())?;
     let line = Some(input.line.as_str());
-    crate::records::put(session, class, line, report.decided_at, &serde_json::to_vec(&Part::Report(report.clone())).expect("parts serialise")).await?;
-    crate::records::put(session, SUMMARY_CLASS, line, report.decided_at, &serde_json::to_vec(&Part::Summary(summary)).expect("parts serialise")).await?;
+    crate::records::put(
+        session,
+        class,
+        line,
+        report.decided_at,
+        &serde_json::to_vec(&Part::Report(report.clone())).expect("parts serialise"),
+    )
+    .await?;
+    crate::records::put(
+        session,
+        SUMMARY_CLASS,
+        line,
+        report.decided_at,
+        &serde_json::to_vec(&Part::Summary(summary)).expect("parts serialise"),
+    )
+    .await?;
     confide_core::audit::append(&session.store, "disclosure_recorded", &id).await?;
     Ok(id)
 }
@@ -59,7 +76,8 @@ pub async fn view(session: &Session) -> Result<DisclosuresView, MailError> {
             }
         }
     }
-    out.awaiting_review = disclosure::awaiting_review(&out.summaries, &out.reviews).into_iter().map(|s| s.id.clone()).collect();
+    out.awaiting_review =
+        disclosure::awaiting_review(&out.summaries, &out.reviews).into_iter().map(|s| s.id.clone()).collect();
     Ok(out)
 }
 
@@ -67,11 +85,28 @@ pub async fn view(session: &Session) -> Result<DisclosuresView, MailError> {
 pub async fn review(session: &Session, id: &str, outcome: Outcome, comment: &str) -> Result<(), MailError> {
     disclosure::may_review(session)?;
     let current = view(session).await?;
-    let summary = current.summaries.iter().find(|s| s.id == id).ok_or_else(|| CoreError::Invalid("that incident is not here".into()))?;
+    let summary = current
+        .summaries
+        .iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| CoreError::Invalid("that incident is not here".into()))?;
     let me = my_key(session)?;
     disclosure::check_review(session, &me, summary, &current.reviews)?;
-    let review = Review { disclosure: id.to_owned(), reviewer: Person { name: session.profile.display_name.clone(), key: me }, outcome, comment: comment.trim().to_owned(), at: session.store.now_ts() };
-    crate::records::put(session, SUMMARY_CLASS, Some(&summary.line), review.at, &serde_json::to_vec(&Part::Review(review)).expect("parts serialise")).await?;
+    let review = Review {
+        disclosure: id.to_owned(),
+        reviewer: Person { name: session.profile.display_name.clone(), key: me },
+        outcome,
+        comment: comment.trim().to_owned(),
+        at: session.store.now_ts(),
+    };
+    crate::records::put(
+        session,
+        SUMMARY_CLASS,
+        Some(&summary.line),
+        review.at,
+        &serde_json::to_vec(&Part::Review(review)).expect("parts serialise"),
+    )
+    .await?;
     confide_core::audit::append(&session.store, "disclosure_reviewed", id).await?;
     Ok(())
 }

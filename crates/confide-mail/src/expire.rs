@@ -9,10 +9,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use confide_core::accounts::{self, AccountKind};
+use confide_core::mailstore::HOLD_KEYWORD;
 use confide_core::policy::{Period, Place};
 use confide_core::retention::{self, Expired};
 use confide_core::retention_record::{self, RecordEntry};
-use confide_core::mailstore::HOLD_KEYWORD;
 use confide_core::{mailstore, staff, CoreError, Store};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -73,13 +73,23 @@ pub async fn run(store: &Store, dry_run: bool) -> Result<RetentionReport, MailEr
 
 /// As [`run`], telling `progress` as each step begins (the app shows it; a run over a year of
 /// mail takes seconds to minutes).
-pub async fn run_with_progress(store: &Store, dry_run: bool, progress: OnProgress<'_>) -> Result<RetentionReport, MailError> {
+pub async fn run_with_progress(
+    store: &Store,
+    dry_run: bool,
+    progress: OnProgress<'_>,
+) -> Result<RetentionReport, MailError> {
     let mut phase = Phases::start(progress);
     let preset = staff::active_preset(store).await?;
     let Some(class) = retention::class_for_channel(&preset.retention, "email").cloned() else {
-        return Ok(RetentionReport { dry_run, class: "email".into(), period: "no retention class in this policy".into(), ..Default::default() });
+        return Ok(RetentionReport {
+            dry_run,
+            class: "email".into(),
+            period: "no retention class in this policy".into(),
+            ..Default::default()
+        });
     };
-    let mut report = RetentionReport { dry_run, class: class.id.clone(), period: class.period.to_string(), ..Default::default() };
+    let mut report =
+        RetentionReport { dry_run, class: class.id.clone(), period: class.period.to_string(), ..Default::default() };
     let shared: Vec<_> = accounts::list(store).await?.into_iter().filter(|a| a.kind == AccountKind::Shared).collect();
     // Syncing changes nothing on the server, so a dry run does it too: its answer is then
     // about the mailbox as it is.
@@ -101,7 +111,9 @@ pub async fn run_with_progress(store: &Store, dry_run: bool, progress: OnProgres
                     let identity = std::sync::Arc::new(identity);
                     match guard::run_with(store, &all, &shared_account, identity.clone()).await {
                         Ok(g) => report.problems.extend(g.problems),
-                        Err(e) => report.problems.push(format!("Personal mailboxes could not be checked: {}.", e.kind())),
+                        Err(e) => {
+                            report.problems.push(format!("Personal mailboxes could not be checked: {}.", e.kind()))
+                        }
                     }
                     expire_personal_copies(store, &class, &all, &identity, &mut report).await?;
                 }
@@ -133,20 +145,37 @@ pub async fn run_with_progress(store: &Store, dry_run: bool, progress: OnProgres
             let mine: Vec<&Expired> = expired.iter().collect();
             let (acct, period) = (account.clone(), class.period.clone());
             let located = locations_of(&mine, &account.id);
-            let keep: HashSet<(String, u32)> = held_at.iter().filter(|(a, ..)| *a == account.id).map(|(_, f, _, u)| (f.clone(), *u)).collect();
+            let keep: HashSet<(String, u32)> =
+                held_at.iter().filter(|(a, ..)| *a == account.id).map(|(_, f, _, u)| (f.clone(), *u)).collect();
             let decided = mailstore::all_local_uids(store, &account.id).await?;
-            let result = tokio::task::spawn_blocking(move || expunge_server(&acct, &password, &located, &keep, &decided, &period, now)).await.map_err(|_| MailError::Worker)?;
+            let result = tokio::task::spawn_blocking(move || {
+                expunge_server(&acct, &password, &located, &keep, &decided, &period, now)
+            })
+            .await
+            .map_err(|_| MailError::Worker)?;
             match result {
                 Ok(per_folder) => {
                     for (folder, count) in per_folder.into_iter().filter(|(_, c)| *c > 0) {
                         report.server_messages_removed += count;
-                        let entry = RecordEntry { at: store.now_ts(), action: "expired".into(), record_class: Some(class.id.clone()), from_place: format!("shared {folder}"), to_place: String::new(), count: count as i64, oldest: None, newest: None };
+                        let entry = RecordEntry {
+                            at: store.now_ts(),
+                            action: "expired".into(),
+                            record_class: Some(class.id.clone()),
+                            from_place: format!("shared {folder}"),
+                            to_place: String::new(),
+                            count: count as i64,
+                            oldest: None,
+                            newest: None,
+                        };
                         retention_record::append(store, &entry).await?;
                     }
                 }
                 Err(e) => {
                     blocked = true;
-                    report.problems.push(format!("The shared mailbox's expired mail could not all be removed ({}); the next run tries again.", e.kind()));
+                    report.problems.push(format!(
+                        "The shared mailbox's expired mail could not all be removed ({}); the next run tries again.",
+                        e.kind()
+                    ));
                 }
             }
         }
@@ -158,11 +187,24 @@ pub async fn run_with_progress(store: &Store, dry_run: bool, progress: OnProgres
     }
     phase.next("local destruction");
     if report.expired_messages > 0 || report.server_messages_removed > 0 || report.personal_messages_removed > 0 {
-        let what = format!("{}:{} messages", class.id, report.expired_messages.max(report.server_messages_removed) + report.personal_messages_removed);
+        let what = format!(
+            "{}:{} messages",
+            class.id,
+            report.expired_messages.max(report.server_messages_removed) + report.personal_messages_removed
+        );
         confide_core::audit::append(store, "expired", &what).await?;
     }
     if held > 0 {
-        let entry = RecordEntry { at: store.now_ts(), action: "held".into(), record_class: Some(class.id.clone()), from_place: String::new(), to_place: String::new(), count: held as i64, oldest: None, newest: None };
+        let entry = RecordEntry {
+            at: store.now_ts(),
+            action: "held".into(),
+            record_class: Some(class.id.clone()),
+            from_place: String::new(),
+            to_place: String::new(),
+            count: held as i64,
+            oldest: None,
+            newest: None,
+        };
         retention_record::append(store, &entry).await?;
     }
     // Every run is on the record, so "when did retention last run" always has an answer.
@@ -182,25 +224,48 @@ pub async fn run_with_progress(store: &Store, dry_run: bool, progress: OnProgres
 
 /// Every record class kept in record folders, expired there by its own period. Problems are
 /// reported and block nothing else: the next run tries again.
-async fn expire_records(store: &Store, preset: &confide_core::policy::Preset, dry_run: bool, report: &mut RetentionReport) -> Result<(), MailError> {
-    let classes: Vec<_> = preset.retention.iter().filter(|c| c.delete_from.contains(&Place::RecordFolders)).cloned().collect();
+async fn expire_records(
+    store: &Store,
+    preset: &confide_core::policy::Preset,
+    dry_run: bool,
+    report: &mut RetentionReport,
+) -> Result<(), MailError> {
+    let classes: Vec<_> =
+        preset.retention.iter().filter(|c| c.delete_from.contains(&Place::RecordFolders)).cloned().collect();
     let Ok(account) = crate::records::shared_account(&accounts::list(store).await?) else { return Ok(()) };
     let now = store.clock().now();
     let password = crate::connect::account_password(store, &account)?;
     for class in classes {
         let (acct, c, password) = (account.clone(), class.clone(), password.clone());
-        let outcome = tokio::task::spawn_blocking(move || crate::expire_records::expire_class(&acct, &password, &c, now, dry_run)).await.map_err(|_| MailError::Worker)?;
+        let outcome = tokio::task::spawn_blocking(move || {
+            crate::expire_records::expire_class(&acct, &password, &c, now, dry_run)
+        })
+        .await
+        .map_err(|_| MailError::Worker)?;
         match outcome {
             Ok(0) => {}
             Ok(n) => {
                 report.records_removed += n;
                 if !dry_run {
-                    let entry = RecordEntry { at: store.now_ts(), action: "expired".into(), record_class: Some(class.id.clone()), from_place: format!("shared {}", class.folder()), to_place: String::new(), count: n as i64, oldest: None, newest: None };
+                    let entry = RecordEntry {
+                        at: store.now_ts(),
+                        action: "expired".into(),
+                        record_class: Some(class.id.clone()),
+                        from_place: format!("shared {}", class.folder()),
+                        to_place: String::new(),
+                        count: n as i64,
+                        oldest: None,
+                        newest: None,
+                    };
                     retention_record::append(store, &entry).await?;
                     confide_core::audit::append(store, "expired", &format!("{}:{n} records", class.id)).await?;
                 }
             }
-            Err(e) => report.problems.push(format!("Expired {} records could not be removed from the server ({}); the next run tries again.", class.id, e.kind())),
+            Err(e) => report.problems.push(format!(
+                "Expired {} records could not be removed from the server ({}); the next run tries again.",
+                class.id,
+                e.kind()
+            )),
         }
     }
     Ok(())
@@ -209,7 +274,12 @@ async fn expire_records(store: &Store, preset: &confide_core::policy::Preset, dr
 /// Conversations of the channels that live only on desktops (a class named after the channel,
 /// other than email, deleted from `local`): expired here by their own class. Their server copy
 /// is a record, which `expire_records` has dealt with by the same class.
-async fn expire_local_channels(store: &Store, preset: &confide_core::policy::Preset, dry_run: bool, report: &mut RetentionReport) -> Result<(), MailError> {
+async fn expire_local_channels(
+    store: &Store,
+    preset: &confide_core::policy::Preset,
+    dry_run: bool,
+    report: &mut RetentionReport,
+) -> Result<(), MailError> {
     for class in preset.retention.iter().filter(|c| c.id != "email" && c.delete_from.contains(&Place::Local)) {
         if !dry_run {
             report.chats_removed += retention::expire_empty(store, class, &class.id).await?;
@@ -243,17 +313,34 @@ async fn expire_personal_copies(
 ) -> Result<(), MailError> {
     let now = store.clock().now();
     for personal in all.iter().filter(|a| a.kind == AccountKind::Personal).cloned() {
-        let (password, id, period) = (crate::connect::account_password(store, &personal)?, identity.clone(), class.period.clone());
-        let outcome = tokio::task::spawn_blocking(move || crate::expire_personal::expire_personal(&personal, &password, &id, &period, now)).await.map_err(|_| MailError::Worker)?;
+        let (password, id, period) =
+            (crate::connect::account_password(store, &personal)?, identity.clone(), class.period.clone());
+        let outcome = tokio::task::spawn_blocking(move || {
+            crate::expire_personal::expire_personal(&personal, &password, &id, &period, now)
+        })
+        .await
+        .map_err(|_| MailError::Worker)?;
         match outcome {
             Ok(per_folder) => {
                 for (folder, count) in per_folder {
                     report.personal_messages_removed += count;
-                    let entry = RecordEntry { at: store.now_ts(), action: "expired".into(), record_class: Some(class.id.clone()), from_place: format!("personal {folder}"), to_place: String::new(), count: count as i64, oldest: None, newest: None };
+                    let entry = RecordEntry {
+                        at: store.now_ts(),
+                        action: "expired".into(),
+                        record_class: Some(class.id.clone()),
+                        from_place: format!("personal {folder}"),
+                        to_place: String::new(),
+                        count: count as i64,
+                        oldest: None,
+                        newest: None,
+                    };
                     retention_record::append(store, &entry).await?;
                 }
             }
-            Err(e) => report.problems.push(format!("Expired helpline copies in a personal mailbox could not be removed ({}); the next run tries again.", e.kind())),
+            Err(e) => report.problems.push(format!(
+                "Expired helpline copies in a personal mailbox could not be removed ({}); the next run tries again.",
+                e.kind()
+            )),
         }
     }
     Ok(())
@@ -276,7 +363,11 @@ impl<'a> Phases<'a> {
 
     fn announce(&self) {
         if let Some(doing) = STEPS.get(self.step) {
-            (self.progress)(Progress { step: self.step as u32 + 1, of: STEPS.len() as u32, doing: (*doing).to_owned() });
+            (self.progress)(Progress {
+                step: self.step as u32 + 1,
+                of: STEPS.len() as u32,
+                doing: (*doing).to_owned(),
+            });
         }
     }
 
@@ -346,10 +437,16 @@ fn expunge_server(
             // What the store already knows it has decided about: the server need not read
             // those messages' Date headers (on mbox, parsing 50,000 took about 3 s). A set too
             // long for one command line is left out, and the filter below does the same job.
-            let known_set = known_here.map(|h| uid_set(&h.iter().copied().collect::<Vec<_>>())).filter(|set| !set.is_empty() && set.len() <= MAX_SET_LEN);
+            let known_set = known_here
+                .map(|h| uid_set(&h.iter().copied().collect::<Vec<_>>()))
+                .filter(|set| !set.is_empty() && set.len() <= MAX_SET_LEN);
             let skip = known_set.map(|set| format!("NOT UID {set} ")).unwrap_or_default();
             let t = std::time::Instant::now();
-            uids.extend(s.uid_search(format!("{skip}SENTBEFORE {date} BEFORE {date} UNKEYWORD {HOLD_KEYWORD}"))?.into_iter().filter(|u| !known_here.is_some_and(|h| h.contains(u))));
+            uids.extend(
+                s.uid_search(format!("{skip}SENTBEFORE {date} BEFORE {date} UNKEYWORD {HOLD_KEYWORD}"))?
+                    .into_iter()
+                    .filter(|u| !known_here.is_some_and(|h| h.contains(u))),
+            );
             tracing::debug!(folder = %f.name, seconds = t.elapsed().as_secs_f64(), "swept");
         }
         // The sweep does not know conversations: held ones are taken out by UID.

@@ -17,7 +17,13 @@ use crate::MailError;
 
 /// Removes the expired helpline copies from a personal mailbox's Sent and Trash folders (and
 /// their subfolders); returns how many went from each folder. Blocking: a worker thread's.
-pub(crate) fn expire_personal(personal: &Account, password: &str, identity: &SharedIdentity, period: &Period, now: OffsetDateTime) -> Result<Vec<(String, usize)>, MailError> {
+pub(crate) fn expire_personal(
+    personal: &Account,
+    password: &str,
+    identity: &SharedIdentity,
+    period: &Period,
+    now: OffsetDateTime,
+) -> Result<Vec<(String, usize)>, MailError> {
     let mut p = imap_login(personal, password)?;
     if !p.capabilities()?.has_str("UIDPLUS") {
         return Err(CoreError::Invalid("the personal mail server cannot remove single messages (no UIDPLUS), so expired helpline copies stay there".into()).into());
@@ -39,7 +45,9 @@ pub(crate) fn expire_personal(personal: &Account, password: &str, identity: &Sha
                     // Gone only when expired by its date and by its arrival: a wrong clock in a
                     // Date header must not shorten the period.
                     let dated = b.date.or(arrived);
-                    if dated.is_some_and(|d| has_expired(period, d, now)) && arrived.is_none_or(|a| has_expired(period, a, now)) {
+                    if dated.is_some_and(|d| has_expired(period, d, now))
+                        && arrived.is_none_or(|a| has_expired(period, a, now))
+                    {
                         doomed.push(uid);
                     }
                 }

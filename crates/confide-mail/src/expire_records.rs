@@ -3,9 +3,9 @@
 //! its envelope, exactly by the preset's calendar period. Nothing is decrypted, so any
 //! desktop's run (or the headless timer) expires records it could never read.
 
+use confide_core::mailstore::HOLD_KEYWORD;
 use confide_core::policy::{Period, RetentionClass};
 use confide_core::retention::has_expired;
-use confide_core::mailstore::HOLD_KEYWORD;
 use time::OffsetDateTime;
 
 use crate::connect::imap_login;
@@ -50,7 +50,9 @@ pub(crate) fn expire_class(
                 if header_class(head).as_deref() != Some(class.id.as_str()) {
                     continue;
                 }
-                let date = mail_parser::MessageParser::default().parse_headers(head).and_then(|m| m.date().map(|d| d.to_timestamp()));
+                let date = mail_parser::MessageParser::default()
+                    .parse_headers(head)
+                    .and_then(|m| m.date().map(|d| d.to_timestamp()));
                 if expired(&class.period, date, f.internal_date().map(|d| d.timestamp()), now) {
                     doomed.push(uid);
                 }

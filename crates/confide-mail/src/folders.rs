@@ -68,7 +68,11 @@ pub fn all_with_subfolders(folders: &[Folder], role: Role) -> Vec<&Folder> {
     folders
         .iter()
         .filter(|f| f.selectable)
-        .filter(|f| bases.iter().any(|b| b.name == f.name || b.delimiter.as_ref().is_some_and(|d| f.name.starts_with(&format!("{}{d}", b.name)))))
+        .filter(|f| {
+            bases.iter().any(|b| {
+                b.name == f.name || b.delimiter.as_ref().is_some_and(|d| f.name.starts_with(&format!("{}{d}", b.name)))
+            })
+        })
         .collect()
 }
 
@@ -97,7 +101,8 @@ mod tests {
         assert_eq!(sent, ["Sent Items", "Sent Items/2025", "Gesendet"]);
         let trash: Vec<&str> = all_with_subfolders(&list, Role::Trash).iter().map(|f| f.name.as_str()).collect();
         assert_eq!(trash, ["Deleted Items", "Deleted Items/Old"]);
-        let dotted = Folder { name: "INBOX.Sent Messages".into(), role: None, delimiter: Some(".".into()), selectable: true };
+        let dotted =
+            Folder { name: "INBOX.Sent Messages".into(), role: None, delimiter: Some(".".into()), selectable: true };
         assert_eq!(find(&[dotted], Role::Sent).unwrap().name, "INBOX.Sent Messages");
     }
 }

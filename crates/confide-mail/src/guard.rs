@@ -70,8 +70,11 @@ pub struct Belonging {
 /// Outlook puts there.
 pub fn belongs(header: &[u8], shared: &SharedIdentity, role: Role) -> Option<Belonging> {
     let parsed = MessageParser::default().parse_headers(header)?;
-    let addresses = |a: Option<&Address>| -> Vec<String> { a.map(|a| a.iter().filter_map(|x| x.address()).map(str::to_lowercase).collect()).unwrap_or_default() };
-    let mut ours = addresses(parsed.from()).iter().chain(&addresses(parsed.sender())).any(|a| shared.addresses.contains(a));
+    let addresses = |a: Option<&Address>| -> Vec<String> {
+        a.map(|a| a.iter().filter_map(|x| x.address()).map(str::to_lowercase).collect()).unwrap_or_default()
+    };
+    let mut ours =
+        addresses(parsed.from()).iter().chain(&addresses(parsed.sender())).any(|a| shared.addresses.contains(a));
     if role == Role::Trash {
         ours |= addresses(parsed.to()).iter().chain(&addresses(parsed.cc())).any(|a| shared.addresses.contains(a));
     }
@@ -83,18 +86,28 @@ pub fn belongs(header: &[u8], shared: &SharedIdentity, role: Role) -> Option<Bel
         }
     };
     let message_id = parsed.message_id().map(str::to_owned);
-    ours |= message_id.iter().chain(&ids(parsed.in_reply_to())).chain(&ids(parsed.references())).any(|id| shared.message_ids.contains(id));
+    ours |= message_id
+        .iter()
+        .chain(&ids(parsed.in_reply_to()))
+        .chain(&ids(parsed.references()))
+        .any(|id| shared.message_ids.contains(id));
     ours.then(|| Belonging { message_id, date: parsed.date().map(|d| d.to_timestamp()) })
 }
 
 /// The shared mailbox of this desktop and what marks a message as its own.
 pub async fn shared_identity(store: &Store, all: &[Account]) -> Result<(Account, SharedIdentity), MailError> {
     let Some(shared) = all.iter().find(|a| a.kind == AccountKind::Shared) else {
-        return Err(CoreError::Invalid("there is no shared mailbox on this desktop, so there is nothing to guard".into()).into());
+        return Err(CoreError::Invalid(
+            "there is no shared mailbox on this desktop, so there is nothing to guard".into(),
+        )
+        .into());
     };
     let mut addresses: HashSet<String> = shared.lines.iter().map(|l| l.address.to_lowercase()).collect();
     addresses.insert(shared.address.to_lowercase());
-    Ok((shared.clone(), SharedIdentity { addresses, message_ids: mailstore::held_message_ids(store, &shared.id).await? }))
+    Ok((
+        shared.clone(),
+        SharedIdentity { addresses, message_ids: mailstore::held_message_ids(store, &shared.id).await? },
+    ))
 }
 
 /// Runs the guard for every personal mailbox configured on this desktop, and writes what it
@@ -107,27 +120,52 @@ pub async fn run(store: &Store) -> Result<GuardReport, MailError> {
 
 /// [`run`] with the accounts and the shared identity already at hand (a retention run uses
 /// them again for the personal folders).
-pub async fn run_with(store: &Store, all: &[Account], shared: &Account, identity: std::sync::Arc<SharedIdentity>) -> Result<GuardReport, MailError> {
+pub async fn run_with(
+    store: &Store,
+    all: &[Account],
+    shared: &Account,
+    identity: std::sync::Arc<SharedIdentity>,
+) -> Result<GuardReport, MailError> {
     let shared_password = crate::connect::account_password(store, shared)?;
     let mut report = GuardReport::default();
     for personal in all.iter().filter(|a| a.kind == AccountKind::Personal) {
-        let (personal, shared, ppw, spw, id) = (personal.clone(), shared.clone(), crate::connect::account_password(store, personal)?, shared_password.clone(), identity.clone());
-        let outcome = tokio::task::spawn_blocking(move || guard_mailbox(&personal, &ppw, &shared, &spw, &id)).await.map_err(|_| MailError::Worker)?;
+        let (personal, shared, ppw, spw, id) = (
+            personal.clone(),
+            shared.clone(),
+            crate::connect::account_password(store, personal)?,
+            shared_password.clone(),
+            identity.clone(),
+        );
+        let outcome = tokio::task::spawn_blocking(move || guard_mailbox(&personal, &ppw, &shared, &spw, &id))
+            .await
+            .map_err(|_| MailError::Worker)?;
         let (moved, part) = match outcome {
             Ok(done) => done,
             Err(e) => {
                 // The kind only: reports are kept and logged, and the full message names the mailbox.
-                report.problems.push(format!("Your personal mailbox could not be checked: {}.", match &e {
-                    MailError::Core(CoreError::Invalid(why)) => why.as_str(),
-                    other => other.kind(),
-                }));
+                report.problems.push(format!(
+                    "Your personal mailbox could not be checked: {}.",
+                    match &e {
+                        MailError::Core(CoreError::Invalid(why)) => why.as_str(),
+                        other => other.kind(),
+                    }
+                ));
                 continue;
             }
         };
         for m in moved {
             retention_record::append(
                 store,
-                &RecordEntry { at: store.now_ts(), action: "guard_moved".into(), record_class: None, from_place: format!("personal {}", m.from), to_place: format!("shared {}", m.to), count: m.count, oldest: m.oldest, newest: m.newest },
+                &RecordEntry {
+                    at: store.now_ts(),
+                    action: "guard_moved".into(),
+                    record_class: None,
+                    from_place: format!("personal {}", m.from),
+                    to_place: format!("shared {}", m.to),
+                    count: m.count,
+                    oldest: m.oldest,
+                    newest: m.newest,
+                },
             )
             .await?;
         }
@@ -147,9 +185,14 @@ pub fn personal_sent_folder(personal: &Account, password: &str) -> Result<Option
     Ok(folders::find(&listed, Role::Sent).map(|f| f.name.clone()))
 }
 
-
 /// The IMAP side, for one personal mailbox (blocking; runs on a worker thread).
-fn guard_mailbox(personal: &Account, ppw: &str, shared: &Account, spw: &str, identity: &SharedIdentity) -> Result<(Vec<Moved>, GuardReport), MailError> {
+fn guard_mailbox(
+    personal: &Account,
+    ppw: &str,
+    shared: &Account,
+    spw: &str,
+    identity: &SharedIdentity,
+) -> Result<(Vec<Moved>, GuardReport), MailError> {
     let mut p = imap_login(personal, ppw)?;
     if !p.capabilities()?.has_str("UIDPLUS") {
         // Without UID EXPUNGE, removing our copies would also expunge anything else the
@@ -157,13 +200,18 @@ fn guard_mailbox(personal: &Account, ppw: &str, shared: &Account, spw: &str, ide
         return Err(CoreError::Invalid("the personal mail server cannot remove single messages (no UIDPLUS), so Confide leaves them where they are".into()).into());
     }
     let mut s = imap_login(shared, spw)?;
-    let listed = |session: &mut ImapSession| -> Result<Vec<Folder>, MailError> { Ok(session.list(Some(""), Some("*"))?.iter().map(Folder::from_name).collect()) };
+    let listed = |session: &mut ImapSession| -> Result<Vec<Folder>, MailError> {
+        Ok(session.list(Some(""), Some("*"))?.iter().map(Folder::from_name).collect())
+    };
     let (personal_folders, shared_folders) = (listed(&mut p)?, listed(&mut s)?);
     let mut moved = Vec::new();
     let mut report = GuardReport::default();
     for role in [Role::Sent, Role::Trash] {
         let Some(target) = folders::find(&shared_folders, role).map(|f| f.name.clone()) else {
-            report.problems.push(format!("The helpline's mailbox has no {} folder to move copies into.", if role == Role::Sent { "Sent" } else { "Trash" }));
+            report.problems.push(format!(
+                "The helpline's mailbox has no {} folder to move copies into.",
+                if role == Role::Sent { "Sent" } else { "Trash" }
+            ));
             continue;
         };
         for folder in folders::all_with_subfolders(&personal_folders, role) {
@@ -183,7 +231,15 @@ fn guard_mailbox(personal: &Account, ppw: &str, shared: &Account, spw: &str, ide
 }
 
 /// Moves one personal folder's shared-mailbox messages into `target`.
-fn guard_folder(p: &mut ImapSession, s: &mut ImapSession, folder: &str, target: &str, role: Role, identity: &SharedIdentity, report: &mut GuardReport) -> Result<Moved, MailError> {
+fn guard_folder(
+    p: &mut ImapSession,
+    s: &mut ImapSession,
+    folder: &str,
+    target: &str,
+    role: Role,
+    identity: &SharedIdentity,
+    report: &mut GuardReport,
+) -> Result<Moved, MailError> {
     let mut moved = Moved { from: folder.to_owned(), to: target.to_owned(), count: 0, oldest: None, newest: None };
     let mbox = p.select(folder)?;
     if mbox.exists == 0 {
@@ -222,7 +278,9 @@ fn guard_folder(p: &mut ImapSession, s: &mut ImapSession, folder: &str, target: 
             }
             append.finish()?;
             if s.uid_search(&query)?.is_empty() {
-                report.problems.push("A copy could not be confirmed in the helpline's mailbox, so the personal one was kept.".into());
+                report.problems.push(
+                    "A copy could not be confirmed in the helpline's mailbox, so the personal one was kept.".into(),
+                );
                 continue;
             }
         }
@@ -247,7 +305,10 @@ mod tests {
     use super::*;
 
     fn shared() -> SharedIdentity {
-        SharedIdentity { addresses: ["helpline@lab.test".to_owned()].into(), message_ids: ["ask-1@example.org".to_owned()].into() }
+        SharedIdentity {
+            addresses: ["helpline@lab.test".to_owned()].into(),
+            message_ids: ["ask-1@example.org".to_owned()].into(),
+        }
     }
 
     #[test]
@@ -263,6 +324,9 @@ mod tests {
         assert!(belongs(private, &s, Role::Sent).is_none());
         let deleted_incoming = b"From: caller@example.org\r\nTo: helpline@lab.test\r\nMessage-ID: <in@x>\r\n\r\n";
         assert!(belongs(deleted_incoming, &s, Role::Trash).is_some());
-        assert!(belongs(deleted_incoming, &s, Role::Sent).is_none(), "mail to the helpline in a personal Sent is the advisor's own");
+        assert!(
+            belongs(deleted_incoming, &s, Role::Sent).is_none(),
+            "mail to the helpline in a personal Sent is the advisor's own"
+        );
     }
 }

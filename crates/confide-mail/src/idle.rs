@@ -76,7 +76,12 @@ pub enum WatchEvent {
 }
 
 /// Watches `folder` of `account`; `report` is called on the watch's thread.
-pub fn watch(account: Account, password: Zeroizing<String>, folder: String, report: impl Fn(WatchEvent) + Send + 'static) -> Result<Watch, MailError> {
+pub fn watch(
+    account: Account,
+    password: Zeroizing<String>,
+    folder: String,
+    report: impl Fn(WatchEvent) + Send + 'static,
+) -> Result<Watch, MailError> {
     let stop = Arc::new(Stopper::default());
     let flag = stop.clone();
     let thread = std::thread::Builder::new()
@@ -100,7 +105,13 @@ pub fn watch(account: Account, password: Zeroizing<String>, folder: String, repo
 }
 
 /// One connection's life: returns Ok when asked to stop, Err when the connection failed.
-fn idle_session(account: &Account, password: &str, folder: &str, stop: &Stopper, report: &impl Fn(WatchEvent)) -> Result<(), MailError> {
+fn idle_session(
+    account: &Account,
+    password: &str,
+    folder: &str,
+    stop: &Stopper,
+    report: &impl Fn(WatchEvent),
+) -> Result<(), MailError> {
     let (mut session, socket) = imap_login_with_socket(account, password)?;
     *stop.socket.lock().expect("not poisoned") = Some(socket);
     if stop.stopped() {

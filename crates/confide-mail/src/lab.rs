@@ -82,9 +82,17 @@ impl Lab {
             return;
         }
         let home = self.dir.join("mail/lab.test").join(user);
-        let line = format!("{address}::confidelab:confidelab::{}::userdb_mail=mbox:~/mail:INBOX=~/mail/inbox\n", home.display());
+        let line = format!(
+            "{address}::confidelab:confidelab::{}::userdb_mail=mbox:~/mail:INBOX=~/mail/inbox\n",
+            home.display()
+        );
         use std::io::Write;
-        std::fs::OpenOptions::new().append(true).open(&file).expect("the lab has an mbox-users file (run tests/lab/up)").write_all(line.as_bytes()).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&file)
+            .expect("the lab has an mbox-users file (run tests/lab/up)")
+            .write_all(line.as_bytes())
+            .unwrap();
         for _ in 0..100 {
             if self.doveadm(&["user", "-f", "mail", &address]).starts_with("mbox:") {
                 return;
@@ -96,7 +104,8 @@ impl Lab {
 
     fn knows(&self, user: &str) -> bool {
         let conf = self.dir.join("dovecot/dovecot.conf");
-        let out = Command::new("doveadm").arg("-c").arg(&conf).args(["auth", "lookup", &format!("{user}@lab.test")]).output();
+        let out =
+            Command::new("doveadm").arg("-c").arg(&conf).args(["auth", "lookup", &format!("{user}@lab.test")]).output();
         out.is_ok_and(|o| o.status.success())
     }
 
@@ -104,7 +113,12 @@ impl Lab {
         let hash = Command::new("openssl").args(["passwd", "-6", password]).output().expect("openssl runs");
         let line = format!("{user}@lab.test:{}\n", String::from_utf8_lossy(&hash.stdout).trim());
         use std::io::Write;
-        std::fs::OpenOptions::new().append(true).open(self.dir.join("dovecot/users")).unwrap().write_all(line.as_bytes()).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.dir.join("dovecot/users"))
+            .unwrap()
+            .write_all(line.as_bytes())
+            .unwrap();
         self.fresh.lock().unwrap().insert(user.to_owned(), password.to_owned());
         // Dovecot notices the changed passwd-file on a later lookup, not at once: wait for it.
         for _ in 0..100 {
@@ -118,7 +132,8 @@ impl Lab {
 
     /// How many messages a user's folder holds, as Dovecot counts them.
     pub fn message_count(&self, user: &str, folder: &str) -> usize {
-        let out = self.doveadm(&["-f", "flow", "mailbox", "status", "-u", &format!("{user}@lab.test"), "messages", folder]);
+        let out =
+            self.doveadm(&["-f", "flow", "mailbox", "status", "-u", &format!("{user}@lab.test"), "messages", folder]);
         let count = out.split_whitespace().find_map(|w| w.strip_prefix("messages="));
         count.and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("doveadm mailbox status said {out:?}"))
     }
@@ -212,20 +227,34 @@ impl Lab {
             std::fs::write(&path, msg).unwrap();
             // Maildir's arrival date (IMAP INTERNALDATE) is the file's mtime: make it the
             // message's Date, as if it had arrived when it was sent.
-            let date = arrived.or_else(|| mail_parser::MessageParser::default().parse_headers(msg.as_bytes()).and_then(|m| m.date().map(|d| d.to_timestamp())));
+            let date = arrived.or_else(|| {
+                mail_parser::MessageParser::default()
+                    .parse_headers(msg.as_bytes())
+                    .and_then(|m| m.date().map(|d| d.to_timestamp()))
+            });
             if let Some(secs) = date.and_then(|d| u64::try_from(d).ok()) {
                 let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
                 std::fs::File::options().write(true).open(&path).unwrap().set_modified(at).unwrap();
             }
         }
         Command::new("chown").args(["-R", "confidelab:confidelab"]).arg(&tmp).status().unwrap();
-        self.doveadm(&["import", "-u", &format!("{user}@lab.test"), "-s", &format!("maildir:{}", tmp.display()), "", "mailbox", folder]);
+        self.doveadm(&[
+            "import",
+            "-u",
+            &format!("{user}@lab.test"),
+            "-s",
+            &format!("maildir:{}", tmp.display()),
+            "",
+            "mailbox",
+            folder,
+        ]);
         std::fs::remove_dir_all(&tmp).ok();
     }
 
     /// The server's UIDs in a folder, read with doveadm (not with the code under test).
     pub fn server_uids(&self, user: &str, folder: &str) -> HashSet<u32> {
-        let out = self.doveadm(&["-f", "flow", "fetch", "-u", &format!("{user}@lab.test"), "uid", "mailbox", folder, "all"]);
+        let out =
+            self.doveadm(&["-f", "flow", "fetch", "-u", &format!("{user}@lab.test"), "uid", "mailbox", folder, "all"]);
         out.lines().filter_map(|l| l.trim().strip_prefix("uid=")).filter_map(|u| u.parse().ok()).collect()
     }
 
@@ -236,8 +265,21 @@ impl Lab {
 
     /// The Message-IDs in a user's folder, sorted, read with doveadm.
     pub fn message_ids(&self, user: &str, folder: &str) -> Vec<String> {
-        let out = self.doveadm(&["-f", "flow", "fetch", "-u", &format!("{user}@lab.test"), "hdr.message-id", "mailbox", folder, "all"]);
-        let mut ids: Vec<String> = out.lines().filter_map(|l| l.split_once('<').map(|(_, r)| r.trim_end_matches('>').trim().to_owned())).collect();
+        let out = self.doveadm(&[
+            "-f",
+            "flow",
+            "fetch",
+            "-u",
+            &format!("{user}@lab.test"),
+            "hdr.message-id",
+            "mailbox",
+            folder,
+            "all",
+        ]);
+        let mut ids: Vec<String> = out
+            .lines()
+            .filter_map(|l| l.split_once('<').map(|(_, r)| r.trim_end_matches('>').trim().to_owned()))
+            .collect();
         ids.sort();
         ids
     }
@@ -248,7 +290,11 @@ impl Lab {
 }
 
 fn tempfile_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("confide-lab-import-{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()));
+    let dir = std::env::temp_dir().join(format!(
+        "confide-lab-import-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

@@ -24,7 +24,12 @@ pub async fn import(session: &Session, details: &LetterDetails, files: &[Vec<u8>
 
 /// As [`import`], telling `progress` as each scan goes to the server (a scanned letter of many
 /// pages is megabytes to encrypt and send).
-pub async fn import_with_progress(session: &Session, details: &LetterDetails, files: &[Vec<u8>], progress: OnProgress<'_>) -> Result<String, MailError> {
+pub async fn import_with_progress(
+    session: &Session,
+    details: &LetterDetails,
+    files: &[Vec<u8>],
+    progress: OnProgress<'_>,
+) -> Result<String, MailError> {
     letters::check_import(session, details, files.len())?;
     // Each scan is a step, and filing the letter that points at them the last.
     let of = files.len() as u32 + 1;
@@ -38,8 +43,13 @@ pub async fn import_with_progress(session: &Session, details: &LetterDetails, fi
     let line = Some(details.line.as_str());
     let mut scans = vec![];
     for (n, (bytes, (kind, pages))) in files.iter().zip(kinds).enumerate() {
-        progress(Progress { step: n as u32 + 1, of, doing: format!("Encrypting scan {} of {} and sending it to the mail server", n + 1, files.len()) });
-        let header = records::put_part(session, "letter", line, now, &letters::scan_body(kind, bytes), Some(SCAN_PART)).await?;
+        progress(Progress {
+            step: n as u32 + 1,
+            of,
+            doing: format!("Encrypting scan {} of {} and sending it to the mail server", n + 1, files.len()),
+        });
+        let header =
+            records::put_part(session, "letter", line, now, &letters::scan_body(kind, bytes), Some(SCAN_PART)).await?;
         scans.push(ScanRef { record: header.id, kind, pages });
     }
     progress(Progress { step: of, of, doing: "Filing the letter".into() });
@@ -73,7 +83,13 @@ pub struct Imported {
 
 /// Imports a letter from files on this computer (picked, dropped, or waiting in the scanner's
 /// folder) and then, if `remove`, removes them securely: only once the letter is on the server.
-pub async fn import_files(session: &Session, details: &LetterDetails, paths: &[std::path::PathBuf], remove: bool, progress: OnProgress<'_>) -> Result<Imported, MailError> {
+pub async fn import_files(
+    session: &Session,
+    details: &LetterDetails,
+    paths: &[std::path::PathBuf],
+    remove: bool,
+    progress: OnProgress<'_>,
+) -> Result<Imported, MailError> {
     let mut files = Vec::with_capacity(paths.len());
     for p in paths {
         let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -115,17 +131,27 @@ pub async fn list(session: &Session) -> Result<Vec<LetterView>, MailError> {
 /// One page of a letter, as a `data:` address for the window (drawn in memory; nothing is
 /// written). Looking is audited.
 pub async fn page(session: &Session, reference: &str, scan: &str, index: u32) -> Result<String, MailError> {
-    let letter = list(session).await?.into_iter().find(|l| l.reference == reference).ok_or_else(|| CoreError::Invalid("that letter is not here (it may have expired)".into()))?;
+    let letter = list(session)
+        .await?
+        .into_iter()
+        .find(|l| l.reference == reference)
+        .ok_or_else(|| CoreError::Invalid("that letter is not here (it may have expired)".into()))?;
     if !letter.scans.iter().any(|s| s.record == scan) {
         return Err(CoreError::Invalid("that scan is not part of this letter".into()).into());
     }
     let listed = records::list_ids(session, "letter", vec![scan.to_owned()]).await?;
-    let record = listed.into_iter().next().ok_or_else(|| CoreError::Invalid("that scan is no longer on the server".into()))?.record?;
+    let record = listed
+        .into_iter()
+        .next()
+        .ok_or_else(|| CoreError::Invalid("that scan is no longer on the server".into()))?
+        .record?;
     let (kind, bytes): (ScanKind, Vec<u8>) = {
         let (k, b) = letters::read_scan_body(&record.body)?;
         (k, b.to_vec())
     };
-    let drawn = tokio::task::spawn_blocking(move || preview::page(kind, &bytes, index)).await.map_err(|_| MailError::Worker)??;
+    let drawn = tokio::task::spawn_blocking(move || preview::page(kind, &bytes, index))
+        .await
+        .map_err(|_| MailError::Worker)??;
     confide_core::audit::append(&session.store, "letter_viewed", reference).await?;
     Ok(format!("data:{};base64,{}", drawn.mime, base64::engine::general_purpose::STANDARD.encode(drawn.data)))
 }
@@ -145,9 +171,20 @@ pub async fn respond(session: &Session, reference: &str, text: &str) -> Result<(
         return Err(CoreError::Invalid("write the response first".into()).into());
     }
     let line = readable_letter(&list(session).await?, reference)?;
-    let part = LetterPart::Response { reference: reference.to_owned(), text: text.to_owned(), by: session.profile.display_name.clone() };
+    let part = LetterPart::Response {
+        reference: reference.to_owned(),
+        text: text.to_owned(),
+        by: session.profile.display_name.clone(),
+    };
     let class = letters::response_class(session);
-    records::put(session, class, Some(&line), session.store.now_ts(), &serde_json::to_vec(&part).expect("parts serialise")).await?;
+    records::put(
+        session,
+        class,
+        Some(&line),
+        session.store.now_ts(),
+        &serde_json::to_vec(&part).expect("parts serialise"),
+    )
+    .await?;
     confide_core::audit::append(&session.store, "letter_responded", reference).await?;
     Ok(())
 }
@@ -159,8 +196,16 @@ pub async fn original_destroyed(session: &Session, reference: &str, line: &str) 
     if session.profile.role == confide_core::policy::RoleKind::Advisor {
         return Err(CoreError::Invalid("only a team leader or a manager deals with paper letters".into()).into());
     }
-    let part = LetterPart::OriginalDestroyed { reference: reference.to_owned(), by: session.profile.display_name.clone() };
-    records::put(session, "letter", Some(line), session.store.now_ts(), &serde_json::to_vec(&part).expect("parts serialise")).await?;
+    let part =
+        LetterPart::OriginalDestroyed { reference: reference.to_owned(), by: session.profile.display_name.clone() };
+    records::put(
+        session,
+        "letter",
+        Some(line),
+        session.store.now_ts(),
+        &serde_json::to_vec(&part).expect("parts serialise"),
+    )
+    .await?;
     confide_core::audit::append(&session.store, "letter_original_destroyed", reference).await?;
     Ok(())
 }

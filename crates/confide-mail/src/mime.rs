@@ -33,7 +33,11 @@ pub fn summarize(raw: &[u8]) -> Summary {
     };
     // Every text part, in order: a multipart/mixed message may carry the sender's words in its
     // second or third part (issue 29).
-    let parts: Vec<String> = (0..msg.text_body_count()).filter_map(|i| msg.body_text(i)).map(|t| t.into_owned()).filter(|t| !t.trim().is_empty()).collect();
+    let parts: Vec<String> = (0..msg.text_body_count())
+        .filter_map(|i| msg.body_text(i))
+        .map(|t| t.into_owned())
+        .filter(|t| !t.trim().is_empty())
+        .collect();
     let mut text = parts.join("\n\n");
     if text.trim().is_empty() {
         text = fallback_text(&msg, raw);
@@ -68,10 +72,15 @@ pub fn summarize(raw: &[u8]) -> Summary {
 /// For a message whose structure hides its text (an unclosed multipart, say): any text part,
 /// else whatever follows the headers, so the advisor still sees what was written.
 fn fallback_text(msg: &mail_parser::Message<'_>, raw: &[u8]) -> String {
-    if let Some(t) = msg.parts.iter().filter(|p| p.is_text()).find_map(|p| p.text_contents().filter(|t| !t.trim().is_empty())) {
+    if let Some(t) =
+        msg.parts.iter().filter(|p| p.is_text()).find_map(|p| p.text_contents().filter(|t| !t.trim().is_empty()))
+    {
         return t.to_owned();
     }
-    let body_start = raw.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
+    let body_start = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4)
         .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| i + 2));
     body_start.map(|i| String::from_utf8_lossy(&raw[i..]).into_owned()).unwrap_or_default()
 }

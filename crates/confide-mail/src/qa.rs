@@ -29,8 +29,20 @@ async fn webchat_candidates(session: &Session, from: i64, to: i64) -> Result<Vec
         if t.started_at < from || t.started_at >= to || !t.messages.iter().any(|m| m.from == "advisor") {
             continue;
         }
-        let advisor = dir.members.iter().chain(dir.removed.iter()).find(|m| m.signing_key == record.header.author).map(|m| confide_core::team::age_fingerprint(&m.age_recipient)).unwrap_or_default();
-        out.push(SampleItem { key: format!("webchat:{}", record.header.id), channel: "webchat".into(), advisor, month: qa::month_of(t.started_at), at: t.started_at });
+        let advisor = dir
+            .members
+            .iter()
+            .chain(dir.removed.iter())
+            .find(|m| m.signing_key == record.header.author)
+            .map(|m| confide_core::team::age_fingerprint(&m.age_recipient))
+            .unwrap_or_default();
+        out.push(SampleItem {
+            key: format!("webchat:{}", record.header.id),
+            channel: "webchat".into(),
+            advisor,
+            month: qa::month_of(t.started_at),
+            at: t.started_at,
+        });
     }
     Ok(out)
 }
@@ -40,7 +52,10 @@ async fn webchat_candidates(session: &Session, from: i64, to: i64) -> Result<Vec
 pub async fn sample(session: &Session, req: &SampleRequest) -> Result<Sample, MailError> {
     require(session)?;
     let (from, to) = qa::check(req)?;
-    let (from, to) = (from.midnight().assume_utc().unix_timestamp(), (to.next_day().unwrap_or(to)).midnight().assume_utc().unix_timestamp());
+    let (from, to) = (
+        from.midnight().assume_utc().unix_timestamp(),
+        (to.next_day().unwrap_or(to)).midnight().assume_utc().unix_timestamp(),
+    );
     let mut candidates = vec![];
     if req.channels.iter().any(|c| c == "email") {
         candidates.extend(qa::email_candidates(session, from, to).await?);
@@ -50,7 +65,12 @@ pub async fn sample(session: &Session, req: &SampleRequest) -> Result<Sample, Ma
     }
     let seed = req.seed.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(qa::new_seed);
     let drawn = qa::draw(candidates, req, seed.trim());
-    confide_core::audit::append(&session.store, "qa_sampled", &format!("seed:{} items:{}", drawn.seed, drawn.items.len())).await?;
+    confide_core::audit::append(
+        &session.store,
+        "qa_sampled",
+        &format!("seed:{} items:{}", drawn.seed, drawn.items.len()),
+    )
+    .await?;
     Ok(drawn)
 }
 
@@ -72,7 +92,16 @@ pub async fn review_view(session: &Session, key: &str) -> Result<ReviewView, Mai
                 key: key.to_owned(),
                 channel: "email".into(),
                 subject: mask::mask(&view.summary.subject, &names),
-                lines: view.messages.iter().map(|m| ReviewLine { incoming: m.incoming, text: mask::mask(&m.text, &names), sampled: m.id == message, at: m.sent_at }).collect(),
+                lines: view
+                    .messages
+                    .iter()
+                    .map(|m| ReviewLine {
+                        incoming: m.incoming,
+                        text: mask::mask(&m.text, &names),
+                        sampled: m.id == message,
+                        at: m.sent_at,
+                    })
+                    .collect(),
             }
         }
         Some(("webchat", id)) => {
@@ -83,7 +112,16 @@ pub async fn review_view(session: &Session, key: &str) -> Result<ReviewView, Mai
                 key: key.to_owned(),
                 channel: "webchat".into(),
                 subject: "Webchat".into(),
-                lines: t.messages.iter().map(|m| ReviewLine { incoming: m.from == "visitor", text: mask::mask(&m.text, &[]), sampled: m.from == "advisor", at: m.at / 1000 }).collect(),
+                lines: t
+                    .messages
+                    .iter()
+                    .map(|m| ReviewLine {
+                        incoming: m.from == "visitor",
+                        text: mask::mask(&m.text, &[]),
+                        sampled: m.from == "advisor",
+                        at: m.at / 1000,
+                    })
+                    .collect(),
             }
         }
         _ => return Err(gone().into()),

@@ -121,7 +121,15 @@ pub async fn conversation(session: &Session, id: i64) -> Result<ConversationView
                 text: s.headers.text,
                 html,
                 blocked_images: blocked as u32,
-                attachments: s.attachments.into_iter().map(|a: AttachmentInfo| AttachmentView { name: a.name, content_type: a.content_type, size: a.size as u32 }).collect(),
+                attachments: s
+                    .attachments
+                    .into_iter()
+                    .map(|a: AttachmentInfo| AttachmentView {
+                        name: a.name,
+                        content_type: a.content_type,
+                        size: a.size as u32,
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -131,7 +139,11 @@ pub async fn conversation(session: &Session, id: i64) -> Result<ConversationView
 }
 
 /// One attachment of a stored message: its name (if it has one) and its decoded bytes.
-pub async fn attachment(session: &Session, message_id: i64, index: usize) -> Result<(Option<String>, Vec<u8>), MailError> {
+pub async fn attachment(
+    session: &Session,
+    message_id: i64,
+    index: usize,
+) -> Result<(Option<String>, Vec<u8>), MailError> {
     let raw = conversations::message_raw(session, message_id).await?;
     confide_core::audit::append(&session.store, "attachment_taken", &format!("message:{message_id}")).await?;
     let parsed = MessageParser::default().parse(&raw[..]);
@@ -148,7 +160,8 @@ pub async fn attachment(session: &Session, message_id: i64, index: usize) -> Res
 /// fuzzed as the window uses it (`fuzz/`).
 pub fn message_html(raw: &[u8]) -> Option<crate::sanitize::Sanitized> {
     let parsed = MessageParser::default().parse(raw)?;
-    let parts: Vec<&mail_parser::MessagePart<'_>> = (0..parsed.html_body_count()).filter_map(|i| parsed.html_part(i as u32)).collect();
+    let parts: Vec<&mail_parser::MessagePart<'_>> =
+        (0..parsed.html_body_count()).filter_map(|i| parsed.html_part(i as u32)).collect();
     if !parts.iter().any(|p| p.is_text_html()) {
         return None;
     }
@@ -183,7 +196,10 @@ pub fn write_attachment(path: &std::path::Path, bytes: &[u8]) -> std::io::Result
 /// A name safe to offer in a save dialog: the attachment's own, without any folder part, or a
 /// neutral one.
 pub fn suggested_name(name: Option<&str>) -> String {
-    let leaf = name.and_then(|n| n.rsplit(['/', '\\']).next()).map(str::trim).filter(|n| !n.is_empty() && *n != "." && *n != "..");
+    let leaf = name
+        .and_then(|n| n.rsplit(['/', '\\']).next())
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && *n != "." && *n != "..");
     leaf.unwrap_or("attachment").chars().filter(|c| !c.is_control()).collect()
 }
 

@@ -22,10 +22,10 @@ pub const PART_HEADER: &str = "X-Confide-Part";
 pub const SCAN_PART: &str = "scan";
 
 pub(crate) fn shared_account(all: &[Account]) -> Result<Account, MailError> {
-    all.iter()
-        .find(|a| a.kind == AccountKind::Shared)
-        .cloned()
-        .ok_or_else(|| CoreError::Invalid("there is no shared mailbox on this desktop, so there are no shared records to read".into()).into())
+    all.iter().find(|a| a.kind == AccountKind::Shared).cloned().ok_or_else(|| {
+        CoreError::Invalid("there is no shared mailbox on this desktop, so there are no shared records to read".into())
+            .into()
+    })
 }
 
 /// `rel` (`Confide/Letters`) spelled with the server's hierarchy separator.
@@ -41,7 +41,10 @@ pub fn class_folder(preset: &Preset, class: &str) -> Result<String, MailError> {
     if class == AUDIT_CLASS {
         return Ok("Confide/Audit".into());
     }
-    Ok(preset.retention_class(class).ok_or_else(|| CoreError::Invalid(format!("this policy has no record class \"{class}\"")))?.folder())
+    Ok(preset
+        .retention_class(class)
+        .ok_or_else(|| CoreError::Invalid(format!("this policy has no record class \"{class}\"")))?
+        .folder())
 }
 
 fn message(account: &Account, header: &Header, sealed: &[u8], part: Option<&str>) -> Result<Vec<u8>, MailError> {
@@ -69,7 +72,14 @@ fn message(account: &Account, header: &Header, sealed: &[u8], part: Option<&str>
 
 /// Appends one record (blocking), creating its folder the first time. Arrives at its own date,
 /// so the server's INTERNALDATE agrees with what retention counts from.
-pub(crate) fn append(account: &Account, password: &str, rel: &str, header: &Header, sealed: &[u8], part: Option<&str>) -> Result<(), MailError> {
+pub(crate) fn append(
+    account: &Account,
+    password: &str,
+    rel: &str,
+    header: &Header,
+    sealed: &[u8],
+    part: Option<&str>,
+) -> Result<(), MailError> {
     let raw = message(account, header, sealed, part)?;
     let mut s = imap_login(account, password)?;
     let name = server_folder(&mut s, rel)?;
@@ -98,7 +108,13 @@ pub(crate) enum Which {
 /// The records of `class` in `rel` (blocking), as (UID, ciphertext). A message that is not a
 /// record of the class is left out: the class header is matched exactly, not as IMAP's
 /// substring search would (`letter` is in `letter_response`).
-pub(crate) fn fetch(account: &Account, password: &str, rel: &str, class: &str, which: &Which) -> Result<Vec<(u32, Vec<u8>)>, MailError> {
+pub(crate) fn fetch(
+    account: &Account,
+    password: &str,
+    rel: &str,
+    class: &str,
+    which: &Which,
+) -> Result<Vec<(u32, Vec<u8>)>, MailError> {
     let mut s = imap_login(account, password)?;
     let name = server_folder(&mut s, rel)?;
     if s.list(Some(""), Some(&name))?.is_empty() {
@@ -145,12 +161,25 @@ pub(crate) fn header_class(head: &[u8]) -> Option<String> {
 
 /// Seals `body` as a record of `class` on `line` to exactly the staff the preset and the team
 /// directory allow, and keeps it on the server. Refused when nobody may read it yet.
-pub async fn put(session: &Session, class: &str, line: Option<&str>, created_at: i64, body: &[u8]) -> Result<Header, MailError> {
+pub async fn put(
+    session: &Session,
+    class: &str,
+    line: Option<&str>,
+    created_at: i64,
+    body: &[u8],
+) -> Result<Header, MailError> {
     put_part(session, class, line, created_at, body, None).await
 }
 
 /// The same, for a record marked as a part (`SCAN_PART`) that lists leave out.
-pub async fn put_part(session: &Session, class: &str, line: Option<&str>, created_at: i64, body: &[u8], part: Option<&'static str>) -> Result<Header, MailError> {
+pub async fn put_part(
+    session: &Session,
+    class: &str,
+    line: Option<&str>,
+    created_at: i64,
+    body: &[u8],
+    part: Option<&'static str>,
+) -> Result<Header, MailError> {
     let dir = crate::team::directory(&session.store).await?;
     let recipients = shared_record::readers(session.preset(), &dir, class, line)?;
     let key = session.store.vault().signing_key().map_err(CoreError::from)?;
@@ -159,7 +188,9 @@ pub async fn put_part(session: &Session, class: &str, line: Option<&str>, create
     let account = shared_account(&accounts::list(&session.store).await?)?;
     let password = crate::connect::account_password(&session.store, &account)?;
     let h = header.clone();
-    tokio::task::spawn_blocking(move || append(&account, &password, &rel, &h, &sealed, part)).await.map_err(|_| MailError::Worker)??;
+    tokio::task::spawn_blocking(move || append(&account, &password, &rel, &h, &sealed, part))
+        .await
+        .map_err(|_| MailError::Worker)??;
     Ok(header)
 }
 
@@ -187,15 +218,26 @@ async fn list_which(session: &Session, class: &str, which: Which) -> Result<Vec<
     let account = shared_account(&accounts::list(&session.store).await?)?;
     let password = crate::connect::account_password(&session.store, &account)?;
     let class_owned = class.to_owned();
-    let fetched = tokio::task::spawn_blocking(move || fetch(&account, &password, &rel, &class_owned, &which)).await.map_err(|_| MailError::Worker)??;
+    let fetched = tokio::task::spawn_blocking(move || fetch(&account, &password, &rel, &class_owned, &which))
+        .await
+        .map_err(|_| MailError::Worker)??;
     let identity = session.store.identity();
-    Ok(fetched.into_iter().map(|(uid, sealed)| Listed { uid, record: shared_record::open(&sealed, identity, &dir) }).collect())
+    Ok(fetched
+        .into_iter()
+        .map(|(uid, sealed)| Listed { uid, record: shared_record::open(&sealed, identity, &dir) })
+        .collect())
 }
 
 /// Removes one record of `class` from its folder at once, by its id (blocking): for records
 /// kept "until" something happens (an address until the literature is sent). Only that
 /// message's UID is expunged. Returns whether it was there.
-pub(crate) fn remove_one(account: &Account, password: &str, rel: &str, class: &str, id: &str) -> Result<bool, MailError> {
+pub(crate) fn remove_one(
+    account: &Account,
+    password: &str,
+    rel: &str,
+    class: &str,
+    id: &str,
+) -> Result<bool, MailError> {
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_hexdigit()) {
         return Ok(false);
     }
@@ -206,10 +248,14 @@ pub(crate) fn remove_one(account: &Account, password: &str, rel: &str, class: &s
         return Ok(false);
     }
     s.select(&name)?;
-    let found: Vec<u32> = s.uid_search(format!("HEADER Message-ID \"<rec-{id}@confide.invalid>\""))?.into_iter().collect();
+    let found: Vec<u32> =
+        s.uid_search(format!("HEADER Message-ID \"<rec-{id}@confide.invalid>\""))?.into_iter().collect();
     let mut doomed = vec![];
     if !found.is_empty() {
-        for f in s.uid_fetch(crate::imap_quote::uid_set(&found), format!("(UID BODY.PEEK[HEADER.FIELDS ({CLASS_HEADER})])"))?.iter() {
+        for f in s
+            .uid_fetch(crate::imap_quote::uid_set(&found), format!("(UID BODY.PEEK[HEADER.FIELDS ({CLASS_HEADER})])"))?
+            .iter()
+        {
             if let (Some(uid), Some(head)) = (f.uid, f.header()) {
                 if header_class(head).as_deref() == Some(class) {
                     doomed.push(uid);
@@ -232,5 +278,7 @@ pub async fn remove(session: &Session, class: &str, id: &str) -> Result<bool, Ma
     let account = shared_account(&accounts::list(&session.store).await?)?;
     let password = crate::connect::account_password(&session.store, &account)?;
     let (class, id) = (class.to_owned(), id.to_owned());
-    tokio::task::spawn_blocking(move || remove_one(&account, &password, &rel, &class, &id)).await.map_err(|_| MailError::Worker)?
+    tokio::task::spawn_blocking(move || remove_one(&account, &password, &rel, &class, &id))
+        .await
+        .map_err(|_| MailError::Worker)?
 }

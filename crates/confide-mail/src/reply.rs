@@ -21,8 +21,14 @@ pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) ->
         return Err(CoreError::Invalid("the reply is empty".into()).into());
     }
     let (summary, messages) = conversations::load(session, conversation_id).await?;
-    let last_in = messages.iter().rev().find(|m| m.incoming).ok_or_else(|| CoreError::Invalid("there is no message from the service user to reply to".into()))?;
-    let parsed = MessageParser::default().parse(&last_in.raw[..]).ok_or_else(|| CoreError::Invalid("the message being answered cannot be read".into()))?;
+    let last_in = messages
+        .iter()
+        .rev()
+        .find(|m| m.incoming)
+        .ok_or_else(|| CoreError::Invalid("there is no message from the service user to reply to".into()))?;
+    let parsed = MessageParser::default()
+        .parse(&last_in.raw[..])
+        .ok_or_else(|| CoreError::Invalid("the message being answered cannot be read".into()))?;
     let reply_to = parsed
         .reply_to()
         .or(parsed.from())
@@ -56,14 +62,20 @@ pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) ->
     };
     references.extend(original_id.clone());
     let subject = parsed.subject().unwrap_or_default();
-    let subject = if subject.to_ascii_lowercase().starts_with("re:") { subject.to_owned() } else { format!("Re: {subject}") };
+    let subject =
+        if subject.to_ascii_lowercase().starts_with("re:") { subject.to_owned() } else { format!("Re: {subject}") };
     let domain = from_address.rsplit('@').next().unwrap_or("confide.invalid");
     let message_id = format!("<confide.{}.{}@{}>", store.now_ts(), random_token(), domain);
-    let quoted: String = crate::mime::summarize(&last_in.raw).headers.text.lines().map(|l| format!("> {l}\n")).collect();
+    let quoted: String =
+        crate::mime::summarize(&last_in.raw).headers.text.lines().map(|l| format!("> {l}\n")).collect();
     let text = format!("{body}\n\n{quoted}");
 
     // No address in the message: error text can reach a log.
-    let addr = |a: &str| a.parse().map_err(|_| MailError::Core(CoreError::Invalid("an address on this reply is not a valid email address".into())));
+    let addr = |a: &str| {
+        a.parse().map_err(|_| {
+            MailError::Core(CoreError::Invalid("an address on this reply is not a valid email address".into()))
+        })
+    };
     let mut builder = lettre::Message::builder()
         .from(Mailbox::new(line_name, addr(&from_address)?))
         .sender(Mailbox::new(None, addr(&account.address)?))
@@ -75,7 +87,8 @@ pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) ->
     if let Some(id) = original_id {
         builder = builder.in_reply_to(id).references(references.join(" "));
     }
-    let email = builder.body(text).map_err(|e| MailError::Core(CoreError::Invalid(format!("cannot build the reply: {e}"))))?;
+    let email =
+        builder.body(text).map_err(|e| MailError::Core(CoreError::Invalid(format!("cannot build the reply: {e}"))))?;
     let queued = outbox::queue(store, Some(conversation_id), &account.id, &message_id, &email.formatted()).await?;
     confide_core::audit::append(store, "replied", &format!("conversation:{conversation_id}")).await?;
     Ok(queued)
@@ -86,13 +99,19 @@ pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) ->
 pub async fn deliver(session: &Session, id: i64) -> Result<Option<outbox::OutboxItem>, MailError> {
     let store = &session.store;
     let Some(item) = outbox::get(store, id).await? else { return Ok(None) };
-    let account = accounts::list(store).await?.into_iter().find(|a| a.id == item.account_id).ok_or_else(|| MailError::NoPassword(item.account_id.clone()))?;
+    let account = accounts::list(store)
+        .await?
+        .into_iter()
+        .find(|a| a.id == item.account_id)
+        .ok_or_else(|| MailError::NoPassword(item.account_id.clone()))?;
     let password = crate::connect::account_password(store, &account)?;
     let raw = outbox::raw(store, id).await?;
     if !item.smtp_done {
         let parsed = crate::mime::summarize(&raw);
         let (acc, pw, r) = (account.clone(), password.to_string(), raw.clone());
-        let result = tokio::task::spawn_blocking(move || smtp_send(&acc, &pw, &acc.address, &parsed.headers.to, &r)).await.map_err(|_| MailError::Worker)?;
+        let result = tokio::task::spawn_blocking(move || smtp_send(&acc, &pw, &acc.address, &parsed.headers.to, &r))
+            .await
+            .map_err(|_| MailError::Worker)?;
         match result {
             Ok(()) => outbox::mark_sent(store, id).await?,
             Err(reason) => {
@@ -102,7 +121,10 @@ pub async fn deliver(session: &Session, id: i64) -> Result<Option<outbox::Outbox
         }
     }
     let (acc, pw, author) = (account.clone(), password.to_string(), store.identity().fingerprint());
-    match tokio::task::spawn_blocking(move || file_in_sent(&acc, &pw, &raw, &author)).await.map_err(|_| MailError::Worker)? {
+    match tokio::task::spawn_blocking(move || file_in_sent(&acc, &pw, &raw, &author))
+        .await
+        .map_err(|_| MailError::Worker)?
+    {
         Ok(_) => {
             outbox::remove(store, id).await?;
             Ok(None)

@@ -4,9 +4,9 @@
 //! none is ever loaded, only counted for the reader. Links keep their text but lose their
 //! target, so a click cannot open a remote page inside the app. Pure: no I/O.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::collections::HashSet;
 
 pub struct Sanitized {
     pub html: String,
@@ -18,16 +18,60 @@ pub fn sanitize_html(html: &str) -> Sanitized {
     let blocked = Arc::new(AtomicUsize::new(0));
     let counter = blocked.clone();
     let tags: HashSet<&str> = [
-        "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "div", "dl", "dt", "em", "h1", "h2",
-        "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup",
-        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
     ]
     .into_iter()
     .collect();
     let html = ammonia::Builder::default()
         .tags(tags)
         .generic_attributes(["title", "dir", "lang"].into_iter().collect())
-        .tag_attributes([("img", ["src", "alt", "width", "height"].into_iter().collect()), ("a", HashSet::new())].into_iter().collect())
+        .tag_attributes(
+            [("img", ["src", "alt", "width", "height"].into_iter().collect()), ("a", HashSet::new())]
+                .into_iter()
+                .collect(),
+        )
         .url_schemes(["https", "http", "cid", "data"].into_iter().collect())
         .link_rel(None)
         .attribute_filter(move |tag, attr, value| match (tag, attr) {
@@ -64,7 +108,22 @@ mod tests {
     fn nothing_runs_and_nothing_is_fetched() {
         let s = sanitize_html(HOSTILE);
         let lower = s.html.to_ascii_lowercase();
-        for bad in ["<script", "onerror", "onclick", "javascript:", "<style", "style=", "@import", "<iframe", "<form", "<meta", "srcset", "https://", "<svg", "href"] {
+        for bad in [
+            "<script",
+            "onerror",
+            "onclick",
+            "javascript:",
+            "<style",
+            "style=",
+            "@import",
+            "<iframe",
+            "<form",
+            "<meta",
+            "srcset",
+            "https://",
+            "<svg",
+            "href",
+        ] {
             assert!(!lower.contains(bad), "{bad} survived: {}", s.html);
         }
         assert!(s.html.contains("Hello <b>there</b>"));
@@ -73,7 +132,9 @@ mod tests {
 
     #[test]
     fn inline_images_stay_and_remote_ones_never_do() {
-        let s = sanitize_html(r#"<img src="data:image/png;base64,iVBORw0KGgo="><img src=" HTTPS://t.example/photo.jpg"><img src="//t.example/x.gif">"#);
+        let s = sanitize_html(
+            r#"<img src="data:image/png;base64,iVBORw0KGgo="><img src=" HTTPS://t.example/photo.jpg"><img src="//t.example/x.gif">"#,
+        );
         assert!(s.html.contains("data:image/png"), "{}", s.html);
         assert!(!s.html.to_ascii_lowercase().contains("t.example"), "{}", s.html);
         assert_eq!(s.blocked_images, 2);

@@ -14,11 +14,18 @@ use crate::folders::{self, Folder, Role};
 use crate::MailError;
 
 /// Sends raw RFC 5322 bytes through the account's submission server, TLS required.
-pub fn smtp_send(account: &Account, password: &str, envelope_from: &str, envelope_to: &[String], raw: &[u8]) -> Result<(), String> {
+pub fn smtp_send(
+    account: &Account,
+    password: &str,
+    envelope_from: &str,
+    envelope_to: &[String],
+    raw: &[u8],
+) -> Result<(), String> {
     let mut tls = TlsParameters::builder(account.smtp_host.clone());
     if let Some(ca) = &account.ca_file {
         let pem = std::fs::read(ca).map_err(|e| format!("cannot read the mail server's CA file: {e}"))?;
-        tls = tls.add_root_certificate(Certificate::from_pem(&pem).map_err(|e| format!("the CA file is not usable: {e}"))?);
+        tls = tls
+            .add_root_certificate(Certificate::from_pem(&pem).map_err(|e| format!("the CA file is not usable: {e}"))?);
     }
     let tls = tls.build_rustls().map_err(|e| format!("cannot set up TLS for sending: {e}"))?;
     let mode = match account.smtp_security {
@@ -31,7 +38,9 @@ pub fn smtp_send(account: &Account, password: &str, envelope_from: &str, envelop
         .credentials(Credentials::new(account.username.clone(), password.to_owned()))
         .timeout(Some(Duration::from_secs(60)))
         .build();
-    let from: Address = envelope_from.parse().map_err(|_| "the shared mailbox's address is not one the mail server accepts".to_owned())?;
+    let from: Address = envelope_from
+        .parse()
+        .map_err(|_| "the shared mailbox's address is not one the mail server accepts".to_owned())?;
     let to = envelope_to
         .iter()
         .map(|a| a.parse::<Address>().map_err(|_| "the address to reply to is not a valid email address".to_owned()))

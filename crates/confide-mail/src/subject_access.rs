@@ -79,7 +79,12 @@ async fn find(session: &Session, query: &str) -> Result<Found, MailError> {
     let mut after = None;
     let mut ids = vec![];
     loop {
-        let filter = confide_core::inbox::InboxFilter { search: Some(query.to_owned()), limit: Some(500), after, ..Default::default() };
+        let filter = confide_core::inbox::InboxFilter {
+            search: Some(query.to_owned()),
+            limit: Some(500),
+            after,
+            ..Default::default()
+        };
         let page = confide_core::inbox::page(session, &filter).await?;
         ids.extend(page.conversations.iter().map(|c| c.id).filter(|id| !ids.contains(id)).collect::<Vec<_>>());
         match page.next {
@@ -100,20 +105,39 @@ async fn find(session: &Session, query: &str) -> Result<Found, MailError> {
             line: view.summary.line_id.clone(),
             subject: view.summary.subject.clone(),
             correspondent: view.summary.correspondent.clone(),
-            messages: view.messages.iter().map(|m| FoundMessage { incoming: m.incoming, from: m.from.clone(), at: m.sent_at, text: m.text.clone() }).collect(),
+            messages: view
+                .messages
+                .iter()
+                .map(|m| FoundMessage {
+                    incoming: m.incoming,
+                    from: m.from.clone(),
+                    at: m.sent_at,
+                    text: m.text.clone(),
+                })
+                .collect(),
         });
     }
     let needle = query.to_lowercase();
     // Every class kept as records (conversations' classes and the statistics are not).
-    let classes: Vec<String> =
-        session.preset().retention.iter().filter(|c| !matches!(c.id.as_str(), "email" | "statistics") && c.readers.contains(&session.profile.role)).map(|c| c.id.clone()).collect();
+    let classes: Vec<String> = session
+        .preset()
+        .retention
+        .iter()
+        .filter(|c| !matches!(c.id.as_str(), "email" | "statistics") && c.readers.contains(&session.profile.role))
+        .map(|c| c.id.clone())
+        .collect();
     for class in classes {
         let Ok(listed) = crate::records::list(session, &class).await else { continue };
         for l in listed {
             let Ok(record) = l.record else { continue };
             let text = String::from_utf8_lossy(&record.body).into_owned();
             if text.to_lowercase().contains(&needle) {
-                found.records.push(FoundRecord { class: class.clone(), id: record.header.id, at: record.header.created_at, text });
+                found.records.push(FoundRecord {
+                    class: class.clone(),
+                    id: record.header.id,
+                    at: record.header.created_at,
+                    text,
+                });
             }
         }
     }
@@ -127,10 +151,15 @@ async fn find(session: &Session, query: &str) -> Result<Found, MailError> {
 async fn add_whole_letters(session: &Session, found: &mut Found) -> Result<(), MailError> {
     use confide_core::letters::LetterPart;
     let reference = |text: &str| match serde_json::from_str::<LetterPart>(text) {
-        Ok(LetterPart::Letter { reference, .. } | LetterPart::Response { reference, .. } | LetterPart::OriginalDestroyed { reference, .. }) => Some(reference),
+        Ok(
+            LetterPart::Letter { reference, .. }
+            | LetterPart::Response { reference, .. }
+            | LetterPart::OriginalDestroyed { reference, .. },
+        ) => Some(reference),
         Err(_) => None,
     };
-    let references: Vec<String> = found.records.iter().filter(|r| r.class.starts_with("letter")).filter_map(|r| reference(&r.text)).collect();
+    let references: Vec<String> =
+        found.records.iter().filter(|r| r.class.starts_with("letter")).filter_map(|r| reference(&r.text)).collect();
     if references.is_empty() {
         return Ok(());
     }
@@ -143,10 +172,17 @@ async fn add_whole_letters(session: &Session, found: &mut Found) -> Result<(), M
         for l in crate::records::list(session, &class).await? {
             let Ok(record) = l.record else { continue };
             let text = String::from_utf8_lossy(&record.body).into_owned();
-            if !reference(&text).is_some_and(|r| references.contains(&r)) || found.records.iter().any(|f| f.id == record.header.id) {
+            if !reference(&text).is_some_and(|r| references.contains(&r))
+                || found.records.iter().any(|f| f.id == record.header.id)
+            {
                 continue;
             }
-            found.records.push(FoundRecord { class: class.clone(), id: record.header.id, at: record.header.created_at, text });
+            found.records.push(FoundRecord {
+                class: class.clone(),
+                id: record.header.id,
+                at: record.header.created_at,
+                text,
+            });
         }
     }
     for r in &found.records {
@@ -156,7 +192,12 @@ async fn add_whole_letters(session: &Session, found: &mut Found) -> Result<(), M
     }
     for scan in scans {
         let at = found.records.iter().find(|r| r.text.contains(&scan.record)).map_or(0, |r| r.at);
-        let text = format!("A scanned letter ({}, {} page{}), available on request", serde_json::to_string(&scan.kind).unwrap_or_default().trim_matches('"'), scan.pages, if scan.pages == 1 { "" } else { "s" });
+        let text = format!(
+            "A scanned letter ({}, {} page{}), available on request",
+            serde_json::to_string(&scan.kind).unwrap_or_default().trim_matches('"'),
+            scan.pages,
+            if scan.pages == 1 { "" } else { "s" }
+        );
         found.records.push(FoundRecord { class: "letter".into(), id: scan.record, at, text });
     }
     Ok(())
@@ -166,7 +207,12 @@ async fn add_whole_letters(session: &Session, found: &mut Found) -> Result<(), M
 pub async fn search(session: &Session, query: &str) -> Result<Found, MailError> {
     let q = check_query(session, query)?;
     let found = find(session, &q).await?;
-    let what = format!("query:{} conversations:{} records:{}", fingerprint(&q), found.conversations.len(), found.records.len());
+    let what = format!(
+        "query:{} conversations:{} records:{}",
+        fingerprint(&q),
+        found.conversations.len(),
+        found.records.len()
+    );
     confide_core::audit::append(&session.store, "subject_access_search", &what).await?;
     Ok(found)
 }
@@ -176,10 +222,22 @@ pub fn document(found: &Found, helpline: &str, produced: &str) -> String {
     let mut out = format!("What {helpline} holds\nProduced {produced}\n\n");
     out.push_str(&format!("Conversations: {}\n\n", found.conversations.len()));
     for c in &found.conversations {
-        out.push_str(&format!("== {} ({}, {})\nWith: {}\n\n", if c.subject.is_empty() { "(no subject)" } else { &c.subject }, c.channel, c.line, c.correspondent));
+        out.push_str(&format!(
+            "== {} ({}, {})\nWith: {}\n\n",
+            if c.subject.is_empty() { "(no subject)" } else { &c.subject },
+            c.channel,
+            c.line,
+            c.correspondent
+        ));
         for m in &c.messages {
-            let when = time::OffsetDateTime::from_unix_timestamp(m.at).map(|d| d.date().to_string()).unwrap_or_default();
-            out.push_str(&format!("-- {} {} ({when})\n{}\n\n", if m.incoming { "From" } else { "Reply from the helpline" }, if m.incoming { &m.from } else { "" }, m.text.trim()));
+            let when =
+                time::OffsetDateTime::from_unix_timestamp(m.at).map(|d| d.date().to_string()).unwrap_or_default();
+            out.push_str(&format!(
+                "-- {} {} ({when})\n{}\n\n",
+                if m.incoming { "From" } else { "Reply from the helpline" },
+                if m.incoming { &m.from } else { "" },
+                m.text.trim()
+            ));
         }
     }
     out.push_str(&format!("Other records: {}\n\n", found.records.len()));
@@ -193,8 +251,15 @@ pub fn document(found: &Found, helpline: &str, produced: &str) -> String {
 /// The export for the person, on the audit log.
 pub async fn export(session: &Session, query: &str) -> Result<String, MailError> {
     let found = search(session, query).await?;
-    let produced = time::OffsetDateTime::from_unix_timestamp(session.store.now_ts()).map(|d| d.date().to_string()).unwrap_or_default();
-    confide_core::audit::append(&session.store, "subject_access_export", &format!("query:{}", fingerprint(query.trim()))).await?;
+    let produced = time::OffsetDateTime::from_unix_timestamp(session.store.now_ts())
+        .map(|d| d.date().to_string())
+        .unwrap_or_default();
+    confide_core::audit::append(
+        &session.store,
+        "subject_access_export",
+        &format!("query:{}", fingerprint(query.trim())),
+    )
+    .await?;
     Ok(document(&found, &session.preset().organisation, &produced))
 }
 
@@ -234,7 +299,9 @@ pub async fn erase(session: &Session, query: &str) -> Result<Erased, MailError> 
             let mbox = s.select(&folder)?;
             if mbox.uid_validity != Some(uv) {
                 // The folder is not the one these UIDs belong to: the next sync relearns it.
-                return Err(CoreError::Invalid("the mail server renumbered a folder; sync, then ask again".into()).into());
+                return Err(
+                    CoreError::Invalid("the mail server renumbered a folder; sync, then ask again".into()).into()
+                );
             }
             let set = uid_set(&uids);
             s.uid_store(&set, "+FLAGS.SILENT (\\Deleted)")?;

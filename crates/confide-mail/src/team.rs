@@ -6,9 +6,9 @@ use confide_core::accounts::{self, Account};
 use confide_core::policy::RoleKind;
 use confide_core::staff::{self, Session};
 use confide_core::team::{self, Change, Directory, Entry, Member};
+use confide_core::{CoreError, Store};
 use serde::Serialize;
 use ts_rs::TS;
-use confide_core::{CoreError, Store};
 
 use crate::connect::{imap_login, ImapSession};
 use crate::MailError;
@@ -31,7 +31,8 @@ fn fetch(account: &Account, password: &str) -> Result<(Vec<Entry>, Vec<String>),
         for f in s.uid_fetch("1:*", "(UID BODY.PEEK[TEXT])")?.iter() {
             match f.text().and_then(|t| serde_json::from_slice::<Entry>(t.trim_ascii()).ok()) {
                 Some(e) => entries.push(e),
-                None => unreadable.push("A message in the team folder is not a directory entry, so it was ignored.".to_owned()),
+                None => unreadable
+                    .push("A message in the team folder is not a directory entry, so it was ignored.".to_owned()),
             }
         }
     }
@@ -62,7 +63,8 @@ fn append(account: &Account, password: &str, entry: &Entry) -> Result<(), MailEr
 pub async fn directory(store: &Store) -> Result<Directory, MailError> {
     let account = crate::records::shared_account(&accounts::list(store).await?)?;
     let password = crate::connect::account_password(store, &account)?;
-    let (entries, unreadable) = tokio::task::spawn_blocking(move || fetch(&account, &password)).await.map_err(|_| MailError::Worker)??;
+    let (entries, unreadable) =
+        tokio::task::spawn_blocking(move || fetch(&account, &password)).await.map_err(|_| MailError::Worker)??;
     let root = match team::pinned_root(store).await? {
         Some(root) => Some(root),
         None => match team::first_root(&entries) {
@@ -92,7 +94,9 @@ async fn publish(session: &Session, change: Change) -> Result<Entry, MailError> 
     let account = crate::records::shared_account(&accounts::list(&session.store).await?)?;
     let password = crate::connect::account_password(&session.store, &account)?;
     let to_send = entry.clone();
-    tokio::task::spawn_blocking(move || append(&account, &password, &to_send)).await.map_err(|_| MailError::Worker)??;
+    tokio::task::spawn_blocking(move || append(&account, &password, &to_send))
+        .await
+        .map_err(|_| MailError::Worker)??;
     Ok(entry)
 }
 
@@ -122,7 +126,8 @@ pub async fn add(session: &Session, member: Member) -> Result<Directory, MailErr
 /// A leaver: nothing new is encrypted to them from now on.
 pub async fn remove(session: &Session, signing_key: &str) -> Result<Directory, MailError> {
     publish(session, Change::Remove { signing_key: signing_key.to_owned() }).await?;
-    confide_core::audit::append(&session.store, "team_removed", &format!("staff:{}", team::fingerprint(signing_key))).await?;
+    confide_core::audit::append(&session.store, "team_removed", &format!("staff:{}", team::fingerprint(signing_key)))
+        .await?;
     directory(&session.store).await
 }
 
@@ -153,7 +158,12 @@ pub async fn view(session: &Session) -> Result<TeamView, MailError> {
         publish(session, Change::Accepted { version }).await?;
         directory = self::directory(&session.store).await?;
     }
-    let fingerprints = directory.members.iter().chain(&directory.removed).map(|m| (m.signing_key.clone(), team::fingerprint(&m.signing_key))).collect();
+    let fingerprints = directory
+        .members
+        .iter()
+        .chain(&directory.removed)
+        .map(|m| (m.signing_key.clone(), team::fingerprint(&m.signing_key)))
+        .collect();
     Ok(TeamView {
         fingerprints,
         directory,

@@ -26,20 +26,30 @@ pub enum Mark {
     Claim,
     /// Give up this staff member's claim.
     Release,
-    Status { status: Status },
+    Status {
+        status: Status,
+    },
     /// Raise or lower a risk flag: one of the preset's exception categories.
-    Risk { category: String, raised: bool },
+    Risk {
+        category: String,
+        raised: bool,
+    },
     /// Put on or lift a legal hold (managers only; the reason is kept by `retention::hold`).
-    Hold { held: bool },
+    Hold {
+        held: bool,
+    },
     /// Move to another service line (managers only): every desktop follows, and one whose
     /// lines lose the conversation forgets it.
-    Line { line: String },
+    Line {
+        line: String,
+    },
 }
 
 /// The keywords to add and to remove for `mark`, given the keywords the messages carry now.
 fn keyword_change(mark: &Mark, me: &str, present: &[&str]) -> (Vec<String>, Vec<String>) {
     let others = |prefix: &str, keep: Option<&str>| -> Vec<String> {
-        let mut v: Vec<String> = present.iter().filter(|k| k.starts_with(prefix) && Some(**k) != keep).map(|k| k.to_string()).collect();
+        let mut v: Vec<String> =
+            present.iter().filter(|k| k.starts_with(prefix) && Some(**k) != keep).map(|k| k.to_string()).collect();
         v.sort();
         v.dedup();
         v
@@ -71,7 +81,9 @@ fn validate(session: &Session, mark: &Mark) -> Result<(), CoreError> {
         session.require_manager("put a conversation on legal hold")?;
     }
     if let Mark::Line { line } = mark {
-        if !session.preset().lines.iter().any(|l| &l.id == line) || !line.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        if !session.preset().lines.iter().any(|l| &l.id == line)
+            || !line.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
             return Err(CoreError::Invalid("that is not one of this helpline's service lines".into()));
         }
     }
@@ -110,7 +122,10 @@ pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Resul
     let me = format!("{CLAIM_PREFIX}{}", store.identity().fingerprint());
     let locations = mailstore::conversation_locations(store, conversation_id).await?;
     if locations.is_empty() {
-        return Err(CoreError::Invalid("this conversation is not on the shared mailbox, so it cannot be marked there".into()).into());
+        return Err(CoreError::Invalid(
+            "this conversation is not on the shared mailbox, so it cannot be marked there".into(),
+        )
+        .into());
     }
     change_flags(store, locations, |present| keyword_change(mark, &me, present), true).await?;
     audit(store, conversation_id, mark).await
@@ -121,7 +136,11 @@ pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Resul
 pub async fn mark_read(session: &Session, conversation_id: i64) -> Result<(), MailError> {
     conversations::check_visible(session, conversation_id).await?;
     let store = &session.store;
-    let unseen: Vec<_> = mailstore::conversation_locations(store, conversation_id).await?.into_iter().filter(|(_, _, _, flags)| !mailstore::is_seen(flags)).collect();
+    let unseen: Vec<_> = mailstore::conversation_locations(store, conversation_id)
+        .await?
+        .into_iter()
+        .filter(|(_, _, _, flags)| !mailstore::is_seen(flags))
+        .collect();
     if unseen.is_empty() {
         return Ok(());
     }
@@ -144,7 +163,11 @@ async fn change_flags(
     }
     let all = accounts::list(store).await?;
     for ((account_id, folder), messages) in groups {
-        let account = all.iter().find(|a| a.id == account_id).cloned().ok_or_else(|| MailError::NoPassword(account_id.clone()))?;
+        let account = all
+            .iter()
+            .find(|a| a.id == account_id)
+            .cloned()
+            .ok_or_else(|| MailError::NoPassword(account_id.clone()))?;
         let password = crate::connect::account_password(store, &account)?;
         let present: Vec<&str> = messages.iter().flat_map(|(_, f)| f.split_whitespace()).collect();
         let (add, remove) = change(&present);
@@ -175,7 +198,10 @@ async fn change_flags(
         let changes: Vec<(u32, String)> = messages
             .iter()
             .map(|(uid, flags)| {
-                let mut kept: Vec<&str> = flags.split_whitespace().filter(|k| !remove.iter().any(|r| r == k) && !add.iter().any(|a| a == k)).collect();
+                let mut kept: Vec<&str> = flags
+                    .split_whitespace()
+                    .filter(|k| !remove.iter().any(|r| r == k) && !add.iter().any(|a| a == k))
+                    .collect();
                 kept.extend(add.iter().map(String::as_str));
                 (*uid, kept.join(" "))
             })
@@ -205,7 +231,9 @@ pub async fn set_hold(session: &Session, conversation_id: i64, reason: Option<&s
     match reason {
         Some(reason) => {
             if reason.trim().is_empty() {
-                return Err(CoreError::Invalid("give the reason for the hold (for example, the court order)".into()).into());
+                return Err(
+                    CoreError::Invalid("give the reason for the hold (for example, the court order)".into()).into()
+                );
             }
             mark(session, conversation_id, &Mark::Hold { held: true }).await?;
             hold::hold(session, conversation_id, reason).await?;
@@ -222,7 +250,8 @@ pub async fn set_hold(session: &Session, conversation_id: i64, reason: Option<&s
 /// conversation is closed and the decline goes on the audit log.
 pub async fn decline_third_party(session: &Session, conversation_id: i64) -> Result<(), MailError> {
     mark(session, conversation_id, &Mark::Status { status: Status::Closed }).await?;
-    confide_core::audit::append(&session.store, "third_party_declined", &format!("conversation:{conversation_id}")).await?;
+    confide_core::audit::append(&session.store, "third_party_declined", &format!("conversation:{conversation_id}"))
+        .await?;
     Ok(())
 }
 
@@ -239,7 +268,10 @@ mod tests {
     fn a_claim_replaces_others_and_a_status_replaces_the_old_one() {
         let me = "Confide.Claim.me";
         let present = ["\\Seen", "Confide.Claim.you", "Confide.Status.Waiting", "Confide.Claim.you"];
-        assert_eq!(keyword_change(&Mark::Claim, me, &present), (vec![me.to_owned()], vec!["Confide.Claim.you".to_owned()]));
+        assert_eq!(
+            keyword_change(&Mark::Claim, me, &present),
+            (vec![me.to_owned()], vec!["Confide.Claim.you".to_owned()])
+        );
         let closed = keyword_change(&Mark::Status { status: Status::Closed }, me, &present);
         assert_eq!(closed, (vec!["Confide.Status.Closed".to_owned()], vec!["Confide.Status.Waiting".to_owned()]));
         let lower = keyword_change(&Mark::Risk { category: "child_protection".into(), raised: false }, me, &present);

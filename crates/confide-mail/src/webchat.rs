@@ -25,7 +25,8 @@ pub async fn take_history(session: &Session, chat: &str, line: &str, sealed: &[S
             .decode(b64)
             .map_err(|_| CoreError::Invalid("the gateway sent a damaged message".into()))?;
         let plain = confide_vault::open(&ciphertext, session.store.identity()).map_err(CoreError::from)?;
-        let said: Said = serde_json::from_slice(&plain).map_err(|_| CoreError::Invalid("the gateway sent a message Confide cannot read".into()))?;
+        let said: Said = serde_json::from_slice(&plain)
+            .map_err(|_| CoreError::Invalid("the gateway sent a message Confide cannot read".into()))?;
         webchat::add(&session.store, chat, &said).await?;
     }
     Ok(conversation)

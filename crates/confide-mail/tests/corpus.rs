@@ -8,7 +8,12 @@ use confide_mail::mime::summarize;
 #[test]
 fn corpus_matches_expectations_in_lf_and_crlf() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "eml")).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
     files.sort();
     assert!(files.len() >= 6, "corpus is missing");
     for eml in files {
@@ -20,13 +25,19 @@ fn corpus_matches_expectations_in_lf_and_crlf() {
         if std::env::var_os("CONFIDE_BLESS").is_some() {
             std::fs::write(&json, &got).unwrap();
         }
-        let want = std::fs::read_to_string(&json).unwrap_or_else(|_| panic!("{} has no expectation; run with CONFIDE_BLESS=1", eml.display()));
+        let want = std::fs::read_to_string(&json)
+            .unwrap_or_else(|_| panic!("{} has no expectation; run with CONFIDE_BLESS=1", eml.display()));
         assert_eq!(got.trim(), want.trim(), "{} (LF)", eml.display());
         let crlf_summary = summarize(&crlf);
         let lf_summary = summarize(&lf);
         assert_eq!(crlf_summary.headers.subject, lf_summary.headers.subject, "{} (CRLF subject)", eml.display());
         assert_eq!(crlf_summary.headers.message_id, lf_summary.headers.message_id, "{} (CRLF id)", eml.display());
-        assert_eq!(crlf_summary.headers.text.replace("\r\n", "\n"), lf_summary.headers.text, "{} (CRLF text)", eml.display());
+        assert_eq!(
+            crlf_summary.headers.text.replace("\r\n", "\n"),
+            lf_summary.headers.text,
+            "{} (CRLF text)",
+            eml.display()
+        );
     }
 }
 
@@ -62,7 +73,8 @@ fn corpus_display_matches_expectations() {
         if std::env::var_os("CONFIDE_BLESS").is_some() {
             std::fs::write(&expected, &shown.html).unwrap();
         }
-        let want = std::fs::read_to_string(&expected).unwrap_or_else(|_| panic!("{} has no display expectation; run with CONFIDE_BLESS=1", eml.display()));
+        let want = std::fs::read_to_string(&expected)
+            .unwrap_or_else(|_| panic!("{} has no display expectation; run with CONFIDE_BLESS=1", eml.display()));
         assert_eq!(shown.html, want, "{}", eml.display());
     }
 }
@@ -72,7 +84,8 @@ fn issue29_every_displayable_part_is_shown_in_order() {
     let raw = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/apple-mixed.eml")).unwrap();
     let words = ["Before the picture", "The words in plain text that must not be hidden", "After the picture"];
     let shown = confide_mail::reading::message_html(&raw).expect("the message has HTML parts").html;
-    let at: Vec<usize> = words.iter().map(|w| shown.find(w).unwrap_or_else(|| panic!("{w:?} is not shown: {shown}"))).collect();
+    let at: Vec<usize> =
+        words.iter().map(|w| shown.find(w).unwrap_or_else(|| panic!("{w:?} is not shown: {shown}"))).collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "parts shown out of order: {shown}");
     // The text the inbox indexes and previews holds them all too.
     let text = summarize(&raw).headers.text;

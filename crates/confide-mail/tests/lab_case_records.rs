@@ -20,22 +20,62 @@ fn case(class: &str, line: &str, text: &str) -> CaseInput {
 
 #[tokio::test]
 async fn issue5_case_records_expire_by_their_own_class_complaint_6_months_child_protection_12_referral_5_years() {
-    let Some(lab) = Lab::get("issue5_case_records_expire_by_their_own_class_complaint_6_months_child_protection_12_referral_5_years") else { return };
+    let Some(lab) = Lab::get(
+        "issue5_case_records_expire_by_their_own_class_complaint_6_months_child_protection_12_referral_5_years",
+    ) else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(datetime!(2026-11-23 10:00 UTC)));
 
     let nsh_box = lab.fresh_user("cases-nsh");
-    let ann = desktop_under(&lab, &nsh_box, &tmp.path().join("Ann"), ("Ann", RoleKind::Manager, "helpline"), clock.clone(), ("nsh-2015", "2015-05-19")).await;
-    let bob = desktop_under(&lab, &nsh_box, &tmp.path().join("Bob"), ("Bob", RoleKind::Advisor, "helpline"), clock.clone(), ("nsh-2015", "2015-05-19")).await;
+    let ann = desktop_under(
+        &lab,
+        &nsh_box,
+        &tmp.path().join("Ann"),
+        ("Ann", RoleKind::Manager, "helpline"),
+        clock.clone(),
+        ("nsh-2015", "2015-05-19"),
+    )
+    .await;
+    let bob = desktop_under(
+        &lab,
+        &nsh_box,
+        &tmp.path().join("Bob"),
+        ("Bob", RoleKind::Advisor, "helpline"),
+        clock.clone(),
+        ("nsh-2015", "2015-05-19"),
+    )
+    .await;
     confide_mail::team::found(&ann).await.unwrap();
     confide_mail::team::add(&ann, confide_core::team::card(&bob).unwrap()).await.unwrap();
-    let refused = confide_mail::case_records::create(&bob, &case("literature_address", "helpline", "1 High St")).await.unwrap_err();
-    assert!(refused.to_string().contains("keeps no record of that kind"), "a consent record is not a case record: {refused}");
-    confide_mail::case_records::create(&bob, &case("complaint", "helpline", "case-canary-71b2: complaint from Ms Example")).await.unwrap();
-    confide_mail::case_records::create(&bob, &case("child_protection", "helpline", "case-canary-0f9d: disclosure about a child")).await.unwrap();
-    assert!(confide_mail::case_records::list(&bob).await.unwrap().is_empty(), "sealed to the managers, not to the advisor who wrote them");
+    let refused = confide_mail::case_records::create(&bob, &case("literature_address", "helpline", "1 High St"))
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("keeps no record of that kind"),
+        "a consent record is not a case record: {refused}"
+    );
+    confide_mail::case_records::create(
+        &bob,
+        &case("complaint", "helpline", "case-canary-71b2: complaint from Ms Example"),
+    )
+    .await
+    .unwrap();
+    confide_mail::case_records::create(
+        &bob,
+        &case("child_protection", "helpline", "case-canary-0f9d: disclosure about a child"),
+    )
+    .await
+    .unwrap();
+    assert!(
+        confide_mail::case_records::list(&bob).await.unwrap().is_empty(),
+        "sealed to the managers, not to the advisor who wrote them"
+    );
     assert_eq!(confide_mail::case_records::list(&ann).await.unwrap().len(), 2);
-    for (folder, canary) in [("Confide/complaint", "case-canary-71b2"), ("Confide/child_protection", "case-canary-0f9d")] {
+    for (folder, canary) in
+        [("Confide/complaint", "case-canary-71b2"), ("Confide/child_protection", "case-canary-0f9d")]
+    {
         assert_eq!(lab.count_body(&nsh_box, folder, canary), 0, "{canary} readable on the server");
     }
     let classes = |s: &confide_core::staff::Session| {
@@ -54,9 +94,22 @@ async fn issue5_case_records_expire_by_their_own_class_complaint_6_months_child_
 
     let respect_box = lab.fresh_user("cases-respect");
     clock.set(datetime!(2026-11-23 10:00 UTC));
-    let cy = desktop_under(&lab, &respect_box, &tmp.path().join("Cy"), ("Cy", RoleKind::Manager, "phoneline"), clock.clone(), ("respect-mal-current", "current-1")).await;
+    let cy = desktop_under(
+        &lab,
+        &respect_box,
+        &tmp.path().join("Cy"),
+        ("Cy", RoleKind::Manager, "phoneline"),
+        clock.clone(),
+        ("respect-mal-current", "current-1"),
+    )
+    .await;
     confide_mail::team::found(&cy).await.unwrap();
-    confide_mail::case_records::create(&cy, &case("safeguarding_referral", "phoneline", "referral to children's services")).await.unwrap();
+    confide_mail::case_records::create(
+        &cy,
+        &case("safeguarding_referral", "phoneline", "referral to children's services"),
+    )
+    .await
+    .unwrap();
     clock.set(datetime!(2031-11-22 10:00 UTC));
     confide_mail::expire::run(&cy.store, false).await.unwrap();
     assert_eq!(classes(&cy).await, ["safeguarding_referral"], "kept the day before five years");

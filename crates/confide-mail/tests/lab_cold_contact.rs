@@ -28,7 +28,11 @@ async fn conversation_from(session: &confide_core::staff::Session, sender: &str)
 
 #[tokio::test]
 async fn issue9_acevo_writes_only_to_people_who_contacted_it_and_respect_allows_what_its_policy_allows() {
-    let Some(lab) = Lab::get("issue9_acevo_writes_only_to_people_who_contacted_it_and_respect_allows_what_its_policy_allows") else { return };
+    let Some(lab) =
+        Lab::get("issue9_acevo_writes_only_to_people_who_contacted_it_and_respect_allows_what_its_policy_allows")
+    else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let mail = |shared: &str| {
         vec![
@@ -38,7 +42,15 @@ async fn issue9_acevo_writes_only_to_people_who_contacted_it_and_respect_allows_
     };
     let acevo_box = lab.fresh_user("cold-acevo");
     lab.import_raw(&acevo_box, &mail(&acevo_box));
-    let ann = desktop_under(&lab, &acevo_box, &tmp.path().join("Ann"), ("Ann", RoleKind::Manager, "member_support"), Arc::new(SystemClock), ("acevo", "1")).await;
+    let ann = desktop_under(
+        &lab,
+        &acevo_box,
+        &tmp.path().join("Ann"),
+        ("Ann", RoleKind::Manager, "member_support"),
+        Arc::new(SystemClock),
+        ("acevo", "1"),
+    )
+    .await;
     sync(&ann).await;
     let third_party = conversation_from(&ann, "member@example.org").await;
     let refused = confide_mail::reply::queue_reply(&ann, third_party, "Hello").await.unwrap_err();
@@ -50,13 +62,24 @@ async fn issue9_acevo_writes_only_to_people_who_contacted_it_and_respect_allows_
 
     confide_mail::triage::decline_third_party(&ann, third_party).await.unwrap();
     let audit = confide_core::audit::recent(&ann, 50).await.unwrap();
-    assert!(audit.iter().any(|e| e.action == "third_party_declined" && e.record == format!("conversation:{third_party}")), "{audit:?}");
+    assert!(
+        audit.iter().any(|e| e.action == "third_party_declined" && e.record == format!("conversation:{third_party}")),
+        "{audit:?}"
+    );
     let page = confide_core::inbox::page(&ann, &Default::default()).await.unwrap();
     assert_eq!(page.conversations.iter().find(|c| c.id == third_party).unwrap().status.as_str(), "closed");
 
     let respect_box = lab.fresh_user("cold-respect");
     lab.import_raw(&respect_box, &mail(&respect_box));
-    let bob = desktop_under(&lab, &respect_box, &tmp.path().join("Bob"), ("Bob", RoleKind::Advisor, "phoneline"), Arc::new(SystemClock), ("respect-mal-current", "current-1")).await;
+    let bob = desktop_under(
+        &lab,
+        &respect_box,
+        &tmp.path().join("Bob"),
+        ("Bob", RoleKind::Advisor, "phoneline"),
+        Arc::new(SystemClock),
+        ("respect-mal-current", "current-1"),
+    )
+    .await;
     sync(&bob).await;
     let same = conversation_from(&bob, "member@example.org").await;
     confide_mail::reply::queue_reply(&bob, same, "Hello").await.expect("respect-mal-current has no cold-contact rule");

@@ -14,17 +14,42 @@ use confide_core::SystemClock;
 use confide_mail::lab::Lab;
 
 fn contact(purpose: Purpose, consent: bool) -> ContactInput {
-    ContactInput { purpose, line: "helpline".into(), name: "Wendell Okafor".into(), contact: "14 Larkspur Road, Leeds LS6 2AB".into(), consent }
+    ContactInput {
+        purpose,
+        line: "helpline".into(),
+        name: "Wendell Okafor".into(),
+        contact: "14 Larkspur Road, Leeds LS6 2AB".into(),
+        consent,
+    }
 }
 
 #[tokio::test]
 async fn issue9_contact_details_are_kept_only_with_consent_and_only_until_their_purpose_is_done() {
-    let Some(lab) = Lab::get("issue9_contact_details_are_kept_only_with_consent_and_only_until_their_purpose_is_done") else { return };
+    let Some(lab) = Lab::get("issue9_contact_details_are_kept_only_with_consent_and_only_until_their_purpose_is_done")
+    else {
+        return;
+    };
     let shared = lab.fresh_user("consent");
     let tmp = tempfile::tempdir().unwrap();
     let nsh = ("nsh-2015", "2015-05-19");
-    let ann = desktop_under(&lab, &shared, &tmp.path().join("Ann"), ("Ann", RoleKind::Manager, "helpline"), Arc::new(SystemClock), nsh).await;
-    let bob = desktop_under(&lab, &shared, &tmp.path().join("Bob"), ("Bob", RoleKind::Advisor, "helpline"), Arc::new(SystemClock), nsh).await;
+    let ann = desktop_under(
+        &lab,
+        &shared,
+        &tmp.path().join("Ann"),
+        ("Ann", RoleKind::Manager, "helpline"),
+        Arc::new(SystemClock),
+        nsh,
+    )
+    .await;
+    let bob = desktop_under(
+        &lab,
+        &shared,
+        &tmp.path().join("Bob"),
+        ("Bob", RoleKind::Advisor, "helpline"),
+        Arc::new(SystemClock),
+        nsh,
+    )
+    .await;
     confide_mail::team::found(&ann).await.unwrap();
     confide_mail::team::add(&ann, confide_core::team::card(&bob).unwrap()).await.unwrap();
 
@@ -34,12 +59,25 @@ async fn issue9_contact_details_are_kept_only_with_consent_and_only_until_their_
     assert_eq!(lab.count_body(&shared, "Confide/literature_address", "Larkspur"), 0, "sealed on the server");
     assert_eq!(confide_mail::consent::list(&bob).await.unwrap().len(), 1, "advisors send literature in nsh-2015");
     confide_mail::consent::done(&bob, &literature, None).await.unwrap();
-    assert_eq!(lab.message_count(&shared, "Confide/literature_address"), 0, "the address is gone once the literature is sent");
+    assert_eq!(
+        lab.message_count(&shared, "Confide/literature_address"),
+        0,
+        "the address is gone once the literature is sent"
+    );
     assert!(confide_mail::consent::list(&bob).await.unwrap().is_empty());
 
     let call = confide_mail::consent::record(&ann, &contact(Purpose::Feedback, true)).await.unwrap();
-    assert!(confide_mail::consent::list(&bob).await.unwrap().is_empty(), "feedback contacts are for team leaders and managers");
-    confide_mail::consent::done(&ann, &call, Some("Wendell Okafor said the advisor was kind; call back on 07700 900123 at Larkspur Road")).await.unwrap();
+    assert!(
+        confide_mail::consent::list(&bob).await.unwrap().is_empty(),
+        "feedback contacts are for team leaders and managers"
+    );
+    confide_mail::consent::done(
+        &ann,
+        &call,
+        Some("Wendell Okafor said the advisor was kind; call back on 07700 900123 at Larkspur Road"),
+    )
+    .await
+    .unwrap();
     assert_eq!(lab.message_count(&shared, "Confide/feedback_contact"), 0, "the contact is gone once the call is made");
     let feedback = confide_mail::consent::feedback(&ann).await.unwrap();
     assert_eq!(feedback.len(), 1);

@@ -16,14 +16,22 @@ use confide_mail::lab::Lab;
 
 #[tokio::test]
 async fn issue9_a_disclosure_needs_a_consulted_manager_an_uninvolved_reviewer_and_leaves_an_anonymous_report() {
-    let Some(lab) = Lab::get("issue9_a_disclosure_needs_a_consulted_manager_an_uninvolved_reviewer_and_leaves_an_anonymous_report") else { return };
+    let Some(lab) =
+        Lab::get("issue9_a_disclosure_needs_a_consulted_manager_an_uninvolved_reviewer_and_leaves_an_anonymous_report")
+    else {
+        return;
+    };
     let shared = lab.fresh_user("disclose");
     let tmp = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(time::macros::datetime!(2026-11-23 10:00 UTC)));
     let nsh = ("nsh-2015", "2015-05-19");
     let mut people = vec![];
-    for (name, role) in [("Ann", RoleKind::Manager), ("Max", RoleKind::Manager), ("Bob", RoleKind::Advisor), ("Dee", RoleKind::Advisor)] {
-        people.push(desktop_under(&lab, &shared, &tmp.path().join(name), (name, role, "helpline"), clock.clone(), nsh).await);
+    for (name, role) in
+        [("Ann", RoleKind::Manager), ("Max", RoleKind::Manager), ("Bob", RoleKind::Advisor), ("Dee", RoleKind::Advisor)]
+    {
+        people.push(
+            desktop_under(&lab, &shared, &tmp.path().join(name), (name, role, "helpline"), clock.clone(), nsh).await,
+        );
     }
     let [ann, max, bob, dee]: [_; 4] = people.try_into().unwrap_or_else(|_| unreachable!());
     confide_mail::team::found(&ann).await.unwrap();

@@ -29,11 +29,16 @@ async fn setup(lab: &Lab, tag: &str) -> Setup {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
-    let store = Store::open(StoreConfig { data_dir: dir, vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+    let store =
+        Store::open(StoreConfig { data_dir: dir, vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() })
+            .await
+            .unwrap();
     staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Advisor).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
     accounts::save(&store, &lab.account("shared", &shared, AccountKind::Shared), &lab.password(&shared)).await.unwrap();
-    accounts::save(&store, &lab.account("personal", &personal, AccountKind::Personal), &lab.password(&personal)).await.unwrap();
+    accounts::save(&store, &lab.account("personal", &personal, AccountKind::Personal), &lab.password(&personal))
+        .await
+        .unwrap();
     Setup { store, shared, personal, _tmp: tmp }
 }
 
@@ -59,11 +64,19 @@ fn ids_in(lab: &Lab, user: &str, folder: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn issue4_personal_copies_move_to_the_shared_mailbox_and_private_mail_stays() {
-    let Some(lab) = Lab::get("issue4_personal_copies_move_to_the_shared_mailbox_and_private_mail_stays") else { return };
+    let Some(lab) = Lab::get("issue4_personal_copies_move_to_the_shared_mailbox_and_private_mail_stays") else {
+        return;
+    };
     let t = setup(&lab, "guard").await;
     let (shared, personal) = (t.shared.as_str(), t.personal.as_str());
     lab.import_raw(shared, &[format!("From: caller@example.org\r\nTo: {shared}@lab.test\r\nSubject: Help\r\nMessage-ID: <ask-{shared}@example.org>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nPlease help.\r\n")]);
-    sync_account(&t.store, &accounts::list(&t.store).await.unwrap().into_iter().find(|a| a.id == "shared").unwrap(), &|_| {}).await.unwrap();
+    sync_account(
+        &t.store,
+        &accounts::list(&t.store).await.unwrap().into_iter().find(|a| a.id == "shared").unwrap(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
 
     // A reply sent from outside Confide, through Postfix, "as" the shared mailbox; the mail
     // client saves its copy in the advisor's own Sent.
@@ -71,8 +84,16 @@ async fn issue4_personal_copies_move_to_the_shared_mailbox_and_private_mail_stay
         "From: Helpline <{shared}@lab.test>\r\nTo: caller@example.org\r\nSubject: Re: Help\r\nMessage-ID: <outlook-{personal}@lab.test>\r\n\
          In-Reply-To: <ask-{shared}@example.org>\r\nDate: Tue, 3 Nov 2026 09:00:00 +0000\r\n\r\nWe will call you.\r\n"
     );
-    let envelope = lettre::address::Envelope::new(Some(format!("{shared}@lab.test").parse().unwrap()), vec!["caller@example.org".parse().unwrap()]).unwrap();
-    SmtpTransport::builder_dangerous("127.0.0.1").port(lab.var("LAB_SMTP_PORT").parse().unwrap()).build().send_raw(&envelope, reply.as_bytes()).unwrap();
+    let envelope = lettre::address::Envelope::new(
+        Some(format!("{shared}@lab.test").parse().unwrap()),
+        vec!["caller@example.org".parse().unwrap()],
+    )
+    .unwrap();
+    SmtpTransport::builder_dangerous("127.0.0.1")
+        .port(lab.var("LAB_SMTP_PORT").parse().unwrap())
+        .build()
+        .send_raw(&envelope, reply.as_bytes())
+        .unwrap();
     save_in(&lab, personal, "Sent", &reply);
     // An answer written from the personal address but to a shared enquiry, filed in a subfolder.
     lab.doveadm(&["mailbox", "create", "-u", &format!("{personal}@lab.test"), "Sent/Helpline"]);
@@ -89,7 +110,10 @@ async fn issue4_personal_copies_move_to_the_shared_mailbox_and_private_mail_stay
     assert_eq!(ids_in(&lab, personal, "Sent"), [format!("private-{personal}@lab.test")]);
     assert!(ids_in(&lab, personal, "Sent/Helpline").is_empty());
     assert_eq!(ids_in(&lab, personal, "Trash"), [format!("spam-{personal}@example.com")]);
-    assert_eq!(ids_in(&lab, shared, "Sent"), [format!("answer-{personal}@lab.test"), format!("outlook-{personal}@lab.test")]);
+    assert_eq!(
+        ids_in(&lab, shared, "Sent"),
+        [format!("answer-{personal}@lab.test"), format!("outlook-{personal}@lab.test")]
+    );
     assert_eq!(ids_in(&lab, shared, "Trash"), [format!("deleted-{personal}@example.org")]);
 
     // The retention record says what moved, with no address or subject.
@@ -97,7 +121,10 @@ async fn issue4_personal_copies_move_to_the_shared_mailbox_and_private_mail_stay
     let total: i64 = record.iter().filter(|e| e.action == "guard_moved").map(|e| e.count).sum();
     assert_eq!(total, 3);
     let text = format!("{record:?}");
-    assert!(!text.contains("@") && !text.contains("Please help") && !text.contains("caller") && !text.contains(personal), "{text}");
+    assert!(
+        !text.contains("@") && !text.contains("Please help") && !text.contains("caller") && !text.contains(personal),
+        "{text}"
+    );
 
     // A second run changes nothing.
     let again = guard::run(&t.store).await.unwrap();

@@ -24,7 +24,10 @@ async fn issue3_idle_hears_new_mail_within_seconds_and_sync_brings_it_in() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
-    let store = Store::open(StoreConfig { data_dir: dir, vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+    let store =
+        Store::open(StoreConfig { data_dir: dir, vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() })
+            .await
+            .unwrap();
     staff::save_profile(&store, "respect-mal-current", "Tester", RoleKind::Advisor).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
     let account = lab.account("idle", &user, AccountKind::Shared);

@@ -38,7 +38,9 @@ fn pdf(pages: usize, text: &str) -> Vec<u8> {
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
-    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1).as_bytes(),
+    );
     out
 }
 
@@ -56,12 +58,19 @@ fn tiff(pages: u8, text: &str) -> Vec<u8> {
 }
 
 fn details(summary: &str, destroyed: bool) -> LetterDetails {
-    LetterDetails { line: "mens_advice".into(), received_on: "2026-11-20".into(), summary: summary.into(), original_destroyed: destroyed }
+    LetterDetails {
+        line: "mens_advice".into(),
+        received_on: "2026-11-20".into(),
+        summary: summary.into(),
+        original_destroyed: destroyed,
+    }
 }
 
 #[tokio::test]
 async fn issue8_scanned_letters_open_only_for_managers_and_expire_from_the_letters_folder() {
-    let Some(lab) = Lab::get("issue8_scanned_letters_open_only_for_managers_and_expire_from_the_letters_folder") else { return };
+    let Some(lab) = Lab::get("issue8_scanned_letters_open_only_for_managers_and_expire_from_the_letters_folder") else {
+        return;
+    };
     let shared = lab.fresh_user("letters");
     let tmp = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(time::macros::datetime!(2026-11-23 10:00 UTC)));
@@ -80,23 +89,54 @@ async fn issue8_scanned_letters_open_only_for_managers_and_expire_from_the_lette
     std::fs::create_dir(&scanner).unwrap();
     let scanned = scanner.join("scan0001.pdf");
     std::fs::write(&scanned, pdf(2, "letter-canary-5b2e")).unwrap();
-    std::fs::File::options().write(true).open(&scanned).unwrap().set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(5)).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&scanned)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(5))
+        .unwrap();
     let waiting = confide_core::letters::source::waiting_in(&scanner).unwrap();
     assert_eq!(waiting, vec![scanned.clone()]);
 
     let refused = confide_mail::letters::import(&bob, &details("a letter", false), &[pdf(1, "x")]).await.unwrap_err();
     assert!(refused.to_string().contains("only a team leader or a manager"), "{refused}");
-    let junk = confide_mail::letters::import(&tia, &details("a letter", false), &[b"<html><script>alert(1)</script>".to_vec()]).await.unwrap_err();
+    let junk = confide_mail::letters::import(
+        &tia,
+        &details("a letter", false),
+        &[b"<html><script>alert(1)</script>".to_vec()],
+    )
+    .await
+    .unwrap_err();
     assert!(junk.to_string().contains("not a PDF, PNG, JPEG or TIFF"), "{junk}");
     assert!(!lab.folders(&shared).iter().any(|f| f == "Confide/Letters"), "a refused import keeps nothing");
 
     let steps = std::sync::Mutex::new(vec![]);
-    let from_scanner = confide_mail::letters::import_files(&tia, &details("Asks about the group programme", true), &waiting, true, &|p| steps.lock().unwrap().push(p)).await.unwrap();
+    let from_scanner = confide_mail::letters::import_files(
+        &tia,
+        &details("Asks about the group programme", true),
+        &waiting,
+        true,
+        &|p| steps.lock().unwrap().push(p),
+    )
+    .await
+    .unwrap();
     assert_eq!((from_scanner.removed.len(), from_scanner.problems.len()), (1, 0), "{from_scanner:?}");
     let steps: Vec<_> = steps.into_inner().unwrap().into_iter().map(|p| (p.step, p.of, p.doing)).collect();
-    assert_eq!(steps, [(1, 2, "Encrypting scan 1 of 1 and sending it to the mail server".to_owned()), (2, 2, "Filing the letter".to_owned())]);
-    assert!(!scanned.exists() && confide_core::letters::source::waiting_in(&scanner).unwrap().is_empty(), "the scanner's copy is gone");
-    let picked = confide_mail::letters::import(&tia, &details("Thanks the advisor", false), &[tiff(3, "letter-canary-9d41")]).await.unwrap();
+    assert_eq!(
+        steps,
+        [
+            (1, 2, "Encrypting scan 1 of 1 and sending it to the mail server".to_owned()),
+            (2, 2, "Filing the letter".to_owned())
+        ]
+    );
+    assert!(
+        !scanned.exists() && confide_core::letters::source::waiting_in(&scanner).unwrap().is_empty(),
+        "the scanner's copy is gone"
+    );
+    let picked =
+        confide_mail::letters::import(&tia, &details("Thanks the advisor", false), &[tiff(3, "letter-canary-9d41")])
+            .await
+            .unwrap();
 
     // Only the management team reads letters: not the team leader who scanned them, not an advisor.
     for (who, s) in [("Tia", &tia), ("Bob", &bob)] {
@@ -108,16 +148,28 @@ async fn issue8_scanned_letters_open_only_for_managers_and_expire_from_the_lette
     assert_eq!(letters.len(), 2, "{letters:?}");
     let pdf_letter = letters.iter().find(|l| l.reference == from_scanner.reference).unwrap();
     assert_eq!((pdf_letter.scans[0].pages, pdf_letter.summary.as_str()), (2, "Asks about the group programme"));
-    assert_eq!(pdf_letter.original_destroyed.as_ref().map(|(by, _)| by.as_str()), Some("Tia"), "who destroyed the paper, and when");
-    let second = confide_mail::letters::page(&ann, &pdf_letter.reference, &pdf_letter.scans[0].record, 1).await.unwrap();
+    assert_eq!(
+        pdf_letter.original_destroyed.as_ref().map(|(by, _)| by.as_str()),
+        Some("Tia"),
+        "who destroyed the paper, and when"
+    );
+    let second =
+        confide_mail::letters::page(&ann, &pdf_letter.reference, &pdf_letter.scans[0].record, 1).await.unwrap();
     assert!(second.starts_with("data:image/png;base64,"), "a PDF page drawn as PNG");
     let tiff_letter = letters.iter().find(|l| l.reference == picked).unwrap();
     assert_eq!(tiff_letter.scans[0].pages, 3);
-    assert!(confide_mail::letters::page(&ann, &picked, &tiff_letter.scans[0].record, 2).await.unwrap().starts_with("data:image/png;base64,"));
+    assert!(confide_mail::letters::page(&ann, &picked, &tiff_letter.scans[0].record, 2)
+        .await
+        .unwrap()
+        .starts_with("data:image/png;base64,"));
 
     confide_mail::letters::respond(&ann, &picked, "letter-canary-77aa: Thank you for your letter.").await.unwrap();
     let letters = confide_mail::letters::list(&ann).await.unwrap();
-    assert_eq!(letters.iter().find(|l| l.reference == picked).unwrap().responses.len(), 1, "the response is kept with its letter");
+    assert_eq!(
+        letters.iter().find(|l| l.reference == picked).unwrap().responses.len(),
+        1,
+        "the response is kept with its letter"
+    );
 
     // Sealed on the server: scans (2), letters (2), the destruction, the response.
     assert_eq!(lab.message_count(&shared, "Confide/Letters"), 6);
@@ -143,22 +195,54 @@ async fn issue8_scanned_letters_open_only_for_managers_and_expire_from_the_lette
 /// section 1): a response goes at two months while its letter stays, and the letter at six.
 #[tokio::test]
 async fn issue5_in_respect_early_a_letters_response_goes_at_two_months_and_the_letter_at_six() {
-    let Some(lab) = Lab::get("issue5_in_respect_early_a_letters_response_goes_at_two_months_and_the_letter_at_six") else { return };
+    let Some(lab) = Lab::get("issue5_in_respect_early_a_letters_response_goes_at_two_months_and_the_letter_at_six")
+    else {
+        return;
+    };
     let shared = lab.fresh_user("early");
     let tmp = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(time::macros::datetime!(2026-11-23 10:00 UTC)));
     let early = ("respect-early", "early-1");
-    let ann = desktop_under(&lab, &shared, &tmp.path().join("Ann"), ("Ann", RoleKind::Manager, "phoneline"), clock.clone(), early).await;
-    let tia = desktop_under(&lab, &shared, &tmp.path().join("Tia"), ("Tia", RoleKind::TeamLeader, "phoneline"), clock.clone(), early).await;
+    let ann = desktop_under(
+        &lab,
+        &shared,
+        &tmp.path().join("Ann"),
+        ("Ann", RoleKind::Manager, "phoneline"),
+        clock.clone(),
+        early,
+    )
+    .await;
+    let tia = desktop_under(
+        &lab,
+        &shared,
+        &tmp.path().join("Tia"),
+        ("Tia", RoleKind::TeamLeader, "phoneline"),
+        clock.clone(),
+        early,
+    )
+    .await;
     confide_mail::team::found(&ann).await.unwrap();
     confide_mail::team::add(&ann, team::card(&tia).unwrap()).await.unwrap();
-    let details = LetterDetails { line: "phoneline".into(), received_on: "2026-11-20".into(), summary: "Asks for a call back".into(), original_destroyed: false };
+    let details = LetterDetails {
+        line: "phoneline".into(),
+        received_on: "2026-11-20".into(),
+        summary: "Asks for a call back".into(),
+        original_destroyed: false,
+    };
     let reference = confide_mail::letters::import(&tia, &details, &[pdf(1, "early")]).await.unwrap();
     confide_mail::letters::respond(&tia, &reference, "We will call on Tuesday.").await.unwrap();
-    assert_eq!(confide_mail::letters::list(&ann).await.unwrap()[0].responses.len(), 1, "in respect-early staff read letters too");
+    assert_eq!(
+        confide_mail::letters::list(&ann).await.unwrap()[0].responses.len(),
+        1,
+        "in respect-early staff read letters too"
+    );
 
     clock.set(time::macros::datetime!(2027-01-22 10:00 UTC));
-    assert_eq!(confide_mail::expire::run(&ann.store, false).await.unwrap().records_removed, 0, "kept the day before two months");
+    assert_eq!(
+        confide_mail::expire::run(&ann.store, false).await.unwrap().records_removed,
+        0,
+        "kept the day before two months"
+    );
     clock.set(time::macros::datetime!(2027-01-24 10:00 UTC));
     let report = confide_mail::expire::run(&ann.store, false).await.unwrap();
     assert_eq!((report.records_removed, report.problems.len()), (1, 0), "{report:?}");
@@ -166,7 +250,11 @@ async fn issue5_in_respect_early_a_letters_response_goes_at_two_months_and_the_l
     assert_eq!((letters.len(), letters[0].responses.len()), (1, 0), "the response went, the letter stays");
 
     clock.set(time::macros::datetime!(2027-05-24 10:00 UTC));
-    assert_eq!(confide_mail::expire::run(&ann.store, false).await.unwrap().records_removed, 2, "the scan and the letter at six months");
+    assert_eq!(
+        confide_mail::expire::run(&ann.store, false).await.unwrap().records_removed,
+        2,
+        "the scan and the letter at six months"
+    );
     assert!(confide_mail::letters::list(&ann).await.unwrap().is_empty());
     assert_eq!(lab.message_count(&shared, "Confide/Letters"), 0);
 }

@@ -18,7 +18,14 @@ async fn scalar(store: &Store, sql: &str) -> i64 {
 
 async fn desktop(lab: &Lab, shared: &str, dir: &std::path::Path, role: RoleKind, lines: &[&str]) -> (Store, usize) {
     let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
-    let store = Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+    let store = Store::open(StoreConfig {
+        data_dir: dir.to_path_buf(),
+        vault,
+        clock: Arc::new(SystemClock),
+        catalog: Catalog::builtin(),
+    })
+    .await
+    .unwrap();
     let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     staff::save_profile_on_lines(&store, "respect-mal-current", "Sam", role, &lines).await.unwrap();
     let mut account = lab.account("shared", shared, AccountKind::Shared);
@@ -47,7 +54,11 @@ async fn issue6_an_advisor_desktop_never_stores_the_other_lines_mail() {
     assert_eq!(scalar(&advisor, "SELECT count(*) FROM conversations WHERE line_id != 'phoneline'").await, 0);
     assert_eq!(scalar(&advisor, "SELECT count(*) FROM messages").await, 1);
     assert_eq!(scalar(&advisor, "SELECT count(*) FROM blobs").await, 1);
-    assert_eq!(scalar(&advisor, &format!("SELECT count(*) FROM message_ids WHERE message_id LIKE 'm_-{shared}@example.org'")).await, 0);
+    assert_eq!(
+        scalar(&advisor, &format!("SELECT count(*) FROM message_ids WHERE message_id LIKE 'm_-{shared}@example.org'"))
+            .await,
+        0
+    );
     // A second sync does not fetch it again, and still stores nothing of it.
     let account = accounts::list(&advisor).await.unwrap().remove(0);
     assert_eq!(confide_mail::sync::sync_account(&advisor, &account, &|_| {}).await.unwrap().added, 0);
@@ -63,7 +74,10 @@ async fn issue6_an_advisor_desktop_never_stores_the_other_lines_mail() {
     // everything; choosing the lines then forgets the others.
     let dir = tmp.path().join("early");
     let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
-    let early = Store::open(StoreConfig { data_dir: dir, vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+    let early =
+        Store::open(StoreConfig { data_dir: dir, vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() })
+            .await
+            .unwrap();
     let mut account = lab.account("shared", &shared, AccountKind::Shared);
     account.lines = vec![
         LineAddress { address: format!("phone-{shared}@lab.test"), line_id: "phoneline".into() },
@@ -72,10 +86,16 @@ async fn issue6_an_advisor_desktop_never_stores_the_other_lines_mail() {
     accounts::save(&early, &account, &lab.password(&shared)).await.unwrap();
     confide_mail::sync::sync_account(&early, &account, &|_| {}).await.unwrap();
     assert_eq!(scalar(&early, "SELECT count(*) FROM conversations WHERE line_id = 'mens_advice'").await, 1);
-    staff::save_profile_on_lines(&early, "respect-mal-current", "Sam", RoleKind::Advisor, &["phoneline".into()]).await.unwrap();
+    staff::save_profile_on_lines(&early, "respect-mal-current", "Sam", RoleKind::Advisor, &["phoneline".into()])
+        .await
+        .unwrap();
     assert_eq!(scalar(&early, "SELECT count(*) FROM conversations WHERE line_id = 'mens_advice'").await, 0);
     assert_eq!(scalar(&early, "SELECT count(*) FROM messages").await, 1, "the advisor's own line stays");
-    assert_eq!(scalar(&early, "SELECT count(*) FROM blobs WHERE id NOT IN (SELECT body_blob FROM messages)").await, 0, "blobs left behind");
+    assert_eq!(
+        scalar(&early, "SELECT count(*) FROM blobs WHERE id NOT IN (SELECT body_blob FROM messages)").await,
+        0,
+        "blobs left behind"
+    );
     early.close().await;
 }
 
@@ -91,7 +111,9 @@ async fn resync(store: &Store) -> usize {
 /// over and gets the reply in the same conversation. Only a manager can move one; it is audited.
 #[tokio::test]
 async fn issue6_a_manager_moves_a_conversation_to_another_line_and_every_desktop_follows() {
-    let Some(lab) = Lab::get("issue6_a_manager_moves_a_conversation_to_another_line_and_every_desktop_follows") else { return };
+    let Some(lab) = Lab::get("issue6_a_manager_moves_a_conversation_to_another_line_and_every_desktop_follows") else {
+        return;
+    };
     let shared = lab.fresh_user("moves");
     lab.import_raw(&shared, &[format!(
         "From: caller@example.org\r\nTo: phone-{shared}@lab.test\r\nSubject: It is me who is afraid\r\nMessage-ID: <mv1-{shared}@example.org>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nMovedText\r\n"
@@ -117,10 +139,17 @@ async fn issue6_a_manager_moves_a_conversation_to_another_line_and_every_desktop
     confide_mail::triage::mark(&ann, id, &to_mal).await.unwrap();
     assert_eq!(scalar(&ann.store, "SELECT count(*) FROM conversations WHERE line_id = 'mens_advice'").await, 1);
     let audited = confide_core::audit::recent(&ann, 10).await.unwrap();
-    assert!(audited.iter().any(|e| e.action == "moved_line:mens_advice" && e.record == format!("conversation:{id}")), "{audited:?}");
+    assert!(
+        audited.iter().any(|e| e.action == "moved_line:mens_advice" && e.record == format!("conversation:{id}")),
+        "{audited:?}"
+    );
 
     resync(&bob.store).await;
-    assert_eq!(scalar(&bob.store, "SELECT count(*) FROM conversations").await, 0, "the Phoneline desktop forgot the moved conversation");
+    assert_eq!(
+        scalar(&bob.store, "SELECT count(*) FROM conversations").await,
+        0,
+        "the Phoneline desktop forgot the moved conversation"
+    );
     assert_eq!(scalar(&bob.store, "SELECT count(*) FROM messages").await, 0);
     assert_eq!(scalar(&bob.store, "SELECT count(*) FROM blobs").await, 0);
     assert_eq!(resync(&cy).await, 1, "the Men's Advice Line desktop fetched what it had passed over");
@@ -152,13 +181,16 @@ async fn issue6_a_manager_moves_a_conversation_to_another_line_and_every_desktop
 /// it while the other line's advisor still has nothing.
 #[tokio::test]
 async fn issue29_mail_to_the_shared_address_alone_waits_for_a_manager_to_route_it() {
-    let Some(lab) = Lab::get("issue29_mail_to_the_shared_address_alone_waits_for_a_manager_to_route_it") else { return };
+    let Some(lab) = Lab::get("issue29_mail_to_the_shared_address_alone_waits_for_a_manager_to_route_it") else {
+        return;
+    };
     let shared = lab.fresh_user("unrouted");
     lab.import_raw(&shared, &[format!(
         "From: someone@example.org\r\nTo: {shared}@lab.test\r\nSubject: Which line is this\r\nMessage-ID: <un1-{shared}@example.org>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nUnroutedText\r\n"
     )]);
     let tmp = tempfile::tempdir().unwrap();
-    let (both, added) = desktop(&lab, &shared, &tmp.path().join("both"), RoleKind::Advisor, &["phoneline", "mens_advice"]).await;
+    let (both, added) =
+        desktop(&lab, &shared, &tmp.path().join("both"), RoleKind::Advisor, &["phoneline", "mens_advice"]).await;
     assert_eq!(added, 0, "an advisor's desktop stored mail nobody has put on a line");
     assert_eq!(scalar(&both, "SELECT count(*) FROM messages").await, 0);
     let (cy, added) = desktop(&lab, &shared, &tmp.path().join("cy"), RoleKind::Advisor, &["mens_advice"]).await;
@@ -169,7 +201,9 @@ async fn issue29_mail_to_the_shared_address_alone_waits_for_a_manager_to_route_i
     staff::accept_agreement(&ann, "current-1").await.unwrap();
     let ann = staff::session(&ann).await.unwrap();
     let id = scalar(&ann.store, "SELECT id FROM conversations").await;
-    confide_mail::triage::mark(&ann, id, &confide_mail::triage::Mark::Line { line: "mens_advice".into() }).await.unwrap();
+    confide_mail::triage::mark(&ann, id, &confide_mail::triage::Mark::Line { line: "mens_advice".into() })
+        .await
+        .unwrap();
     assert_eq!(scalar(&ann.store, "SELECT count(*) FROM conversations WHERE line_id = 'mens_advice'").await, 1);
 
     assert_eq!(resync(&cy).await, 1, "the Men's Advice Line desktop fetched the routed mail");

@@ -24,17 +24,30 @@ async fn sync(session: &confide_core::staff::Session) {
 }
 
 fn request(seed: Option<String>) -> SampleRequest {
-    SampleRequest { from: "2026-10-01".into(), to: "2026-10-31".into(), channels: vec!["email".into(), "webchat".into()], per_advisor_per_month: Some(5), count: None, seed }
+    SampleRequest {
+        from: "2026-10-01".into(),
+        to: "2026-10-31".into(),
+        channels: vec!["email".into(), "webchat".into()],
+        per_advisor_per_month: Some(5),
+        count: None,
+        seed,
+    }
 }
 
 #[tokio::test]
 async fn issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outlive_the_conversation() {
-    let Some(lab) = Lab::get("issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outlive_the_conversation") else { return };
+    let Some(lab) =
+        Lab::get("issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outlive_the_conversation")
+    else {
+        return;
+    };
     let shared = lab.fresh_user("qa");
     let tmp = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(time::macros::datetime!(2026-10-20 12:00 UTC)));
     let mut people = vec![];
-    for (name, role) in [("Ann", RoleKind::Manager), ("Bob", RoleKind::Advisor), ("Cat", RoleKind::Advisor), ("Dev", RoleKind::Advisor)] {
+    for (name, role) in
+        [("Ann", RoleKind::Manager), ("Bob", RoleKind::Advisor), ("Cat", RoleKind::Advisor), ("Dev", RoleKind::Advisor)]
+    {
         people.push(desktop_at(&lab, &shared, &tmp.path().join(name), name, role, "phoneline", clock.clone()).await);
     }
     let [ann, bob, cat, dev]: [_; 4] = people.try_into().unwrap_or_else(|_| unreachable!());
@@ -53,7 +66,10 @@ async fn issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outli
     );
     sync(&bob).await;
     let conversation = confide_core::inbox::page(&bob, &Default::default()).await.unwrap().conversations[0].id;
-    let id = confide_mail::reply::queue_reply(&bob, conversation, "Dear Wendell, thank you for writing. Please call us.").await.unwrap();
+    let id =
+        confide_mail::reply::queue_reply(&bob, conversation, "Dear Wendell, thank you for writing. Please call us.")
+            .await
+            .unwrap();
     for _ in 0..3 {
         if confide_mail::reply::deliver(&bob, id).await.unwrap().is_none() {
             break;
@@ -76,7 +92,18 @@ async fn issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outli
     lab.doveadm(&["move", "-u", &user, "Sent", "mailbox", "INBOX", "header", "X-Advisor", ""]);
     for who in [&bob, &cat, &dev] {
         let fp = who.store.identity().fingerprint();
-        lab.doveadm(&["flags", "add", "-u", &user, &format!("Confide.Author.{fp}"), "mailbox", "Sent", "header", "X-Advisor", &fp]);
+        lab.doveadm(&[
+            "flags",
+            "add",
+            "-u",
+            &user,
+            &format!("Confide.Author.{fp}"),
+            "mailbox",
+            "Sent",
+            "header",
+            "X-Advisor",
+            &fp,
+        ]);
     }
     sync(&ann).await;
 
@@ -85,21 +112,33 @@ async fn issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outli
     let sample = confide_mail::qa::sample(&ann, &request(None)).await.unwrap();
     let chosen = |fp: String| sample.items.iter().filter(|i| i.advisor == fp).count();
     assert_eq!(
-        (chosen(bob.store.identity().fingerprint()), chosen(cat.store.identity().fingerprint()), chosen(dev.store.identity().fingerprint())),
+        (
+            chosen(bob.store.identity().fingerprint()),
+            chosen(cat.store.identity().fingerprint()),
+            chosen(dev.store.identity().fingerprint())
+        ),
         (5, 5, 3),
         "{:?}",
         sample.strata
     );
-    assert_eq!(sample.strata.iter().map(|s| s.available).sum::<usize>(), 16, "Bob's reply from Confide counted as his: {:?}", sample.strata);
+    assert_eq!(
+        sample.strata.iter().map(|s| s.available).sum::<usize>(),
+        16,
+        "Bob's reply from Confide counted as his: {:?}",
+        sample.strata
+    );
     let again = confide_mail::qa::sample(&ann, &request(Some(sample.seed.clone()))).await.unwrap();
     assert_eq!(again.items, sample.items, "the same seed draws the same sample");
 
     // Every reply of Bob's, masked: the one to Wendell shows the conversation, and none of him.
-    let all = confide_mail::qa::sample(&ann, &SampleRequest { per_advisor_per_month: Some(100), ..request(None) }).await.unwrap();
+    let all = confide_mail::qa::sample(&ann, &SampleRequest { per_advisor_per_month: Some(100), ..request(None) })
+        .await
+        .unwrap();
     let mut with_canary_conversation = None;
     for item in &all.items {
         let view = confide_mail::qa::review_view(&ann, &item.key).await.unwrap();
-        let text = format!("{} {}", view.subject, view.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join(" "));
+        let text =
+            format!("{} {}", view.subject, view.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join(" "));
         for canary in CANARIES {
             assert!(!text.contains(canary), "{canary} in the review view of {}: {text}", item.key);
         }
@@ -140,6 +179,9 @@ async fn issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outli
     let csv = confide_mail::qa::export_summary(&ann).await.unwrap();
     assert!(csv.contains("\"Bob\",2026-10,1,4.0"), "{csv}");
     for canary in CANARIES {
-        assert!(!csv.contains(canary) && !serde_json::to_string(&reviews).unwrap().contains(canary), "{canary} kept in a review");
+        assert!(
+            !csv.contains(canary) && !serde_json::to_string(&reviews).unwrap().contains(canary),
+            "{canary} kept in a review"
+        );
     }
 }

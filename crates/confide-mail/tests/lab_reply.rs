@@ -15,8 +15,11 @@ use confide_vault::{OsKeyring, Vault};
 
 #[tokio::test]
 async fn issue3_reply_goes_as_the_shared_mailbox_into_its_sent_and_no_personal_sent() {
-    let Some(lab) = Lab::get("issue3_reply_goes_as_the_shared_mailbox_into_its_sent_and_no_personal_sent") else { return };
-    let token = format!("rt{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros());
+    let Some(lab) = Lab::get("issue3_reply_goes_as_the_shared_mailbox_into_its_sent_and_no_personal_sent") else {
+        return;
+    };
+    let token =
+        format!("rt{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros());
     let user = lab.fresh_user("reply");
     let user = user.as_str();
     lab.import_raw(
@@ -28,7 +31,10 @@ async fn issue3_reply_goes_as_the_shared_mailbox_into_its_sent_and_no_personal_s
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
-    let store = Store::open(StoreConfig { data_dir: dir, vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+    let store =
+        Store::open(StoreConfig { data_dir: dir, vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() })
+            .await
+            .unwrap();
     staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Advisor).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
     let session = staff::session(&store).await.unwrap();
@@ -54,7 +60,11 @@ async fn issue3_reply_goes_as_the_shared_mailbox_into_its_sent_and_no_personal_s
     accounts::save(&store, &account, &lab.password(user)).await.unwrap();
     assert!(deliver(&session, id).await.unwrap().is_none(), "the reply should have left the outbox");
     assert!(outbox::list(&store).await.unwrap().is_empty());
-    assert_eq!(lab.count_body(user, "Sent", &format!("{token}-reply")), 1, "the shared Sent must hold exactly one copy");
+    assert_eq!(
+        lab.count_body(user, "Sent", &format!("{token}-reply")),
+        1,
+        "the shared Sent must hold exactly one copy"
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     while lab.count_body("advisor2", "INBOX", &format!("{token}-reply")) == 0 {
         assert!(Instant::now() < deadline, "the reply never arrived");
@@ -75,8 +85,11 @@ async fn issue3_reply_goes_as_the_shared_mailbox_into_its_sent_and_no_personal_s
 /// syncs the shared Sent), and goes once A has seen B's reply.
 #[tokio::test]
 async fn issue3_a_second_reply_is_stopped_when_a_colleague_replied_since_it_was_opened() {
-    let Some(lab) = Lab::get("issue3_a_second_reply_is_stopped_when_a_colleague_replied_since_it_was_opened") else { return };
-    let token = format!("tw{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros());
+    let Some(lab) = Lab::get("issue3_a_second_reply_is_stopped_when_a_colleague_replied_since_it_was_opened") else {
+        return;
+    };
+    let token =
+        format!("tw{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros());
     let user = lab.fresh_user("twice");
     lab.import_raw(
         &user,
@@ -89,14 +102,22 @@ async fn issue3_a_second_reply_is_stopped_when_a_colleague_replied_since_it_was_
     for name in ["Ash", "Bea"] {
         let dir = tmp.path().join(name);
         let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
-        let store = Store::open(StoreConfig { data_dir: dir, vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+        let store = Store::open(StoreConfig {
+            data_dir: dir,
+            vault,
+            clock: Arc::new(SystemClock),
+            catalog: Catalog::builtin(),
+        })
+        .await
+        .unwrap();
         staff::save_profile(&store, "respect-mal-current", name, RoleKind::Advisor).await.unwrap();
         staff::accept_agreement(&store, "current-1").await.unwrap();
         let account = lab.account("shared", &user, AccountKind::Shared);
         accounts::save(&store, &account, &lab.password(&user)).await.unwrap();
         sync_account(&store, &account, &|_| {}).await.unwrap();
         let session = staff::session(&store).await.unwrap();
-        let page = inbox::page(&session, &InboxFilter { search: Some(token.clone()), ..Default::default() }).await.unwrap();
+        let page =
+            inbox::page(&session, &InboxFilter { search: Some(token.clone()), ..Default::default() }).await.unwrap();
         let conversation = page.conversations[0].id;
         let (_, messages) = confide_core::conversations::load(&session, conversation).await.unwrap();
         let seen = messages.iter().map(|m| m.id).max().unwrap();

@@ -65,7 +65,9 @@ async fn issue5_respect_mal_current_email_goes_everywhere_after_six_months() {
     staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Advisor).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
     accounts::save(&store, &lab.account("shared", &shared, AccountKind::Shared), &lab.password(&shared)).await.unwrap();
-    accounts::save(&store, &lab.account("personal", &personal, AccountKind::Personal), &lab.password(&personal)).await.unwrap();
+    accounts::save(&store, &lab.account("personal", &personal, AccountKind::Personal), &lab.password(&personal))
+        .await
+        .unwrap();
 
     // Day 180 of the enquiry: nothing has expired, so nothing goes (the personal copy moves).
     let early = expire::run(&store, false).await.unwrap();
@@ -89,10 +91,18 @@ async fn issue5_respect_mal_current_email_goes_everywhere_after_six_months() {
     assert_eq!((run.expired_messages, run.server_messages_removed), (4, 4), "{run:?}");
     // Whoever watches (the app's Records panel) hears each step as it starts, in order.
     let steps = steps.into_inner().unwrap();
-    assert_eq!(steps.iter().map(|p| (p.step, p.of)).collect::<Vec<_>>(), (1..=6).map(|n| (n, 6)).collect::<Vec<_>>(), "{steps:?}");
+    assert_eq!(
+        steps.iter().map(|p| (p.step, p.of)).collect::<Vec<_>>(),
+        (1..=6).map(|n| (n, 6)).collect::<Vec<_>>(),
+        "{steps:?}"
+    );
     assert_eq!(steps[4].doing, "Removing expired mail from the mail server");
     for folder in lab.folders(&shared) {
-        assert_eq!(lab.count_body(&shared, &folder, OLD_CANARY) + lab.count_body(&shared, &folder, REPLY_CANARY), 0, "{folder} still holds expired mail");
+        assert_eq!(
+            lab.count_body(&shared, &folder, OLD_CANARY) + lab.count_body(&shared, &folder, REPLY_CANARY),
+            0,
+            "{folder} still holds expired mail"
+        );
     }
     for folder in lab.folders(&personal) {
         assert_eq!(lab.count_body(&personal, &folder, REPLY_CANARY), 0, "personal {folder}");
@@ -125,7 +135,9 @@ async fn issue5_respect_mal_current_email_goes_everywhere_after_six_months() {
 
 #[tokio::test]
 async fn issue5_a_legal_hold_keeps_a_conversation_past_its_period_and_the_run_says_so() {
-    let Some(lab) = Lab::get("issue5_a_legal_hold_keeps_a_conversation_past_its_period_and_the_run_says_so") else { return };
+    let Some(lab) = Lab::get("issue5_a_legal_hold_keeps_a_conversation_past_its_period_and_the_run_says_so") else {
+        return;
+    };
     let shared = lab.fresh_user("hold-shared");
     let s = format!("{shared}@lab.test");
     lab.import_raw(&shared, &[
@@ -142,7 +154,12 @@ async fn issue5_a_legal_hold_keeps_a_conversation_past_its_period_and_the_run_sa
     accounts::save(&store, &account, &lab.password(&shared)).await.unwrap();
     confide_mail::sync::sync_account(&store, &account, &|_| {}).await.unwrap();
     let session = staff::session(&store).await.unwrap();
-    let found = confide_core::inbox::page(&session, &confide_core::inbox::InboxFilter { search: Some("CourtOrderCase01".into()), ..Default::default() }).await.unwrap();
+    let found = confide_core::inbox::page(
+        &session,
+        &confide_core::inbox::InboxFilter { search: Some("CourtOrderCase01".into()), ..Default::default() },
+    )
+    .await
+    .unwrap();
     let held = found.conversations[0].id;
     assert!(confide_mail::triage::set_hold(&session, held, Some("  ")).await.is_err(), "a hold needs a reason");
     confide_mail::triage::set_hold(&session, held, Some("Court order 2026/114")).await.unwrap();
@@ -156,8 +173,16 @@ async fn issue5_a_legal_hold_keeps_a_conversation_past_its_period_and_the_run_sa
     accounts::save(&other, &account, &lab.password(&shared)).await.unwrap();
     let elsewhere = expire::run(&other, false).await.unwrap();
     assert!(elsewhere.problems.is_empty(), "{elsewhere:?}");
-    assert_eq!((elsewhere.expired_messages, elsewhere.server_messages_removed, elsewhere.held_conversations), (1, 1, 1), "{elsewhere:?}");
-    assert_eq!(lab.count_body(&shared, "INBOX", "CourtOrderCase01"), 1, "another desktop's run destroyed a held conversation");
+    assert_eq!(
+        (elsewhere.expired_messages, elsewhere.server_messages_removed, elsewhere.held_conversations),
+        (1, 1, 1),
+        "{elsewhere:?}"
+    );
+    assert_eq!(
+        lab.count_body(&shared, "INBOX", "CourtOrderCase01"),
+        1,
+        "another desktop's run destroyed a held conversation"
+    );
     other.close().await;
 
     clock.set(datetime!(2026-07-20 12:00 UTC));
@@ -192,7 +217,11 @@ async fn issue5_a_message_without_a_date_header_is_not_swept() {
     let run = expire::run(&store, false).await.unwrap();
     assert!(run.problems.is_empty(), "{run:?}");
     assert_eq!((run.expired_messages, run.server_messages_removed), (0, 0), "{run:?}");
-    assert_eq!(lab.count_body(&shared, "INBOX", "UndatedPlea01"), 1, "a message that has not expired was swept from the server");
+    assert_eq!(
+        lab.count_body(&shared, "INBOX", "UndatedPlea01"),
+        1,
+        "a message that has not expired was swept from the server"
+    );
 }
 
 /// Each of the five presets applies its own email period (six months, or twelve for acevo) and
@@ -208,7 +237,11 @@ async fn issue5_every_preset_expires_email_on_its_own_period() {
         let s = format!("{shared}@lab.test");
         let canary = format!("Canary{}", preset.id.replace('-', ""));
         lab.import_raw(&shared, &[format!("From: a@example.org\r\nTo: {s}\r\nSubject: Enquiry\r\nMessage-ID: <p-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 10:00:00 +0000\r\n\r\n{canary}\r\n")]);
-        let class = preset.retention.iter().find(|c| c.id == "email").unwrap_or_else(|| panic!("{} has no email class", preset.id));
+        let class = preset
+            .retention
+            .iter()
+            .find(|c| c.id == "email")
+            .unwrap_or_else(|| panic!("{} has no email class", preset.id));
         let ends = class.period.expiry(sent).expect("email expires");
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("data");
@@ -216,7 +249,9 @@ async fn issue5_every_preset_expires_email_on_its_own_period() {
         let store = open_store(&dir, clock.clone()).await;
         let role = preset.roles.iter().map(|r| r.id).find(|k| *k == RoleKind::Advisor).unwrap_or(RoleKind::Manager);
         staff::save_profile(&store, &preset.id, "Sam", role).await.unwrap();
-        accounts::save(&store, &lab.account("shared", &shared, AccountKind::Shared), &lab.password(&shared)).await.unwrap();
+        accounts::save(&store, &lab.account("shared", &shared, AccountKind::Shared), &lab.password(&shared))
+            .await
+            .unwrap();
 
         let kept = expire::run(&store, false).await.unwrap();
         assert_eq!((kept.expired_messages, kept.server_messages_removed), (0, 0), "{}: {kept:?}", preset.id);
@@ -225,7 +260,12 @@ async fn issue5_every_preset_expires_email_on_its_own_period() {
         clock.set(ends + time::Duration::days(1));
         let gone = expire::run(&store, false).await.unwrap();
         assert!(gone.problems.is_empty(), "{}: {gone:?}", preset.id);
-        assert_eq!((gone.expired_messages, gone.server_messages_removed, gone.local_conversations_removed), (1, 1, 1), "{}: {gone:?}", preset.id);
+        assert_eq!(
+            (gone.expired_messages, gone.server_messages_removed, gone.local_conversations_removed),
+            (1, 1, 1),
+            "{}: {gone:?}",
+            preset.id
+        );
         assert_eq!(lab.count_body(&shared, "INBOX", &canary), 0, "{}: still on the server", preset.id);
         assert_eq!(gone.period, class.period.to_string());
         store.close().await;
@@ -252,16 +292,25 @@ async fn issue5_a_personal_copy_the_guard_cannot_move_expires_where_it_is() {
     let store = open_store(&dir, clock).await;
     staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Advisor).await.unwrap();
     accounts::save(&store, &lab.account("shared", &shared, AccountKind::Shared), &lab.password(&shared)).await.unwrap();
-    accounts::save(&store, &lab.account("personal", &personal, AccountKind::Personal), &lab.password(&personal)).await.unwrap();
+    accounts::save(&store, &lab.account("personal", &personal, AccountKind::Personal), &lab.password(&personal))
+        .await
+        .unwrap();
 
     let run = expire::run(&store, false).await.unwrap();
     assert!(run.problems.is_empty(), "{run:?}");
     assert_eq!(run.personal_messages_removed, 1, "{run:?}");
-    assert_eq!(lab.count_body(&personal, "Sent", "UnmatchedOldCopy"), 0, "the expired copy is still in the personal Sent");
+    assert_eq!(
+        lab.count_body(&personal, "Sent", "UnmatchedOldCopy"),
+        0,
+        "the expired copy is still in the personal Sent"
+    );
     assert_eq!(lab.count_body(&personal, "Sent", "UnmatchedNewCopy"), 1, "a copy that has not expired was removed");
     assert_eq!(lab.count_body(&personal, "Sent", "AdvisorsOwnMail"), 1, "the advisor's own mail was touched");
     let record = retention_record::recent(&store, 10).await.unwrap();
-    assert!(record.iter().any(|e| e.action == "expired" && e.from_place == "personal Sent" && e.count == 1), "{record:?}");
+    assert!(
+        record.iter().any(|e| e.action == "expired" && e.from_place == "personal Sent" && e.count == 1),
+        "{record:?}"
+    );
 }
 
 /// A message whose Date header is years old (a sender's clock set wrong) but which arrived this

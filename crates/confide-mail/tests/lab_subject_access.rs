@@ -20,13 +20,21 @@ use confide_mail::sync::sync_account;
 fn tree_contains(dir: &std::path::Path, needle: &str) -> bool {
     std::fs::read_dir(dir).unwrap().any(|e| {
         let path = e.unwrap().path();
-        if path.is_dir() { tree_contains(&path, needle) } else { std::fs::read(&path).unwrap_or_default().windows(needle.len()).any(|w| w == needle.as_bytes()) }
+        if path.is_dir() {
+            tree_contains(&path, needle)
+        } else {
+            std::fs::read(&path).unwrap_or_default().windows(needle.len()).any(|w| w == needle.as_bytes())
+        }
     })
 }
 
 #[tokio::test]
 async fn issue9_a_subject_access_export_holds_the_persons_records_only_and_erasure_leaves_no_trace() {
-    let Some(lab) = Lab::get("issue9_a_subject_access_export_holds_the_persons_records_only_and_erasure_leaves_no_trace") else { return };
+    let Some(lab) =
+        Lab::get("issue9_a_subject_access_export_holds_the_persons_records_only_and_erasure_leaves_no_trace")
+    else {
+        return;
+    };
     let shared = lab.fresh_user("sar");
     let tmp = tempfile::tempdir().unwrap();
     lab.import_raw(
@@ -37,8 +45,11 @@ async fn issue9_a_subject_access_export_holds_the_persons_records_only_and_erasu
         ],
     );
     let clock: Arc<dyn confide_core::Clock> = Arc::new(SystemClock);
-    let ann = desktop_at(&lab, &shared, &tmp.path().join("Ann"), "Ann", RoleKind::Manager, "phoneline", clock.clone()).await;
-    let tia = desktop_at(&lab, &shared, &tmp.path().join("Tia"), "Tia", RoleKind::TeamLeader, "phoneline", clock.clone()).await;
+    let ann =
+        desktop_at(&lab, &shared, &tmp.path().join("Ann"), "Ann", RoleKind::Manager, "phoneline", clock.clone()).await;
+    let tia =
+        desktop_at(&lab, &shared, &tmp.path().join("Tia"), "Tia", RoleKind::TeamLeader, "phoneline", clock.clone())
+            .await;
     confide_mail::team::found(&ann).await.unwrap();
     confide_mail::team::add(&ann, team::card(&tia).unwrap()).await.unwrap();
     for a in accounts::list(&ann.store).await.unwrap().into_iter().filter(|a| a.kind == AccountKind::Shared) {
@@ -46,11 +57,24 @@ async fn issue9_a_subject_access_export_holds_the_persons_records_only_and_erasu
     }
     // A chat transcript that names him, and another that does not.
     for (chat, text) in [("c1", "I'm Wendell Okafor, sar-canary-chat"), ("c2", "other-canary in a chat")] {
-        let t = Transcript { chat: chat.into(), line: "phoneline".into(), started_at: ann.store.now_ts(), messages: vec![Said { from: "visitor".into(), text: text.into(), at: 0 }], flags: vec![] };
-        confide_mail::records::put(&ann, "webchat", Some("phoneline"), t.started_at, &serde_json::to_vec(&t).unwrap()).await.unwrap();
+        let t = Transcript {
+            chat: chat.into(),
+            line: "phoneline".into(),
+            started_at: ann.store.now_ts(),
+            messages: vec![Said { from: "visitor".into(), text: text.into(), at: 0 }],
+            flags: vec![],
+        };
+        confide_mail::records::put(&ann, "webchat", Some("phoneline"), t.started_at, &serde_json::to_vec(&t).unwrap())
+            .await
+            .unwrap();
     }
     // His letter: found by the response that names him; the scan comes with it.
-    let details = LetterDetails { line: "phoneline".into(), received_on: "2026-11-20".into(), summary: "Asks about a course".into(), original_destroyed: false };
+    let details = LetterDetails {
+        line: "phoneline".into(),
+        received_on: "2026-11-20".into(),
+        summary: "Asks about a course".into(),
+        original_destroyed: false,
+    };
     let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj 2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj 3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
     let reference = confide_mail::letters::import(&tia, &details, &[pdf.to_vec()]).await.unwrap();
     confide_mail::letters::respond(&ann, &reference, "Dear Mr Okafor, sar-canary-letter, thank you.").await.unwrap();
@@ -58,7 +82,13 @@ async fn issue9_a_subject_access_export_holds_the_persons_records_only_and_erasu
     let refused = confide_mail::subject_access::search(&tia, "Okafor").await.unwrap_err();
     assert!(refused.to_string().contains("only a manager"), "{refused}");
     let doc = confide_mail::subject_access::export(&ann, "Okafor").await.unwrap();
-    for canary in ["sar-canary-email", "sar-canary-chat", "sar-canary-letter", "A scanned letter (pdf, 1 page)", "Asks about a course"] {
+    for canary in [
+        "sar-canary-email",
+        "sar-canary-chat",
+        "sar-canary-letter",
+        "A scanned letter (pdf, 1 page)",
+        "Asks about a course",
+    ] {
         assert!(doc.contains(canary), "{canary} missing from the export:\n{doc}");
     }
     assert!(!doc.contains("other-canary"), "someone else's words in the export:\n{doc}");
@@ -67,7 +97,14 @@ async fn issue9_a_subject_access_export_holds_the_persons_records_only_and_erasu
     assert!(!log.iter().any(|e| e.record.contains("Okafor")), "the audit log names the search by a hash only");
 
     // Someone known only by a pseudonym is found by it, and only they are.
-    let other = confide_core::inbox::page(&ann, &Default::default()).await.unwrap().conversations.into_iter().find(|c| c.correspondent == "other@example.org").unwrap().id;
+    let other = confide_core::inbox::page(&ann, &Default::default())
+        .await
+        .unwrap()
+        .conversations
+        .into_iter()
+        .find(|c| c.correspondent == "other@example.org")
+        .unwrap()
+        .id;
     confide_core::conversations::set_pseudonym(&ann, other, "Bluebird").await.unwrap();
     let by_pseudonym = confide_mail::subject_access::search(&ann, "bluebird").await.unwrap();
     assert_eq!(by_pseudonym.conversations.iter().map(|c| c.id).collect::<Vec<_>>(), vec![other]);
@@ -77,7 +114,11 @@ async fn issue9_a_subject_access_export_holds_the_persons_records_only_and_erasu
     assert!(erased.records >= 4, "transcript, letter, response, scan: {erased:?}");
     assert_eq!(lab.count_body(&shared, "INBOX", "sar-canary-email"), 0, "gone from the server");
     assert_eq!(lab.count_body(&shared, "INBOX", "other-canary"), 1, "the other person's mail stays");
-    assert_eq!(confide_mail::records::list(&ann, "webchat").await.unwrap().len(), 1, "only the other chat's transcript is left");
+    assert_eq!(
+        confide_mail::records::list(&ann, "webchat").await.unwrap().len(),
+        1,
+        "only the other chat's transcript is left"
+    );
     assert_eq!(lab.message_count(&shared, "Confide/Letters"), 0, "the letter, its scan and response are gone");
     let again = confide_mail::subject_access::search(&ann, "Okafor").await.unwrap();
     assert!(again.conversations.is_empty() && again.records.is_empty());

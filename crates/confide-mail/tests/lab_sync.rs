@@ -16,7 +16,14 @@ use confide_vault::{OsKeyring, Vault};
 
 async fn store(dir: &std::path::Path) -> Store {
     let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
-    let store = Store::open(StoreConfig { data_dir: dir.into(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+    let store = Store::open(StoreConfig {
+        data_dir: dir.into(),
+        vault,
+        clock: Arc::new(SystemClock),
+        catalog: Catalog::builtin(),
+    })
+    .await
+    .unwrap();
     // A manager: sees every line, and mail not yet on one (the seed has a message to no address).
     staff::save_profile(&store, "respect-mal-current", "Tester", RoleKind::Manager).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
@@ -50,7 +57,12 @@ async fn issue3_sync_mirrors_the_shared_mailbox_and_a_resync_changes_nothing() {
     assert!(all.conversations.iter().any(|c| c.message_count >= 3), "no three-message thread was formed");
     let lines: std::collections::HashSet<_> = all.conversations.iter().map(|c| c.line_id.as_str()).collect();
     assert!(lines.contains("phoneline") && lines.contains("mens_advice"), "{lines:?}");
-    let found = inbox::page(&session, &InboxFilter { search: Some("children".into()), channel: Some(Channel::Email), ..Default::default() }).await.unwrap();
+    let found = inbox::page(
+        &session,
+        &InboxFilter { search: Some("children".into()), channel: Some(Channel::Email), ..Default::default() },
+    )
+    .await
+    .unwrap();
     assert!(found.total.unwrap_or(0) > 0, "full-text search found nothing");
 
     // A no-change resync is one EXAMINE per folder (QRESYNC) and changes nothing.
@@ -73,7 +85,16 @@ async fn issue3_new_mail_expunges_and_a_uidvalidity_change_are_followed() {
 
     // New mail and an expunge on the server.
     lab.bulk_import(user, 5, "later");
-    lab.doveadm(&["expunge", "-u", &format!("{user}@lab.test"), "mailbox", "INBOX", "header", "Subject", "uv message 7"]);
+    lab.doveadm(&[
+        "expunge",
+        "-u",
+        &format!("{user}@lab.test"),
+        "mailbox",
+        "INBOX",
+        "header",
+        "Subject",
+        "uv message 7",
+    ]);
     let r = sync_account(&store, &account, &quiet).await.unwrap();
     assert_eq!((r.added, r.removed), (5, 1));
     assert_eq!(mailstore::local_uids(&store, "shared", "INBOX").await.unwrap(), lab.server_uids(user, "INBOX"));

@@ -25,7 +25,9 @@ fn names(members: &[Member]) -> Vec<&str> {
 
 #[tokio::test]
 async fn issue6_the_team_directory_is_shared_signed_and_a_forged_entry_gets_nothing() {
-    let Some(lab) = Lab::get("issue6_the_team_directory_is_shared_signed_and_a_forged_entry_gets_nothing") else { return };
+    let Some(lab) = Lab::get("issue6_the_team_directory_is_shared_signed_and_a_forged_entry_gets_nothing") else {
+        return;
+    };
     let shared = lab.fresh_user("team");
     let tmp = tempfile::tempdir().unwrap();
     let ann = desktop(&lab, &shared, &tmp.path().join("ann"), "Ann", RoleKind::Manager).await;
@@ -44,7 +46,10 @@ async fn issue6_the_team_directory_is_shared_signed_and_a_forged_entry_gets_noth
     // Opening the Team screen records Bob's acceptance of the agreement in the directory.
     confide_mail::team::view(&bob).await.unwrap();
     let accepted = confide_mail::team::directory(&ann.store).await.unwrap().acceptances;
-    assert!(accepted.iter().any(|a| a.signing_key == team::card(&bob).unwrap().signing_key && a.version == "current-1"), "{accepted:?}");
+    assert!(
+        accepted.iter().any(|a| a.signing_key == team::card(&bob).unwrap().signing_key && a.version == "current-1"),
+        "{accepted:?}"
+    );
 
     // Bob, with a valid key, plants an entry making a stranger a manager.
     let eve_dir = tmp.path().join("eve");
@@ -53,10 +58,15 @@ async fn issue6_the_team_directory_is_shared_signed_and_a_forged_entry_gets_noth
         name: "Eve".into(),
         role: RoleKind::Manager,
         lines: vec![],
-        age_recipient: eve_vault.staff_identity(confide_vault::KeyPolicy::CreateIfMissing).unwrap().recipient().to_string(),
+        age_recipient: eve_vault
+            .staff_identity(confide_vault::KeyPolicy::CreateIfMissing)
+            .unwrap()
+            .recipient()
+            .to_string(),
         signing_key: eve_vault.signing_key().unwrap().public_hex(),
     };
-    let forged = team::sign(Change::Add { member: eve.clone() }, &bob.store.vault().signing_key().unwrap(), 4_000_000_000);
+    let forged =
+        team::sign(Change::Add { member: eve.clone() }, &bob.store.vault().signing_key().unwrap(), 4_000_000_000);
     let raw = format!("Subject: Confide team directory entry\r\n\r\n{}\r\n", serde_json::to_string(&forged).unwrap());
     let save = std::process::Command::new("doveadm")
         .arg("-c")
@@ -71,7 +81,11 @@ async fn issue6_the_team_directory_is_shared_signed_and_a_forged_entry_gets_noth
     for session in [&ann, &bob] {
         let dir = confide_mail::team::directory(&session.store).await.unwrap();
         assert_eq!(names(&dir.members), ["Ann", "Bob"], "{}", session.profile.display_name);
-        assert!(dir.ignored.iter().any(|i| i.contains("adding Eve") && i.contains("not signed by a manager")), "{:?}", dir.ignored);
+        assert!(
+            dir.ignored.iter().any(|i| i.contains("adding Eve") && i.contains("not signed by a manager")),
+            "{:?}",
+            dir.ignored
+        );
         assert!(!dir.recipients(None, None).contains(&eve.age_recipient), "a forged member receives nothing");
     }
 
@@ -82,7 +96,10 @@ async fn issue6_the_team_directory_is_shared_signed_and_a_forged_entry_gets_noth
     confide_mail::team::add(&ann, moved).await.unwrap();
     confide_mail::team::directory(&bob.store).await.unwrap();
     assert_eq!(staff::working_lines(&bob.store).await.unwrap(), Some(vec!["mens_advice".to_owned()]));
-    sqlx::query("UPDATE staff_profile SET lines = '[\"phoneline\",\"mens_advice\"]'").execute(bob.store.pool()).await.unwrap();
+    sqlx::query("UPDATE staff_profile SET lines = '[\"phoneline\",\"mens_advice\"]'")
+        .execute(bob.store.pool())
+        .await
+        .unwrap();
     confide_mail::team::directory(&bob.store).await.unwrap();
     assert_eq!(staff::working_lines(&bob.store).await.unwrap(), Some(vec!["mens_advice".to_owned()]));
 
@@ -104,7 +121,10 @@ fn opened(listed: &[confide_mail::records::Listed]) -> Vec<Vec<u8>> {
 }
 
 fn refused(listed: &[confide_mail::records::Listed]) -> usize {
-    listed.iter().filter(|l| matches!(l.record, Err(confide_core::CoreError::Vault(confide_vault::VaultError::NotForYou)))).count()
+    listed
+        .iter()
+        .filter(|l| matches!(l.record, Err(confide_core::CoreError::Vault(confide_vault::VaultError::NotForYou))))
+        .count()
 }
 
 /// Issue 6's three desktops: a manager and an advisor on each line. The keys decide: a letter
@@ -114,7 +134,11 @@ fn refused(listed: &[confide_mail::records::Listed]) -> usize {
 /// deleted from the server.
 #[tokio::test]
 async fn issue6_three_desktops_records_open_only_with_their_readers_keys_and_the_audit_log_is_checked_on_the_server() {
-    let Some(lab) = Lab::get("issue6_three_desktops_records_open_only_with_their_readers_keys_and_the_audit_log_is_checked_on_the_server") else { return };
+    let Some(lab) = Lab::get(
+        "issue6_three_desktops_records_open_only_with_their_readers_keys_and_the_audit_log_is_checked_on_the_server",
+    ) else {
+        return;
+    };
     let shared = lab.fresh_user("access");
     let tmp = tempfile::tempdir().unwrap();
     let ann = desktop_on(&lab, &shared, &tmp.path().join("ann"), "Ann", RoleKind::Manager, "phoneline").await;
@@ -160,7 +184,11 @@ async fn issue6_three_desktops_records_open_only_with_their_readers_keys_and_the
     }
     confide_mail::audit_log::publish(&ann).await.unwrap();
     assert!(confide_mail::audit_log::verify_team(&bob).await.is_err(), "an advisor cannot check the team's log");
-    assert_eq!(refused(&confide_mail::records::list(&bob, confide_core::shared_record::AUDIT_CLASS).await.unwrap()), 3, "nor open it");
+    assert_eq!(
+        refused(&confide_mail::records::list(&bob, confide_core::shared_record::AUDIT_CLASS).await.unwrap()),
+        3,
+        "nor open it"
+    );
     let check = confide_mail::audit_log::verify_team(&ann).await.unwrap();
     assert_eq!((check.authors, check.problems.len(), check.unreadable), (3, 0, 0), "{check:?}");
 
@@ -168,7 +196,17 @@ async fn issue6_three_desktops_records_open_only_with_their_readers_keys_and_the
     confide_core::audit::append(&bob.store, "exported", "retention_record").await.unwrap();
     confide_mail::audit_log::publish(&bob).await.unwrap();
     let first_of_bob = lab
-        .doveadm(&["-f", "flow", "fetch", "-u", &format!("{shared}@lab.test"), "uid", "mailbox", "Confide/Audit", "all"])
+        .doveadm(&[
+            "-f",
+            "flow",
+            "fetch",
+            "-u",
+            &format!("{shared}@lab.test"),
+            "uid",
+            "mailbox",
+            "Confide/Audit",
+            "all",
+        ])
         .lines()
         .filter_map(|l| l.trim().strip_prefix("uid=").map(str::to_owned))
         .next()
@@ -192,7 +230,9 @@ async fn list_on(desktops: [&staff::Session; 3], class: &str) -> [Vec<confide_ma
 /// headless timer) removes expired letters it could never read; a referral (five years) stays.
 #[tokio::test]
 async fn issue5_records_expire_in_their_folders_by_their_class_period_on_any_desktop() {
-    let Some(lab) = Lab::get("issue5_records_expire_in_their_folders_by_their_class_period_on_any_desktop") else { return };
+    let Some(lab) = Lab::get("issue5_records_expire_in_their_folders_by_their_class_period_on_any_desktop") else {
+        return;
+    };
     let shared = lab.fresh_user("recexp");
     let tmp = tempfile::tempdir().unwrap();
     let ann = desktop_on(&lab, &shared, &tmp.path().join("ann"), "Ann", RoleKind::Manager, "phoneline").await;
@@ -204,7 +244,11 @@ async fn issue5_records_expire_in_their_folders_by_their_class_period_on_any_des
     // respect-mal-current: letters and transcripts six months, referrals five years.
     let put = |class: &'static str, age_days: i64| {
         let ann = &ann;
-        async move { confide_mail::records::put(ann, class, Some("phoneline"), now - age_days * day, class.as_bytes()).await.unwrap() }
+        async move {
+            confide_mail::records::put(ann, class, Some("phoneline"), now - age_days * day, class.as_bytes())
+                .await
+                .unwrap()
+        }
     };
     put("letter", 200).await;
     put("letter", 170).await;
@@ -213,7 +257,11 @@ async fn issue5_records_expire_in_their_folders_by_their_class_period_on_any_des
 
     let dry = confide_mail::expire::run(&bob.store, true).await.unwrap();
     assert_eq!(dry.records_removed, 2, "{dry:?}");
-    assert_eq!((lab.server_uids(&shared, "Confide/Letters").len(), lab.server_uids(&shared, "Confide/Webchat").len()), (2, 1), "a dry run removed records");
+    assert_eq!(
+        (lab.server_uids(&shared, "Confide/Letters").len(), lab.server_uids(&shared, "Confide/Webchat").len()),
+        (2, 1),
+        "a dry run removed records"
+    );
 
     let report = confide_mail::expire::run(&bob.store, false).await.unwrap();
     assert_eq!((report.records_removed, report.problems.len()), (2, 0), "{report:?}");
@@ -224,5 +272,9 @@ async fn issue5_records_expire_in_their_folders_by_their_class_period_on_any_des
     assert_eq!(lab.server_uids(&shared, "Confide/safeguarding_referral").len(), 1, "a referral is kept five years");
     let record = confide_core::retention_record::recent(&bob.store, 50).await.unwrap();
     assert!(record.iter().any(|e| e.from_place == "shared Confide/Letters" && e.count == 1), "{record:?}");
-    assert_eq!(confide_mail::expire::run(&bob.store, false).await.unwrap().records_removed, 0, "a second run finds nothing");
+    assert_eq!(
+        confide_mail::expire::run(&bob.store, false).await.unwrap().records_removed,
+        0,
+        "a second run finds nothing"
+    );
 }

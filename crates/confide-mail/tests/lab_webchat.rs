@@ -22,7 +22,10 @@ use tokio_tungstenite::tungstenite::Message;
 
 async fn next(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Out>) -> Out {
     loop {
-        let out = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.expect("a frame within 5 s").expect("connected");
+        let out = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .expect("a frame within 5 s")
+            .expect("connected");
         if !matches!(out, Out::Typing { .. } | Out::Colleagues { .. }) {
             return out;
         }
@@ -30,16 +33,29 @@ async fn next(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Out>) -> Out {
 }
 
 fn contains(dir: &std::path::Path, needle: &str) -> bool {
-    std::fs::read_dir(dir).unwrap().any(|e| std::fs::read(e.unwrap().path()).unwrap_or_default().windows(needle.len()).any(|w| w == needle.as_bytes()))
+    std::fs::read_dir(dir).unwrap().any(|e| {
+        std::fs::read(e.unwrap().path()).unwrap_or_default().windows(needle.len()).any(|w| w == needle.as_bytes())
+    })
 }
 
 /// Desktops for `people` on one shared mailbox, the first (a manager) founding the team and
 /// adding the others.
-async fn team_of<const N: usize>(lab: &Lab, shared: &str, tmp: &std::path::Path, people: [(&str, RoleKind, &str); N]) -> [staff::Session; N] {
+async fn team_of<const N: usize>(
+    lab: &Lab,
+    shared: &str,
+    tmp: &std::path::Path,
+    people: [(&str, RoleKind, &str); N],
+) -> [staff::Session; N] {
     team_at(lab, shared, tmp, people, std::sync::Arc::new(confide_core::SystemClock)).await
 }
 
-async fn team_at<const N: usize>(lab: &Lab, shared: &str, tmp: &std::path::Path, people: [(&str, RoleKind, &str); N], clock: std::sync::Arc<dyn confide_core::Clock>) -> [staff::Session; N] {
+async fn team_at<const N: usize>(
+    lab: &Lab,
+    shared: &str,
+    tmp: &std::path::Path,
+    people: [(&str, RoleKind, &str); N],
+    clock: std::sync::Arc<dyn confide_core::Clock>,
+) -> [staff::Session; N] {
     let mut out = vec![];
     for (name, role, line) in people {
         out.push(desktop_at(lab, shared, &tmp.join(name), name, role, line, clock.clone()).await);
@@ -58,9 +74,15 @@ async fn gateway_for(manager: &staff::Session, data: &std::path::Path, advisors:
 }
 
 /// The same, with more top-level settings (`extra`, TOML).
-async fn gateway_with(manager: &staff::Session, data: &std::path::Path, advisors: &[&str], extra: &str) -> confide_webchat::Gateway {
+async fn gateway_with(
+    manager: &staff::Session,
+    data: &std::path::Path,
+    advisors: &[&str],
+    extra: &str,
+) -> confide_webchat::Gateway {
     let dir = confide_mail::team::directory(&manager.store).await.unwrap();
-    let recipients = confide_core::shared_record::readers(manager.preset(), &dir, "webchat", Some("phoneline")).unwrap();
+    let recipients =
+        confide_core::shared_record::readers(manager.preset(), &dir, "webchat", Some("phoneline")).unwrap();
     let quoted: Vec<String> = recipients.iter().map(|r| format!("\"{r}\"")).collect();
     let mut text = format!(
         "{extra}listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\nallowed_origins = [\"https://helpline.example\"]\npolicy_url = \"https://helpline.example/policy\"\n\
@@ -69,12 +91,17 @@ async fn gateway_with(manager: &staff::Session, data: &std::path::Path, advisors
         quoted.join(", ")
     );
     for a in advisors {
-        text.push_str(&format!("[[advisors]]\nname = \"{a}\"\nlines = [\"phoneline\"]\ncredential_sha256 = \"{}\"\n", credential_hash(&format!("{}-credential", a.to_lowercase()))));
+        text.push_str(&format!(
+            "[[advisors]]\nname = \"{a}\"\nlines = [\"phoneline\"]\ncredential_sha256 = \"{}\"\n",
+            credential_hash(&format!("{}-credential", a.to_lowercase()))
+        ));
     }
     confide_webchat::Gateway::start(Config::parse("gateway.toml", &text).unwrap()).await.unwrap()
 }
 
-async fn visitor_on(gw: &confide_webchat::Gateway) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+async fn visitor_on(
+    gw: &confide_webchat::Gateway,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
     let mut req = format!("ws://{}/ws/visitor", gw.addr).into_client_request().unwrap();
     req.headers_mut().insert("Origin", "https://helpline.example".parse().unwrap());
     tokio_tungstenite::connect_async(req).await.unwrap().0
@@ -83,7 +110,12 @@ async fn visitor_on(gw: &confide_webchat::Gateway) -> tokio_tungstenite::WebSock
 /// The gateway announces a visitor when they start, so an advisor can accept before their first
 /// words reach it: those then come live, after the history. Keeps what comes until `want`
 /// messages of the chat are on the desktop.
-async fn settle(session: &staff::Session, chat: &str, events: &mut tokio::sync::mpsc::UnboundedReceiver<Out>, want: usize) {
+async fn settle(
+    session: &staff::Session,
+    chat: &str,
+    events: &mut tokio::sync::mpsc::UnboundedReceiver<Out>,
+    want: usize,
+) {
     while confide_core::webchat::stored(&session.store, chat).await.unwrap() < want {
         if let Out::Said { chat: c, from, text, at } = next(events).await {
             let from = if matches!(from, confide_webchat::protocol::Speaker::Visitor) { "visitor" } else { "advisor" };
@@ -98,18 +130,35 @@ fn frame(v: serde_json::Value) -> Message {
 
 #[tokio::test]
 async fn issue7_a_chat_is_kept_in_the_advisors_inbox_and_archived_for_the_lines_staff_only() {
-    let Some(lab) = Lab::get("issue7_a_chat_is_kept_in_the_advisors_inbox_and_archived_for_the_lines_staff_only") else { return };
+    let Some(lab) = Lab::get("issue7_a_chat_is_kept_in_the_advisors_inbox_and_archived_for_the_lines_staff_only")
+    else {
+        return;
+    };
     let shared = lab.fresh_user("chat");
     let tmp = tempfile::tempdir().unwrap();
-    let [ann, bob, cy] = team_of(&lab, &shared, tmp.path(), [("Ann", RoleKind::Manager, "phoneline"), ("Bob", RoleKind::Advisor, "phoneline"), ("Cy", RoleKind::Advisor, "mens_advice")]).await;
+    let [ann, bob, cy] = team_of(
+        &lab,
+        &shared,
+        tmp.path(),
+        [
+            ("Ann", RoleKind::Manager, "phoneline"),
+            ("Bob", RoleKind::Advisor, "phoneline"),
+            ("Cy", RoleKind::Advisor, "mens_advice"),
+        ],
+    )
+    .await;
     let data = tmp.path().join("gateway");
     let gw = gateway_for(&ann, &data, &["Bob"]).await;
-    let (client, mut events) = AdvisorClient::connect(&format!("ws://{}", gw.addr), "bob-credential", None).await.unwrap();
+    let (client, mut events) =
+        AdvisorClient::connect(&format!("ws://{}", gw.addr), "bob-credential", None).await.unwrap();
 
     let mut visitor = visitor_on(&gw).await;
     let say = frame;
     visitor.send(say(serde_json::json!({"type": "start", "line": "phoneline"}))).await.unwrap();
-    visitor.send(say(serde_json::json!({"type": "say", "text": "chat-canary-4f1d: it is me who is scared"}))).await.unwrap();
+    visitor
+        .send(say(serde_json::json!({"type": "say", "text": "chat-canary-4f1d: it is me who is scared"})))
+        .await
+        .unwrap();
 
     let Out::Waiting { chat, .. } = next(&mut events).await else { panic!("no waiting chat") };
     client.send(AdvisorIn::Accept { chat: chat.clone() }).unwrap();
@@ -124,7 +173,9 @@ async fn issue7_a_chat_is_kept_in_the_advisors_inbox_and_archived_for_the_lines_
     confide_mail::webchat::said(&bob, &chat, &Said { from: "visitor".into(), text, at }).await.unwrap();
     let reply = "chat-canary-a62c: I am here, and this is confidential";
     client.send(AdvisorIn::Say { chat: chat.clone(), text: reply.into() }).unwrap();
-    confide_mail::webchat::said(&bob, &chat, &Said { from: "advisor".into(), text: reply.into(), at: at + 1 }).await.unwrap();
+    confide_mail::webchat::said(&bob, &chat, &Said { from: "advisor".into(), text: reply.into(), at: at + 1 })
+        .await
+        .unwrap();
     visitor.send(say(serde_json::json!({"type": "end"}))).await.unwrap();
     // Handed back to archive: the whole history (nothing new here), then the end.
     assert!(matches!(next(&mut events).await, Out::Assigned { .. }));
@@ -134,17 +185,27 @@ async fn issue7_a_chat_is_kept_in_the_advisors_inbox_and_archived_for_the_lines_
 
     // In Bob's inbox like an email: one conversation on his line, three messages, searchable.
     let page = confide_core::inbox::page(&bob, &Default::default()).await.unwrap();
-    assert_eq!((page.total, page.conversations[0].id, page.conversations[0].message_count), (Some(1), conversation, 3), "{page:?}");
+    assert_eq!(
+        (page.total, page.conversations[0].id, page.conversations[0].message_count),
+        (Some(1), conversation, 3),
+        "{page:?}"
+    );
 
     let header = confide_mail::webchat::archive(&bob, &chat).await.unwrap();
     client.send(AdvisorIn::Archived { chat: chat.clone() }).unwrap();
-    for (who, session, opens) in [("Ann (manager)", &ann, true), ("Bob (Phoneline)", &bob, true), ("Cy (Men's Advice Line)", &cy, false)] {
+    for (who, session, opens) in
+        [("Ann (manager)", &ann, true), ("Bob (Phoneline)", &bob, true), ("Cy (Men's Advice Line)", &cy, false)]
+    {
         let listed = confide_mail::records::list(session, "webchat").await.unwrap();
         assert_eq!(listed.len(), 1, "{who}");
         match (&listed[0].record, opens) {
             (Ok(r), true) => {
                 let t: confide_core::webchat::Transcript = serde_json::from_slice(&r.body).unwrap();
-                assert_eq!((r.header.id.as_str(), t.messages.len(), t.line.as_str()), (header.id.as_str(), 3, "phoneline"), "{who}");
+                assert_eq!(
+                    (r.header.id.as_str(), t.messages.len(), t.line.as_str()),
+                    (header.id.as_str(), 3, "phoneline"),
+                    "{who}"
+                );
                 assert!(t.messages[0].text.starts_with("chat-canary-4f1d"));
             }
             (Err(confide_core::CoreError::Vault(confide_vault::VaultError::NotForYou)), false) => {}
@@ -168,7 +229,17 @@ async fn issue7_a_chat_transferred_to_a_colleague_is_archived_once_by_them() {
     let Some(lab) = Lab::get("issue7_a_chat_transferred_to_a_colleague_is_archived_once_by_them") else { return };
     let shared = lab.fresh_user("xfer");
     let tmp = tempfile::tempdir().unwrap();
-    let [ann, bob, dan] = team_of(&lab, &shared, tmp.path(), [("Ann", RoleKind::Manager, "phoneline"), ("Bob", RoleKind::Advisor, "phoneline"), ("Dan", RoleKind::Advisor, "phoneline")]).await;
+    let [ann, bob, dan] = team_of(
+        &lab,
+        &shared,
+        tmp.path(),
+        [
+            ("Ann", RoleKind::Manager, "phoneline"),
+            ("Bob", RoleKind::Advisor, "phoneline"),
+            ("Dan", RoleKind::Advisor, "phoneline"),
+        ],
+    )
+    .await;
     let gw = gateway_for(&ann, &tmp.path().join("gateway"), &["Bob", "Dan"]).await;
     let base = format!("ws://{}", gw.addr);
     let (bob_client, mut bob_events) = AdvisorClient::connect(&base, "bob-credential", None).await.unwrap();
@@ -202,7 +273,10 @@ async fn issue7_a_chat_transferred_to_a_colleague_is_archived_once_by_them() {
         }
     }
     confide_mail::webchat::archive(&dan, &chat).await.unwrap();
-    assert!(confide_core::webchat::unarchived(&bob.store).await.unwrap().is_empty(), "Bob's desktop would archive a second copy");
+    assert!(
+        confide_core::webchat::unarchived(&bob.store).await.unwrap().is_empty(),
+        "Bob's desktop would archive a second copy"
+    );
     assert_eq!(confide_mail::records::list(&ann, "webchat").await.unwrap().len(), 1, "one transcript");
     gw.stop().await;
 }
@@ -210,7 +284,11 @@ async fn issue7_a_chat_transferred_to_a_colleague_is_archived_once_by_them() {
 fn tree_contains(dir: &std::path::Path, needle: &str) -> bool {
     std::fs::read_dir(dir).unwrap().any(|e| {
         let path = e.unwrap().path();
-        if path.is_dir() { tree_contains(&path, needle) } else { std::fs::read(&path).unwrap_or_default().windows(needle.len()).any(|w| w == needle.as_bytes()) }
+        if path.is_dir() {
+            tree_contains(&path, needle)
+        } else {
+            std::fs::read(&path).unwrap_or_default().windows(needle.len()).any(|w| w == needle.as_bytes())
+        }
     })
 }
 
@@ -221,16 +299,30 @@ fn tree_contains(dir: &std::path::Path, needle: &str) -> bool {
 /// statistics.
 #[tokio::test]
 async fn issue7_a_flagged_chat_expires_from_the_desktop_and_the_record_folder_at_six_months() {
-    let Some(lab) = Lab::get("issue7_a_flagged_chat_expires_from_the_desktop_and_the_record_folder_at_six_months") else { return };
+    let Some(lab) = Lab::get("issue7_a_flagged_chat_expires_from_the_desktop_and_the_record_folder_at_six_months")
+    else {
+        return;
+    };
     let shared = lab.fresh_user("chatexp");
     let tmp = tempfile::tempdir().unwrap();
     let clock = std::sync::Arc::new(confide_core::FixedClock::new(time::OffsetDateTime::now_utc()));
-    let [ann, bob] = team_at(&lab, &shared, tmp.path(), [("Ann", RoleKind::Manager, "phoneline"), ("Bob", RoleKind::Advisor, "phoneline")], clock.clone()).await;
+    let [ann, bob] = team_at(
+        &lab,
+        &shared,
+        tmp.path(),
+        [("Ann", RoleKind::Manager, "phoneline"), ("Bob", RoleKind::Advisor, "phoneline")],
+        clock.clone(),
+    )
+    .await;
     let gw = gateway_for(&ann, &tmp.path().join("gateway"), &["Bob"]).await;
-    let (client, mut events) = AdvisorClient::connect(&format!("ws://{}", gw.addr), "bob-credential", None).await.unwrap();
+    let (client, mut events) =
+        AdvisorClient::connect(&format!("ws://{}", gw.addr), "bob-credential", None).await.unwrap();
     let mut visitor = visitor_on(&gw).await;
     visitor.send(frame(serde_json::json!({"type": "start", "line": "phoneline"}))).await.unwrap();
-    visitor.send(frame(serde_json::json!({"type": "say", "text": "chat-canary-77e0: he took the children's passports"}))).await.unwrap();
+    visitor
+        .send(frame(serde_json::json!({"type": "say", "text": "chat-canary-77e0: he took the children's passports"})))
+        .await
+        .unwrap();
     let Out::Waiting { chat, .. } = next(&mut events).await else { panic!("no waiting chat") };
     client.send(AdvisorIn::Accept { chat: chat.clone() }).unwrap();
     let Out::Assigned { line, .. } = next(&mut events).await else { panic!("not assigned") };
@@ -254,7 +346,8 @@ async fn issue7_a_flagged_chat_expires_from_the_desktop_and_the_record_folder_at
     confide_mail::webchat::archive(&bob, &chat).await.unwrap();
     client.send(AdvisorIn::Archived { chat: chat.clone() }).unwrap();
     let listed = confide_mail::records::list(&ann, "webchat").await.unwrap();
-    let t: confide_core::webchat::Transcript = serde_json::from_slice(&listed[0].record.as_ref().unwrap().body).unwrap();
+    let t: confide_core::webchat::Transcript =
+        serde_json::from_slice(&listed[0].record.as_ref().unwrap().body).unwrap();
     assert_eq!(t.flags, vec!["child_or_vulnerable_adult".to_owned()], "the flag travels with the transcript");
 
     // Six calendar months from the chat's start (181 to 184 days, by the month it starts in).
@@ -262,14 +355,22 @@ async fn issue7_a_flagged_chat_expires_from_the_desktop_and_the_record_folder_at
     clock.set(expires - time::Duration::days(1));
     let early = confide_mail::expire::run(&bob.store, false).await.unwrap();
     assert_eq!((early.chats_removed, early.records_removed), (0, 0), "{early:?}");
-    assert_eq!(confide_core::inbox::page(&bob, &Default::default()).await.unwrap().total, Some(1), "kept the day before");
+    assert_eq!(
+        confide_core::inbox::page(&bob, &Default::default()).await.unwrap().total,
+        Some(1),
+        "kept the day before"
+    );
 
     clock.set(expires + time::Duration::days(1));
     let dry = confide_mail::expire::run(&bob.store, true).await.unwrap();
     assert_eq!((dry.chats_removed, dry.records_removed), (1, 1), "{dry:?}");
     let report = confide_mail::expire::run(&bob.store, false).await.unwrap();
     assert_eq!((report.chats_removed, report.records_removed, report.problems.len()), (1, 1, 0), "{report:?}");
-    assert_eq!(confide_core::inbox::page(&bob, &Default::default()).await.unwrap().total, Some(0), "gone from the desktop at day 183");
+    assert_eq!(
+        confide_core::inbox::page(&bob, &Default::default()).await.unwrap().total,
+        Some(0),
+        "gone from the desktop at day 183"
+    );
     assert!(confide_core::webchat::conversation_of(&bob.store, &chat).await.unwrap().is_none());
     assert_eq!(lab.message_count(&shared, "Confide/Webchat"), 0, "gone from the record folder");
     let stats = confide_core::retention::stats::all(&bob.store).await.unwrap();
@@ -292,9 +393,19 @@ async fn issue7_the_desktop_reaches_the_gateway_over_wss_with_the_helplines_ca()
     let Some(lab) = Lab::get("issue7_the_desktop_reaches_the_gateway_over_wss_with_the_helplines_ca") else { return };
     let shared = lab.fresh_user("wss");
     let tmp = tempfile::tempdir().unwrap();
-    let [ann, bob] = team_of(&lab, &shared, tmp.path(), [("Ann", RoleKind::Manager, "phoneline"), ("Bob", RoleKind::Advisor, "phoneline")]).await;
+    let [ann, bob] = team_of(
+        &lab,
+        &shared,
+        tmp.path(),
+        [("Ann", RoleKind::Manager, "phoneline"), ("Bob", RoleKind::Advisor, "phoneline")],
+    )
+    .await;
     let tls = lab.dir.join("tls");
-    let extra = format!("tls_cert = \"{}\"\ntls_key = \"{}\"\n", tls.join("server.pem").display(), tls.join("server.key").display());
+    let extra = format!(
+        "tls_cert = \"{}\"\ntls_key = \"{}\"\n",
+        tls.join("server.pem").display(),
+        tls.join("server.key").display()
+    );
     let gw = gateway_with(&ann, &tmp.path().join("gateway"), &["Bob"], &extra).await;
 
     let refused = confide_webchat::client::check_address("ws://10.20.30.40:8787").unwrap_err();
@@ -312,8 +423,10 @@ async fn issue7_the_desktop_reaches_the_gateway_over_wss_with_the_helplines_ca()
 
     let mut req = format!("{url}/ws/visitor").into_client_request().unwrap();
     req.headers_mut().insert("Origin", "https://helpline.example".parse().unwrap());
-    let connector = tokio_tungstenite::Connector::Rustls(confide_webchat::tls::client_config(access.ca_file.as_deref()).unwrap());
-    let (mut visitor, _) = tokio_tungstenite::connect_async_tls_with_config(req, None, false, Some(connector)).await.unwrap();
+    let connector =
+        tokio_tungstenite::Connector::Rustls(confide_webchat::tls::client_config(access.ca_file.as_deref()).unwrap());
+    let (mut visitor, _) =
+        tokio_tungstenite::connect_async_tls_with_config(req, None, false, Some(connector)).await.unwrap();
     visitor.send(frame(serde_json::json!({"type": "start", "line": "phoneline"}))).await.unwrap();
     visitor.send(frame(serde_json::json!({"type": "say", "text": "over tls"}))).await.unwrap();
     let Out::Waiting { chat, .. } = next(&mut events).await else { panic!("no waiting chat") };

@@ -42,10 +42,8 @@ impl Vault {
         let name = self.name("age-identity");
         if let Some(text) = self.backend.get(&name)? {
             let text = Zeroizing::new(text);
-            let inner = text
-                .trim()
-                .parse::<age::x25519::Identity>()
-                .map_err(|_| VaultError::KeyDamaged { what: WHAT })?;
+            let inner =
+                text.trim().parse::<age::x25519::Identity>().map_err(|_| VaultError::KeyDamaged { what: WHAT })?;
             return Ok(StaffIdentity { inner });
         }
         if policy == KeyPolicy::MustExist {
@@ -62,8 +60,7 @@ impl Vault {
         if let Some(text) = self.backend.get(&name)? {
             let text = Zeroizing::new(text);
             let mut bytes = [0u8; 32];
-            hex::decode_to_slice(text.trim(), &mut bytes)
-                .map_err(|_| VaultError::KeyDamaged { what: WHAT })?;
+            hex::decode_to_slice(text.trim(), &mut bytes).map_err(|_| VaultError::KeyDamaged { what: WHAT })?;
             return Ok(DbKey(bytes));
         }
         if policy == KeyPolicy::MustExist {

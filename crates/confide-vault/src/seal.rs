@@ -34,11 +34,12 @@ pub fn header_len(sealed: &[u8]) -> Option<usize> {
 /// Decrypts an age ciphertext with one staff identity.
 pub fn open(ciphertext: &[u8], identity: &StaffIdentity) -> Result<Vec<u8>, VaultError> {
     let decryptor = age::Decryptor::new(ciphertext).map_err(|e| VaultError::Decrypt(Box::new(e)))?;
-    let mut reader = decryptor.decrypt(std::iter::once(identity.age_identity() as &dyn age::Identity)).map_err(|e| match e {
-        // Told apart from damage: a record for other staff is the key separation working.
-        age::DecryptError::NoMatchingKeys => VaultError::NotForYou,
-        e => VaultError::Decrypt(Box::new(e)),
-    })?;
+    let mut reader =
+        decryptor.decrypt(std::iter::once(identity.age_identity() as &dyn age::Identity)).map_err(|e| match e {
+            // Told apart from damage: a record for other staff is the key separation working.
+            age::DecryptError::NoMatchingKeys => VaultError::NotForYou,
+            e => VaultError::Decrypt(Box::new(e)),
+        })?;
     let mut out = Vec::with_capacity(ciphertext.len());
     reader.read_to_end(&mut out).map_err(|e| VaultError::Decrypt(Box::new(e)))?;
     Ok(out)
@@ -52,9 +53,7 @@ mod tests {
     use crate::{KeyPolicy, MemorySecrets, Vault};
 
     fn identity(profile: &str) -> StaffIdentity {
-        Vault::new(Arc::new(MemorySecrets::default()), profile)
-            .staff_identity(KeyPolicy::CreateIfMissing)
-            .unwrap()
+        Vault::new(Arc::new(MemorySecrets::default()), profile).staff_identity(KeyPolicy::CreateIfMissing).unwrap()
     }
 
     #[test]

@@ -103,7 +103,11 @@ mod retry_tests {
         let mut calls = 0;
         let got = retried(std::time::Duration::ZERO, || {
             calls += 1;
-            if calls < 3 { Err(dropped()) } else { Ok("key") }
+            if calls < 3 {
+                Err(dropped())
+            } else {
+                Ok("key")
+            }
         });
         assert_eq!((got.unwrap(), calls), ("key", 3));
     }

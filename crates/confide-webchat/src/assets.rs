@@ -81,7 +81,9 @@ pub async fn info(State(app): State<App>, headers: HeaderMap) -> Response {
     let mut r = serde_json::to_string(&body).expect("public info serialises").into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    if let Some(origin) = headers.get(header::ORIGIN).filter(|o| o.to_str().is_ok_and(|o| c.allowed_origins.iter().any(|a| a == o))) {
+    if let Some(origin) =
+        headers.get(header::ORIGIN).filter(|o| o.to_str().is_ok_and(|o| c.allowed_origins.iter().any(|a| a == o)))
+    {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
         h.insert(header::VARY, HeaderValue::from_static("Origin"));
     }

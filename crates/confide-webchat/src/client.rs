@@ -33,7 +33,11 @@ impl AdvisorClient {
     /// credential belongs to, trusting the system's roots and `ca_file` (the helpline's own CA,
     /// PEM). The gateway's frames arrive on the returned receiver, which ends when the
     /// connection does.
-    pub async fn connect(base: &str, credential: &str, ca_file: Option<&std::path::Path>) -> Result<(AdvisorClient, mpsc::UnboundedReceiver<Out>), ClientError> {
+    pub async fn connect(
+        base: &str,
+        credential: &str,
+        ca_file: Option<&std::path::Path>,
+    ) -> Result<(AdvisorClient, mpsc::UnboundedReceiver<Out>), ClientError> {
         check_address(base)?;
         let url = format!("{}/ws/advisor", base.trim_end_matches('/'));
         let mut req = url.as_str().into_client_request().map_err(|_| ClientError::Address)?;
@@ -41,10 +45,12 @@ impl AdvisorClient {
         req.headers_mut().insert("Authorization", bearer);
         let tls = crate::tls::client_config(ca_file).map_err(ClientError::Ca)?;
         let connector = tokio_tungstenite::Connector::Rustls(tls);
-        let (ws, _) = tokio_tungstenite::connect_async_tls_with_config(req, None, false, Some(connector)).await.map_err(|e| match e {
-            tokio_tungstenite::tungstenite::Error::Http(r) if r.status().as_u16() == 401 => ClientError::Refused,
-            e => ClientError::Connect { url: url.clone(), source: Box::new(e) },
-        })?;
+        let (ws, _) = tokio_tungstenite::connect_async_tls_with_config(req, None, false, Some(connector))
+            .await
+            .map_err(|e| match e {
+                tokio_tungstenite::tungstenite::Error::Http(r) if r.status().as_u16() == 401 => ClientError::Refused,
+                e => ClientError::Connect { url: url.clone(), source: Box::new(e) },
+            })?;
         let (mut sink, mut stream) = ws.split();
         let (tx, mut outgoing) = mpsc::unbounded_channel::<AdvisorIn>();
         let (incoming, rx) = mpsc::unbounded_channel::<Out>();
@@ -88,8 +94,13 @@ pub fn check_address(base: &str) -> Result<(), ClientError> {
         Some(v6) => v6.split(']').next().unwrap_or_default(),
         None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
     };
-    let loopback = host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
-    if loopback { Ok(()) } else { Err(ClientError::Address) }
+    let loopback =
+        host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if loopback {
+        Ok(())
+    } else {
+        Err(ClientError::Address)
+    }
 }
 
 #[cfg(test)]
@@ -98,10 +109,23 @@ mod tests {
 
     #[test]
     fn plain_websockets_only_to_this_computer() {
-        for ok in ["wss://chat.helpline.example", "wss://10.0.0.5:8787", "ws://127.0.0.1:8787", "ws://localhost:1", "ws://[::1]:8787/"] {
+        for ok in [
+            "wss://chat.helpline.example",
+            "wss://10.0.0.5:8787",
+            "ws://127.0.0.1:8787",
+            "ws://localhost:1",
+            "ws://[::1]:8787/",
+        ] {
             assert!(check_address(ok).is_ok(), "{ok}");
         }
-        for bad in ["ws://10.0.0.5:8787", "ws://chat.helpline.example", "ws://127.0.0.1.evil.example", "http://127.0.0.1", "wss://", "ws://[::2]:1"] {
+        for bad in [
+            "ws://10.0.0.5:8787",
+            "ws://chat.helpline.example",
+            "ws://127.0.0.1.evil.example",
+            "http://127.0.0.1",
+            "wss://",
+            "ws://[::2]:1",
+        ] {
             assert!(check_address(bad).is_err(), "{bad}");
         }
     }

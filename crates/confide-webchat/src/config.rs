@@ -98,7 +98,13 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_frame_bytes: 8 * 1024, messages_per_minute: 30, sessions_per_source: 3, max_sessions: 2000, resume_grace_seconds: 120 }
+        Limits {
+            max_frame_bytes: 8 * 1024,
+            messages_per_minute: 30,
+            sessions_per_source: 3,
+            max_sessions: 2000,
+            resume_grace_seconds: 120,
+        }
     }
 }
 
@@ -109,7 +115,8 @@ pub fn credential_hash(credential: &str) -> String {
 
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
         Config::parse(&path.display().to_string(), &text)
     }
 

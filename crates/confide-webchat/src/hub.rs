@@ -82,9 +82,11 @@ impl Hub {
 
     /// Encrypts a message to the line's staff; the gateway itself cannot read it back.
     fn seal(&self, line: &str, from: Speaker, text: &str, at: i64) -> Result<Vec<u8>, String> {
-        let recipients: Vec<age::x25519::Recipient> = self.config.line(line).ok_or("no such line")?.recipients.iter().filter_map(|r| r.parse().ok()).collect();
+        let recipients: Vec<age::x25519::Recipient> =
+            self.config.line(line).ok_or("no such line")?.recipients.iter().filter_map(|r| r.parse().ok()).collect();
         let plain = serde_json::json!({ "from": from, "text": text, "at": at }).to_string();
-        let enc = age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient)).map_err(|e| e.to_string())?;
+        let enc = age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+            .map_err(|e| e.to_string())?;
         let mut out = vec![];
         let mut w = enc.wrap_output(&mut out).map_err(|e| e.to_string())?;
         std::io::Write::write_all(&mut w, plain.as_bytes()).map_err(|e| e.to_string())?;
@@ -93,17 +95,26 @@ impl Hub {
     }
 
     async fn keep(&self, line: &str, chat: &str, from: Speaker, text: &str, at: i64) -> Result<(), Out> {
-        let sealed = self.seal(line, from, text, at).map_err(|_| error("unavailable", "the message could not be kept safely; please try again"))?;
-        self.state.append(chat, &sealed).await.map_err(|_| error("unavailable", "the message could not be kept; please try again"))
+        let sealed = self
+            .seal(line, from, text, at)
+            .map_err(|_| error("unavailable", "the message could not be kept safely; please try again"))?;
+        self.state
+            .append(chat, &sealed)
+            .await
+            .map_err(|_| error("unavailable", "the message could not be kept; please try again"))
     }
 
     async fn history(&self, chat: &str) -> Out {
         let sealed = self.state.history(chat).await.unwrap_or_default();
-        Out::History { chat: chat.into(), sealed: sealed.iter().map(|s| base64::engine::general_purpose::STANDARD.encode(s)).collect() }
+        Out::History {
+            chat: chat.into(),
+            sealed: sealed.iter().map(|s| base64::engine::general_purpose::STANDARD.encode(s)).collect(),
+        }
     }
 
     fn position(inner: &Inner, chat: &Chat) -> usize {
-        let mut waiting: Vec<&Chat> = inner.chats.values().filter(|c| c.row.state == ChatState::Waiting && c.row.line == chat.row.line).collect();
+        let mut waiting: Vec<&Chat> =
+            inner.chats.values().filter(|c| c.row.state == ChatState::Waiting && c.row.line == chat.row.line).collect();
         waiting.sort_by_key(|c| c.arrival);
         waiting.iter().position(|c| c.row.id == chat.row.id).map_or(0, |p| p + 1)
     }
@@ -148,7 +159,14 @@ impl Hub {
                     return;
                 };
                 let (id, resume) = (random_hex(16), random_hex(32));
-                let row = ChatRow { id: id.clone(), line: line.clone(), resume_hash: hash(&resume), state: ChatState::Waiting, advisor: None, created_at: now() };
+                let row = ChatRow {
+                    id: id.clone(),
+                    line: line.clone(),
+                    resume_hash: hash(&resume),
+                    state: ChatState::Waiting,
+                    advisor: None,
+                    created_at: now(),
+                };
                 if self.state.create(&row).await.is_err() {
                     let _ = tx.send(error("unavailable", "the chat could not be started; please try again"));
                     return;
@@ -158,7 +176,13 @@ impl Hub {
                 let arrival = self.next_number();
                 inner.chats.insert(id.clone(), Chat { row, visitor: Some((conn, tx.clone())), arrival });
                 let position = inner.chats.get(&id).map_or(0, |c| Self::position(&inner, c));
-                let _ = tx.send(Out::Welcome { chat: id.clone(), resume, line: line.clone(), hours: l.hours.clone(), position });
+                let _ = tx.send(Out::Welcome {
+                    chat: id.clone(),
+                    resume,
+                    line: line.clone(),
+                    hours: l.hours.clone(),
+                    position,
+                });
                 for a in Self::advisors_on(&inner, &line) {
                     let _ = a.tx.send(Out::Waiting { chat: id.clone(), line: line.clone(), since });
                 }
@@ -166,7 +190,11 @@ impl Hub {
             }
             (VisitorIn::Resume { chat: id, resume }, None) => {
                 let mut inner = self.inner.lock().await;
-                let Some(c) = inner.chats.get_mut(&id).filter(|c| c.row.resume_hash == hash(&resume) && c.row.state != ChatState::Ended) else {
+                let Some(c) = inner
+                    .chats
+                    .get_mut(&id)
+                    .filter(|c| c.row.resume_hash == hash(&resume) && c.row.state != ChatState::Ended)
+                else {
                     let _ = tx.send(error("no_such_chat", "that chat has ended; you can start a new one"));
                     return;
                 };
@@ -181,7 +209,11 @@ impl Hub {
                 *chat = Some(id);
             }
             (VisitorIn::Say { text }, Some(id)) => {
-                let Some((line, advisor)) = self.inner.lock().await.chats.get(&id).map(|c| (c.row.line.clone(), c.row.advisor.clone())) else { return };
+                let Some((line, advisor)) =
+                    self.inner.lock().await.chats.get(&id).map(|c| (c.row.line.clone(), c.row.advisor.clone()))
+                else {
+                    return;
+                };
                 let at = now();
                 if let Err(e) = self.keep(&line, &id, Speaker::Visitor, &text, at).await {
                     let _ = tx.send(e);
@@ -190,7 +222,8 @@ impl Hub {
                 if let Some(name) = advisor {
                     let inner = self.inner.lock().await;
                     for a in Self::advisor_named(&inner, &name) {
-                        let _ = a.tx.send(Out::Said { chat: id.clone(), from: Speaker::Visitor, text: text.clone(), at });
+                        let _ =
+                            a.tx.send(Out::Said { chat: id.clone(), from: Speaker::Visitor, text: text.clone(), at });
                     }
                 }
             }
@@ -225,7 +258,13 @@ impl Hub {
         let grace = std::time::Duration::from_secs(self.config.limits.resume_grace_seconds);
         tokio::spawn(async move {
             tokio::time::sleep(grace).await;
-            let gone = hub.inner.lock().await.chats.get(&id).is_some_and(|c| c.visitor.is_none() && c.row.state == ChatState::Waiting);
+            let gone = hub
+                .inner
+                .lock()
+                .await
+                .chats
+                .get(&id)
+                .is_some_and(|c| c.visitor.is_none() && c.row.state == ChatState::Waiting);
             if gone {
                 hub.end(&id, Speaker::Visitor).await;
             }
@@ -291,7 +330,8 @@ impl Hub {
         let mut inner = self.inner.lock().await;
         inner.advisors.insert(conn, AdvisorConn { name: name.into(), lines: lines.to_vec(), tx: tx.clone() });
         Self::tell_colleagues(&inner);
-        let mine: Vec<ChatRow> = inner.chats.values().filter(|c| lines.contains(&c.row.line)).map(|c| c.row.clone()).collect();
+        let mine: Vec<ChatRow> =
+            inner.chats.values().filter(|c| lines.contains(&c.row.line)).map(|c| c.row.clone()).collect();
         drop(inner);
         let mut mine = mine;
         mine.sort_by_key(|r| r.created_at);
@@ -317,7 +357,11 @@ impl Hub {
     }
 
     pub async fn advisor(&self, conn: u64, tx: &Tx, frame: AdvisorIn) {
-        let Some((name, lines)) = self.inner.lock().await.advisors.get(&conn).map(|a| (a.name.clone(), a.lines.clone())) else { return };
+        let Some((name, lines)) =
+            self.inner.lock().await.advisors.get(&conn).map(|a| (a.name.clone(), a.lines.clone()))
+        else {
+            return;
+        };
         let own = |c: &Chat| lines.contains(&c.row.line);
         match frame {
             AdvisorIn::Accept { chat } => {
@@ -348,7 +392,14 @@ impl Hub {
                 let _ = tx.send(self.history(&chat).await);
             }
             AdvisorIn::Say { chat, text } => {
-                let held = self.inner.lock().await.chats.get(&chat).filter(|c| c.row.advisor.as_deref() == Some(name.as_str()) && c.row.state == ChatState::Active).map(|c| c.row.line.clone());
+                let held = self
+                    .inner
+                    .lock()
+                    .await
+                    .chats
+                    .get(&chat)
+                    .filter(|c| c.row.advisor.as_deref() == Some(name.as_str()) && c.row.state == ChatState::Active)
+                    .map(|c| c.row.line.clone());
                 let Some(line) = held else {
                     let _ = tx.send(error("not_yours", "that chat is not yours to answer"));
                     return;
@@ -364,12 +415,23 @@ impl Hub {
             }
             AdvisorIn::Typing { chat } => {
                 let inner = self.inner.lock().await;
-                if let Some((_, v)) = inner.chats.get(&chat).filter(|c| c.row.advisor.as_deref() == Some(name.as_str())).and_then(|c| c.visitor.as_ref()) {
+                if let Some((_, v)) = inner
+                    .chats
+                    .get(&chat)
+                    .filter(|c| c.row.advisor.as_deref() == Some(name.as_str()))
+                    .and_then(|c| c.visitor.as_ref())
+                {
                     let _ = v.send(Out::Typing { chat: chat.clone(), from: Speaker::Advisor });
                 }
             }
             AdvisorIn::End { chat } => {
-                let mine = self.inner.lock().await.chats.get(&chat).is_some_and(|c| c.row.advisor.as_deref() == Some(name.as_str()));
+                let mine = self
+                    .inner
+                    .lock()
+                    .await
+                    .chats
+                    .get(&chat)
+                    .is_some_and(|c| c.row.advisor.as_deref() == Some(name.as_str()));
                 if mine {
                     self.end(&chat, Speaker::Advisor).await;
                 } else {
@@ -378,13 +440,22 @@ impl Hub {
             }
             AdvisorIn::Transfer { chat, to } => {
                 let mut inner = self.inner.lock().await;
-                let held = inner.chats.get(&chat).filter(|c| c.row.advisor.as_deref() == Some(name.as_str()) && c.row.state == ChatState::Active).map(|c| c.row.line.clone());
+                let held = inner
+                    .chats
+                    .get(&chat)
+                    .filter(|c| c.row.advisor.as_deref() == Some(name.as_str()) && c.row.state == ChatState::Active)
+                    .map(|c| c.row.line.clone());
                 let Some(line) = held else {
                     let _ = tx.send(error("not_yours", "that chat is not yours to transfer"));
                     return;
                 };
-                let Some(target) = Self::advisor_named(&inner, &to).find(|a| a.lines.contains(&line)).map(|a| a.tx.clone()) else {
-                    let _ = tx.send(error("no_colleague", "that colleague is not connected, or does not work on this chat's line"));
+                let Some(target) =
+                    Self::advisor_named(&inner, &to).find(|a| a.lines.contains(&line)).map(|a| a.tx.clone())
+                else {
+                    let _ = tx.send(error(
+                        "no_colleague",
+                        "that colleague is not connected, or does not work on this chat's line",
+                    ));
                     return;
                 };
                 if let Some(c) = inner.chats.get_mut(&chat) {
@@ -400,7 +471,8 @@ impl Hub {
                 let _ = target.send(self.history(&chat).await);
             }
             AdvisorIn::Archived { chat } => {
-                let ended = self.inner.lock().await.chats.get(&chat).is_some_and(|c| own(c) && c.row.state == ChatState::Ended);
+                let ended =
+                    self.inner.lock().await.chats.get(&chat).is_some_and(|c| own(c) && c.row.state == ChatState::Ended);
                 if !ended {
                     let _ = tx.send(error("not_ended", "only an ended chat on your lines can be archived"));
                     return;

@@ -31,12 +31,16 @@ impl Gateway {
     /// Opens the state, binds `config.listen` (port 0 picks one) and serves until stopped.
     pub async fn start(config: config::Config) -> anyhow::Result<Gateway> {
         use anyhow::Context;
-        let state = state::State::open(&config.data_dir).await.with_context(|| format!("cannot open the gateway's state in {}", config.data_dir.display()))?;
+        let state = state::State::open(&config.data_dir)
+            .await
+            .with_context(|| format!("cannot open the gateway's state in {}", config.data_dir.display()))?;
         let tls = match (&config.tls_cert, &config.tls_key) {
             (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
             _ => None,
         };
-        let listener = tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+        let listener = tokio::net::TcpListener::bind(&config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
         let listener = tls::GatewayListener::new(listener, tls)?;
         let hub = hub::Hub::new(Arc::new(config), state).await.context("cannot read the gateway's state")?;

@@ -11,12 +11,28 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::Layer;
 
 /// Crates that see frames, messages or credentials on the wire, by their tracing target.
-const WIRE_LIBRARIES: &[&str] =
-    &["tungstenite", "tokio_tungstenite", "axum", "hyper", "hyper_util", "h2", "tower", "tower_http", "rustls", "lettre", "imap", "sqlx", "reqwest", "oauth2"];
+const WIRE_LIBRARIES: &[&str] = &[
+    "tungstenite",
+    "tokio_tungstenite",
+    "axum",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "tower",
+    "tower_http",
+    "rustls",
+    "lettre",
+    "imap",
+    "sqlx",
+    "reqwest",
+    "oauth2",
+];
 
 /// Whether an event or span may be logged whatever the chosen level allows.
 pub fn may_log(target: &str, level: &Level) -> bool {
-    let wire = WIRE_LIBRARIES.iter().any(|l| target == *l || target.strip_prefix(l).is_some_and(|rest| rest.starts_with("::")));
+    let wire = WIRE_LIBRARIES
+        .iter()
+        .any(|l| target == *l || target.strip_prefix(l).is_some_and(|rest| rest.starts_with("::")));
     !wire || *level <= Level::WARN
 }
 

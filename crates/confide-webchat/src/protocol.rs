@@ -11,10 +11,17 @@ pub const MAX_TEXT_CHARS: usize = 2000;
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum VisitorIn {
     /// Ask for a chat on a line.
-    Start { line: String },
+    Start {
+        line: String,
+    },
     /// Come back to a chat after a dropped connection, with the token `welcome` gave.
-    Resume { chat: String, resume: String },
-    Say { text: String },
+    Resume {
+        chat: String,
+        resume: String,
+    },
+    Say {
+        text: String,
+    },
     Typing,
     End,
 }
@@ -23,14 +30,28 @@ pub enum VisitorIn {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum AdvisorIn {
-    Accept { chat: String },
-    Say { chat: String, text: String },
-    Typing { chat: String },
-    End { chat: String },
+    Accept {
+        chat: String,
+    },
+    Say {
+        chat: String,
+        text: String,
+    },
+    Typing {
+        chat: String,
+    },
+    End {
+        chat: String,
+    },
     /// A transcript is safely archived: the gateway may forget the chat.
-    Archived { chat: String },
+    Archived {
+        chat: String,
+    },
     /// Hands a chat this advisor holds to a colleague who is connected and works on its line.
-    Transfer { chat: String, to: String },
+    Transfer {
+        chat: String,
+        to: String,
+    },
 }
 
 /// What the gateway sends (to visitors and advisors alike; each sees only its own).
@@ -38,26 +59,65 @@ pub enum AdvisorIn {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Out {
     /// To a visitor: their chat, the token to resume it, the line's hours, their place.
-    Welcome { chat: String, resume: String, line: String, hours: String, position: usize },
-    Queue { position: usize },
+    Welcome {
+        chat: String,
+        resume: String,
+        line: String,
+        hours: String,
+        position: usize,
+    },
+    Queue {
+        position: usize,
+    },
     /// To a visitor: an advisor has joined (by the name they chat under).
-    Joined { advisor: String },
+    Joined {
+        advisor: String,
+    },
     /// To advisors: a visitor is waiting on a line they work on (since: unix milliseconds).
-    Waiting { chat: String, line: String, since: i64 },
+    Waiting {
+        chat: String,
+        line: String,
+        since: i64,
+    },
     /// To advisors: a colleague took the chat.
-    Taken { chat: String, by: String },
+    Taken {
+        chat: String,
+        by: String,
+    },
     /// To the advisor who accepted: the chat is theirs.
-    Assigned { chat: String, line: String },
+    Assigned {
+        chat: String,
+        line: String,
+    },
     /// A message (at: unix milliseconds).
-    Said { chat: String, from: Speaker, text: String, at: i64 },
-    Typing { chat: String, from: Speaker },
-    Ended { chat: String, by: Speaker },
+    Said {
+        chat: String,
+        from: Speaker,
+        text: String,
+        at: i64,
+    },
+    Typing {
+        chat: String,
+        from: Speaker,
+    },
+    Ended {
+        chat: String,
+        by: Speaker,
+    },
     /// To an advisor: the chat's messages kept so far, each age-encrypted to the line's staff
     /// (base64), oldest first: what a restart or a reconnect did not lose.
-    History { chat: String, sealed: Vec<String> },
-    Error { code: String, message: String },
+    History {
+        chat: String,
+        sealed: Vec<String>,
+    },
+    Error {
+        code: String,
+        message: String,
+    },
     /// To advisors: the colleagues connected now who share a line with them (for transfers).
-    Colleagues { names: Vec<String> },
+    Colleagues {
+        names: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,11 +190,21 @@ mod tests {
 
     #[test]
     fn frames_decode_and_bad_ones_are_named() {
-        assert_eq!(decode_visitor(r#"{"type":"start","line":"phoneline"}"#), Ok(VisitorIn::Start { line: "phoneline".into() }));
+        assert_eq!(
+            decode_visitor(r#"{"type":"start","line":"phoneline"}"#),
+            Ok(VisitorIn::Start { line: "phoneline".into() })
+        );
         assert_eq!(decode_visitor(r#"{"type":"say","text":"hi"}"#), Ok(VisitorIn::Say { text: "hi".into() }));
         assert_eq!(decode_visitor(r#"{"type":"say","text":"  "}"#), Err(FrameError::Empty));
-        assert_eq!(decode_visitor(&format!(r#"{{"type":"say","text":"{}"}}"#, "x".repeat(MAX_TEXT_CHARS + 1))), Err(FrameError::TooLong));
-        assert_eq!(decode_visitor(r#"{"type":"say","text":"hi","ip":"1.2.3.4"}"#), Err(FrameError::Malformed), "unknown fields are refused");
+        assert_eq!(
+            decode_visitor(&format!(r#"{{"type":"say","text":"{}"}}"#, "x".repeat(MAX_TEXT_CHARS + 1))),
+            Err(FrameError::TooLong)
+        );
+        assert_eq!(
+            decode_visitor(r#"{"type":"say","text":"hi","ip":"1.2.3.4"}"#),
+            Err(FrameError::Malformed),
+            "unknown fields are refused"
+        );
         assert_eq!(decode_visitor("not json"), Err(FrameError::Malformed));
         assert_eq!(decode_advisor(r#"{"type":"accept","chat":"c1"}"#), Ok(AdvisorIn::Accept { chat: "c1".into() }));
         assert_eq!(decode_advisor(r#"{"type":"say","chat":"c1"}"#), Err(FrameError::Malformed));

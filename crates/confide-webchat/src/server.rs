@@ -80,7 +80,12 @@ fn origin_allowed(app: &App, headers: &HeaderMap) -> Option<bool> {
     Some(app.hub.config.allowed_origins.iter().any(|o| o == origin))
 }
 
-async fn visitor_upgrade(State(app): State<App>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+async fn visitor_upgrade(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
     // Browsers always send Origin on a WebSocket upgrade: none, or another site's, is refused.
     if origin_allowed(&app, &headers) != Some(true) {
         return refuse(StatusCode::FORBIDDEN, "this page may not open a chat");
@@ -97,23 +102,30 @@ async fn visitor_upgrade(State(app): State<App>, ConnectInfo(peer): ConnectInfo<
         s.total += 1;
         Slot { sources: app.sources.clone(), key }
     };
-    ws.max_message_size(limits.max_frame_bytes).max_frame_size(limits.max_frame_bytes).on_upgrade(move |socket| visitor_session(app, socket, slot))
+    ws.max_message_size(limits.max_frame_bytes)
+        .max_frame_size(limits.max_frame_bytes)
+        .on_upgrade(move |socket| visitor_session(app, socket, slot))
 }
 
 async fn advisor_upgrade(State(app): State<App>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
     if origin_allowed(&app, &headers) == Some(false) {
         return refuse(StatusCode::FORBIDDEN, "this page may not connect as an advisor");
     }
-    let credential = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let credential =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     let Some(advisor) = credential.and_then(|c| app.hub.config.advisor(c)).cloned() else {
         return refuse(StatusCode::UNAUTHORIZED, "this credential is not one the helpline issued");
     };
     let limit = app.hub.config.limits.max_frame_bytes;
-    ws.max_message_size(limit).max_frame_size(limit).on_upgrade(move |socket| advisor_session(app, socket, advisor.name, advisor.lines))
+    ws.max_message_size(limit)
+        .max_frame_size(limit)
+        .on_upgrade(move |socket| advisor_session(app, socket, advisor.name, advisor.lines))
 }
 
 /// Forwards frames for this connection to the socket until either side goes.
-fn spawn_writer(mut sink: futures_util::stream::SplitSink<WebSocket, Message>) -> (mpsc::UnboundedSender<Out>, tokio::task::JoinHandle<()>) {
+fn spawn_writer(
+    mut sink: futures_util::stream::SplitSink<WebSocket, Message>,
+) -> (mpsc::UnboundedSender<Out>, tokio::task::JoinHandle<()>) {
     let (tx, mut rx) = mpsc::unbounded_channel::<Out>();
     let task = tokio::spawn(async move {
         while let Some(out) = rx.recv().await {
@@ -159,7 +171,10 @@ async fn visitor_session(app: App, socket: WebSocket, _slot: Slot) {
                 recent.pop_front();
             }
             if recent.len() >= per_minute {
-                let _ = tx.send(Out::Error { code: "slow_down".into(), message: "you are sending messages very quickly; please wait a moment".into() });
+                let _ = tx.send(Out::Error {
+                    code: "slow_down".into(),
+                    message: "you are sending messages very quickly; please wait a moment".into(),
+                });
                 continue;
             }
             recent.push_back(now);

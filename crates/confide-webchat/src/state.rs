@@ -111,13 +111,20 @@ impl State {
     }
 
     pub async fn history(&self, chat: &str) -> Result<Vec<Vec<u8>>, sqlx::Error> {
-        let rows = sqlx::query("SELECT sealed FROM chat_messages WHERE chat_id = ? ORDER BY seq").bind(chat).fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT sealed FROM chat_messages WHERE chat_id = ? ORDER BY seq")
+            .bind(chat)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.into_iter().map(|r| r.get::<Vec<u8>, _>(0)).collect())
     }
 
     /// Every chat not yet archived, oldest first.
     pub async fn chats(&self) -> Result<Vec<ChatRow>, sqlx::Error> {
-        let rows = sqlx::query("SELECT id, line, resume_hash, state, advisor, created_at FROM chats ORDER BY created_at, rowid").fetch_all(&self.pool).await?;
+        let rows = sqlx::query(
+            "SELECT id, line, resume_hash, state, advisor, created_at FROM chats ORDER BY created_at, rowid",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows
             .into_iter()
             .map(|r| ChatRow {

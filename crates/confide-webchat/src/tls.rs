@@ -25,8 +25,11 @@ fn pem_certs(path: &Path) -> std::io::Result<Vec<rustls::pki_types::CertificateD
 pub fn server_config(cert: &Path, key: &Path) -> anyhow::Result<Arc<rustls::ServerConfig>> {
     use anyhow::Context;
     let certs = pem_certs(cert).with_context(|| format!("cannot read the TLS certificate {}", cert.display()))?;
-    let mut reader = std::io::BufReader::new(std::fs::File::open(key).with_context(|| format!("cannot read the TLS key {}", key.display()))?);
-    let key = rustls_pemfile::private_key(&mut reader)?.with_context(|| format!("cannot find a private key in {}", key.display()))?;
+    let mut reader = std::io::BufReader::new(
+        std::fs::File::open(key).with_context(|| format!("cannot read the TLS key {}", key.display()))?,
+    );
+    let key = rustls_pemfile::private_key(&mut reader)?
+        .with_context(|| format!("cannot find a private key in {}", key.display()))?;
     let mut config = rustls::ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
@@ -121,21 +124,35 @@ macro_rules! delegate {
 }
 
 impl tokio::io::AsyncRead for GatewayIo {
-    fn poll_read(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>, buf: &mut tokio::io::ReadBuf<'_>) -> std::task::Poll<std::io::Result<()>> {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
         delegate!(self, io => io.poll_read(cx, buf))
     }
 }
 
 impl tokio::io::AsyncWrite for GatewayIo {
-    fn poll_write(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>, buf: &[u8]) -> std::task::Poll<std::io::Result<usize>> {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
         delegate!(self, io => io.poll_write(cx, buf))
     }
 
-    fn poll_flush(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
         delegate!(self, io => io.poll_flush(cx))
     }
 
-    fn poll_shutdown(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
         delegate!(self, io => io.poll_shutdown(cx))
     }
 }

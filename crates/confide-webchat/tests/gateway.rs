@@ -98,7 +98,11 @@ async fn send(ws: &mut Ws, json: serde_json::Value) {
 /// The next frame from the gateway (skipping typing notices), or a failure after 5 s.
 async fn next(ws: &mut Ws) -> Out {
     loop {
-        let msg = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a frame within 5 s").expect("the connection is open").unwrap();
+        let msg = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("a frame within 5 s")
+            .expect("the connection is open")
+            .unwrap();
         if let Message::Text(t) = msg {
             let out: Out = serde_json::from_str(&t).unwrap();
             if !matches!(out, Out::Typing { .. } | Out::Colleagues { .. }) {
@@ -173,7 +177,11 @@ async fn issue7_a_visitor_and_an_advisor_chat_and_the_first_to_accept_gets_it() 
     assert!(matches!(next(&mut sam).await, Out::Assigned { chat: c, .. } if c == chat));
     send(&mut kit, serde_json::json!({"type": "accept", "chat": chat})).await;
     let Out::History { sealed, .. } = next(&mut sam).await else { panic!("no history") };
-    assert_eq!(open(&s.staff, &sealed[0])["text"], "waiting-canary-1c9e: hello?", "what was said while waiting is there, sealed");
+    assert_eq!(
+        open(&s.staff, &sealed[0])["text"],
+        "waiting-canary-1c9e: hello?",
+        "what was said while waiting is there, sealed"
+    );
     assert!(matches!(next(&mut kit).await, Out::Waiting { .. }));
     assert!(matches!(next(&mut kit).await, Out::Taken { by, .. } if by == "Sam"));
     assert!(matches!(next(&mut kit).await, Out::Taken { by, .. } if by == "Sam"), "a late accept is told it is taken");
@@ -196,7 +204,10 @@ async fn issue7_a_visitor_and_an_advisor_chat_and_the_first_to_accept_gets_it() 
     assert!(matches!(next(&mut sam).await, Out::Ended { .. }));
     // The other line's advisor heard nothing of any of it.
     while let Ok(Some(Ok(Message::Text(t)))) = tokio::time::timeout(Duration::from_millis(300), lee.next()).await {
-        assert!(matches!(serde_json::from_str::<Out>(&t).unwrap(), Out::Colleagues { names } if names.is_empty()), "the Men's Advice Line heard of a Phoneline chat: {t}");
+        assert!(
+            matches!(serde_json::from_str::<Out>(&t).unwrap(), Out::Colleagues { names } if names.is_empty()),
+            "the Men's Advice Line heard of a Phoneline chat: {t}"
+        );
     }
 
     let data = s.config.data_dir.clone();
@@ -286,7 +297,10 @@ async fn issue7_a_restart_loses_no_live_chat() {
     assert_eq!(open(&s.staff, &sealed[0])["text"], "before the restart");
     let mut v = visitor(&gw, Some(ORIGIN)).await.unwrap();
     send(&mut v, serde_json::json!({"type": "resume", "chat": chat, "resume": "a guess"})).await;
-    assert!(matches!(next(&mut v).await, Out::Error { code, .. } if code == "no_such_chat"), "a chat is resumed only with its token");
+    assert!(
+        matches!(next(&mut v).await, Out::Error { code, .. } if code == "no_such_chat"),
+        "a chat is resumed only with its token"
+    );
     send(&mut v, serde_json::json!({"type": "resume", "chat": chat, "resume": resume})).await;
     assert!(matches!(next(&mut v).await, Out::Welcome { .. }));
     assert!(matches!(next(&mut v).await, Out::Joined { advisor } if advisor == "Sam"));
@@ -363,7 +377,10 @@ async fn issue7_a_waiting_visitor_who_does_not_come_back_leaves_the_queue() {
     assert!(matches!(next(&mut sam).await, Out::Waiting { .. }));
     drop(v);
     // Gone for longer than the grace period (1 s here): the advisors' queue loses them.
-    assert!(matches!(next_for(&mut sam, &chat).await, Out::Taken { .. }), "the queue still offers a visitor who has gone");
+    assert!(
+        matches!(next_for(&mut sam, &chat).await, Out::Taken { .. }),
+        "the queue still offers a visitor who has gone"
+    );
     let state = confide_webchat::state::State::open(&s.config.data_dir).await.unwrap();
     assert!(state.chats().await.unwrap().is_empty(), "a silent visitor's chat is forgotten");
     gw.stop().await;
@@ -397,7 +414,10 @@ async fn issue7_an_advisor_transfers_a_chat_to_a_colleague_on_the_line() {
     assert!(matches!(next(&mut v).await, Out::Joined { advisor } if advisor == "Sam"));
 
     send(&mut sam, serde_json::json!({"type": "transfer", "chat": chat, "to": "Lee"})).await;
-    assert!(matches!(next_for(&mut sam, &chat).await, Out::Error { code, .. } if code == "no_colleague"), "not to the other line");
+    assert!(
+        matches!(next_for(&mut sam, &chat).await, Out::Error { code, .. } if code == "no_colleague"),
+        "not to the other line"
+    );
     send(&mut sam, serde_json::json!({"type": "transfer", "chat": chat, "to": "Kit"})).await;
     assert!(matches!(next_for(&mut sam, &chat).await, Out::Taken { by, .. } if by == "Kit"));
     assert!(matches!(next_for(&mut kit, &chat).await, Out::Assigned { .. }));

@@ -27,7 +27,11 @@ async fn send(ws: &mut Ws, json: serde_json::Value) {
 /// The next frame that `pick` wants, or a failure after 5 s.
 async fn wait_for<T>(ws: &mut Ws, pick: impl Fn(Out) -> Option<T>) -> T {
     loop {
-        let msg = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a frame within 5 s").unwrap().unwrap();
+        let msg = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("a frame within 5 s")
+            .unwrap()
+            .unwrap();
         if let Message::Text(t) = msg {
             if let Some(v) = pick(serde_json::from_str(&t).unwrap()) {
                 return v;
@@ -77,26 +81,35 @@ async fn issue29_the_gateway_logs_no_chat_words_or_tokens_at_trace() {
     for path in ["/", "/favicon.ico"] {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let mut http = tokio::net::TcpStream::connect(&addr).await.unwrap();
-        http.write_all(format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+        http.write_all(format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
         let mut answer = String::new();
         http.read_to_string(&mut answer).await.unwrap();
         let head = answer.split("\r\n\r\n").next().unwrap().to_ascii_lowercase();
         assert!(head.contains("cache-control: no-store"), "{path}: {head}");
         if path == "/" {
-            assert!(answer.contains("<title>Information</title>") && !answer.contains("Chat with an advisor"), "{answer}");
+            assert!(
+                answer.contains("<title>Information</title>") && !answer.contains("Chat with an advisor"),
+                "{answer}"
+            );
         }
     }
 
-    let mut sam = connect(format!("ws://{addr}/ws/advisor"), ("Authorization", "Bearer sam-credential-29".into())).await;
+    let mut sam =
+        connect(format!("ws://{addr}/ws/advisor"), ("Authorization", "Bearer sam-credential-29".into())).await;
     let mut visitor = connect(format!("ws://{addr}/ws/visitor"), ("Origin", "https://helpline.example".into())).await;
     send(&mut visitor, serde_json::json!({"type": "start", "line": "phoneline"})).await;
-    let (chat, resume) = wait_for(&mut visitor, |o| if let Out::Welcome { chat, resume, .. } = o { Some((chat, resume)) } else { None }).await;
+    let (chat, resume) =
+        wait_for(&mut visitor, |o| if let Out::Welcome { chat, resume, .. } = o { Some((chat, resume)) } else { None })
+            .await;
     send(&mut sam, serde_json::json!({"type": "accept", "chat": chat})).await;
     wait_for(&mut visitor, |o| matches!(o, Out::Joined { .. }).then_some(())).await;
     send(&mut visitor, serde_json::json!({"type": "say", "text": "VisitorWords29 my partner"})).await;
     wait_for(&mut sam, |o| matches!(o, Out::Said { text, .. } if text.contains("VisitorWords29")).then_some(())).await;
     send(&mut sam, serde_json::json!({"type": "say", "chat": chat, "text": "AdvisorWords29 you are safe"})).await;
-    wait_for(&mut visitor, |o| matches!(o, Out::Said { text, .. } if text.contains("AdvisorWords29")).then_some(())).await;
+    wait_for(&mut visitor, |o| matches!(o, Out::Said { text, .. } if text.contains("AdvisorWords29")).then_some(()))
+        .await;
     drop((sam, visitor));
     tokio::time::sleep(Duration::from_millis(300)).await;
     gateway.kill().unwrap();
@@ -104,9 +117,16 @@ async fn issue29_the_gateway_logs_no_chat_words_or_tokens_at_trace() {
     let log = [out.join().unwrap(), err.join().unwrap()].concat();
     let log = String::from_utf8_lossy(&log);
 
-    assert!(log.contains("DEBUG") && log.contains("visitor connected"), "the gateway did not log at its most verbose: {log}");
+    assert!(
+        log.contains("DEBUG") && log.contains("visitor connected"),
+        "the gateway did not log at its most verbose: {log}"
+    );
     for secret in ["VisitorWords29", "AdvisorWords29", resume.as_str(), "sam-credential-29"] {
         let at = log.find(secret);
-        assert!(at.is_none(), "{secret:?} is in the gateway's log: {}", &log[at.unwrap_or(0).saturating_sub(200)..][..300.min(log.len() - at.unwrap_or(0).saturating_sub(200))]);
+        assert!(
+            at.is_none(),
+            "{secret:?} is in the gateway's log: {}",
+            &log[at.unwrap_or(0).saturating_sub(200)..][..300.min(log.len() - at.unwrap_or(0).saturating_sub(200))]
+        );
     }
 }

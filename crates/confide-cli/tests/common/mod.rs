@@ -41,8 +41,18 @@ pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
 /// first run leaves it, made through the core (the CLI has no first-run command).
 pub async fn manager_store(data: &std::path::Path) {
     use confide_core::{paths, policy::Catalog, policy::RoleKind, staff, store::StoreConfig, Store, SystemClock};
-    let vault = confide_vault::Vault::new(std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(data));
-    let store = Store::open(StoreConfig { data_dir: data.to_path_buf(), vault, clock: std::sync::Arc::new(SystemClock), catalog: Catalog::builtin() }).await.unwrap();
+    let vault = confide_vault::Vault::new(
+        std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)),
+        paths::keyring_profile(data),
+    );
+    let store = Store::open(StoreConfig {
+        data_dir: data.to_path_buf(),
+        vault,
+        clock: std::sync::Arc::new(SystemClock),
+        catalog: Catalog::builtin(),
+    })
+    .await
+    .unwrap();
     staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Manager).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
     store.close().await;

@@ -59,7 +59,10 @@ pub fn page(kind: ScanKind, bytes: &[u8], index: u32) -> Result<Page, CoreError>
         ScanKind::Tiff => tiff_page(bytes, index),
         ScanKind::Pdf => {
             let n = (index + 1).to_string();
-            let data = run(Command::new("pdftoppm").args(["-png", "-r", PDF_DPI, "-f", &n, "-l", &n, "-singlefile", "-"]), bytes)?;
+            let data = run(
+                Command::new("pdftoppm").args(["-png", "-r", PDF_DPI, "-f", &n, "-l", &n, "-singlefile", "-"]),
+                bytes,
+            )?;
             if !data.starts_with(b"\x89PNG") {
                 return Err(unreadable("PDF page"));
             }
@@ -71,7 +74,8 @@ pub fn page(kind: ScanKind, bytes: &[u8], index: u32) -> Result<Page, CoreError>
 /// Runs a poppler tool on `input` through pipes, with nothing of the environment but the path
 /// (so no temporary directory is suggested to it) and a deadline.
 fn run(cmd: &mut Command, input: &[u8]) -> Result<Vec<u8>, CoreError> {
-    let missing = || CoreError::Invalid("Confide cannot show PDF scans on this computer: poppler-utils is not installed".into());
+    let missing =
+        || CoreError::Invalid("Confide cannot show PDF scans on this computer: poppler-utils is not installed".into());
     let mut child = cmd
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -119,7 +123,9 @@ fn tiff_page(bytes: &[u8], index: u32) -> Result<Page, CoreError> {
     let (width, height) = d.dimensions().map_err(|_| unreadable("TIFF"))?;
     let colour = d.colortype().map_err(|_| unreadable("TIFF"))?;
     let DecodingResult::U8(pixels) = d.read_image().map_err(|_| unreadable("TIFF"))? else {
-        return Err(CoreError::Invalid("Confide shows 8-bit and black-and-white TIFF scans; save this one as PDF or PNG".into()));
+        return Err(CoreError::Invalid(
+            "Confide shows 8-bit and black-and-white TIFF scans; save this one as PDF or PNG".into(),
+        ));
     };
     let (png_colour, depth) = match colour {
         ColorType::Gray(1) => (png::ColorType::Grayscale, png::BitDepth::One),
@@ -127,7 +133,11 @@ fn tiff_page(bytes: &[u8], index: u32) -> Result<Page, CoreError> {
         ColorType::GrayA(8) => (png::ColorType::GrayscaleAlpha, png::BitDepth::Eight),
         ColorType::RGB(8) => (png::ColorType::Rgb, png::BitDepth::Eight),
         ColorType::RGBA(8) => (png::ColorType::Rgba, png::BitDepth::Eight),
-        _ => return Err(CoreError::Invalid("Confide shows greyscale and colour TIFF scans; save this one as PDF or PNG".into())),
+        _ => {
+            return Err(CoreError::Invalid(
+                "Confide shows greyscale and colour TIFF scans; save this one as PDF or PNG".into(),
+            ))
+        }
     };
     let mut data = vec![];
     {

@@ -12,7 +12,10 @@ use crate::{CoreError, Store};
 
 /// The scanner's folder this desktop watches, if one is set.
 pub async fn scanner_folder(store: &Store) -> Result<Option<PathBuf>, CoreError> {
-    Ok(sqlx::query_scalar!("SELECT scanner_folder FROM letter_settings WHERE id = 1").fetch_optional(store.pool()).await?.map(PathBuf::from))
+    Ok(sqlx::query_scalar!("SELECT scanner_folder FROM letter_settings WHERE id = 1")
+        .fetch_optional(store.pool())
+        .await?
+        .map(PathBuf::from))
 }
 
 /// Sets the scanner's folder (it must exist).
@@ -34,7 +37,8 @@ const SETTLED: Duration = Duration::from_secs(2);
 /// first bytes make them a PDF, PNG, JPEG or TIFF, left alone for a moment, and not hidden or
 /// partial (`.part`, `~`).
 pub fn waiting_in(dir: &Path) -> Result<Vec<PathBuf>, CoreError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| CoreError::Invalid(format!("cannot look in the scanner's folder: {e}")))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| CoreError::Invalid(format!("cannot look in the scanner's folder: {e}")))?;
     let now = SystemTime::now();
     let mut found = vec![];
     for entry in entries.flatten() {
@@ -60,7 +64,9 @@ pub fn waiting_in(dir: &Path) -> Result<Vec<PathBuf>, CoreError> {
 
 /// Overwrites a scanned file with zeros, syncs it, and removes it.
 pub fn remove_securely(path: &Path) -> Result<(), CoreError> {
-    let fail = |e: std::io::Error| CoreError::Invalid(format!("the scanned file could not be removed ({e}); remove it by hand"));
+    let fail = |e: std::io::Error| {
+        CoreError::Invalid(format!("the scanned file could not be removed ({e}); remove it by hand"))
+    };
     let len = std::fs::metadata(path).map_err(fail)?.len();
     let mut f = std::fs::OpenOptions::new().write(true).open(path).map_err(fail)?;
     let zeros = vec![0u8; 64 * 1024];

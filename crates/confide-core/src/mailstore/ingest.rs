@@ -10,8 +10,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::{refresh_triage, IncomingMail};
-use crate::store::blobs::split;
 use crate::conversations::Channel;
+use crate::store::blobs::split;
 use crate::{CoreError, Store};
 
 /// SQLite allows 32766 bound values per statement; rows are split to stay well under it.
@@ -21,7 +21,14 @@ const ROWS_PER_STATEMENT: usize = 2000;
 /// transaction, so a crash leaves either the whole batch or none of it. Messages already held
 /// (same folder, UIDVALIDITY and UID) are skipped, so a batch may be offered twice. Returns how
 /// many were stored (mail of lines the person does not work on is passed over).
-pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32, batch: &[IncomingMail], synced_uid: u32) -> Result<usize, CoreError> {
+pub async fn ingest(
+    store: &Store,
+    account: &str,
+    folder: &str,
+    uidvalidity: u32,
+    batch: &[IncomingMail],
+    synced_uid: u32,
+) -> Result<usize, CoreError> {
     let lines = sqlx::query!("SELECT address, line_id FROM account_lines WHERE account_id = ? ORDER BY rowid", account)
         .fetch_all(store.pool())
         .await?;
@@ -60,7 +67,8 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
     .into_iter()
     .collect();
     let mut seen = HashSet::new();
-    let fresh: Vec<&IncomingMail> = batch.iter().filter(|m| !known.contains(&i64::from(m.uid)) && seen.insert(m.uid)).collect();
+    let fresh: Vec<&IncomingMail> =
+        batch.iter().filter(|m| !known.contains(&i64::from(m.uid)) && seen.insert(m.uid)).collect();
 
     let ids: BTreeSet<&str> = fresh.iter().flat_map(|m| thread_ids(m)).collect();
     let ids_json = serde_json::to_string(&ids).expect("strings serialise");
@@ -82,9 +90,18 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
     .await?;
 
     // Replies in a thread a manager moved to another line, arriving without the line keyword.
-    let batch_ids: Vec<&str> = if allowed.is_some() { fresh.iter().flat_map(|m| thread_ids(m)).collect() } else { vec![] };
+    let batch_ids: Vec<&str> =
+        if allowed.is_some() { fresh.iter().flat_map(|m| thread_ids(m)).collect() } else { vec![] };
     let moved = super::lines::moved_away(&mut tx, &batch_ids).await?;
-    let plan = Plan::new(store, (&lines, &unmatched), allowed.as_deref(), &fresh, threads, moved, (next.conversation, next.blob, next.message));
+    let plan = Plan::new(
+        store,
+        (&lines, &unmatched),
+        allowed.as_deref(),
+        &fresh,
+        threads,
+        moved,
+        (next.conversation, next.blob, next.message),
+    );
     super::lines::remember_moved(&mut tx, &plan.moved_away).await?;
     plan.write(&mut tx, store.now_ts(), account, folder, uv).await?;
     for conversation in &plan.triage {
@@ -106,7 +123,12 @@ pub async fn ingest(store: &Store, account: &str, folder: &str, uidvalidity: u32
 /// The Message-IDs that place a message in a thread, in the order they are tried: its own,
 /// its parent, then its references from the nearest ancestor back.
 fn thread_ids(m: &IncomingMail) -> impl Iterator<Item = &str> {
-    m.headers.message_id.iter().chain(&m.headers.in_reply_to).chain(m.headers.references.iter().rev()).map(String::as_str)
+    m.headers
+        .message_id
+        .iter()
+        .chain(&m.headers.in_reply_to)
+        .chain(m.headers.references.iter().rev())
+        .map(String::as_str)
 }
 
 /// A conversation's row as this batch leaves it: new, or the change to an existing one.
@@ -158,17 +180,30 @@ impl<'a> Plan<'a> {
         let (mut next_conversation, mut next_blob, mut next_message) = next;
         let mut conversations: Vec<ConversationRow> = Vec::new();
         let mut index: HashMap<i64, usize> = HashMap::new();
-        let mut plan = Plan { conversations: vec![], messages: vec![], thread_ids: vec![], triage: BTreeSet::new(), moved_away: vec![] };
+        let mut plan = Plan {
+            conversations: vec![],
+            messages: vec![],
+            thread_ids: vec![],
+            triage: BTreeSet::new(),
+            moved_away: vec![],
+        };
         for &mail in fresh {
             let at = mail.headers.date.or(mail.internal_date).unwrap_or_else(|| store.now_ts());
-            let correspondent = if mail.outgoing { mail.headers.to.first().cloned() } else { mail.headers.from.clone() }.unwrap_or_default();
-            let preview: String = mail.headers.text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(160).collect();
+            let correspondent =
+                if mail.outgoing { mail.headers.to.first().cloned() } else { mail.headers.from.clone() }
+                    .unwrap_or_default();
+            let preview: String =
+                mail.headers.text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(160).collect();
             let unread = !mail.outgoing && !mail.flags.contains("\\Seen");
             let found = thread_ids(mail).find_map(|id| threads.get(id).copied());
             // A message joining a stored conversation is on an allowed line already; a new
             // conversation's line is the one a manager moved it to, or comes from the addresses.
             let keyword = super::lines::line_keyword(&mail.flags);
-            let line = if found.is_none() { keyword.map_or_else(|| line_for(lines.0, mail).unwrap_or(lines.1).to_owned(), str::to_owned) } else { String::new() };
+            let line = if found.is_none() {
+                keyword.map_or_else(|| line_for(lines.0, mail).unwrap_or(lines.1).to_owned(), str::to_owned)
+            } else {
+                String::new()
+            };
             // Passed over: a conversation a manager moved to a line not worked here (its thread
             // is remembered, so replies arriving without the keyword follow it), or a reply in
             // such a thread.
@@ -228,15 +263,30 @@ impl<'a> Plan<'a> {
         plan
     }
 
-    async fn write(&self, tx: &mut SqliteConnection, now: i64, account: &str, folder: &str, uv: i64) -> Result<(), CoreError> {
+    async fn write(
+        &self,
+        tx: &mut SqliteConnection,
+        now: i64,
+        account: &str,
+        folder: &str,
+        uv: i64,
+    ) -> Result<(), CoreError> {
         let channel = Channel::Email.as_str();
         for rows in self.conversations.iter().filter(|c| c.new).collect::<Vec<_>>().chunks(ROWS_PER_STATEMENT / 10) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO conversations (id, channel, line_id, subject, correspondent, preview, unread, message_count, created_at, last_activity_at) ",
             );
             q.push_values(rows, |mut b, c| {
-                b.push_bind(c.id).push_bind(channel).push_bind(&c.line).push_bind(&c.subject).push_bind(&c.correspondent);
-                b.push_bind(&c.preview).push_bind(c.unread).push_bind(c.added).push_bind(c.created_at).push_bind(c.last_at);
+                b.push_bind(c.id)
+                    .push_bind(channel)
+                    .push_bind(&c.line)
+                    .push_bind(&c.subject)
+                    .push_bind(&c.correspondent);
+                b.push_bind(&c.preview)
+                    .push_bind(c.unread)
+                    .push_bind(c.added)
+                    .push_bind(c.created_at)
+                    .push_bind(c.last_at);
             });
             q.build().execute(&mut *tx).await?;
         }
@@ -259,7 +309,11 @@ impl<'a> Plan<'a> {
         for rows in self.messages.chunks(ROWS_PER_STATEMENT / 6) {
             let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO blobs (id, kind, size, data, created_at) ");
             q.push_values(rows, |mut b, m| {
-                b.push_bind(m.blob).push_bind("raw_mail").push_bind(m.mail.size as i64).push_bind(split(&m.mail.sealed).1).push_bind(now);
+                b.push_bind(m.blob)
+                    .push_bind("raw_mail")
+                    .push_bind(m.mail.size as i64)
+                    .push_bind(split(&m.mail.sealed).1)
+                    .push_bind(now);
             });
             q.build().execute(&mut *tx).await?;
             let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO blob_keys (blob_id, header) ");
@@ -272,20 +326,33 @@ impl<'a> Plan<'a> {
             q.push_values(rows, |mut b, m| {
                 let direction = if m.mail.outgoing { "out" } else { "in" };
                 b.push_bind(m.id).push_bind(m.conversation).push_bind(direction);
-                b.push_bind(m.mail.headers.from.clone().unwrap_or_default()).push_bind(m.at).push_bind(m.blob).push_bind(&m.mail.headers.message_id);
+                b.push_bind(m.mail.headers.from.clone().unwrap_or_default())
+                    .push_bind(m.at)
+                    .push_bind(m.blob)
+                    .push_bind(&m.mail.headers.message_id);
                 b.push_bind(m.mail.internal_date);
             });
             q.build().execute(&mut *tx).await?;
 
-            let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO mail_messages (account_id, folder, uidvalidity, uid, message_row, flags) ");
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO mail_messages (account_id, folder, uidvalidity, uid, message_row, flags) ",
+            );
             q.push_values(rows, |mut b, m| {
-                b.push_bind(account).push_bind(folder).push_bind(uv).push_bind(i64::from(m.mail.uid)).push_bind(m.id).push_bind(&m.mail.flags);
+                b.push_bind(account)
+                    .push_bind(folder)
+                    .push_bind(uv)
+                    .push_bind(i64::from(m.mail.uid))
+                    .push_bind(m.id)
+                    .push_bind(&m.mail.flags);
             });
             q.build().execute(&mut *tx).await?;
 
             let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO message_fts (rowid, subject, correspondent, body) ");
             q.push_values(rows, |mut b, m| {
-                b.push_bind(m.id).push_bind(&m.mail.headers.subject).push_bind(&m.correspondent).push_bind(&m.mail.headers.text);
+                b.push_bind(m.id)
+                    .push_bind(&m.mail.headers.subject)
+                    .push_bind(&m.correspondent)
+                    .push_bind(&m.mail.headers.text);
             });
             q.build().execute(&mut *tx).await?;
         }
@@ -303,6 +370,10 @@ impl<'a> Plan<'a> {
 /// The service line a new conversation belongs to, by the line address it was sent to (or,
 /// for the helpline's own messages, sent from), if it names one.
 fn line_for<'l>(lines: &'l [(String, String)], mail: &IncomingMail) -> Option<&'l str> {
-    let addrs: Vec<&String> = if mail.outgoing { mail.headers.from.iter().collect() } else { mail.headers.to.iter().collect() };
-    lines.iter().find(|(address, _)| addrs.iter().any(|a| a.eq_ignore_ascii_case(address))).map(|(_, line)| line.as_str())
+    let addrs: Vec<&String> =
+        if mail.outgoing { mail.headers.from.iter().collect() } else { mail.headers.to.iter().collect() };
+    lines
+        .iter()
+        .find(|(address, _)| addrs.iter().any(|a| a.eq_ignore_ascii_case(address)))
+        .map(|(_, line)| line.as_str())
 }

@@ -29,11 +29,14 @@ pub(crate) async fn moved_away(tx: &mut sqlx::SqliteConnection, ids: &[&str]) ->
     }
     let hashes: Vec<(String, &str)> = ids.iter().map(|id| (id_hash(id), *id)).collect();
     let json = serde_json::to_string(&hashes.iter().map(|(h, _)| h).collect::<Vec<_>>()).expect("strings serialise");
-    let found: HashSet<String> = sqlx::query_scalar!("SELECT id_hash FROM moved_threads WHERE id_hash IN (SELECT value FROM json_each(?))", json)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .collect();
+    let found: HashSet<String> = sqlx::query_scalar!(
+        "SELECT id_hash FROM moved_threads WHERE id_hash IN (SELECT value FROM json_each(?))",
+        json
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
     Ok(hashes.into_iter().filter(|(h, _)| found.contains(h)).map(|(_, id)| id.to_owned()).collect())
 }
 
@@ -41,23 +44,34 @@ pub(crate) async fn moved_away(tx: &mut sqlx::SqliteConnection, ids: &[&str]) ->
 pub(crate) async fn remember_moved(tx: &mut sqlx::SqliteConnection, ids: &[&str]) -> Result<(), CoreError> {
     for id in ids {
         let h = id_hash(id);
-        sqlx::query!("INSERT INTO moved_threads (id_hash) VALUES (?) ON CONFLICT DO NOTHING", h).execute(&mut *tx).await?;
+        sqlx::query!("INSERT INTO moved_threads (id_hash) VALUES (?) ON CONFLICT DO NOTHING", h)
+            .execute(&mut *tx)
+            .await?;
     }
     Ok(())
 }
 
 /// Forgets those of `conversations` now on a line this person does not work on, remembering
 /// their threads as moved away. Returns how many conversations were forgotten.
-pub(crate) async fn forget_moved_away(tx: &mut sqlx::SqliteConnection, conversations: &[i64], allowed: &[String]) -> Result<usize, CoreError> {
+pub(crate) async fn forget_moved_away(
+    tx: &mut sqlx::SqliteConnection,
+    conversations: &[i64],
+    allowed: &[String],
+) -> Result<usize, CoreError> {
     let mut forgotten = 0;
     for &c in conversations {
-        let line = sqlx::query_scalar!("SELECT line_id FROM conversations WHERE id = ?", c).fetch_optional(&mut *tx).await?;
+        let line =
+            sqlx::query_scalar!("SELECT line_id FROM conversations WHERE id = ?", c).fetch_optional(&mut *tx).await?;
         if line.is_none_or(|l| allowed.contains(&l)) {
             continue;
         }
-        let ids = sqlx::query_scalar!("SELECT message_id FROM message_ids WHERE conversation_id = ?", c).fetch_all(&mut *tx).await?;
+        let ids = sqlx::query_scalar!("SELECT message_id FROM message_ids WHERE conversation_id = ?", c)
+            .fetch_all(&mut *tx)
+            .await?;
         remember_moved(tx, &ids.iter().map(String::as_str).collect::<Vec<_>>()).await?;
-        let rows = sqlx::query_scalar!(r#"SELECT id AS "id!" FROM messages WHERE conversation_id = ?"#, c).fetch_all(&mut *tx).await?;
+        let rows = sqlx::query_scalar!(r#"SELECT id AS "id!" FROM messages WHERE conversation_id = ?"#, c)
+            .fetch_all(&mut *tx)
+            .await?;
         super::delete_message_rows(tx, &rows).await?;
         forgotten += 1;
     }

@@ -55,7 +55,15 @@ pub struct IncomingMail {
 
 impl IncomingMail {
     /// Seals `raw` to `recipients` (the store's [`Store::own_recipients`]).
-    pub fn seal(uid: u32, flags: String, internal_date: Option<i64>, headers: MailHeaders, outgoing: bool, raw: &[u8], recipients: &[confide_vault::Recipient]) -> Result<IncomingMail, CoreError> {
+    pub fn seal(
+        uid: u32,
+        flags: String,
+        internal_date: Option<i64>,
+        headers: MailHeaders,
+        outgoing: bool,
+        raw: &[u8],
+        recipients: &[confide_vault::Recipient],
+    ) -> Result<IncomingMail, CoreError> {
         let sealed = confide_vault::seal(raw, recipients)?;
         Ok(IncomingMail { uid, flags, internal_date, headers, outgoing, size: raw.len(), sealed })
     }
@@ -78,11 +86,21 @@ pub async fn folder_state(store: &Store, account: &str, folder: &str) -> Result<
 
 /// RFC 4549 §4.1: when UIDVALIDITY changes, "the client MUST empty the local cache of that
 /// mailbox". The folder starts again from nothing; conversations left with no message go too.
-pub async fn reset_folder(store: &Store, account: &str, folder: &str, uidvalidity: u32, special_use: Option<&str>) -> Result<(), CoreError> {
+pub async fn reset_folder(
+    store: &Store,
+    account: &str,
+    folder: &str,
+    uidvalidity: u32,
+    special_use: Option<&str>,
+) -> Result<(), CoreError> {
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
-    let rows = sqlx::query_scalar!("SELECT message_row FROM mail_messages WHERE account_id = ? AND folder = ?", account, folder)
-        .fetch_all(&mut *tx)
-        .await?;
+    let rows = sqlx::query_scalar!(
+        "SELECT message_row FROM mail_messages WHERE account_id = ? AND folder = ?",
+        account,
+        folder
+    )
+    .fetch_all(&mut *tx)
+    .await?;
     delete_message_rows(&mut tx, &rows).await?;
     let uv = i64::from(uidvalidity);
     sqlx::query!(
@@ -192,17 +210,23 @@ pub(crate) async fn delete_message_rows(tx: &mut sqlx::SqliteConnection, rows: &
     }
     let t = std::time::Instant::now();
     let ids = serde_json::to_string(rows).expect("numbers serialise");
-    let doomed = sqlx::query!("SELECT conversation_id, body_blob FROM messages WHERE id IN (SELECT value FROM json_each(?))", ids)
-        .fetch_all(&mut *tx)
-        .await?;
-    let blobs = serde_json::to_string(&doomed.iter().map(|d| d.body_blob).collect::<Vec<_>>()).expect("numbers serialise");
+    let doomed = sqlx::query!(
+        "SELECT conversation_id, body_blob FROM messages WHERE id IN (SELECT value FROM json_each(?))",
+        ids
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let blobs =
+        serde_json::to_string(&doomed.iter().map(|d| d.body_blob).collect::<Vec<_>>()).expect("numbers serialise");
     let mut touched: Vec<i64> = doomed.iter().map(|d| d.conversation_id).collect();
     touched.sort_unstable();
     touched.dedup();
     let touched = serde_json::to_string(&touched).expect("numbers serialise");
     let found = t.elapsed().as_secs_f64();
     // The index first: a contentless table forgets a row only when told its rowid.
-    sqlx::query!("DELETE FROM message_fts WHERE rowid IN (SELECT value FROM json_each(?))", ids).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM message_fts WHERE rowid IN (SELECT value FROM json_each(?))", ids)
+        .execute(&mut *tx)
+        .await?;
     let fts = t.elapsed().as_secs_f64();
     sqlx::query!("DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))", ids).execute(&mut *tx).await?;
     let messages = t.elapsed().as_secs_f64();
@@ -224,12 +248,25 @@ pub(crate) async fn delete_message_rows(tx: &mut sqlx::SqliteConnection, rows: &
     )
     .execute(&mut *tx)
     .await?;
-    tracing::debug!(found, fts = fts - found, messages = messages - fts, blobs = shredded - messages, conversations = gone - shredded, recount = t.elapsed().as_secs_f64() - gone, "message rows deleted");
+    tracing::debug!(
+        found,
+        fts = fts - found,
+        messages = messages - fts,
+        blobs = shredded - messages,
+        conversations = gone - shredded,
+        recount = t.elapsed().as_secs_f64() - gone,
+        "message rows deleted"
+    );
     Ok(conversations_gone)
 }
 
 /// Records the server's HIGHESTMODSEQ once a folder is fully in step with it.
-pub async fn set_highestmodseq(store: &Store, account: &str, folder: &str, modseq: Option<u64>) -> Result<(), CoreError> {
+pub async fn set_highestmodseq(
+    store: &Store,
+    account: &str,
+    folder: &str,
+    modseq: Option<u64>,
+) -> Result<(), CoreError> {
     let m = modseq.map(|m| m as i64);
     sqlx::query!("UPDATE mail_folders SET highestmodseq = ? WHERE account_id = ? AND name = ?", m, account, folder)
         .execute(store.pool())
@@ -238,14 +275,27 @@ pub async fn set_highestmodseq(store: &Store, account: &str, folder: &str, modse
 }
 
 /// Every folder's sync state for an account.
-pub async fn folder_states(store: &Store, account: &str) -> Result<std::collections::HashMap<String, FolderState>, CoreError> {
-    let rows = sqlx::query!("SELECT name, uidvalidity, synced_uid, highestmodseq FROM mail_folders WHERE account_id = ?", account)
-        .fetch_all(store.pool())
-        .await?;
+pub async fn folder_states(
+    store: &Store,
+    account: &str,
+) -> Result<std::collections::HashMap<String, FolderState>, CoreError> {
+    let rows = sqlx::query!(
+        "SELECT name, uidvalidity, synced_uid, highestmodseq FROM mail_folders WHERE account_id = ?",
+        account
+    )
+    .fetch_all(store.pool())
+    .await?;
     Ok(rows
         .into_iter()
         .map(|r| {
-            (r.name, FolderState { uidvalidity: r.uidvalidity as u32, synced_uid: r.synced_uid as u32, highestmodseq: r.highestmodseq.map(|m| m as u64) })
+            (
+                r.name,
+                FolderState {
+                    uidvalidity: r.uidvalidity as u32,
+                    synced_uid: r.synced_uid as u32,
+                    highestmodseq: r.highestmodseq.map(|m| m as u64),
+                },
+            )
         })
         .collect())
 }
@@ -275,7 +325,13 @@ pub const HOLD_KEYWORD: &str = "Confide.Hold";
 /// conversations they belong to. A conversation a manager moved to a line this person does not
 /// work on is forgotten. Returns the UIDs this desktop passed over that a move has put on one
 /// of its lines: the caller fetches and ingests them.
-pub async fn update_flags(store: &Store, account: &str, folder: &str, uidvalidity: u32, changes: &[(u32, String)]) -> Result<Vec<u32>, CoreError> {
+pub async fn update_flags(
+    store: &Store,
+    account: &str,
+    folder: &str,
+    uidvalidity: u32,
+    changes: &[(u32, String)],
+) -> Result<Vec<u32>, CoreError> {
     let allowed = crate::staff::working_lines(store).await?;
     let mut passed_over = vec![];
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
@@ -295,7 +351,10 @@ pub async fn update_flags(store: &Store, account: &str, folder: &str, uidvalidit
         .await?;
         match row {
             Some(row) => {
-                if let Some(c) = sqlx::query_scalar!("SELECT conversation_id FROM messages WHERE id = ?", row).fetch_optional(&mut *tx).await? {
+                if let Some(c) = sqlx::query_scalar!("SELECT conversation_id FROM messages WHERE id = ?", row)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                {
                     touched.insert(c);
                 }
             }
@@ -333,7 +392,9 @@ pub(crate) async fn refresh_triage(tx: &mut sqlx::SqliteConnection, conversation
     .await?;
     let unread = rows.iter().any(|r| r.direction == "in" && !is_seen(&r.flags));
     let flags: Vec<String> = rows.into_iter().map(|r| r.flags).collect();
-    let find = |prefix: &str| flags.iter().flat_map(|f| f.split_whitespace()).find_map(|k| k.strip_prefix(prefix).map(str::to_owned));
+    let find = |prefix: &str| {
+        flags.iter().flat_map(|f| f.split_whitespace()).find_map(|k| k.strip_prefix(prefix).map(str::to_owned))
+    };
     let assignee = find(CLAIM_PREFIX);
     let status = match find(STATUS_PREFIX).as_deref() {
         Some("New") => "new",
@@ -344,7 +405,8 @@ pub(crate) async fn refresh_triage(tx: &mut sqlx::SqliteConnection, conversation
         _ => "new",
     };
     // A flag raised on any message stands for the conversation.
-    let risks: std::collections::BTreeSet<&str> = flags.iter().flat_map(|f| f.split_whitespace()).filter_map(|k| k.strip_prefix(RISK_PREFIX)).collect();
+    let risks: std::collections::BTreeSet<&str> =
+        flags.iter().flat_map(|f| f.split_whitespace()).filter_map(|k| k.strip_prefix(RISK_PREFIX)).collect();
     let risks = serde_json::to_string(&risks).expect("strings serialise");
     let held = flags.iter().flat_map(|f| f.split_whitespace()).any(|k| k == HOLD_KEYWORD);
     // A manager's move: the newest message carrying a line keyword decides.
@@ -382,7 +444,10 @@ pub fn status_keyword(status: crate::conversations::Status) -> String {
 }
 
 /// Where a conversation's messages sit on the server: (account, folder, uid, flags).
-pub async fn conversation_locations(store: &Store, conversation_id: i64) -> Result<Vec<(String, String, u32, String)>, CoreError> {
+pub async fn conversation_locations(
+    store: &Store,
+    conversation_id: i64,
+) -> Result<Vec<(String, String, u32, String)>, CoreError> {
     let rows = sqlx::query!(
         "SELECT mm.account_id, mm.folder, mm.uid, mm.flags FROM mail_messages mm JOIN messages m ON m.id = mm.message_row
          JOIN mail_folders f ON f.account_id = mm.account_id AND f.name = mm.folder AND f.uidvalidity = mm.uidvalidity
@@ -397,7 +462,10 @@ pub async fn conversation_locations(store: &Store, conversation_id: i64) -> Resu
 /// Where a conversation's messages sit on the server, with the UIDVALIDITY they were seen
 /// under, so a destructive step can check the folder is still the one it knew:
 /// (account, folder, uidvalidity, uid).
-pub async fn erasure_locations(store: &Store, conversation_id: i64) -> Result<Vec<(String, String, u32, u32)>, CoreError> {
+pub async fn erasure_locations(
+    store: &Store,
+    conversation_id: i64,
+) -> Result<Vec<(String, String, u32, u32)>, CoreError> {
     let rows = sqlx::query!(
         "SELECT mm.account_id, mm.folder, mm.uidvalidity, mm.uid FROM mail_messages mm JOIN messages m ON m.id = mm.message_row WHERE m.conversation_id = ?",
         conversation_id

@@ -211,10 +211,15 @@ impl Preset {
         }
         unique("service line", self.lines.iter().map(|l| l.id.as_str()))?;
         if self.lines.iter().any(|l| l.id == NOT_ON_A_LINE) {
-            return Err(format!("\"{NOT_ON_A_LINE}\" is Confide's name for mail not yet on a line; give the service line another id"));
+            return Err(format!(
+                "\"{NOT_ON_A_LINE}\" is Confide's name for mail not yet on a line; give the service line another id"
+            ));
         }
         if let Some(r) = self.rules.route_roles.iter().find(|r| self.role(**r).is_none()) {
-            return Err(format!("rules.route_roles names the role \"{}\", which the preset does not define", r.as_str()));
+            return Err(format!(
+                "rules.route_roles names the role \"{}\", which the preset does not define",
+                r.as_str()
+            ));
         }
         unique("exception category", self.exceptions.iter().map(|e| e.id.as_str()))?;
         unique("retention class", self.retention.iter().map(|r| r.id.as_str()))?;
@@ -235,7 +240,11 @@ impl Preset {
             }
             let folder = class.folder();
             let name = folder.strip_prefix("Confide/").unwrap_or("");
-            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') || name == "Team" || name == "Audit" {
+            if name.is_empty()
+                || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                || name == "Team"
+                || name == "Audit"
+            {
                 return Err(format!(
                     "retention class \"{}\" has the folder \"{folder}\"; a record folder is Confide/ and one name of letters, digits, - or _ (not Team or Audit, which Confide keeps for itself)",
                     class.id
@@ -315,7 +324,8 @@ impl Catalog {
 
     /// Every `*.toml` in `dir`: a helpline's own presets, replacing the shipped ones.
     pub fn from_dir(dir: &Path) -> Result<Catalog, PolicyError> {
-        let read_err = |e: std::io::Error| PolicyError::Read { file: dir.display().to_string(), message: e.to_string() };
+        let read_err =
+            |e: std::io::Error| PolicyError::Read { file: dir.display().to_string(), message: e.to_string() };
         let mut files: Vec<_> = std::fs::read_dir(dir)
             .map_err(read_err)?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -325,7 +335,8 @@ impl Catalog {
         let mut catalog = Catalog { presets: vec![], adapted: Default::default() };
         for path in files {
             let file = path.display().to_string();
-            let text = std::fs::read_to_string(&path).map_err(|e| PolicyError::Read { file: file.clone(), message: e.to_string() })?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| PolicyError::Read { file: file.clone(), message: e.to_string() })?;
             catalog.keep(&file, &text)?;
         }
         Ok(catalog)
@@ -375,7 +386,8 @@ impl Catalog {
 
 pub fn load_file(path: &Path) -> Result<Preset, PolicyError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| PolicyError::Read { file: file.clone(), message: e.to_string() })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| PolicyError::Read { file: file.clone(), message: e.to_string() })?;
     Preset::parse(&file, &text)
 }
 
@@ -401,7 +413,10 @@ mod tests {
     #[test]
     fn a_record_folder_is_one_name_under_confide_and_not_confides_own() {
         let current = BUILTIN.iter().find(|(name, _)| name.contains("respect-mal-current")).unwrap().1;
-        assert_eq!(Preset::parse("x.toml", current).unwrap().retention_class("letter").unwrap().folder(), "Confide/Letters");
+        assert_eq!(
+            Preset::parse("x.toml", current).unwrap().retention_class("letter").unwrap().folder(),
+            "Confide/Letters"
+        );
         for bad in ["Letters", "Confide/Team", "Confide/Audit", "Confide/a/b", "Confide/"] {
             let text = current.replace("folder = \"Confide/Letters\"", &format!("folder = \"{bad}\""));
             let err = Preset::parse("x.toml", &text).unwrap_err().to_string();
@@ -411,7 +426,10 @@ mod tests {
 
     #[test]
     fn a_reader_role_must_exist() {
-        let text = BUILTIN[0].1.replace("name = \"Helpline Manager\"", "name = \"x\"").replace("id = \"manager\"", "id = \"team_leader\"");
+        let text = BUILTIN[0]
+            .1
+            .replace("name = \"Helpline Manager\"", "name = \"x\"")
+            .replace("id = \"manager\"", "id = \"team_leader\"");
         assert!(Preset::parse("x.toml", &text).is_err());
     }
 }

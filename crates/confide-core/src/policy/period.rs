@@ -93,7 +93,10 @@ mod tests {
     fn months_follow_the_calendar() {
         let p = Period::parse("6 months").unwrap();
         assert_eq!(p.expiry(datetime!(2026-08-31 10:00 UTC)), Some(datetime!(2027-02-28 10:00 UTC)));
-        assert_eq!(Period::parse("5 years").unwrap().expiry(datetime!(2024-02-29 0:00 UTC)), Some(datetime!(2029-02-28 0:00 UTC)));
+        assert_eq!(
+            Period::parse("5 years").unwrap().expiry(datetime!(2024-02-29 0:00 UTC)),
+            Some(datetime!(2029-02-28 0:00 UTC))
+        );
     }
 
     #[test]

@@ -40,7 +40,9 @@ pub fn mask(text: &str, names: &[String]) -> String {
     }
     let mut words: Vec<String> = names
         .iter()
-        .flat_map(|n| n.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-').map(str::to_owned).collect::<Vec<_>>())
+        .flat_map(|n| {
+            n.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-').map(str::to_owned).collect::<Vec<_>>()
+        })
         .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 3)
         .collect();
     words.sort_by_key(|w| std::cmp::Reverse(w.len()));

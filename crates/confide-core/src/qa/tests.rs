@@ -5,7 +5,14 @@ fn item(key: &str, channel: &str, advisor: &str, month: &str) -> SampleItem {
 }
 
 fn request(rate: Option<u32>, count: Option<u32>) -> SampleRequest {
-    SampleRequest { from: "2026-10-01".into(), to: "2026-10-31".into(), channels: vec!["email".into(), "webchat".into()], per_advisor_per_month: rate, count, seed: None }
+    SampleRequest {
+        from: "2026-10-01".into(),
+        to: "2026-10-31".into(),
+        channels: vec!["email".into(), "webchat".into()],
+        per_advisor_per_month: rate,
+        count,
+        seed: None,
+    }
 }
 
 #[test]
@@ -56,19 +63,40 @@ fn masking_removes_the_correspondents_details() {
     let text = "Hi, it's Wendell Okafor again. Call me on 07700 900123 or +44 (0)113 496 0000, \
                 I live at 14 Larkspur Road, Leeds LS6 2AB. My email is w.okafor@example.org, see www.example.org/me. wendell";
     let masked = mask::mask(text, &mask::names_of("\"Wendell Okafor\" <w.okafor@example.org>"));
-    for gone in ["Wendell", "wendell", "Okafor", "07700", "900123", "496", "Larkspur", "LS6", "2AB", "w.okafor", "example.org"] {
+    for gone in
+        ["Wendell", "wendell", "Okafor", "07700", "900123", "496", "Larkspur", "LS6", "2AB", "w.okafor", "example.org"]
+    {
         assert!(!masked.contains(gone), "{gone} in {masked}");
     }
     assert!(masked.contains("Leeds"), "a town alone is not masked: {masked}");
     let partial = mask::mask("call 07700 or 900123 at Larkspur Road in 2026", &[]);
-    assert_eq!(partial, "call [number] or [number] at Larkspur Road in 2026", "lower-case words are not a street; a year is not a number to hide");
-    assert!(masked.contains("[name]") && masked.contains("[number]") && masked.contains("[address]") && masked.contains("[postcode]") && masked.contains("[email]"));
+    assert_eq!(
+        partial, "call [number] or [number] at Larkspur Road in 2026",
+        "lower-case words are not a street; a year is not a number to hide"
+    );
+    assert!(
+        masked.contains("[name]")
+            && masked.contains("[number]")
+            && masked.contains("[address]")
+            && masked.contains("[postcode]")
+            && masked.contains("[email]")
+    );
 }
 
 #[test]
 fn reviews_score_every_criterion_and_sum_up_by_advisor_and_month() {
     let rubric = default_rubric();
-    let mut r = Review { key: "email:1".into(), channel: "email".into(), advisor: "a".into(), month: "2026-10".into(), seed: "s".into(), scores: BTreeMap::new(), comment: String::new(), reviewer: String::new(), at: 0 };
+    let mut r = Review {
+        key: "email:1".into(),
+        channel: "email".into(),
+        advisor: "a".into(),
+        month: "2026-10".into(),
+        seed: "s".into(),
+        scores: BTreeMap::new(),
+        comment: String::new(),
+        reviewer: String::new(),
+        at: 0,
+    };
     assert!(check_review(&r, &rubric).is_err());
     r.scores = rubric.iter().map(|c| (c.id.clone(), 4)).collect();
     assert!(check_review(&r, &rubric).is_ok());
@@ -77,5 +105,8 @@ fn reviews_score_every_criterion_and_sum_up_by_advisor_and_month() {
     let rows = summary(&[r.clone(), r2]);
     assert_eq!((rows.len(), rows[0].reviews, rows[0].means["tone"]), (1, 2, 4.5));
     let csv = summary_csv(&rows, &rubric, &[("a".to_owned(), "Bob".to_owned())].into());
-    assert!(csv.starts_with("advisor,month,reviews,\"Risk recognised") && csv.contains("\"Bob\",2026-10,2,4.0"), "{csv}");
+    assert!(
+        csv.starts_with("advisor,month,reviews,\"Risk recognised") && csv.contains("\"Bob\",2026-10,2,4.0"),
+        "{csv}"
+    );
 }

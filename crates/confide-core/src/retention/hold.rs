@@ -46,7 +46,9 @@ pub async fn hold(session: &Session, conversation_id: i64, reason: &str) -> Resu
 /// Lifts a hold; the conversation expires on the next run if its period has passed.
 pub async fn release(session: &Session, conversation_id: i64) -> Result<(), CoreError> {
     session.require_manager("lift a legal hold")?;
-    sqlx::query!("DELETE FROM legal_holds WHERE conversation_id = ?", conversation_id).execute(session.store.pool()).await?;
+    sqlx::query!("DELETE FROM legal_holds WHERE conversation_id = ?", conversation_id)
+        .execute(session.store.pool())
+        .await?;
     Ok(())
 }
 
@@ -75,9 +77,13 @@ pub async fn of(session: &Session, conversation_id: i64) -> Result<Option<Hold>,
     if session.profile.role != RoleKind::Manager {
         return Ok(None);
     }
-    Ok(sqlx::query_as!(Hold, "SELECT conversation_id, reason, held_by, held_at FROM legal_holds WHERE conversation_id = ?", conversation_id)
-        .fetch_optional(session.store.pool())
-        .await?)
+    Ok(sqlx::query_as!(
+        Hold,
+        "SELECT conversation_id, reason, held_by, held_at FROM legal_holds WHERE conversation_id = ?",
+        conversation_id
+    )
+    .fetch_optional(session.store.pool())
+    .await?)
 }
 
 /// Every hold, oldest first (managers only, as [`of`]).
@@ -85,7 +91,10 @@ pub async fn list(session: &Session) -> Result<Vec<Hold>, CoreError> {
     if session.profile.role != RoleKind::Manager {
         return Ok(vec![]);
     }
-    Ok(sqlx::query_as!(Hold, "SELECT conversation_id, reason, held_by, held_at FROM legal_holds ORDER BY held_at, conversation_id")
-        .fetch_all(session.store.pool())
-        .await?)
+    Ok(sqlx::query_as!(
+        Hold,
+        "SELECT conversation_id, reason, held_by, held_at FROM legal_holds ORDER BY held_at, conversation_id"
+    )
+    .fetch_all(session.store.pool())
+    .await?)
 }

@@ -63,8 +63,15 @@ pub async fn expired(store: &Store, class: &RetentionClass, channel: &str) -> Re
     let mut by_row: BTreeMap<i64, Expired> = BTreeMap::new();
     // Expired by the date it claims and by its arrival: a sender's clock set years back must
     // not have a plea for help destroyed the day it arrives.
-    for r in rows.into_iter().filter(|r| has_expired(&class.period, r.sent_at, now) && r.received_at.is_none_or(|a| has_expired(&class.period, a, now))) {
-        let e = by_row.entry(r.id).or_insert_with(|| Expired { message_row: r.id, conversation_id: r.conversation_id, sent_at: r.sent_at, locations: vec![] });
+    for r in rows.into_iter().filter(|r| {
+        has_expired(&class.period, r.sent_at, now) && r.received_at.is_none_or(|a| has_expired(&class.period, a, now))
+    }) {
+        let e = by_row.entry(r.id).or_insert_with(|| Expired {
+            message_row: r.id,
+            conversation_id: r.conversation_id,
+            sent_at: r.sent_at,
+            locations: vec![],
+        });
         if let (Some(a), Some(f), Some(v), Some(u)) = (r.account, r.folder, r.uidvalidity, r.uid) {
             e.locations.push((a, f, v as u32, u as u32));
         }
@@ -107,7 +114,11 @@ pub async fn count_expiring(store: &Store, class: &RetentionClass, expired: &[Ex
 /// and truncates it. [`count_expiring`] must have counted them first (before the server step,
 /// so a crash after it cannot lose them from the statistics); it is not repeated here, where
 /// it would cost a second pass over every expiring conversation.
-pub async fn destroy_local(store: &Store, class: &RetentionClass, expired: &[Expired]) -> Result<LocalOutcome, CoreError> {
+pub async fn destroy_local(
+    store: &Store,
+    class: &RetentionClass,
+    expired: &[Expired],
+) -> Result<LocalOutcome, CoreError> {
     if expired.is_empty() || !class.delete_from.contains(&Place::Local) {
         return Ok(LocalOutcome::default());
     }
@@ -164,11 +175,22 @@ pub async fn erase_local(store: &Store, conversations: &[i64]) -> Result<usize, 
     stats::count_before_destroying(&mut tx, &doomed).await?;
     crate::mailstore::delete_message_rows(&mut tx, &rows).await?;
     // A conversation with no messages (a chat that never had one) goes too.
-    sqlx::query!("DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?))", ids).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?))", ids)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     retention_record::append(
         store,
-        &RecordEntry { at: store.now_ts(), action: "erased".into(), record_class: None, from_place: "local".into(), to_place: String::new(), count: rows.len() as i64, oldest: None, newest: None },
+        &RecordEntry {
+            at: store.now_ts(),
+            action: "erased".into(),
+            record_class: None,
+            from_place: "local".into(),
+            to_place: String::new(),
+            count: rows.len() as i64,
+            oldest: None,
+            newest: None,
+        },
     )
     .await?;
     store.checkpoint().await?;
@@ -190,11 +212,14 @@ pub async fn expire_empty(store: &Store, class: &RetentionClass, channel: &str) 
     )
     .fetch_all(store.pool())
     .await?;
-    let doomed: Vec<i64> = rows.into_iter().filter(|r| has_expired(&class.period, r.created_at, now)).map(|r| r.id).collect();
+    let doomed: Vec<i64> =
+        rows.into_iter().filter(|r| has_expired(&class.period, r.created_at, now)).map(|r| r.id).collect();
     if doomed.is_empty() {
         return Ok(0);
     }
     let ids = serde_json::to_string(&doomed).expect("numbers serialise");
-    sqlx::query!("DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?))", ids).execute(store.pool()).await?;
+    sqlx::query!("DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?))", ids)
+        .execute(store.pool())
+        .await?;
     Ok(doomed.len())
 }

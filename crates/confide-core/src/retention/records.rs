@@ -79,7 +79,17 @@ pub fn record_csv(newest_first: &[RecordEntry]) -> String {
 pub fn statistics_csv(rows: &[StatRow]) -> String {
     let mut out = String::from("month,channel,line,category,outcome,count\r\n");
     for r in rows {
-        push_row(&mut out, &[r.month.clone(), r.channel.clone(), r.line_id.clone(), r.category.clone(), r.outcome.clone(), r.count.to_string()]);
+        push_row(
+            &mut out,
+            &[
+                r.month.clone(),
+                r.channel.clone(),
+                r.line_id.clone(),
+                r.category.clone(),
+                r.outcome.clone(),
+                r.count.to_string(),
+            ],
+        );
     }
     out
 }
@@ -118,7 +128,16 @@ mod tests {
     use super::*;
 
     fn entry(at: i64, action: &str, from: &str, count: i64) -> RecordEntry {
-        RecordEntry { at, action: action.into(), record_class: Some("email".into()), from_place: from.into(), to_place: String::new(), count, oldest: Some(1_767_225_600), newest: None }
+        RecordEntry {
+            at,
+            action: action.into(),
+            record_class: Some("email".into()),
+            from_place: from.into(),
+            to_place: String::new(),
+            count,
+            oldest: Some(1_767_225_600),
+            newest: None,
+        }
     }
 
     #[test]
@@ -142,7 +161,17 @@ mod tests {
 
     #[test]
     fn statistics_export_has_one_line_per_row() {
-        let rows = vec![StatRow { month: "2026-01".into(), channel: "email".into(), line_id: "mal".into(), category: "all".into(), outcome: "closed".into(), count: 12 }];
-        assert_eq!(statistics_csv(&rows), "month,channel,line,category,outcome,count\r\n2026-01,email,mal,all,closed,12\r\n");
+        let rows = vec![StatRow {
+            month: "2026-01".into(),
+            channel: "email".into(),
+            line_id: "mal".into(),
+            category: "all".into(),
+            outcome: "closed".into(),
+            count: 12,
+        }];
+        assert_eq!(
+            statistics_csv(&rows),
+            "month,channel,line,category,outcome,count\r\n2026-01,email,mal,all,closed,12\r\n"
+        );
     }
 }

@@ -42,13 +42,19 @@ async fn ending(tx: &mut SqliteConnection, doomed: &[(i64, i64)]) -> Result<Vec<
     )
     .fetch_all(&mut *tx)
     .await?;
-    Ok(touched.into_iter().filter(|c| !c.counted && going.get(&c.id).is_some_and(|rows| rows.len() as i64 == c.messages)).collect())
+    Ok(touched
+        .into_iter()
+        .filter(|c| !c.counted && going.get(&c.id).is_some_and(|rows| rows.len() as i64 == c.messages))
+        .collect())
 }
 
 /// Adds the conversations that destroying `doomed` (message row, its conversation) will leave
 /// empty to the statistics, unless an earlier (interrupted) run already did, and marks them
 /// counted, in one transaction. Returns how many were newly counted.
-pub(crate) async fn count_before_destroying(tx: &mut SqliteConnection, doomed: &[(i64, i64)]) -> Result<usize, CoreError> {
+pub(crate) async fn count_before_destroying(
+    tx: &mut SqliteConnection,
+    doomed: &[(i64, i64)],
+) -> Result<usize, CoreError> {
     let t = std::time::Instant::now();
     let ending = ending(tx, doomed).await?;
     let found = t.elapsed().as_secs_f64();
@@ -58,7 +64,9 @@ pub(crate) async fn count_before_destroying(tx: &mut SqliteConnection, doomed: &
     for c in &ending {
         let flags: Vec<String> = serde_json::from_str(&c.risk_flags).unwrap_or_default();
         for category in std::iter::once("all".to_owned()).chain(flags) {
-            *sums.entry((c.month.clone(), c.channel.clone(), c.line_id.clone(), category, c.status.clone())).or_default() += 1;
+            *sums
+                .entry((c.month.clone(), c.channel.clone(), c.line_id.clone(), category, c.status.clone()))
+                .or_default() += 1;
         }
     }
     for ((month, channel, line_id, category, outcome), n) in sums {
@@ -77,7 +85,9 @@ pub(crate) async fn count_before_destroying(tx: &mut SqliteConnection, doomed: &
     }
     let summed = t.elapsed().as_secs_f64();
     let ids = serde_json::to_string(&ending.iter().map(|c| c.id).collect::<Vec<_>>()).expect("numbers serialise");
-    sqlx::query!("INSERT INTO retention_counted (conversation_id) SELECT value FROM json_each(?)", ids).execute(&mut *tx).await?;
+    sqlx::query!("INSERT INTO retention_counted (conversation_id) SELECT value FROM json_each(?)", ids)
+        .execute(&mut *tx)
+        .await?;
     tracing::debug!(found, summed = summed - found, marked = t.elapsed().as_secs_f64() - summed, "counted");
     Ok(ending.len())
 }

@@ -58,9 +58,13 @@ pub(crate) fn split(sealed: &[u8]) -> (&[u8], &[u8]) {
 /// for every connection), and the payloads, which nothing can open without them, are freed
 /// without the cost of overwriting.
 pub(crate) async fn shred(tx: &mut SqliteConnection, ids_json: &str) -> Result<(), CoreError> {
-    sqlx::query!("DELETE FROM blob_keys WHERE blob_id IN (SELECT value FROM json_each(?))", ids_json).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM blob_keys WHERE blob_id IN (SELECT value FROM json_each(?))", ids_json)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("PRAGMA secure_delete = FAST").execute(&mut *tx).await?;
-    let deleted = sqlx::query!("DELETE FROM blobs WHERE id IN (SELECT value FROM json_each(?))", ids_json).execute(&mut *tx).await;
+    let deleted = sqlx::query!("DELETE FROM blobs WHERE id IN (SELECT value FROM json_each(?))", ids_json)
+        .execute(&mut *tx)
+        .await;
     // Back on before anything else can use this connection, whatever the delete did.
     sqlx::query("PRAGMA secure_delete = ON").execute(&mut *tx).await?;
     deleted?;

@@ -13,7 +13,9 @@ use crate::CoreError;
 /// policy folder that differs from the kept one is the helpline's newer word: it is kept
 /// instead (so a revised agreement reaches every process).
 pub(super) async fn reconcile(pool: &SqlitePool, mut offered: Catalog) -> Result<Catalog, CoreError> {
-    let Some(row) = sqlx::query!("SELECT preset_id, preset_toml FROM staff_profile WHERE id = 1").fetch_optional(pool).await? else {
+    let Some(row) =
+        sqlx::query!("SELECT preset_id, preset_toml FROM staff_profile WHERE id = 1").fetch_optional(pool).await?
+    else {
         return Ok(offered);
     };
     match (offered.adapted_text(&row.preset_id).map(str::to_owned), row.preset_toml) {

@@ -61,7 +61,8 @@ impl Store {
         let identity = vault.staff_identity(policy)?;
 
         create_private_dir(&data_dir)?;
-        private_files(&db_path).map_err(|source| CoreError::DataDir { path: data_dir.display().to_string(), source })?;
+        private_files(&db_path)
+            .map_err(|source| CoreError::DataDir { path: data_dir.display().to_string(), source })?;
         let options = SqliteConnectOptions::from_str("sqlite:")
             .map_err(CoreError::Open)?
             .filename(&db_path)
@@ -84,11 +85,13 @@ impl Store {
             // `CONFIDE_LOG=debug` wrote the key to the log (issue10_no_secret_in_files_logs_or_process_arguments).
             .disable_statement_logging();
         drop(db_key);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .map_err(|e| if exists && is_not_a_database(&e) { CoreError::WrongKey(e) } else { CoreError::Open(e) })?;
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(|e| {
+            if exists && is_not_a_database(&e) {
+                CoreError::WrongKey(e)
+            } else {
+                CoreError::Open(e)
+            }
+        })?;
         sqlx::migrate!("../../migrations").run(&pool).await?;
         let catalog = kept_policy::reconcile(&pool, catalog).await?;
         tracing::info!("store opened");
@@ -154,7 +157,10 @@ fn is_not_a_database(e: &sqlx::Error) -> bool {
 /// keys from the OS keyring under the folder's own profile, the presets the process offers
 /// ([`Catalog::offered`]) and the policy the store keeps.
 pub async fn open_desktop(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Store, CoreError> {
-    let vault = Vault::new(Arc::new(confide_vault::OsKeyring::new(crate::paths::KEYRING_SERVICE)), crate::paths::keyring_profile(data_dir));
+    let vault = Vault::new(
+        Arc::new(confide_vault::OsKeyring::new(crate::paths::KEYRING_SERVICE)),
+        crate::paths::keyring_profile(data_dir),
+    );
     Store::open(StoreConfig { data_dir: data_dir.to_path_buf(), vault, clock, catalog: Catalog::offered()? }).await
 }
 

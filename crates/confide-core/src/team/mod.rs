@@ -31,11 +31,17 @@ pub struct Member {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
-    Add { member: Member },
+    Add {
+        member: Member,
+    },
     /// A leaver: nothing new is encrypted to them from the moment this is seen.
-    Remove { signing_key: String },
+    Remove {
+        signing_key: String,
+    },
     /// A member's acceptance of a confidentiality agreement version, signed by themselves.
-    Accepted { version: String },
+    Accepted {
+        version: String,
+    },
 }
 
 /// A change, who made it, when, and their signature over the rest.
@@ -141,7 +147,9 @@ pub fn resolve(entries: &[Entry], root: &str) -> Directory {
         let member = dir.members.iter().any(|m| m.signing_key == e.by);
         match &e.change {
             // An acceptance is the member's own word: signed by a member, for themselves.
-            Change::Accepted { .. } if !member => dir.ignored.push(format!("An entry {who} is not from a member of the team, so it was ignored.")),
+            Change::Accepted { .. } if !member => {
+                dir.ignored.push(format!("An entry {who} is not from a member of the team, so it was ignored."))
+            }
             Change::Accepted { version } => {
                 dir.acceptances.retain(|a| !(a.signing_key == e.by && &a.version == version));
                 dir.acceptances.push(Acceptance { signing_key: e.by.clone(), version: version.clone(), at: e.at });
@@ -174,7 +182,11 @@ pub fn age_fingerprint(age_recipient: &str) -> String {
 /// leavers, marked as such.
 pub fn names(dir: &Directory) -> std::collections::BTreeMap<String, String> {
     let mut out = std::collections::BTreeMap::new();
-    let listed = dir.members.iter().map(|m| (m, m.name.clone())).chain(dir.removed.iter().map(|m| (m, format!("{} (left)", m.name))));
+    let listed = dir
+        .members
+        .iter()
+        .map(|m| (m, m.name.clone()))
+        .chain(dir.removed.iter().map(|m| (m, format!("{} (left)", m.name))));
     for (m, name) in listed {
         out.insert(age_fingerprint(&m.age_recipient), name.clone());
         out.insert(m.signing_key.clone(), name);
@@ -203,9 +215,13 @@ pub async fn pinned_root(store: &crate::Store) -> Result<Option<String>, crate::
 /// Pins `root` unless a root is pinned already (first use wins); returns the one in force.
 pub async fn pin_root(store: &crate::Store, root: &str) -> Result<String, crate::CoreError> {
     let now = store.now_ts();
-    sqlx::query!("INSERT INTO team_trust (id, root_key, pinned_at) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING", root, now)
-        .execute(store.pool())
-        .await?;
+    sqlx::query!(
+        "INSERT INTO team_trust (id, root_key, pinned_at) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING",
+        root,
+        now
+    )
+    .execute(store.pool())
+    .await?;
     Ok(pinned_root(store).await?.unwrap_or_else(|| root.to_owned()))
 }
 
@@ -213,7 +229,9 @@ pub async fn pin_root(store: &crate::Store, root: &str) -> Result<String, crate:
 /// lines the policy's.
 pub fn parse_card(text: &str, preset: &crate::policy::Preset) -> Result<Member, crate::CoreError> {
     let invalid = |why: &str| crate::CoreError::Invalid(why.to_owned());
-    let member: Member = serde_json::from_str(text.trim()).map_err(|_| invalid("that is not a colleague's card; copy the whole card from the Team screen on their desktop"))?;
+    let member: Member = serde_json::from_str(text.trim()).map_err(|_| {
+        invalid("that is not a colleague's card; copy the whole card from the Team screen on their desktop")
+    })?;
     if member.age_recipient.parse::<confide_vault::Recipient>().is_err() {
         return Err(invalid("the card's encryption key is damaged; copy the card again"));
     }
@@ -224,7 +242,9 @@ pub fn parse_card(text: &str, preset: &crate::policy::Preset) -> Result<Member, 
         return Err(invalid("the card names no one, or a role this policy does not have"));
     }
     if let Some(line) = member.lines.iter().find(|l| !preset.lines.iter().any(|p| &p.id == *l)) {
-        return Err(crate::CoreError::Invalid(format!("the card names a service line this policy does not have ({line})")));
+        return Err(crate::CoreError::Invalid(format!(
+            "the card names a service line this policy does not have ({line})"
+        )));
     }
     Ok(member)
 }

@@ -17,7 +17,13 @@ pub(crate) fn person(name: &str, role: RoleKind, lines: &[&str]) -> Person {
     let key = vault.signing_key().unwrap();
     let identity = vault.staff_identity(KeyPolicy::CreateIfMissing).unwrap();
     let age_recipient = identity.recipient().to_string();
-    let member = Member { name: name.into(), role, lines: lines.iter().map(|l| l.to_string()).collect(), age_recipient, signing_key: key.public_hex() };
+    let member = Member {
+        name: name.into(),
+        role,
+        lines: lines.iter().map(|l| l.to_string()).collect(),
+        age_recipient,
+        signing_key: key.public_hex(),
+    };
     Person { key, member, claim_fingerprint: identity.fingerprint(), identity }
 }
 
@@ -31,7 +37,11 @@ fn names(members: &[Member]) -> Vec<&str> {
 
 #[test]
 fn a_manager_founds_the_team_adds_and_removes_and_recipients_follow_role_and_line() {
-    let (ann, bob, cy) = (person("Ann", RoleKind::Manager, &[]), person("Bob", RoleKind::Advisor, &["phoneline"]), person("Cy", RoleKind::Advisor, &["mens_advice"]));
+    let (ann, bob, cy) = (
+        person("Ann", RoleKind::Manager, &[]),
+        person("Bob", RoleKind::Advisor, &["phoneline"]),
+        person("Cy", RoleKind::Advisor, &["mens_advice"]),
+    );
     let entries = vec![
         add(&ann, &ann, 1),
         add(&ann, &bob, 2),
@@ -45,7 +55,10 @@ fn a_manager_founds_the_team_adds_and_removes_and_recipients_follow_role_and_lin
     assert_eq!(names(&dir.removed), ["Cy"], "a leaver is shown as such");
     // A record on the Men's Advice Line is for the managers only now that Cy has left.
     assert_eq!(dir.recipients(None, Some("mens_advice")), [ann.member.age_recipient.clone()]);
-    assert_eq!(dir.recipients(None, Some("phoneline")), [ann.member.age_recipient.clone(), bob.member.age_recipient.clone()]);
+    assert_eq!(
+        dir.recipients(None, Some("phoneline")),
+        [ann.member.age_recipient.clone(), bob.member.age_recipient.clone()]
+    );
     assert_eq!(dir.recipients(Some(RoleKind::Manager), None), [ann.member.age_recipient.clone()]);
     // Applied in time order, whatever order the server lists them in.
     let mut shuffled = entries.clone();
@@ -55,7 +68,11 @@ fn a_manager_founds_the_team_adds_and_removes_and_recipients_follow_role_and_lin
 
 #[test]
 fn forged_and_unauthorised_entries_are_ignored_and_reported() {
-    let (ann, bob, eve) = (person("Ann", RoleKind::Manager, &[]), person("Bob", RoleKind::Advisor, &["phoneline"]), person("Eve", RoleKind::Manager, &[]));
+    let (ann, bob, eve) = (
+        person("Ann", RoleKind::Manager, &[]),
+        person("Bob", RoleKind::Advisor, &["phoneline"]),
+        person("Eve", RoleKind::Manager, &[]),
+    );
     let mut tampered = add(&ann, &bob, 3);
     if let Change::Add { member } = &mut tampered.change {
         member.role = RoleKind::Manager;
@@ -75,12 +92,19 @@ fn forged_and_unauthorised_entries_are_ignored_and_reported() {
     assert_eq!(dir.ignored.len(), 3, "{:?}", dir.ignored);
     assert!(dir.ignored[0].contains("not validly signed"));
     assert!(dir.ignored[1].contains("not signed by a manager"));
-    assert!(dir.recipients(None, None).iter().all(|r| *r != eve.member.age_recipient), "a forged member receives nothing");
+    assert!(
+        dir.recipients(None, None).iter().all(|r| *r != eve.member.age_recipient),
+        "a forged member receives nothing"
+    );
 }
 
 #[test]
 fn a_removed_manager_can_sign_nothing_more_and_only_the_pinned_root_founds() {
-    let (ann, dee, bob) = (person("Ann", RoleKind::Manager, &[]), person("Dee", RoleKind::Manager, &[]), person("Bob", RoleKind::Advisor, &["phoneline"]));
+    let (ann, dee, bob) = (
+        person("Ann", RoleKind::Manager, &[]),
+        person("Dee", RoleKind::Manager, &[]),
+        person("Bob", RoleKind::Advisor, &["phoneline"]),
+    );
     let entries = vec![
         add(&ann, &ann, 1),
         add(&ann, &dee, 2),
@@ -107,7 +131,11 @@ fn a_removed_manager_can_sign_nothing_more_and_only_the_pinned_root_founds() {
 
 #[test]
 fn members_record_their_own_acceptance_and_no_one_else_can() {
-    let (ann, bob, eve) = (person("Ann", RoleKind::Manager, &[]), person("Bob", RoleKind::Advisor, &["phoneline"]), person("Eve", RoleKind::Advisor, &[]));
+    let (ann, bob, eve) = (
+        person("Ann", RoleKind::Manager, &[]),
+        person("Bob", RoleKind::Advisor, &["phoneline"]),
+        person("Eve", RoleKind::Advisor, &[]),
+    );
     let mut forged = sign(Change::Accepted { version: "current-1".into() }, &bob.key, 5);
     forged.by = ann.member.signing_key.clone();
     let entries = vec![
@@ -118,7 +146,10 @@ fn members_record_their_own_acceptance_and_no_one_else_can() {
         forged,
     ];
     let dir = resolve(&entries, &ann.member.signing_key);
-    assert_eq!(dir.acceptances, vec![Acceptance { signing_key: bob.member.signing_key.clone(), version: "current-1".into(), at: 3 }]);
+    assert_eq!(
+        dir.acceptances,
+        vec![Acceptance { signing_key: bob.member.signing_key.clone(), version: "current-1".into(), at: 3 }]
+    );
     assert_eq!(dir.ignored.len(), 2, "{:?}", dir.ignored);
     assert!(dir.ignored[0].contains("not from a member"));
     assert!(dir.ignored[1].contains("not validly signed"));
@@ -127,7 +158,14 @@ fn members_record_their_own_acceptance_and_no_one_else_can() {
 #[test]
 fn names_answer_for_both_keys_and_mark_leavers() {
     let (ann, bob) = (person("Ann", RoleKind::Manager, &[]), person("Bob", RoleKind::Advisor, &["phoneline"]));
-    let dir = resolve(&[add(&ann, &ann, 1), add(&ann, &bob, 2), sign(Change::Remove { signing_key: bob.member.signing_key.clone() }, &ann.key, 3)], &ann.member.signing_key);
+    let dir = resolve(
+        &[
+            add(&ann, &ann, 1),
+            add(&ann, &bob, 2),
+            sign(Change::Remove { signing_key: bob.member.signing_key.clone() }, &ann.key, 3),
+        ],
+        &ann.member.signing_key,
+    );
     let by_key = super::names(&dir);
     assert_eq!(by_key.get(&ann.claim_fingerprint).map(String::as_str), Some("Ann"));
     assert_eq!(by_key.get(&ann.member.signing_key).map(String::as_str), Some("Ann"));

@@ -18,7 +18,10 @@ pub fn keyring_available(test: &str) -> bool {
 }
 
 pub fn os_vault(data_dir: &Path) -> Vault {
-    Vault::new(Arc::new(OsKeyring::new(confide_core::paths::KEYRING_SERVICE)), confide_core::paths::keyring_profile(data_dir))
+    Vault::new(
+        Arc::new(OsKeyring::new(confide_core::paths::KEYRING_SERVICE)),
+        confide_core::paths::keyring_profile(data_dir),
+    )
 }
 
 pub async fn open_store(data_dir: &Path, clock: Arc<dyn Clock>, catalog: Catalog) -> Store {

@@ -55,19 +55,47 @@ pub struct SyncProgress {
 }
 
 enum Event {
-    Folder { name: String, special_use: Option<String>, uidvalidity: u32, reset: bool },
+    Folder {
+        name: String,
+        special_use: Option<String>,
+        uidvalidity: u32,
+        reset: bool,
+    },
     /// Batch number `chunk` of a folder's new mail, whose UIDs end at `last_uid`. Batches
     /// fetched in parallel can arrive in any order.
-    Batch { folder: String, uidvalidity: u32, chunk: usize, last_uid: u32, requested: usize, total: usize, mails: Vec<IncomingMail> },
-    ServerUids { folder: String, uids: HashSet<u32> },
-    Flags { folder: String, uidvalidity: u32, changes: Vec<(u32, String)> },
-    FolderDone { folder: String, highestmodseq: Option<u64>, unchanged: bool },
+    Batch {
+        folder: String,
+        uidvalidity: u32,
+        chunk: usize,
+        last_uid: u32,
+        requested: usize,
+        total: usize,
+        mails: Vec<IncomingMail>,
+    },
+    ServerUids {
+        folder: String,
+        uids: HashSet<u32>,
+    },
+    Flags {
+        folder: String,
+        uidvalidity: u32,
+        changes: Vec<(u32, String)>,
+    },
+    FolderDone {
+        folder: String,
+        highestmodseq: Option<u64>,
+        unchanged: bool,
+    },
 }
 
 /// Brings the local store in step with the account's server, all folders. Only a shared
 /// mailbox is synced: the refusal of a personal one is here, not at each caller, so no caller
 /// can pull an advisor's private mail into the inbox and the statistics (issue 29).
-pub async fn sync_account(store: &Store, account: &Account, progress: &(dyn Fn(&SyncProgress) + Send + Sync)) -> Result<SyncReport, MailError> {
+pub async fn sync_account(
+    store: &Store,
+    account: &Account,
+    progress: &(dyn Fn(&SyncProgress) + Send + Sync),
+) -> Result<SyncReport, MailError> {
     if account.kind != AccountKind::Shared {
         return Err(MailError::PersonalAccount(account.id.clone()));
     }
@@ -75,8 +103,12 @@ pub async fn sync_account(store: &Store, account: &Account, progress: &(dyn Fn(&
     let states = mailstore::folder_states(store, &account.id).await?;
     let helpers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 3);
     let (tx, mut rx) = mpsc::channel::<Event>(2 * (helpers + 1));
-    let worker = worker::Worker { account: account.clone(), password, recipients: store.own_recipients(), states, tx, helpers };
-    let worker = std::thread::Builder::new().name("confide-imap-sync".into()).spawn(move || worker.run()).map_err(|_| MailError::Worker)?;
+    let worker =
+        worker::Worker { account: account.clone(), password, recipients: store.own_recipients(), states, tx, helpers };
+    let worker = std::thread::Builder::new()
+        .name("confide-imap-sync".into())
+        .spawn(move || worker.run())
+        .map_err(|_| MailError::Worker)?;
 
     let mut report = SyncReport::default();
     // Per folder: how far the batches committed so far reach without a gap.
@@ -113,7 +145,8 @@ pub async fn sync_account(store: &Store, account: &Account, progress: &(dyn Fn(&
                     }
                 }
                 Event::ServerUids { folder, uids } => {
-                    let gone: Vec<u32> = mailstore::local_uids(store, id, &folder).await?.difference(&uids).copied().collect();
+                    let gone: Vec<u32> =
+                        mailstore::local_uids(store, id, &folder).await?.difference(&uids).copied().collect();
                     if !gone.is_empty() {
                         report.removed += mailstore::remove_uids(store, id, &folder, &gone).await?;
                     }
@@ -134,13 +167,25 @@ pub async fn sync_account(store: &Store, account: &Account, progress: &(dyn Fn(&
         }
     }
     drop(rx);
-    let worker_result = tokio::task::spawn_blocking(move || worker.join()).await.map_err(|_| MailError::Worker)?.map_err(|_| MailError::Worker)?;
+    let worker_result = tokio::task::spawn_blocking(move || worker.join())
+        .await
+        .map_err(|_| MailError::Worker)?
+        .map_err(|_| MailError::Worker)?;
     outcome?;
     worker_result?;
     for (folder, uidvalidity, uids) in passed_over {
         let outgoing = worker::is_outgoing(&folder, specials.get(&folder).and_then(|s| s.as_deref()));
-        let (account, password, recipients, f) = (account.clone(), crate::connect::account_password(store, account)?, store.own_recipients(), folder.clone());
-        let mails = tokio::task::spawn_blocking(move || worker::fetch_uids(&account, &password, &recipients, &f, outgoing, &uids)).await.map_err(|_| MailError::Worker)??;
+        let (account, password, recipients, f) = (
+            account.clone(),
+            crate::connect::account_password(store, account)?,
+            store.own_recipients(),
+            folder.clone(),
+        );
+        let mails = tokio::task::spawn_blocking(move || {
+            worker::fetch_uids(&account, &password, &recipients, &f, outgoing, &uids)
+        })
+        .await
+        .map_err(|_| MailError::Worker)??;
         report.fetched += mails.len();
         // Below the watermark already: ingest leaves it where it is (it only moves up).
         report.added += mailstore::ingest(store, id, &folder, uidvalidity, &mails, 0).await?;

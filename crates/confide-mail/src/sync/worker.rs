@@ -73,7 +73,10 @@ impl Worker {
             let reset = state.is_none_or(|s| s.uidvalidity != uidvalidity);
             let outgoing = is_outgoing(&name, special.as_deref());
             self.send(Event::Folder { name: name.clone(), special_use: special.clone(), uidvalidity, reset })?;
-            let unchanged = !reset && qresync && mbox.highest_mod_seq.is_some() && mbox.highest_mod_seq == state.and_then(|s| s.highestmodseq);
+            let unchanged = !reset
+                && qresync
+                && mbox.highest_mod_seq.is_some()
+                && mbox.highest_mod_seq == state.and_then(|s| s.highestmodseq);
             if unchanged {
                 self.send(Event::FolderDone { folder: name, highestmodseq: mbox.highest_mod_seq, unchanged: true })?;
                 continue;
@@ -95,8 +98,10 @@ impl Worker {
             // Flags changed on messages we already hold (a colleague's claim, a status): with
             // CONDSTORE, only what changed since the last complete pass (RFC 7162 §3.1.4).
             if let (false, Some(since), true) = (reset, state.and_then(|s| s.highestmodseq), synced > 0) {
-                let fetches = session.uid_fetch(format!("1:{synced}"), format!("(UID FLAGS) (CHANGEDSINCE {since})"))?;
-                let changes: Vec<(u32, String)> = fetches.iter().filter_map(|f| Some((f.uid?, flags_text(f)))).collect();
+                let fetches =
+                    session.uid_fetch(format!("1:{synced}"), format!("(UID FLAGS) (CHANGEDSINCE {since})"))?;
+                let changes: Vec<(u32, String)> =
+                    fetches.iter().filter_map(|f| Some((f.uid?, flags_text(f)))).collect();
                 drop(fetches);
                 if !changes.is_empty() {
                     self.send(Event::Flags { folder: name.clone(), uidvalidity, changes })?;
@@ -118,8 +123,14 @@ impl Worker {
     /// Extra connections; a server that refuses more (a per-user connection limit) just
     /// means fewer helpers, not a failed sync.
     fn open_helpers(&self, n: usize) -> Vec<ImapSession> {
-        let opened: Vec<Result<ImapSession, MailError>> =
-            std::thread::scope(|s| (0..n).map(|_| s.spawn(|| imap_login(&self.account, &self.password))).collect::<Vec<_>>().into_iter().map(|h| h.join().unwrap_or(Err(MailError::Worker))).collect());
+        let opened: Vec<Result<ImapSession, MailError>> = std::thread::scope(|s| {
+            (0..n)
+                .map(|_| s.spawn(|| imap_login(&self.account, &self.password)))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .map(|h| h.join().unwrap_or(Err(MailError::Worker)))
+                .collect()
+        });
         opened
             .into_iter()
             .filter_map(|r| r.map_err(|e| tracing::warn!("an extra sync connection was refused: {e}")).ok())
@@ -128,7 +139,15 @@ impl Worker {
 
     /// Fetches `uids` in batches, spread over the control connection and the helpers: each
     /// takes the next batch as it finishes one.
-    fn fetch_new(&self, control: &mut ImapSession, helpers: &mut [ImapSession], folder: &str, uidvalidity: u32, outgoing: bool, uids: &[u32]) -> Result<(), Stop> {
+    fn fetch_new(
+        &self,
+        control: &mut ImapSession,
+        helpers: &mut [ImapSession],
+        folder: &str,
+        uidvalidity: u32,
+        outgoing: bool,
+        uids: &[u32],
+    ) -> Result<(), Stop> {
         let chunks: Vec<&[u32]> = uids.chunks(BATCH).collect();
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
@@ -145,10 +164,21 @@ impl Worker {
                     }
                     let chunk = chunks[i];
                     let fetches = session.uid_fetch(uid_set(chunk), "(UID FLAGS INTERNALDATE BODY.PEEK[])")?;
-                    let mails = fetches.iter().filter_map(|f| self.to_incoming(f, outgoing).transpose()).collect::<Result<Vec<_>, _>>()?;
+                    let mails = fetches
+                        .iter()
+                        .filter_map(|f| self.to_incoming(f, outgoing).transpose())
+                        .collect::<Result<Vec<_>, _>>()?;
                     drop(fetches);
                     let last_uid = *chunk.last().expect("chunks are not empty");
-                    self.send(Event::Batch { folder: folder.to_owned(), uidvalidity, chunk: i, last_uid, requested: chunk.len(), total: uids.len(), mails })?;
+                    self.send(Event::Batch {
+                        folder: folder.to_owned(),
+                        uidvalidity,
+                        chunk: i,
+                        last_uid,
+                        requested: chunk.len(),
+                        total: uids.len(),
+                        mails,
+                    })?;
                 }
             };
             if let Err(e) = run() {
@@ -174,7 +204,11 @@ impl Worker {
     }
 }
 
-fn to_incoming(f: &imap::types::Fetch<'_>, outgoing: bool, recipients: &[Recipient]) -> Result<Option<IncomingMail>, MailError> {
+fn to_incoming(
+    f: &imap::types::Fetch<'_>,
+    outgoing: bool,
+    recipients: &[Recipient],
+) -> Result<Option<IncomingMail>, MailError> {
     let (Some(uid), Some(raw)) = (f.uid, f.body()) else { return Ok(None) };
     let s = mime::summarize(raw);
     let internal_date = f.internal_date().map(|d| d.timestamp());
@@ -183,7 +217,14 @@ fn to_incoming(f: &imap::types::Fetch<'_>, outgoing: bool, recipients: &[Recipie
 
 /// Fetches particular messages of a folder (blocking): those a manager's move put on this
 /// desktop's lines after it had passed them over.
-pub(super) fn fetch_uids(account: &Account, password: &str, recipients: &[Recipient], folder: &str, outgoing: bool, uids: &[u32]) -> Result<Vec<IncomingMail>, MailError> {
+pub(super) fn fetch_uids(
+    account: &Account,
+    password: &str,
+    recipients: &[Recipient],
+    folder: &str,
+    outgoing: bool,
+    uids: &[u32],
+) -> Result<Vec<IncomingMail>, MailError> {
     let mut session = imap_login(account, password)?;
     session.examine(folder)?;
     let mut out = vec![];

@@ -11,20 +11,44 @@ use confide_core::{paths, staff, Clock, Store, SystemClock};
 use confide_mail::lab::Lab;
 use confide_vault::{OsKeyring, Vault};
 
-pub async fn desktop_on(lab: &Lab, shared: &str, dir: &std::path::Path, name: &str, role: RoleKind, line: &str) -> staff::Session {
+pub async fn desktop_on(
+    lab: &Lab,
+    shared: &str,
+    dir: &std::path::Path,
+    name: &str,
+    role: RoleKind,
+    line: &str,
+) -> staff::Session {
     desktop_at(lab, shared, dir, name, role, line, Arc::new(SystemClock)).await
 }
 
 /// The same, on a clock the test moves.
-pub async fn desktop_at(lab: &Lab, shared: &str, dir: &std::path::Path, name: &str, role: RoleKind, line: &str, clock: Arc<dyn Clock>) -> staff::Session {
+pub async fn desktop_at(
+    lab: &Lab,
+    shared: &str,
+    dir: &std::path::Path,
+    name: &str,
+    role: RoleKind,
+    line: &str,
+    clock: Arc<dyn Clock>,
+) -> staff::Session {
     desktop_under(lab, shared, dir, (name, role, line), clock, ("respect-mal-current", "current-1")).await
 }
 
 /// The same, under another preset: `(preset id, agreement version)`.
-pub async fn desktop_under(lab: &Lab, shared: &str, dir: &std::path::Path, who: (&str, RoleKind, &str), clock: Arc<dyn Clock>, preset: (&str, &str)) -> staff::Session {
+pub async fn desktop_under(
+    lab: &Lab,
+    shared: &str,
+    dir: &std::path::Path,
+    who: (&str, RoleKind, &str),
+    clock: Arc<dyn Clock>,
+    preset: (&str, &str),
+) -> staff::Session {
     let (name, role, line) = who;
     let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
-    let store = Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock, catalog: Catalog::builtin() }).await.unwrap();
+    let store = Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock, catalog: Catalog::builtin() })
+        .await
+        .unwrap();
     staff::save_profile_on_lines(&store, preset.0, name, role, &[line.into()]).await.unwrap();
     staff::accept_agreement(&store, preset.1).await.unwrap();
     accounts::save(&store, &lab.account("shared", shared, AccountKind::Shared), &lab.password(shared)).await.unwrap();
