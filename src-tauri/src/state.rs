@@ -1,10 +1,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use confide_core::policy::Catalog;
-use confide_core::store::StoreConfig;
 use confide_core::{paths, Store, SystemClock};
-use confide_vault::{OsKeyring, Vault};
 use tokio::sync::Mutex;
 
 use crate::error::ApiError;

@@ -98,8 +98,8 @@ for (const zoom of [2, 4]) {
         sam.send({ type: "say", chat, text: `advisor line ${i}, a little longer so that it wraps at a large zoom` });
         await page.getByRole("log").getByText(`advisor line ${i},`).waitFor();
       }
-      await box.focus();
-      await page.keyboard.type("still typing");
+      // Focus stayed in the box since the last Enter, and the advisor's last words have just
+      // arrived: nothing here scrolls the box back into view, as a person's next keystroke would.
       const inView = await page.evaluate(() => {
         const seen = (el) => {
           const r = el.getBoundingClientRect();
@@ -109,6 +109,7 @@ for (const zoom of [2, 4]) {
         return { box: seen(document.getElementById("confide-input")), send: seen(send), exit: seen(document.querySelector(".confide-exit")), focus: document.activeElement?.id };
       });
       await page.screenshot({ path: join(artifacts, `29-webchat-zoom-${zoom * 100}.png`) });
+      await page.keyboard.type("still typing");
       assert.deepEqual(inView, { box: true, send: true, exit: true, focus: "confide-input" });
       // Reading back through the conversation by keyboard: the log takes focus.
       const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");

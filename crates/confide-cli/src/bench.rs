@@ -7,10 +7,8 @@ use std::time::Instant;
 use clap::Subcommand;
 use confide_core::conversations::{self, Channel, NewConversation, NewMessage};
 use confide_core::inbox::{self, InboxFilter};
-use confide_core::policy::{Catalog, RoleKind};
-use confide_core::store::StoreConfig;
-use confide_core::{paths, staff, Store, SystemClock};
-use confide_vault::{OsKeyring, Vault};
+use confide_core::policy::RoleKind;
+use confide_core::{staff, Store, SystemClock};
 
 #[derive(Subcommand)]
 pub enum BenchCmd {

@@ -12,11 +12,9 @@ use std::time::Instant;
 
 use anyhow::bail;
 use confide_core::accounts::{self, AccountKind};
-use confide_core::policy::{Catalog, RoleKind};
-use confide_core::store::StoreConfig;
-use confide_core::{paths, staff, FixedClock, Store};
+use confide_core::policy::RoleKind;
+use confide_core::{staff, FixedClock, Store};
 use confide_mail::lab::Lab;
-use confide_vault::{OsKeyring, Vault};
 use time::macros::datetime;
 
 use crate::bench_sync::Lcg;

@@ -10,12 +10,9 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use confide_core::accounts::{self, AccountKind};
-use confide_core::policy::Catalog;
-use confide_core::store::StoreConfig;
-use confide_core::{paths, Store, SystemClock};
+use confide_core::SystemClock;
 use confide_mail::lab::Lab;
 use confide_mail::sync::{sync_account, SyncProgress};
-use confide_vault::{OsKeyring, Vault};
 
 use crate::bench::WORDS;
 

@@ -24,10 +24,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use confide_core::policy::Catalog;
-use confide_core::store::StoreConfig;
 use confide_core::{paths, staff, Store, SystemClock};
-use confide_vault::{OsKeyring, Vault};
 
 #[derive(Parser)]
 #[command(name = "confide", version, about = "Confide: confidential triage for helplines (headless commands)")]

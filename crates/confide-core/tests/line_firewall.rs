@@ -207,8 +207,8 @@ async fn issue29_mail_not_yet_on_a_line_is_seen_only_by_those_who_may_route_it()
     let page = inbox::page(advisor, &InboxFilter::default()).await.unwrap();
     assert_eq!(page.conversations.len(), 0, "an advisor on every line sees mail nobody has put on a line");
     assert_eq!(inbox::page(advisor, &search("UnroutedWords29")).await.unwrap().total, Some(0));
-    let refused = conversations::load(advisor, *id).await.unwrap_err().to_string();
-    let nothing = conversations::load(advisor, id + 1000).await.unwrap_err().to_string();
+    let refused = conversations::load(advisor, *id).await.err().expect("refused").to_string();
+    let nothing = conversations::load(advisor, id + 1000).await.err().expect("refused").to_string();
     assert_eq!(refused, nothing, "the refusal tells an unrouted conversation apart from none");
     assert!(conversations::check_may_move_line(advisor, *id).await.is_err());
 

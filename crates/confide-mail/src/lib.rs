@@ -26,6 +26,7 @@ pub mod reading;
 pub mod records;
 pub mod reply;
 pub mod sanitize;
+pub mod sasl;
 pub mod send;
 pub mod subject_access;
 pub mod sync;

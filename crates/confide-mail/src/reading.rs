@@ -171,7 +171,11 @@ pub fn message_html(raw: &[u8]) -> Option<crate::sanitize::Sanitized> {
         // as attachments.
         let Some(html) = parsed.body_html(i) else { continue };
         let clean = sanitize_html(&html);
+        // A plain-text part becomes a block of its own between the HTML parts around it.
+        let text = !parts[i].is_text_html();
+        shown.html.push_str(if text { "<div>" } else { "" });
         shown.html.push_str(&clean.html);
+        shown.html.push_str(if text { "</div>" } else { "" });
         shown.blocked_images += clean.blocked_images;
     }
     Some(shown)

@@ -14,7 +14,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(url: String, header: (&str, String)) -> Ws {
+async fn connect(url: String, header: (&'static str, String)) -> Ws {
     let mut req = url.into_client_request().unwrap();
     req.headers_mut().insert(header.0, header.1.parse().unwrap());
     tokio_tungstenite::connect_async(req).await.unwrap().0
