@@ -2,18 +2,18 @@
 // AA rules) in the real window: the first-run form, the agreement, the inbox with a
 // conversation open, and the settings panel.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
 const require = createRequire(join(root, "tests/webchat/package.json"));
 
-test("issue10 the desktop window passes axe-core on its main screens and answers the triage keys", { timeout: 240000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue10 the desktop window passes axe-core on its main screens and answers the triage keys", { timeout: 240000, skip: needsLab }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   const axe = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
   const lab = readLab();

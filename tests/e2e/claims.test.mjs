@@ -4,16 +4,15 @@
 // would make it: their claim keyword in place of this advisor's.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { doveadm, firstRun, freshMailbox, labEnv, mailToPhoneline, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { doveadm, firstRun, freshMailbox, mailToPhoneline, needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
 
-test("issue10 a conversation a colleague takes over is told in a desktop notification", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue10 a conversation a colleague takes over is told in a desktop notification", { timeout: 180000, skip: needsLab }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   const lab = readLab();
   const mailbox = freshMailbox("claims");

@@ -2,17 +2,16 @@
 // Phoneline (perpetrators) sees no Men's Advice Line (victims) conversation, and a search by a
 // victim's address answers as for an address nobody has used.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { firstRun, needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
 const artifacts = join(root, "tests/artifacts");
 
-test("issue6 an advisor on one line cannot find the other line's contacts", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue6 an advisor on one line cannot find the other line's contacts", { timeout: 180000, skip: needsLab }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   const store = storeWithSharedMailbox(readLab(), "confide-e2e-firewall-");
   const driver = await startDriver({ env: { CONFIDE_DATA_DIR: store } });

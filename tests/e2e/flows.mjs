@@ -1,7 +1,7 @@
 // Steps several end-to-end tests share.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -9,6 +9,8 @@ import { join, resolve } from "node:path";
 const root = resolve(import.meta.dirname, "../..");
 const artifacts = join(root, "tests/artifacts");
 export const labEnv = "/var/lib/confide-lab/accounts.env";
+/** Why a test that needs the lab is skipped here; in CI it is never skipped (it fails instead). */
+export const needsLab = process.env.CI !== "true" && !existsSync(labEnv) && "needs the mail lab";
 
 /** The lab's ports, CA and passwords (tests/lab/up writes them). */
 export function readLab() {

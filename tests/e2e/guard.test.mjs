@@ -3,10 +3,9 @@
 // is set up in the app, the copy is moved to the helpline's Sent and the advisor is told.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, labEnv, readLab, setPersonalMailbox, storeWithSharedMailbox } from "./flows.mjs";
+import { firstRun, needsLab, readLab, setPersonalMailbox, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -15,7 +14,7 @@ const artifacts = join(root, "tests/artifacts");
 const doveadm = (...args) => execFileSync("doveadm", ["-c", "/var/lib/confide-lab/dovecot/dovecot.conf", ...args], { encoding: "utf8" });
 const ids = (user, folder) => doveadm("-f", "flow", "fetch", "-u", `${user}@lab.test`, "hdr.message-id", "mailbox", folder, "all");
 
-test("issue4 the window moves a helpline reply out of the advisor's personal Sent", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue4 the window moves a helpline reply out of the advisor's personal Sent", { timeout: 180000, skip: needsLab }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   const lab = readLab();
   const store = storeWithSharedMailbox(lab, "confide-e2e-guard-");

@@ -4,11 +4,10 @@
 // the listener must have heard nothing. The mail frame itself must have no script and no way
 // to Tauri's IPC.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, labEnv, mailToPhoneline, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { firstRun, mailToPhoneline, needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -49,7 +48,7 @@ function efail(u) {
     `--${b}\r\nContent-Type: text/html\r\n\r\n">\r\n--${b}--\r\n`;
 }
 
-test("issue10 hostile email in the real window runs no script and makes no request", { timeout: 300000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue10 hostile email in the real window runs no script and makes no request", { timeout: 300000, skip: needsLab }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   const heard = [];
   const listener = createServer((req, res) => {

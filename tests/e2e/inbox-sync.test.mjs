@@ -2,17 +2,16 @@
 // a hostile HTML message in the empty sandbox with its remote images blocked, and sets a
 // status and a risk flag that the search and filters then find.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, freshMailbox, labEnv, mailToPhoneline, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { firstRun, freshMailbox, mailToPhoneline, needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
 const artifacts = join(root, "tests/artifacts");
 
-test("issue3 the window syncs the shared mailbox and shows hostile HTML safely", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue3 the window syncs the shared mailbox and shows hostile HTML safely", { timeout: 180000, skip: needsLab }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   const lab = readLab();
   const store = storeWithSharedMailbox(lab, "confide-e2e-sync-");
@@ -72,7 +71,7 @@ test("issue3 the window syncs the shared mailbox and shows hostile HTML safely",
 // Issue 29: a connected, up-to-date but empty mailbox said "Email arrives here once the shared
 // mailbox is connected"; and the attachment icon was an emoji the desktop's fonts lacked (an
 // empty box), now an icon the app draws itself.
-test("issue29 an empty connected mailbox says so, and attachments show the app's own icon", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue29 an empty connected mailbox says so, and attachments show the app's own icon", { timeout: 180000, skip: needsLab }, async () => {
   const lab = readLab();
   const mailbox = freshMailbox("e2e-empty");
   const store = storeWithSharedMailbox(lab, "confide-e2e-empty-", mailbox);

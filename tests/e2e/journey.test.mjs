@@ -10,11 +10,11 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdtempSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { doveadm, freshMailbox, labEnv, launchChromium, mailToPhoneline, managerWithTeam, readLab, setPersonalMailbox, storeWithSharedMailbox, takeChats } from "./flows.mjs";
+import { doveadm, freshMailbox, launchChromium, mailToPhoneline, managerWithTeam, needsLab, readLab, setPersonalMailbox, storeWithSharedMailbox, takeChats } from "./flows.mjs";
 import { pdf } from "./pdf.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 import { startGateway } from "../webchat/gateway.mjs";
@@ -34,7 +34,7 @@ function found(user, folder, text) {
 }
 const folders = (user) => doveadm("-f", "flow", "mailbox", "list", "-u", user).trim().split("\n").filter(Boolean);
 
-test("issue10 the whole journey through the real window, then retention removes everything expired", { timeout: 600000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue10 the whole journey through the real window, then retention removes everything expired", { timeout: 600000, skip: needsLab }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   const lab = readLab();
   const shared = freshMailbox("journey");

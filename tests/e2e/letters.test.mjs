@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { forgetTeam, labEnv, managerWithTeam, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { forgetTeam, managerWithTeam, needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { pdf } from "./pdf.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
@@ -15,7 +15,7 @@ const root = resolve(import.meta.dirname, "../..");
 const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
 const artifacts = join(root, "tests/artifacts");
 
-test("issue8 a scanned letter is imported from the scanner folder and read by a manager", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue8 a scanned letter is imported from the scanner folder and read by a manager", { timeout: 180000, skip: needsLab }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   forgetTeam();
   const store = storeWithSharedMailbox(readLab(), "confide-e2e-letters-");

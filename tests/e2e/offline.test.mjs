@@ -3,11 +3,10 @@
 // state by itself once the server answers again. The server is the real lab; the network
 // between is a TCP relay the test can cut.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, freshMailbox, labEnv, mailToPhoneline, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { firstRun, freshMailbox, mailToPhoneline, needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, freePort, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -44,7 +43,7 @@ function relay(port, target) {
   );
 }
 
-test("issue10 the inbox shows it is offline while the mail server cannot be reached, and recovers", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue10 the inbox shows it is offline while the mail server cannot be reached, and recovers", { timeout: 180000, skip: needsLab }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   const lab = readLab();
   const mailbox = freshMailbox("offline");

@@ -3,10 +3,9 @@
 // held about them by that pseudonym (subject access) and erases it everywhere.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { forgetTeam, labEnv, mailToPhoneline, managerWithTeam, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { forgetTeam, mailToPhoneline, managerWithTeam, needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -14,7 +13,7 @@ const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
 const artifacts = join(root, "tests/artifacts");
 const dove = (...args) => execFileSync("doveadm", ["-c", "/var/lib/confide-lab/dovecot/dovecot.conf", ...args], { encoding: "utf8" });
 
-test("issue9 a pseudonym instead of contact details, then subject access and erasure", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue9 a pseudonym instead of contact details, then subject access and erasure", { timeout: 180000, skip: needsLab }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   forgetTeam();
   const lab = readLab();

@@ -3,17 +3,16 @@
 // user's name, address, number and email address masked, scores it against the rubric, and
 // sees the review in the per-advisor summary.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { forgetTeam, labEnv, mailToPhoneline, managerWithTeam, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { forgetTeam, mailToPhoneline, managerWithTeam, needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
 const artifacts = join(root, "tests/artifacts");
 
-test("issue8 a manager samples and reviews a reply, masked", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue8 a manager samples and reviews a reply, masked", { timeout: 180000, skip: needsLab }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   forgetTeam();
   const lab = readLab();

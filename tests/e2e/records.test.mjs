@@ -3,17 +3,16 @@
 // legal hold shows its reason in the conversation and in the record view.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, forgetTeam, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { firstRun, forgetTeam, needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
 const artifacts = join(root, "tests/artifacts");
 
-test("issue5 a manager sees the retention record and puts a conversation on legal hold", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue5 a manager sees the retention record and puts a conversation on legal hold", { timeout: 180000, skip: needsLab }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   forgetTeam();
   const lab = readLab();

@@ -2,17 +2,16 @@
 // shared mailbox and sees themselves in it with their key's fingerprint, the founder's
 // fingerprint to compare, and their own card to hand on.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, forgetTeam, labEnv, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { firstRun, forgetTeam, needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
 const artifacts = join(root, "tests/artifacts");
 
-test("issue6 a manager starts the team directory", { timeout: 180000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue6 a manager starts the team directory", { timeout: 180000, skip: needsLab }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   forgetTeam();
   const store = storeWithSharedMailbox(readLab(), "confide-e2e-team-");

@@ -9,11 +9,11 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { forgetTeam, labEnv, launchChromium, managerWithTeam, readLab, startTrayWatcher, storeWithSharedMailbox, takeChats } from "./flows.mjs";
+import { forgetTeam, launchChromium, managerWithTeam, needsLab, readLab, startTrayWatcher, storeWithSharedMailbox, takeChats } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 import { startGateway } from "../webchat/gateway.mjs";
 
@@ -31,7 +31,7 @@ function transcripts() {
   }
 }
 
-test("issue7 a visitor in a browser chats with an advisor in the Confide window", { timeout: 240000, skip: !existsSync(labEnv) && "needs the mail lab" }, async () => {
+test("issue7 a visitor in a browser chats with an advisor in the Confide window", { timeout: 240000, skip: needsLab }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
   forgetTeam();
   const archivedBefore = transcripts();
