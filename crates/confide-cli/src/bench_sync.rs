@@ -165,7 +165,7 @@ impl Lcg {
 /// About 4 KiB: mostly plain text, one in ten multipart with HTML, one in four a reply.
 fn message(i: usize, rng: &mut Lcg) -> String {
     let caller = rng.next() % (i / 3 + 1);
-    let line = if caller % 2 == 0 { "phoneline" } else { "mensadvice" };
+    let line = if caller.is_multiple_of(2) { "phoneline" } else { "mensadvice" };
     let mut head = format!(
         "From: Caller {caller} <caller{caller}@example.org>\r\nTo: {line}@lab.test\r\nSubject: {}\r\nMessage-ID: <bench-{i}@example.org>\r\n\
          Date: Mon, {} Nov 2026 {:02}:{:02}:00 +0000\r\nMIME-Version: 1.0\r\n",
@@ -174,14 +174,14 @@ fn message(i: usize, rng: &mut Lcg) -> String {
         i % 24,
         i % 60,
     );
-    if i > 0 && i % 4 == 0 {
+    if i > 0 && i.is_multiple_of(4) {
         let parent = rng.next() % i;
         head.push_str(&format!(
             "In-Reply-To: <bench-{parent}@example.org>\r\nReferences: <bench-{parent}@example.org>\r\n"
         ));
     }
     let text = rng.words(560);
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         format!(
             "{head}Content-Type: multipart/alternative; boundary=\"b{i}\"\r\n\r\n--b{i}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n\
              --b{i}\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body><p>{}</p><img src=\"https://tracker.example/p.gif\"></body></html>\r\n--b{i}--\r\n",

@@ -1,5 +1,8 @@
 //! The headless commands a timer runs, against the lab. Issue 4: `confide guard run` syncs the shared
 //! mailbox, moves a personal Sent copy of a helpline reply, and a second run moves nothing.
+// The keyring lock (`common::one_at_a_time`) is held across awaits on purpose: it keeps one
+// test's `confide` processes off the keyring while another's run, for the test's whole span.
+#![allow(clippy::await_holding_lock)]
 
 use confide_mail::lab::Lab;
 

@@ -2,6 +2,9 @@
 //! in any file the headless commands leave, in their log at its most verbose, or in any
 //! process's argument list or environment while they run. The secrets are read back from the
 //! real keyring and looked for byte for byte.
+// The keyring lock (`common::one_at_a_time`) is held across awaits on purpose: it keeps one
+// test's `confide` processes off the keyring while another's run, for the test's whole span.
+#![allow(clippy::await_holding_lock)]
 
 use std::io::Read;
 use std::process::Stdio;

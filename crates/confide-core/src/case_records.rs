@@ -54,7 +54,7 @@ pub fn make(session: &Session, input: &CaseInput) -> Result<CaseRecord, CoreErro
     if !classes(session.preset()).iter().any(|c| c.id == input.class) {
         return Err(CoreError::Invalid("this policy keeps no record of that kind".into()));
     }
-    if !session.profile.lines.iter().any(|l| *l == input.line) {
+    if !session.profile.lines.contains(&input.line) {
         return Err(CoreError::Invalid("that is not one of your service lines".into()));
     }
     if input.text.trim().is_empty() {

@@ -85,7 +85,7 @@ pub fn make(session: &Session, input: &ContactInput) -> Result<Contact, CoreErro
     if session.preset().retention_class(input.purpose.class()).is_none() {
         return Err(CoreError::Invalid("this policy keeps no contact details for that purpose".into()));
     }
-    if !session.profile.lines.iter().any(|l| *l == input.line) {
+    if !session.profile.lines.contains(&input.line) {
         return Err(CoreError::Invalid("that is not one of your service lines".into()));
     }
     if input.name.trim().is_empty() || input.contact.trim().is_empty() {

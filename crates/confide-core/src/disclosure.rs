@@ -177,7 +177,7 @@ pub fn decide(
     if !preset.exceptions.iter().any(|e| e.id == input.category) {
         return Err(CoreError::Invalid("choose one of this helpline's exception categories".into()));
     }
-    if !session.profile.lines.iter().any(|l| *l == input.line) {
+    if !session.profile.lines.contains(&input.line) {
         return Err(CoreError::Invalid("that is not one of your service lines".into()));
     }
     if input.disclosed.trim().is_empty() || input.why.trim().is_empty() {

@@ -359,18 +359,6 @@ fn fts_query(input: &str) -> String {
         .join(" ")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::fts_query;
-
-    #[test]
-    fn user_input_cannot_become_fts_syntax() {
-        assert_eq!(fts_query("anger OR \"x NEAR(y"), "\"anger\"* \"OR\"* \"x\"* \"NEAR\"* \"y\"*");
-        assert_eq!(fts_query("  "), "");
-        assert_eq!(fts_query("sam.k@example.org"), "\"sam.k@example.org\"*");
-    }
-}
-
 /// The conversations this desktop's person has claimed, by id.
 pub async fn claimed_by_me(store: &Store) -> Result<Vec<i64>, CoreError> {
     let me = store.identity().fingerprint();
@@ -396,4 +384,16 @@ pub async fn taken_over(store: &Store, claimed: &[i64]) -> Result<Vec<(i64, Stri
     .fetch_all(store.pool())
     .await?;
     Ok(rows.into_iter().map(|r| (r.id, r.assignee)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn user_input_cannot_become_fts_syntax() {
+        assert_eq!(fts_query("anger OR \"x NEAR(y"), "\"anger\"* \"OR\"* \"x\"* \"NEAR\"* \"y\"*");
+        assert_eq!(fts_query("  "), "");
+        assert_eq!(fts_query("sam.k@example.org"), "\"sam.k@example.org\"*");
+    }
 }

@@ -103,22 +103,18 @@ pub async fn run_with_progress(
             report.problems.push(format!("The shared mailbox could not be brought up to date first ({}); its server copies will be removed on the next run.", e.kind()));
         }
     }
-    if !dry_run {
-        if class.delete_from.iter().any(|p| matches!(p, Place::PersonalSent | Place::PersonalDeleted)) {
-            let all = accounts::list(store).await?;
-            match guard::shared_identity(store, &all).await {
-                Ok((shared_account, identity)) => {
-                    let identity = std::sync::Arc::new(identity);
-                    match guard::run_with(store, &all, &shared_account, identity.clone()).await {
-                        Ok(g) => report.problems.extend(g.problems),
-                        Err(e) => {
-                            report.problems.push(format!("Personal mailboxes could not be checked: {}.", e.kind()))
-                        }
-                    }
-                    expire_personal_copies(store, &class, &all, &identity, &mut report).await?;
+    if !dry_run && class.delete_from.iter().any(|p| matches!(p, Place::PersonalSent | Place::PersonalDeleted)) {
+        let all = accounts::list(store).await?;
+        match guard::shared_identity(store, &all).await {
+            Ok((shared_account, identity)) => {
+                let identity = std::sync::Arc::new(identity);
+                match guard::run_with(store, &all, &shared_account, identity.clone()).await {
+                    Ok(g) => report.problems.extend(g.problems),
+                    Err(e) => report.problems.push(format!("Personal mailboxes could not be checked: {}.", e.kind())),
                 }
-                Err(e) => report.problems.push(format!("Personal mailboxes could not be checked: {}.", e.kind())),
+                expire_personal_copies(store, &class, &all, &identity, &mut report).await?;
             }
+            Err(e) => report.problems.push(format!("Personal mailboxes could not be checked: {}.", e.kind())),
         }
     }
     phase.next("sync and guard");
@@ -141,7 +137,7 @@ pub async fn run_with_progress(
     if class.delete_from.contains(&Place::SharedMailbox) && !blocked {
         let now = store.clock().now();
         for account in &shared {
-            let password = crate::connect::account_password(store, &account)?;
+            let password = crate::connect::account_password(store, account)?;
             let mine: Vec<&Expired> = expired.iter().collect();
             let (acct, period) = (account.clone(), class.period.clone());
             let located = locations_of(&mine, &account.id);
@@ -312,9 +308,11 @@ async fn expire_personal_copies(
     report: &mut RetentionReport,
 ) -> Result<(), MailError> {
     let now = store.clock().now();
-    for personal in all.iter().filter(|a| a.kind == AccountKind::Personal).cloned() {
+    for personal in all.iter().filter(|a| a.kind == AccountKind::Personal) {
         let (password, id, period) =
-            (crate::connect::account_password(store, &personal)?, identity.clone(), class.period.clone());
+            (crate::connect::account_password(store, personal)?, identity.clone(), class.period.clone());
+        // Owned, for the blocking thread.
+        let personal = personal.clone();
         let outcome = tokio::task::spawn_blocking(move || {
             crate::expire_personal::expire_personal(&personal, &password, &id, &period, now)
         })

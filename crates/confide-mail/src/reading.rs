@@ -166,13 +166,13 @@ pub fn message_html(raw: &[u8]) -> Option<crate::sanitize::Sanitized> {
         return None;
     }
     let mut shown = crate::sanitize::Sanitized { html: String::new(), blocked_images: 0 };
-    for i in 0..parts.len() {
+    for (i, part) in parts.iter().enumerate() {
         // Inline images and other non-text parts have no body to show here: they are listed
         // as attachments.
         let Some(html) = parsed.body_html(i) else { continue };
         let clean = sanitize_html(&html);
         // A plain-text part becomes a block of its own between the HTML parts around it.
-        let text = !parts[i].is_text_html();
+        let text = !part.is_text_html();
         shown.html.push_str(if text { "<div>" } else { "" });
         shown.html.push_str(&clean.html);
         shown.html.push_str(if text { "</div>" } else { "" });

@@ -94,7 +94,8 @@ mod tests {
     #[test]
     fn an_error_challenge_is_acknowledged_without_the_token() {
         for mechanism in [Mechanism::XOAuth2, Mechanism::OAuthBearer] {
-            let a = TokenAuthenticator { response: initial_response(mechanism, "u", "h", 1, "secret-token"), mechanism };
+            let a =
+                TokenAuthenticator { response: initial_response(mechanism, "u", "h", 1, "secret-token"), mechanism };
             assert!(a.process(b"").windows(12).any(|w| w == b"secret-token"));
             let ack = a.process(br#"{"status":"invalid_token"}"#);
             assert!(ack.len() <= 1, "{ack:?}");

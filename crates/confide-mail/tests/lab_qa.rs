@@ -59,10 +59,8 @@ async fn issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outli
     // A service user writes; Bob answers from Confide (his reply carries his key's keyword).
     lab.import_raw(
         &shared,
-        &[format!(
-            "From: \"Wendell Okafor\" <w.okafor@example.org>\r\nTo: phoneline@lab.test\r\nSubject: Help please, Wendell here\r\nMessage-ID: <qa-canary@example.org>\r\n\
-             Date: Mon, 5 Oct 2026 09:00:00 +0000\r\n\r\nI am Wendell Okafor, 14 Larkspur Road, Leeds LS6 2AB, phone 07700 900123.\r\n"
-        )],
+        &["From: \"Wendell Okafor\" <w.okafor@example.org>\r\nTo: phoneline@lab.test\r\nSubject: Help please, Wendell here\r\nMessage-ID: <qa-canary@example.org>\r\n\
+             Date: Mon, 5 Oct 2026 09:00:00 +0000\r\n\r\nI am Wendell Okafor, 14 Larkspur Road, Leeds LS6 2AB, phone 07700 900123.\r\n".to_string()],
     );
     sync(&bob).await;
     let conversation = confide_core::inbox::page(&bob, &Default::default()).await.unwrap().conversations[0].id;

@@ -247,7 +247,7 @@ impl Hub {
     pub async fn visitor_gone(self: &Arc<Self>, conn: u64, chat: Option<&str>) {
         let mut inner = self.inner.lock().await;
         let Some(c) = chat.and_then(|id| inner.chats.get_mut(id)) else { return };
-        if !c.visitor.as_ref().is_some_and(|(v, _)| *v == conn) {
+        if c.visitor.as_ref().is_none_or(|(v, _)| *v != conn) {
             return;
         }
         c.visitor = None;

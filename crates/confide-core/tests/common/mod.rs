@@ -14,7 +14,10 @@ pub fn keyring_available(test: &str) -> bool {
         return true;
     }
     // In CI a skip would pass a run that tested nothing: there it fails.
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "{test}: needs the real keyring, and CI must provide it (tests/with-keyring)");
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{test}: needs the real keyring, and CI must provide it (tests/with-keyring)"
+    );
     eprintln!("SKIPPED {test}: needs the real keyring; run it under tests/with-keyring (scripts/test does)");
     false
 }

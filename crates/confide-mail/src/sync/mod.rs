@@ -99,7 +99,7 @@ pub async fn sync_account(
     if account.kind != AccountKind::Shared {
         return Err(MailError::PersonalAccount(account.id.clone()));
     }
-    let password = crate::connect::account_password(store, &account)?;
+    let password = crate::connect::account_password(store, account)?;
     let states = mailstore::folder_states(store, &account.id).await?;
     let helpers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 3);
     let (tx, mut rx) = mpsc::channel::<Event>(2 * (helpers + 1));
