@@ -12,6 +12,7 @@ mod error;
 pub mod expire;
 mod expire_personal;
 mod expire_records;
+mod expire_server;
 pub mod folders;
 pub mod guard;
 pub mod idle;

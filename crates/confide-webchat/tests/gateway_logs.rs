@@ -8,20 +8,17 @@ use std::time::Duration;
 
 use confide_webchat::config::credential_hash;
 use confide_webchat::protocol::Out;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+mod common;
+use common::{send, Ws};
 
 async fn connect(url: String, header: (&'static str, String)) -> Ws {
     let mut req = url.into_client_request().unwrap();
     req.headers_mut().insert(header.0, header.1.parse().unwrap());
     tokio_tungstenite::connect_async(req).await.unwrap().0
-}
-
-async fn send(ws: &mut Ws, json: serde_json::Value) {
-    ws.send(Message::Text(json.to_string().into())).await.unwrap();
 }
 
 /// The next frame that `pick` wants, or a failure after 5 s.

@@ -5,8 +5,14 @@ use std::collections::{HashMap, HashSet};
 
 use crate::{CoreError, Store};
 
+mod flags;
 mod ingest;
 mod lines;
+pub(crate) use flags::refresh_triage;
+pub use flags::{
+    conversation_locations, erasure_locations, held_message_ids, is_seen, status_keyword, update_flags, CLAIM_PREFIX,
+    HOLD_KEYWORD, RISK_PREFIX, STATUS_PREFIX,
+};
 pub use ingest::ingest;
 pub use lines::{line_keyword, LINE_PREFIX};
 
@@ -308,182 +314,4 @@ pub async fn conversation_account(store: &Store, conversation_id: i64) -> Result
     )
     .fetch_optional(store.pool())
     .await?)
-}
-
-/// The server-side triage marks: IMAP keywords on a conversation's messages in the shared
-/// mailbox, so every desktop sees the same claim and status. A claim names a staff member by
-/// the fingerprint of their public key, never by name.
-pub const CLAIM_PREFIX: &str = "Confide.Claim.";
-pub const STATUS_PREFIX: &str = "Confide.Status.";
-/// A risk flag: the id of one of the preset's exception categories.
-pub const RISK_PREFIX: &str = "Confide.Risk.";
-/// A legal hold, on the server so that every desktop's retention keeps the conversation (the
-/// reason stays with the manager who set it).
-pub const HOLD_KEYWORD: &str = "Confide.Hold";
-
-/// Applies flag changes seen on the server (CONDSTORE) and refreshes the triage state of the
-/// conversations they belong to. A conversation a manager moved to a line this person does not
-/// work on is forgotten. Returns the UIDs this desktop passed over that a move has put on one
-/// of its lines: the caller fetches and ingests them.
-pub async fn update_flags(
-    store: &Store,
-    account: &str,
-    folder: &str,
-    uidvalidity: u32,
-    changes: &[(u32, String)],
-) -> Result<Vec<u32>, CoreError> {
-    let allowed = crate::staff::working_lines(store).await?;
-    let mut passed_over = vec![];
-    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
-    let uv = i64::from(uidvalidity);
-    let mut touched = std::collections::BTreeSet::new();
-    for (uid, flags) in changes {
-        let uid = i64::from(*uid);
-        let row = sqlx::query_scalar!(
-            "UPDATE mail_messages SET flags = ? WHERE account_id = ? AND folder = ? AND uidvalidity = ? AND uid = ? RETURNING message_row",
-            flags,
-            account,
-            folder,
-            uv,
-            uid
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        match row {
-            Some(row) => {
-                if let Some(c) = sqlx::query_scalar!("SELECT conversation_id FROM messages WHERE id = ?", row)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                {
-                    touched.insert(c);
-                }
-            }
-            None => {
-                if let (Some(line), Some(allowed)) = (line_keyword(flags), &allowed) {
-                    if allowed.iter().any(|a| a == line) {
-                        passed_over.push(uid as u32);
-                    }
-                }
-            }
-        }
-    }
-    let touched: Vec<i64> = touched.into_iter().collect();
-    for &c in &touched {
-        refresh_triage(&mut tx, c).await?;
-    }
-    if let Some(allowed) = &allowed {
-        lines::forget_moved_away(&mut tx, &touched, allowed).await?;
-    }
-    tx.commit().await?;
-    Ok(passed_over)
-}
-
-/// Recomputes a conversation's assignee, status and read state from the flags on its messages.
-/// The newest message carrying a mark wins, so a later claim replaces an earlier one. Email is
-/// unread while any message that came in lacks `\Seen`: the shared mailbox's read state, so a
-/// colleague's reading shows here too.
-pub(crate) async fn refresh_triage(tx: &mut sqlx::SqliteConnection, conversation_id: i64) -> Result<(), CoreError> {
-    let rows = sqlx::query!(
-        "SELECT mm.flags, m.direction FROM mail_messages mm JOIN messages m ON m.id = mm.message_row
-         WHERE m.conversation_id = ? ORDER BY m.sent_at DESC, m.id DESC",
-        conversation_id
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let unread = rows.iter().any(|r| r.direction == "in" && !is_seen(&r.flags));
-    let flags: Vec<String> = rows.into_iter().map(|r| r.flags).collect();
-    let find = |prefix: &str| {
-        flags.iter().flat_map(|f| f.split_whitespace()).find_map(|k| k.strip_prefix(prefix).map(str::to_owned))
-    };
-    let assignee = find(CLAIM_PREFIX);
-    let status = match find(STATUS_PREFIX).as_deref() {
-        Some("New") => "new",
-        Some("InProgress") => "in_progress",
-        Some("Waiting") => "waiting",
-        Some("Closed") => "closed",
-        _ if assignee.is_some() => "in_progress",
-        _ => "new",
-    };
-    // A flag raised on any message stands for the conversation.
-    let risks: std::collections::BTreeSet<&str> =
-        flags.iter().flat_map(|f| f.split_whitespace()).filter_map(|k| k.strip_prefix(RISK_PREFIX)).collect();
-    let risks = serde_json::to_string(&risks).expect("strings serialise");
-    let held = flags.iter().flat_map(|f| f.split_whitespace()).any(|k| k == HOLD_KEYWORD);
-    // A manager's move: the newest message carrying a line keyword decides.
-    let moved_to = flags.iter().find_map(|f| line_keyword(f));
-    sqlx::query!(
-        "UPDATE conversations SET assignee = ?, status = ?, risk_flags = ?, held_on_server = ?, line_id = coalesce(?, line_id), unread = ? WHERE id = ?",
-        assignee,
-        status,
-        risks,
-        held,
-        moved_to,
-        unread,
-        conversation_id
-    )
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
-}
-
-/// Whether an IMAP flag list (as stored, space-separated) holds `\Seen`.
-pub fn is_seen(flags: &str) -> bool {
-    flags.split_whitespace().any(|f| f.eq_ignore_ascii_case("\\Seen"))
-}
-
-/// The IMAP keyword that records a status.
-pub fn status_keyword(status: crate::conversations::Status) -> String {
-    use crate::conversations::Status;
-    let name = match status {
-        Status::New => "New",
-        Status::InProgress => "InProgress",
-        Status::Waiting => "Waiting",
-        Status::Closed => "Closed",
-    };
-    format!("{STATUS_PREFIX}{name}")
-}
-
-/// Where a conversation's messages sit on the server: (account, folder, uid, flags).
-pub async fn conversation_locations(
-    store: &Store,
-    conversation_id: i64,
-) -> Result<Vec<(String, String, u32, String)>, CoreError> {
-    let rows = sqlx::query!(
-        "SELECT mm.account_id, mm.folder, mm.uid, mm.flags FROM mail_messages mm JOIN messages m ON m.id = mm.message_row
-         JOIN mail_folders f ON f.account_id = mm.account_id AND f.name = mm.folder AND f.uidvalidity = mm.uidvalidity
-         WHERE m.conversation_id = ?",
-        conversation_id
-    )
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.account_id, r.folder, r.uid as u32, r.flags)).collect())
-}
-
-/// Where a conversation's messages sit on the server, with the UIDVALIDITY they were seen
-/// under, so a destructive step can check the folder is still the one it knew:
-/// (account, folder, uidvalidity, uid).
-pub async fn erasure_locations(
-    store: &Store,
-    conversation_id: i64,
-) -> Result<Vec<(String, String, u32, u32)>, CoreError> {
-    let rows = sqlx::query!(
-        "SELECT mm.account_id, mm.folder, mm.uidvalidity, mm.uid FROM mail_messages mm JOIN messages m ON m.id = mm.message_row WHERE m.conversation_id = ?",
-        conversation_id
-    )
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.account_id, r.folder, r.uidvalidity as u32, r.uid as u32)).collect())
-}
-
-/// The Message-IDs of the messages an account's mailbox holds (as last synced): how the
-/// sent-folder guard recognises a personal copy of a reply to one of them.
-pub async fn held_message_ids(store: &Store, account: &str) -> Result<HashSet<String>, CoreError> {
-    let rows = sqlx::query_scalar!(
-        r#"SELECT DISTINCT m.message_id AS "message_id!" FROM messages m JOIN mail_messages mm ON mm.message_row = m.id
-           WHERE mm.account_id = ? AND m.message_id IS NOT NULL"#,
-        account
-    )
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows.into_iter().collect())
 }
