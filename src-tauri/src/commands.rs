@@ -262,6 +262,7 @@ pub async fn save_personal_account(
             .find(|a| a.kind == AccountKind::Shared)
             .and_then(|a| a.ca_file),
         lines: vec![],
+        sign_in: accounts::SignIn::Password,
     };
     // An empty password keeps the one already in the keyring.
     let password = match request.password.is_empty() {
@@ -277,7 +278,7 @@ pub async fn save_personal_account(
     let (check, password) = (account.clone(), password);
     let confirmed = password.clone();
     tokio::task::spawn_blocking(move || {
-        confide_mail::connect::imap_login(&check, &password).map(|mut s| {
+        confide_mail::connect::imap_login(&check, &password.as_str().into()).map(|mut s| {
             let _ = s.logout();
         })
     })

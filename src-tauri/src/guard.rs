@@ -53,7 +53,7 @@ pub async fn ensure_running(app: &AppHandle, store: &Store, state: &Arc<GuardSta
     *trigger = Some(tx.clone());
     drop(trigger);
 
-    if let Some(password) = store.vault().account_password(&personal.id).map_err(confide_core::CoreError::from)? {
+    if let Ok(password) = confide_mail::connect::account_password(store, &personal) {
         let (account, pw) = (personal.clone(), password.clone());
         let sent = tokio::task::spawn_blocking(move || guard::personal_sent_folder(&account, &pw))
             .await

@@ -3,13 +3,14 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
-use confide_core::accounts::{self, Account, AccountKind, LineAddress, Security};
+use confide_core::accounts::{self, Account, AccountKind, LineAddress, Security, SignIn};
 use confide_core::Store;
 
 #[derive(Subcommand)]
 pub enum AccountCmd {
-    /// Add or replace a mail account; the password is read from standard input
-    Add(AddArgs),
+    /// Add or replace a mail account: with a password read from standard input, or signed in
+    /// with OAuth 2.0 (--oauth) on another device
+    Add(Box<AddArgs>),
     /// List the accounts (never their passwords)
     List,
 }
@@ -37,14 +38,14 @@ pub struct AddArgs {
     /// Login name [default: the address]
     #[arg(long)]
     username: Option<String>,
-    /// IMAP server as HOST:PORT
+    /// IMAP server as HOST:PORT [default: the --oauth provider's]
     #[arg(long)]
-    imap: String,
+    imap: Option<String>,
     #[arg(long, value_enum, default_value = "tls")]
     imap_security: Sec,
-    /// SMTP submission server as HOST:PORT
+    /// SMTP submission server as HOST:PORT [default: the --oauth provider's]
     #[arg(long)]
-    smtp: String,
+    smtp: Option<String>,
     #[arg(long, value_enum, default_value = "starttls")]
     smtp_security: Sec,
     /// A CA certificate to trust for this account besides the system's
@@ -54,19 +55,40 @@ pub struct AddArgs {
     #[arg(long = "line")]
     lines: Vec<String>,
     /// Read the password from standard input (the only way: never on the command line)
-    #[arg(long, required = true)]
+    #[arg(long, required_unless_present = "oauth", conflicts_with = "oauth")]
     password_stdin: bool,
+    /// Sign in with OAuth 2.0 instead of a password: `microsoft`, `google`, or an OpenID
+    /// provider's issuer URL. Signing in happens on another device (the device flow): the
+    /// command prints an address and a code, and waits
+    #[arg(long)]
+    oauth: Option<String>,
+    /// The helpline's app registration at its provider (its IT supplies it)
+    #[arg(long, requires = "oauth")]
+    client_id: Option<String>,
+    /// The Microsoft 365 tenant (its id or domain) [default: organizations]
+    #[arg(long, requires = "oauth")]
+    tenant: Option<String>,
+    /// Scopes to ask for [default: the provider's for IMAP and SMTP, and offline access]
+    #[arg(long = "scope", requires = "oauth")]
+    scopes: Vec<String>,
 }
 
 pub async fn run(cmd: AccountCmd, store: Store) -> anyhow::Result<ExitCode> {
     match cmd {
         AccountCmd::Add(a) => {
-            let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password).context("cannot read the password from standard input")?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            if password.is_empty() {
-                bail!("no password was given on standard input");
-            }
+            let profile = a.oauth.as_deref().map(|p| crate::oauth::profile(p, a.tenant.as_deref())).transpose()?;
+            let sign_in = match &profile {
+                None => SignIn::Password,
+                Some(profile) => SignIn::OAuth(crate::oauth::settings(profile, a.client_id.as_deref(), &a.scopes)?),
+            };
+            let server =
+                |given: &Option<String>, default: Option<(String, u16, Security)>, what: &str| match (given, default) {
+                    (Some(hp), _) => Ok((host(hp)?, None)),
+                    (None, Some((h, p, sec))) => Ok(((h, p), Some(sec))),
+                    (None, None) => bail!("give the {what} server as --{what} HOST:PORT"),
+                };
+            let (imap, imap_sec) = server(&a.imap, profile.as_ref().and_then(|p| p.imap.clone()), "imap")?;
+            let (smtp, smtp_sec) = server(&a.smtp, profile.as_ref().and_then(|p| p.smtp.clone()), "smtp")?;
             let account = Account {
                 id: a.id,
                 kind: match a.kind {
@@ -75,12 +97,12 @@ pub async fn run(cmd: AccountCmd, store: Store) -> anyhow::Result<ExitCode> {
                 },
                 username: a.username.unwrap_or_else(|| a.address.clone()),
                 address: a.address,
-                imap_host: host(&a.imap)?.0,
-                imap_port: host(&a.imap)?.1,
-                imap_security: sec(a.imap_security),
-                smtp_host: host(&a.smtp)?.0,
-                smtp_port: host(&a.smtp)?.1,
-                smtp_security: sec(a.smtp_security),
+                imap_host: imap.0,
+                imap_port: imap.1,
+                imap_security: imap_sec.unwrap_or(sec(a.imap_security)),
+                smtp_host: smtp.0,
+                smtp_port: smtp.1,
+                smtp_security: smtp_sec.unwrap_or(sec(a.smtp_security)),
                 ca_file: a.ca_file,
                 lines: a
                     .lines
@@ -90,9 +112,27 @@ pub async fn run(cmd: AccountCmd, store: Store) -> anyhow::Result<ExitCode> {
                         Ok(LineAddress { address: address.into(), line_id: line_id.into() })
                     })
                     .collect::<anyhow::Result<_>>()?,
+                sign_in,
             };
-            accounts::save(&store, &account, password).await?;
-            println!("account {} saved; its password is in the keyring", account.id);
+            match &account.sign_in {
+                SignIn::Password => {
+                    let mut password = String::new();
+                    std::io::stdin()
+                        .read_to_string(&mut password)
+                        .context("cannot read the password from standard input")?;
+                    let password = password.trim_end_matches(['\r', '\n']);
+                    if password.is_empty() {
+                        bail!("no password was given on standard input");
+                    }
+                    accounts::save(&store, &account, password).await?;
+                    println!("account {} saved; its password is in the keyring", account.id);
+                }
+                SignIn::OAuth(settings) => {
+                    let refresh = crate::oauth::device_sign_in(settings.clone()).await?;
+                    accounts::save(&store, &account, &refresh).await?;
+                    println!("account {} saved; signed in, and the sign-in is kept in the keyring", account.id);
+                }
+            }
         }
         AccountCmd::List => {
             for a in accounts::list(&store).await? {

@@ -15,6 +15,7 @@ mod bench_retention;
 #[cfg(feature = "lab-bench")]
 mod bench_sync;
 mod letters_cmd;
+mod oauth;
 mod policy_cmd;
 mod sync_cmd;
 

@@ -48,6 +48,28 @@ pub struct LineAddress {
     pub line_id: String,
 }
 
+/// How an account signs in. The secret (the password, or the refresh token) is in the keyring.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum SignIn {
+    /// A password: on-premises servers (Dovecot, Exchange Server) only.
+    #[default]
+    Password,
+    /// OAuth 2.0: Microsoft 365, Google Workspace, or any OpenID provider.
+    OAuth(OAuthSettings),
+}
+
+/// A helpline's OAuth app registration at its provider: configuration its IT supplies once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OAuthSettings {
+    /// The issuer, whose metadata names the endpoints (`/.well-known/openid-configuration`).
+    pub issuer: String,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Account {
@@ -64,10 +86,12 @@ pub struct Account {
     /// A CA certificate to trust besides the system's (a helpline's own CA, or the lab's).
     pub ca_file: Option<String>,
     pub lines: Vec<LineAddress>,
+    #[serde(default)]
+    pub sign_in: SignIn,
 }
 
-/// Adds or replaces an account. The password goes to the keyring first, so a store row never
-/// exists whose secret was silently lost.
+/// Adds or replaces an account. Its secret (the password, or for OAuth the refresh token) goes
+/// to the keyring first, so a store row never exists whose secret was silently lost.
 pub async fn save(store: &Store, account: &Account, password: &str) -> Result<(), CoreError> {
     if account.id.is_empty() || !account.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err(CoreError::Invalid("an account id is letters, digits, '-' and '_'".into()));
@@ -84,17 +108,22 @@ pub async fn save(store: &Store, account: &Account, password: &str) -> Result<()
         store.now_ts(),
     );
     let (imap_port, smtp_port) = (i64::from(account.imap_port), i64::from(account.smtp_port));
+    let sign_in = match &account.sign_in {
+        SignIn::Password => None,
+        oauth => Some(serde_json::to_string(oauth).expect("settings serialise")),
+    };
     sqlx::query!(
         // An upsert, not INSERT OR REPLACE: a replace deletes the row first, and the cascade
         // would take the account's queued replies and sync state with it.
         "INSERT INTO accounts
            (id, kind, address, username, imap_host, imap_port, imap_security,
-            smtp_host, smtp_port, smtp_security, ca_file, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            smtp_host, smtp_port, smtp_security, ca_file, created_at, sign_in)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, address = excluded.address,
            username = excluded.username, imap_host = excluded.imap_host, imap_port = excluded.imap_port,
            imap_security = excluded.imap_security, smtp_host = excluded.smtp_host,
-           smtp_port = excluded.smtp_port, smtp_security = excluded.smtp_security, ca_file = excluded.ca_file",
+           smtp_port = excluded.smtp_port, smtp_security = excluded.smtp_security, ca_file = excluded.ca_file,
+           sign_in = excluded.sign_in",
         account.id,
         kind,
         account.address,
@@ -106,7 +135,8 @@ pub async fn save(store: &Store, account: &Account, password: &str) -> Result<()
         smtp_port,
         smtp_sec,
         account.ca_file,
-        now
+        now,
+        sign_in
     )
     .execute(&mut *tx)
     .await?;
@@ -128,7 +158,7 @@ pub async fn save(store: &Store, account: &Account, password: &str) -> Result<()
 pub async fn list(store: &Store) -> Result<Vec<Account>, CoreError> {
     let rows = sqlx::query!(
         "SELECT id, kind, address, username, imap_host, imap_port, imap_security,
-                smtp_host, smtp_port, smtp_security, ca_file FROM accounts ORDER BY kind DESC, id"
+                smtp_host, smtp_port, smtp_security, ca_file, sign_in FROM accounts ORDER BY kind DESC, id"
     )
     .fetch_all(store.pool())
     .await?;
@@ -154,6 +184,9 @@ pub async fn list(store: &Store) -> Result<Vec<Account>, CoreError> {
             smtp_security: Security::parse(&r.smtp_security),
             ca_file: r.ca_file,
             lines,
+            // An unreadable setting is a password account: it then fails to log in, saying so,
+            // rather than being skipped.
+            sign_in: r.sign_in.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default(),
         });
     }
     Ok(out)

@@ -17,6 +17,7 @@ pub mod mailstore;
 pub mod outbox;
 pub mod paths;
 pub mod policy;
+pub mod providers;
 pub mod qa;
 pub mod retention;
 pub mod retention_record;

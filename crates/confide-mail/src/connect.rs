@@ -7,7 +7,7 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
 
-use confide_core::accounts::{Account, Security};
+use confide_core::accounts::{Account, Security, SignIn};
 use rustls::pki_types::ServerName;
 
 use crate::MailError;
@@ -58,26 +58,43 @@ fn wrap(host: &str, stream: TcpStream, config: Arc<rustls::ClientConfig>) -> Res
     Ok(rustls::StreamOwned::new(conn, stream))
 }
 
-/// The account's password from the keyring; a missing one is an error that names the account.
-pub fn account_password(
-    store: &confide_core::Store,
-    account: &Account,
-) -> Result<zeroize::Zeroizing<String>, MailError> {
-    store
-        .vault()
-        .account_password(&account.id)
-        .map_err(confide_core::CoreError::from)?
-        .ok_or_else(|| MailError::NoPassword(account.id.clone()))
+/// What an account signs in with: a password, or (OAuth) the source of its bearer tokens.
+/// Cloning it is cheap, and no clone holds a token longer than a login.
+#[derive(Clone)]
+pub enum Secret {
+    Password(zeroize::Zeroizing<String>),
+    OAuth(Arc<crate::oauth::TokenSource>),
+}
+
+impl From<&str> for Secret {
+    fn from(password: &str) -> Secret {
+        Secret::Password(zeroize::Zeroizing::new(password.to_owned()))
+    }
+}
+
+/// How the account signs in, from the keyring (a password) or the token source (OAuth); a
+/// missing password is an error that names the account. No network: a token is fetched when
+/// a connection needs one, on that connection's thread.
+pub fn account_password(store: &confide_core::Store, account: &Account) -> Result<Secret, MailError> {
+    match &account.sign_in {
+        SignIn::OAuth(settings) => Ok(Secret::OAuth(crate::oauth::TokenSource::of(store.vault(), account, settings))),
+        SignIn::Password => store
+            .vault()
+            .account_password(&account.id)
+            .map_err(confide_core::CoreError::from)?
+            .map(Secret::Password)
+            .ok_or_else(|| MailError::NoPassword(account.id.clone())),
+    }
 }
 
 /// Logs in to the account's IMAP server.
-pub fn imap_login(account: &Account, password: &str) -> Result<ImapSession, MailError> {
-    Ok(imap_login_with_socket(account, password)?.0)
+pub fn imap_login(account: &Account, secret: &Secret) -> Result<ImapSession, MailError> {
+    Ok(imap_login_with_socket(account, secret)?.0)
 }
 
 /// Logs in, and also returns a handle on the connection's socket, with which another thread
 /// can shut it down (to end a blocking IDLE at once).
-pub fn imap_login_with_socket(account: &Account, password: &str) -> Result<(ImapSession, TcpStream), MailError> {
+pub fn imap_login_with_socket(account: &Account, secret: &Secret) -> Result<(ImapSession, TcpStream), MailError> {
     let (host, port) = (account.imap_host.as_str(), account.imap_port);
     let server = format!("{host}:{port}");
     let config = tls_config(account.ca_file.as_deref())?;
@@ -100,11 +117,57 @@ pub fn imap_login_with_socket(account: &Account, password: &str) -> Result<(Imap
             imap::Client::new(wrap(host, stream, config)?)
         }
     };
-    let session = client.login(&account.username, password).map_err(|(e, _)| match e {
-        imap::Error::No(_) | imap::Error::Bad(_) => MailError::Login { server, user: account.username.clone() },
-        other => tls_failure(&server, other),
-    })?;
+    let session = sign_in(client, account, secret, &server)?;
     Ok((session, handle))
+}
+
+/// Signs in on a TLS connection: a password only where the server takes passwords; a token by
+/// the best SASL mechanism the server offers. The capabilities are read over TLS, never
+/// before it.
+fn sign_in(
+    mut client: imap::Client<TlsStream>,
+    account: &Account,
+    secret: &Secret,
+    server: &str,
+) -> Result<ImapSession, MailError> {
+    let caps = client.capabilities().map_err(|e| tls_failure(server, e))?;
+    let user = account.username.clone();
+    match secret {
+        Secret::Password(password) => {
+            // RFC 3501 §6.2.3: LOGINDISABLED means LOGIN must not be sent; Exchange Online says
+            // it, and a server without it may still refuse passwords by not offering PLAIN.
+            if caps.has_str("LOGINDISABLED") {
+                return Err(MailError::PasswordsRefused { server: server.to_owned() });
+            }
+            client.login(&user, password.as_str()).map_err(|(e, _)| match e {
+                imap::Error::No(_) | imap::Error::Bad(_) => MailError::Login { server: server.to_owned(), user },
+                other => tls_failure(server, other),
+            })
+        }
+        Secret::OAuth(source) => {
+            let offered: Vec<String> = caps
+                .iter()
+                .filter_map(|c| match c {
+                    imap_proto::types::Capability::Auth(m) => Some(m.to_string()),
+                    _ => None,
+                })
+                .collect();
+            let mechanism = crate::sasl::Mechanism::choose(offered.iter().map(String::as_str))
+                .ok_or_else(|| MailError::NoTokenMechanism { server: server.to_owned() })?;
+            let (host, port) = (account.imap_host.as_str(), account.imap_port);
+            let token = source.bearer()?;
+            let response = crate::sasl::initial_response(mechanism, &user, host, port, &token);
+            let auth = crate::sasl::TokenAuthenticator { response, mechanism };
+            client.authenticate(mechanism.name(), &auth).map_err(|(e, _)| match e {
+                imap::Error::No(_) | imap::Error::Bad(_) => {
+                    // Refused before its time (revoked, say): the next login refreshes.
+                    source.forget();
+                    MailError::TokenRefused { server: server.to_owned(), user }
+                }
+                other => tls_failure(server, other),
+            })
+        }
+    }
 }
 
 /// Sends STARTTLS on the raw stream and waits for its tagged OK; the TLS handshake follows.

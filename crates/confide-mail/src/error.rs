@@ -29,6 +29,25 @@ pub enum MailError {
          (the sent-folder guard looks there only for copies of the helpline's replies)"
     )]
     PersonalAccount(String),
+    /// The provider refused the stored sign-in (revoked, password changed, conditional access),
+    /// or there is none: nothing more is tried until the person signs in again.
+    #[error("Sign in to {provider} again: the sign-in this desktop had is no longer accepted (it may have been revoked, or the password changed)")]
+    SignInAgain { provider: String },
+    #[error("{provider} did not allow the sign-in: {detail}")]
+    SignInRefused { provider: String, detail: String },
+    #[error("cannot reach the sign-in service {provider}: {detail}")]
+    SignInService { provider: String, detail: String },
+    /// The server will not take a password (`LOGINDISABLED`, or no password mechanism), so
+    /// none is sent.
+    #[error(
+        "the mail server {server} does not accept passwords, so Confide did not send one: this account must sign in \
+         with the helpline's provider (Microsoft 365, Google or another)"
+    )]
+    PasswordsRefused { server: String },
+    #[error("the mail server {server} offers no way to sign in with a token (XOAUTH2 or OAUTHBEARER)")]
+    NoTokenMechanism { server: String },
+    #[error("the mail server {server} did not accept the sign-in token for {user}")]
+    TokenRefused { server: String, user: String },
 }
 
 impl From<imap::Error> for MailError {
@@ -50,6 +69,12 @@ impl MailError {
             MailError::Core(_) => "the local store could not be read or written",
             MailError::Worker => "the mail worker stopped unexpectedly",
             MailError::PersonalAccount(_) => "a personal mailbox was asked to sync into the helpline inbox",
+            MailError::SignInAgain { .. } => "the sign-in is no longer accepted: sign in again",
+            MailError::SignInRefused { .. } => "the sign-in was not allowed",
+            MailError::SignInService { .. } => "the sign-in service could not be reached",
+            MailError::PasswordsRefused { .. } => "the mail server does not accept passwords",
+            MailError::NoTokenMechanism { .. } => "the mail server offers no token sign-in",
+            MailError::TokenRefused { .. } => "the mail server did not accept the sign-in token",
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::MailError;
 /// their subfolders); returns how many went from each folder. Blocking: a worker thread's.
 pub(crate) fn expire_personal(
     personal: &Account,
-    password: &str,
+    password: &crate::connect::Secret,
     identity: &SharedIdentity,
     period: &Period,
     now: OffsetDateTime,

@@ -26,7 +26,7 @@ fn expired(period: &Period, date: Option<i64>, arrived: Option<i64>, now: Offset
 /// Returns how many. Held records (`Confide.Hold`) are kept.
 pub(crate) fn expire_class(
     account: &confide_core::accounts::Account,
-    password: &str,
+    password: &crate::connect::Secret,
     class: &RetentionClass,
     now: OffsetDateTime,
     dry: bool,

@@ -42,7 +42,7 @@ const MAX_SET_LEN: usize = 16 * 1024;
 
 pub(crate) fn expunge_server(
     account: &confide_core::accounts::Account,
-    password: &str,
+    password: &crate::connect::Secret,
     known: &BTreeMap<String, (u32, Vec<u32>)>,
     held: &HashSet<(String, u32)>,
     decided: &HashMap<String, (u32, HashSet<u32>)>,

@@ -178,7 +178,10 @@ pub async fn run_with(
 }
 
 /// The personal mailbox's Sent folder, to watch with IDLE (blocking).
-pub fn personal_sent_folder(personal: &Account, password: &str) -> Result<Option<String>, MailError> {
+pub fn personal_sent_folder(
+    personal: &Account,
+    password: &crate::connect::Secret,
+) -> Result<Option<String>, MailError> {
     let mut p = imap_login(personal, password)?;
     let listed: Vec<Folder> = p.list(Some(""), Some("*"))?.iter().map(Folder::from_name).collect();
     let _ = p.logout();
@@ -188,9 +191,9 @@ pub fn personal_sent_folder(personal: &Account, password: &str) -> Result<Option
 /// The IMAP side, for one personal mailbox (blocking; runs on a worker thread).
 fn guard_mailbox(
     personal: &Account,
-    ppw: &str,
+    ppw: &crate::connect::Secret,
     shared: &Account,
-    spw: &str,
+    spw: &crate::connect::Secret,
     identity: &SharedIdentity,
 ) -> Result<(Vec<Moved>, GuardReport), MailError> {
     let mut p = imap_login(personal, ppw)?;

@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use confide_core::accounts::Account;
 use imap::extensions::idle::WaitOutcome;
-use zeroize::Zeroizing;
 
 use crate::connect::imap_login_with_socket;
 use crate::MailError;
@@ -78,7 +77,7 @@ pub enum WatchEvent {
 /// Watches `folder` of `account`; `report` is called on the watch's thread.
 pub fn watch(
     account: Account,
-    password: Zeroizing<String>,
+    password: crate::connect::Secret,
     folder: String,
     report: impl Fn(WatchEvent) + Send + 'static,
 ) -> Result<Watch, MailError> {
@@ -107,7 +106,7 @@ pub fn watch(
 /// One connection's life: returns Ok when asked to stop, Err when the connection failed.
 fn idle_session(
     account: &Account,
-    password: &str,
+    password: &crate::connect::Secret,
     folder: &str,
     stop: &Stopper,
     report: &impl Fn(WatchEvent),

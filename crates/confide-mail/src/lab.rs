@@ -166,6 +166,7 @@ impl Lab {
             smtp_security: Security::Starttls,
             ca_file: Some(self.var("LAB_CA").into()),
             lines,
+            sign_in: Default::default(),
         }
     }
 

@@ -21,6 +21,7 @@ pub mod imap_quote;
 pub mod lab;
 pub mod letters;
 pub mod mime;
+pub mod oauth;
 pub mod progress;
 pub mod qa;
 pub mod reading;

@@ -74,7 +74,7 @@ fn message(account: &Account, header: &Header, sealed: &[u8], part: Option<&str>
 /// so the server's INTERNALDATE agrees with what retention counts from.
 pub(crate) fn append(
     account: &Account,
-    password: &str,
+    password: &crate::connect::Secret,
     rel: &str,
     header: &Header,
     sealed: &[u8],
@@ -110,7 +110,7 @@ pub(crate) enum Which {
 /// substring search would (`letter` is in `letter_response`).
 pub(crate) fn fetch(
     account: &Account,
-    password: &str,
+    password: &crate::connect::Secret,
     rel: &str,
     class: &str,
     which: &Which,
@@ -233,7 +233,7 @@ async fn list_which(session: &Session, class: &str, which: Which) -> Result<Vec<
 /// message's UID is expunged. Returns whether it was there.
 pub(crate) fn remove_one(
     account: &Account,
-    password: &str,
+    password: &crate::connect::Secret,
     rel: &str,
     class: &str,
     id: &str,

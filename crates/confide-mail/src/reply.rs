@@ -108,7 +108,7 @@ pub async fn deliver(session: &Session, id: i64) -> Result<Option<outbox::Outbox
     let raw = outbox::raw(store, id).await?;
     if !item.smtp_done {
         let parsed = crate::mime::summarize(&raw);
-        let (acc, pw, r) = (account.clone(), password.to_string(), raw.clone());
+        let (acc, pw, r) = (account.clone(), password.clone(), raw.clone());
         let result = tokio::task::spawn_blocking(move || smtp_send(&acc, &pw, &acc.address, &parsed.headers.to, &r))
             .await
             .map_err(|_| MailError::Worker)?;
@@ -120,7 +120,7 @@ pub async fn deliver(session: &Session, id: i64) -> Result<Option<outbox::Outbox
             }
         }
     }
-    let (acc, pw, author) = (account.clone(), password.to_string(), store.identity().fingerprint());
+    let (acc, pw, author) = (account.clone(), password.clone(), store.identity().fingerprint());
     match tokio::task::spawn_blocking(move || file_in_sent(&acc, &pw, &raw, &author))
         .await
         .map_err(|_| MailError::Worker)?

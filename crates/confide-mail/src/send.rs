@@ -5,18 +5,18 @@ use std::time::Duration;
 
 use confide_core::accounts::{Account, Security};
 use lettre::address::Envelope;
-use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, SmtpTransport, Transport};
 
-use crate::connect::imap_login;
+use crate::connect::{imap_login, Secret};
 use crate::folders::{self, Folder, Role};
 use crate::MailError;
 
 /// Sends raw RFC 5322 bytes through the account's submission server, TLS required.
 pub fn smtp_send(
     account: &Account,
-    password: &str,
+    password: &Secret,
     envelope_from: &str,
     envelope_to: &[String],
     raw: &[u8],
@@ -32,10 +32,22 @@ pub fn smtp_send(
         Security::Tls => Tls::Wrapper(tls),
         Security::Starttls => Tls::Required(tls),
     };
+    // A password by PLAIN or LOGIN; a token by XOAUTH2, the one lettre speaks (Microsoft 365
+    // and Google both take it for submission).
+    let (credentials, mechanisms) = match password {
+        Secret::Password(p) => {
+            (Credentials::new(account.username.clone(), p.to_string()), vec![Mechanism::Plain, Mechanism::Login])
+        }
+        Secret::OAuth(source) => {
+            let token = source.bearer().map_err(|e| e.to_string())?;
+            (Credentials::new(account.username.clone(), token.to_string()), vec![Mechanism::Xoauth2])
+        }
+    };
     let transport = SmtpTransport::builder_dangerous(account.smtp_host.clone())
         .port(account.smtp_port)
         .tls(mode)
-        .credentials(Credentials::new(account.username.clone(), password.to_owned()))
+        .credentials(credentials)
+        .authentication(mechanisms)
         .timeout(Some(Duration::from_secs(60)))
         .build();
     let from: Address = envelope_from
@@ -62,7 +74,7 @@ fn describe_smtp_error(e: lettre::transport::smtp::Error) -> String {
 /// APPENDs the sent copy, marked read and with its author's keyword (`Confide.Author.<key
 /// fingerprint>`, for quality sampling; no name), to the shared mailbox's Sent folder (found by
 /// SPECIAL-USE, else by name). Never to anyone's personal mailbox.
-pub fn file_in_sent(account: &Account, password: &str, raw: &[u8], author: &str) -> Result<String, MailError> {
+pub fn file_in_sent(account: &Account, password: &Secret, raw: &[u8], author: &str) -> Result<String, MailError> {
     let mut session = imap_login(account, password)?;
     let names = session.list(Some(""), Some("*"))?;
     let listed: Vec<Folder> = names.iter().map(Folder::from_name).collect();

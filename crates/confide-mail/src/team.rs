@@ -18,7 +18,7 @@ fn folder_name(s: &mut ImapSession) -> Result<String, MailError> {
 }
 
 /// Reads every entry (blocking). Messages that are not entries are reported, not trusted.
-fn fetch(account: &Account, password: &str) -> Result<(Vec<Entry>, Vec<String>), MailError> {
+fn fetch(account: &Account, password: &crate::connect::Secret) -> Result<(Vec<Entry>, Vec<String>), MailError> {
     let mut s = imap_login(account, password)?;
     let name = folder_name(&mut s)?;
     if s.list(Some(""), Some(&name))?.is_empty() {
@@ -41,7 +41,7 @@ fn fetch(account: &Account, password: &str) -> Result<(Vec<Entry>, Vec<String>),
 }
 
 /// Appends one entry (blocking), creating the folder the first time.
-fn append(account: &Account, password: &str, entry: &Entry) -> Result<(), MailError> {
+fn append(account: &Account, password: &crate::connect::Secret, entry: &Entry) -> Result<(), MailError> {
     let mut s = imap_login(account, password)?;
     let name = folder_name(&mut s)?;
     if s.list(Some(""), Some(&name))?.is_empty() {

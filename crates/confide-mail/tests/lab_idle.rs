@@ -15,7 +15,6 @@ use confide_mail::lab::Lab;
 use confide_mail::sync::sync_account;
 use confide_vault::{OsKeyring, Vault};
 use lettre::{SmtpTransport, Transport};
-use zeroize::Zeroizing;
 
 #[tokio::test]
 async fn issue3_idle_hears_new_mail_within_seconds_and_sync_brings_it_in() {
@@ -34,7 +33,7 @@ async fn issue3_idle_hears_new_mail_within_seconds_and_sync_brings_it_in() {
     accounts::save(&store, &account, &lab.password(&user)).await.unwrap();
 
     let (tx, rx) = mpsc::channel();
-    let w = watch(account.clone(), Zeroizing::new(lab.password(&user)), "INBOX".into(), move |e| {
+    let w = watch(account.clone(), lab.password(&user).as_str().into(), "INBOX".into(), move |e| {
         let _ = tx.send(e);
     })
     .unwrap();

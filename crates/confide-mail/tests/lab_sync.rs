@@ -146,12 +146,13 @@ async fn issue3_a_server_without_tls_is_refused_before_any_password_is_sent() {
             smtp_security: Security::Starttls,
             ca_file: None,
             lines: vec![],
+            sign_in: Default::default(),
         }
     };
     account.imap_host = "127.0.0.1".into();
     account.imap_port = port;
     account.imap_security = Security::Starttls;
-    let err = confide_mail::connect::imap_login(&account, "secret-password-canary").expect_err("refused");
+    let err = confide_mail::connect::imap_login(&account, &"secret-password-canary".into()).expect_err("refused");
     assert!(matches!(err, MailError::NoTls { .. }), "{err}");
     assert!(err.to_string().contains("will not send your password"), "{err}");
     let seen = server.join().unwrap();

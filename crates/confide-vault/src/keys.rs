@@ -31,6 +31,11 @@ impl Vault {
         format!("{}/{}", self.profile, what)
     }
 
+    /// The profile the vault's keys are kept under (one store's).
+    pub fn profile(&self) -> &str {
+        &self.profile
+    }
+
     /// Asks the keyring something harmless, so that an unreachable or locked keyring is found
     /// before anything is written to disk.
     pub fn probe(&self) -> Result<(), VaultError> {
@@ -102,6 +107,7 @@ impl Vault {
     }
 
     /// The password of a mail account, if one was stored.
+    /// The account's secret: its password, or for an OAuth account its refresh token.
     pub fn account_password(&self, account_id: &str) -> Result<Option<Zeroizing<String>>, VaultError> {
         Ok(self.backend.get(&self.name(&format!("account/{account_id}")))?.map(Zeroizing::new))
     }

@@ -2,9 +2,10 @@
 import type { AccountKind } from "./AccountKind";
 import type { LineAddress } from "./LineAddress";
 import type { Security } from "./Security";
+import type { SignIn } from "./SignIn";
 
 export type Account = { id: string, kind: AccountKind, address: string, username: string, imap_host: string, imap_port: number, imap_security: Security, smtp_host: string, smtp_port: number, smtp_security: Security, 
 /**
  * A CA certificate to trust besides the system's (a helpline's own CA, or the lab's).
  */
-ca_file: string | null, lines: Array<LineAddress>, };
+ca_file: string | null, lines: Array<LineAddress>, sign_in: SignIn, };

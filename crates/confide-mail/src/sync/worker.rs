@@ -15,7 +15,6 @@ use confide_core::mailstore::{FolderState, IncomingMail};
 use confide_vault::Recipient;
 use imap_proto::NameAttribute;
 use tokio::sync::mpsc;
-use zeroize::Zeroizing;
 
 use super::Event;
 use crate::connect::{imap_login, ImapSession};
@@ -27,7 +26,7 @@ pub(super) const BATCH: usize = 500;
 
 pub(super) struct Worker {
     pub account: Account,
-    pub password: Zeroizing<String>,
+    pub password: crate::connect::Secret,
     pub recipients: Vec<Recipient>,
     pub states: HashMap<String, FolderState>,
     pub tx: mpsc::Sender<Event>,
@@ -219,7 +218,7 @@ fn to_incoming(
 /// desktop's lines after it had passed them over.
 pub(super) fn fetch_uids(
     account: &Account,
-    password: &str,
+    password: &crate::connect::Secret,
     recipients: &[Recipient],
     folder: &str,
     outgoing: bool,

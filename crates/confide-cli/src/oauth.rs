@@ -1,0 +1,46 @@
+//! `confide account add --oauth ...`: the provider's profile and the device flow, headless.
+
+use anyhow::{bail, Context};
+use confide_core::accounts::OAuthSettings;
+use confide_core::providers::{self, Profile};
+use zeroize::Zeroizing;
+
+/// The provider named on the command line, as a profile.
+pub fn profile(provider: &str, tenant: Option<&str>) -> anyhow::Result<Profile> {
+    match providers::profile(provider, tenant) {
+        Some(p) => Ok(p),
+        None => bail!(
+            "--oauth takes microsoft, google, or the https:// address of the helpline's OpenID provider (its issuer)"
+        ),
+    }
+}
+
+/// The settings the account keeps.
+pub fn settings(profile: &Profile, client_id: Option<&str>, scopes: &[String]) -> anyhow::Result<OAuthSettings> {
+    let Some(client_id) = client_id else {
+        bail!("--client-id is the helpline's app registration at its provider; whoever runs the helpline's IT has it")
+    };
+    Ok(providers::settings(profile, client_id, scopes))
+}
+
+/// Signs in on another device: prints the address and code on standard error and waits.
+/// Returns the refresh token, for the keyring.
+pub async fn device_sign_in(settings: OAuthSettings) -> anyhow::Result<Zeroizing<String>> {
+    let tokens = tokio::task::spawn_blocking(move || {
+        confide_mail::oauth::device_sign_in(&settings, |code| {
+            eprintln!(
+                "To sign in, open {} on any device and enter the code {} (it expires in {} minutes).",
+                code.verification_uri,
+                code.user_code,
+                code.expires_in.as_secs().div_ceil(60)
+            );
+            if let Some(complete) = &code.verification_uri_complete {
+                eprintln!("Or open: {complete}");
+            }
+            eprintln!("Waiting for the sign-in...");
+        })
+    })
+    .await
+    .context("the sign-in stopped unexpectedly")??;
+    Ok(tokens.refresh)
+}

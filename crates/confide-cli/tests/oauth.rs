@@ -1,0 +1,106 @@
+//! Issue 22: signing in with OAuth 2.0 headless, by the device flow, at the lab's real provider
+//! (node's oidc-provider), whose tokens Dovecot checks by introspection; then a timer's job on the
+//! stored refresh token alone; and a revoked sign-in, which stops with "Sign in ... again" and
+//! is refused at the provider exactly once, however often the job runs after.
+// The keyring lock is held across awaits on purpose (see `common::one_at_a_time`).
+#![allow(clippy::await_holding_lock)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use confide_mail::lab::Lab;
+
+mod common;
+use common::confide;
+
+/// How many times the lab's provider has refused a token request so far.
+fn refusals(lab: &Lab) -> usize {
+    let log = std::fs::read_to_string(lab.dir.join("log/oidc.log")).unwrap_or_default();
+    log.lines().filter(|l| l.starts_with("grant.error invalid_grant")).count()
+}
+
+#[tokio::test]
+async fn issue22_account_added_by_device_flow_syncs_over_oauth_and_a_revoked_sign_in_is_tried_once() {
+    let Some(lab) =
+        Lab::get("issue22_account_added_by_device_flow_syncs_over_oauth_and_a_revoked_sign_in_is_tried_once")
+    else {
+        return;
+    };
+    let _keyring = common::one_at_a_time();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    common::manager_store(&data).await;
+
+    // The shared mailbox signs in as itself; the person allows it on "another device" (the
+    // lab's approve.py plays them at the provider's own pages).
+    let issuer = lab.var("LAB_OIDC_ISSUER").to_owned();
+    let mut add = confide(&data)
+        .args(["account", "add", "--id", "shared", "--kind", "shared", "--address", "helpline@lab.test"])
+        .arg("--imap")
+        .arg(format!("127.0.0.1:{}", lab.var("LAB_IMAPS_PORT")))
+        .args(["--smtp", "127.0.0.1:1587", "--ca-file", lab.var("LAB_CA")])
+        .args(["--line", "phoneline@lab.test=phoneline", "--line", "mensadvice@lab.test=mens_advice"])
+        .args(["--oauth", &issuer, "--client-id", lab.var("LAB_OIDC_CLIENT")])
+        .args(["--scope", "openid", "--scope", "offline_access", "--scope", "mail"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut told = String::new();
+    let mut stderr = BufReader::new(add.stderr.take().unwrap());
+    let url = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "the command ended before showing a code: {told}");
+        told.push_str(&line);
+        if let Some(url) = line.trim().strip_prefix("Or open: ") {
+            break url.to_owned();
+        }
+    };
+    assert!(told.contains("enter the code"), "{told}");
+    let approve = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/lab/oidc/approve.py");
+    let ok =
+        Command::new("python3").args([approve, &url, "helpline@lab.test", &lab.password("helpline")]).output().unwrap();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let added = add.wait_with_output().unwrap();
+    assert!(added.status.success(), "{told}{}", String::from_utf8_lossy(&added.stdout));
+
+    // No password anywhere: the keyring holds the refresh token, not the mailbox's password.
+    let vault = confide_vault::Vault::new(
+        std::sync::Arc::new(confide_vault::OsKeyring::new(confide_core::paths::KEYRING_SERVICE)),
+        confide_core::paths::keyring_profile(&data),
+    );
+    let refresh = vault.account_password("shared").unwrap().expect("the sign-in is kept").to_string();
+    assert_ne!(refresh, lab.password("helpline"));
+
+    // The timer's job, on the refresh token alone: the whole shared mailbox over OAUTHBEARER.
+    let sync = confide(&data).arg("sync").output().unwrap();
+    let out = String::from_utf8_lossy(&sync.stdout);
+    assert!(sync.status.success(), "{out}{}", String::from_utf8_lossy(&sync.stderr));
+    let added: usize =
+        out.split("added=").nth(1).and_then(|n| n.split(' ').next()).and_then(|n| n.parse().ok()).unwrap();
+    assert!(added > 60, "{out}");
+    let dovecot = std::fs::read_to_string(lab.dir.join("log/dovecot.log")).unwrap_or_default();
+    assert!(
+        dovecot.lines().any(|l| l.contains("method=OAUTHBEARER") && l.contains("user=<helpline@lab.test>")),
+        "no OAUTHBEARER login in Dovecot's log"
+    );
+
+    // Revoked at the provider (as an admin, or a changed password, would): the job stops, says
+    // what to do, and exits non-zero; the provider refuses it once; later runs do not ask again.
+    let revoked = Command::new("curl")
+        .args(["-s", "-X", "POST", &format!("{issuer}/token/revocation"), "-d", "client_id=confide-lab", "-d"])
+        .arg(format!("token={refresh}"))
+        .output()
+        .unwrap();
+    assert!(revoked.status.success());
+    let before = refusals(&lab);
+    for _ in 0..2 {
+        let run = confide(&data).arg("sync").output().unwrap();
+        let said = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success());
+        assert!(said.contains("Sign in to 127.0.0.1:1980 again"), "{said}");
+    }
+    assert_eq!(refusals(&lab) - before, 1, "the revoked sign-in was tried more than once");
+    assert!(vault.account_password("shared").unwrap().is_none(), "a refused sign-in is not kept");
+}
