@@ -139,3 +139,72 @@ async fn issue3_a_second_reply_is_stopped_when_a_colleague_replied_since_it_was_
     let now_seen = messages.iter().map(|m| m.id).max().unwrap();
     confide_core::conversations::check_no_reply_since(&a.store, *a_conv, now_seen).await.unwrap();
 }
+
+/// Issue 22: a mailbox signed in with OAuth 2.0 (the device flow at the lab's provider) syncs
+/// over OAUTHBEARER and replies over SMTP with XOAUTH2, with no password anywhere in the store
+/// or the keyring.
+#[tokio::test]
+async fn issue22_a_mailbox_signed_in_with_oauth_syncs_and_replies_with_no_password() {
+    let Some(lab) = Lab::get("issue22_a_mailbox_signed_in_with_oauth_syncs_and_replies_with_no_password") else {
+        return;
+    };
+    let token =
+        format!("oa{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros());
+    // The lab's provider knows the standing accounts: `tester@` is the one tests may change.
+    lab.import_raw(
+        "tester",
+        &[format!(
+            "From: Advisor Two <advisor2@lab.test>\r\nTo: tester@lab.test\r\nSubject: OAuth {token}\r\nMessage-ID: <ask-{token}@lab.test>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nPlease ring {token}\r\n"
+        )],
+    );
+    let settings = confide_core::accounts::OAuthSettings {
+        issuer: lab.var("LAB_OIDC_ISSUER").to_owned(),
+        client_id: lab.var("LAB_OIDC_CLIENT").to_owned(),
+        scopes: vec!["openid".into(), "offline_access".into(), "mail".into()],
+    };
+    let (password, s) = (lab.password("tester"), settings.clone());
+    let tokens = tokio::task::spawn_blocking(move || {
+        confide_mail::oauth::device_sign_in(&s, |code| {
+            let url = code.verification_uri_complete.clone().expect("the lab's provider gives the whole address");
+            let approve = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/lab/oidc/approve.py");
+            std::process::Command::new("python3").args([approve, &url, "tester@lab.test", &password]).spawn().unwrap();
+        })
+    })
+    .await
+    .unwrap()
+    .expect("signed in");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
+    let store =
+        Store::open(StoreConfig { data_dir: dir, vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() })
+            .await
+            .unwrap();
+    staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Advisor).await.unwrap();
+    staff::accept_agreement(&store, "current-1").await.unwrap();
+    let session = staff::session(&store).await.unwrap();
+    let mut account = lab.account("shared", "tester", AccountKind::Shared);
+    account.lines = vec![LineAddress { address: "tester@lab.test".into(), line_id: "mens_advice".into() }];
+    account.sign_in = confide_core::accounts::SignIn::OAuth(settings);
+    accounts::save(&store, &account, &tokens.refresh).await.unwrap();
+    assert_ne!(store.vault().account_password("shared").unwrap().unwrap().as_str(), lab.password("tester"));
+
+    sync_account(&store, &account, &|_| {}).await.unwrap();
+    let page = inbox::page(&session, &InboxFilter { search: Some(token.clone()), ..Default::default() }).await.unwrap();
+    let conversation = page.conversations.first().expect("the enquiry was synced over OAuth").id;
+    let id = queue_reply(&session, conversation, &format!("We will ring. {token}-reply")).await.unwrap();
+    let left = deliver(&session, id).await.unwrap();
+    assert!(left.is_none(), "the reply did not go: {left:?}");
+    assert_eq!(lab.count_body("tester", "Sent", &format!("{token}-reply")), 1);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while lab.count_body("advisor2", "INBOX", &format!("{token}-reply")) == 0 {
+        assert!(Instant::now() < deadline, "the reply never arrived");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let log = std::fs::read_to_string(lab.dir.join("log/dovecot.log")).unwrap_or_default();
+    assert!(
+        log.lines().any(|l| l.contains("user=<tester@lab.test>") && l.contains("method=OAUTHBEARER")),
+        "no OAUTHBEARER login"
+    );
+}
