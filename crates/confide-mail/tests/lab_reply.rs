@@ -167,7 +167,11 @@ async fn issue22_a_mailbox_signed_in_with_oauth_syncs_and_replies_with_no_passwo
         confide_mail::oauth::device_sign_in(&s, |code| {
             let url = code.verification_uri_complete.clone().expect("the lab's provider gives the whole address");
             let approve = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/lab/oidc/approve.py");
-            std::process::Command::new("python3").args([approve, &url, "tester@lab.test", &password]).spawn().unwrap();
+            // The person, on another device, while this one waits for them.
+            let password = password.clone();
+            std::thread::spawn(move || {
+                std::process::Command::new("python3").args([approve, &url, "tester@lab.test", &password]).status()
+            });
         })
     })
     .await
