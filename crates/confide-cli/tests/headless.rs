@@ -85,19 +85,8 @@ async fn issue5_retention_run_with_now_dry_then_real() {
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
     assert_eq!(String::from_utf8_lossy(&verify.stdout), "audit: entries=3 ok\n");
     {
-        use confide_core::{paths, policy::Catalog, store::StoreConfig, Store, SystemClock};
-        let vault = confide_vault::Vault::new(
-            std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)),
-            paths::keyring_profile(&data),
-        );
-        let store = Store::open(StoreConfig {
-            data_dir: data.clone(),
-            vault,
-            clock: std::sync::Arc::new(SystemClock),
-            catalog: Catalog::builtin(),
-        })
-        .await
-        .unwrap();
+        use confide_core::SystemClock;
+        let store = confide_core::store::open_desktop(&data, std::sync::Arc::new(SystemClock)).await.unwrap();
         // Someone with the database key going round the append-only trigger.
         for sql in ["DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET action = 'viewed' WHERE seq = 2"] {
             sqlx::query(sql).execute(store.pool()).await.unwrap();
@@ -123,19 +112,8 @@ async fn issue7_team_recipients_prints_the_readers_of_a_class_on_a_line() {
     let data = tmp.path().join("data");
     add(&lab, &data, "shared", "shared", &shared);
     let recipient = {
-        use confide_core::{paths, policy::Catalog, policy::RoleKind, staff, store::StoreConfig, Store, SystemClock};
-        let vault = confide_vault::Vault::new(
-            std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)),
-            paths::keyring_profile(&data),
-        );
-        let store = Store::open(StoreConfig {
-            data_dir: data.clone(),
-            vault,
-            clock: std::sync::Arc::new(SystemClock),
-            catalog: Catalog::builtin(),
-        })
-        .await
-        .unwrap();
+        use confide_core::{policy::RoleKind, staff, SystemClock};
+        let store = confide_core::store::open_desktop(&data, std::sync::Arc::new(SystemClock)).await.unwrap();
         staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Manager).await.unwrap();
         staff::accept_agreement(&store, "current-1").await.unwrap();
         let session = staff::session(&store).await.unwrap();
@@ -188,19 +166,8 @@ async fn issue29_sync_leaves_the_personal_mailbox_out_and_a_rehearsal_is_recorde
     );
     {
         use confide_core::inbox::{self, InboxFilter};
-        use confide_core::{paths, policy::Catalog, staff, store::StoreConfig, Store, SystemClock};
-        let vault = confide_vault::Vault::new(
-            std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)),
-            paths::keyring_profile(&data),
-        );
-        let store = Store::open(StoreConfig {
-            data_dir: data.clone(),
-            vault,
-            clock: std::sync::Arc::new(SystemClock),
-            catalog: Catalog::builtin(),
-        })
-        .await
-        .unwrap();
+        use confide_core::{staff, SystemClock};
+        let store = confide_core::store::open_desktop(&data, std::sync::Arc::new(SystemClock)).await.unwrap();
         let session = staff::session(&store).await.unwrap();
         let page = inbox::page(&session, &InboxFilter { limit: Some(50), ..Default::default() }).await.unwrap();
         let subjects: Vec<&str> = page.conversations.iter().map(|c| c.subject.as_str()).collect();

@@ -13,6 +13,17 @@ use confide_mail::reply::{deliver, queue_reply};
 use confide_mail::sync::sync_account;
 use confide_vault::{OsKeyring, Vault};
 
+/// A store for an advisor on respect-mal-current, agreement accepted, and its session.
+async fn advisor_store(dir: &std::path::Path) -> (Store, staff::Session) {
+    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
+    let config = StoreConfig { data_dir: dir.into(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() };
+    let store = Store::open(config).await.unwrap();
+    staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Advisor).await.unwrap();
+    staff::accept_agreement(&store, "current-1").await.unwrap();
+    let session = staff::session(&store).await.unwrap();
+    (store, session)
+}
+
 #[tokio::test]
 async fn issue3_reply_goes_as_the_shared_mailbox_into_its_sent_and_no_personal_sent() {
     let Some(lab) = Lab::get("issue3_reply_goes_as_the_shared_mailbox_into_its_sent_and_no_personal_sent") else {
@@ -29,15 +40,7 @@ async fn issue3_reply_goes_as_the_shared_mailbox_into_its_sent_and_no_personal_s
         )],
     );
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("data");
-    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
-    let store =
-        Store::open(StoreConfig { data_dir: dir, vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() })
-            .await
-            .unwrap();
-    staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Advisor).await.unwrap();
-    staff::accept_agreement(&store, "current-1").await.unwrap();
-    let session = staff::session(&store).await.unwrap();
+    let (store, session) = advisor_store(&tmp.path().join("data")).await;
     let mut account = lab.account("shared", user, AccountKind::Shared);
     account.lines = vec![LineAddress { address: format!("{user}@lab.test"), line_id: "mens_advice".into() }];
     accounts::save(&store, &account, &lab.password(user)).await.unwrap();
@@ -179,15 +182,7 @@ async fn issue22_a_mailbox_signed_in_with_oauth_syncs_and_replies_with_no_passwo
     .expect("signed in");
 
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("data");
-    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(&dir));
-    let store =
-        Store::open(StoreConfig { data_dir: dir, vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() })
-            .await
-            .unwrap();
-    staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Advisor).await.unwrap();
-    staff::accept_agreement(&store, "current-1").await.unwrap();
-    let session = staff::session(&store).await.unwrap();
+    let (store, session) = advisor_store(&tmp.path().join("data")).await;
     let mut account = lab.account("shared", "tester", AccountKind::Shared);
     account.lines = vec![LineAddress { address: "tester@lab.test".into(), line_id: "mens_advice".into() }];
     account.sign_in = confide_core::accounts::SignIn::OAuth(settings);

@@ -40,19 +40,8 @@ pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
 /// A store in `data` for a manager on respect-mal-current with the agreement accepted, as the
 /// first run leaves it, made through the core (the CLI has no first-run command).
 pub async fn manager_store(data: &std::path::Path) {
-    use confide_core::{paths, policy::Catalog, policy::RoleKind, staff, store::StoreConfig, Store, SystemClock};
-    let vault = confide_vault::Vault::new(
-        std::sync::Arc::new(confide_vault::OsKeyring::new(paths::KEYRING_SERVICE)),
-        paths::keyring_profile(data),
-    );
-    let store = Store::open(StoreConfig {
-        data_dir: data.to_path_buf(),
-        vault,
-        clock: std::sync::Arc::new(SystemClock),
-        catalog: Catalog::builtin(),
-    })
-    .await
-    .unwrap();
+    use confide_core::{policy::RoleKind, staff, SystemClock};
+    let store = confide_core::store::open_desktop(data, std::sync::Arc::new(SystemClock)).await.unwrap();
     staff::save_profile(&store, "respect-mal-current", "Ash", RoleKind::Manager).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
     store.close().await;
