@@ -11,11 +11,40 @@ use confide_core::accounts::{Account, AccountKind, LineAddress, Security};
 pub struct Lab {
     env: HashMap<String, String>,
     pub dir: PathBuf,
+    /// Which of the lab's servers this handle talks to.
+    pub server: Server,
     /// Users made by [`Lab::fresh_user`]: name -> password.
     fresh: std::sync::Mutex<HashMap<String, String>>,
 }
 
+/// The lab's IMAP servers: the ordinary Dovecot, and the exchange-like one
+/// (`tests/lab/dovecot-exchange.conf.in`: no CONDSTORE, QRESYNC, SPECIAL-USE or keywords;
+/// Exchange's folder names). The same users; mail of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    Standard,
+    ExchangeLike,
+}
+
 impl Lab {
+    /// The same lab, talking to its exchange-like server.
+    pub fn exchange_like(&self) -> Lab {
+        let fresh = self.fresh.lock().unwrap().clone();
+        Lab {
+            env: self.env.clone(),
+            dir: self.dir.clone(),
+            server: Server::ExchangeLike,
+            fresh: std::sync::Mutex::new(fresh),
+        }
+    }
+
+    fn conf(&self) -> PathBuf {
+        match self.server {
+            Server::Standard => self.dir.join("dovecot/dovecot.conf"),
+            Server::ExchangeLike => self.dir.join("dovecot/dovecot-exchange.conf"),
+        }
+    }
+
     /// The running lab, or `None` (with a loud note) when it is not up or there is no keyring.
     pub fn get(test: &str) -> Option<Lab> {
         let dir = PathBuf::from(std::env::var("LAB_DIR").unwrap_or_else(|_| "/var/lib/confide-lab".into()));
@@ -30,7 +59,7 @@ impl Lab {
             return None;
         }
         let env = text?.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-        Some(Lab { env, dir, fresh: Default::default() })
+        Some(Lab { env, dir, server: Server::Standard, fresh: Default::default() })
     }
 
     pub fn var(&self, key: &str) -> &str {
@@ -86,7 +115,8 @@ impl Lab {
         if std::fs::read_to_string(&file).unwrap_or_default().lines().any(|l| l.starts_with(&format!("{address}:"))) {
             return;
         }
-        let home = self.dir.join("mail/lab.test").join(user);
+        let mail = if self.server == Server::Standard { "mail/lab.test" } else { "mail-exchange/lab.test" };
+        let home = self.dir.join(mail).join(user);
         let line = format!(
             "{address}::confidelab:confidelab::{}::userdb_mail=mbox:~/mail:INBOX=~/mail/inbox\n",
             home.display()
@@ -159,7 +189,12 @@ impl Lab {
             address: format!("{user}@lab.test"),
             username: format!("{user}@lab.test"),
             imap_host: "127.0.0.1".into(),
-            imap_port: self.var("LAB_IMAPS_PORT").parse().expect("port"),
+            imap_port: match self.server {
+                Server::Standard => self.var("LAB_IMAPS_PORT"),
+                Server::ExchangeLike => self.var("LAB_EXCHANGE_IMAPS_PORT"),
+            }
+            .parse()
+            .expect("port"),
             imap_security: Security::Tls,
             smtp_host: "127.0.0.1".into(),
             smtp_port: self.var("LAB_SUBMISSION_PORT").parse().expect("port"),
@@ -172,7 +207,7 @@ impl Lab {
 
     /// Runs doveadm against the lab's Dovecot; panics with its output on failure.
     pub fn doveadm(&self, args: &[&str]) -> String {
-        let conf = self.dir.join("dovecot/dovecot.conf");
+        let conf = self.conf();
         let out = Command::new("doveadm").arg("-c").arg(&conf).args(args).output().expect("doveadm runs");
         assert!(out.status.success(), "doveadm {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -183,7 +218,8 @@ impl Lab {
     /// learns which headers searches use: a re-seeded mailbox answered a date search twice as
     /// fast as a new one.)
     pub fn remove_mailbox(&self, user: &str) {
-        let home = self.dir.join("mail/lab.test").join(user);
+        let mail = if self.server == Server::Standard { "mail/lab.test" } else { "mail-exchange/lab.test" };
+        let home = self.dir.join(mail).join(user);
         if home.exists() {
             std::fs::remove_dir_all(&home).unwrap_or_else(|e| panic!("cannot remove {}: {e}", home.display()));
         }

@@ -17,8 +17,9 @@ pub const RISK_PREFIX: &str = "Confide.Risk.";
 /// reason stays with the manager who set it).
 pub const HOLD_KEYWORD: &str = "Confide.Hold";
 
-/// Applies flag changes seen on the server (CONDSTORE) and refreshes the triage state of the
-/// conversations they belong to. A conversation a manager moved to a line this person does not
+/// Applies the flags seen on the server (what CONDSTORE says changed, or, on a server without
+/// it, every held message's) and refreshes the triage state of the conversations whose flags
+/// really changed. A conversation a manager moved to a line this person does not
 /// work on is forgotten. Returns the UIDs this desktop passed over that a move has put on one
 /// of its lines: the caller fetches and ingests them.
 pub async fn update_flags(
@@ -32,6 +33,19 @@ pub async fn update_flags(
     let mut passed_over = vec![];
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
     let uv = i64::from(uidvalidity);
+    // Only what differs from what is held: without CONDSTORE the server sends every flag.
+    let held: std::collections::HashMap<i64, String> = sqlx::query!(
+        "SELECT uid, flags FROM mail_messages WHERE account_id = ? AND folder = ? AND uidvalidity = ?",
+        account,
+        folder,
+        uv
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.uid, r.flags))
+    .collect();
+    let changes = changes.iter().filter(|(uid, flags)| held.get(&i64::from(*uid)) != Some(flags));
     let mut touched = std::collections::BTreeSet::new();
     for (uid, flags) in changes {
         let uid = i64::from(*uid);

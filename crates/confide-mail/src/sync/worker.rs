@@ -94,11 +94,16 @@ impl Worker {
             let fetching = if new.len() > BATCH { helpers.len() } else { 0 };
             self.fetch_new(session, &mut helpers[..fetching], &name, uidvalidity, outgoing, &new)?;
 
-            // Flags changed on messages we already hold (a colleague's claim, a status): with
-            // CONDSTORE, only what changed since the last complete pass (RFC 7162 §3.1.4).
-            if let (false, Some(since), true) = (reset, state.and_then(|s| s.highestmodseq), synced > 0) {
-                let fetches =
-                    session.uid_fetch(format!("1:{synced}"), format!("(UID FLAGS) (CHANGEDSINCE {since})"))?;
+            // Flags changed on messages we already hold (read state, a colleague's claim): with
+            // CONDSTORE, only what changed since the last complete pass (RFC 7162 §3.1.4);
+            // without it (Exchange Online), every held message's flags, and the store keeps
+            // only those that differ from what it has.
+            if !reset && synced > 0 {
+                let query = match state.and_then(|s| s.highestmodseq) {
+                    Some(since) => format!("(UID FLAGS) (CHANGEDSINCE {since})"),
+                    None => "(UID FLAGS)".to_owned(),
+                };
+                let fetches = session.uid_fetch(format!("1:{synced}"), query)?;
                 let changes: Vec<(u32, String)> =
                     fetches.iter().filter_map(|f| Some((f.uid?, flags_text(f)))).collect();
                 drop(fetches);
