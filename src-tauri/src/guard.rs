@@ -53,7 +53,7 @@ pub async fn ensure_running(app: &AppHandle, store: &Store, state: &Arc<GuardSta
     *trigger = Some(tx.clone());
     drop(trigger);
 
-    if let Ok(password) = confide_mail::connect::account_password(store, &personal) {
+    if let Ok(password) = confide_mail::connect::account_secret(store, &personal) {
         let (account, pw) = (personal.clone(), password.clone());
         let sent = tokio::task::spawn_blocking(move || guard::personal_sent_folder(&account, &pw))
             .await

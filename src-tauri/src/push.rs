@@ -27,7 +27,7 @@ pub async fn ensure_watching(
     let (tx, mut rx) = mpsc::unbounded_channel::<()>();
     let mut started = Vec::new();
     for account in accounts::list(store).await?.into_iter().filter(|a| a.kind == AccountKind::Shared) {
-        let Ok(password) = confide_mail::connect::account_password(store, &account) else {
+        let Ok(password) = confide_mail::connect::account_secret(store, &account) else {
             continue;
         };
         let tx = tx.clone();

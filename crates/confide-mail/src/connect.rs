@@ -75,7 +75,7 @@ impl From<&str> for Secret {
 /// How the account signs in, from the keyring (a password) or the token source (OAuth); a
 /// missing password is an error that names the account. No network: a token is fetched when
 /// a connection needs one, on that connection's thread.
-pub fn account_password(store: &confide_core::Store, account: &Account) -> Result<Secret, MailError> {
+pub fn account_secret(store: &confide_core::Store, account: &Account) -> Result<Secret, MailError> {
     match &account.sign_in {
         SignIn::OAuth(settings) => Ok(Secret::OAuth(crate::oauth::TokenSource::of(store.vault(), account, settings))),
         SignIn::Password => store

@@ -133,7 +133,7 @@ pub async fn run_with_progress(
     if class.delete_from.contains(&Place::SharedMailbox) && !blocked {
         let now = store.clock().now();
         for account in &shared {
-            let password = crate::connect::account_password(store, account)?;
+            let password = crate::connect::account_secret(store, account)?;
             let mine: Vec<&Expired> = expired.iter().collect();
             let (acct, period) = (account.clone(), class.period.clone());
             let located = locations_of(&mine, &account.id);
@@ -226,7 +226,7 @@ async fn expire_records(
         preset.retention.iter().filter(|c| c.delete_from.contains(&Place::RecordFolders)).cloned().collect();
     let Ok(account) = crate::records::shared_account(&accounts::list(store).await?) else { return Ok(()) };
     let now = store.clock().now();
-    let password = crate::connect::account_password(store, &account)?;
+    let password = crate::connect::account_secret(store, &account)?;
     for class in classes {
         let (acct, c, password) = (account.clone(), class.clone(), password.clone());
         let outcome = tokio::task::spawn_blocking(move || {
@@ -306,7 +306,7 @@ async fn expire_personal_copies(
     let now = store.clock().now();
     for personal in all.iter().filter(|a| a.kind == AccountKind::Personal) {
         let (password, id, period) =
-            (crate::connect::account_password(store, personal)?, identity.clone(), class.period.clone());
+            (crate::connect::account_secret(store, personal)?, identity.clone(), class.period.clone());
         // Owned, for the blocking thread.
         let personal = personal.clone();
         let outcome = tokio::task::spawn_blocking(move || {

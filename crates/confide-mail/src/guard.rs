@@ -126,13 +126,13 @@ pub async fn run_with(
     shared: &Account,
     identity: std::sync::Arc<SharedIdentity>,
 ) -> Result<GuardReport, MailError> {
-    let shared_password = crate::connect::account_password(store, shared)?;
+    let shared_password = crate::connect::account_secret(store, shared)?;
     let mut report = GuardReport::default();
     for personal in all.iter().filter(|a| a.kind == AccountKind::Personal) {
         let (personal, shared, ppw, spw, id) = (
             personal.clone(),
             shared.clone(),
-            crate::connect::account_password(store, personal)?,
+            crate::connect::account_secret(store, personal)?,
             shared_password.clone(),
             identity.clone(),
         );

@@ -186,7 +186,7 @@ pub async fn put_part(
     let (header, sealed) = shared_record::seal(class, line, created_at, body, &key, &recipients)?;
     let rel = class_folder(session.preset(), class)?;
     let account = shared_account(&accounts::list(&session.store).await?)?;
-    let password = crate::connect::account_password(&session.store, &account)?;
+    let password = crate::connect::account_secret(&session.store, &account)?;
     let h = header.clone();
     tokio::task::spawn_blocking(move || append(&account, &password, &rel, &h, &sealed, part))
         .await
@@ -216,7 +216,7 @@ async fn list_which(session: &Session, class: &str, which: Which) -> Result<Vec<
     let dir = crate::team::directory(&session.store).await?;
     let rel = class_folder(session.preset(), class)?;
     let account = shared_account(&accounts::list(&session.store).await?)?;
-    let password = crate::connect::account_password(&session.store, &account)?;
+    let password = crate::connect::account_secret(&session.store, &account)?;
     let class_owned = class.to_owned();
     let fetched = tokio::task::spawn_blocking(move || fetch(&account, &password, &rel, &class_owned, &which))
         .await
@@ -276,7 +276,7 @@ pub(crate) fn remove_one(
 pub async fn remove(session: &Session, class: &str, id: &str) -> Result<bool, MailError> {
     let rel = class_folder(session.preset(), class)?;
     let account = shared_account(&accounts::list(&session.store).await?)?;
-    let password = crate::connect::account_password(&session.store, &account)?;
+    let password = crate::connect::account_secret(&session.store, &account)?;
     let (class, id) = (class.to_owned(), id.to_owned());
     tokio::task::spawn_blocking(move || remove_one(&account, &password, &rel, &class, &id))
         .await

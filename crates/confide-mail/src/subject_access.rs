@@ -293,7 +293,7 @@ pub async fn erase(session: &Session, query: &str) -> Result<Erased, MailError> 
     let all = accounts::list(&session.store).await?;
     for ((account_id, folder), (uv, uids)) in by_folder {
         let Some(account) = all.iter().find(|a| a.id == account_id).cloned() else { continue };
-        let password = crate::connect::account_password(&session.store, &account)?;
+        let password = crate::connect::account_secret(&session.store, &account)?;
         out.server_messages += tokio::task::spawn_blocking(move || -> Result<usize, MailError> {
             let mut s = imap_login(&account, &password)?;
             let mbox = s.select(&folder)?;

@@ -62,7 +62,7 @@ fn append(account: &Account, password: &crate::connect::Secret, entry: &Entry) -
 /// first use (pinned now if this is the first look).
 pub async fn directory(store: &Store) -> Result<Directory, MailError> {
     let account = crate::records::shared_account(&accounts::list(store).await?)?;
-    let password = crate::connect::account_password(store, &account)?;
+    let password = crate::connect::account_secret(store, &account)?;
     let (entries, unreadable) =
         tokio::task::spawn_blocking(move || fetch(&account, &password)).await.map_err(|_| MailError::Worker)??;
     let root = match team::pinned_root(store).await? {
@@ -92,7 +92,7 @@ async fn publish(session: &Session, change: Change) -> Result<Entry, MailError> 
     let key = session.store.vault().signing_key().map_err(CoreError::from)?;
     let entry = team::sign(change, &key, session.store.now_ts());
     let account = crate::records::shared_account(&accounts::list(&session.store).await?)?;
-    let password = crate::connect::account_password(&session.store, &account)?;
+    let password = crate::connect::account_secret(&session.store, &account)?;
     let to_send = entry.clone();
     tokio::task::spawn_blocking(move || append(&account, &password, &to_send))
         .await

@@ -168,7 +168,7 @@ async fn change_flags(
             .find(|a| a.id == account_id)
             .cloned()
             .ok_or_else(|| MailError::NoPassword(account_id.clone()))?;
-        let password = crate::connect::account_password(store, &account)?;
+        let password = crate::connect::account_secret(store, &account)?;
         let present: Vec<&str> = messages.iter().flat_map(|(_, f)| f.split_whitespace()).collect();
         let (add, remove) = change(&present);
         let uids: Vec<u32> = messages.iter().map(|(u, _)| *u).collect();

@@ -99,7 +99,7 @@ pub async fn sync_account(
     if account.kind != AccountKind::Shared {
         return Err(MailError::PersonalAccount(account.id.clone()));
     }
-    let password = crate::connect::account_password(store, account)?;
+    let password = crate::connect::account_secret(store, account)?;
     let states = mailstore::folder_states(store, &account.id).await?;
     let helpers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 3);
     let (tx, mut rx) = mpsc::channel::<Event>(2 * (helpers + 1));
@@ -175,12 +175,8 @@ pub async fn sync_account(
     worker_result?;
     for (folder, uidvalidity, uids) in passed_over {
         let outgoing = worker::is_outgoing(&folder, specials.get(&folder).and_then(|s| s.as_deref()));
-        let (account, password, recipients, f) = (
-            account.clone(),
-            crate::connect::account_password(store, account)?,
-            store.own_recipients(),
-            folder.clone(),
-        );
+        let (account, password, recipients, f) =
+            (account.clone(), crate::connect::account_secret(store, account)?, store.own_recipients(), folder.clone());
         let mails = tokio::task::spawn_blocking(move || {
             worker::fetch_uids(&account, &password, &recipients, &f, outgoing, &uids)
         })
