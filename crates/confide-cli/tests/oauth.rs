@@ -104,3 +104,60 @@ async fn issue22_account_added_by_device_flow_syncs_over_oauth_and_a_revoked_sig
     assert_eq!(refusals(&lab) - before, 1, "the revoked sign-in was tried more than once");
     assert!(vault.account_password("shared").unwrap().is_none(), "a refused sign-in is not kept");
 }
+
+/// Issue 22: a person who refuses consent, and a provider that cannot be reached, each get a
+/// sentence, and nothing is stored: no account, no secret in the keyring.
+#[tokio::test]
+async fn issue22_consent_refused_or_provider_unreachable_is_said_and_nothing_is_stored() {
+    let Some(lab) = Lab::get("issue22_consent_refused_or_provider_unreachable_is_said_and_nothing_is_stored") else {
+        return;
+    };
+    let _keyring = common::one_at_a_time();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    common::manager_store(&data).await;
+    let add = |issuer: &str| {
+        let mut c = confide(&data);
+        c.args(["account", "add", "--id", "shared", "--kind", "shared", "--address", "helpline@lab.test"])
+            .arg("--imap")
+            .arg(format!("127.0.0.1:{}", lab.var("LAB_IMAPS_PORT")))
+            .args(["--smtp", "127.0.0.1:1587", "--oauth", issuer, "--client-id", lab.var("LAB_OIDC_CLIENT")])
+            .args(["--scope", "openid", "--scope", "offline_access", "--scope", "mail"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        c
+    };
+
+    let mut refused = add(lab.var("LAB_OIDC_ISSUER")).spawn().unwrap();
+    let mut stderr = BufReader::new(refused.stderr.take().unwrap());
+    let url = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no code was shown");
+        if let Some(url) = line.trim().strip_prefix("Or open: ") {
+            break url.to_owned();
+        }
+    };
+    let approve = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/lab/oidc/approve.py");
+    let password = lab.password("helpline");
+    let deny =
+        Command::new("python3").args([approve, &url, "helpline@lab.test", &password, "--deny"]).output().unwrap();
+    assert!(deny.status.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert!(!refused.wait().unwrap().success());
+    assert!(rest.contains("did not allow the sign-in: access was not allowed"), "{rest}");
+
+    let unreachable = add("http://127.0.0.1:9").output().unwrap();
+    let said = String::from_utf8_lossy(&unreachable.stderr);
+    assert!(!unreachable.status.success());
+    assert!(said.contains("cannot reach the sign-in service 127.0.0.1:9"), "{said}");
+
+    let listed = confide(&data).args(["account", "list"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&listed.stdout), "", "an account was kept");
+    let vault = confide_vault::Vault::new(
+        std::sync::Arc::new(confide_vault::OsKeyring::new(confide_core::paths::KEYRING_SERVICE)),
+        confide_core::paths::keyring_profile(&data),
+    );
+    assert!(vault.account_password("shared").unwrap().is_none(), "a secret was kept");
+}
