@@ -73,10 +73,16 @@ async fn issue22_account_added_by_device_flow_syncs_over_oauth_and_a_revoked_sig
     let refresh = vault.account_password("shared").unwrap().expect("the sign-in is kept").to_string();
     assert_ne!(refresh, lab.password("helpline"));
 
-    // The timer's job, on the refresh token alone: the whole shared mailbox over OAUTHBEARER.
-    let sync = confide(&data).arg("sync").output().unwrap();
+    // The timer's job, on the refresh token alone: the whole shared mailbox over OAUTHBEARER,
+    // logging all it can; no token reaches the log or any file.
+    let sync = confide(&data).arg("sync").env("CONFIDE_LOG", "trace").output().unwrap();
     let out = String::from_utf8_lossy(&sync.stdout);
-    assert!(sync.status.success(), "{out}{}", String::from_utf8_lossy(&sync.stderr));
+    let log = String::from_utf8_lossy(&sync.stderr);
+    assert!(sync.status.success(), "{out}{log}");
+    assert!(log.contains("TRACE") || log.contains("DEBUG"), "the job did not log at its most verbose");
+    assert!(!log.contains(&refresh) && !out.contains(&refresh), "the refresh token is in the job's output");
+    assert!(!log.contains("Bearer ") && !log.contains("access_token"), "a token is in the job's log");
+    assert!(common::files_holding(tmp.path(), refresh.as_bytes()).is_empty(), "the refresh token is in a file");
     let added: usize =
         out.split("added=").nth(1).and_then(|n| n.split(' ').next()).and_then(|n| n.parse().ok()).unwrap();
     assert!(added > 60, "{out}");

@@ -25,6 +25,7 @@ const WIRE_LIBRARIES: &[&str] = &[
     "imap",
     "sqlx",
     "reqwest",
+    "ureq",
     "oauth2",
 ];
 

@@ -46,3 +46,17 @@ pub async fn manager_store(data: &std::path::Path) {
     staff::accept_agreement(&store, "current-1").await.unwrap();
     store.close().await;
 }
+
+/// Every file under `dir` holding `needle` (the store's and the test's own files).
+pub fn files_holding(dir: &std::path::Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
+    let mut hits = vec![];
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            hits.extend(files_holding(&path, needle));
+        } else if std::fs::read(&path).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle)) {
+            hits.push(path);
+        }
+    }
+    hits
+}
