@@ -106,11 +106,20 @@ for (const zoom of [2, 4]) {
           return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight + 0.5 && r.right <= innerWidth + 0.5;
         };
         const send = [...document.querySelectorAll("button")].find((b) => b.textContent === "Send");
-        return { box: seen(document.getElementById("confide-input")), send: seen(send), exit: seen(document.querySelector(".confide-exit")), focus: document.activeElement?.id };
+        // The advisor's newest words show above the message box, not behind it.
+        const newest = [...document.querySelectorAll(".confide-log li")].pop().getBoundingClientRect();
+        const compose = document.querySelector(".confide-compose").getBoundingClientRect();
+        return {
+          box: seen(document.getElementById("confide-input")),
+          send: seen(send),
+          exit: seen(document.querySelector(".confide-exit")),
+          newest: newest.bottom > 0 && newest.bottom <= compose.top + 0.5,
+          focus: document.activeElement?.id,
+        };
       });
       await page.screenshot({ path: join(artifacts, `29-webchat-zoom-${zoom * 100}.png`) });
       await page.keyboard.type("still typing");
-      assert.deepEqual(inView, { box: true, send: true, exit: true, focus: "confide-input" });
+      assert.deepEqual(inView, { box: true, send: true, exit: true, newest: true, focus: "confide-input" });
       // Reading back through the conversation by keyboard: the log takes focus.
       const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
       await page.evaluate(axeSource);

@@ -159,6 +159,16 @@
         // Only the log scrolls: scrolling the line into view would scroll the page too, and at a
         // large zoom push the message box out of sight while the visitor is typing in it.
         log.scrollTop = log.scrollHeight;
+        // At a large zoom the message box, kept in view at the bottom, can cover the end of the log,
+        // or the page can sit below the log altogether: the page moves just enough for the newest
+        // line to show right above the box (which stays in view, being sticky).
+        const compose = body.querySelector(".confide-compose");
+        if (compose) {
+            const end = log.getBoundingClientRect().bottom;
+            const top = compose.getBoundingClientRect().top;
+            if (end > top || end < 0)
+                window.scrollBy(0, end - top);
+        }
     }
     function finish(message) {
         ended = true;
