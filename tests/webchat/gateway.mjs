@@ -2,9 +2,10 @@
 // directory, the process, and its address once it listens. Shared by the widget's tests and
 // the window test that chats through the app.
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import WebSocket from "ws";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -83,4 +84,32 @@ export function advisor(port, credential) {
     send: (f) => ws.send(JSON.stringify(f)),
     close: () => ws.close(),
   };
+}
+
+/** Any well-formed recipient, for tests that never read what the gateway keeps. */
+export const ANY_RECIPIENT = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+
+/**
+ * A gateway in a new folder, an advisor (Sam) connected to it, and a visitor's page on it in
+ * Debian's chromium with a profile of its own (kept, to be read after the browser closes).
+ * The caller closes `context` and kills `gw.proc`.
+ */
+export async function visitorPage(prefix) {
+  const { chromium } = await import("playwright-core");
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const credential = randomBytes(32).toString("hex");
+  const gw = await startGateway(work, { credential, recipients: [ANY_RECIPIENT] });
+  try {
+    const profile = join(work, "browser-profile");
+    const browser = process.env.CONFIDE_CHROMIUM ?? "/usr/bin/chromium";
+    const context = await chromium.launchPersistentContext(profile, { executablePath: browser, headless: true, args: ["--no-sandbox"] });
+    const sam = advisor(gw.port, credential);
+    await sam.ready;
+    const page = await context.newPage();
+    await page.goto(gw.origin + "/");
+    return { work, gw, profile, context, sam, page, credential };
+  } catch (e) {
+    gw.proc.kill("SIGINT");
+    throw e;
+  }
 }

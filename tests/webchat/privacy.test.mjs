@@ -11,13 +11,13 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { chromium } from "playwright-core";
-import { advisor, filesContaining, startGateway } from "./gateway.mjs";
+import { advisor, ANY_RECIPIENT, filesContaining, startGateway, visitorPage } from "./gateway.mjs";
 
 const require = createRequire(import.meta.url);
 const root = resolve(import.meta.dirname, "../..");
 const browserPath = process.env.CONFIDE_CHROMIUM ?? "/usr/bin/chromium";
 const artifacts = join(root, "tests/artifacts");
-const recipients = ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"];
+
 
 /** Rows of a query on one of the profile's SQLite files (read after the browser has closed). */
 function sqlite(file, sql) {
@@ -38,16 +38,8 @@ async function chatWith(page, sam) {
 }
 
 test("issue29 the browser's history keeps no chat title, and the visitor is told to cover their tracks", { timeout: 120000 }, async () => {
-  const work = mkdtempSync(join(tmpdir(), "confide-webchat-history-"));
-  const credential = randomBytes(32).toString("hex");
-  const gw = await startGateway(work, { credential, recipients });
-  const profile = join(work, "browser-profile");
-  const context = await chromium.launchPersistentContext(profile, { executablePath: browserPath, headless: true, args: ["--no-sandbox"] });
+  const { gw, profile, context, sam, page } = await visitorPage("confide-webchat-history-");
   try {
-    const sam = advisor(gw.port, credential);
-    await sam.ready;
-    const page = await context.newPage();
-    await page.goto(gw.origin + "/");
     assert.equal(await page.title(), "Information");
     // Before the first message: how to keep the visit private.
     await page.getByText("Cover your tracks").waitFor();
@@ -81,7 +73,7 @@ for (const zoom of [2, 4]) {
   test(`issue29 at ${zoom * 100}% zoom the message box, Send and Quick exit stay in view`, { timeout: 120000 }, async () => {
     const work = mkdtempSync(join(tmpdir(), "confide-webchat-zoom-"));
     const credential = randomBytes(32).toString("hex");
-    const gw = await startGateway(work, { credential, recipients });
+    const gw = await startGateway(work, { credential, recipients: [ANY_RECIPIENT] });
     const browser = await chromium.launch({ executablePath: browserPath, headless: true, args: ["--no-sandbox"] });
     try {
       // Browser zoom on a 1280x800 screen: the page lays out in a viewport zoom times smaller.

@@ -4,37 +4,22 @@
 // leaves for the neutral page with nothing left behind in the browser profile; the gateway's
 // files hold none of the chat text.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { chromium } from "playwright-core";
 import WebSocket from "ws";
-import { advisor, filesContaining, startGateway } from "./gateway.mjs";
+import { ANY_RECIPIENT, filesContaining, startGateway, visitorPage } from "./gateway.mjs";
 
 const require = createRequire(import.meta.url);
 const root = resolve(import.meta.dirname, "../..");
-const browserPath = process.env.CONFIDE_CHROMIUM ?? "/usr/bin/chromium";
 const artifacts = join(root, "tests/artifacts");
 
-/** The gateway for these tests; any well-formed recipient (the test never reads what it keeps). */
-function gateway(work, credential) {
-  return startGateway(work, { credential, recipients: ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"] });
-}
 
 test("issue7 a visitor chats through the widget, and the quick exit leaves nothing behind", { timeout: 120000 }, async () => {
-  const work = mkdtempSync(join(tmpdir(), "confide-webchat-e2e-"));
-  const credential = randomBytes(32).toString("hex");
-  const gw = await gateway(work, credential);
-  const profile = join(work, "browser-profile");
-  const context = await chromium.launchPersistentContext(profile, { executablePath: browserPath, headless: true, args: ["--no-sandbox"] });
+  const { gw, profile, context, sam, page } = await visitorPage("confide-webchat-e2e-");
   try {
-    const sam = advisor(gw.port, credential);
-    await sam.ready;
-    const page = await context.newPage();
-    await page.goto(gw.origin + "/");
     await page.getByRole("heading", { name: "Chat with an advisor" }).waitFor();
 
     // Accessibility: axe-core over the page before and during the chat.
@@ -111,7 +96,7 @@ test("issue7 a visitor chats through the widget, and the quick exit leaves nothi
 
 test("issue7 a page on a foreign origin cannot open a chat", { timeout: 60000 }, async () => {
   const work = mkdtempSync(join(tmpdir(), "confide-webchat-e2e-"));
-  const gw = await gateway(work, "x");
+  const gw = await startGateway(work, { credential: "x", recipients: [ANY_RECIPIENT] });
   try {
     const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/ws/visitor`, { headers: { Origin: "https://evil.example" } });
     const status = await new Promise((ok) => ws.on("unexpected-response", (_req, res) => ok(res.statusCode)));

@@ -14,19 +14,20 @@ use confide_core::store::StoreConfig;
 use confide_core::{staff, Store, SystemClock};
 use confide_vault::{MemorySecrets, Vault};
 
-async fn advisor_on(dir: &std::path::Path, lines: &[&str]) -> staff::Session {
+/// A store for Robin, in `role` on `lines` of respect-mal-current, agreement accepted.
+async fn staff_on(dir: &std::path::Path, role: RoleKind, lines: &[&str]) -> Store {
     let vault = Vault::new(Arc::new(MemorySecrets::default()), "firewall-test");
-    let store = Store::open(StoreConfig {
-        data_dir: dir.to_path_buf(),
-        vault,
-        clock: Arc::new(SystemClock),
-        catalog: Catalog::builtin(),
-    })
-    .await
-    .unwrap();
+    let config =
+        StoreConfig { data_dir: dir.to_path_buf(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() };
+    let store = Store::open(config).await.unwrap();
     let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    staff::save_profile_on_lines(&store, "respect-mal-current", "Robin", RoleKind::Advisor, &lines).await.unwrap();
+    staff::save_profile_on_lines(&store, "respect-mal-current", "Robin", role, &lines).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
+    store
+}
+
+async fn advisor_on(dir: &std::path::Path, lines: &[&str]) -> staff::Session {
+    let store = staff_on(dir, RoleKind::Advisor, lines).await;
     // What the shared mailbox holds: both lines' mail, synced into this desktop's store.
     let mut items = vec![];
     for i in 0..200 {
@@ -170,19 +171,7 @@ async fn issue29_mail_not_yet_on_a_line_is_seen_only_by_those_who_may_route_it()
     for (name, role, lines) in
         [("all", RoleKind::Advisor, vec!["phoneline", "mens_advice"]), ("manager", RoleKind::Manager, vec![])]
     {
-        let vault = Vault::new(Arc::new(MemorySecrets::default()), "unrouted-test");
-        let dir = tmp.path().join(name);
-        let store = Store::open(StoreConfig {
-            data_dir: dir,
-            vault,
-            clock: Arc::new(SystemClock),
-            catalog: Catalog::builtin(),
-        })
-        .await
-        .unwrap();
-        let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-        staff::save_profile_on_lines(&store, "respect-mal-current", "Robin", role, &lines).await.unwrap();
-        staff::accept_agreement(&store, "current-1").await.unwrap();
+        let store = staff_on(&tmp.path().join(name), role, &lines).await;
         let body = "UnroutedWords29 to the helpline address";
         let first_message = NewMessage {
             incoming: true,
