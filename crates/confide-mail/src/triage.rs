@@ -101,9 +101,11 @@ fn validate(session: &Session, mark: &Mark) -> Result<(), CoreError> {
 /// local copy (the next sync confirms it from the server).
 pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Result<(), MailError> {
     validate(session, mark)?;
-    conversations::check_visible(session, conversation_id).await?;
+    // A line move has a rule of its own about who may (which includes seeing it).
     if matches!(mark, Mark::Line { .. }) {
         conversations::check_may_move_line(session, conversation_id).await?;
+    } else {
+        conversations::check_visible(session, conversation_id).await?;
     }
     let store = &session.store;
     if confide_core::webchat::is_chat(store, conversation_id).await? {
