@@ -249,14 +249,14 @@ command_table! {
     records_view(()) -> confide_core::retention::records::RecordsView;
     audit_view(()) -> confide_core::audit::AuditView;
     audit_team(()) -> confide_core::audit::TeamAuditCheck;
-    team_view(()) -> confide_mail::team::TeamView;
-    team_change(TeamChangeRequest) -> confide_mail::team::TeamView;
+    team_view(()) -> confide_core::team::TeamView;
+    team_change(TeamChangeRequest) -> confide_core::team::TeamView;
     team_names(()) -> TeamNames;
     export_records(ExportRequest) -> SaveOutcome;
     letters_state(()) -> crate::letters::LettersState;
     letters_pick(()) -> Vec<crate::letters::OfferedFile>;
     letters_choose_scanner(()) -> crate::letters::LettersState;
-    letters_import(crate::letters::LetterImportRequest) -> confide_mail::letters::Imported;
+    letters_import(crate::letters::LetterImportRequest) -> confide_core::letters::Imported;
     letter_page(crate::letters::LetterPageRequest) -> String;
     letter_respond(crate::letters::LetterRespondRequest) -> crate::letters::LettersState;
     letter_original_destroyed(crate::letters::LetterDestroyedRequest) -> crate::letters::LettersState;
@@ -266,8 +266,8 @@ command_table! {
     qa_overview(()) -> crate::quality::QaOverview;
     qa_export(()) -> SaveOutcome;
     disclosure_record(confide_core::disclosure::DisclosureInput) -> String;
-    disclosures_view(()) -> confide_mail::disclosure::DisclosuresView;
-    disclosure_review(crate::disclosures::DisclosureReviewRequest) -> confide_mail::disclosure::DisclosuresView;
+    disclosures_view(()) -> confide_core::disclosure::DisclosuresView;
+    disclosure_review(crate::disclosures::DisclosureReviewRequest) -> confide_core::disclosure::DisclosuresView;
     case_records_view(()) -> crate::disclosures::CaseRecordsView;
     case_record_create(confide_core::case_records::CaseInput) -> crate::disclosures::CaseRecordsView;
     contact_record(confide_core::consent::ContactInput) -> crate::people::ContactsView;

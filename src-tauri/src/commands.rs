@@ -6,6 +6,7 @@ use confide_core::inbox::{self, InboxFilter, InboxPage};
 use confide_core::retention::records;
 use confide_core::staff::{self, SetupState};
 use confide_mail::reading::{self, ConversationView};
+use confide_mail::records::ImapRecords;
 use confide_mail::sync::{sync_account, SyncProgress, SyncReport};
 use tauri::{AppHandle, Emitter, State};
 
@@ -314,8 +315,8 @@ pub async fn audit_view(state: State<'_, AppState>) -> Result<confide_core::audi
 #[tauri::command]
 pub async fn audit_team(state: State<'_, AppState>) -> Result<confide_core::audit::TeamAuditCheck, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    confide_mail::audit_log::publish(&session).await?;
-    Ok(confide_mail::audit_log::verify_team(&session).await?)
+    confide_core::audit::publish(&session, &ImapRecords::of(&session.store)).await?;
+    Ok(confide_core::audit::check_team_log(&session, &ImapRecords::of(&session.store)).await?)
 }
 
 /// Saves the record or the statistics as CSV where the manager chooses.
@@ -343,9 +344,9 @@ pub async fn set_hold(state: State<'_, AppState>, request: HoldRequest) -> Resul
 }
 
 #[tauri::command]
-pub async fn team_view(state: State<'_, AppState>) -> Result<confide_mail::team::TeamView, ApiError> {
+pub async fn team_view(state: State<'_, AppState>) -> Result<confide_core::team::TeamView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    Ok(confide_mail::team::view(&session).await?)
+    Ok(confide_core::team::view(&session, &ImapRecords::of(&session.store)).await?)
 }
 
 /// A manager's change to the directory: found it, add a colleague's card, or remove a leaver.
@@ -353,21 +354,21 @@ pub async fn team_view(state: State<'_, AppState>) -> Result<confide_mail::team:
 pub async fn team_change(
     state: State<'_, AppState>,
     request: TeamChangeRequest,
-) -> Result<confide_mail::team::TeamView, ApiError> {
+) -> Result<confide_core::team::TeamView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     match request {
         TeamChangeRequest::Found => {
-            confide_mail::team::found(&session).await?;
+            confide_core::team::found(&session, &ImapRecords::of(&session.store)).await?;
         }
         TeamChangeRequest::Add { card } => {
             let member = confide_core::team::parse_card(&card, session.preset())?;
-            confide_mail::team::add(&session, member).await?;
+            confide_core::team::add(&session, &ImapRecords::of(&session.store), member).await?;
         }
         TeamChangeRequest::Remove { signing_key } => {
-            confide_mail::team::remove(&session, &signing_key).await?;
+            confide_core::team::remove(&session, &ImapRecords::of(&session.store), &signing_key).await?;
         }
     }
-    Ok(confide_mail::team::view(&session).await?)
+    Ok(confide_core::team::view(&session, &ImapRecords::of(&session.store)).await?)
 }
 
 /// Who is who by key, from the team directory, so the UI can name a claim's or an audit
@@ -375,5 +376,5 @@ pub async fn team_change(
 #[tauri::command]
 pub async fn team_names(state: State<'_, AppState>) -> Result<TeamNames, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    Ok(TeamNames { names: confide_mail::team::names(&session.store).await? })
+    Ok(TeamNames { names: confide_core::team::known_names(&session.store, &ImapRecords::of(&session.store)).await? })
 }

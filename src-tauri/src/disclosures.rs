@@ -1,10 +1,11 @@
 //! Disclosure decisions in the app: record one (any staff member, from a conversation), see the
 //! incidents and review one (managers and team leaders not involved). Thin wrappers over
-//! `confide_mail::disclosure`.
+//! `confide_core::disclosure`, kept in the shared mailbox through `ImapRecords`.
 
+use confide_core::disclosure::DisclosuresView;
 use confide_core::disclosure::{DisclosureInput, Outcome};
 use confide_core::staff;
-use confide_mail::disclosure::DisclosuresView;
+use confide_mail::records::ImapRecords;
 use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;
@@ -24,13 +25,13 @@ pub struct DisclosureReviewRequest {
 #[tauri::command]
 pub async fn disclosure_record(state: State<'_, AppState>, request: DisclosureInput) -> Result<String, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    Ok(confide_mail::disclosure::record(&session, &request).await?)
+    Ok(confide_core::disclosure::record(&session, &ImapRecords::of(&session.store), &request).await?)
 }
 
 #[tauri::command]
 pub async fn disclosures_view(state: State<'_, AppState>) -> Result<DisclosuresView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    Ok(confide_mail::disclosure::view(&session).await?)
+    Ok(confide_core::disclosure::view(&session, &ImapRecords::of(&session.store)).await?)
 }
 
 #[tauri::command]
@@ -39,8 +40,15 @@ pub async fn disclosure_review(
     request: DisclosureReviewRequest,
 ) -> Result<DisclosuresView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    confide_mail::disclosure::review(&session, &request.id, request.outcome, &request.comment).await?;
-    Ok(confide_mail::disclosure::view(&session).await?)
+    confide_core::disclosure::review(
+        &session,
+        &ImapRecords::of(&session.store),
+        &request.id,
+        request.outcome,
+        &request.comment,
+    )
+    .await?;
+    Ok(confide_core::disclosure::view(&session, &ImapRecords::of(&session.store)).await?)
 }
 
 /// The kinds of case record this policy keeps, and those this person may read.
@@ -57,7 +65,10 @@ async fn case_view(session: &staff::Session) -> Result<CaseRecordsView, ApiError
         .into_iter()
         .map(|c| (c.id.clone(), c.label.clone()))
         .collect();
-    Ok(CaseRecordsView { classes, records: confide_mail::case_records::list(session).await? })
+    Ok(CaseRecordsView {
+        classes,
+        records: confide_core::case_records::list(session, &ImapRecords::of(&session.store)).await?,
+    })
 }
 
 #[tauri::command]
@@ -72,6 +83,6 @@ pub async fn case_record_create(
     request: confide_core::case_records::CaseInput,
 ) -> Result<CaseRecordsView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    confide_mail::case_records::create(&session, &request).await?;
+    confide_core::case_records::create(&session, &ImapRecords::of(&session.store), &request).await?;
     case_view(&session).await
 }

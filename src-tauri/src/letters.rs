@@ -4,6 +4,7 @@
 //! Rust side offered and can import only those, so a page that went wrong could not make the
 //! app read, send or remove anything else on the computer.
 
+use confide_mail::records::ImapRecords;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -119,7 +120,7 @@ async fn state_for(
     }
     ensure_watching(app, &session.store, offered).await;
     let (folder, waiting) = waiting(&session.store, offered).await?;
-    let letters = confide_mail::letters::list(session).await?;
+    let letters = confide_core::letters::list(session, &ImapRecords::of(&session.store)).await?;
     Ok(LettersState { scanner_folder: folder.map(|f| f.display().to_string()), waiting, letters, can_import })
 }
 
@@ -222,7 +223,7 @@ pub async fn letters_import(
     state: State<'_, AppState>,
     offered: State<'_, Arc<Offered>>,
     request: LetterImportRequest,
-) -> Result<confide_mail::letters::Imported, ApiError> {
+) -> Result<confide_core::letters::Imported, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     let paths: Vec<PathBuf> = {
         let files = offered.files.lock().await;
@@ -237,9 +238,16 @@ pub async fn letters_import(
             .collect::<Result<_, _>>()?
     };
     let progress = app.clone();
-    let done = confide_mail::letters::import_files(&session, &request.details, &paths, request.remove, &move |p| {
-        let _ = progress.emit("letters_progress", p);
-    })
+    let done = confide_core::letters::import_files(
+        &session,
+        &ImapRecords::of(&session.store),
+        &request.details,
+        &paths,
+        request.remove,
+        &move |p| {
+            let _ = progress.emit("letters_progress", p);
+        },
+    )
     .await?;
     offered.files.lock().await.retain(|id, _| !request.files.contains(id));
     let _ = app.emit("letters_waiting", 0);
@@ -249,7 +257,14 @@ pub async fn letters_import(
 #[tauri::command]
 pub async fn letter_page(state: State<'_, AppState>, request: LetterPageRequest) -> Result<String, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    Ok(confide_mail::letters::page(&session, &request.reference, &request.scan, request.index).await?)
+    Ok(confide_core::letters::page(
+        &session,
+        &ImapRecords::of(&session.store),
+        &request.reference,
+        &request.scan,
+        request.index,
+    )
+    .await?)
 }
 
 #[tauri::command]
@@ -260,7 +275,8 @@ pub async fn letter_respond(
     request: LetterRespondRequest,
 ) -> Result<LettersState, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    confide_mail::letters::respond(&session, &request.reference, &request.text).await?;
+    confide_core::letters::respond(&session, &ImapRecords::of(&session.store), &request.reference, &request.text)
+        .await?;
     state_for(&app, &session, &offered).await
 }
 
@@ -272,6 +288,12 @@ pub async fn letter_original_destroyed(
     request: LetterDestroyedRequest,
 ) -> Result<LettersState, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    confide_mail::letters::original_destroyed(&session, &request.reference, &request.line).await?;
+    confide_core::letters::original_destroyed(
+        &session,
+        &ImapRecords::of(&session.store),
+        &request.reference,
+        &request.line,
+    )
+    .await?;
     state_for(&app, &session, &offered).await
 }

@@ -4,6 +4,7 @@
 //! moment a chat ends. The window hears `webchat_changed` (the waiting list) and
 //! `inbox_changed` (a chat's messages).
 
+use confide_mail::records::ImapRecords;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -145,7 +146,7 @@ async fn connection(app: &AppHandle, store: &Store, live: &Arc<LiveChat>) -> Res
     // Chats that ended while this desktop was away from the server are archived now.
     if let Ok(session) = staff::session(store).await {
         for chat in confide_core::webchat::unarchived(store).await.unwrap_or_default() {
-            if confide_mail::webchat::archive(&session, &chat).await.is_ok() {
+            if confide_core::webchat::archive(&session, &ImapRecords::of(&session.store), &chat).await.is_ok() {
                 let _ = live.send(AdvisorIn::Archived { chat }).await;
             }
         }
@@ -198,12 +199,12 @@ async fn handle(app: &AppHandle, store: &Store, live: &Arc<LiveChat>, out: Out) 
         }
         Out::History { chat, sealed } => {
             let Some(line) = live.lines.lock().await.get(&chat).cloned() else { return Ok(()) };
-            let conversation = confide_mail::webchat::take_history(&session, &chat, &line, &sealed).await?;
+            let conversation = confide_core::webchat::take_history(&session, &chat, &line, &sealed).await?;
             let _ = app.emit("webchat_opened", conversation);
             let _ = app.emit("inbox_changed", 1);
         }
         Out::Said { chat, from, text, at } => {
-            confide_mail::webchat::said(&session, &chat, &Said { from: speaker(from), text, at }).await?;
+            confide_core::webchat::add(&session.store, &chat, &Said { from: speaker(from), text, at }).await?;
             let _ = app.emit("inbox_changed", 1);
         }
         Out::Ended { chat, .. } => {
@@ -211,7 +212,7 @@ async fn handle(app: &AppHandle, store: &Store, live: &Arc<LiveChat>, out: Out) 
             // The gateway hands an ended chat to one advisor, with its history: this desktop
             // archives it, and only then lets the gateway forget it.
             if live.lines.lock().await.remove(&chat).is_some() {
-                confide_mail::webchat::archive(&session, &chat).await?;
+                confide_core::webchat::archive(&session, &ImapRecords::of(&session.store), &chat).await?;
                 live.send(AdvisorIn::Archived { chat }).await.map_err(|_| confide_mail::MailError::Worker)?;
             }
             let _ = app.emit("webchat_changed", ());
@@ -270,7 +271,7 @@ pub async fn webchat_say(state: State<'_, AppState>, request: ChatSayRequest) ->
                 .livechat
                 .send(confide_webchat::protocol::AdvisorIn::Say { chat: chat.clone(), text: said.text.clone() })
                 .await?;
-            confide_mail::webchat::said(&session, &chat, &said).await?;
+            confide_core::webchat::add(&session.store, &chat, &said).await?;
         }
         None => state.livechat.send(confide_webchat::protocol::AdvisorIn::End { chat }).await?,
     }

@@ -1,9 +1,10 @@
 //! Contact details kept with consent, and subject access, in the app: thin wrappers over
-//! `confide_mail::consent` and `confide_mail::subject_access`.
+//! `confide_core::consent` and `confide_mail::subject_access`.
 
+use confide_core::consent::KeptContact;
 use confide_core::consent::{ContactInput, Feedback};
 use confide_core::staff;
-use confide_mail::consent::KeptContact;
+use confide_mail::records::ImapRecords;
 use confide_mail::subject_access::{Erased, Found};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
@@ -40,15 +41,15 @@ async fn contacts(session: &staff::Session) -> Result<ContactsView, ApiError> {
     let purposes = confide_core::consent::purposes(session.preset());
     Ok(ContactsView {
         purposes,
-        contacts: confide_mail::consent::list(session).await?,
-        feedback: confide_mail::consent::feedback(session).await?,
+        contacts: confide_core::consent::list(session, &ImapRecords::of(&session.store)).await?,
+        feedback: confide_core::consent::feedback(session, &ImapRecords::of(&session.store)).await?,
     })
 }
 
 #[tauri::command]
 pub async fn contact_record(state: State<'_, AppState>, request: ContactInput) -> Result<ContactsView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    confide_mail::consent::record(&session, &request).await?;
+    confide_core::consent::record(&session, &ImapRecords::of(&session.store), &request).await?;
     contacts(&session).await
 }
 
@@ -61,7 +62,8 @@ pub async fn contacts_view(state: State<'_, AppState>) -> Result<ContactsView, A
 #[tauri::command]
 pub async fn contact_done(state: State<'_, AppState>, request: ContactDoneRequest) -> Result<ContactsView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    confide_mail::consent::done(&session, &request.id, request.feedback.as_deref()).await?;
+    confide_core::consent::done(&session, &ImapRecords::of(&session.store), &request.id, request.feedback.as_deref())
+        .await?;
     contacts(&session).await
 }
 

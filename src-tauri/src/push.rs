@@ -2,6 +2,7 @@
 //! and here, the glue: a change wakes one sync, the window hears `inbox_changed`, and a
 //! conversation a colleague has claimed from this person is told in a notification.
 
+use confide_mail::records::ImapRecords;
 use std::time::Duration;
 
 use confide_core::accounts::{self, AccountKind};
@@ -76,7 +77,7 @@ async fn notify_taken_over(app: &AppHandle, store: &Store, mine: &[i64]) {
         Ok(_) => return,
         Err(e) => return tracing::warn!("claims could not be compared after a sync: {e}"),
     };
-    let names = confide_mail::team::names(store).await.unwrap_or_default();
+    let names = confide_core::team::known_names(store, &ImapRecords::of(store)).await.unwrap_or_default();
     for (_, colleague) in taken {
         let who = names.get(&colleague).map_or("A colleague", String::as_str);
         let shown = app

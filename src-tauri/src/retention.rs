@@ -4,6 +4,7 @@
 //! from a timer, so expiry never waits for the app to be open. New audit entries go to the
 //! managers' log on the server every [`AUDIT_EVERY`].
 
+use confide_mail::records::ImapRecords;
 use std::time::Duration;
 
 use confide_core::Store;
@@ -31,7 +32,9 @@ pub async fn ensure_scheduled(app: &AppHandle, store: &Store, started: &Mutex<bo
         loop {
             tokio::time::sleep(AUDIT_EVERY).await;
             let published = match confide_core::staff::session(&audit_store).await {
-                Ok(session) => confide_mail::audit_log::publish(&session).await.map_err(|e| e.kind()),
+                Ok(session) => {
+                    confide_core::audit::publish(&session, &ImapRecords::of(&session.store)).await.map_err(|e| e.kind())
+                }
                 Err(_) => Err("this desktop is not set up"),
             };
             if let Err(kind) = published {

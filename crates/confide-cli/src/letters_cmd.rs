@@ -1,6 +1,7 @@
 //! `confide letters`: scanning letters in from a shell (for an office whose scanner saves to a
 //! shared folder a timer can look in), and listing them for managers.
 
+use confide_mail::records::ImapRecords;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -43,9 +44,14 @@ pub async fn run(cmd: LettersCmd, store: Store) -> anyhow::Result<ExitCode> {
         LettersCmd::Import { line, received, summary, original_destroyed, keep_files, files } => {
             let session = staff::session(&store).await?;
             let details = LetterDetails { line, received_on: received, summary, original_destroyed };
-            let done = confide_mail::letters::import_files(&session, &details, &files, !keep_files, &|p| {
-                eprintln!("letters: {} ({} of {})", p.doing, p.step, p.of)
-            })
+            let done = confide_core::letters::import_files(
+                &session,
+                &ImapRecords::of(&session.store),
+                &details,
+                &files,
+                !keep_files,
+                &|p| eprintln!("letters: {} ({} of {})", p.doing, p.step, p.of),
+            )
             .await?;
             for p in &done.problems {
                 eprintln!("letters: {p}");
@@ -70,7 +76,7 @@ pub async fn run(cmd: LettersCmd, store: Store) -> anyhow::Result<ExitCode> {
         }
         LettersCmd::List => {
             let session = staff::session(&store).await?;
-            let letters = confide_mail::letters::list(&session).await?;
+            let letters = confide_core::letters::list(&session, &ImapRecords::of(&session.store)).await?;
             for l in &letters {
                 let pages: u32 = l.scans.iter().map(|s| s.pages).sum();
                 println!(

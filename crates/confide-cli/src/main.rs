@@ -19,6 +19,7 @@ mod oauth;
 mod policy_cmd;
 mod sync_cmd;
 
+use confide_mail::records::ImapRecords;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -162,7 +163,7 @@ enum TeamCmd {
 
 async fn team_recipients(store: Store, class: &str, line: &str) -> anyhow::Result<ExitCode> {
     let session = staff::session(&store).await?;
-    let dir = confide_mail::team::directory(&store).await?;
+    let dir = confide_core::team::directory(&store, &ImapRecords::of(&store)).await?;
     let recipients = confide_core::shared_record::readers(session.preset(), &dir, class, Some(line))?;
     store.close().await;
     for r in recipients {
@@ -187,7 +188,7 @@ enum AuditCmd {
 }
 
 async fn publish_audit(store: &Store) -> anyhow::Result<usize> {
-    Ok(confide_mail::audit_log::publish(&staff::session(store).await?).await?)
+    Ok(confide_core::audit::publish(&staff::session(store).await?, &ImapRecords::of(store)).await?)
 }
 
 async fn audit_publish(store: Store) -> anyhow::Result<ExitCode> {
@@ -199,8 +200,8 @@ async fn audit_publish(store: Store) -> anyhow::Result<ExitCode> {
 
 async fn audit_verify_team(store: Store) -> anyhow::Result<ExitCode> {
     let session = staff::session(&store).await?;
-    confide_mail::audit_log::publish(&session).await?;
-    let check = confide_mail::audit_log::verify_team(&session).await?;
+    confide_core::audit::publish(&session, &ImapRecords::of(&session.store)).await?;
+    let check = confide_core::audit::check_team_log(&session, &ImapRecords::of(&session.store)).await?;
     store.close().await;
     let summary =
         format!("audit team: authors={} entries={} unreadable={}", check.authors, check.entries, check.unreadable);

@@ -5,6 +5,7 @@
 #![allow(clippy::await_holding_lock)]
 
 use confide_mail::lab::Lab;
+use confide_mail::records::ImapRecords;
 
 mod common;
 use common::{add_account as add, confide};
@@ -120,7 +121,7 @@ async fn issue7_team_recipients_prints_the_readers_of_a_class_on_a_line() {
         let out =
             confide(&data).args(["team", "recipients", "--class", "letter", "--line", "phoneline"]).output().unwrap();
         assert!(!out.status.success(), "with no directory there is no one to print");
-        confide_mail::team::found(&session).await.unwrap();
+        confide_core::team::found(&session, &ImapRecords::of(&session.store)).await.unwrap();
         let r = store.identity().recipient().to_string();
         store.close().await;
         r

@@ -10,6 +10,9 @@ use ts_rs::TS;
 use crate::staff::Session;
 use crate::{CoreError, Store};
 
+mod flow;
+pub use flow::{check_team_log, publish};
+
 /// The hash the first entry chains from.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

@@ -12,6 +12,9 @@ use crate::policy::{Period, Place, Preset, RetentionClass};
 use crate::staff::Session;
 use crate::CoreError;
 
+mod flow;
+pub use flow::{create, list};
+
 /// Classes Confide writes through their own features, not as case records.
 const OWN: [&str; 7] =
     ["email", "webchat", "letter", "letter_response", "qa_review", "disclosure_report", "disclosure_summary"];

@@ -11,6 +11,9 @@ use ts_rs::TS;
 use crate::staff::Session;
 use crate::CoreError;
 
+mod flow;
+pub use flow::{done, feedback, list, record, KeptContact};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]

@@ -17,6 +17,9 @@ use crate::staff::Session;
 use crate::team::Directory;
 use crate::CoreError;
 
+mod flow;
+pub use flow::{record, review, view, DisclosuresView};
+
 /// The class of the anonymous summaries and their reviews (kept).
 pub const SUMMARY_CLASS: &str = "disclosure_summary";
 

@@ -5,13 +5,16 @@
 //! destruction of the paper original. Nothing of a letter is kept on a desktop; pages are
 //! rendered for viewing in memory (`preview`).
 //!
-//! This module is the letter's shape and its checks; `confide-mail` keeps the records.
+//! This module is the letter's shape and its checks; `flow` keeps the records in a record store.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::staff::Session;
 use crate::CoreError;
+
+mod flow;
+pub use flow::{import, import_files, list, original_destroyed, page, respond, Imported};
 
 pub mod preview;
 pub mod source;

@@ -4,7 +4,7 @@
 //! by its author. Role separation is then the keys', not the UI's: an advisor's key cannot open
 //! a letter, whatever the screen shows.
 //!
-//! Pure: choosing recipients, sealing and opening. Where records are kept is `confide-mail`'s.
+//! Pure: choosing recipients, sealing and opening. Where records are kept is `record_store`'s.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

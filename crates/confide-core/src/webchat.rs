@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{CoreError, Store};
 
+mod flow;
+pub use flow::{archive, take_history};
+
 /// One line of a transcript.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Said {

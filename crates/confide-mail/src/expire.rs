@@ -17,8 +17,8 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::expire_server::{expunge_server, locations_of};
-use crate::progress::{OnProgress, Progress};
 use crate::{guard, sync, MailError};
+use confide_core::progress::{OnProgress, Progress};
 
 /// What a run did (or, dry, would do).
 #[derive(Debug, Clone, Default, Serialize, TS)]

@@ -3,11 +3,7 @@
 //! runtime or the UI thread.
 #![forbid(unsafe_code)]
 
-pub mod audit_log;
-pub mod case_records;
 pub mod connect;
-pub mod consent;
-pub mod disclosure;
 mod error;
 pub mod expire;
 mod expire_personal;
@@ -19,10 +15,8 @@ pub mod idle;
 pub mod imap_quote;
 #[cfg(feature = "lab")]
 pub mod lab;
-pub mod letters;
 pub mod mime;
 pub mod oauth;
-pub mod progress;
 pub mod qa;
 pub mod reading;
 pub mod records;
@@ -32,8 +26,6 @@ pub mod sasl;
 pub mod send;
 pub mod subject_access;
 pub mod sync;
-pub mod team;
 pub mod triage;
-pub mod webchat;
 
 pub use error::MailError;

@@ -8,7 +8,13 @@ use confide_core::staff::Session;
 use confide_core::webchat::Transcript;
 use confide_core::CoreError;
 
+use crate::records::ImapRecords;
 use crate::MailError;
+use confide_core::record_store as records;
+
+fn server(session: &Session) -> ImapRecords {
+    ImapRecords::of(&session.store)
+}
 
 fn require(session: &Session) -> Result<(), CoreError> {
     session.require_manager("sample replies for quality monitoring")?;
@@ -21,9 +27,9 @@ fn require(session: &Session) -> Result<(), CoreError> {
 /// Every webchat transcript started in `[from, to)`, by the advisor who archived it (after a
 /// transfer, the colleague who finished the chat).
 async fn webchat_candidates(session: &Session, from: i64, to: i64) -> Result<Vec<SampleItem>, MailError> {
-    let dir = crate::team::directory(&session.store).await?;
+    let dir = confide_core::team::directory(&session.store, &server(session)).await?;
     let mut out = vec![];
-    for listed in crate::records::list(session, "webchat").await? {
+    for listed in records::list(session, &server(session), "webchat").await? {
         let Ok(record) = listed.record else { continue };
         let Ok(t) = serde_json::from_slice::<Transcript>(&record.body) else { continue };
         if t.started_at < from || t.started_at >= to || !t.messages.iter().any(|m| m.from == "advisor") {
@@ -105,7 +111,7 @@ pub async fn review_view(session: &Session, key: &str) -> Result<ReviewView, Mai
             }
         }
         Some(("webchat", id)) => {
-            let listed = crate::records::list_ids(session, "webchat", vec![id.to_owned()]).await?;
+            let listed = records::list_ids(session, &server(session), "webchat", vec![id.to_owned()]).await?;
             let record = listed.into_iter().next().ok_or_else(gone)?.record?;
             let t: Transcript = serde_json::from_slice(&record.body).map_err(|_| gone())?;
             ReviewView {
@@ -138,7 +144,7 @@ pub async fn save_review(session: &Session, review: &Review) -> Result<(), MailE
     kept.reviewer = session.profile.display_name.clone();
     kept.at = session.store.now_ts();
     let body = serde_json::to_vec(&kept).expect("reviews serialise");
-    crate::records::put(session, qa::REVIEW_CLASS, None, kept.at, &body).await?;
+    records::put(session, &server(session), qa::REVIEW_CLASS, None, kept.at, &body).await?;
     confide_core::audit::append(&session.store, "qa_reviewed", &review.key).await?;
     Ok(())
 }
@@ -146,7 +152,7 @@ pub async fn save_review(session: &Session, review: &Review) -> Result<(), MailE
 /// Every review this manager can open, oldest first.
 pub async fn reviews(session: &Session) -> Result<Vec<Review>, MailError> {
     require(session)?;
-    let mut out: Vec<Review> = crate::records::list(session, qa::REVIEW_CLASS)
+    let mut out: Vec<Review> = records::list(session, &server(session), qa::REVIEW_CLASS)
         .await?
         .into_iter()
         .filter_map(|l| l.record.ok())
@@ -159,7 +165,7 @@ pub async fn reviews(session: &Session) -> Result<Vec<Review>, MailError> {
 /// The per-advisor summary as CSV, for supervision; the export is audited.
 pub async fn export_summary(session: &Session) -> Result<String, MailError> {
     let rows = qa::summary(&reviews(session).await?);
-    let names = crate::team::names(&session.store).await?;
+    let names = confide_core::team::known_names(&session.store, &server(session)).await?;
     confide_core::audit::append(&session.store, "qa_exported", &format!("rows:{}", rows.len())).await?;
     Ok(qa::summary_csv(&rows, &session.preset().rubric(), &names))
 }

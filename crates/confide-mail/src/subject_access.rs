@@ -17,7 +17,13 @@ use ts_rs::TS;
 
 use crate::connect::imap_login;
 use crate::imap_quote::uid_set;
+use crate::records::ImapRecords;
 use crate::MailError;
+use confide_core::record_store as records;
+
+fn server(session: &Session) -> ImapRecords {
+    ImapRecords::of(&session.store)
+}
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -127,7 +133,7 @@ async fn find(session: &Session, query: &str) -> Result<Found, MailError> {
         .map(|c| c.id.clone())
         .collect();
     for class in classes {
-        let Ok(listed) = crate::records::list(session, &class).await else { continue };
+        let Ok(listed) = records::list(session, &server(session), &class).await else { continue };
         for l in listed {
             let Ok(record) = l.record else { continue };
             let text = String::from_utf8_lossy(&record.body).into_owned();
@@ -169,7 +175,7 @@ async fn add_whole_letters(session: &Session, found: &mut Found) -> Result<(), M
     }
     let mut scans = vec![];
     for class in classes {
-        for l in crate::records::list(session, &class).await? {
+        for l in records::list(session, &server(session), &class).await? {
             let Ok(record) = l.record else { continue };
             let text = String::from_utf8_lossy(&record.body).into_owned();
             if !reference(&text).is_some_and(|r| references.contains(&r))
@@ -315,7 +321,7 @@ pub async fn erase(session: &Session, query: &str) -> Result<Erased, MailError> 
     let ids: Vec<i64> = found.conversations.iter().map(|c| c.id).collect();
     out.local_messages = confide_core::retention::erase_local(&session.store, &ids).await?;
     for r in &found.records {
-        if crate::records::remove(session, &r.class, &r.id).await? {
+        if records::remove(session, &server(session), &r.class, &r.id).await? {
             out.records += 1;
         }
     }

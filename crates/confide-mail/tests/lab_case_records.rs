@@ -5,6 +5,7 @@
 
 mod common;
 
+use confide_mail::records::ImapRecords;
 use std::sync::Arc;
 
 use common::desktop_under;
@@ -47,32 +48,38 @@ async fn issue5_case_records_expire_by_their_own_class_complaint_6_months_child_
         ("nsh-2015", "2015-05-19"),
     )
     .await;
-    confide_mail::team::found(&ann).await.unwrap();
-    confide_mail::team::add(&ann, confide_core::team::card(&bob).unwrap()).await.unwrap();
-    let refused = confide_mail::case_records::create(&bob, &case("literature_address", "helpline", "1 High St"))
-        .await
-        .unwrap_err();
+    confide_core::team::found(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
+    confide_core::team::add(&ann, &ImapRecords::of(&ann.store), confide_core::team::card(&bob).unwrap()).await.unwrap();
+    let refused = confide_core::case_records::create(
+        &bob,
+        &ImapRecords::of(&bob.store),
+        &case("literature_address", "helpline", "1 High St"),
+    )
+    .await
+    .unwrap_err();
     assert!(
         refused.to_string().contains("keeps no record of that kind"),
         "a consent record is not a case record: {refused}"
     );
-    confide_mail::case_records::create(
+    confide_core::case_records::create(
         &bob,
+        &ImapRecords::of(&bob.store),
         &case("complaint", "helpline", "case-canary-71b2: complaint from Ms Example"),
     )
     .await
     .unwrap();
-    confide_mail::case_records::create(
+    confide_core::case_records::create(
         &bob,
+        &ImapRecords::of(&bob.store),
         &case("child_protection", "helpline", "case-canary-0f9d: disclosure about a child"),
     )
     .await
     .unwrap();
     assert!(
-        confide_mail::case_records::list(&bob).await.unwrap().is_empty(),
+        confide_core::case_records::list(&bob, &ImapRecords::of(&bob.store)).await.unwrap().is_empty(),
         "sealed to the managers, not to the advisor who wrote them"
     );
-    assert_eq!(confide_mail::case_records::list(&ann).await.unwrap().len(), 2);
+    assert_eq!(confide_core::case_records::list(&ann, &ImapRecords::of(&ann.store)).await.unwrap().len(), 2);
     for (folder, canary) in
         [("Confide/complaint", "case-canary-71b2"), ("Confide/child_protection", "case-canary-0f9d")]
     {
@@ -80,7 +87,14 @@ async fn issue5_case_records_expire_by_their_own_class_complaint_6_months_child_
     }
     let classes = |s: &confide_core::staff::Session| {
         let s = s.clone();
-        async move { confide_mail::case_records::list(&s).await.unwrap().into_iter().map(|r| r.class).collect::<Vec<_>>() }
+        async move {
+            confide_core::case_records::list(&s, &ImapRecords::of(&s.store))
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.class)
+                .collect::<Vec<_>>()
+        }
     };
     clock.set(datetime!(2027-05-22 10:00 UTC));
     confide_mail::expire::run(&ann.store, false).await.unwrap();
@@ -103,9 +117,10 @@ async fn issue5_case_records_expire_by_their_own_class_complaint_6_months_child_
         ("respect-mal-current", "current-1"),
     )
     .await;
-    confide_mail::team::found(&cy).await.unwrap();
-    confide_mail::case_records::create(
+    confide_core::team::found(&cy, &ImapRecords::of(&cy.store)).await.unwrap();
+    confide_core::case_records::create(
         &cy,
+        &ImapRecords::of(&cy.store),
         &case("safeguarding_referral", "phoneline", "referral to children's services"),
     )
     .await

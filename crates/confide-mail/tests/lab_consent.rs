@@ -5,6 +5,7 @@
 
 mod common;
 
+use confide_mail::records::ImapRecords;
 use std::sync::Arc;
 
 use common::desktop_under;
@@ -50,36 +51,49 @@ async fn issue9_contact_details_are_kept_only_with_consent_and_only_until_their_
         nsh,
     )
     .await;
-    confide_mail::team::found(&ann).await.unwrap();
-    confide_mail::team::add(&ann, confide_core::team::card(&bob).unwrap()).await.unwrap();
+    confide_core::team::found(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
+    confide_core::team::add(&ann, &ImapRecords::of(&ann.store), confide_core::team::card(&bob).unwrap()).await.unwrap();
 
-    let refused = confide_mail::consent::record(&bob, &contact(Purpose::Literature, false)).await.unwrap_err();
+    let refused =
+        confide_core::consent::record(&bob, &ImapRecords::of(&bob.store), &contact(Purpose::Literature, false))
+            .await
+            .unwrap_err();
     assert!(refused.to_string().contains("pseudonym"), "{refused}");
-    let literature = confide_mail::consent::record(&bob, &contact(Purpose::Literature, true)).await.unwrap();
+    let literature =
+        confide_core::consent::record(&bob, &ImapRecords::of(&bob.store), &contact(Purpose::Literature, true))
+            .await
+            .unwrap();
     assert_eq!(lab.count_body(&shared, "Confide/literature_address", "Larkspur"), 0, "sealed on the server");
-    assert_eq!(confide_mail::consent::list(&bob).await.unwrap().len(), 1, "advisors send literature in nsh-2015");
-    confide_mail::consent::done(&bob, &literature, None).await.unwrap();
+    assert_eq!(
+        confide_core::consent::list(&bob, &ImapRecords::of(&bob.store)).await.unwrap().len(),
+        1,
+        "advisors send literature in nsh-2015"
+    );
+    confide_core::consent::done(&bob, &ImapRecords::of(&bob.store), &literature, None).await.unwrap();
     assert_eq!(
         lab.message_count(&shared, "Confide/literature_address"),
         0,
         "the address is gone once the literature is sent"
     );
-    assert!(confide_mail::consent::list(&bob).await.unwrap().is_empty());
+    assert!(confide_core::consent::list(&bob, &ImapRecords::of(&bob.store)).await.unwrap().is_empty());
 
-    let call = confide_mail::consent::record(&ann, &contact(Purpose::Feedback, true)).await.unwrap();
+    let call = confide_core::consent::record(&ann, &ImapRecords::of(&ann.store), &contact(Purpose::Feedback, true))
+        .await
+        .unwrap();
     assert!(
-        confide_mail::consent::list(&bob).await.unwrap().is_empty(),
+        confide_core::consent::list(&bob, &ImapRecords::of(&bob.store)).await.unwrap().is_empty(),
         "feedback contacts are for team leaders and managers"
     );
-    confide_mail::consent::done(
+    confide_core::consent::done(
         &ann,
+        &ImapRecords::of(&ann.store),
         &call,
         Some("Wendell Okafor said the advisor was kind; call back on 07700 900123 at Larkspur Road"),
     )
     .await
     .unwrap();
     assert_eq!(lab.message_count(&shared, "Confide/feedback_contact"), 0, "the contact is gone once the call is made");
-    let feedback = confide_mail::consent::feedback(&ann).await.unwrap();
+    let feedback = confide_core::consent::feedback(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
     assert_eq!(feedback.len(), 1);
     for canary in ["Wendell", "Okafor", "07700", "Larkspur"] {
         assert!(!feedback[0].text.contains(canary), "{canary} kept in the feedback: {}", feedback[0].text);

@@ -6,6 +6,7 @@
 
 mod common;
 
+use confide_mail::records::ImapRecords;
 use std::sync::Arc;
 
 use common::{desktop_at, desktop_under};
@@ -79,9 +80,9 @@ async fn issue8_scanned_letters_open_only_for_managers_and_expire_from_the_lette
         people.push(desktop_at(&lab, &shared, &tmp.path().join(name), name, role, "mens_advice", clock.clone()).await);
     }
     let [ann, tia, bob]: [_; 3] = people.try_into().unwrap_or_else(|_| unreachable!());
-    confide_mail::team::found(&ann).await.unwrap();
+    confide_core::team::found(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
     for other in [&tia, &bob] {
-        confide_mail::team::add(&ann, team::card(other).unwrap()).await.unwrap();
+        confide_core::team::add(&ann, &ImapRecords::of(&ann.store), team::card(other).unwrap()).await.unwrap();
     }
 
     // The office scanner saved the PDF; the TIFF is picked by hand.
@@ -98,12 +99,22 @@ async fn issue8_scanned_letters_open_only_for_managers_and_expire_from_the_lette
     let waiting = confide_core::letters::source::waiting_in(&scanner).unwrap();
     assert_eq!(waiting, vec![scanned.clone()]);
 
-    let refused = confide_mail::letters::import(&bob, &details("a letter", false), &[pdf(1, "x")]).await.unwrap_err();
+    let refused = confide_core::letters::import(
+        &bob,
+        &ImapRecords::of(&bob.store),
+        &details("a letter", false),
+        &[pdf(1, "x")],
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
     assert!(refused.to_string().contains("only a team leader or a manager"), "{refused}");
-    let junk = confide_mail::letters::import(
+    let junk = confide_core::letters::import(
         &tia,
+        &ImapRecords::of(&tia.store),
         &details("a letter", false),
         &[b"<html><script>alert(1)</script>".to_vec()],
+        &|_| {},
     )
     .await
     .unwrap_err();
@@ -111,8 +122,9 @@ async fn issue8_scanned_letters_open_only_for_managers_and_expire_from_the_lette
     assert!(!lab.folders(&shared).iter().any(|f| f == "Confide/Letters"), "a refused import keeps nothing");
 
     let steps = std::sync::Mutex::new(vec![]);
-    let from_scanner = confide_mail::letters::import_files(
+    let from_scanner = confide_core::letters::import_files(
         &tia,
+        &ImapRecords::of(&tia.store),
         &details("Asks about the group programme", true),
         &waiting,
         true,
@@ -133,18 +145,26 @@ async fn issue8_scanned_letters_open_only_for_managers_and_expire_from_the_lette
         !scanned.exists() && confide_core::letters::source::waiting_in(&scanner).unwrap().is_empty(),
         "the scanner's copy is gone"
     );
-    let picked =
-        confide_mail::letters::import(&tia, &details("Thanks the advisor", false), &[tiff(3, "letter-canary-9d41")])
-            .await
-            .unwrap();
+    let picked = confide_core::letters::import(
+        &tia,
+        &ImapRecords::of(&tia.store),
+        &details("Thanks the advisor", false),
+        &[tiff(3, "letter-canary-9d41")],
+        &|_| {},
+    )
+    .await
+    .unwrap();
 
     // Only the management team reads letters: not the team leader who scanned them, not an advisor.
     for (who, s) in [("Tia", &tia), ("Bob", &bob)] {
-        assert!(confide_mail::letters::list(s).await.unwrap().is_empty(), "{who} sees a letter");
-        let page = confide_mail::letters::page(s, &picked, "00", 0).await.unwrap_err();
+        assert!(
+            confide_core::letters::list(s, &ImapRecords::of(&s.store)).await.unwrap().is_empty(),
+            "{who} sees a letter"
+        );
+        let page = confide_core::letters::page(s, &ImapRecords::of(&s.store), &picked, "00", 0).await.unwrap_err();
         assert!(page.to_string().contains("not here"), "{who}: {page}");
     }
-    let letters = confide_mail::letters::list(&ann).await.unwrap();
+    let letters = confide_core::letters::list(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
     assert_eq!(letters.len(), 2, "{letters:?}");
     let pdf_letter = letters.iter().find(|l| l.reference == from_scanner.reference).unwrap();
     assert_eq!((pdf_letter.scans[0].pages, pdf_letter.summary.as_str()), (2, "Asks about the group programme"));
@@ -153,18 +173,32 @@ async fn issue8_scanned_letters_open_only_for_managers_and_expire_from_the_lette
         Some("Tia"),
         "who destroyed the paper, and when"
     );
-    let second =
-        confide_mail::letters::page(&ann, &pdf_letter.reference, &pdf_letter.scans[0].record, 1).await.unwrap();
+    let second = confide_core::letters::page(
+        &ann,
+        &ImapRecords::of(&ann.store),
+        &pdf_letter.reference,
+        &pdf_letter.scans[0].record,
+        1,
+    )
+    .await
+    .unwrap();
     assert!(second.starts_with("data:image/png;base64,"), "a PDF page drawn as PNG");
     let tiff_letter = letters.iter().find(|l| l.reference == picked).unwrap();
     assert_eq!(tiff_letter.scans[0].pages, 3);
-    assert!(confide_mail::letters::page(&ann, &picked, &tiff_letter.scans[0].record, 2)
+    assert!(confide_core::letters::page(&ann, &ImapRecords::of(&ann.store), &picked, &tiff_letter.scans[0].record, 2)
         .await
         .unwrap()
         .starts_with("data:image/png;base64,"));
 
-    confide_mail::letters::respond(&ann, &picked, "letter-canary-77aa: Thank you for your letter.").await.unwrap();
-    let letters = confide_mail::letters::list(&ann).await.unwrap();
+    confide_core::letters::respond(
+        &ann,
+        &ImapRecords::of(&ann.store),
+        &picked,
+        "letter-canary-77aa: Thank you for your letter.",
+    )
+    .await
+    .unwrap();
+    let letters = confide_core::letters::list(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
     assert_eq!(
         letters.iter().find(|l| l.reference == picked).unwrap().responses.len(),
         1,
@@ -180,12 +214,12 @@ async fn issue8_scanned_letters_open_only_for_managers_and_expire_from_the_lette
     // Six calendar months on (the letters were imported on 23 November 2026).
     clock.set(time::macros::datetime!(2027-05-22 10:00 UTC));
     assert_eq!(confide_mail::expire::run(&bob.store, false).await.unwrap().records_removed, 0, "kept the day before");
-    assert_eq!(confide_mail::letters::list(&ann).await.unwrap().len(), 2);
+    assert_eq!(confide_core::letters::list(&ann, &ImapRecords::of(&ann.store)).await.unwrap().len(), 2);
     clock.set(time::macros::datetime!(2027-05-24 10:00 UTC));
     let report = confide_mail::expire::run(&bob.store, false).await.unwrap();
     assert_eq!((report.records_removed, report.problems.len()), (6, 0), "{report:?}");
     assert_eq!(lab.message_count(&shared, "Confide/Letters"), 0, "gone from Confide/Letters");
-    assert!(confide_mail::letters::list(&ann).await.unwrap().is_empty());
+    assert!(confide_core::letters::list(&ann, &ImapRecords::of(&ann.store)).await.unwrap().is_empty());
     for trash in lab.folders(&shared).iter().filter(|f| f.contains("Trash") || f.contains("Deleted")) {
         assert_eq!(lab.message_count(&shared, trash), 0, "nothing moved to {trash}");
     }
@@ -221,18 +255,23 @@ async fn issue5_in_respect_early_a_letters_response_goes_at_two_months_and_the_l
         early,
     )
     .await;
-    confide_mail::team::found(&ann).await.unwrap();
-    confide_mail::team::add(&ann, team::card(&tia).unwrap()).await.unwrap();
+    confide_core::team::found(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
+    confide_core::team::add(&ann, &ImapRecords::of(&ann.store), team::card(&tia).unwrap()).await.unwrap();
     let details = LetterDetails {
         line: "phoneline".into(),
         received_on: "2026-11-20".into(),
         summary: "Asks for a call back".into(),
         original_destroyed: false,
     };
-    let reference = confide_mail::letters::import(&tia, &details, &[pdf(1, "early")]).await.unwrap();
-    confide_mail::letters::respond(&tia, &reference, "We will call on Tuesday.").await.unwrap();
+    let reference =
+        confide_core::letters::import(&tia, &ImapRecords::of(&tia.store), &details, &[pdf(1, "early")], &|_| {})
+            .await
+            .unwrap();
+    confide_core::letters::respond(&tia, &ImapRecords::of(&tia.store), &reference, "We will call on Tuesday.")
+        .await
+        .unwrap();
     assert_eq!(
-        confide_mail::letters::list(&ann).await.unwrap()[0].responses.len(),
+        confide_core::letters::list(&ann, &ImapRecords::of(&ann.store)).await.unwrap()[0].responses.len(),
         1,
         "in respect-early staff read letters too"
     );
@@ -246,7 +285,7 @@ async fn issue5_in_respect_early_a_letters_response_goes_at_two_months_and_the_l
     clock.set(time::macros::datetime!(2027-01-24 10:00 UTC));
     let report = confide_mail::expire::run(&ann.store, false).await.unwrap();
     assert_eq!((report.records_removed, report.problems.len()), (1, 0), "{report:?}");
-    let letters = confide_mail::letters::list(&ann).await.unwrap();
+    let letters = confide_core::letters::list(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
     assert_eq!((letters.len(), letters[0].responses.len()), (1, 0), "the response went, the letter stays");
 
     clock.set(time::macros::datetime!(2027-05-24 10:00 UTC));
@@ -255,6 +294,6 @@ async fn issue5_in_respect_early_a_letters_response_goes_at_two_months_and_the_l
         2,
         "the scan and the letter at six months"
     );
-    assert!(confide_mail::letters::list(&ann).await.unwrap().is_empty());
+    assert!(confide_core::letters::list(&ann, &ImapRecords::of(&ann.store)).await.unwrap().is_empty());
     assert_eq!(lab.message_count(&shared, "Confide/Letters"), 0);
 }

@@ -5,6 +5,7 @@
 
 mod common;
 
+use confide_mail::records::ImapRecords;
 use std::sync::Arc;
 
 use common::desktop_at;
@@ -51,9 +52,9 @@ async fn issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outli
         people.push(desktop_at(&lab, &shared, &tmp.path().join(name), name, role, "phoneline", clock.clone()).await);
     }
     let [ann, bob, cat, dev]: [_; 4] = people.try_into().unwrap_or_else(|_| unreachable!());
-    confide_mail::team::found(&ann).await.unwrap();
+    confide_core::team::found(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
     for other in [&bob, &cat, &dev] {
-        confide_mail::team::add(&ann, team::card(other).unwrap()).await.unwrap();
+        confide_core::team::add(&ann, &ImapRecords::of(&ann.store), team::card(other).unwrap()).await.unwrap();
     }
 
     // A service user writes; Bob answers from Confide (his reply carries his key's keyword).

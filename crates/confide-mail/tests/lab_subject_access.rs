@@ -6,6 +6,7 @@
 
 mod common;
 
+use confide_mail::records::ImapRecords;
 use std::sync::Arc;
 
 use common::desktop_at;
@@ -50,8 +51,8 @@ async fn issue9_a_subject_access_export_holds_the_persons_records_only_and_erasu
     let tia =
         desktop_at(&lab, &shared, &tmp.path().join("Tia"), "Tia", RoleKind::TeamLeader, "phoneline", clock.clone())
             .await;
-    confide_mail::team::found(&ann).await.unwrap();
-    confide_mail::team::add(&ann, team::card(&tia).unwrap()).await.unwrap();
+    confide_core::team::found(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
+    confide_core::team::add(&ann, &ImapRecords::of(&ann.store), team::card(&tia).unwrap()).await.unwrap();
     for a in accounts::list(&ann.store).await.unwrap().into_iter().filter(|a| a.kind == AccountKind::Shared) {
         sync_account(&ann.store, &a, &|_| {}).await.unwrap();
     }
@@ -64,9 +65,16 @@ async fn issue9_a_subject_access_export_holds_the_persons_records_only_and_erasu
             messages: vec![Said { from: "visitor".into(), text: text.into(), at: 0 }],
             flags: vec![],
         };
-        confide_mail::records::put(&ann, "webchat", Some("phoneline"), t.started_at, &serde_json::to_vec(&t).unwrap())
-            .await
-            .unwrap();
+        confide_core::record_store::put(
+            &ann,
+            &ImapRecords::of(&ann.store),
+            "webchat",
+            Some("phoneline"),
+            t.started_at,
+            &serde_json::to_vec(&t).unwrap(),
+        )
+        .await
+        .unwrap();
     }
     // His letter: found by the response that names him; the scan comes with it.
     let details = LetterDetails {
@@ -76,8 +84,18 @@ async fn issue9_a_subject_access_export_holds_the_persons_records_only_and_erasu
         original_destroyed: false,
     };
     let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj 2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj 3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
-    let reference = confide_mail::letters::import(&tia, &details, &[pdf.to_vec()]).await.unwrap();
-    confide_mail::letters::respond(&ann, &reference, "Dear Mr Okafor, sar-canary-letter, thank you.").await.unwrap();
+    let reference =
+        confide_core::letters::import(&tia, &ImapRecords::of(&tia.store), &details, &[pdf.to_vec()], &|_| {})
+            .await
+            .unwrap();
+    confide_core::letters::respond(
+        &ann,
+        &ImapRecords::of(&ann.store),
+        &reference,
+        "Dear Mr Okafor, sar-canary-letter, thank you.",
+    )
+    .await
+    .unwrap();
 
     let refused = confide_mail::subject_access::search(&tia, "Okafor").await.unwrap_err();
     assert!(refused.to_string().contains("only a manager"), "{refused}");
@@ -115,7 +133,7 @@ async fn issue9_a_subject_access_export_holds_the_persons_records_only_and_erasu
     assert_eq!(lab.count_body(&shared, "INBOX", "sar-canary-email"), 0, "gone from the server");
     assert_eq!(lab.count_body(&shared, "INBOX", "other-canary"), 1, "the other person's mail stays");
     assert_eq!(
-        confide_mail::records::list(&ann, "webchat").await.unwrap().len(),
+        confide_core::record_store::list(&ann, &ImapRecords::of(&ann.store), "webchat").await.unwrap().len(),
         1,
         "only the other chat's transcript is left"
     );

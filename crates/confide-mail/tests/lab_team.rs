@@ -5,6 +5,7 @@
 
 mod common;
 
+use confide_mail::records::ImapRecords;
 use std::sync::Arc;
 
 use common::desktop_on;
@@ -32,20 +33,27 @@ async fn issue6_the_team_directory_is_shared_signed_and_a_forged_entry_gets_noth
     let tmp = tempfile::tempdir().unwrap();
     let ann = desktop(&lab, &shared, &tmp.path().join("ann"), "Ann", RoleKind::Manager).await;
     let bob = desktop(&lab, &shared, &tmp.path().join("bob"), "Bob", RoleKind::Advisor).await;
-    assert!(confide_mail::team::found(&bob).await.is_err(), "an advisor cannot found the team");
+    assert!(
+        confide_core::team::found(&bob, &ImapRecords::of(&bob.store)).await.is_err(),
+        "an advisor cannot found the team"
+    );
 
-    let dir = confide_mail::team::found(&ann).await.unwrap();
+    let dir = confide_core::team::found(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
     assert_eq!(names(&dir.members), ["Ann"]);
-    assert!(confide_mail::team::found(&ann).await.is_err(), "the team is founded once");
-    let dir = confide_mail::team::add(&ann, team::card(&bob).unwrap()).await.unwrap();
+    assert!(confide_core::team::found(&ann, &ImapRecords::of(&ann.store)).await.is_err(), "the team is founded once");
+    let dir = confide_core::team::add(&ann, &ImapRecords::of(&ann.store), team::card(&bob).unwrap()).await.unwrap();
     assert_eq!(names(&dir.members), ["Ann", "Bob"]);
-    // Bob's desktop reads the same team, pinning Ann as the founder on this first look.
-    let seen_by_bob = confide_mail::team::directory(&bob.store).await.unwrap();
+    // Bob's desktop reads the same team; reading pins nothing (issue 27: reads only read).
+    let seen_by_bob = confide_core::team::directory(&bob.store, &ImapRecords::of(&bob.store)).await.unwrap();
     assert_eq!(seen_by_bob, dir);
+    confide_core::team::view(&bob, &ImapRecords::of(&bob.store)).await.unwrap();
+    assert_eq!(team::pinned_root(&bob.store).await.unwrap(), None);
+    // Bob's next sync follows the directory: Ann is pinned as the founder on this first look,
+    // and Bob's acceptance of the agreement is recorded in the directory.
+    let account = accounts::list(&bob.store).await.unwrap().remove(0);
+    confide_mail::sync::sync_account(&bob.store, &account, &|_| {}).await.unwrap();
     assert_eq!(team::pinned_root(&bob.store).await.unwrap(), Some(team::card(&ann).unwrap().signing_key));
-    // Opening the Team screen records Bob's acceptance of the agreement in the directory.
-    confide_mail::team::view(&bob).await.unwrap();
-    let accepted = confide_mail::team::directory(&ann.store).await.unwrap().acceptances;
+    let accepted = confide_core::team::directory(&ann.store, &ImapRecords::of(&ann.store)).await.unwrap().acceptances;
     assert!(
         accepted.iter().any(|a| a.signing_key == team::card(&bob).unwrap().signing_key && a.version == "current-1"),
         "{accepted:?}"
@@ -79,7 +87,7 @@ async fn issue6_the_team_directory_is_shared_signed_and_a_forged_entry_gets_noth
     save.stdin.as_ref().unwrap().write_all(raw.as_bytes()).unwrap();
     assert!(save.wait_with_output().unwrap().status.success());
     for session in [&ann, &bob] {
-        let dir = confide_mail::team::directory(&session.store).await.unwrap();
+        let dir = confide_core::team::directory(&session.store, &ImapRecords::of(&session.store)).await.unwrap();
         assert_eq!(names(&dir.members), ["Ann", "Bob"], "{}", session.profile.display_name);
         assert!(
             dir.ignored.iter().any(|i| i.contains("adding Eve") && i.contains("not signed by a manager")),
@@ -93,18 +101,22 @@ async fn issue6_the_team_directory_is_shared_signed_and_a_forged_entry_gets_noth
     // Advice Line, and a profile edited to claim both lines is put back.
     let mut moved = team::card(&bob).unwrap();
     moved.lines = vec!["mens_advice".into()];
-    confide_mail::team::add(&ann, moved).await.unwrap();
-    confide_mail::team::directory(&bob.store).await.unwrap();
+    confide_core::team::add(&ann, &ImapRecords::of(&ann.store), moved).await.unwrap();
+    confide_core::team::directory(&bob.store, &ImapRecords::of(&bob.store)).await.unwrap();
+    assert_eq!(staff::working_lines(&bob.store).await.unwrap(), Some(vec!["phoneline".to_owned()]), "a read");
+    confide_core::team::follow(&bob.store, &ImapRecords::of(&bob.store)).await.unwrap();
     assert_eq!(staff::working_lines(&bob.store).await.unwrap(), Some(vec!["mens_advice".to_owned()]));
     sqlx::query("UPDATE staff_profile SET lines = '[\"phoneline\",\"mens_advice\"]'")
         .execute(bob.store.pool())
         .await
         .unwrap();
-    confide_mail::team::directory(&bob.store).await.unwrap();
+    confide_core::team::follow(&bob.store, &ImapRecords::of(&bob.store)).await.unwrap();
     assert_eq!(staff::working_lines(&bob.store).await.unwrap(), Some(vec!["mens_advice".to_owned()]));
 
     // Bob leaves: shown as removed, and a phoneline record is for Ann alone.
-    let dir = confide_mail::team::remove(&ann, &team::card(&bob).unwrap().signing_key).await.unwrap();
+    let dir = confide_core::team::remove(&ann, &ImapRecords::of(&ann.store), &team::card(&bob).unwrap().signing_key)
+        .await
+        .unwrap();
     assert_eq!((names(&dir.members), names(&dir.removed)), (vec!["Ann"], vec!["Bob"]));
     assert_eq!(dir.recipients(None, Some("phoneline")), [team::card(&ann).unwrap().age_recipient]);
     assert!(confide_core::audit::verify(&ann.store).await.unwrap().problem.is_none());
@@ -116,11 +128,11 @@ async fn issue6_the_team_directory_is_shared_signed_and_a_forged_entry_gets_noth
     assert_eq!(inbox.total, Some(0), "{inbox:?}");
 }
 
-fn opened(listed: &[confide_mail::records::Listed]) -> Vec<Vec<u8>> {
+fn opened(listed: &[confide_core::record_store::Listed]) -> Vec<Vec<u8>> {
     listed.iter().filter_map(|l| l.record.as_ref().ok()).map(|r| r.body.clone()).collect()
 }
 
-fn refused(listed: &[confide_mail::records::Listed]) -> usize {
+fn refused(listed: &[confide_core::record_store::Listed]) -> usize {
     listed
         .iter()
         .filter(|l| matches!(l.record, Err(confide_core::CoreError::Vault(confide_vault::VaultError::NotForYou))))
@@ -144,17 +156,44 @@ async fn issue6_three_desktops_records_open_only_with_their_readers_keys_and_the
     let ann = desktop_on(&lab, &shared, &tmp.path().join("ann"), "Ann", RoleKind::Manager, "phoneline").await;
     let bob = desktop_on(&lab, &shared, &tmp.path().join("bob"), "Bob", RoleKind::Advisor, "phoneline").await;
     let cy = desktop_on(&lab, &shared, &tmp.path().join("cy"), "Cy", RoleKind::Advisor, "mens_advice").await;
-    let err = confide_mail::records::put(&bob, "letter", Some("phoneline"), 1_790_000_000, b"x").await.unwrap_err();
+    let err = confide_core::record_store::put(
+        &bob,
+        &ImapRecords::of(&bob.store),
+        "letter",
+        Some("phoneline"),
+        1_790_000_000,
+        b"x",
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("nobody in the team directory"), "{err}");
-    confide_mail::team::found(&ann).await.unwrap();
-    confide_mail::team::add(&ann, team::card(&bob).unwrap()).await.unwrap();
-    confide_mail::team::add(&ann, team::card(&cy).unwrap()).await.unwrap();
+    confide_core::team::found(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
+    confide_core::team::add(&ann, &ImapRecords::of(&ann.store), team::card(&bob).unwrap()).await.unwrap();
+    confide_core::team::add(&ann, &ImapRecords::of(&ann.store), team::card(&cy).unwrap()).await.unwrap();
 
     // Bob files a letter he scanned on his line, and Cy a transcript of a chat on hers.
     let letter = b"letter-canary-8d41: the scan of a letter".to_vec();
     let chat = b"chat-canary-2e7b: a transcript".to_vec();
-    confide_mail::records::put(&bob, "letter", Some("phoneline"), 1_790_000_000, &letter).await.unwrap();
-    confide_mail::records::put(&cy, "webchat", Some("mens_advice"), 1_790_000_100, &chat).await.unwrap();
+    confide_core::record_store::put(
+        &bob,
+        &ImapRecords::of(&bob.store),
+        "letter",
+        Some("phoneline"),
+        1_790_000_000,
+        &letter,
+    )
+    .await
+    .unwrap();
+    confide_core::record_store::put(
+        &cy,
+        &ImapRecords::of(&cy.store),
+        "webchat",
+        Some("mens_advice"),
+        1_790_000_100,
+        &chat,
+    )
+    .await
+    .unwrap();
 
     let [for_ann, for_bob, for_cy] = list_on([&ann, &bob, &cy], "letter").await;
     assert_eq!(opened(&for_ann), std::slice::from_ref(&letter), "the manager's key opens the letter");
@@ -179,22 +218,37 @@ async fn issue6_three_desktops_records_open_only_with_their_readers_keys_and_the
         for i in 0..n {
             confide_core::audit::append(&s.store, "opened", &format!("conversation:{i}")).await.unwrap();
         }
-        assert!(confide_mail::audit_log::publish(s).await.unwrap() >= n);
-        assert_eq!(confide_mail::audit_log::publish(s).await.unwrap(), 0, "nothing is published twice");
+        assert!(confide_core::audit::publish(s, &ImapRecords::of(&s.store)).await.unwrap() >= n);
+        assert_eq!(
+            confide_core::audit::publish(s, &ImapRecords::of(&s.store)).await.unwrap(),
+            0,
+            "nothing is published twice"
+        );
     }
-    confide_mail::audit_log::publish(&ann).await.unwrap();
-    assert!(confide_mail::audit_log::verify_team(&bob).await.is_err(), "an advisor cannot check the team's log");
+    confide_core::audit::publish(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
+    assert!(
+        confide_core::audit::check_team_log(&bob, &ImapRecords::of(&bob.store)).await.is_err(),
+        "an advisor cannot check the team's log"
+    );
     assert_eq!(
-        refused(&confide_mail::records::list(&bob, confide_core::shared_record::AUDIT_CLASS).await.unwrap()),
+        refused(
+            &confide_core::record_store::list(
+                &bob,
+                &ImapRecords::of(&bob.store),
+                confide_core::shared_record::AUDIT_CLASS
+            )
+            .await
+            .unwrap()
+        ),
         3,
         "nor open it"
     );
-    let check = confide_mail::audit_log::verify_team(&ann).await.unwrap();
+    let check = confide_core::audit::check_team_log(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
     assert_eq!((check.authors, check.problems.len(), check.unreadable), (3, 0, 0), "{check:?}");
 
     // Bob's first batch is deleted from the server after he publishes another: a gap.
     confide_core::audit::append(&bob.store, "exported", "retention_record").await.unwrap();
-    confide_mail::audit_log::publish(&bob).await.unwrap();
+    confide_core::audit::publish(&bob, &ImapRecords::of(&bob.store)).await.unwrap();
     let first_of_bob = lab
         .doveadm(&[
             "-f",
@@ -212,15 +266,15 @@ async fn issue6_three_desktops_records_open_only_with_their_readers_keys_and_the
         .next()
         .unwrap();
     lab.doveadm(&["expunge", "-u", &format!("{shared}@lab.test"), "mailbox", "Confide/Audit", "uid", &first_of_bob]);
-    let check = confide_mail::audit_log::verify_team(&ann).await.unwrap();
+    let check = confide_core::audit::check_team_log(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
     assert!(check.problems.iter().any(|p| p.starts_with("Bob's log: entry 1 is missing")), "{check:?}");
 }
 
 /// The records of `class` as each desktop lists them.
-async fn list_on(desktops: [&staff::Session; 3], class: &str) -> [Vec<confide_mail::records::Listed>; 3] {
+async fn list_on(desktops: [&staff::Session; 3], class: &str) -> [Vec<confide_core::record_store::Listed>; 3] {
     let mut out = vec![];
     for d in desktops {
-        out.push(confide_mail::records::list(d, class).await.unwrap());
+        out.push(confide_core::record_store::list(d, &ImapRecords::of(&d.store), class).await.unwrap());
     }
     out.try_into().unwrap()
 }
@@ -237,17 +291,24 @@ async fn issue5_records_expire_in_their_folders_by_their_class_period_on_any_des
     let tmp = tempfile::tempdir().unwrap();
     let ann = desktop_on(&lab, &shared, &tmp.path().join("ann"), "Ann", RoleKind::Manager, "phoneline").await;
     let bob = desktop_on(&lab, &shared, &tmp.path().join("bob"), "Bob", RoleKind::Advisor, "phoneline").await;
-    confide_mail::team::found(&ann).await.unwrap();
-    confide_mail::team::add(&ann, team::card(&bob).unwrap()).await.unwrap();
+    confide_core::team::found(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
+    confide_core::team::add(&ann, &ImapRecords::of(&ann.store), team::card(&bob).unwrap()).await.unwrap();
     let day = 86_400;
     let now = ann.store.now_ts();
     // respect-mal-current: letters and transcripts six months, referrals five years.
     let put = |class: &'static str, age_days: i64| {
         let ann = &ann;
         async move {
-            confide_mail::records::put(ann, class, Some("phoneline"), now - age_days * day, class.as_bytes())
-                .await
-                .unwrap()
+            confide_core::record_store::put(
+                ann,
+                &ImapRecords::of(&ann.store),
+                class,
+                Some("phoneline"),
+                now - age_days * day,
+                class.as_bytes(),
+            )
+            .await
+            .unwrap()
         }
     };
     put("letter", 200).await;
@@ -265,7 +326,7 @@ async fn issue5_records_expire_in_their_folders_by_their_class_period_on_any_des
 
     let report = confide_mail::expire::run(&bob.store, false).await.unwrap();
     assert_eq!((report.records_removed, report.problems.len()), (2, 0), "{report:?}");
-    let letters = confide_mail::records::list(&ann, "letter").await.unwrap();
+    let letters = confide_core::record_store::list(&ann, &ImapRecords::of(&ann.store), "letter").await.unwrap();
     let kept: Vec<i64> = letters.iter().map(|l| l.record.as_ref().unwrap().header.created_at).collect();
     assert_eq!(kept, [now - 170 * day], "the younger letter stays");
     assert!(lab.server_uids(&shared, "Confide/Webchat").is_empty());

@@ -8,6 +8,7 @@ mod common;
 #[path = "common/webchat.rs"]
 mod steps;
 
+use confide_mail::records::ImapRecords;
 use std::time::Duration;
 
 use common::desktop_at;
@@ -56,23 +57,23 @@ async fn issue7_a_chat_is_kept_in_the_advisors_inbox_and_archived_for_the_lines_
     client.send(AdvisorIn::Accept { chat: chat.clone() }).unwrap();
     let Out::Assigned { line, .. } = next(&mut events).await else { panic!("not assigned") };
     let Out::History { sealed, .. } = next(&mut events).await else { panic!("no history") };
-    let conversation = confide_mail::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
+    let conversation = confide_core::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
     // Replayed history (a reconnect) adds nothing twice.
-    confide_mail::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
+    confide_core::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
 
     visitor.send(say(serde_json::json!({"type": "say", "text": "are you there?"}))).await.unwrap();
     let Out::Said { text, at, .. } = next(&mut events).await else { panic!("no message") };
-    confide_mail::webchat::said(&bob, &chat, &Said { from: "visitor".into(), text, at }).await.unwrap();
+    confide_core::webchat::add(&bob.store, &chat, &Said { from: "visitor".into(), text, at }).await.unwrap();
     let reply = "chat-canary-a62c: I am here, and this is confidential";
     client.send(AdvisorIn::Say { chat: chat.clone(), text: reply.into() }).unwrap();
-    confide_mail::webchat::said(&bob, &chat, &Said { from: "advisor".into(), text: reply.into(), at: at + 1 })
+    confide_core::webchat::add(&bob.store, &chat, &Said { from: "advisor".into(), text: reply.into(), at: at + 1 })
         .await
         .unwrap();
     visitor.send(say(serde_json::json!({"type": "end"}))).await.unwrap();
     // Handed back to archive: the whole history (nothing new here), then the end.
     assert!(matches!(next(&mut events).await, Out::Assigned { .. }));
     let Out::History { sealed, .. } = next(&mut events).await else { panic!("no history to archive") };
-    confide_mail::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
+    confide_core::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
     assert!(matches!(next(&mut events).await, Out::Ended { .. }));
 
     // In Bob's inbox like an email: one conversation on his line, three messages, searchable.
@@ -83,12 +84,13 @@ async fn issue7_a_chat_is_kept_in_the_advisors_inbox_and_archived_for_the_lines_
         "{page:?}"
     );
 
-    let header = confide_mail::webchat::archive(&bob, &chat).await.unwrap();
+    let header = confide_core::webchat::archive(&bob, &ImapRecords::of(&bob.store), &chat).await.unwrap();
     client.send(AdvisorIn::Archived { chat: chat.clone() }).unwrap();
     for (who, session, opens) in
         [("Ann (manager)", &ann, true), ("Bob (Phoneline)", &bob, true), ("Cy (Men's Advice Line)", &cy, false)]
     {
-        let listed = confide_mail::records::list(session, "webchat").await.unwrap();
+        let listed =
+            confide_core::record_store::list(session, &ImapRecords::of(&session.store), "webchat").await.unwrap();
         assert_eq!(listed.len(), 1, "{who}");
         match (&listed[0].record, opens) {
             (Ok(r), true) => {
@@ -143,7 +145,7 @@ async fn issue7_a_chat_transferred_to_a_colleague_is_archived_once_by_them() {
     bob_client.send(AdvisorIn::Accept { chat: chat.clone() }).unwrap();
     let Out::Assigned { line, .. } = next(&mut bob_events).await else { panic!() };
     let Out::History { sealed, .. } = next(&mut bob_events).await else { panic!() };
-    confide_mail::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
+    confide_core::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
 
     bob_client.send(AdvisorIn::Transfer { chat: chat.clone(), to: "Dan".into() }).unwrap();
     assert!(matches!(next(&mut bob_events).await, Out::Taken { by, .. } if by == "Dan"));
@@ -154,7 +156,7 @@ async fn issue7_a_chat_transferred_to_a_colleague_is_archived_once_by_them() {
             break sealed;
         }
     };
-    confide_mail::webchat::take_history(&dan, &chat, &line, &sealed).await.unwrap();
+    confide_core::webchat::take_history(&dan, &chat, &line, &sealed).await.unwrap();
     let conversation = confide_core::webchat::conversation_of(&bob.store, &chat).await.unwrap().unwrap();
     assert!(confide_core::webchat::chat_of(&bob, conversation).await.unwrap().1, "Bob can no longer answer it");
 
@@ -164,12 +166,16 @@ async fn issue7_a_chat_transferred_to_a_colleague_is_archived_once_by_them() {
             break;
         }
     }
-    confide_mail::webchat::archive(&dan, &chat).await.unwrap();
+    confide_core::webchat::archive(&dan, &ImapRecords::of(&dan.store), &chat).await.unwrap();
     assert!(
         confide_core::webchat::unarchived(&bob.store).await.unwrap().is_empty(),
         "Bob's desktop would archive a second copy"
     );
-    assert_eq!(confide_mail::records::list(&ann, "webchat").await.unwrap().len(), 1, "one transcript");
+    assert_eq!(
+        confide_core::record_store::list(&ann, &ImapRecords::of(&ann.store), "webchat").await.unwrap().len(),
+        1,
+        "one transcript"
+    );
     gw.stop().await;
 }
 
@@ -208,7 +214,7 @@ async fn issue7_a_flagged_chat_expires_from_the_desktop_and_the_record_folder_at
     client.send(AdvisorIn::Accept { chat: chat.clone() }).unwrap();
     let Out::Assigned { line, .. } = next(&mut events).await else { panic!("not assigned") };
     let Out::History { sealed, .. } = next(&mut events).await else { panic!("no history") };
-    let conversation = confide_mail::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
+    let conversation = confide_core::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
     settle(&bob, &chat, &mut events, 1).await;
 
     let flag = confide_mail::triage::Mark::Risk { category: "child_or_vulnerable_adult".into(), raised: true };
@@ -224,9 +230,9 @@ async fn issue7_a_flagged_chat_expires_from_the_desktop_and_the_record_folder_at
             break;
         }
     }
-    confide_mail::webchat::archive(&bob, &chat).await.unwrap();
+    confide_core::webchat::archive(&bob, &ImapRecords::of(&bob.store), &chat).await.unwrap();
     client.send(AdvisorIn::Archived { chat: chat.clone() }).unwrap();
-    let listed = confide_mail::records::list(&ann, "webchat").await.unwrap();
+    let listed = confide_core::record_store::list(&ann, &ImapRecords::of(&ann.store), "webchat").await.unwrap();
     let t: confide_core::webchat::Transcript =
         serde_json::from_slice(&listed[0].record.as_ref().unwrap().body).unwrap();
     assert_eq!(t.flags, vec!["child_or_vulnerable_adult".to_owned()], "the flag travels with the transcript");
@@ -314,7 +320,7 @@ async fn issue7_the_desktop_reaches_the_gateway_over_wss_with_the_helplines_ca()
     client.send(AdvisorIn::Accept { chat: chat.clone() }).unwrap();
     let Out::Assigned { line, .. } = next(&mut events).await else { panic!("not assigned") };
     let Out::History { sealed, .. } = next(&mut events).await else { panic!("no history") };
-    confide_mail::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
+    confide_core::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
     settle(&bob, &chat, &mut events, 1).await;
     let transcript = confide_core::webchat::transcript(&bob.store, &chat).await.unwrap();
     assert_eq!(transcript.messages[0].text, "over tls");

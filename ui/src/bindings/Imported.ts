@@ -5,7 +5,7 @@
  */
 export type Imported = { reference: string, 
 /**
- * The files removed from this computer once the letter was on the server.
+ * The files removed from this computer once the letter was kept.
  */
 removed: Array<string>, 
 /**

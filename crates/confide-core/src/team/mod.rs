@@ -5,14 +5,17 @@
 //! signs their own entry and is trusted on first use (the desktop pins their key and shows its
 //! fingerprint to compare). Anything else is ignored and reported, never half-believed.
 //!
-//! This module is pure: building, signing and resolving entries. Where they are kept is
-//! `confide-mail`'s business.
+//! This module is pure: building, signing and resolving entries. `flow` reads and changes the
+//! directory in a record store.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use crate::policy::RoleKind;
+
+mod flow;
+pub use flow::{add, directory, follow, found, known_names, remove, view, TeamView};
 
 /// One member as the directory lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

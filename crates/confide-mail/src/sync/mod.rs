@@ -99,6 +99,9 @@ pub async fn sync_account(
     if account.kind != AccountKind::Shared {
         return Err(MailError::PersonalAccount(account.id.clone()));
     }
+    // Sync's first step: the role and lines a manager signed apply before any mail is stored.
+    // Reading the directory elsewhere never changes anything.
+    confide_core::team::follow(store, &crate::records::ImapRecords::of(store)).await?;
     let password = crate::connect::account_secret(store, account)?;
     let states = mailstore::folder_states(store, &account.id).await?;
     let helpers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 3);

@@ -1,6 +1,7 @@
 //! The webchat lab tests' shared steps: a team with its gateway, visitors on it, and looking
 //! for words in files.
 
+use confide_mail::records::ImapRecords;
 use std::time::Duration;
 
 use super::desktop_at;
@@ -53,9 +54,9 @@ pub async fn team_at<const N: usize>(
     for (name, role, line) in people {
         out.push(desktop_at(lab, shared, &tmp.join(name), name, role, line, clock.clone()).await);
     }
-    confide_mail::team::found(&out[0]).await.unwrap();
+    confide_core::team::found(&out[0], &ImapRecords::of(&out[0].store)).await.unwrap();
     for other in &out[1..] {
-        confide_mail::team::add(&out[0], team::card(other).unwrap()).await.unwrap();
+        confide_core::team::add(&out[0], &ImapRecords::of(&out[0].store), team::card(other).unwrap()).await.unwrap();
     }
     out.try_into().unwrap_or_else(|_| unreachable!())
 }
@@ -77,7 +78,7 @@ pub async fn gateway_with(
     advisors: &[&str],
     extra: &str,
 ) -> confide_webchat::Gateway {
-    let dir = confide_mail::team::directory(&manager.store).await.unwrap();
+    let dir = confide_core::team::directory(&manager.store, &ImapRecords::of(&manager.store)).await.unwrap();
     let recipients =
         confide_core::shared_record::readers(manager.preset(), &dir, "webchat", Some("phoneline")).unwrap();
     let quoted: Vec<String> = recipients.iter().map(|r| format!("\"{r}\"")).collect();
@@ -116,7 +117,7 @@ pub async fn settle(
     while confide_core::webchat::stored(&session.store, chat).await.unwrap() < want {
         if let Out::Said { chat: c, from, text, at } = next(events).await {
             let from = if matches!(from, confide_webchat::protocol::Speaker::Visitor) { "visitor" } else { "advisor" };
-            confide_mail::webchat::said(session, &c, &Said { from: from.into(), text, at }).await.unwrap();
+            confide_core::webchat::add(&session.store, &c, &Said { from: from.into(), text, at }).await.unwrap();
         }
     }
 }

@@ -1,25 +1,20 @@
-//! Contact details on the shared mailbox, kept with consent for one purpose and destroyed when
-//! it is done (see `confide_core::consent`).
+//! Keeping and destroying contact details in the record store.
 
-use confide_core::consent::{self, Contact, ContactInput, Purpose, FEEDBACK_CLASS};
-use confide_core::staff::Session;
-use confide_core::CoreError;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::MailError;
+use super::{anonymise, make, purposes, Contact, ContactInput, Feedback, Purpose, FEEDBACK_CLASS};
+use crate::record_store::{self as records, RecordStore};
+use crate::staff::Session;
+use crate::CoreError;
 
 /// Keeps contact details for a purpose, with the consent recorded; returns the record's id.
-pub async fn record(session: &Session, input: &ContactInput) -> Result<String, MailError> {
-    let contact = consent::make(session, input)?;
+pub async fn record<S: RecordStore>(session: &Session, server: &S, input: &ContactInput) -> Result<String, S::Error> {
+    let contact = make(session, input)?;
     let body = serde_json::to_vec(&contact).expect("contacts serialise");
-    let header = crate::records::put(session, contact.purpose.class(), Some(&contact.line), contact.at, &body).await?;
-    confide_core::audit::append(
-        &session.store,
-        "contact_kept_with_consent",
-        &format!("{}:{}", contact.purpose.class(), header.id),
-    )
-    .await?;
+    let class = contact.purpose.class();
+    let header = records::put(session, server, class, Some(&contact.line), contact.at, &body).await?;
+    crate::audit::append(&session.store, "contact_kept_with_consent", &format!("{class}:{}", header.id)).await?;
     Ok(header.id)
 }
 
@@ -31,10 +26,10 @@ pub struct KeptContact {
 }
 
 /// The contact details this person may read, for every purpose the policy has.
-pub async fn list(session: &Session) -> Result<Vec<KeptContact>, MailError> {
+pub async fn list<S: RecordStore>(session: &Session, server: &S) -> Result<Vec<KeptContact>, S::Error> {
     let mut out = vec![];
-    for purpose in consent::purposes(session.preset()) {
-        for listed in crate::records::list(session, purpose.class()).await? {
+    for purpose in purposes(session.preset()) {
+        for listed in records::list(session, server, purpose.class()).await? {
             let Ok(r) = listed.record else { continue };
             if let Ok(contact) = serde_json::from_slice::<Contact>(&r.body) {
                 out.push(KeptContact { id: r.header.id, contact });
@@ -47,8 +42,13 @@ pub async fn list(session: &Session) -> Result<Vec<KeptContact>, MailError> {
 
 /// The purpose is done (the literature sent, the feedback call made): the details are destroyed
 /// at once, and any feedback kept anonymised.
-pub async fn done(session: &Session, id: &str, feedback: Option<&str>) -> Result<(), MailError> {
-    let kept = list(session)
+pub async fn done<S: RecordStore>(
+    session: &Session,
+    server: &S,
+    id: &str,
+    feedback: Option<&str>,
+) -> Result<(), S::Error> {
+    let kept = list(session, server)
         .await?
         .into_iter()
         .find(|k| k.id == id)
@@ -57,31 +57,26 @@ pub async fn done(session: &Session, id: &str, feedback: Option<&str>) -> Result
         if session.preset().retention_class(FEEDBACK_CLASS).is_none() {
             return Err(CoreError::Invalid("this policy has no class for anonymised feedback (feedback)".into()).into());
         }
-        let anonymous = consent::anonymise(&kept.contact, text, session.store.now_ts());
-        crate::records::put(
-            session,
-            FEEDBACK_CLASS,
-            Some(&anonymous.line),
-            session.store.now_ts(),
-            &serde_json::to_vec(&anonymous).expect("feedback serialises"),
-        )
-        .await?;
+        let now = session.store.now_ts();
+        let anonymous = anonymise(&kept.contact, text, now);
+        let body = serde_json::to_vec(&anonymous).expect("feedback serialises");
+        records::put(session, server, FEEDBACK_CLASS, Some(&anonymous.line), now, &body).await?;
     }
-    crate::records::remove(session, kept.contact.purpose.class(), id).await?;
+    records::remove(session, server, kept.contact.purpose.class(), id).await?;
     let event = match kept.contact.purpose {
         Purpose::Literature => "contact_destroyed_literature_sent",
         Purpose::Feedback => "contact_destroyed_after_feedback",
     };
-    confide_core::audit::append(&session.store, event, id).await?;
+    crate::audit::append(&session.store, event, id).await?;
     Ok(())
 }
 
 /// The anonymised feedback this person may read.
-pub async fn feedback(session: &Session) -> Result<Vec<consent::Feedback>, MailError> {
+pub async fn feedback<S: RecordStore>(session: &Session, server: &S) -> Result<Vec<Feedback>, S::Error> {
     if session.preset().retention_class(FEEDBACK_CLASS).is_none() {
         return Ok(vec![]);
     }
-    Ok(crate::records::list(session, FEEDBACK_CLASS)
+    Ok(records::list(session, server, FEEDBACK_CLASS)
         .await?
         .into_iter()
         .filter_map(|l| l.record.ok())

@@ -1,51 +1,24 @@
-//! Shared records on the server: one message per record in its class's `Confide/...` folder,
-//! the body the age ciphertext (see `confide_core::shared_record`). The envelope says only the
-//! class and the date (retention needs both and neither identifies anyone); the line, the
-//! author and the content are inside the encryption.
+//! Records as IMAP messages (blocking): one message per record in its class's folder, the body
+//! the age ciphertext, base64. The envelope says only the class and the date (retention needs
+//! both and neither identifies anyone); the line, the author and the content are inside the
+//! encryption.
 
 use base64::Engine;
-use confide_core::accounts::{self, Account, AccountKind};
-use confide_core::policy::Preset;
-use confide_core::shared_record::{self, Header, SharedRecord, AUDIT_CLASS};
-use confide_core::staff::Session;
+use confide_core::accounts::Account;
+use confide_core::record_store::{Which, SCAN_PART};
+use confide_core::shared_record::Header;
 use confide_core::CoreError;
 
-use crate::connect::{imap_login, ImapSession};
+use super::server_folder;
+use crate::connect::{imap_login, Secret};
 use crate::MailError;
 
 /// The header naming a record's class, for retention to find a class's records by.
 pub const CLASS_HEADER: &str = "X-Confide-Class";
 
-/// Marks a record that is a large file (a letter's scan), so lists of a class can leave it out
-/// and fetch it only when someone looks at it. It says nothing about what is in it.
+/// Marks a record that is a large part (a letter's scan, `SCAN_PART`), so lists of a class can
+/// leave it out. It says nothing about what is in it.
 pub const PART_HEADER: &str = "X-Confide-Part";
-pub const SCAN_PART: &str = "scan";
-
-pub(crate) fn shared_account(all: &[Account]) -> Result<Account, MailError> {
-    all.iter().find(|a| a.kind == AccountKind::Shared).cloned().ok_or_else(|| {
-        CoreError::Invalid("there is no shared mailbox on this desktop, so there are no shared records to read".into())
-            .into()
-    })
-}
-
-/// `rel` (`Confide/Letters`) spelled with the server's hierarchy separator.
-pub(crate) fn server_folder(s: &mut ImapSession, rel: &str) -> Result<String, MailError> {
-    // (LIST "" "" would be the textbook way; the imap crate sends the empty pattern unquoted.)
-    let listed = s.list(Some(""), Some("INBOX"))?;
-    let delimiter = listed.iter().next().and_then(|n| n.delimiter()).unwrap_or("/").to_owned();
-    Ok(rel.replace('/', &delimiter))
-}
-
-/// The folder records of `class` are kept in.
-pub fn class_folder(preset: &Preset, class: &str) -> Result<String, MailError> {
-    if class == AUDIT_CLASS {
-        return Ok("Confide/Audit".into());
-    }
-    Ok(preset
-        .retention_class(class)
-        .ok_or_else(|| CoreError::Invalid(format!("this policy has no record class \"{class}\"")))?
-        .folder())
-}
 
 fn message(account: &Account, header: &Header, sealed: &[u8], part: Option<&str>) -> Result<Vec<u8>, MailError> {
     let date = time::OffsetDateTime::from_unix_timestamp(header.created_at)
@@ -74,7 +47,7 @@ fn message(account: &Account, header: &Header, sealed: &[u8], part: Option<&str>
 /// so the server's INTERNALDATE agrees with what retention counts from.
 pub(crate) fn append(
     account: &Account,
-    password: &crate::connect::Secret,
+    password: &Secret,
     rel: &str,
     header: &Header,
     sealed: &[u8],
@@ -97,20 +70,12 @@ pub(crate) fn append(
     Ok(())
 }
 
-/// Which records of a class to fetch.
-pub(crate) enum Which {
-    /// Every record but scans.
-    Small,
-    /// The records with these ids (scans included).
-    Ids(Vec<String>),
-}
-
 /// The records of `class` in `rel` (blocking), as (UID, ciphertext). A message that is not a
 /// record of the class is left out: the class header is matched exactly, not as IMAP's
 /// substring search would (`letter` is in `letter_response`).
 pub(crate) fn fetch(
     account: &Account,
-    password: &crate::connect::Secret,
+    password: &Secret,
     rel: &str,
     class: &str,
     which: &Which,
@@ -159,81 +124,12 @@ pub(crate) fn header_class(head: &[u8]) -> Option<String> {
     })
 }
 
-/// Seals `body` as a record of `class` on `line` to exactly the staff the preset and the team
-/// directory allow, and keeps it on the server. Refused when nobody may read it yet.
-pub async fn put(
-    session: &Session,
-    class: &str,
-    line: Option<&str>,
-    created_at: i64,
-    body: &[u8],
-) -> Result<Header, MailError> {
-    put_part(session, class, line, created_at, body, None).await
-}
-
-/// The same, for a record marked as a part (`SCAN_PART`) that lists leave out.
-pub async fn put_part(
-    session: &Session,
-    class: &str,
-    line: Option<&str>,
-    created_at: i64,
-    body: &[u8],
-    part: Option<&'static str>,
-) -> Result<Header, MailError> {
-    let dir = crate::team::directory(&session.store).await?;
-    let recipients = shared_record::readers(session.preset(), &dir, class, line)?;
-    let key = session.store.vault().signing_key().map_err(CoreError::from)?;
-    let (header, sealed) = shared_record::seal(class, line, created_at, body, &key, &recipients)?;
-    let rel = class_folder(session.preset(), class)?;
-    let account = shared_account(&accounts::list(&session.store).await?)?;
-    let password = crate::connect::account_secret(&session.store, &account)?;
-    let h = header.clone();
-    tokio::task::spawn_blocking(move || append(&account, &password, &rel, &h, &sealed, part))
-        .await
-        .map_err(|_| MailError::Worker)??;
-    Ok(header)
-}
-
-/// A record as listed: opened with this desktop's key, or why it could not be.
-#[derive(Debug)]
-pub struct Listed {
-    pub uid: u32,
-    pub record: Result<SharedRecord, CoreError>,
-}
-
-/// Every record of `class` on the server, each opened with this desktop's key. Records for
-/// other staff come back as `NotForYou`; callers show nothing of them.
-pub async fn list(session: &Session, class: &str) -> Result<Vec<Listed>, MailError> {
-    list_which(session, class, Which::Small).await
-}
-
-/// The records of `class` with these ids (scans included), opened with this desktop's key.
-pub async fn list_ids(session: &Session, class: &str, ids: Vec<String>) -> Result<Vec<Listed>, MailError> {
-    list_which(session, class, Which::Ids(ids)).await
-}
-
-async fn list_which(session: &Session, class: &str, which: Which) -> Result<Vec<Listed>, MailError> {
-    let dir = crate::team::directory(&session.store).await?;
-    let rel = class_folder(session.preset(), class)?;
-    let account = shared_account(&accounts::list(&session.store).await?)?;
-    let password = crate::connect::account_secret(&session.store, &account)?;
-    let class_owned = class.to_owned();
-    let fetched = tokio::task::spawn_blocking(move || fetch(&account, &password, &rel, &class_owned, &which))
-        .await
-        .map_err(|_| MailError::Worker)??;
-    let identity = session.store.identity();
-    Ok(fetched
-        .into_iter()
-        .map(|(uid, sealed)| Listed { uid, record: shared_record::open(&sealed, identity, &dir) })
-        .collect())
-}
-
 /// Removes one record of `class` from its folder at once, by its id (blocking): for records
 /// kept "until" something happens (an address until the literature is sent). Only that
 /// message's UID is expunged. Returns whether it was there.
 pub(crate) fn remove_one(
     account: &Account,
-    password: &crate::connect::Secret,
+    password: &Secret,
     rel: &str,
     class: &str,
     id: &str,
@@ -270,15 +166,4 @@ pub(crate) fn remove_one(
     }
     let _ = s.logout();
     Ok(!doomed.is_empty())
-}
-
-/// Removes one record now (see [`remove_one`]).
-pub async fn remove(session: &Session, class: &str, id: &str) -> Result<bool, MailError> {
-    let rel = class_folder(session.preset(), class)?;
-    let account = shared_account(&accounts::list(&session.store).await?)?;
-    let password = crate::connect::account_secret(&session.store, &account)?;
-    let (class, id) = (class.to_owned(), id.to_owned());
-    tokio::task::spawn_blocking(move || remove_one(&account, &password, &rel, &class, &id))
-        .await
-        .map_err(|_| MailError::Worker)?
 }

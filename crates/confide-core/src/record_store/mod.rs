@@ -1,0 +1,169 @@
+//! The record store: where the team's sealed records and its directory are kept. Features put,
+//! list and remove records through [`RecordStore`], as time comes through a `Clock`: over IMAP
+//! in the shared mailbox's `Confide/...` folders (`confide-mail`), or in memory for unit tests
+//! ([`memory::MemoryRecords`]). Sealing to the right readers and opening with this desktop's key
+//! happen here, once, so no feature can keep a record that skips them.
+
+pub mod memory;
+
+use std::future::Future;
+
+use crate::policy::Preset;
+use crate::shared_record::{self, Header, SharedRecord, AUDIT_CLASS};
+use crate::staff::Session;
+use crate::team::Entry;
+use crate::CoreError;
+
+/// Marks a record that is a large file (a letter's scan), so lists of a class leave it out and
+/// fetch it only when someone looks at it. It says nothing about what is in it.
+pub const SCAN_PART: &str = "scan";
+
+/// Which records of a class to fetch.
+#[derive(Debug, Clone)]
+pub enum Which {
+    /// Every record but large parts.
+    Small,
+    /// The records with these ids, parts included.
+    Ids(Vec<String>),
+}
+
+/// A record as the store hands it back: its place there, and its ciphertext.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// The store's number for it (the IMAP UID), for reports that must point at one.
+    pub uid: u32,
+    pub sealed: Vec<u8>,
+}
+
+/// A sealed record on its way to the store.
+#[derive(Debug, Clone, Copy)]
+pub struct Outgoing<'a> {
+    pub header: &'a Header,
+    pub sealed: &'a [u8],
+    /// `Some(SCAN_PART)` for a large part that lists leave out.
+    pub part: Option<&'a str>,
+}
+
+/// The team directory's entries as the store holds them, and a note for each thing in its
+/// place that is not an entry (reported, never trusted).
+#[derive(Debug, Clone, Default)]
+pub struct TeamEntries {
+    pub entries: Vec<Entry>,
+    pub unreadable: Vec<String>,
+}
+
+/// Where records are kept. `folder` is a record class's folder as the preset names it
+/// (`Confide/Letters`); the store spells it as its server needs.
+pub trait RecordStore: Sync {
+    /// The store's own errors, which keep what they are (a sign-in to do again, a server that
+    /// cannot be reached) so the person is told the right thing.
+    type Error: From<CoreError> + Send;
+
+    /// Keeps one record, dated by its header (retention counts from there).
+    fn append(&self, folder: &str, record: Outgoing<'_>) -> impl Future<Output = Result<(), Self::Error>> + Send;
+
+    /// The records of `class` in `folder`; anything else there is left out.
+    fn fetch(
+        &self,
+        folder: &str,
+        class: &str,
+        which: Which,
+    ) -> impl Future<Output = Result<Vec<Fetched>, Self::Error>> + Send;
+
+    /// Removes the record of `class` with this id at once; whether it was there.
+    fn remove(&self, folder: &str, class: &str, id: &str) -> impl Future<Output = Result<bool, Self::Error>> + Send;
+
+    fn team_entries(&self) -> impl Future<Output = Result<TeamEntries, Self::Error>> + Send;
+
+    /// Adds one signed entry to the directory (entries are never changed).
+    fn append_team_entry(&self, entry: &Entry) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// The folder records of `class` are kept in.
+pub fn class_folder(preset: &Preset, class: &str) -> Result<String, CoreError> {
+    if class == AUDIT_CLASS {
+        return Ok("Confide/Audit".into());
+    }
+    Ok(preset
+        .retention_class(class)
+        .ok_or_else(|| CoreError::Invalid(format!("this policy has no record class \"{class}\"")))?
+        .folder())
+}
+
+/// Seals `body` as a record of `class` on `line` to exactly the staff the preset and the team
+/// directory allow, and keeps it. Refused when nobody may read it yet.
+pub async fn put<S: RecordStore>(
+    session: &Session,
+    server: &S,
+    class: &str,
+    line: Option<&str>,
+    created_at: i64,
+    body: &[u8],
+) -> Result<Header, S::Error> {
+    put_part(session, server, class, line, created_at, body, None).await
+}
+
+/// The same, for a record marked as a large part (`SCAN_PART`) that lists leave out.
+pub async fn put_part<S: RecordStore>(
+    session: &Session,
+    server: &S,
+    class: &str,
+    line: Option<&str>,
+    created_at: i64,
+    body: &[u8],
+    part: Option<&str>,
+) -> Result<Header, S::Error> {
+    let dir = crate::team::directory(&session.store, server).await?;
+    let recipients = shared_record::readers(session.preset(), &dir, class, line)?;
+    let key = session.store.vault().signing_key().map_err(CoreError::from)?;
+    let (header, sealed) = shared_record::seal(class, line, created_at, body, &key, &recipients)?;
+    let folder = class_folder(session.preset(), class)?;
+    server.append(&folder, Outgoing { header: &header, sealed: &sealed, part }).await?;
+    Ok(header)
+}
+
+/// A record as listed: opened with this desktop's key, or why it could not be.
+#[derive(Debug)]
+pub struct Listed {
+    pub uid: u32,
+    pub record: Result<SharedRecord, CoreError>,
+}
+
+/// Every record of `class` but large parts, each opened with this desktop's key. Records for
+/// other staff come back as `NotForYou`; callers show nothing of them.
+pub async fn list<S: RecordStore>(session: &Session, server: &S, class: &str) -> Result<Vec<Listed>, S::Error> {
+    list_which(session, server, class, Which::Small).await
+}
+
+/// The records of `class` with these ids (large parts included), opened with this desktop's key.
+pub async fn list_ids<S: RecordStore>(
+    session: &Session,
+    server: &S,
+    class: &str,
+    ids: Vec<String>,
+) -> Result<Vec<Listed>, S::Error> {
+    list_which(session, server, class, Which::Ids(ids)).await
+}
+
+async fn list_which<S: RecordStore>(
+    session: &Session,
+    server: &S,
+    class: &str,
+    which: Which,
+) -> Result<Vec<Listed>, S::Error> {
+    let dir = crate::team::directory(&session.store, server).await?;
+    let folder = class_folder(session.preset(), class)?;
+    let fetched = server.fetch(&folder, class, which).await?;
+    let identity = session.store.identity();
+    Ok(fetched
+        .into_iter()
+        .map(|f| Listed { uid: f.uid, record: shared_record::open(&f.sealed, identity, &dir) })
+        .collect())
+}
+
+/// Removes one record now, by its id: for records kept "until" something happens (an address
+/// until the literature is sent). Returns whether it was there.
+pub async fn remove<S: RecordStore>(session: &Session, server: &S, class: &str, id: &str) -> Result<bool, S::Error> {
+    let folder = class_folder(session.preset(), class)?;
+    server.remove(&folder, class, id).await
+}
