@@ -9,7 +9,7 @@ use confide_core::Store;
 #[derive(Subcommand)]
 pub enum AccountCmd {
     /// Add or replace a mail account: with a password read from standard input, or signed in
-    /// with OAuth 2.0 (--oauth) on another device
+    /// with OAuth 2.0 (--oauth) in a browser or on another device
     Add(Box<AddArgs>),
     /// List the accounts (never their passwords)
     List,
@@ -62,6 +62,10 @@ pub struct AddArgs {
     /// command prints an address and a code, and waits
     #[arg(long)]
     oauth: Option<String>,
+    /// Sign in with this computer's browser instead (the provider's page opens there, and its
+    /// answer comes back to this command on a loopback address); needed for Google
+    #[arg(long, requires = "oauth")]
+    browser: bool,
     /// The helpline's app registration at its provider (its IT supplies it)
     #[arg(long, requires = "oauth")]
     client_id: Option<String>,
@@ -128,7 +132,11 @@ pub async fn run(cmd: AccountCmd, store: Store) -> anyhow::Result<ExitCode> {
                     println!("account {} saved; its password is in the keyring", account.id);
                 }
                 SignIn::OAuth(settings) => {
-                    let refresh = crate::oauth::device_sign_in(settings.clone()).await?;
+                    let refresh = if a.browser {
+                        crate::oauth::browser_sign_in(settings.clone()).await?
+                    } else {
+                        crate::oauth::device_sign_in(settings.clone()).await?
+                    };
                     accounts::save(&store, &account, &refresh).await?;
                     println!("account {} saved; signed in, and the sign-in is kept in the keyring", account.id);
                 }

@@ -1,4 +1,5 @@
-//! `confide account add --oauth ...`: the provider's profile and the device flow, headless.
+//! `confide account add --oauth ...`: the provider's profile, and signing in by the device flow
+//! (headless) or in this computer's browser.
 
 use anyhow::{bail, Context};
 use confide_core::accounts::OAuthSettings;
@@ -43,4 +44,40 @@ pub async fn device_sign_in(settings: OAuthSettings) -> anyhow::Result<Zeroizing
     .await
     .context("the sign-in stopped unexpectedly")??;
     Ok(tokens.refresh)
+}
+
+/// How long a browser sign-in may take: time to type a password and approve a second factor.
+const BROWSER_WAIT: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Signs in in this computer's browser: opens the provider's page (or, if no browser opens,
+/// prints its address) and waits for the answer on a loopback address. Returns the refresh
+/// token, for the keyring.
+pub async fn browser_sign_in(settings: OAuthSettings) -> anyhow::Result<Zeroizing<String>> {
+    let tokens = tokio::task::spawn_blocking(move || {
+        let sign_in = confide_mail::oauth::BrowserSignIn::start(&settings)?;
+        eprintln!("To sign in, open this address in your browser (Confide tries to open it for you):");
+        eprintln!("{}", sign_in.url());
+        open_in_browser(sign_in.url());
+        eprintln!("Waiting for the sign-in...");
+        sign_in.finish(BROWSER_WAIT)
+    })
+    .await
+    .context("the sign-in stopped unexpectedly")??;
+    Ok(tokens.refresh)
+}
+
+/// Opens `url` in the person's browser: `$BROWSER` if set, else the desktop's default
+/// (`xdg-open`; a Windows or macOS build would use `start` or `open`). Failing to open one is
+/// not an error: the address was printed.
+fn open_in_browser(url: &str) {
+    let program = std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty()).unwrap_or_else(|| "xdg-open".into());
+    let opened = std::process::Command::new(&program)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if opened.is_err() {
+        eprintln!("(no browser could be opened with {program}: open the address yourself)");
+    }
 }

@@ -167,3 +167,68 @@ async fn issue22_consent_refused_or_provider_unreachable_is_said_and_nothing_is_
     );
     assert!(vault.account_password("shared").unwrap().is_none(), "a secret was kept");
 }
+
+/// Issue 22: signing in in a browser, by the authorization code with PKCE, its answer taken on a
+/// loopback port: an answer with another state is turned away (and the wait goes on), the real
+/// one signs the account in, and the shared mailbox syncs on the token.
+#[tokio::test]
+async fn issue22_a_browser_sign_in_uses_pkce_turns_away_a_forged_answer_and_syncs() {
+    let Some(lab) = Lab::get("issue22_a_browser_sign_in_uses_pkce_turns_away_a_forged_answer_and_syncs") else {
+        return;
+    };
+    let _keyring = common::one_at_a_time();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    common::manager_store(&data).await;
+    let issuer = lab.var("LAB_OIDC_ISSUER").to_owned();
+    let mut add = confide(&data)
+        .args(["account", "add", "--id", "shared", "--kind", "shared", "--address", "helpline@lab.test"])
+        .arg("--imap")
+        .arg(format!("127.0.0.1:{}", lab.var("LAB_IMAPS_PORT")))
+        .args(["--smtp", "127.0.0.1:1587", "--ca-file", lab.var("LAB_CA")])
+        .args(["--line", "phoneline@lab.test=phoneline"])
+        .args(["--oauth", &issuer, "--client-id", lab.var("LAB_OIDC_CLIENT"), "--browser"])
+        .args(["--scope", "openid", "--scope", "offline_access", "--scope", "mail"])
+        // The browser here is approve.py, run by the test: nothing is opened.
+        .env("BROWSER", "true")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut told = String::new();
+    let mut stderr = BufReader::new(add.stderr.take().unwrap());
+    let url = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "the command ended before showing an address: {told}");
+        told.push_str(&line);
+        if line.starts_with(&issuer) {
+            break line.trim().to_owned();
+        }
+    };
+    assert!(url.contains("code_challenge_method=S256") && url.contains("state="), "{url}");
+    let redirect = url.split("redirect_uri=").nth(1).unwrap().split('&').next().unwrap().replace("%3A", ":");
+    let redirect = redirect.replace("%2F", "/");
+    assert!(redirect.starts_with("http://127.0.0.1:") && redirect.ends_with("/callback"), "{redirect}");
+
+    let get = |to: &str| {
+        let out = Command::new("curl").args(["-s", "-o", "/dev/null", "-w", "%{http_code}", to]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(get(&format!("{redirect}?code=forged&state=not-this-sign-in")), "400", "a forged answer was taken");
+
+    let approve = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/lab/oidc/approve.py");
+    let ok =
+        Command::new("python3").args([approve, &url, "helpline@lab.test", &lab.password("helpline")]).output().unwrap();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let answer = String::from_utf8_lossy(&ok.stdout).trim().to_owned();
+    assert!(answer.starts_with(&redirect) && answer.contains("code="), "the provider answered {answer}");
+    assert_eq!(get(&answer), "200", "the browser is told the sign-in is done");
+    let added = add.wait().unwrap();
+    std::io::Read::read_to_string(&mut stderr, &mut told).unwrap();
+    assert!(added.success(), "{told}");
+
+    let sync = confide(&data).arg("sync").output().unwrap();
+    assert!(sync.status.success(), "{}", String::from_utf8_lossy(&sync.stderr));
+    assert!(String::from_utf8_lossy(&sync.stdout).contains("added="));
+}

@@ -1,5 +1,5 @@
-//! OAuth 2.0 for a native app (RFC 8252): signing in by the device authorization grant (RFC 8628,
-//! for a machine without a browser), and the token source every IMAP and SMTP connection of an
+//! OAuth 2.0 for a native app (RFC 8252): signing in with the system browser (`browser`), or by
+//! the device authorization grant (RFC 8628, for a machine without a browser), and the token source every IMAP and SMTP connection of an
 //! OAuth account asks for its bearer token. The protocol is the `oauth2` crate's; discovery is
 //! one GET of the issuer's metadata. Blocking, like IMAP: it runs on the same worker threads.
 //!
@@ -25,6 +25,9 @@ use zeroize::Zeroizing;
 
 use crate::MailError;
 
+mod browser;
+pub use browser::BrowserSignIn;
+
 /// Refresh this long before the access token runs out, so no connection is opened with a token
 /// that dies during its login.
 const EARLY: Duration = Duration::from_secs(60);
@@ -38,7 +41,7 @@ pub struct Endpoints {
     pub device_authorization_endpoint: Option<String>,
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     // No redirects: a token endpoint that redirects is not followed (RFC 6749 §3.2 leaves the
     // client no reason to, and following could leak the request elsewhere).
     ureq::AgentBuilder::new().timeout(Duration::from_secs(30)).redirects(0).build()
@@ -48,11 +51,11 @@ fn agent() -> ureq::Agent {
 /// into a transport error, so a provider's `invalid_grant` (a revoked sign-in) would read as
 /// "cannot reach the provider" and be tried again and again; here an error status is the
 /// provider's answer, for `oauth2` to parse.
-struct Http(ureq::Agent);
+pub(crate) struct Http(pub(crate) ureq::Agent);
 
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-struct HttpError(String);
+pub(crate) struct HttpError(String);
 
 impl oauth2::SyncHttpClient for Http {
     type Error = HttpError;
@@ -162,7 +165,7 @@ pub fn device_sign_in(settings: &OAuthSettings, show: impl FnOnce(&DeviceCode)) 
 
 /// A sign-in refused by the provider, in words a person understands; anything else is the
 /// service being unreachable or confused.
-fn refused<RE, T>(provider: &str, e: RequestTokenError<RE, T>) -> MailError
+pub(crate) fn refused<RE, T>(provider: &str, e: RequestTokenError<RE, T>) -> MailError
 where
     RE: std::error::Error + 'static,
     T: oauth2::ErrorResponse + std::fmt::Display + 'static,
