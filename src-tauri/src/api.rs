@@ -244,6 +244,7 @@ command_table! {
     guard_now(()) -> confide_mail::guard::GuardReport;
     personal_account(()) -> PersonalAccountInfo;
     save_personal_account(PersonalAccountRequest) -> PersonalAccountInfo;
+    sign_in_again(()) -> crate::signin::SignedIn;
     retention_status(()) -> RetentionStatus;
     retention_run_now(()) -> confide_mail::expire::RetentionReport;
     records_view(()) -> confide_core::retention::records::RecordsView;

@@ -37,6 +37,7 @@ fn mail_code(e: &confide_mail::MailError) -> confide_core::ErrorCode {
         confide_mail::MailError::Connect { .. } | confide_mail::MailError::Protocol(_) => {
             confide_core::ErrorCode::Offline
         }
+        confide_mail::MailError::SignInAgain { .. } => confide_core::ErrorCode::SignInAgain,
         _ => confide_core::ErrorCode::Other,
     }
 }

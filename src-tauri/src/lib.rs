@@ -12,6 +12,7 @@ mod people;
 mod push;
 mod quality;
 mod retention;
+mod signin;
 mod state;
 mod tray;
 mod window_state;
@@ -82,6 +83,7 @@ pub fn run() {
             commands::save_attachment,
             commands::guard_now,
             commands::personal_account,
+            signin::sign_in_again,
             commands::save_personal_account,
             commands::retention_status,
             commands::records_view,

@@ -43,6 +43,37 @@ export function storeWithSharedMailbox(lab, prefix, mailbox = { address: "helpli
   return store;
 }
 
+/** A new store whose shared mailbox (the lab's helpline) signs in with the lab's OAuth provider,
+ * set up through the CLI's browser sign-in; the "browser" is approve.py (the lab user's password
+ * typed at the provider's pages), and its answer is delivered to the CLI's loopback address. */
+export async function storeWithOAuthSharedMailbox(lab, prefix) {
+  const store = join(mkdtempSync(join(tmpdir(), prefix)), "store");
+  const cli = spawn(
+    join(root, "target/debug/confide"),
+    ["--data-dir", store, "account", "add", "--id", "helpline", "--kind", "shared", "--address", "helpline@lab.test",
+      "--imap", `127.0.0.1:${lab.LAB_IMAPS_PORT}`, "--smtp", `127.0.0.1:${lab.LAB_SUBMISSION_PORT}`, "--ca-file", lab.LAB_CA,
+      "--line", "phoneline@lab.test=phoneline", "--line", "mensadvice@lab.test=mens_advice",
+      "--oauth", lab.LAB_OIDC_ISSUER, "--client-id", lab.LAB_OIDC_CLIENT, "--browser",
+      "--scope", "openid", "--scope", "offline_access", "--scope", "mail"],
+    { env: { ...process.env, BROWSER: "true" }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let told = "";
+  const done = new Promise((ok) => cli.on("exit", ok));
+  const url = await new Promise((ok, fail) => {
+    cli.stderr.on("data", (d) => {
+      told += d;
+      const line = told.split("\n").find((l) => l.startsWith(lab.LAB_OIDC_ISSUER));
+      if (line) ok(line.trim());
+    });
+    cli.on("exit", () => fail(new Error(`the sign-in ended before showing its address: ${told}`)));
+  });
+  const answer = execFileSync("python3", [join(root, "tests/lab/oidc/approve.py"), url, "helpline@lab.test", lab.LAB_HELPLINE_PASSWORD], { encoding: "utf8" }).trim();
+  await fetch(answer);
+  const code = await done;
+  if (code !== 0) throw new Error(`the CLI's sign-in failed: ${told}`);
+  return store;
+}
+
 const labConf = "/var/lib/confide-lab/dovecot/dovecot.conf";
 /** doveadm against the lab, its output as text. */
 export const doveadm = (...args) => execFileSync("doveadm", ["-c", labConf, ...args], { encoding: "utf8", stdio: ["pipe", "pipe", "ignore"] });

@@ -13,6 +13,12 @@ pub enum AccountCmd {
     Add(Box<AddArgs>),
     /// List the accounts (never their passwords)
     List,
+    /// Sign a provider-signed account out on this desktop: its sign-in leaves the keyring, and
+    /// the provider is asked to revoke it
+    SignOut {
+        #[arg(long)]
+        id: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -141,6 +147,22 @@ pub async fn run(cmd: AccountCmd, store: Store) -> anyhow::Result<ExitCode> {
                     println!("account {} saved; signed in, and the sign-in is kept in the keyring", account.id);
                 }
             }
+        }
+        AccountCmd::SignOut { id } => {
+            let account = accounts::list(&store)
+                .await?
+                .into_iter()
+                .find(|a| a.id == id)
+                .with_context(|| format!("there is no account \"{id}\""))?;
+            let (s, a) = (store.clone(), account.clone());
+            let not_revoked = tokio::task::spawn_blocking(move || confide_mail::oauth::sign_out(&s, &a))
+                .await
+                .context("the sign-out stopped unexpectedly")??;
+            let at_provider = match not_revoked {
+                None => "and revoked at the provider".to_owned(),
+                Some(why) => format!("but not revoked at the provider: {why}"),
+            };
+            println!("account {} signed out: its sign-in is gone from the keyring {at_provider}", account.id);
         }
         AccountCmd::List => {
             for a in accounts::list(&store).await? {

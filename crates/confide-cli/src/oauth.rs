@@ -46,9 +46,6 @@ pub async fn device_sign_in(settings: OAuthSettings) -> anyhow::Result<Zeroizing
     Ok(tokens.refresh)
 }
 
-/// How long a browser sign-in may take: time to type a password and approve a second factor.
-const BROWSER_WAIT: std::time::Duration = std::time::Duration::from_secs(10 * 60);
-
 /// Signs in in this computer's browser: opens the provider's page (or, if no browser opens,
 /// prints its address) and waits for the answer on a loopback address. Returns the refresh
 /// token, for the keyring.
@@ -57,27 +54,13 @@ pub async fn browser_sign_in(settings: OAuthSettings) -> anyhow::Result<Zeroizin
         let sign_in = confide_mail::oauth::BrowserSignIn::start(&settings)?;
         eprintln!("To sign in, open this address in your browser (Confide tries to open it for you):");
         eprintln!("{}", sign_in.url());
-        open_in_browser(sign_in.url());
+        if !confide_mail::oauth::open_in_browser(sign_in.url()) {
+            eprintln!("(no browser could be opened: open the address yourself)");
+        }
         eprintln!("Waiting for the sign-in...");
-        sign_in.finish(BROWSER_WAIT)
+        sign_in.finish(confide_mail::oauth::BROWSER_WAIT)
     })
     .await
     .context("the sign-in stopped unexpectedly")??;
     Ok(tokens.refresh)
-}
-
-/// Opens `url` in the person's browser: `$BROWSER` if set, else the desktop's default
-/// (`xdg-open`; a Windows or macOS build would use `start` or `open`). Failing to open one is
-/// not an error: the address was printed.
-fn open_in_browser(url: &str) {
-    let program = std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty()).unwrap_or_else(|| "xdg-open".into());
-    let opened = std::process::Command::new(&program)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    if opened.is_err() {
-        eprintln!("(no browser could be opened with {program}: open the address yourself)");
-    }
 }

@@ -51,6 +51,9 @@ pub enum ErrorCode {
     /// The mail server cannot be reached (or the connection dropped): the UI says it is
     /// offline, keeps showing what is stored here, and tries again.
     Offline,
+    /// A mailbox's sign-in at its provider is gone (refused, revoked): the UI offers to sign in
+    /// again in the browser.
+    SignInAgain,
     Other,
 }
 

@@ -25,7 +25,9 @@ use zeroize::Zeroizing;
 
 use crate::MailError;
 
+mod again;
 mod browser;
+pub use again::{open_in_browser, sign_in_again, sign_out, waiting, BROWSER_WAIT};
 pub use browser::BrowserSignIn;
 
 /// Refresh this long before the access token runs out, so no connection is opened with a token
@@ -39,6 +41,7 @@ pub struct Endpoints {
     pub token_endpoint: String,
     pub authorization_endpoint: Option<String>,
     pub device_authorization_endpoint: Option<String>,
+    pub revocation_endpoint: Option<String>,
 }
 
 pub(crate) fn agent() -> ureq::Agent {
@@ -241,6 +244,12 @@ impl TokenSource {
         let (token, lifetime) = self.refresh()?;
         *current = Some((token.clone(), Instant::now() + lifetime));
         Ok(token)
+    }
+
+    /// Takes the access token a sign-in has just given, so the first connection after it needs
+    /// no refresh.
+    pub(crate) fn prime(&self, token: Zeroizing<String>, lifetime: Duration) {
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some((token, Instant::now() + lifetime));
     }
 
     /// Forgets the token in memory (the server refused it before its time): the next

@@ -4,4 +4,4 @@
  * The few errors the UI acts on (e.g. by showing the agreement again); everything else is
  * shown as its message.
  */
-export type ErrorCode = "keyring_unavailable" | "agreement_required" | "not_set_up" | "replied_since_opened" | "invalid" | "offline" | "other";
+export type ErrorCode = "keyring_unavailable" | "agreement_required" | "not_set_up" | "replied_since_opened" | "invalid" | "offline" | "sign_in_again" | "other";

@@ -51,6 +51,7 @@ import type { SaveOutcome } from "./SaveOutcome";
 import type { SaveProfileRequest } from "./SaveProfileRequest";
 import type { SendOutcome } from "./SendOutcome";
 import type { SetupState } from "./SetupState";
+import type { SignedIn } from "./SignedIn";
 import type { SubjectRequest } from "./SubjectRequest";
 import type { SyncReport } from "./SyncReport";
 import type { TeamAuditCheck } from "./TeamAuditCheck";
@@ -89,6 +90,7 @@ export const guardNow = (): Promise<GuardReport> => invoke<GuardReport>("guard_n
 export const personalAccount = (): Promise<PersonalAccountInfo> => invoke<PersonalAccountInfo>("personal_account");
 export const savePersonalAccount = (request: PersonalAccountRequest): Promise<PersonalAccountInfo> =>
   invoke<PersonalAccountInfo>("save_personal_account", { request });
+export const signInAgain = (): Promise<SignedIn> => invoke<SignedIn>("sign_in_again");
 export const retentionStatus = (): Promise<RetentionStatus> => invoke<RetentionStatus>("retention_status");
 export const retentionRunNow = (): Promise<RetentionReport> => invoke<RetentionReport>("retention_run_now");
 export const recordsView = (): Promise<RecordsView> => invoke<RecordsView>("records_view");

@@ -19,6 +19,7 @@ import { Quality } from "./Quality";
 import { Records } from "./Records";
 import { Team } from "./Team";
 import { Settings, guardSummary } from "./Settings";
+import { SignInAgain } from "./SignInAgain";
 import type { GuardReport } from "../bindings/GuardReport";
 
 /** How often an offline inbox asks the server again. */
@@ -62,6 +63,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   }, [panel]);
 
   const [offline, setOffline] = useState(false);
+  const [signIn, setSignIn] = useState("");
   // Whether the last sync reached a shared mailbox: an empty inbox then means no mail, not no connection.
   const [connected, setConnected] = useState(false);
   const [sync, setSync] = useState<{ running: boolean; progress: SyncProgress | null; message: string }>({
@@ -137,6 +139,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
     syncNow()
       .then((r) => {
         setOffline(false);
+        setSignIn("");
         setConnected(r.folders > 0);
         const message =
           r.folders === 0
@@ -150,7 +153,9 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         const err = asApiError(e);
         // Offline is a state, shown until the server answers again, not a one-off error.
         setOffline(err.code === "offline");
-        setSync({ running: false, progress: null, message: err.code === "offline" ? "" : sentence(err.message) });
+        setSignIn(err.code === "sign_in_again" ? err.message : "");
+        const shownElsewhere = err.code === "offline" || err.code === "sign_in_again";
+        setSync({ running: false, progress: null, message: shownElsewhere ? "" : sentence(err.message) });
       })
       .finally(() => setGeneration((g) => g + 1));
   }, []);
@@ -315,6 +320,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
             </button>
           </p>
         )}
+        {signIn && <SignInAgain message={signIn} onDone={runSync} />}
         <WaitingChats lineName={lineName} onOpened={openChat} />
         {guardNotice && (
           <p className="notice guard-notice" role="status">
