@@ -97,7 +97,10 @@ pub struct PersonalAccountRequest {
     pub imap_host: String,
     pub imap_port: u16,
     pub imap_security: confide_core::accounts::Security,
+    /// Empty keeps the password already kept; unused with `with_provider`.
     pub password: String,
+    /// Sign in with the shared mailbox's provider, in the person's browser, instead.
+    pub with_provider: bool,
 }
 
 /// The personal mailbox as set up (no password), if there is one.
@@ -105,6 +108,9 @@ pub struct PersonalAccountRequest {
 #[ts(export)]
 pub struct PersonalAccountInfo {
     pub account: Option<confide_core::accounts::Account>,
+    /// The provider the shared mailbox signs in with (its host), which a personal mailbox can
+    /// sign in with too; null when it takes a password.
+    pub provider: Option<String>,
 }
 
 /// Names by key (an encryption key's fingerprint or a signing key), from the team directory.

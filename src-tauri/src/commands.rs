@@ -233,11 +233,14 @@ pub async fn guard_now(
 pub async fn personal_account(state: State<'_, AppState>) -> Result<PersonalAccountInfo, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     let account = accounts::list(&session.store).await?.into_iter().find(|a| a.kind == AccountKind::Personal);
-    Ok(PersonalAccountInfo { account })
+    Ok(PersonalAccountInfo { account, provider: provider_name(&session.store).await? })
 }
 
-/// Checks the login first, so a typo is caught here and not at the first guard run; then
-/// keeps the settings (store) and the password (keyring), and starts guarding.
+async fn provider_name(store: &confide_core::Store) -> Result<Option<String>, ApiError> {
+    Ok(confide_mail::personal::provider(store).await?.map(|s| confide_mail::oauth::provider_name(&s.issuer)))
+}
+
+/// Checks the sign-in, keeps the mailbox (`confide_mail::personal::save`), and starts guarding.
 #[tauri::command]
 pub async fn save_personal_account(
     app: AppHandle,
@@ -245,49 +248,26 @@ pub async fn save_personal_account(
     request: PersonalAccountRequest,
 ) -> Result<PersonalAccountInfo, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    let account = accounts::Account {
-        id: "personal".into(),
-        kind: AccountKind::Personal,
-        username: request.username.filter(|u| !u.trim().is_empty()).unwrap_or_else(|| request.address.clone()),
+    let setup = confide_mail::personal::PersonalSetup {
         address: request.address,
+        username: request.username,
         imap_host: request.imap_host,
         imap_port: request.imap_port,
         imap_security: request.imap_security,
-        // Unused: the guard only speaks IMAP.
-        smtp_host: String::new(),
-        smtp_port: 0,
-        smtp_security: accounts::Security::Starttls,
-        ca_file: accounts::list(&session.store)
-            .await?
-            .into_iter()
-            .find(|a| a.kind == AccountKind::Shared)
-            .and_then(|a| a.ca_file),
-        lines: vec![],
-        sign_in: accounts::SignIn::Password,
+        sign_in: match request.with_provider {
+            true => confide_mail::personal::PersonalSignIn::Provider,
+            false => confide_mail::personal::PersonalSignIn::Password(request.password),
+        },
     };
-    // An empty password keeps the one already in the keyring.
-    let password = match request.password.is_empty() {
-        false => request.password.clone(),
-        true => session
-            .store
-            .vault()
-            .account_password("personal")
-            .map_err(confide_core::CoreError::from)?
-            .map(|p| p.to_string())
-            .ok_or_else(|| invalid("enter the mailbox's password"))?,
-    };
-    let (check, password) = (account.clone(), password);
-    let confirmed = password.clone();
-    tokio::task::spawn_blocking(move || {
-        confide_mail::connect::imap_login(&check, &password.as_str().into()).map(|mut s| {
-            let _ = s.logout();
-        })
-    })
-    .await
-    .map_err(|_| invalid("the mailbox could not be checked"))??;
-    accounts::save(&session.store, &account, &confirmed).await?;
+    let account = confide_mail::personal::save(
+        &session.store,
+        setup,
+        crate::signin::opener(&app),
+        confide_mail::oauth::BROWSER_WAIT,
+    )
+    .await?;
     crate::guard::ensure_running(&app, &session.store, &state.guard).await?;
-    Ok(PersonalAccountInfo { account: Some(account) })
+    Ok(PersonalAccountInfo { account: Some(account), provider: provider_name(&session.store).await? })
 }
 
 #[tauri::command]

@@ -23,14 +23,8 @@ pub async fn sign_in_again(app: AppHandle, state: State<'_, AppState>) -> Result
     let session = staff::session(&state.store().await?).await?;
     let mut addresses = vec![];
     for account in confide_mail::oauth::waiting(&session.store).await? {
-        let (store, app, address) = (session.store.clone(), app.clone(), account.address.clone());
+        let (store, open, address) = (session.store.clone(), opener(&app), account.address.clone());
         tokio::task::spawn_blocking(move || {
-            let open = |url: &str| {
-                let _ = app.emit("sign_in_address", url.to_owned());
-                if !confide_mail::oauth::open_in_browser(url) {
-                    tracing::warn!("no browser could be opened for the sign-in; the window shows its address");
-                }
-            };
             confide_mail::oauth::sign_in_again(&store, &account, &open, confide_mail::oauth::BROWSER_WAIT)
         })
         .await
@@ -38,4 +32,16 @@ pub async fn sign_in_again(app: AppHandle, state: State<'_, AppState>) -> Result
         addresses.push(address);
     }
     Ok(SignedIn { addresses })
+}
+
+/// Shows a provider's sign-in page: in the person's browser, and its address in the window
+/// (`sign_in_address`), for when no browser opens by itself.
+pub fn opener(app: &AppHandle) -> impl Fn(&str) + Send + Sync + 'static {
+    let app = app.clone();
+    move |url: &str| {
+        let _ = app.emit("sign_in_address", url.to_owned());
+        if !confide_mail::oauth::open_in_browser(url) {
+            tracing::warn!("no browser could be opened for the sign-in; the window shows its address");
+        }
+    }
 }

@@ -1,7 +1,9 @@
 // Issue 22 through the real window: a shared mailbox that signs in with the helpline's provider
 // (the lab's oidc-provider) has lost its sign-in (signed out here, as a revoked one ends: nothing
 // kept). The inbox says so and offers to sign in again; the person signs in in their own browser
-// (Debian's chromium, opened by the app through $BROWSER), and the inbox syncs.
+// (Debian's chromium, opened by the app through $BROWSER), and the inbox syncs. Then the
+// advisor's personal mailbox signs in with the same provider (Exchange Online takes no
+// passwords), and the sent-folder guard checks it over OAuth.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,7 +16,31 @@ import { Session, startDriver } from "./webdriver.mjs";
 const root = resolve(import.meta.dirname, "../..");
 const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
 const artifacts = join(root, "tests/artifacts");
+const dovecotLog = "/var/lib/confide-lab/log/dovecot.log";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The address the app opened in "the browser" after `n` earlier ones. */
+async function opened_after(file, n) {
+  for (let i = 0; i < 200; i++) {
+    const lines = existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").filter(Boolean) : [];
+    if (lines.length > n) return lines[n];
+    await sleep(100);
+  }
+  throw new Error("the app opened no browser");
+}
+
+/** The person at the provider's pages in their browser: signs in and allows access. */
+async function signInAt(chromium, url, email, password) {
+  const page = await chromium.newPage();
+  await page.goto(url);
+  await page.fill('input[name="login"]', email);
+  await page.fill('input[name="password"]', password);
+  await page.click('button[type="submit"]');
+  await page.click('button[value="yes"]');
+  await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback/);
+  assert.match(await page.textContent("body"), /Signed in/);
+  await page.close();
+}
 
 test("issue22 the window signs a mailbox in again in the person's own browser", { timeout: 240000, skip: needsLab }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
@@ -38,25 +64,31 @@ test("issue22 the window signs a mailbox in again in the person's own browser", 
     await s.waitForText(".sign-in-notice", "Sign in to 127.0.0.1:1980 again", 60000);
     await s.screenshot(artifacts, "22-sign-in-again");
     await s.clickText(".sign-in-notice button", "Sign in again");
-    let url = "";
-    for (let i = 0; i < 200 && !url; i++) {
-      if (existsSync(opened)) url = readFileSync(opened, "utf8").trim();
-      else await sleep(100);
-    }
+    const url = await opened_after(opened, 0);
     assert.ok(url.startsWith(`${lab.LAB_OIDC_ISSUER}/auth?`), `the app opened ${url}`);
     assert.match(url, /code_challenge_method=S256/);
 
-    const page = await chromium.newPage();
-    await page.goto(url);
-    await page.fill('input[name="login"]', "helpline@lab.test");
-    await page.fill('input[name="password"]', lab.LAB_HELPLINE_PASSWORD);
-    await page.click('button[type="submit"]');
-    await page.click('button[value="yes"]');
-    await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback/);
-    assert.match(await page.textContent("body"), /Signed in/);
-
+    await signInAt(chromium, url, "helpline@lab.test", lab.LAB_HELPLINE_PASSWORD);
     await s.waitForText(".sync-status", "new messages", 60000);
     assert.equal((await s.findAll(".sign-in-notice")).length, 0, "the notice goes once signed in");
+
+    // The personal mailbox, with the shared mailbox's provider: no password field at all.
+    await s.clickText(".topbar button", "Settings");
+    await s.type(".form-grid label:nth-child(1) input", "advisor1@lab.test");
+    await s.type(".form-grid label:nth-child(3) input", "127.0.0.1");
+    await s.cmd("POST", `/element/${await s.find(".form-grid label:nth-child(4) input")}/clear`, {});
+    await s.type(".form-grid label:nth-child(4) input", lab.LAB_IMAPS_PORT);
+    assert.equal((await s.findAll('.form-grid input[type="password"]')).length, 0);
+    await s.screenshot(artifacts, "22b-personal-with-provider");
+    await s.clickText("section button", "Sign in with 127.0.0.1:1980 and save");
+    const personal = await opened_after(opened, 1);
+    await signInAt(chromium, personal, "advisor1@lab.test", lab.LAB_ADVISOR1_PASSWORD);
+    await s.waitForText("[role=status]", "Saved.", 30000);
+    const logins = () => (readFileSync(dovecotLog, "utf8").match(/user=<advisor1@lab\.test>, method=OAUTHBEARER/g) ?? []).length;
+    const before = logins();
+    await s.clickText("section button", "Check now");
+    await s.waitForText("[role=status]", "your personal", 30000);
+    assert.ok(logins() > before, "the guard signed in to the personal mailbox with a token");
   } finally {
     await chromium.close();
     await s.close();

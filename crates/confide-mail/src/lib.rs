@@ -17,6 +17,7 @@ pub mod imap_quote;
 pub mod lab;
 pub mod mime;
 pub mod oauth;
+pub mod personal;
 pub mod qa;
 pub mod reading;
 pub mod records;

@@ -27,7 +27,7 @@ use crate::MailError;
 
 mod again;
 mod browser;
-pub use again::{open_in_browser, sign_in_again, sign_out, waiting, BROWSER_WAIT};
+pub use again::{open_in_browser, sign_in_again, sign_in_checked, sign_out, waiting, BROWSER_WAIT};
 pub use browser::BrowserSignIn;
 
 /// Refresh this long before the access token runs out, so no connection is opened with a token

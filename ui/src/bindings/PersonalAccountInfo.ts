@@ -4,4 +4,9 @@ import type { Account } from "./Account";
 /**
  * The personal mailbox as set up (no password), if there is one.
  */
-export type PersonalAccountInfo = { account: Account | null, };
+export type PersonalAccountInfo = { account: Account | null, 
+/**
+ * The provider the shared mailbox signs in with (its host), which a personal mailbox can
+ * sign in with too; null when it takes a password.
+ */
+provider: string | null, };

@@ -9,4 +9,12 @@ export type PersonalAccountRequest = { address: string,
 /**
  * Defaults to the address.
  */
-username: string | null, imap_host: string, imap_port: number, imap_security: Security, password: string, };
+username: string | null, imap_host: string, imap_port: number, imap_security: Security, 
+/**
+ * Empty keeps the password already kept; unused with `with_provider`.
+ */
+password: string, 
+/**
+ * Sign in with the shared mailbox's provider, in the person's browser, instead.
+ */
+with_provider: boolean, };

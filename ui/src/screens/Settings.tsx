@@ -5,6 +5,7 @@ import type { GuardReport } from "../bindings/GuardReport";
 import type { Security } from "../bindings/Security";
 import { guardNow, personalAccount, savePersonalAccount } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
+import { SignInAddress, useSignInAddress } from "./SignInAgain";
 
 /** What a guard run did, in one sentence an advisor can read at a glance. */
 export function guardSummary(r: GuardReport): string {
@@ -23,11 +24,17 @@ export function Settings({ onClose }: { onClose: () => void }) {
   const [form, setForm] = useState({ address: "", username: "", imap_host: "", imap_port: "993", imap_security: "tls" as Security, password: "" });
   const [status, setStatus] = useState("");
   const [busy, setBusy] = useState(false);
+  // The shared mailbox's provider (Microsoft 365, Google...), which this mailbox signs in with too.
+  const [provider, setProvider] = useState<string | null>(null);
+  const [withProvider, setWithProvider] = useState(false);
+  const [address, setAddress] = useSignInAddress();
 
   useEffect(() => {
     personalAccount()
       .then((r) => {
         setAccount(r.account);
+        setProvider(r.provider);
+        setWithProvider(r.provider !== null && (r.account === null || r.account.sign_in.kind !== "password"));
         if (r.account)
           setForm((f) => ({
             ...f,
@@ -44,15 +51,18 @@ export function Settings({ onClose }: { onClose: () => void }) {
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   const save = () => {
     setBusy(true);
-    setStatus("Checking the login…");
-    savePersonalAccount({ ...form, username: form.username || null, imap_port: Number(form.imap_port) })
+    setStatus(withProvider ? "Your browser has opened the sign-in page. Sign in there, then come back here." : "Checking the login…");
+    savePersonalAccount({ ...form, username: form.username || null, imap_port: Number(form.imap_port), with_provider: withProvider })
       .then((r) => {
         setAccount(r.account);
         setForm((f) => ({ ...f, password: "" }));
         setStatus("Saved. Confide now keeps helpline mail out of this mailbox.");
       })
       .catch((e) => setStatus(sentence(asApiError(e).message)))
-      .finally(() => setBusy(false));
+      .finally(() => {
+        setBusy(false);
+        setAddress("");
+      });
   };
   const check = () => {
     setBusy(true);
@@ -96,14 +106,29 @@ export function Settings({ onClose }: { onClose: () => void }) {
             <option value="starttls">STARTTLS (usually port 143)</option>
           </select>
         </label>
-        <label className="field">
-          Password {account ? "(leave empty to keep it)" : ""}
-          <input type="password" value={form.password} onChange={set("password")} autoComplete="off" />
-        </label>
+        {provider && (
+          <label className="field">
+            Sign in
+            <select value={withProvider ? "provider" : "password"} onChange={(e) => setWithProvider(e.target.value === "provider")}>
+              <option value="provider">With {provider}, in your browser</option>
+              <option value="password">With a password</option>
+            </select>
+          </label>
+        )}
+        {!withProvider && (
+          <label className="field">
+            Password {account ? "(leave empty to keep it)" : ""}
+            <input type="password" value={form.password} onChange={set("password")} autoComplete="off" />
+          </label>
+        )}
       </div>
-      <p className="muted">The password is kept in this computer's keyring, nowhere else.</p>
-      <button onClick={save} disabled={busy || !form.address || !form.imap_host || (!account && !form.password)}>
-        Save
+      <p className="muted">
+        {withProvider
+          ? `You sign in at ${provider}'s own page; this computer's keyring keeps the sign-in, and never your password.`
+          : "The password is kept in this computer's keyring, nowhere else."}
+      </p>
+      <button onClick={save} disabled={busy || !form.address || !form.imap_host || (!withProvider && !account && !form.password)}>
+        {withProvider ? `Sign in with ${provider} and save` : "Save"}
       </button>{" "}
       <button className="secondary" onClick={check} disabled={busy || !account}>
         Check now
@@ -116,6 +141,7 @@ export function Settings({ onClose }: { onClose: () => void }) {
           {status}
         </p>
       )}
+      {busy && withProvider && <SignInAddress address={address} />}
       <WebchatSettings />
     </section>
   );

@@ -7,15 +7,8 @@ import { asApiError, sentence } from "../errors";
  * browser (where their password and any second factor are asked), then syncs. */
 export function SignInAgain({ message, onDone }: { message: string; onDone: () => void }) {
   const [busy, setBusy] = useState(false);
-  const [address, setAddress] = useState("");
+  const [address, setAddress] = useSignInAddress();
   const [status, setStatus] = useState("");
-
-  useEffect(() => {
-    const off = listen<string>("sign_in_address", (e) => setAddress(e.payload));
-    return () => {
-      off.then((f) => f());
-    };
-  }, []);
 
   const start = () => {
     setBusy(true);
@@ -39,11 +32,28 @@ export function SignInAgain({ message, onDone }: { message: string; onDone: () =
         Sign in again
       </button>
       {status && <p className="muted">{status}</p>}
-      {busy && address && (
-        <p className="muted">
-          If no browser opened, copy this address into one: <code className="sign-in-address">{address}</code>
-        </p>
-      )}
+      {busy && <SignInAddress address={address} />}
     </div>
+  );
+}
+
+/** The provider's page the app is showing in the browser, as the app sends it. */
+export function useSignInAddress(): [string, (a: string) => void] {
+  const [address, setAddress] = useState("");
+  useEffect(() => {
+    const off = listen<string>("sign_in_address", (e) => setAddress(e.payload));
+    return () => {
+      off.then((f) => f());
+    };
+  }, []);
+  return [address, setAddress];
+}
+
+export function SignInAddress({ address }: { address: string }) {
+  if (!address) return null;
+  return (
+    <p className="muted">
+      If no browser opened, copy this address into one: <code className="sign-in-address">{address}</code>
+    </p>
   );
 }

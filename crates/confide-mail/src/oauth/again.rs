@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use confide_core::accounts::{self, Account, SignIn};
 use confide_core::{CoreError, Store};
+use zeroize::Zeroizing;
 
 use super::{agent, discover, BrowserSignIn, TokenSource};
 use crate::connect::{imap_login, Secret};
@@ -40,28 +41,38 @@ pub async fn waiting(store: &Store) -> Result<Vec<Account>, MailError> {
     Ok(out)
 }
 
-/// Signs `account` in again in the browser (blocking): `open` is given the provider's page to
-/// show, and this waits up to `wait` for the answer. The new sign-in is kept only once the mail
-/// server has accepted it.
-pub fn sign_in_again(store: &Store, account: &Account, open: &dyn Fn(&str), wait: Duration) -> Result<(), MailError> {
+/// Signs `account` in in the browser (blocking): `open` is given the provider's page to show,
+/// and this waits up to `wait` for the answer; then the mail server must accept the new
+/// sign-in. Returns the refresh token, for the caller to keep; nothing is kept here.
+pub fn sign_in_checked(
+    account: &Account,
+    vault: &confide_vault::Vault,
+    open: &dyn Fn(&str),
+    wait: Duration,
+) -> Result<Zeroizing<String>, MailError> {
     let settings = oauth_settings(account)?;
     let sign_in = BrowserSignIn::start(settings)?;
     open(sign_in.url());
     let tokens = sign_in.finish(wait)?;
-    store.vault().set_account_password(&account.id, &tokens.refresh).map_err(CoreError::from)?;
-    let source = TokenSource::of(store.vault(), account, settings);
+    let source = TokenSource::of(vault, account, settings);
     source.prime(tokens.access.clone(), tokens.expires_in);
     match imap_login(account, &Secret::OAuth(source.clone())) {
         Ok(mut s) => {
             let _ = s.logout();
-            Ok(())
+            Ok(tokens.refresh)
         }
         Err(e) => {
             source.forget();
-            store.vault().delete_account_password(&account.id).map_err(CoreError::from)?;
             Err(e)
         }
     }
+}
+
+/// Signs `account` in again (see [`sign_in_checked`]) and keeps the new sign-in.
+pub fn sign_in_again(store: &Store, account: &Account, open: &dyn Fn(&str), wait: Duration) -> Result<(), MailError> {
+    let refresh = sign_in_checked(account, store.vault(), open, wait)?;
+    store.vault().set_account_password(&account.id, &refresh).map_err(CoreError::from)?;
+    Ok(())
 }
 
 /// Signs `account` out (blocking): its refresh token leaves the keyring first, so nothing is
