@@ -1,6 +1,7 @@
 //! New mail within seconds: an IDLE watch per shared mailbox (confide-mail does the IMAP),
 //! and here, the glue: a change wakes one sync, the window hears `inbox_changed`, and a
-//! conversation a colleague has claimed from this person is told in a notification.
+//! conversation a colleague has claimed from this person is told in a notification. A second
+//! watch on the state folder follows colleagues' claims, status and flags without a sync.
 
 use confide_mail::records::ImapRecords;
 use std::time::Duration;
@@ -26,13 +27,15 @@ pub async fn ensure_watching(
         return Ok(());
     }
     let (tx, mut rx) = mpsc::unbounded_channel::<()>();
+    let (state_tx, state_rx) = mpsc::unbounded_channel::<()>();
     let mut started = Vec::new();
     for account in accounts::list(store).await?.into_iter().filter(|a| a.kind == AccountKind::Shared) {
         let Ok(password) = confide_mail::connect::account_secret(store, &account) else {
             continue;
         };
+        let state_secret = password.clone();
         let tx = tx.clone();
-        let w = watch(account, password, "INBOX".into(), move |event| match event {
+        let w = watch(account.clone(), password, "INBOX".into(), move |event| match event {
             WatchEvent::Changed => {
                 let _ = tx.send(());
             }
@@ -41,8 +44,17 @@ pub async fn ensure_watching(
             }
         })?;
         started.push(w);
+        // A colleague's claim, status or flag: the state folder alone, followed without a sync.
+        let state_tx = state_tx.clone();
+        let state = watch(account.clone(), state_secret, "Confide/State".into(), move |event| {
+            if let WatchEvent::Changed = event {
+                let _ = state_tx.send(());
+            }
+        })?;
+        started.push(state);
     }
     *guard = Some(started);
+    spawn_state_follower(app, store, state_rx);
     let (app, store) = (app.clone(), store.clone());
     tauri::async_runtime::spawn(async move {
         while rx.recv().await.is_some() {
@@ -65,6 +77,28 @@ pub async fn ensure_watching(
         }
     });
     Ok(())
+}
+
+/// Follows the triage state each time the state folder changes: a colleague's claim shows
+/// within seconds, with no mail sync.
+fn spawn_state_follower(app: &AppHandle, store: &Store, mut rx: mpsc::UnboundedReceiver<()>) {
+    let (app, store) = (app.clone(), store.clone());
+    tauri::async_runtime::spawn(async move {
+        while rx.recv().await.is_some() {
+            tokio::time::sleep(SETTLE).await;
+            while rx.try_recv().is_ok() {}
+            let Ok(session) = confide_core::staff::session(&store).await else { continue };
+            let mine = confide_core::inbox::claimed_by_me(&store).await.unwrap_or_default();
+            match confide_core::triage_state::follow(&session, &ImapRecords::of(&store)).await {
+                Ok(0) => {}
+                Ok(changed) => {
+                    let _ = app.emit("inbox_changed", changed);
+                    notify_taken_over(&app, &store, &mine).await;
+                }
+                Err(e) => tracing::warn!("the triage state could not be followed: {}", e.kind()),
+            }
+        }
+    });
 }
 
 /// Tells the person, in a desktop notification, when a colleague has claimed a conversation

@@ -125,12 +125,12 @@ export async function launchChromium() {
 }
 
 /** Walks the first-run screens as a new staff member (an advisor on both lines unless told) on respect-mal-current. */
-export async function firstRun(s, { shots = false, role = "advisor", lines = ["phoneline", "mens_advice"] } = {}) {
+export async function firstRun(s, { shots = false, role = "advisor", lines = ["phoneline", "mens_advice"], name = "Ash" } = {}) {
   await s.waitForText("h1", "Set up Confide");
   await s.waitForText("fieldset", "Respect Phoneline and Men's Advice Line (current policy)");
   if (shots) await s.screenshot(artifacts, "01-first-run");
   await s.click('input[value="respect-mal-current"]');
-  await s.type("input[maxlength='80']", "Ash");
+  await s.type("input[maxlength='80']", name);
   await s.click(`option[value="${role}"]`);
   if (role !== "manager") for (const line of lines) await s.click(`.lines input[value="${line}"]`);
   if (shots) await s.screenshot(artifacts, "01b-first-run-lines");
@@ -148,12 +148,12 @@ export async function firstRun(s, { shots = false, role = "advisor", lines = ["p
 /** First run as a manager on respect-mal-current, the first sync, and the team directory
  * started: shared records (letters, transcripts, reviews) are sealed to the directory's
  * managers, so they need it. */
-export async function managerWithTeam(s) {
-  await firstRun(s, { role: "manager" });
+export async function managerWithTeam(s, { name = "Ash" } = {}) {
+  await firstRun(s, { role: "manager", name });
   await s.waitForText(".sync-status", "new message", 60000);
   await s.clickText(".topbar button", "Team");
   await s.clickText(".team button", "Start the team directory");
-  await s.waitForText(".team-table", "Ash");
+  await s.waitForText(".team-table", name);
   await s.clickText(".team > button", "Close");
 }
 

@@ -27,6 +27,7 @@ pub mod shared_record;
 pub mod staff;
 pub mod store;
 pub mod team;
+pub mod triage_state;
 pub mod webchat;
 
 pub use clock::{Clock, FixedClock, Rehearsal, SystemClock};

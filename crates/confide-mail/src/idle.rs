@@ -117,8 +117,20 @@ fn idle_session(
         return Ok(());
     }
     let can_idle = session.capabilities()?.has_str("IDLE");
+    // Confide's own folders (`Confide/State`) are named with '/', spelled as the server does;
+    // one not made yet is made, so the watch is there before the first entry.
+    let folder = match folder.strip_prefix("Confide/") {
+        Some(_) => {
+            let name = crate::records::server_folder(&mut session, folder)?;
+            if session.list(Some(""), Some(&name))?.is_empty() {
+                session.create(&name)?;
+            }
+            name
+        }
+        None => folder.to_owned(),
+    };
     // Read-only: watching must never change flags or mark anything read.
-    session.examine(folder)?;
+    session.examine(&folder)?;
     // Whatever happened while we were not connected.
     report(WatchEvent::Changed);
     while !stop.stopped() {

@@ -326,6 +326,15 @@ impl Lab {
         ids
     }
 
+    /// Where this lab server keeps a user's mail on disk, for tests that read what it stores.
+    pub fn storage_of(&self, user: &str) -> PathBuf {
+        let mail = match self.server {
+            Server::Standard => "mail",
+            Server::ExchangeLike => "mail-exchange",
+        };
+        self.dir.join(mail).join("lab.test").join(user)
+    }
+
     pub fn folders(&self, user: &str) -> Vec<String> {
         self.doveadm(&["mailbox", "list", "-u", &format!("{user}@lab.test")]).lines().map(str::to_owned).collect()
     }

@@ -1,20 +1,23 @@
-//! Claims, status and risk flags, shared through the server: IMAP keywords on the
-//! conversation's messages in the shared mailbox, so a second desktop sees them on its next
-//! sync. Where the server does not allow new keywords (no `\*` in PERMANENTFLAGS), the change
-//! is refused with a clear message rather than kept on one desktop, where colleagues could
-//! not see it.
+//! Triage marks, shared through the server so a second desktop sees them on its next sync.
+//! Claims, status and risk flags are sealed state entries (`confide_core::triage_state`, kept
+//! through `ImapRecords`): nothing readable on the server, and nothing a server must allow.
+//! Legal holds and line moves are still IMAP keywords on the conversation's messages; where the
+//! server does not allow new keywords (no `\*` in PERMANENTFLAGS) they are refused with a
+//! clear message rather than kept on one desktop, where colleagues could not see them.
 
 use std::collections::BTreeMap;
 
 use confide_core::conversations::{self, Status};
-use confide_core::mailstore::{self, CLAIM_PREFIX, HOLD_KEYWORD, LINE_PREFIX, RISK_PREFIX, STATUS_PREFIX};
+use confide_core::mailstore::{self, HOLD_KEYWORD, LINE_PREFIX};
 use confide_core::staff::Session;
+use confide_core::triage_state::{self, Change};
 use confide_core::{accounts, CoreError};
 use serde::Deserialize;
 use ts_rs::TS;
 
 use crate::connect::imap_login;
 use crate::imap_quote::uid_set;
+use crate::records::ImapRecords;
 use crate::MailError;
 
 /// One triage change to a conversation.
@@ -45,33 +48,33 @@ pub enum Mark {
     },
 }
 
-/// The keywords to add and to remove for `mark`, given the keywords the messages carry now.
-fn keyword_change(mark: &Mark, me: &str, present: &[&str]) -> (Vec<String>, Vec<String>) {
-    let others = |prefix: &str, keep: Option<&str>| -> Vec<String> {
-        let mut v: Vec<String> =
-            present.iter().filter(|k| k.starts_with(prefix) && Some(**k) != keep).map(|k| k.to_string()).collect();
-        v.sort();
-        v.dedup();
-        v
-    };
-    match mark {
-        Mark::Claim => (vec![me.to_owned()], others(CLAIM_PREFIX, Some(me))),
-        Mark::Release => (vec![], vec![me.to_owned()]),
-        Mark::Status { status } => {
-            let k = mailstore::status_keyword(*status);
-            let remove = others(STATUS_PREFIX, Some(&k));
-            (vec![k], remove)
-        }
-        Mark::Risk { category, raised: true } => (vec![format!("{RISK_PREFIX}{category}")], vec![]),
-        Mark::Risk { category, raised: false } => (vec![], vec![format!("{RISK_PREFIX}{category}")]),
+/// The keywords to add and to remove for a hold or a line move, given the keywords the
+/// messages carry now; `None` for the marks kept as state entries.
+fn keyword_change(mark: &Mark, present: &[&str]) -> Option<(Vec<String>, Vec<String>)> {
+    Some(match mark {
         Mark::Hold { held: true } => (vec![HOLD_KEYWORD.to_owned()], vec![]),
         Mark::Hold { held: false } => (vec![], vec![HOLD_KEYWORD.to_owned()]),
         Mark::Line { line } => {
             let k = format!("{LINE_PREFIX}{line}");
-            let remove = others(LINE_PREFIX, Some(&k));
-            (vec![k], remove)
+            let mut others: Vec<String> =
+                present.iter().filter(|p| p.starts_with(LINE_PREFIX) && **p != k).map(|p| p.to_string()).collect();
+            others.sort();
+            others.dedup();
+            (vec![k], others)
         }
-    }
+        _ => return None,
+    })
+}
+
+/// The state entry a mark is kept as, for the marks that are.
+fn state_change(mark: &Mark) -> Option<Change> {
+    Some(match mark {
+        Mark::Claim => Change::Claim,
+        Mark::Release => Change::Release,
+        Mark::Status { status } => Change::Status { status: *status },
+        Mark::Risk { category, raised } => Change::Risk { category: category.clone(), raised: *raised },
+        Mark::Hold { .. } | Mark::Line { .. } => return None,
+    })
 }
 
 /// Checks a mark against the preset: a risk flag must be one of its exception categories, and
@@ -121,7 +124,10 @@ pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Resul
         }
         return audit(store, conversation_id, mark).await;
     }
-    let me = format!("{CLAIM_PREFIX}{}", store.identity().fingerprint());
+    if let Some(change) = state_change(mark) {
+        triage_state::record(session, &ImapRecords::of(store), conversation_id, change).await?;
+        return audit(store, conversation_id, mark).await;
+    }
     let locations = mailstore::conversation_locations(store, conversation_id).await?;
     if locations.is_empty() {
         return Err(CoreError::Invalid(
@@ -129,7 +135,7 @@ pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Resul
         )
         .into());
     }
-    change_flags(store, locations, |present| keyword_change(mark, &me, present), true).await?;
+    change_flags(store, locations, |present| keyword_change(mark, present).unwrap_or_default(), true).await?;
     audit(store, conversation_id, mark).await
 }
 
@@ -180,8 +186,8 @@ async fn change_flags(
             let mbox = imap.select(&f)?;
             if keywords && !mbox.permanent_flags.iter().any(|p| matches!(p, imap::types::Flag::MayCreate)) {
                 return Err(MailError::Core(CoreError::Invalid(
-                    "the mail server does not let Confide add its shared labels, so claims, status and flags cannot be shared \
-                     with colleagues; ask whoever runs the server to allow IMAP keywords"
+                    "the mail server does not let Confide add its shared labels, so legal holds and line moves cannot be \
+                     shared with colleagues; ask whoever runs the server to allow IMAP keywords"
                         .into(),
                 )));
             }
@@ -257,7 +263,7 @@ pub async fn decline_third_party(session: &Session, conversation_id: i64) -> Res
     Ok(())
 }
 
-/// Marks the conversation as claimed by this staff member, replacing any earlier claim.
+/// Claims the conversation for this staff member (refused while a colleague holds it).
 pub async fn claim(session: &Session, conversation_id: i64) -> Result<(), MailError> {
     mark(session, conversation_id, &Mark::Claim).await
 }
@@ -267,18 +273,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_claim_replaces_others_and_a_status_replaces_the_old_one() {
-        let me = "Confide.Claim.me";
-        let present = ["\\Seen", "Confide.Claim.you", "Confide.Status.Waiting", "Confide.Claim.you"];
+    fn a_line_move_replaces_the_old_line_and_claims_are_not_keywords() {
+        let moved = keyword_change(&Mark::Line { line: "mens_advice".into() }, &["Confide.Line.phoneline"]);
         assert_eq!(
-            keyword_change(&Mark::Claim, me, &present),
-            (vec![me.to_owned()], vec!["Confide.Claim.you".to_owned()])
+            moved,
+            Some((vec!["Confide.Line.mens_advice".to_owned()], vec!["Confide.Line.phoneline".to_owned()]))
         );
-        let closed = keyword_change(&Mark::Status { status: Status::Closed }, me, &present);
-        assert_eq!(closed, (vec!["Confide.Status.Closed".to_owned()], vec!["Confide.Status.Waiting".to_owned()]));
-        let lower = keyword_change(&Mark::Risk { category: "child_protection".into(), raised: false }, me, &present);
-        assert_eq!(lower, (vec![], vec!["Confide.Risk.child_protection".to_owned()]));
-        let moved = keyword_change(&Mark::Line { line: "mens_advice".into() }, me, &["Confide.Line.phoneline"]);
-        assert_eq!(moved, (vec!["Confide.Line.mens_advice".to_owned()], vec!["Confide.Line.phoneline".to_owned()]));
+        assert_eq!(keyword_change(&Mark::Hold { held: true }, &[]), Some((vec!["Confide.Hold".to_owned()], vec![])));
+        assert_eq!(keyword_change(&Mark::Claim, &[]), None);
+        assert_eq!(
+            state_change(&Mark::Status { status: Status::Closed }),
+            Some(Change::Status { status: Status::Closed })
+        );
+        assert_eq!(state_change(&Mark::Line { line: "x".into() }), None);
     }
 }

@@ -1,10 +1,9 @@
-//! Issue 3: a claim made on one desktop's store is seen from a second desktop's store, through
-//! the server (IMAP keywords), and a later claim replaces it everywhere.
+//! The shared mailbox's read state, followed on every desktop (claims, status and risk flags,
+//! now sealed state entries, are tested in `lab_triage_state.rs`).
 
 use std::sync::Arc;
 
 use confide_core::accounts::{self, AccountKind};
-use confide_core::conversations::Status;
 use confide_core::inbox::{self, InboxFilter};
 use confide_core::policy::{Catalog, RoleKind};
 use confide_core::staff::Session;
@@ -12,7 +11,6 @@ use confide_core::store::StoreConfig;
 use confide_core::{paths, staff, Store, SystemClock};
 use confide_mail::lab::Lab;
 use confide_mail::sync::sync_account;
-use confide_mail::triage::{claim, mark, Mark};
 use confide_vault::{OsKeyring, Vault};
 
 async fn desktop(dir: &std::path::Path, lab: &Lab, user: &str, name: &str) -> Session {
@@ -37,98 +35,6 @@ async fn synced(s: &Session, subject_word: &str) -> inbox::ConversationSummary {
     sync_account(&s.store, &account, &|_| {}).await.unwrap();
     let page = inbox::page(s, &InboxFilter { search: Some(subject_word.into()), ..Default::default() }).await.unwrap();
     page.conversations.into_iter().next().expect("conversation synced")
-}
-
-async fn assignee_of(s: &Session, subject_word: &str) -> (Option<String>, String) {
-    let c = synced(s, subject_word).await;
-    (c.assignee, c.status)
-}
-
-#[tokio::test]
-async fn issue3_a_claim_on_one_desktop_is_seen_on_another() {
-    let Some(lab) = Lab::get("issue3_a_claim_on_one_desktop_is_seen_on_another") else { return };
-    let user = lab.fresh_user("claims");
-    lab.bulk_import(&user, 3, "claimable");
-    let tmp = tempfile::tempdir().unwrap();
-    let a = desktop(&tmp.path().join("a"), &lab, &user, "Ash").await;
-    let b = desktop(&tmp.path().join("b"), &lab, &user, "Bea").await;
-    let (fa, fb) = (a.store.identity().fingerprint(), b.store.identity().fingerprint());
-    assert_ne!(fa, fb);
-
-    assert_eq!(assignee_of(&a, "claimable message 1").await, (None, "new".into()));
-    assert_eq!(assignee_of(&b, "claimable message 1").await, (None, "new".into()));
-    let target = inbox::page(&a, &InboxFilter { search: Some("claimable message 1".into()), ..Default::default() })
-        .await
-        .unwrap()
-        .conversations[0]
-        .id;
-
-    claim(&a, target).await.unwrap();
-    assert_eq!(
-        assignee_of(&b, "claimable message 1").await,
-        (Some(fa.clone()), "in_progress".into()),
-        "B does not see A's claim"
-    );
-
-    // B takes it over: A sees B, and A's mark is gone from the server.
-    let target_b = inbox::page(&b, &InboxFilter { search: Some("claimable message 1".into()), ..Default::default() })
-        .await
-        .unwrap()
-        .conversations[0]
-        .id;
-    claim(&b, target_b).await.unwrap();
-    assert_eq!(assignee_of(&a, "claimable message 1").await, (Some(fb.clone()), "in_progress".into()));
-    let flags =
-        lab.doveadm(&["-f", "flow", "fetch", "-u", &format!("{user}@lab.test"), "flags", "mailbox", "INBOX", "all"]);
-    assert!(
-        flags.contains(&format!("Confide.Claim.{fb}")) && !flags.contains(&format!("Confide.Claim.{fa}")),
-        "{flags}"
-    );
-    // The other conversations are untouched.
-    assert_eq!(assignee_of(&a, "claimable message 2").await, (None, "new".into()));
-}
-
-#[tokio::test]
-async fn issue3_status_and_risk_flags_travel_between_desktops_and_filter_the_inbox() {
-    let Some(lab) = Lab::get("issue3_status_and_risk_flags_travel_between_desktops_and_filter_the_inbox") else {
-        return;
-    };
-    let user = lab.fresh_user("marks");
-    lab.bulk_import(&user, 2, "markable");
-    let tmp = tempfile::tempdir().unwrap();
-    let a = desktop(&tmp.path().join("a"), &lab, &user, "Ash").await;
-    let b = desktop(&tmp.path().join("b"), &lab, &user, "Bea").await;
-    assignee_of(&a, "markable message 1").await;
-    let target = inbox::page(&a, &InboxFilter { search: Some("markable message 1".into()), ..Default::default() })
-        .await
-        .unwrap()
-        .conversations[0]
-        .id;
-
-    mark(&a, target, &Mark::Status { status: Status::Waiting }).await.unwrap();
-    mark(&a, target, &Mark::Risk { category: "child_or_vulnerable_adult".into(), raised: true }).await.unwrap();
-    assert_eq!(assignee_of(&b, "markable message 1").await, (None, "waiting".into()));
-    let flagged = inbox::page(&b, &InboxFilter { flagged: Some(true), ..Default::default() }).await.unwrap();
-    assert_eq!(flagged.conversations.len(), 1);
-    assert_eq!(flagged.conversations[0].risk_flags, vec!["child_or_vulnerable_adult".to_owned()]);
-
-    // B closes it and lowers the flag; A sees both, and the status keyword was replaced.
-    let on_b = flagged.conversations[0].id;
-    mark(&b, on_b, &Mark::Status { status: Status::Closed }).await.unwrap();
-    mark(&b, on_b, &Mark::Risk { category: "child_or_vulnerable_adult".into(), raised: false }).await.unwrap();
-    assert_eq!(assignee_of(&a, "markable message 1").await, (None, "closed".into()));
-    assert!(inbox::page(&a, &InboxFilter { flagged: Some(true), ..Default::default() })
-        .await
-        .unwrap()
-        .conversations
-        .is_empty());
-    let flags =
-        lab.doveadm(&["-f", "flow", "fetch", "-u", &format!("{user}@lab.test"), "flags", "mailbox", "INBOX", "all"]);
-    assert!(flags.contains("Confide.Status.Closed") && !flags.contains("Confide.Status.Waiting"), "{flags}");
-
-    // A flag that is not one of the preset's exception categories never reaches the server.
-    let bad = mark(&a, target, &Mark::Risk { category: "made_up".into(), raised: true }).await.unwrap_err();
-    assert!(bad.to_string().contains("not one of this helpline's exception categories"), "{bad}");
 }
 
 async fn unread_of(s: &Session, subject_word: &str) -> bool {

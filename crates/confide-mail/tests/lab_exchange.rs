@@ -1,8 +1,9 @@
 //! Issue 23, first step: sync against the lab's exchange-like server, which offers what Exchange
 //! Online offers and no more (no CONDSTORE, QRESYNC, SPECIAL-USE or keywords; `Sent Items`,
 //! `Deleted Items`). The shared mailbox is mirrored; replies in `Sent Items` join their threads;
-//! a colleague's reading (`\Seen`), new mail and an expunge are followed without CONDSTORE; and a
-//! claim, which still needs keywords until the state folder lands, is refused in words.
+//! a colleague's reading (`\Seen`), new mail and an expunge are followed without CONDSTORE; a
+//! claim (a sealed state entry) is kept; and a legal hold, which still needs keywords, is refused
+//! in words.
 
 use std::sync::Arc;
 
@@ -95,8 +96,14 @@ async fn issue23_the_exchange_like_server_is_synced_without_condstore_qresync_or
     let quiet = sync_account(store, &account, &|_| {}).await.unwrap();
     assert_eq!((quiet.added, quiet.removed, quiet.resets, quiet.unchanged_folders), (0, 0, 0, 0));
 
-    // Keywords are not kept on this server: a claim is refused in words, not kept on one desktop.
+    // A claim needs no keyword: it is a state entry, kept (issue 23).
     let id = page.conversations[0].id;
-    let refused = confide_mail::triage::mark(&session, id, &confide_mail::triage::Mark::Claim).await.unwrap_err();
+    confide_mail::triage::mark(&session, id, &confide_mail::triage::Mark::Claim).await.unwrap();
+    let words = InboxFilter { search: Some("ExchWords".into()), ..Default::default() };
+    let claimed = inbox::page(&session, &words).await.unwrap();
+    assert_eq!(claimed.conversations[0].assignee, Some(store.identity().fingerprint()));
+    // Keywords are not kept on this server: a hold, still a keyword, is refused in words.
+    let refused = confide_mail::triage::mark(&session, id, &confide_mail::triage::Mark::Hold { held: true }).await;
+    let refused = refused.unwrap_err();
     assert!(refused.to_string().contains("does not let Confide add its shared labels"), "{refused}");
 }

@@ -92,6 +92,7 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
       <Triage
         view={view}
         me={me}
+        manager={manager}
         names={names}
         exceptions={exceptions}
         onMark={mark}
@@ -148,12 +149,14 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
 function Triage({
   view,
   me,
+  manager,
   names,
   exceptions,
   onMark,
 }: {
   view: ConversationView;
   me: string;
+  manager: boolean;
   names: Record<string, string>;
   exceptions: ExceptionCategory[];
   onMark: (m: Mark) => void;
@@ -169,15 +172,16 @@ function Triage({
           : s.assignee
             ? `Claimed by ${names[s.assignee] ?? `a colleague (key ${s.assignee.slice(0, 8)})`}`
             : "Not claimed yet"}
-        {s.assignee !== me ? (
+        {/* The first claim wins: only the holder releases it, and only a manager takes it over. */}
+        {!s.assignee || (manager && s.assignee !== me) ? (
           <button className="small" onClick={() => onMark({ kind: "claim" })}>
             {s.assignee ? "Take over" : "Claim"}
           </button>
-        ) : (
+        ) : s.assignee === me || manager ? (
           <button className="small" onClick={() => onMark({ kind: "release" })}>
             Release
           </button>
-        )}
+        ) : null}
       </p>
       <label className="inline">
         Status{" "}

@@ -6,13 +6,8 @@ use std::collections::HashSet;
 use super::line_keyword;
 use crate::{CoreError, Store};
 
-/// The server-side triage marks: IMAP keywords on a conversation's messages in the shared
-/// mailbox, so every desktop sees the same claim and status. A claim names a staff member by
-/// the fingerprint of their public key, never by name.
-pub const CLAIM_PREFIX: &str = "Confide.Claim.";
-pub const STATUS_PREFIX: &str = "Confide.Status.";
-/// A risk flag: the id of one of the preset's exception categories.
-pub const RISK_PREFIX: &str = "Confide.Risk.";
+/// Claims, status and risk flags were once IMAP keywords with these prefixes; they are sealed
+/// state entries now (`triage_state`), and keywords left by an older Confide are not read.
 /// A legal hold, on the server so that every desktop's retention keeps the conversation (the
 /// reason stays with the manager who set it).
 pub const HOLD_KEYWORD: &str = "Confide.Hold";
@@ -88,10 +83,10 @@ pub async fn update_flags(
     Ok(passed_over)
 }
 
-/// Recomputes a conversation's assignee, status and read state from the flags on its messages.
-/// The newest message carrying a mark wins, so a later claim replaces an earlier one. Email is
-/// unread while any message that came in lacks `\Seen`: the shared mailbox's read state, so a
-/// colleague's reading shows here too.
+/// Recomputes what a conversation's messages' flags say: its read state, legal hold and line.
+/// Email is unread while any message that came in lacks `\Seen`: the shared mailbox's read
+/// state, so a colleague's reading shows here too. (Claims, status and risk flags come from
+/// the triage state entries, `triage_state::follow`.)
 pub(crate) async fn refresh_triage(tx: &mut sqlx::SqliteConnection, conversation_id: i64) -> Result<(), CoreError> {
     let rows = sqlx::query!(
         "SELECT mm.flags, m.direction FROM mail_messages mm JOIN messages m ON m.id = mm.message_row
@@ -102,55 +97,24 @@ pub(crate) async fn refresh_triage(tx: &mut sqlx::SqliteConnection, conversation
     .await?;
     let unread = rows.iter().any(|r| r.direction == "in" && !is_seen(&r.flags));
     let flags: Vec<String> = rows.into_iter().map(|r| r.flags).collect();
-    let find = |prefix: &str| {
-        flags.iter().flat_map(|f| f.split_whitespace()).find_map(|k| k.strip_prefix(prefix).map(str::to_owned))
-    };
-    let assignee = find(CLAIM_PREFIX);
-    let status = match find(STATUS_PREFIX).as_deref() {
-        Some("New") => "new",
-        Some("InProgress") => "in_progress",
-        Some("Waiting") => "waiting",
-        Some("Closed") => "closed",
-        _ if assignee.is_some() => "in_progress",
-        _ => "new",
-    };
-    // A flag raised on any message stands for the conversation.
-    let risks: std::collections::BTreeSet<&str> =
-        flags.iter().flat_map(|f| f.split_whitespace()).filter_map(|k| k.strip_prefix(RISK_PREFIX)).collect();
-    let risks = serde_json::to_string(&risks).expect("strings serialise");
     let held = flags.iter().flat_map(|f| f.split_whitespace()).any(|k| k == HOLD_KEYWORD);
     // A manager's move: the newest message carrying a line keyword decides.
     let moved_to = flags.iter().find_map(|f| line_keyword(f));
     sqlx::query!(
-        "UPDATE conversations SET assignee = ?, status = ?, risk_flags = ?, held_on_server = ?, line_id = coalesce(?, line_id), unread = ? WHERE id = ?",
-        assignee,
-        status,
-        risks,
+        "UPDATE conversations SET held_on_server = ?, line_id = coalesce(?, line_id), unread = ? WHERE id = ?",
         held,
         moved_to,
         unread,
         conversation_id
     )
-        .execute(&mut *tx)
-        .await?;
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 
 /// Whether an IMAP flag list (as stored, space-separated) holds `\Seen`.
 pub fn is_seen(flags: &str) -> bool {
     flags.split_whitespace().any(|f| f.eq_ignore_ascii_case("\\Seen"))
-}
-
-/// The IMAP keyword that records a status.
-pub fn status_keyword(status: crate::conversations::Status) -> String {
-    use crate::conversations::Status;
-    let name = match status {
-        Status::New => "New",
-        Status::InProgress => "InProgress",
-        Status::Waiting => "Waiting",
-        Status::Closed => "Closed",
-    };
-    format!("{STATUS_PREFIX}{name}")
 }
 
 /// Where a conversation's messages sit on the server: (account, folder, uid, flags).

@@ -9,10 +9,7 @@ mod flags;
 mod ingest;
 mod lines;
 pub(crate) use flags::refresh_triage;
-pub use flags::{
-    conversation_locations, erasure_locations, held_message_ids, is_seen, status_keyword, update_flags, CLAIM_PREFIX,
-    HOLD_KEYWORD, RISK_PREFIX, STATUS_PREFIX,
-};
+pub use flags::{conversation_locations, erasure_locations, held_message_ids, is_seen, update_flags, HOLD_KEYWORD};
 pub use ingest::ingest;
 pub use lines::{line_keyword, LINE_PREFIX};
 

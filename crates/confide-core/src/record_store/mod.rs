@@ -84,6 +84,9 @@ pub fn class_folder(preset: &Preset, class: &str) -> Result<String, CoreError> {
     if class == AUDIT_CLASS {
         return Ok("Confide/Audit".into());
     }
+    if class == crate::triage_state::STATE_CLASS {
+        return Ok("Confide/State".into());
+    }
     Ok(preset
         .retention_class(class)
         .ok_or_else(|| CoreError::Invalid(format!("this policy has no record class \"{class}\"")))?
@@ -115,8 +118,24 @@ pub async fn put_part<S: RecordStore>(
 ) -> Result<Header, S::Error> {
     let dir = crate::team::directory(&session.store, server).await?;
     let recipients = shared_record::readers(session.preset(), &dir, class, line)?;
+    put_to(session, server, class, line, created_at, body, part, &recipients).await
+}
+
+/// Seals and keeps a record to readers its own feature has chosen (the triage state: the
+/// staff of a conversation's line, whatever their role).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn put_to<S: RecordStore>(
+    session: &Session,
+    server: &S,
+    class: &str,
+    line: Option<&str>,
+    created_at: i64,
+    body: &[u8],
+    part: Option<&str>,
+    recipients: &[confide_vault::Recipient],
+) -> Result<Header, S::Error> {
     let key = session.store.vault().signing_key().map_err(CoreError::from)?;
-    let (header, sealed) = shared_record::seal(class, line, created_at, body, &key, &recipients)?;
+    let (header, sealed) = shared_record::seal(class, line, created_at, body, &key, recipients)?;
     let folder = class_folder(session.preset(), class)?;
     server.append(&folder, Outgoing { header: &header, sealed: &sealed, part }).await?;
     Ok(header)

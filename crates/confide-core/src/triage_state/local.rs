@@ -1,0 +1,102 @@
+//! The triage state on this desktop: which local conversation an entry is about, and setting
+//! what the entries resolved to.
+
+use std::collections::BTreeMap;
+
+use super::{ThreadRef, Triage};
+use crate::{CoreError, Store};
+
+/// Enough of a conversation's references for any desktop to find it (a long thread is known by
+/// its newest messages).
+const REFERENCES: i64 = 50;
+
+/// A conversation's references, line and current claim holder.
+pub(super) async fn about(
+    store: &Store,
+    conversation_id: i64,
+) -> Result<(ThreadRef, String, Option<String>), CoreError> {
+    let row = sqlx::query!("SELECT line_id, assignee FROM conversations WHERE id = ?", conversation_id)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or_else(|| CoreError::Invalid("that conversation is not here".into()))?;
+    let message_ids = sqlx::query_scalar!(
+        r#"SELECT message_id AS "message_id!" FROM messages WHERE conversation_id = ? AND message_id IS NOT NULL
+           ORDER BY sent_at DESC, id DESC LIMIT ?"#,
+        conversation_id,
+        REFERENCES
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let places = sqlx::query!(
+        "SELECT mm.folder, mm.uidvalidity, mm.uid FROM mail_messages mm JOIN messages m ON m.id = mm.message_row
+         JOIN accounts a ON a.id = mm.account_id
+         WHERE m.conversation_id = ? AND a.kind = 'shared' ORDER BY m.sent_at DESC, m.id DESC LIMIT ?",
+        conversation_id,
+        REFERENCES
+    )
+    .fetch_all(store.pool())
+    .await?
+    .into_iter()
+    .map(|r| (r.folder, r.uidvalidity as u32, r.uid as u32))
+    .collect();
+    Ok((ThreadRef { message_ids, places }, row.line_id, row.assignee))
+}
+
+/// The email conversation here that `thread` names, if this desktop holds it.
+pub(super) async fn conversation_of(store: &Store, thread: &ThreadRef) -> Result<Option<i64>, CoreError> {
+    let ids = serde_json::to_string(&thread.message_ids).expect("strings serialise");
+    let by_id = sqlx::query_scalar!(
+        "SELECT mi.conversation_id FROM message_ids mi JOIN conversations c ON c.id = mi.conversation_id
+         WHERE mi.message_id IN (SELECT value FROM json_each(?)) AND c.channel = 'email' LIMIT 1",
+        ids
+    )
+    .fetch_optional(store.pool())
+    .await?;
+    if by_id.is_some() {
+        return Ok(by_id);
+    }
+    for (folder, uidvalidity, uid) in &thread.places {
+        let (uidvalidity, uid) = (i64::from(*uidvalidity), i64::from(*uid));
+        let found = sqlx::query_scalar!(
+            "SELECT m.conversation_id FROM mail_messages mm JOIN messages m ON m.id = mm.message_row
+             JOIN accounts a ON a.id = mm.account_id
+             WHERE a.kind = 'shared' AND mm.folder = ? AND mm.uidvalidity = ? AND mm.uid = ?",
+            folder,
+            uidvalidity,
+            uid
+        )
+        .fetch_optional(store.pool())
+        .await?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
+}
+
+/// Sets each conversation's claim, status and risk flags as resolved, where they differ.
+/// Returns how many changed.
+pub(super) async fn apply(store: &Store, state: &BTreeMap<i64, Triage>) -> Result<usize, CoreError> {
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+    let mut changed = 0;
+    for (id, triage) in state {
+        let status = triage.shown_status().as_str();
+        let risks = serde_json::to_string(&triage.risks).expect("strings serialise");
+        let done = sqlx::query!(
+            "UPDATE conversations SET assignee = ?, status = ?, risk_flags = ?
+             WHERE id = ? AND channel = 'email' AND (assignee IS NOT ? OR status != ? OR risk_flags != ?)",
+            triage.assignee,
+            status,
+            risks,
+            id,
+            triage.assignee,
+            status,
+            risks
+        )
+        .execute(&mut *tx)
+        .await?;
+        changed += done.rows_affected() as usize;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}

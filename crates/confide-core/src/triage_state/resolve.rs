@@ -1,0 +1,109 @@
+//! Resolving state entries into a conversation's triage: pure, and the same on every desktop
+//! given the entries in the same (the store's) order.
+
+use std::collections::BTreeSet;
+
+use super::Change;
+use crate::conversations::Status;
+
+/// A conversation's triage as its entries leave it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Triage {
+    /// The encryption-key fingerprint of whoever holds the claim.
+    pub assignee: Option<String>,
+    /// As last set; `None` until someone sets one.
+    pub status: Option<Status>,
+    pub risks: BTreeSet<String>,
+}
+
+impl Triage {
+    /// The status shown: as set, else in progress while someone holds it, else new.
+    pub fn shown_status(&self) -> Status {
+        match (self.status, &self.assignee) {
+            (Some(s), _) => s,
+            (None, Some(_)) => Status::InProgress,
+            (None, None) => Status::New,
+        }
+    }
+}
+
+/// Who wrote an entry: their encryption-key fingerprint (what a claim names), and whether the
+/// directory lists them as a manager.
+#[derive(Debug, Clone, Copy)]
+pub struct Author<'a> {
+    pub fingerprint: &'a str,
+    pub manager: bool,
+}
+
+/// Applies one entry. The first claim wins: a claim while someone else holds it counts for
+/// nothing, unless a manager makes it (a manager reassigns work: someone off sick); only the
+/// holder, or a manager, releases it. A risk flag must be one of the preset's exception
+/// categories.
+pub fn fold(state: &mut Triage, by: Author<'_>, change: &Change, categories: &[&str]) {
+    let holds = state.assignee.as_deref() == Some(by.fingerprint);
+    match change {
+        Change::Claim if state.assignee.is_none() || holds || by.manager => {
+            state.assignee = Some(by.fingerprint.to_owned())
+        }
+        Change::Claim => {}
+        Change::Release if holds || by.manager => state.assignee = None,
+        Change::Release => {}
+        Change::Status { status } => state.status = Some(*status),
+        Change::Risk { category, raised } if categories.contains(&category.as_str()) => {
+            if *raised {
+                state.risks.insert(category.clone());
+            } else {
+                state.risks.remove(category);
+            }
+        }
+        Change::Risk { .. } => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(entries: &[(&str, Change)]) -> Triage {
+        let mut t = Triage::default();
+        for (by, change) in entries {
+            let author = Author { fingerprint: by, manager: *by == "mia" };
+            fold(&mut t, author, change, &["child_protection"]);
+        }
+        t
+    }
+
+    #[test]
+    fn issue23_a_manager_reassigns_a_claimed_conversation() {
+        let t = run(&[("ash", Change::Claim), ("mia", Change::Claim)]);
+        assert_eq!(t.assignee.as_deref(), Some("mia"));
+        let t = run(&[("ash", Change::Claim), ("mia", Change::Release), ("bea", Change::Claim)]);
+        assert_eq!(t.assignee.as_deref(), Some("bea"));
+    }
+
+    #[test]
+    fn issue23_the_first_claim_wins_and_only_its_holder_releases_it() {
+        let t = run(&[("ash", Change::Claim), ("bea", Change::Claim)]);
+        assert_eq!(t.assignee.as_deref(), Some("ash"));
+        assert_eq!(t.shown_status(), Status::InProgress);
+        let t = run(&[("ash", Change::Claim), ("bea", Change::Release), ("bea", Change::Claim)]);
+        assert_eq!(t.assignee.as_deref(), Some("ash"), "a release by someone else is nothing");
+        let t = run(&[("ash", Change::Claim), ("ash", Change::Release), ("bea", Change::Claim)]);
+        assert_eq!(t.assignee.as_deref(), Some("bea"));
+    }
+
+    #[test]
+    fn issue23_status_and_flags_follow_the_last_entry_and_unknown_flags_count_for_nothing() {
+        let waiting = Change::Status { status: Status::Waiting };
+        let raise = |c: &str| Change::Risk { category: c.into(), raised: true };
+        let t = run(&[("ash", waiting), ("bea", raise("child_protection")), ("bea", raise("made_up"))]);
+        assert_eq!(t.shown_status(), Status::Waiting);
+        assert_eq!(t.risks.iter().collect::<Vec<_>>(), ["child_protection"]);
+        let lower = Change::Risk { category: "child_protection".into(), raised: false };
+        let closed = Change::Status { status: Status::Closed };
+        let t = run(&[("ash", raise("child_protection")), ("ash", lower), ("bea", closed)]);
+        assert!(t.risks.is_empty());
+        assert_eq!(t.shown_status(), Status::Closed);
+        assert_eq!(Triage::default().shown_status(), Status::New);
+    }
+}
