@@ -16,10 +16,6 @@ use crate::CoreError;
 
 pub mod mask;
 
-/// The IMAP keyword a reply sent from Confide carries in the shared Sent folder: whose reply it
-/// is, by the fingerprint of their key (as claims name people), for sampling.
-pub const AUTHOR_PREFIX: &str = "Confide.Author.";
-
 /// The retention class reviews are kept in.
 pub const REVIEW_CLASS: &str = "qa_review";
 
@@ -304,12 +300,11 @@ pub async fn email_candidates(
 ) -> Result<Vec<SampleItem>, CoreError> {
     let lines = session.lines_json();
     let rows = sqlx::query!(
-        r#"SELECT m.id AS "id!", m.sent_at, group_concat(mm.flags, ' ') AS "flags?: String"
+        r#"SELECT m.id AS "id!", m.sent_at, ra.author AS "author?: String"
            FROM messages m JOIN conversations c ON c.id = m.conversation_id
-           LEFT JOIN mail_messages mm ON mm.message_row = m.id
+           LEFT JOIN reply_authors ra ON ra.message_id = m.message_id
            WHERE c.channel = 'email' AND m.direction = 'out' AND m.sent_at >= ? AND m.sent_at < ?
-             AND c.line_id IN (SELECT value FROM json_each(?))
-           GROUP BY m.id"#,
+             AND c.line_id IN (SELECT value FROM json_each(?))"#,
         from,
         to,
         lines
@@ -319,14 +314,8 @@ pub async fn email_candidates(
     Ok(rows
         .into_iter()
         .map(|r| {
-            let advisor = r
-                .flags
-                .as_deref()
-                .unwrap_or_default()
-                .split_whitespace()
-                .find_map(|k| k.strip_prefix(AUTHOR_PREFIX))
-                .unwrap_or_default()
-                .to_owned();
+            // Who wrote it, from the state entries (`triage_state`); unknown for mail sent elsewhere.
+            let advisor = r.author.unwrap_or_default();
             SampleItem {
                 key: format!("email:{}", r.id),
                 channel: "email".into(),

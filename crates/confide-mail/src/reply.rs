@@ -120,12 +120,10 @@ pub async fn deliver(session: &Session, id: i64) -> Result<Option<outbox::Outbox
             }
         }
     }
-    let (acc, pw, author) = (account.clone(), password.clone(), store.identity().fingerprint());
-    match tokio::task::spawn_blocking(move || file_in_sent(&acc, &pw, &raw, &author))
-        .await
-        .map_err(|_| MailError::Worker)?
-    {
+    let (acc, pw, filed) = (account.clone(), password.clone(), raw.clone());
+    match tokio::task::spawn_blocking(move || file_in_sent(&acc, &pw, &filed)).await.map_err(|_| MailError::Worker)? {
         Ok(_) => {
+            record_author(session, item.conversation_id, &raw).await;
             outbox::remove(store, id).await?;
             Ok(None)
         }
@@ -133,6 +131,19 @@ pub async fn deliver(session: &Session, id: i64) -> Result<Option<outbox::Outbox
             outbox::mark_failed(store, id, &format!("the reply was sent, but filing its copy in the helpline's Sent folder failed; it will be filed on the next try ({e})")).await?;
             Ok(outbox::get(store, id).await?)
         }
+    }
+}
+
+/// Records who wrote the reply, for the managers' quality sample. The reply is sent and filed
+/// whatever happens here: a failure costs the sample its advisor's name, and is logged.
+async fn record_author(session: &Session, conversation_id: Option<i64>, raw: &[u8]) {
+    let (Some(conversation), Some(message_id)) = (conversation_id, crate::mime::summarize(raw).headers.message_id)
+    else {
+        return;
+    };
+    let server = crate::records::ImapRecords::of(&session.store);
+    if let Err(e) = confide_core::triage_state::record_authored(session, &server, conversation, &message_id).await {
+        tracing::warn!("who wrote a reply could not be recorded for quality sampling: {}", e.kind());
     }
 }
 

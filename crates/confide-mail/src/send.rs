@@ -71,21 +71,17 @@ fn describe_smtp_error(e: lettre::transport::smtp::Error) -> String {
     }
 }
 
-/// APPENDs the sent copy, marked read and with its author's keyword (`Confide.Author.<key
-/// fingerprint>`, for quality sampling; no name), to the shared mailbox's Sent folder (found by
-/// SPECIAL-USE, else by name). Never to anyone's personal mailbox.
-pub fn file_in_sent(account: &Account, password: &Secret, raw: &[u8], author: &str) -> Result<String, MailError> {
+/// APPENDs the sent copy, marked read, to the shared mailbox's Sent folder (found by
+/// SPECIAL-USE, else by name). Never to anyone's personal mailbox. Who wrote it is a sealed
+/// state entry (`triage_state::record_authored`), not a keyword anyone could read.
+pub fn file_in_sent(account: &Account, password: &Secret, raw: &[u8]) -> Result<String, MailError> {
     let mut session = imap_login(account, password)?;
     let names = session.list(Some(""), Some("*"))?;
     let listed: Vec<Folder> = names.iter().map(Folder::from_name).collect();
     drop(names);
     let folder = folders::find(&listed, Role::Sent).map_or_else(|| "Sent".to_owned(), |f| f.name.clone());
-    let keyword = format!("{}{author}", confide_core::qa::AUTHOR_PREFIX);
     let mut cmd = session.append(&folder, raw);
     cmd.flag(imap::types::Flag::Seen);
-    if !author.is_empty() && author.chars().all(|c| c.is_ascii_hexdigit()) {
-        cmd.flag(imap::types::Flag::Custom(keyword.into()));
-    }
     cmd.finish()?;
     let _ = session.logout();
     Ok(folder)

@@ -57,7 +57,7 @@ async fn issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outli
         confide_core::team::add(&ann, &ImapRecords::of(&ann.store), team::card(other).unwrap()).await.unwrap();
     }
 
-    // A service user writes; Bob answers from Confide (his reply carries his key's keyword).
+    // A service user writes; Bob answers from Confide (his desktop records that he wrote it).
     lab.import_raw(
         &shared,
         &["From: \"Wendell Okafor\" <w.okafor@example.org>\r\nTo: phoneline@lab.test\r\nSubject: Help please, Wendell here\r\nMessage-ID: <qa-canary@example.org>\r\n\
@@ -89,20 +89,19 @@ async fn issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outli
     lab.import_raw(&shared, &raws);
     let user = format!("{shared}@lab.test");
     lab.doveadm(&["move", "-u", &user, "Sent", "mailbox", "INBOX", "header", "X-Advisor", ""]);
-    for who in [&bob, &cat, &dev] {
-        let fp = who.store.identity().fingerprint();
-        lab.doveadm(&[
-            "flags",
-            "add",
-            "-u",
-            &user,
-            &format!("Confide.Author.{fp}"),
-            "mailbox",
-            "Sent",
-            "header",
-            "X-Advisor",
-            &fp,
-        ]);
+    // Each advisor's desktop records who wrote its replies, as delivering one does.
+    for (who, n) in [(&bob, 6), (&cat, 6), (&dev, 3)] {
+        sync(who).await;
+        for i in 0..n {
+            let message_id = format!("qa-{}-{i}@lab.test", who.profile.display_name);
+            let conversation: i64 = sqlx::query_scalar("SELECT conversation_id FROM messages WHERE message_id = ?")
+                .bind(&message_id)
+                .fetch_one(who.store.pool())
+                .await
+                .unwrap();
+            let server = ImapRecords::of(&who.store);
+            confide_core::triage_state::record_authored(who, &server, conversation, &message_id).await.unwrap();
+        }
     }
     sync(&ann).await;
 

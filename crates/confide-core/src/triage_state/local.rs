@@ -100,3 +100,15 @@ pub(super) async fn apply(store: &Store, state: &BTreeMap<i64, Triage>) -> Resul
     tx.commit().await?;
     Ok(changed)
 }
+
+/// Remembers who wrote a reply (first writer kept: an entry cannot rename a reply's author).
+pub(super) async fn set_author(store: &Store, message_id: &str, author: &str) -> Result<(), CoreError> {
+    sqlx::query!(
+        "INSERT INTO reply_authors (message_id, author) VALUES (?, ?) ON CONFLICT (message_id) DO NOTHING",
+        message_id,
+        author
+    )
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}

@@ -1,10 +1,11 @@
 //! The shared triage state: claims, status and risk flags as signed entries in the record store
 //! (`Confide/State` on the shared mailbox), each sealed to the staff of its conversation's line
-//! (or, before the team directory exists, to its author alone), and resolved the same way on
+//! and its author (before the directory lists anyone, to its author alone), and resolved the same way on
 //! every desktop: in the store's order, the first claim wins. The server needs nothing but
 //! APPEND and FETCH, so it works where keywords are refused (Exchange Online), and it holds no
 //! readable triage metadata: outside the encryption a state entry shows its class and date.
-//! Legal holds and line moves are still keywords (`mailstore`).
+//! Who wrote each reply is an entry too. Legal holds and line moves are still keywords
+//! (`mailstore`).
 
 mod local;
 mod resolve;
@@ -30,8 +31,16 @@ pub const STATE_CLASS: &str = "state";
 pub enum Change {
     Claim,
     Release,
-    Status { status: Status },
-    Risk { category: String, raised: bool },
+    Status {
+        status: Status,
+    },
+    Risk {
+        category: String,
+        raised: bool,
+    },
+    /// The entry's author wrote the reply the thread reference's first Message-ID names (for
+    /// quality sampling).
+    Authored,
 }
 
 /// Which conversation an entry is about, as any desktop holding it can find it: its messages'
@@ -49,14 +58,16 @@ struct Entry {
     change: Change,
 }
 
-/// The directory state entries are sealed to and opened against: before a team exists, this
-/// desktop alone (its entries are then its own to read, and no colleague is known to share
-/// them with).
-fn directory_or_me(session: &Session, dir: Directory) -> Result<Directory, CoreError> {
-    if !dir.members.is_empty() {
-        return Ok(dir);
+/// The directory state entries are sealed to and opened against, with this desktop in it even
+/// before the team lists it (before the team exists, or before a manager has added this
+/// person): its own entries are then its own to read, signed by a key it holds, and no
+/// colleague's desktop trusts them until the directory lists it.
+fn with_me(session: &Session, mut dir: Directory) -> Result<Directory, CoreError> {
+    let me = team::card(session)?;
+    if !dir.members.iter().any(|m| m.signing_key == me.signing_key) {
+        dir.members.push(me);
     }
-    Ok(Directory { members: vec![team::card(session)?], ..Directory::default() })
+    Ok(dir)
 }
 
 /// Records `change` to an email conversation for every desktop on its line, then follows the
@@ -87,16 +98,37 @@ pub async fn record<S: RecordStore>(
             .into());
         }
     }
-    let dir = directory_or_me(session, team::directory(store, server).await?)?;
-    let mut keys = dir.recipients(None, Some(&line));
+    write(session, server, &line, Entry { thread, change }).await?;
+    follow(session, server).await?;
+    Ok(())
+}
+
+/// Records that this person wrote the reply with this Message-ID, in its conversation: the
+/// managers' quality sample names its advisor from it.
+pub async fn record_authored<S: RecordStore>(
+    session: &Session,
+    server: &S,
+    conversation_id: i64,
+    message_id: &str,
+) -> Result<(), S::Error> {
+    let (_, line, _) = local::about(&session.store, conversation_id).await?;
+    let thread = ThreadRef { message_ids: vec![message_id.to_owned()], places: vec![] };
+    write(session, server, &line, Entry { thread, change: Change::Authored }).await?;
+    Ok(())
+}
+
+/// Seals an entry to the staff of `line` (and its author) and keeps it.
+async fn write<S: RecordStore>(session: &Session, server: &S, line: &str, entry: Entry) -> Result<(), S::Error> {
+    let store = &session.store;
+    let dir = with_me(session, team::directory(store, server).await?)?;
+    let mut keys = dir.recipients(None, Some(line));
     keys.push(store.identity().recipient().to_string());
     keys.sort();
     keys.dedup();
     let recipients: Vec<confide_vault::Recipient> = keys.iter().filter_map(|k| k.parse().ok()).collect();
-    let body = serde_json::to_vec(&Entry { thread, change }).expect("entries serialise");
+    let body = serde_json::to_vec(&entry).expect("entries serialise");
     let now = store.now_ts();
-    records::put_to(session, server, STATE_CLASS, Some(&line), now, &body, None, &recipients).await?;
-    follow(session, server).await?;
+    records::put_to(session, server, STATE_CLASS, Some(line), now, &body, None, &recipients).await?;
     Ok(())
 }
 
@@ -105,7 +137,7 @@ pub async fn record<S: RecordStore>(
 /// it set. A step of sync's, after the mail.
 pub async fn follow<S: RecordStore>(session: &Session, server: &S) -> Result<usize, S::Error> {
     let store = &session.store;
-    let dir = directory_or_me(session, team::directory(store, server).await?)?;
+    let dir = with_me(session, team::directory(store, server).await?)?;
     let folder = records::class_folder(session.preset(), STATE_CLASS)?;
     let mut fetched = server.fetch(&folder, STATE_CLASS, Which::Small).await?;
     fetched.sort_by_key(|f| f.uid);
@@ -115,12 +147,18 @@ pub async fn follow<S: RecordStore>(session: &Session, server: &S) -> Result<usi
         // Another line's entries, or one not trusted: nothing of them is used.
         let Ok(record) = shared_record::open(&f.sealed, store.identity(), &dir) else { continue };
         let Ok(entry) = serde_json::from_slice::<Entry>(&record.body) else { continue };
-        let Some(conversation) = local::conversation_of(store, &entry.thread).await? else { continue };
         let Some(author) = dir.members.iter().chain(&dir.removed).find(|m| m.signing_key == record.header.author)
         else {
             continue;
         };
         let by = team::age_fingerprint(&author.age_recipient);
+        if entry.change == Change::Authored {
+            if let Some(reply) = entry.thread.message_ids.first() {
+                local::set_author(store, reply, &by).await?;
+            }
+            continue;
+        }
+        let Some(conversation) = local::conversation_of(store, &entry.thread).await? else { continue };
         // A leaver's manager role ended with them.
         let manager =
             author.role == RoleKind::Manager && dir.members.iter().any(|m| m.signing_key == author.signing_key);

@@ -56,7 +56,7 @@ pub fn fold(state: &mut Triage, by: Author<'_>, change: &Change, categories: &[&
                 state.risks.remove(category);
             }
         }
-        Change::Risk { .. } => {}
+        Change::Risk { .. } | Change::Authored => {}
     }
 }
 
