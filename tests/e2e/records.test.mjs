@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, forgetTeam, needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { forgetTeam, managerWithTeam, needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -20,8 +20,8 @@ test("issue5 a manager sees the retention record and puts a conversation on lega
   const driver = await startDriver({ env: { CONFIDE_DATA_DIR: store } });
   const s = await Session.create(driver.base, app);
   try {
-    await firstRun(s, { role: "manager" });
-    await s.waitForText(".sync-status", "new messages", 60000);
+    // A legal hold is the team's (a sealed state entry every desktop honours): it needs the directory.
+    await managerWithTeam(s);
     await s.clickText(".topbar button", "Retention record");
     await s.waitForText(".records", "Retention has not run on this desktop yet.");
     await s.clickText(".records > button", "Close");

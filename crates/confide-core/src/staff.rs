@@ -314,6 +314,29 @@ pub async fn session(store: &Store) -> Result<Session, CoreError> {
     }
 }
 
+/// The person at this desktop for sync's own steps (following the team and the triage state),
+/// which show nothing to anyone: before the agreement is accepted too, so a desktop whose
+/// timer runs retention still honours the team's legal holds. Never for showing content.
+pub async fn sync_session(store: &Store) -> Result<Session, CoreError> {
+    if let Ok(session) = session(store).await {
+        return Ok(session);
+    }
+    let row = profile_row(store).await?.ok_or(CoreError::NotSetUp)?;
+    let preset = store.catalog().get(&row.preset_id)?;
+    let role = RoleKind::parse(&row.role).ok_or_else(|| CoreError::Invalid(format!("unknown role {}", row.role)))?;
+    let profile = StaffProfile {
+        lines: lines_of(preset, role, &row.lines),
+        role_name: preset.role(role).map(|r| r.name.clone()).unwrap_or_else(|| row.role.clone()),
+        display_name: row.display_name,
+        role,
+        preset: preset.into(),
+        agreement_version: String::new(),
+        accepted_at: String::new(),
+        fingerprint: store.identity().fingerprint(),
+    };
+    Ok(Session { store: store.clone(), profile })
+}
+
 fn rfc3339(ts: i64) -> String {
     OffsetDateTime::from_unix_timestamp(ts).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
 }

@@ -1,14 +1,14 @@
 //! Triage marks, shared through the server so a second desktop sees them on its next sync.
 //! Claims, status and risk flags are sealed state entries (`confide_core::triage_state`, kept
 //! through `ImapRecords`): nothing readable on the server, and nothing a server must allow.
-//! Legal holds and line moves are still IMAP keywords on the conversation's messages; where the
-//! server does not allow new keywords (no `\*` in PERMANENTFLAGS) they are refused with a
+//! So are legal holds. Line moves are still IMAP keywords on the conversation's messages; where
+//! the server does not allow new keywords (no `\*` in PERMANENTFLAGS) they are refused with a
 //! clear message rather than kept on one desktop, where colleagues could not see them.
 
 use std::collections::BTreeMap;
 
 use confide_core::conversations::{self, Status};
-use confide_core::mailstore::{self, HOLD_KEYWORD, LINE_PREFIX};
+use confide_core::mailstore::{self, LINE_PREFIX};
 use confide_core::staff::Session;
 use confide_core::triage_state::{self, Change};
 use confide_core::{accounts, CoreError};
@@ -48,12 +48,10 @@ pub enum Mark {
     },
 }
 
-/// The keywords to add and to remove for a hold or a line move, given the keywords the
-/// messages carry now; `None` for the marks kept as state entries.
+/// The keywords to add and to remove for a line move, given the keywords the messages carry
+/// now; `None` for the marks kept as state entries.
 fn keyword_change(mark: &Mark, present: &[&str]) -> Option<(Vec<String>, Vec<String>)> {
     Some(match mark {
-        Mark::Hold { held: true } => (vec![HOLD_KEYWORD.to_owned()], vec![]),
-        Mark::Hold { held: false } => (vec![], vec![HOLD_KEYWORD.to_owned()]),
         Mark::Line { line } => {
             let k = format!("{LINE_PREFIX}{line}");
             let mut others: Vec<String> =
@@ -73,7 +71,8 @@ fn state_change(mark: &Mark) -> Option<Change> {
         Mark::Release => Change::Release,
         Mark::Status { status } => Change::Status { status: *status },
         Mark::Risk { category, raised } => Change::Risk { category: category.clone(), raised: *raised },
-        Mark::Hold { .. } | Mark::Line { .. } => return None,
+        Mark::Hold { held } => Change::Hold { held: *held },
+        Mark::Line { .. } => return None,
     })
 }
 
@@ -186,7 +185,7 @@ async fn change_flags(
             let mbox = imap.select(&f)?;
             if keywords && !mbox.permanent_flags.iter().any(|p| matches!(p, imap::types::Flag::MayCreate)) {
                 return Err(MailError::Core(CoreError::Invalid(
-                    "the mail server does not let Confide add its shared labels, so legal holds and line moves cannot be \
+                    "the mail server does not let Confide add its shared labels, so line moves cannot be \
                      shared with colleagues; ask whoever runs the server to allow IMAP keywords"
                         .into(),
                 )));
@@ -232,7 +231,7 @@ async fn audit(store: &confide_core::Store, conversation_id: i64, mark: &Mark) -
     Ok(())
 }
 
-/// Puts a conversation on legal hold with its reason (`None` lifts it): the hold keyword on the
+/// Puts a conversation on legal hold with its reason (`None` lifts it): the hold entry on the
 /// server first, where every desktop's retention sees it, then the reason, kept on this desktop.
 pub async fn set_hold(session: &Session, conversation_id: i64, reason: Option<&str>) -> Result<(), MailError> {
     use confide_core::retention::hold;
@@ -279,7 +278,7 @@ mod tests {
             moved,
             Some((vec!["Confide.Line.mens_advice".to_owned()], vec!["Confide.Line.phoneline".to_owned()]))
         );
-        assert_eq!(keyword_change(&Mark::Hold { held: true }, &[]), Some((vec!["Confide.Hold".to_owned()], vec![])));
+        assert_eq!(keyword_change(&Mark::Hold { held: true }, &[]), None);
         assert_eq!(keyword_change(&Mark::Claim, &[]), None);
         assert_eq!(
             state_change(&Mark::Status { status: Status::Closed }),

@@ -2,7 +2,7 @@
 //! Online offers and no more (no CONDSTORE, QRESYNC, SPECIAL-USE or keywords; `Sent Items`,
 //! `Deleted Items`). The shared mailbox is mirrored; replies in `Sent Items` join their threads;
 //! a colleague's reading (`\Seen`), new mail and an expunge are followed without CONDSTORE; a
-//! claim (a sealed state entry) is kept; and a legal hold, which still needs keywords, is refused
+//! claim (a sealed state entry) is kept; and a line move, which still needs keywords, is refused
 //! in words.
 
 use std::sync::Arc;
@@ -102,8 +102,9 @@ async fn issue23_the_exchange_like_server_is_synced_without_condstore_qresync_or
     let words = InboxFilter { search: Some("ExchWords".into()), ..Default::default() };
     let claimed = inbox::page(&session, &words).await.unwrap();
     assert_eq!(claimed.conversations[0].assignee, Some(store.identity().fingerprint()));
-    // Keywords are not kept on this server: a hold, still a keyword, is refused in words.
-    let refused = confide_mail::triage::mark(&session, id, &confide_mail::triage::Mark::Hold { held: true }).await;
+    // Keywords are not kept on this server: a line move, still a keyword, is refused in words.
+    let to_mal = confide_mail::triage::Mark::Line { line: "mens_advice".into() };
+    let refused = confide_mail::triage::mark(&session, id, &to_mal).await;
     let refused = refused.unwrap_err();
     assert!(refused.to_string().contains("does not let Confide add its shared labels"), "{refused}");
 }

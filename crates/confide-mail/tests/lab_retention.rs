@@ -138,6 +138,12 @@ async fn issue5_a_legal_hold_keeps_a_conversation_past_its_period_and_the_run_sa
     let Some(lab) = Lab::get("issue5_a_legal_hold_keeps_a_conversation_past_its_period_and_the_run_says_so") else {
         return;
     };
+    // Issue 23: the hold is a sealed state entry, so it holds on a server without keywords too.
+    hold_on(lab.exchange_like()).await;
+    hold_on(lab).await;
+}
+
+async fn hold_on(lab: Lab) {
     let shared = lab.fresh_user("hold-shared");
     let s = format!("{shared}@lab.test");
     lab.import_raw(&shared, &[
@@ -162,15 +168,24 @@ async fn issue5_a_legal_hold_keeps_a_conversation_past_its_period_and_the_run_sa
     .unwrap();
     let held = found.conversations[0].id;
     assert!(confide_mail::triage::set_hold(&session, held, Some("  ")).await.is_err(), "a hold needs a reason");
-    confide_mail::triage::set_hold(&session, held, Some("Court order 2026/114")).await.unwrap();
+    let alone = confide_mail::triage::set_hold(&session, held, Some("Court order 2026/114")).await.unwrap_err();
+    assert!(alone.to_string().contains("team directory"), "a hold every desktop cannot see was kept: {alone}");
 
-    // Another desktop (an advisor's, which knows nothing of the reason) runs retention first:
-    // the hold on the server keeps the conversation there too.
+    // Another desktop (an advisor's, which knows nothing of the reason and has not yet accepted
+    // the agreement), in the team the manager starts.
     let other_dir = tempfile::tempdir().unwrap();
     let other_clock = Arc::new(FixedClock::new(datetime!(2026-07-20 12:00 UTC)));
     let other = open_store(other_dir.path(), other_clock).await;
     staff::save_profile(&other, "respect-mal-current", "Robin", RoleKind::Advisor).await.unwrap();
     accounts::save(&other, &account, &lab.password(&shared)).await.unwrap();
+    let server = confide_mail::records::ImapRecords::of(&store);
+    confide_core::team::found(&session, &server).await.unwrap();
+    let robin = confide_core::team::card(&staff::sync_session(&other).await.unwrap()).unwrap();
+    confide_core::team::add(&session, &server, robin).await.unwrap();
+    confide_mail::triage::set_hold(&session, held, Some("Court order 2026/114")).await.unwrap();
+
+    // The advisor's desktop runs retention first: the hold in the team's state keeps the
+    // conversation on the server too.
     let elsewhere = expire::run(&other, false).await.unwrap();
     assert!(elsewhere.problems.is_empty(), "{elsewhere:?}");
     assert_eq!(
@@ -335,4 +350,61 @@ async fn issue5_a_wrong_clock_in_the_date_header_does_not_shorten_the_period() {
     let gone = expire::run(&store, false).await.unwrap();
     assert_eq!((gone.expired_messages, gone.server_messages_removed), (1, 1), "{gone:?}");
     assert_eq!(lab.count_body(&shared, "INBOX", "PleaFromAWrongClock"), 0);
+}
+
+/// Issue 23: a conversation on the Men's Advice Line held by a manager, on the shared mailbox an
+/// advisor of the Respect Phoneline also syncs. The advisor's desktop never holds it (the line
+/// firewall), so its retention run would sweep it with the rest of the expired mail it does not
+/// hold; the hold entry, sealed to the whole team and naming the conversation by its places
+/// only, keeps it there. On both servers.
+#[tokio::test]
+async fn issue23_another_lines_held_conversation_survives_an_advisors_sweep() {
+    let Some(lab) = Lab::get("issue23_another_lines_held_conversation_survives_an_advisors_sweep") else { return };
+    sweep_spares_hold_on(lab.exchange_like()).await;
+    sweep_spares_hold_on(lab).await;
+}
+
+async fn sweep_spares_hold_on(lab: Lab) {
+    let shared = lab.fresh_user("hold-lines");
+    let (s, mal) = (format!("{shared}@lab.test"), format!("mal-{shared}@lab.test"));
+    lab.import_raw(&shared, &[
+        format!("From: v@example.org\r\nTo: {mal}\r\nSubject: Held\r\nMessage-ID: <mal-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 10:00:00 +0000\r\n\r\nMalHeldCase03\r\n"),
+        format!("From: p@example.org\r\nTo: {s}\r\nSubject: Old\r\nMessage-ID: <pl-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 11:00:00 +0000\r\n\r\nPhonelineOld04\r\n"),
+    ]);
+    let mut account = lab.account("shared", &shared, AccountKind::Shared);
+    account.lines = vec![
+        accounts::LineAddress { address: s.clone(), line_id: "phoneline".into() },
+        accounts::LineAddress { address: mal.clone(), line_id: "mens_advice".into() },
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(datetime!(2026-07-20 12:00 UTC)));
+    let manager = open_store(&tmp.path().join("m"), clock.clone()).await;
+    staff::save_profile(&manager, "respect-mal-current", "Morgan", RoleKind::Manager).await.unwrap();
+    staff::accept_agreement(&manager, "current-1").await.unwrap();
+    accounts::save(&manager, &account, &lab.password(&shared)).await.unwrap();
+    let advisor = open_store(&tmp.path().join("a"), clock.clone()).await;
+    staff::save_profile_on_lines(&advisor, "respect-mal-current", "Ash", RoleKind::Advisor, &["phoneline".into()])
+        .await
+        .unwrap();
+    staff::accept_agreement(&advisor, "current-1").await.unwrap();
+    accounts::save(&advisor, &account, &lab.password(&shared)).await.unwrap();
+
+    let session = staff::session(&manager).await.unwrap();
+    let server = confide_mail::records::ImapRecords::of(&manager);
+    confide_core::team::found(&session, &server).await.unwrap();
+    let ash = confide_core::team::card(&staff::session(&advisor).await.unwrap()).unwrap();
+    confide_core::team::add(&session, &server, ash).await.unwrap();
+    confide_mail::sync::sync_account(&manager, &account, &|_| {}).await.unwrap();
+    let filter = confide_core::inbox::InboxFilter { search: Some("MalHeldCase03".into()), ..Default::default() };
+    let held = confide_core::inbox::page(&session, &filter).await.unwrap().conversations[0].id;
+    confide_mail::triage::set_hold(&session, held, Some("Court order 2026/200")).await.unwrap();
+
+    let run = expire::run(&advisor, false).await.unwrap();
+    assert!(run.problems.is_empty(), "{run:?}");
+    assert_eq!(lab.count_body(&shared, "INBOX", "PhonelineOld04"), 0, "the advisor's run removed its own line's mail");
+    assert_eq!(
+        lab.count_body(&shared, "INBOX", "MalHeldCase03"),
+        1,
+        "the advisor's sweep took another line's held mail"
+    );
 }

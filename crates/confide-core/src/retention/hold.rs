@@ -58,7 +58,7 @@ pub async fn held(store: &Store) -> Result<(usize, Vec<(String, String, u32, u32
     // Held here (with a reason) or, by a manager on another desktop, on the server.
     let n = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!: i64" FROM conversations c
-           WHERE c.held_on_server = 1 OR EXISTS (SELECT 1 FROM legal_holds h WHERE h.conversation_id = c.id)"#
+           WHERE c.held_on_server = 1 OR c.held_in_state = 1 OR EXISTS (SELECT 1 FROM legal_holds h WHERE h.conversation_id = c.id)"#
     )
     .fetch_one(store.pool())
     .await?;
@@ -68,7 +68,18 @@ pub async fn held(store: &Store) -> Result<(usize, Vec<(String, String, u32, u32
     )
     .fetch_all(store.pool())
     .await?;
-    Ok((n as usize, rows.into_iter().map(|r| (r.account_id, r.folder, r.uidvalidity as u32, r.uid as u32)).collect()))
+    let mut out: Vec<_> =
+        rows.into_iter().map(|r| (r.account_id, r.folder, r.uidvalidity as u32, r.uid as u32)).collect();
+    // Another line's conversations the team holds, which this desktop does not hold itself: only
+    // their places are known here (`triage_state`), and its sweep leaves them alone.
+    let elsewhere = sqlx::query!(
+        r#"SELECT a.id AS "account_id!", p.folder, p.uidvalidity, p.uid FROM held_places p
+         JOIN accounts a ON a.kind = 'shared'"#
+    )
+    .fetch_all(store.pool())
+    .await?;
+    out.extend(elsewhere.into_iter().map(|r| (r.account_id, r.folder, r.uidvalidity as u32, r.uid as u32)));
+    Ok((n as usize, out))
 }
 
 /// The hold on one conversation, for a manager; `None` for anyone else (that a court asked for

@@ -53,7 +53,7 @@ pub async fn expired(store: &Store, class: &RetentionClass, channel: &str) -> Re
            FROM messages m JOIN conversations c ON c.id = m.conversation_id
            LEFT JOIN mail_messages mm ON mm.message_row = m.id
            WHERE c.channel = ? AND m.sent_at < ?
-             AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.conversation_id = c.id) AND c.held_on_server = 0
+             AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.conversation_id = c.id) AND c.held_on_server = 0 AND c.held_in_state = 0
            ORDER BY m.id"#,
         channel,
         bound
@@ -206,7 +206,7 @@ pub async fn expire_empty(store: &Store, class: &RetentionClass, channel: &str) 
     let rows = sqlx::query!(
         r#"SELECT c.id AS "id!", c.created_at FROM conversations c
            WHERE c.channel = ? AND c.created_at < ? AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)
-             AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.conversation_id = c.id) AND c.held_on_server = 0"#,
+             AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.conversation_id = c.id) AND c.held_on_server = 0 AND c.held_in_state = 0"#,
         channel,
         bound
     )

@@ -74,28 +74,47 @@ pub(super) async fn conversation_of(store: &Store, thread: &ThreadRef) -> Result
     Ok(None)
 }
 
-/// Sets each conversation's claim, status and risk flags as resolved, where they differ.
-/// Returns how many changed.
-pub(super) async fn apply(store: &Store, state: &BTreeMap<i64, Triage>) -> Result<usize, CoreError> {
+/// Sets each conversation's claim, status, risk flags and hold as resolved, where they differ,
+/// and the places of other lines' held conversations. Returns how many conversations changed.
+pub(super) async fn apply(
+    store: &Store,
+    state: &BTreeMap<i64, Triage>,
+    held_elsewhere: &[(String, u32, u32)],
+) -> Result<usize, CoreError> {
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
     let mut changed = 0;
     for (id, triage) in state {
         let status = triage.shown_status().as_str();
         let risks = serde_json::to_string(&triage.risks).expect("strings serialise");
         let done = sqlx::query!(
-            "UPDATE conversations SET assignee = ?, status = ?, risk_flags = ?
-             WHERE id = ? AND channel = 'email' AND (assignee IS NOT ? OR status != ? OR risk_flags != ?)",
+            "UPDATE conversations SET assignee = ?, status = ?, risk_flags = ?, held_in_state = ?
+             WHERE id = ? AND channel = 'email'
+               AND (assignee IS NOT ? OR status != ? OR risk_flags != ? OR held_in_state != ?)",
             triage.assignee,
             status,
             risks,
+            triage.held,
             id,
             triage.assignee,
             status,
-            risks
+            risks,
+            triage.held
         )
         .execute(&mut *tx)
         .await?;
         changed += done.rows_affected() as usize;
+    }
+    sqlx::query!("DELETE FROM held_places").execute(&mut *tx).await?;
+    for (folder, uidvalidity, uid) in held_elsewhere {
+        let (uidvalidity, uid) = (i64::from(*uidvalidity), i64::from(*uid));
+        sqlx::query!(
+            "INSERT INTO held_places (folder, uidvalidity, uid) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            folder,
+            uidvalidity,
+            uid
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(changed)

@@ -4,7 +4,7 @@
 //! every desktop: in the store's order, the first claim wins. The server needs nothing but
 //! APPEND and FETCH, so it works where keywords are refused (Exchange Online), and it holds no
 //! readable triage metadata: outside the encryption a state entry shows its class and date.
-//! Who wrote each reply is an entry too. Legal holds and line moves are still keywords
+//! Who wrote each reply, and legal holds, are entries too. Line moves are still keywords
 //! (`mailstore`).
 
 mod local;
@@ -41,7 +41,16 @@ pub enum Change {
     /// The entry's author wrote the reply the thread reference's first Message-ID names (for
     /// quality sampling).
     Authored,
+    /// A legal hold placed or lifted (counts only from a manager). Sealed to the whole team,
+    /// and naming the conversation by its places alone (no Message-ID, which can name a
+    /// sender's domain): every desktop's retention must leave it alone, another line's too.
+    Hold {
+        held: bool,
+    },
 }
+
+/// A message's place in the shared mailbox: folder, UIDVALIDITY, UID.
+type Place = (String, u32, u32);
 
 /// Which conversation an entry is about, as any desktop holding it can find it: its messages'
 /// Message-IDs, and their places in the shared mailbox (folder, UIDVALIDITY, UID) for mail
@@ -49,7 +58,7 @@ pub enum Change {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThreadRef {
     pub message_ids: Vec<String>,
-    pub places: Vec<(String, u32, u32)>,
+    pub places: Vec<Place>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +97,9 @@ pub async fn record<S: RecordStore>(
         .into());
     }
     let me = store.identity().fingerprint();
+    if let Change::Hold { .. } = change {
+        return record_hold(session, server, thread, &line, change).await;
+    }
     if let (Change::Claim, Some(holder)) = (&change, &assignee) {
         if *holder != me && session.profile.role != RoleKind::Manager {
             let dir = team::directory(store, server).await?;
@@ -99,6 +111,35 @@ pub async fn record<S: RecordStore>(
         }
     }
     write(session, server, &line, Entry { thread, change }).await?;
+    follow(session, server).await?;
+    Ok(())
+}
+
+/// A hold is the whole team's: it needs the directory, with this person in it as a manager, so
+/// every desktop trusts it; and it names the conversation by its places, oldest first.
+async fn record_hold<S: RecordStore>(
+    session: &Session,
+    server: &S,
+    mut thread: ThreadRef,
+    line: &str,
+    change: Change,
+) -> Result<(), S::Error> {
+    let store = &session.store;
+    let dir = team::directory(store, server).await?;
+    let me = store.vault().signing_key().map_err(CoreError::from)?.public_hex();
+    if !dir.members.iter().any(|m| m.signing_key == me && m.role == RoleKind::Manager) {
+        return Err(CoreError::Invalid(
+            "a legal hold must hold on every desktop, so it needs the team directory with you in it as a manager \
+             (the Team screen)"
+                .into(),
+        )
+        .into());
+    }
+    thread.message_ids.clear();
+    thread.places.sort_by_key(|(folder, uidvalidity, uid)| (*uid, *uidvalidity, folder.clone()));
+    let mut keys = dir.recipients(None, None);
+    keys.push(store.identity().recipient().to_string());
+    seal_and_keep(session, server, line, &keys, &Entry { thread, change }).await?;
     follow(session, server).await?;
     Ok(())
 }
@@ -123,11 +164,22 @@ async fn write<S: RecordStore>(session: &Session, server: &S, line: &str, entry:
     let dir = with_me(session, team::directory(store, server).await?)?;
     let mut keys = dir.recipients(None, Some(line));
     keys.push(store.identity().recipient().to_string());
+    seal_and_keep(session, server, line, &keys, &entry).await
+}
+
+async fn seal_and_keep<S: RecordStore>(
+    session: &Session,
+    server: &S,
+    line: &str,
+    keys: &[String],
+    entry: &Entry,
+) -> Result<(), S::Error> {
+    let mut keys = keys.to_vec();
     keys.sort();
     keys.dedup();
     let recipients: Vec<confide_vault::Recipient> = keys.iter().filter_map(|k| k.parse().ok()).collect();
-    let body = serde_json::to_vec(&entry).expect("entries serialise");
-    let now = store.now_ts();
+    let body = serde_json::to_vec(entry).expect("entries serialise");
+    let now = session.store.now_ts();
     records::put_to(session, server, STATE_CLASS, Some(line), now, &body, None, &recipients).await?;
     Ok(())
 }
@@ -143,6 +195,8 @@ pub async fn follow<S: RecordStore>(session: &Session, server: &S) -> Result<usi
     fetched.sort_by_key(|f| f.uid);
     let categories: Vec<&str> = session.preset().exceptions.iter().map(|c| c.id.as_str()).collect();
     let mut state: std::collections::BTreeMap<i64, Triage> = Default::default();
+    // Other lines' conversations, by their oldest place: every place named, and the hold.
+    let mut elsewhere: std::collections::BTreeMap<Place, (Vec<Place>, Triage)> = Default::default();
     for f in fetched {
         // Another line's entries, or one not trusted: nothing of them is used.
         let Ok(record) = shared_record::open(&f.sealed, store.identity(), &dir) else { continue };
@@ -158,11 +212,23 @@ pub async fn follow<S: RecordStore>(session: &Session, server: &S) -> Result<usi
             }
             continue;
         }
-        let Some(conversation) = local::conversation_of(store, &entry.thread).await? else { continue };
         // A leaver's manager role ended with them.
         let manager =
             author.role == RoleKind::Manager && dir.members.iter().any(|m| m.signing_key == author.signing_key);
-        fold(state.entry(conversation).or_default(), Author { fingerprint: &by, manager }, &entry.change, &categories);
+        let author = Author { fingerprint: &by, manager };
+        match local::conversation_of(store, &entry.thread).await? {
+            Some(conversation) => fold(state.entry(conversation).or_default(), author, &entry.change, &categories),
+            // Another line's conversation: only a hold matters here, by its places.
+            None => {
+                if let (Change::Hold { .. }, Some(first)) = (&entry.change, entry.thread.places.first()) {
+                    let (places, held) = elsewhere.entry(first.clone()).or_insert_with(|| (vec![], Triage::default()));
+                    places.extend(entry.thread.places.iter().cloned());
+                    fold(held, author, &entry.change, &categories);
+                }
+            }
+        }
     }
-    Ok(local::apply(store, &state).await?)
+    let held_elsewhere: Vec<Place> =
+        elsewhere.into_values().filter(|(_, t)| t.held).flat_map(|(places, _)| places).collect();
+    Ok(local::apply(store, &state, &held_elsewhere).await?)
 }

@@ -14,6 +14,8 @@ pub struct Triage {
     /// As last set; `None` until someone sets one.
     pub status: Option<Status>,
     pub risks: BTreeSet<String>,
+    /// On legal hold: no retention run, on any desktop, destroys it.
+    pub held: bool,
 }
 
 impl Triage {
@@ -57,6 +59,8 @@ pub fn fold(state: &mut Triage, by: Author<'_>, change: &Change, categories: &[&
             }
         }
         Change::Risk { .. } | Change::Authored => {}
+        Change::Hold { held } if by.manager => state.held = *held,
+        Change::Hold { .. } => {}
     }
 }
 
@@ -71,6 +75,13 @@ mod tests {
             fold(&mut t, author, change, &["child_protection"]);
         }
         t
+    }
+
+    #[test]
+    fn issue23_only_a_managers_hold_counts() {
+        assert!(!run(&[("ash", Change::Hold { held: true })]).held);
+        assert!(run(&[("mia", Change::Hold { held: true }), ("ash", Change::Hold { held: false })]).held);
+        assert!(!run(&[("mia", Change::Hold { held: true }), ("mia", Change::Hold { held: false })]).held);
     }
 
     #[test]

@@ -190,7 +190,7 @@ pub async fn sync_account(
         report.added += mailstore::ingest(store, id, &folder, uidvalidity, &mails, 0).await?;
     }
     // The triage state after the mail, so entries about conversations that just arrived apply.
-    if let Ok(session) = confide_core::staff::session(store).await {
+    if let Ok(session) = confide_core::staff::sync_session(store).await {
         confide_core::triage_state::follow(&session, &crate::records::ImapRecords::of(store)).await?;
     }
     Ok(report)
