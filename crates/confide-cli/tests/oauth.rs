@@ -19,6 +19,22 @@ fn refusals(lab: &Lab) -> usize {
     log.lines().filter(|l| l.starts_with("grant.error invalid_grant")).count()
 }
 
+/// `confide account add` for the lab's helpline mailbox, signing in at the lab's provider.
+fn add_shared(lab: &Lab, data: &std::path::Path) -> Command {
+    let mut add = confide(data);
+    add.args(["account", "add", "--id", "shared", "--kind", "shared", "--address", "helpline@lab.test"])
+        .arg("--imap")
+        .arg(format!("127.0.0.1:{}", lab.var("LAB_IMAPS_PORT")))
+        .args(["--smtp", "127.0.0.1:1587", "--ca-file", lab.var("LAB_CA")])
+        .args(["--line", "phoneline@lab.test=phoneline", "--line", "mensadvice@lab.test=mens_advice"])
+        .args(["--oauth", lab.var("LAB_OIDC_ISSUER"), "--client-id", lab.var("LAB_OIDC_CLIENT")])
+        .args(["--scope", "openid", "--scope", "offline_access", "--scope", "mail"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    add
+}
+
 #[tokio::test]
 async fn issue22_account_added_by_device_flow_syncs_over_oauth_and_a_revoked_sign_in_is_tried_once() {
     let Some(lab) =
@@ -34,19 +50,7 @@ async fn issue22_account_added_by_device_flow_syncs_over_oauth_and_a_revoked_sig
     // The shared mailbox signs in as itself; the person allows it on "another device" (the
     // lab's approve.py plays them at the provider's own pages).
     let issuer = lab.var("LAB_OIDC_ISSUER").to_owned();
-    let mut add = confide(&data)
-        .args(["account", "add", "--id", "shared", "--kind", "shared", "--address", "helpline@lab.test"])
-        .arg("--imap")
-        .arg(format!("127.0.0.1:{}", lab.var("LAB_IMAPS_PORT")))
-        .args(["--smtp", "127.0.0.1:1587", "--ca-file", lab.var("LAB_CA")])
-        .args(["--line", "phoneline@lab.test=phoneline", "--line", "mensadvice@lab.test=mens_advice"])
-        .args(["--oauth", &issuer, "--client-id", lab.var("LAB_OIDC_CLIENT")])
-        .args(["--scope", "openid", "--scope", "offline_access", "--scope", "mail"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut add = add_shared(&lab, &data).spawn().unwrap();
     let mut told = String::new();
     let mut stderr = BufReader::new(add.stderr.take().unwrap());
     let url = loop {
@@ -181,21 +185,8 @@ async fn issue22_a_browser_sign_in_uses_pkce_turns_away_a_forged_answer_and_sync
     let data = tmp.path().join("data");
     common::manager_store(&data).await;
     let issuer = lab.var("LAB_OIDC_ISSUER").to_owned();
-    let mut add = confide(&data)
-        .args(["account", "add", "--id", "shared", "--kind", "shared", "--address", "helpline@lab.test"])
-        .arg("--imap")
-        .arg(format!("127.0.0.1:{}", lab.var("LAB_IMAPS_PORT")))
-        .args(["--smtp", "127.0.0.1:1587", "--ca-file", lab.var("LAB_CA")])
-        .args(["--line", "phoneline@lab.test=phoneline"])
-        .args(["--oauth", &issuer, "--client-id", lab.var("LAB_OIDC_CLIENT"), "--browser"])
-        .args(["--scope", "openid", "--scope", "offline_access", "--scope", "mail"])
-        // The browser here is approve.py, run by the test: nothing is opened.
-        .env("BROWSER", "true")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    // The browser here is approve.py, run by the test: nothing is opened.
+    let mut add = add_shared(&lab, &data).arg("--browser").env("BROWSER", "true").spawn().unwrap();
     let mut told = String::new();
     let mut stderr = BufReader::new(add.stderr.take().unwrap());
     let url = loop {

@@ -155,15 +155,22 @@ pub fn device_sign_in(settings: &OAuthSettings, show: impl FnOnce(&DeviceCode)) 
         .exchange_device_access_token(&details)
         .request(&http, std::thread::sleep, None)
         .map_err(|e| refused(&provider, e))?;
-    let refresh = token.refresh_token().ok_or_else(|| MailError::SignInService {
-        provider: provider.clone(),
-        detail: "it gave no refresh token (the offline_access scope, or its equivalent, is missing)".into(),
-    })?;
-    Ok(Tokens {
-        refresh: Zeroizing::new(refresh.secret().to_owned()),
-        access: Zeroizing::new(token.access_token().secret().to_owned()),
-        expires_in: token.expires_in().unwrap_or(Duration::from_secs(300)),
-    })
+    Tokens::from_sign_in(&provider, &token)
+}
+
+impl Tokens {
+    /// The tokens a sign-in's answer holds; one without a refresh token would last only an hour.
+    pub(crate) fn from_sign_in(provider: &str, token: &impl TokenResponse) -> Result<Tokens, MailError> {
+        let refresh = token.refresh_token().ok_or_else(|| MailError::SignInService {
+            provider: provider.to_owned(),
+            detail: "it gave no refresh token (the offline_access scope, or its equivalent, is missing)".into(),
+        })?;
+        Ok(Tokens {
+            refresh: Zeroizing::new(refresh.secret().to_owned()),
+            access: Zeroizing::new(token.access_token().secret().to_owned()),
+            expires_in: token.expires_in().unwrap_or(Duration::from_secs(300)),
+        })
+    }
 }
 
 /// A sign-in refused by the provider, in words a person understands; anything else is the

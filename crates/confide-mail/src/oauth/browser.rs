@@ -14,8 +14,7 @@ use std::time::{Duration, Instant};
 use confide_core::accounts::OAuthSettings;
 use oauth2::basic::BasicClient;
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
-    TokenResponse, TokenUrl,
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenUrl,
 };
 use zeroize::Zeroizing;
 
@@ -105,15 +104,7 @@ impl BrowserSignIn {
             .set_pkce_verifier(self.verifier)
             .request(&Http(agent()))
             .map_err(|e| refused(&provider, e))?;
-        let refresh = token.refresh_token().ok_or_else(|| MailError::SignInService {
-            provider: provider.clone(),
-            detail: "it gave no refresh token (the offline_access scope, or its equivalent, is missing)".into(),
-        })?;
-        Ok(Tokens {
-            refresh: Zeroizing::new(refresh.secret().to_owned()),
-            access: Zeroizing::new(token.access_token().secret().to_owned()),
-            expires_in: token.expires_in().unwrap_or(Duration::from_secs(300)),
-        })
+        Tokens::from_sign_in(&provider, &token)
     }
 
     fn receive(&self, wait: Duration) -> Result<Zeroizing<String>, MailError> {
