@@ -76,9 +76,12 @@ async fn issue7_a_visitor_and_an_advisor_chat_and_the_first_to_accept_gets_it() 
         assert_eq!(files_containing(&data, canary), Vec::<String>::new(), "{canary} reached the gateway's disk");
     }
     send(&mut sam, serde_json::json!({"type": "archived", "chat": chat})).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
     let state = confide_webchat::state::State::open(&data).await.unwrap();
-    assert!(state.chats().await.unwrap().iter().all(|c| c.id != chat), "an archived chat is forgotten");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while state.chats().await.unwrap().iter().any(|c| c.id == chat) {
+        assert!(tokio::time::Instant::now() < deadline, "an archived chat is forgotten");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     gw.stop().await;
 }
 
@@ -126,8 +129,11 @@ async fn issue7_foreign_origins_bad_credentials_and_bad_frames_are_refused_witho
     let _c = visitor(&gw, Some(ORIGIN)).await.unwrap();
     assert_eq!(status_of(visitor(&gw, Some(ORIGIN)).await.unwrap_err()), 429);
     drop(again);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(visitor(&gw, Some(ORIGIN)).await.is_ok(), "a closed chat frees its source's slot");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while visitor(&gw, Some(ORIGIN)).await.is_err() {
+        assert!(tokio::time::Instant::now() < deadline, "a closed chat frees its source's slot");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     gw.stop().await;
 }
 
@@ -206,14 +212,20 @@ async fn issue7_a_visitor_who_leaves_the_queue_is_archived_once_or_forgotten_if_
     send(&mut writer, serde_json::json!({"type": "start", "line": "phoneline"})).await;
     let Out::Welcome { chat: wrote, .. } = next(&mut writer).await else { panic!() };
     send(&mut writer, serde_json::json!({"type": "say", "text": "I cannot wait, sorry"})).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
     send(&mut silent, serde_json::json!({"type": "end"})).await;
     send(&mut writer, serde_json::json!({"type": "end"})).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Both ends are handled once the silent chat is forgotten.
+    let state = confide_webchat::state::State::open(&s.config.data_dir).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while state.chats().await.unwrap().iter().any(|c| c.id == quiet) {
+        assert!(tokio::time::Instant::now() < deadline, "the silent chat was never forgotten");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     // Exactly one advisor is handed the chat that has words in it; none gets the silent one.
     let mut handed = 0;
     for ws in [&mut sam, &mut kit] {
-        while let Ok(Some(Ok(Message::Text(t)))) = tokio::time::timeout(Duration::from_millis(300), ws.next()).await {
+        // Each advisor's frames until a second passes with none.
+        while let Ok(Some(Ok(Message::Text(t)))) = tokio::time::timeout(Duration::from_secs(1), ws.next()).await {
             if let Out::History { chat, sealed } = serde_json::from_str::<Out>(&t).unwrap() {
                 assert_eq!((chat.as_str(), sealed.len()), (wrote.as_str(), 1));
                 handed += 1;
@@ -221,7 +233,6 @@ async fn issue7_a_visitor_who_leaves_the_queue_is_archived_once_or_forgotten_if_
         }
     }
     assert_eq!(handed, 1, "one transcript, archived once");
-    let state = confide_webchat::state::State::open(&s.config.data_dir).await.unwrap();
     let kept: Vec<String> = state.chats().await.unwrap().into_iter().map(|c| c.id).collect();
     assert_eq!(kept, [wrote], "the silent chat is forgotten at once ({quiet})");
     gw.stop().await;
