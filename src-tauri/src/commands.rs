@@ -100,7 +100,7 @@ pub async fn conversation_view(
     } else {
         reading::open_conversation(&session, request.id).await?
     };
-    if view.summary.channel == "webchat" {
+    if view.summary.channel == confide_core::conversations::Channel::Webchat {
         // An opened chat no longer counts as waiting for this advisor.
         crate::tray::refresh(&app).await;
     }

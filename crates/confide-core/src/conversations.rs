@@ -23,6 +23,15 @@ impl Channel {
             Channel::Letter => "letter",
         }
     }
+
+    /// The channel a stored conversation names. The schema's CHECK admits these three only.
+    pub fn stored(s: &str) -> Channel {
+        match s {
+            "webchat" => Channel::Webchat,
+            "letter" => Channel::Letter,
+            _ => Channel::Email,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -52,7 +52,7 @@ pub struct InboxFilter {
 pub struct ConversationSummary {
     #[ts(type = "number")]
     pub id: i64,
-    pub channel: String,
+    pub channel: Channel,
     pub line_id: String,
     pub status: String,
     pub subject: String,
@@ -333,7 +333,7 @@ fn summary(
     let risk_flags = serde_json::from_str(risk_flags).unwrap_or_default();
     ConversationSummary {
         id,
-        channel,
+        channel: Channel::stored(&channel),
         line_id,
         status,
         subject,

@@ -1,7 +1,7 @@
 //! A conversation as the reader sees it: each message parsed from its decrypted raw bytes,
 //! text for display, and HTML only after sanitising.
 
-use confide_core::conversations;
+use confide_core::conversations::{self, Channel};
 use confide_core::staff::Session;
 use mail_parser::{MessageParser, MimeHeaders};
 use serde::Serialize;
@@ -64,7 +64,7 @@ pub async fn show_conversation(session: &Session, id: i64) -> Result<Conversatio
     let mut view = conversation(session, id).await?;
     confide_core::conversations::read_here(&session.store, id).await?;
     view.summary.unread = false;
-    if view.summary.channel == "email" {
+    if view.summary.channel == Channel::Email {
         // The shared mailbox learns it in the background, so opening never waits on the
         // server, and offline it simply does not happen yet (the next opening tries again).
         let session = session.clone();
@@ -81,7 +81,7 @@ pub async fn show_conversation(session: &Session, id: i64) -> Result<Conversatio
 pub async fn conversation(session: &Session, id: i64) -> Result<ConversationView, MailError> {
     let (summary, stored) = conversations::load(session, id).await?;
     // A chat's messages are the words as typed, not MIME: shown as text, never as HTML.
-    if summary.channel == "webchat" {
+    if summary.channel == Channel::Webchat {
         let messages = stored
             .into_iter()
             .map(|m| MessageView {

@@ -107,7 +107,7 @@ async fn find(session: &Session, query: &str) -> Result<Found, MailError> {
         let view = crate::reading::conversation(session, id).await?;
         found.conversations.push(FoundConversation {
             id,
-            channel: view.summary.channel.clone(),
+            channel: view.summary.channel.as_str().to_owned(),
             line: view.summary.line_id.clone(),
             subject: view.summary.subject.clone(),
             correspondent: view.summary.correspondent.clone(),
