@@ -114,8 +114,9 @@ pub async fn deliver(session: &Session, id: i64) -> Result<Option<outbox::Outbox
             .map_err(|_| MailError::Worker)?;
         match result {
             Ok(()) => outbox::mark_sent(store, id).await?,
-            Err(reason) => {
-                outbox::mark_failed(store, id, &reason).await?;
+            Err(e) => {
+                tracing::warn!(retry_may_help = e.retry_may_help(), "a reply was not sent");
+                outbox::mark_failed(store, id, &e.to_string()).await?;
                 return Ok(outbox::get(store, id).await?);
             }
         }
