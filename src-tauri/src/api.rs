@@ -197,10 +197,17 @@ pub struct SendOutcome {
     pub item: Option<confide_core::outbox::OutboxItem>,
 }
 
-/// One line per command: its name, its request type (or `()`), its result type. Keep this in
-/// step with `generate_handler!` in lib.rs; the E2E test calls every command through it.
+/// One line per command: its module and name, its request type (or `()`), its result type.
+/// The window's command handler and the UI's TypeScript bindings are both made from it, so
+/// neither can leave a command out.
 macro_rules! command_table {
-    ($( $name:ident ( $req:ty ) -> $ret:ty ; )*) => {
+    ($( $module:ident :: $name:ident ( $req:ty ) -> $ret:ty ; )*) => {
+        /// Every command the window may call, and nothing else.
+        pub fn invoke_handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$(crate::$module::$name),*]
+        }
+
+
         /// The TypeScript module the UI imports to call commands.
         pub fn typescript_bindings() -> String {
             let mut types = std::collections::BTreeSet::new();
@@ -234,61 +241,61 @@ macro_rules! command_table {
 }
 
 command_table! {
-    setup_state(()) -> confide_core::staff::SetupState;
-    save_profile(SaveProfileRequest) -> confide_core::staff::SetupState;
-    accept_agreement(AcceptAgreementRequest) -> confide_core::staff::SetupState;
-    inbox_page(confide_core::inbox::InboxFilter) -> confide_core::inbox::InboxPage;
-    inbox_shown(()) -> ();
-    sync_now(()) -> confide_mail::sync::SyncReport;
-    conversation_view(ConversationRequest) -> confide_mail::reading::ConversationView;
-    send_reply(ReplyRequest) -> SendOutcome;
-    retry_reply(RetryRequest) -> SendOutcome;
-    mark_conversation(MarkRequest) -> confide_mail::reading::ConversationView;
-    decline_third_party(RetryRequest) -> confide_mail::reading::ConversationView;
-    set_pseudonym(PseudonymRequest) -> confide_mail::reading::ConversationView;
-    save_attachment(AttachmentRequest) -> SaveOutcome;
-    guard_now(()) -> confide_mail::guard::GuardReport;
-    personal_account(()) -> PersonalAccountInfo;
-    save_personal_account(PersonalAccountRequest) -> PersonalAccountInfo;
-    sign_in_again(()) -> crate::signin::SignedIn;
-    retention_status(()) -> RetentionStatus;
-    retention_run_now(()) -> confide_mail::expire::RetentionReport;
-    records_view(()) -> confide_core::retention::records::RecordsView;
-    audit_view(()) -> confide_core::audit::AuditView;
-    audit_team(()) -> confide_core::audit::TeamAuditCheck;
-    team_view(()) -> confide_core::team::TeamView;
-    team_change(TeamChangeRequest) -> confide_core::team::TeamView;
-    team_names(()) -> TeamNames;
-    export_records(ExportRequest) -> SaveOutcome;
-    letters_state(()) -> crate::letters::LettersState;
-    letters_pick(()) -> Vec<crate::letters::OfferedFile>;
-    letters_choose_scanner(()) -> crate::letters::LettersState;
-    letters_import(crate::letters::LetterImportRequest) -> confide_core::letters::Imported;
-    letter_page(crate::letters::LetterPageRequest) -> String;
-    letter_respond(crate::letters::LetterRespondRequest) -> crate::letters::LettersState;
-    letter_original_destroyed(crate::letters::LetterDestroyedRequest) -> crate::letters::LettersState;
-    qa_sample(confide_core::qa::SampleRequest) -> confide_core::qa::Sample;
-    qa_review_view(crate::quality::QaKeyRequest) -> confide_core::qa::ReviewView;
-    qa_save_review(confide_core::qa::Review) -> crate::quality::QaOverview;
-    qa_overview(()) -> crate::quality::QaOverview;
-    qa_export(()) -> SaveOutcome;
-    disclosure_record(confide_core::disclosure::DisclosureInput) -> String;
-    disclosures_view(()) -> confide_core::disclosure::DisclosuresView;
-    disclosure_review(crate::disclosures::DisclosureReviewRequest) -> confide_core::disclosure::DisclosuresView;
-    case_records_view(()) -> crate::disclosures::CaseRecordsView;
-    case_record_create(confide_core::case_records::CaseInput) -> crate::disclosures::CaseRecordsView;
-    contact_record(confide_core::consent::ContactInput) -> crate::people::ContactsView;
-    contacts_view(()) -> crate::people::ContactsView;
-    contact_done(crate::people::ContactDoneRequest) -> crate::people::ContactsView;
-    subject_search(crate::people::SubjectRequest) -> confide_mail::subject_access::Found;
-    subject_export(crate::people::SubjectRequest) -> SaveOutcome;
-    subject_erase(crate::people::SubjectRequest) -> confide_mail::subject_access::Erased;
-    set_hold(HoldRequest) -> confide_mail::reading::ConversationView;
-    webchat_state(()) -> crate::livechat::LiveChatState;
-    webchat_connect(WebchatConnectRequest) -> crate::livechat::LiveChatState;
-    webchat_accept(AcceptChatRequest) -> ();
-    webchat_say(ChatSayRequest) -> confide_mail::reading::ConversationView;
-    webchat_pass(ChatPassRequest) -> ();
+    commands::setup_state(()) -> confide_core::staff::SetupState;
+    commands::save_profile(SaveProfileRequest) -> confide_core::staff::SetupState;
+    commands::accept_agreement(AcceptAgreementRequest) -> confide_core::staff::SetupState;
+    commands::inbox_page(confide_core::inbox::InboxFilter) -> confide_core::inbox::InboxPage;
+    commands::inbox_shown(()) -> ();
+    commands::sync_now(()) -> confide_mail::sync::SyncReport;
+    commands::conversation_view(ConversationRequest) -> confide_mail::reading::ConversationView;
+    commands::send_reply(ReplyRequest) -> SendOutcome;
+    commands::retry_reply(RetryRequest) -> SendOutcome;
+    commands::mark_conversation(MarkRequest) -> confide_mail::reading::ConversationView;
+    commands::decline_third_party(RetryRequest) -> confide_mail::reading::ConversationView;
+    commands::set_pseudonym(PseudonymRequest) -> confide_mail::reading::ConversationView;
+    commands::save_attachment(AttachmentRequest) -> SaveOutcome;
+    commands::guard_now(()) -> confide_mail::guard::GuardReport;
+    commands::personal_account(()) -> PersonalAccountInfo;
+    commands::save_personal_account(PersonalAccountRequest) -> PersonalAccountInfo;
+    signin::sign_in_again(()) -> crate::signin::SignedIn;
+    commands::retention_status(()) -> RetentionStatus;
+    retention::retention_run_now(()) -> confide_mail::expire::RetentionReport;
+    commands::records_view(()) -> confide_core::retention::records::RecordsView;
+    commands::audit_view(()) -> confide_core::audit::AuditView;
+    commands::audit_team(()) -> confide_core::audit::TeamAuditCheck;
+    commands::team_view(()) -> confide_core::team::TeamView;
+    commands::team_change(TeamChangeRequest) -> confide_core::team::TeamView;
+    commands::team_names(()) -> TeamNames;
+    commands::export_records(ExportRequest) -> SaveOutcome;
+    letters::letters_state(()) -> crate::letters::LettersState;
+    letters::letters_pick(()) -> Vec<crate::letters::OfferedFile>;
+    letters::letters_choose_scanner(()) -> crate::letters::LettersState;
+    letters::letters_import(crate::letters::LetterImportRequest) -> confide_core::letters::Imported;
+    letters::letter_page(crate::letters::LetterPageRequest) -> String;
+    letters::letter_respond(crate::letters::LetterRespondRequest) -> crate::letters::LettersState;
+    letters::letter_original_destroyed(crate::letters::LetterDestroyedRequest) -> crate::letters::LettersState;
+    quality::qa_sample(confide_core::qa::SampleRequest) -> confide_core::qa::Sample;
+    quality::qa_review_view(crate::quality::QaKeyRequest) -> confide_core::qa::ReviewView;
+    quality::qa_save_review(confide_core::qa::Review) -> crate::quality::QaOverview;
+    quality::qa_overview(()) -> crate::quality::QaOverview;
+    quality::qa_export(()) -> SaveOutcome;
+    disclosures::disclosure_record(confide_core::disclosure::DisclosureInput) -> String;
+    disclosures::disclosures_view(()) -> confide_core::disclosure::DisclosuresView;
+    disclosures::disclosure_review(crate::disclosures::DisclosureReviewRequest) -> confide_core::disclosure::DisclosuresView;
+    disclosures::case_records_view(()) -> crate::disclosures::CaseRecordsView;
+    disclosures::case_record_create(confide_core::case_records::CaseInput) -> crate::disclosures::CaseRecordsView;
+    people::contact_record(confide_core::consent::ContactInput) -> crate::people::ContactsView;
+    people::contacts_view(()) -> crate::people::ContactsView;
+    people::contact_done(crate::people::ContactDoneRequest) -> crate::people::ContactsView;
+    people::subject_search(crate::people::SubjectRequest) -> confide_mail::subject_access::Found;
+    people::subject_export(crate::people::SubjectRequest) -> SaveOutcome;
+    people::subject_erase(crate::people::SubjectRequest) -> confide_mail::subject_access::Erased;
+    commands::set_hold(HoldRequest) -> confide_mail::reading::ConversationView;
+    livechat::webchat_state(()) -> crate::livechat::LiveChatState;
+    livechat::webchat_connect(WebchatConnectRequest) -> crate::livechat::LiveChatState;
+    livechat::webchat_accept(AcceptChatRequest) -> ();
+    livechat::webchat_say(ChatSayRequest) -> confide_mail::reading::ConversationView;
+    livechat::webchat_pass(ChatPassRequest) -> ();
 }
 
 /// The generated types a TypeScript type names (`Array<OfferedFile>` names `OfferedFile`;
