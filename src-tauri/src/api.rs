@@ -300,14 +300,14 @@ command_table! {
 
 /// The generated types a TypeScript type names (`Array<OfferedFile>` names `OfferedFile`;
 /// `string` and `null` name none).
-fn imported_names(ts: &str) -> Vec<String> {
+pub(crate) fn imported_names(ts: &str) -> Vec<String> {
     ts.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .filter(|w| w.starts_with(|c: char| c.is_ascii_uppercase()) && !matches!(*w, "Array" | "Record" | "Partial"))
         .map(str::to_owned)
         .collect()
 }
 
-fn camel(snake: &str) -> String {
+pub(crate) fn camel(snake: &str) -> String {
     let mut out = String::new();
     let mut upper = false;
     for c in snake.chars() {

@@ -8,7 +8,7 @@ use confide_core::staff::{self, SetupState};
 use confide_mail::reading::{self, ConversationView};
 use confide_mail::records::ImapRecords;
 use confide_mail::sync::{sync_account, SyncProgress, SyncReport};
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 
 use crate::api::{
     AcceptAgreementRequest, AttachmentRequest, ConversationRequest, ExportRequest, HoldRequest, MarkRequest,
@@ -68,7 +68,7 @@ pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<Sync
     let mut total = SyncReport::default();
     for account in accounts::list(&session.store).await?.into_iter().filter(|a| a.kind == AccountKind::Shared) {
         let emit = |p: &SyncProgress| {
-            let _ = app.emit("sync_progress", p);
+            crate::events::sync_progress(&app, p.clone());
         };
         let r = sync_account(&session.store, &account, &emit).await?;
         total.folders += r.folders;

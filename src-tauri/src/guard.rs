@@ -10,7 +10,7 @@ use confide_core::accounts::{self, AccountKind};
 use confide_core::Store;
 use confide_mail::guard::{self, GuardReport};
 use confide_mail::idle::{watch, Watch, WatchEvent};
-use tauri::{AppHandle, Emitter};
+use tauri::AppHandle;
 use tokio::sync::{mpsc, Mutex};
 
 use crate::error::ApiError;
@@ -36,7 +36,7 @@ pub async fn run_now(app: &AppHandle, store: &Store, state: &GuardState) -> Resu
 
 fn tell(app: &AppHandle, report: &GuardReport) {
     if report.moved_sent + report.moved_deleted > 0 || !report.problems.is_empty() {
-        let _ = app.emit("guard_report", report);
+        crate::events::guard_report(app, report.clone());
     }
 }
 
@@ -75,7 +75,7 @@ pub async fn ensure_running(app: &AppHandle, store: &Store, state: &Arc<GuardSta
         loop {
             // A run at start, then on each trigger or when the schedule comes round.
             if let Err(e) = run_now(&app, &store, &state).await {
-                let _ = app.emit("guard_report", GuardReport { problems: vec![e.message], ..Default::default() });
+                crate::events::guard_report(&app, GuardReport { problems: vec![e.message], ..Default::default() });
             }
             tokio::select! {
                 got = rx.recv() => if got.is_none() { return },

@@ -14,7 +14,7 @@ use confide_core::letters::{self, LetterDetails, LetterView};
 use confide_core::policy::RoleKind;
 use confide_core::{staff, Store};
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Emitter, Manager, State};
+use tauri::{AppHandle, Manager, State};
 use tokio::sync::Mutex;
 use ts_rs::TS;
 
@@ -147,7 +147,7 @@ async fn ensure_watching(app: &AppHandle, store: &Store, offered: &Arc<Offered>)
                         .show();
                 }
                 if files.len() != last {
-                    let _ = app.emit("letters_waiting", files.len());
+                    crate::events::letters_waiting(&app, files.len());
                 }
                 last = files.len();
             }
@@ -165,7 +165,7 @@ pub fn dropped(app: &AppHandle, paths: Vec<PathBuf>) {
         for p in paths.into_iter().filter(|p| p.is_file()) {
             files.push(offered.offer(p, false).await);
         }
-        let _ = app.emit("letters_dropped", files);
+        crate::events::letters_dropped(&app, files);
     });
 }
 
@@ -245,12 +245,12 @@ pub async fn letters_import(
         &paths,
         request.remove,
         &move |p| {
-            let _ = progress.emit("letters_progress", p);
+            crate::events::letters_progress(&progress, p);
         },
     )
     .await?;
     offered.files.lock().await.retain(|id, _| !request.files.contains(id));
-    let _ = app.emit("letters_waiting", 0);
+    crate::events::letters_waiting(&app, 0);
     Ok(done)
 }
 

@@ -5,6 +5,7 @@ mod api;
 mod commands;
 mod disclosures;
 mod error;
+mod events;
 mod guard;
 mod letters;
 mod livechat;
@@ -18,6 +19,7 @@ mod tray;
 mod window_state;
 
 pub use api::typescript_bindings;
+pub use events::typescript_bindings as event_typescript_bindings;
 
 static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 

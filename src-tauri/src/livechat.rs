@@ -13,7 +13,7 @@ use confide_core::{staff, Store};
 use confide_webchat::client::AdvisorClient;
 use confide_webchat::protocol::{AdvisorIn, Out, Speaker};
 use serde::Serialize;
-use tauri::{AppHandle, Emitter};
+use tauri::AppHandle;
 use tokio::sync::Mutex;
 use ts_rs::TS;
 
@@ -113,7 +113,7 @@ pub async fn ensure_running(app: &AppHandle, store: &Store, live: &Arc<LiveChat>
                 s.waiting.clear();
                 s.problem = Some(problem);
                 drop(s);
-                let _ = app.emit("webchat_changed", ());
+                crate::events::webchat_changed(&app, ());
             }
             *live.client.lock().await = None;
             tokio::time::sleep(Duration::from_secs(10)).await;
@@ -142,7 +142,7 @@ async fn connection(app: &AppHandle, store: &Store, live: &Arc<LiveChat>) -> Res
         s.connected = true;
         s.problem = None;
     }
-    let _ = app.emit("webchat_changed", ());
+    crate::events::webchat_changed(app, ());
     // Chats that ended while this desktop was away from the server are archived now.
     if let Ok(session) = staff::session(store).await {
         for chat in confide_core::webchat::unarchived(store).await.unwrap_or_default() {
@@ -172,40 +172,40 @@ async fn handle(app: &AppHandle, store: &Store, live: &Arc<LiveChat>, out: Out) 
             if new && live.notified.lock().await.insert(chat) {
                 notify_waiting(app, &session, &line);
             }
-            let _ = app.emit("webchat_changed", ());
+            crate::events::webchat_changed(app, ());
         }
         Out::Assigned { chat, line } => {
             live.lines.lock().await.insert(chat.clone(), line);
             live.state.lock().await.waiting.retain(|w| w.chat != chat);
-            let _ = app.emit("webchat_changed", ());
+            crate::events::webchat_changed(app, ());
         }
         Out::Taken { chat, .. } => {
             live.state.lock().await.waiting.retain(|w| w.chat != chat);
             // A chat this desktop held, now a colleague's (a transfer): no longer ours.
             if live.lines.lock().await.remove(&chat).is_some() {
                 confide_core::webchat::handed_over(store, &chat).await?;
-                let _ = app.emit("inbox_changed", 1);
+                crate::events::inbox_changed(app, 1);
             }
-            let _ = app.emit("webchat_changed", ());
+            crate::events::webchat_changed(app, ());
         }
         Out::Colleagues { names } => {
             live.state.lock().await.colleagues = names;
-            let _ = app.emit("webchat_changed", ());
+            crate::events::webchat_changed(app, ());
         }
         Out::Typing { chat, .. } => {
             if let Some(conversation) = confide_core::webchat::conversation_of(store, &chat).await? {
-                let _ = app.emit("webchat_typing", conversation);
+                crate::events::webchat_typing(app, conversation);
             }
         }
         Out::History { chat, sealed } => {
             let Some(line) = live.lines.lock().await.get(&chat).cloned() else { return Ok(()) };
             let conversation = confide_core::webchat::take_history(&session, &chat, &line, &sealed).await?;
-            let _ = app.emit("webchat_opened", conversation);
-            let _ = app.emit("inbox_changed", 1);
+            crate::events::webchat_opened(app, conversation);
+            crate::events::inbox_changed(app, 1);
         }
         Out::Said { chat, from, text, at } => {
             confide_core::webchat::add(&session.store, &chat, &Said { from: speaker(from), text, at }).await?;
-            let _ = app.emit("inbox_changed", 1);
+            crate::events::inbox_changed(app, 1);
         }
         Out::Ended { chat, .. } => {
             live.state.lock().await.waiting.retain(|w| w.chat != chat);
@@ -215,8 +215,8 @@ async fn handle(app: &AppHandle, store: &Store, live: &Arc<LiveChat>, out: Out) 
                 confide_core::webchat::archive(&session, &ImapRecords::of(&session.store), &chat).await?;
                 live.send(AdvisorIn::Archived { chat }).await.map_err(|_| confide_mail::MailError::Worker)?;
             }
-            let _ = app.emit("webchat_changed", ());
-            let _ = app.emit("inbox_changed", 1);
+            crate::events::webchat_changed(app, ());
+            crate::events::inbox_changed(app, 1);
         }
         _ => {}
     }

@@ -10,7 +10,7 @@ use confide_core::accounts::{self, AccountKind};
 use confide_core::Store;
 use confide_mail::idle::{watch, Watch, WatchEvent};
 use confide_mail::sync::sync_account;
-use tauri::{AppHandle, Emitter};
+use tauri::AppHandle;
 use tokio::sync::mpsc;
 
 /// Changes that arrive this close together are one sync.
@@ -71,7 +71,7 @@ pub async fn ensure_watching(
                 }
             }
             if added > 0 {
-                let _ = app.emit("inbox_changed", added);
+                crate::events::inbox_changed(&app, added);
             }
             notify_taken_over(&app, &store, &mine).await;
         }
@@ -92,7 +92,7 @@ fn spawn_state_follower(app: &AppHandle, store: &Store, mut rx: mpsc::UnboundedR
             match confide_core::triage_state::follow(&session, &ImapRecords::of(&store)).await {
                 Ok(0) => {}
                 Ok(changed) => {
-                    let _ = app.emit("inbox_changed", changed);
+                    crate::events::inbox_changed(&app, changed);
                     notify_taken_over(&app, &store, &mine).await;
                 }
                 Err(e) => tracing::warn!("the triage state could not be followed: {}", e.kind()),

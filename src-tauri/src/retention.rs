@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use confide_core::Store;
 use confide_mail::expire;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 use tokio::sync::Mutex;
 
 use crate::error::ApiError;
@@ -63,7 +63,7 @@ pub async fn run(app: &AppHandle, store: &Store) -> Result<expire::RetentionRepo
     let _one = RUNNING.lock().await;
     let progress = app.clone();
     let report = match expire::run_with_progress(store, false, &move |p| {
-        let _ = progress.emit("retention_progress", p);
+        crate::events::retention_progress(&progress, p);
     })
     .await
     {
@@ -71,11 +71,11 @@ pub async fn run(app: &AppHandle, store: &Store) -> Result<expire::RetentionRepo
         Err(e) => {
             let e = ApiError::from(e);
             // Whoever watched the steps must not be left watching a run that has stopped.
-            let _ = app.emit("retention_failed", e.message.clone());
+            crate::events::retention_failed(app, e.message.clone());
             return Err(e);
         }
     };
-    let _ = app.emit("retention_report", report.clone());
+    crate::events::retention_report(app, report.clone());
     Ok(report)
 }
 

@@ -5,7 +5,7 @@
 
 use confide_core::staff;
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 use ts_rs::TS;
 
 use crate::error::ApiError;
@@ -39,7 +39,7 @@ pub async fn sign_in_again(app: AppHandle, state: State<'_, AppState>) -> Result
 pub fn opener(app: &AppHandle) -> impl Fn(&str) + Send + Sync + 'static {
     let app = app.clone();
     move |url: &str| {
-        let _ = app.emit("sign_in_address", url.to_owned());
+        crate::events::sign_in_address(&app, url.to_owned());
         if !confide_mail::oauth::open_in_browser(url) {
             tracing::warn!("no browser could be opened for the sign-in; the window shows its address");
         }

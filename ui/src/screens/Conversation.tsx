@@ -1,4 +1,4 @@
-import { listen } from "@tauri-apps/api/event";
+import { onInboxChanged } from "../bindings/events";
 import { useEffect, useRef, useState } from "react";
 import type { ConversationView } from "../bindings/ConversationView";
 import type { ExceptionCategory } from "../bindings/ExceptionCategory";
@@ -53,7 +53,7 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
   const isChat = view?.summary.channel === "webchat";
   useEffect(() => {
     if (!isChat) return;
-    const off = listen<number>("inbox_changed", () => setGeneration((g) => g + 1));
+    const off = onInboxChanged(() => setGeneration((g) => g + 1));
     return () => {
       off.then((f) => f());
     };

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { listen } from "@tauri-apps/api/event";
+import { onGuardReport, onInboxChanged, onRetentionReport, onSyncProgress } from "../bindings/events";
 import type { AssigneeFilter } from "../bindings/AssigneeFilter";
 import type { SyncProgress } from "../bindings/SyncProgress";
 import type { Channel } from "../bindings/Channel";
@@ -20,7 +20,6 @@ import { Records } from "./Records";
 import { Team } from "./Team";
 import { Settings, guardSummary } from "./Settings";
 import { SignInAgain } from "./SignInAgain";
-import type { GuardReport } from "../bindings/GuardReport";
 
 /** How often an offline inbox asks the server again. */
 const OFFLINE_RETRY_MS = 30000;
@@ -168,12 +167,12 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   }, [offline, runSync]);
 
   useEffect(() => {
-    const off = listen<SyncProgress>("sync_progress", (e) => setSync((s) => ({ ...s, progress: e.payload })));
+    const off = onSyncProgress((e) => setSync((s) => ({ ...s, progress: e.payload })));
     // Mail pushed by the server (IDLE) and already synced: show it.
-    const pushed = listen<number>("inbox_changed", () => setGeneration((g) => g + 1));
+    const pushed = onInboxChanged(() => setGeneration((g) => g + 1));
     // The sent-folder guard moved something (or could not): say so, briefly.
-    const retained = listen("retention_report", () => setGeneration((g) => g + 1));
-    const guarded = listen<GuardReport>("guard_report", (e) =>
+    const retained = onRetentionReport(() => setGeneration((g) => g + 1));
+    const guarded = onGuardReport((e) =>
       setGuardNotice([e.payload.moved_sent + e.payload.moved_deleted > 0 ? guardSummary(e.payload) : "", ...e.payload.problems.map(sentence)].join(" ").trim()),
     );
     runSync();

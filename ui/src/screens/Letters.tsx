@@ -1,4 +1,4 @@
-import { listen } from "@tauri-apps/api/event";
+import { onLettersDropped, onLettersProgress, onLettersWaiting } from "../bindings/events";
 import { useEffect, useState } from "react";
 import type { Imported } from "../bindings/Imported";
 import type { LetterView } from "../bindings/LetterView";
@@ -39,8 +39,8 @@ export function Letters({ lines, onClose }: { lines: Line[]; onClose: () => void
 
   useEffect(() => {
     refresh();
-    const offWaiting = listen<number>("letters_waiting", () => refresh());
-    const offDropped = listen<OfferedFile[]>("letters_dropped", (e) => setExtra((x) => [...x, ...e.payload.filter((f) => !x.some((y) => y.id === f.id))]));
+    const offWaiting = onLettersWaiting(() => refresh());
+    const offDropped = onLettersDropped((e) => setExtra((x) => [...x, ...e.payload.filter((f) => !x.some((y) => y.id === f.id))]));
     return () => {
       offWaiting.then((f) => f());
       offDropped.then((f) => f());
@@ -106,7 +106,7 @@ function ImportLetter({
   const [done, setDone] = useState<Imported | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   useEffect(() => {
-    const off = listen<Progress>("letters_progress", (e) => setProgress(e.payload));
+    const off = onLettersProgress((e) => setProgress(e.payload));
     return () => {
       off.then((f) => f());
     };

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { listen } from "@tauri-apps/api/event";
+import { onWebchatChanged, onWebchatOpened, onWebchatTyping } from "../bindings/events";
 import type { ConversationView } from "../bindings/ConversationView";
 import type { LiveChatState } from "../bindings/LiveChatState";
 import { webchatAccept, webchatConnect, webchatPass, webchatSay, webchatState } from "../bindings/commands";
@@ -15,8 +15,8 @@ export function WaitingChats({ lineName, onOpened }: { lineName: (id: string) =>
         .then(setState)
         .catch(() => setState(null));
     refresh();
-    const changed = listen("webchat_changed", refresh);
-    const opened = listen<number>("webchat_opened", (e) => onOpened(e.payload));
+    const changed = onWebchatChanged(refresh);
+    const opened = onWebchatOpened((e) => onOpened(e.payload));
     return () => {
       changed.then((f) => f());
       opened.then((f) => f());
@@ -76,8 +76,8 @@ export function ChatPane({ view, onView }: { view: ConversationView; onView: (v:
         .catch(() => setColleagues([]));
     refresh();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const changed = listen("webchat_changed", refresh);
-    const typingOff = listen<number>("webchat_typing", (e) => {
+    const changed = onWebchatChanged(refresh);
+    const typingOff = onWebchatTyping((e) => {
       if (e.payload !== id) return;
       setTyping(true);
       clearTimeout(timer);

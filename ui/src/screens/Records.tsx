@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { listen } from "@tauri-apps/api/event";
+import { onRetentionFailed, onRetentionProgress, onRetentionReport } from "../bindings/events";
 import type { Export } from "../bindings/Export";
 import type { Progress } from "../bindings/Progress";
 import type { RetentionReport } from "../bindings/RetentionReport";
@@ -53,12 +53,12 @@ export function Records({ onClose, onOpen, names }: { onClose: () => void; onOpe
   // A run started here, or by the schedule while the panel is open: its steps, as it goes.
   const [run, setRun] = useState<{ progress: Progress | null; message: string; running: boolean }>({ progress: null, message: "", running: false });
   useEffect(() => {
-    const stepped = listen<Progress>("retention_progress", (e) => setRun((r) => ({ ...r, progress: e.payload, running: true })));
-    const finished = listen<RetentionReport>("retention_report", (e) => {
+    const stepped = onRetentionProgress((e) => setRun((r) => ({ ...r, progress: e.payload, running: true })));
+    const finished = onRetentionReport((e) => {
       setRun({ progress: null, message: runSummary(e.payload), running: false });
       recordsView().then(setView).catch(() => {});
     });
-    const failed = listen<string>("retention_failed", (e) => setRun({ progress: null, message: sentence(e.payload), running: false }));
+    const failed = onRetentionFailed((e) => setRun({ progress: null, message: sentence(e.payload), running: false }));
     return () => {
       stepped.then((f) => f());
       finished.then((f) => f());

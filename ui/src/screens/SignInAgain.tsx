@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { listen } from "@tauri-apps/api/event";
+import { onSignInAddress } from "../bindings/events";
 import { signInAgain } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 
@@ -41,7 +41,7 @@ export function SignInAgain({ message, onDone }: { message: string; onDone: () =
 export function useSignInAddress(): [string, (a: string) => void] {
   const [address, setAddress] = useState("");
   useEffect(() => {
-    const off = listen<string>("sign_in_address", (e) => setAddress(e.payload));
+    const off = onSignInAddress((e) => setAddress(e.payload));
     return () => {
       off.then((f) => f());
     };
