@@ -9,11 +9,9 @@ use std::sync::Arc;
 use confide_core::accounts::{self, AccountKind};
 use confide_core::policy::{Catalog, RoleKind};
 use confide_core::retention::stats;
-use confide_core::store::StoreConfig;
-use confide_core::{paths, retention_record, staff, FixedClock, Store};
+use confide_core::{retention_record, staff, FixedClock};
 use confide_mail::expire;
 use confide_mail::lab::Lab;
-use confide_vault::{OsKeyring, Vault};
 use time::macros::datetime;
 
 const OLD_CANARY: &str = "CanaryExpiring5b1e";
@@ -33,11 +31,8 @@ fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<String> {
     hits
 }
 
-/// A desktop's store on `dir`, under the real keyring, at the test's clock.
-async fn open_store(dir: &std::path::Path, clock: Arc<FixedClock>) -> Store {
-    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
-    Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock, catalog: Catalog::builtin() }).await.unwrap()
-}
+mod common;
+use common::open_store;
 
 #[tokio::test]
 async fn issue5_respect_mal_current_email_goes_everywhere_after_six_months() {
@@ -350,61 +345,4 @@ async fn issue5_a_wrong_clock_in_the_date_header_does_not_shorten_the_period() {
     let gone = expire::run(&store, false).await.unwrap();
     assert_eq!((gone.expired_messages, gone.server_messages_removed), (1, 1), "{gone:?}");
     assert_eq!(lab.count_body(&shared, "INBOX", "PleaFromAWrongClock"), 0);
-}
-
-/// Issue 23: a conversation on the Men's Advice Line held by a manager, on the shared mailbox an
-/// advisor of the Respect Phoneline also syncs. The advisor's desktop never holds it (the line
-/// firewall), so its retention run would sweep it with the rest of the expired mail it does not
-/// hold; the hold entry, sealed to the whole team and naming the conversation by its places
-/// only, keeps it there. On both servers.
-#[tokio::test]
-async fn issue23_another_lines_held_conversation_survives_an_advisors_sweep() {
-    let Some(lab) = Lab::get("issue23_another_lines_held_conversation_survives_an_advisors_sweep") else { return };
-    sweep_spares_hold_on(lab.exchange_like()).await;
-    sweep_spares_hold_on(lab).await;
-}
-
-async fn sweep_spares_hold_on(lab: Lab) {
-    let shared = lab.fresh_user("hold-lines");
-    let (s, mal) = (format!("{shared}@lab.test"), format!("mal-{shared}@lab.test"));
-    lab.import_raw(&shared, &[
-        format!("From: v@example.org\r\nTo: {mal}\r\nSubject: Held\r\nMessage-ID: <mal-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 10:00:00 +0000\r\n\r\nMalHeldCase03\r\n"),
-        format!("From: p@example.org\r\nTo: {s}\r\nSubject: Old\r\nMessage-ID: <pl-{shared}@example.org>\r\nDate: Sat, 10 Jan 2026 11:00:00 +0000\r\n\r\nPhonelineOld04\r\n"),
-    ]);
-    let mut account = lab.account("shared", &shared, AccountKind::Shared);
-    account.lines = vec![
-        accounts::LineAddress { address: s.clone(), line_id: "phoneline".into() },
-        accounts::LineAddress { address: mal.clone(), line_id: "mens_advice".into() },
-    ];
-    let tmp = tempfile::tempdir().unwrap();
-    let clock = Arc::new(FixedClock::new(datetime!(2026-07-20 12:00 UTC)));
-    let manager = open_store(&tmp.path().join("m"), clock.clone()).await;
-    staff::save_profile(&manager, "respect-mal-current", "Morgan", RoleKind::Manager).await.unwrap();
-    staff::accept_agreement(&manager, "current-1").await.unwrap();
-    accounts::save(&manager, &account, &lab.password(&shared)).await.unwrap();
-    let advisor = open_store(&tmp.path().join("a"), clock.clone()).await;
-    staff::save_profile_on_lines(&advisor, "respect-mal-current", "Ash", RoleKind::Advisor, &["phoneline".into()])
-        .await
-        .unwrap();
-    staff::accept_agreement(&advisor, "current-1").await.unwrap();
-    accounts::save(&advisor, &account, &lab.password(&shared)).await.unwrap();
-
-    let session = staff::session(&manager).await.unwrap();
-    let server = confide_mail::records::ImapRecords::of(&manager);
-    confide_core::team::found(&session, &server).await.unwrap();
-    let ash = confide_core::team::card(&staff::session(&advisor).await.unwrap()).unwrap();
-    confide_core::team::add(&session, &server, ash).await.unwrap();
-    confide_mail::sync::sync_account(&manager, &account, &|_| {}).await.unwrap();
-    let filter = confide_core::inbox::InboxFilter { search: Some("MalHeldCase03".into()), ..Default::default() };
-    let held = confide_core::inbox::page(&session, &filter).await.unwrap().conversations[0].id;
-    confide_mail::triage::set_hold(&session, held, Some("Court order 2026/200")).await.unwrap();
-
-    let run = expire::run(&advisor, false).await.unwrap();
-    assert!(run.problems.is_empty(), "{run:?}");
-    assert_eq!(lab.count_body(&shared, "INBOX", "PhonelineOld04"), 0, "the advisor's run removed its own line's mail");
-    assert_eq!(
-        lab.count_body(&shared, "INBOX", "MalHeldCase03"),
-        1,
-        "the advisor's sweep took another line's held mail"
-    );
 }

@@ -19,6 +19,7 @@ import { Quality } from "./Quality";
 import { Records } from "./Records";
 import { Team } from "./Team";
 import { Settings, guardSummary } from "./Settings";
+import { OfflineNotice } from "./OfflineNotice";
 import { SignInAgain } from "./SignInAgain";
 
 /** How often an offline inbox asks the server again. */
@@ -310,15 +311,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         {sync.running && sync.progress && (
           <progress max={sync.progress.total} value={sync.progress.done} aria-label="Sync progress" />
         )}
-        {offline && (
-          <p className="notice offline-notice" role="status">
-            Offline: Confide cannot reach the mail server just now. Everything already on this computer can still be read, and a reply that cannot go
-            is kept in the outbox. Confide tries again every {OFFLINE_RETRY_MS / 1000} seconds.{" "}
-            <button className="link" onClick={runSync} disabled={sync.running}>
-              Try now
-            </button>
-          </p>
-        )}
+        {offline && <OfflineNotice retrySeconds={OFFLINE_RETRY_MS / 1000} busy={sync.running} onRetry={runSync} />}
         {signIn && <SignInAgain message={signIn} onDone={runSync} />}
         <WaitingChats lineName={lineName} onOpened={openChat} />
         {guardNotice && (

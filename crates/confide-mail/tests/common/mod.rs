@@ -54,3 +54,9 @@ pub async fn desktop_under(
     accounts::save(&store, &lab.account("shared", shared, AccountKind::Shared), &lab.password(shared)).await.unwrap();
     staff::session(&store).await.unwrap()
 }
+
+/// A desktop's store on `dir`, under the real keyring, at the test's clock; nobody set up yet.
+pub async fn open_store(dir: &std::path::Path, clock: Arc<dyn Clock>) -> Store {
+    let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
+    Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock, catalog: Catalog::builtin() }).await.unwrap()
+}
