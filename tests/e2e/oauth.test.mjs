@@ -1,7 +1,8 @@
 // Issue 22 through the real window: a shared mailbox that signs in with the helpline's provider
 // (the lab's oidc-provider) has lost its sign-in (signed out here, as a revoked one ends: nothing
 // kept). The inbox says so and offers to sign in again; the person signs in in their own browser
-// (Debian's chromium, opened by the app through $BROWSER), and the inbox syncs. Then the
+// (Debian's chromium, opened by the app through $BROWSER), the inbox syncs, and a reply goes out
+// over SMTP with the token (XOAUTH2, no password anywhere). Then the
 // advisor's personal mailbox signs in with the same provider (Exchange Online takes no
 // passwords), and the sent-folder guard checks it over OAuth.
 import assert from "node:assert/strict";
@@ -10,7 +11,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { firstRun, launchChromium, needsLab, readLab, storeWithOAuthSharedMailbox } from "./flows.mjs";
+import { doveadm, firstRun, launchChromium, mailToPhoneline, needsLab, readLab, storeWithOAuthSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -71,6 +72,22 @@ test("issue22 the window signs a mailbox in again in the person's own browser", 
     await signInAt(chromium, url, "helpline@lab.test", lab.LAB_HELPLINE_PASSWORD);
     await s.waitForText(".sync-status", "new messages", 60000);
     assert.equal((await s.findAll(".sign-in-notice")).length, 0, "the notice goes once signed in");
+
+    // A reply, submitted with the token: Postfix logs the SASL method and who signed in.
+    const sender = `oauth${Date.now()}@example.org`;
+    const canary = `oauthreply${Date.now()}`;
+    mailToPhoneline(lab, sender, `From: ${sender}\r\nTo: phoneline@lab.test\r\nSubject: Please call\r\n\r\nCan someone call me?\r\n`);
+    await s.clickText("button", "Sync now");
+    await s.waitForText(".rows", sender, 60000);
+    await s.clickText(".row", sender);
+    await s.waitForText(".reply button", "Send reply");
+    await s.type(".reply textarea", `We will call you today. ${canary}`);
+    await s.clickText(".reply button", "Send reply");
+    await s.waitForText(".conv-title + p", "2 messages", 60000);
+    const submitted = readFileSync("/var/lib/confide-lab/log/postfix.log", "utf8");
+    assert.match(submitted, /sasl_method=XOAUTH2, sasl_username=helpline@lab\.test/, "the reply was not submitted with the token");
+    const sent = doveadm("search", "-u", "helpline@lab.test", "mailbox", "Sent", "body", canary).trim();
+    assert.ok(sent.length > 0, "the shared Sent holds the reply");
 
     // The personal mailbox, with the shared mailbox's provider: no password field at all.
     await s.clickText(".topbar button", "Settings");
