@@ -287,12 +287,12 @@ command_table! {
     people::contact_record(confide_core::consent::ContactInput) -> crate::people::ContactsView;
     people::contacts_view(()) -> crate::people::ContactsView;
     people::contact_done(crate::people::ContactDoneRequest) -> crate::people::ContactsView;
-    people::subject_search(crate::people::SubjectRequest) -> confide_mail::subject_access::Found;
+    people::subject_search(crate::people::SubjectRequest) -> confide_core::subject_access::Found;
     people::subject_export(crate::people::SubjectRequest) -> SaveOutcome;
-    people::subject_erase(crate::people::SubjectRequest) -> confide_mail::subject_access::Erased;
+    people::subject_erase(crate::people::SubjectRequest) -> confide_core::subject_access::Erased;
     commands::set_hold(HoldRequest) -> confide_mail::reading::ConversationView;
-    livechat::webchat_state(()) -> crate::livechat::LiveChatState;
-    livechat::webchat_connect(WebchatConnectRequest) -> crate::livechat::LiveChatState;
+    livechat::webchat_state(()) -> confide_services::livechat::LiveChatState;
+    livechat::webchat_connect(WebchatConnectRequest) -> confide_services::livechat::LiveChatState;
     livechat::webchat_accept(AcceptChatRequest) -> ();
     livechat::webchat_say(ChatSayRequest) -> confide_mail::reading::ConversationView;
     livechat::webchat_pass(ChatPassRequest) -> ();

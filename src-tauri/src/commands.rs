@@ -78,13 +78,7 @@ pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<Sync
         total.removed += r.removed;
         total.resets += r.resets;
     }
-    // From now on new mail is pushed: the server says, and a sync follows within seconds.
-    crate::push::ensure_watching(&app, &session.store, &state.watches).await?;
-    // And personal mailboxes are kept clear of helpline mail (the guard needs the shared
-    // mailbox synced first: that is how it recognises replies to it).
-    crate::guard::ensure_running(&app, &session.store, &state.guard).await?;
-    // And what the policy says has expired goes, on a schedule.
-    crate::retention::ensure_scheduled(&app, &session.store, &state.retention).await;
+    crate::services::start_after_sync(&app, &session.store, &state).await?;
     Ok(total)
 }
 
@@ -226,7 +220,7 @@ pub async fn guard_now(
     state: State<'_, AppState>,
 ) -> Result<confide_mail::guard::GuardReport, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    crate::guard::run_now(&app, &session.store, &state.guard).await
+    Ok(confide_services::guard::run_now(&crate::services::events(&app), &session.store, &state.guard).await?)
 }
 
 #[tauri::command]
@@ -266,7 +260,7 @@ pub async fn save_personal_account(
         confide_mail::oauth::BROWSER_WAIT,
     )
     .await?;
-    crate::guard::ensure_running(&app, &session.store, &state.guard).await?;
+    confide_services::guard::ensure_running(&crate::services::events(&app), &session.store, &state.guard).await?;
     Ok(PersonalAccountInfo { account: Some(account), provider: provider_name(&session.store).await? })
 }
 

@@ -1,11 +1,11 @@
 //! Contact details kept with consent, and subject access, in the app: thin wrappers over
-//! `confide_core::consent` and `confide_mail::subject_access`.
+//! `confide_core::consent` and `confide_core::subject_access`.
 
 use confide_core::consent::KeptContact;
 use confide_core::consent::{ContactInput, Feedback};
 use confide_core::staff;
+use confide_core::subject_access::{Erased, Found};
 use confide_mail::records::ImapRecords;
-use confide_mail::subject_access::{Erased, Found};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use ts_rs::TS;
@@ -70,7 +70,7 @@ pub async fn contact_done(state: State<'_, AppState>, request: ContactDoneReques
 #[tauri::command]
 pub async fn subject_search(state: State<'_, AppState>, request: SubjectRequest) -> Result<Found, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    Ok(confide_mail::subject_access::search(&session, &request.query).await?)
+    Ok(confide_core::subject_access::search(&session, &ImapRecords::of(&session.store), &request.query).await?)
 }
 
 /// Saves the subject access document where the manager chooses.
@@ -81,12 +81,12 @@ pub async fn subject_export(
     request: SubjectRequest,
 ) -> Result<SaveOutcome, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    let doc = confide_mail::subject_access::export(&session, &request.query).await?;
+    let doc = confide_core::subject_access::export(&session, &ImapRecords::of(&session.store), &request.query).await?;
     crate::commands::save_as(&app, "Export", "subject-access.txt".to_owned(), doc.into_bytes()).await
 }
 
 #[tauri::command]
 pub async fn subject_erase(state: State<'_, AppState>, request: SubjectRequest) -> Result<Erased, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    Ok(confide_mail::subject_access::erase(&session, &request.query).await?)
+    Ok(confide_core::subject_access::erase(&session, &ImapRecords::of(&session.store), &request.query).await?)
 }

@@ -1,8 +1,9 @@
 //! Quality monitoring in the app (managers): the commands of the Quality panel, each a thin
-//! wrapper over `confide_mail::qa`.
+//! wrapper over `confide_core::qa`.
 
 use confide_core::qa::{AdvisorMonth, Criterion, Review, ReviewView, Sample, SampleRequest};
 use confide_core::staff;
+use confide_mail::records::ImapRecords;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use ts_rs::TS;
@@ -28,19 +29,19 @@ pub struct QaOverview {
 #[tauri::command]
 pub async fn qa_sample(state: State<'_, AppState>, request: SampleRequest) -> Result<Sample, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    Ok(confide_mail::qa::sample(&session, &request).await?)
+    Ok(confide_core::qa::sample(&session, &ImapRecords::of(&session.store), &request).await?)
 }
 
 #[tauri::command]
 pub async fn qa_review_view(state: State<'_, AppState>, request: QaKeyRequest) -> Result<ReviewView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    Ok(confide_mail::qa::review_view(&session, &request.key).await?)
+    Ok(confide_core::qa::review_view(&session, &ImapRecords::of(&session.store), &request.key).await?)
 }
 
 #[tauri::command]
 pub async fn qa_save_review(state: State<'_, AppState>, request: Review) -> Result<QaOverview, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    confide_mail::qa::save_review(&session, &request).await?;
+    confide_core::qa::save_review(&session, &ImapRecords::of(&session.store), &request).await?;
     overview(&session).await
 }
 
@@ -51,7 +52,7 @@ pub async fn qa_overview(state: State<'_, AppState>) -> Result<QaOverview, ApiEr
 }
 
 async fn overview(session: &staff::Session) -> Result<QaOverview, ApiError> {
-    let reviews = confide_mail::qa::reviews(session).await?;
+    let reviews = confide_core::qa::reviews(session, &ImapRecords::of(&session.store)).await?;
     Ok(QaOverview { rubric: session.preset().rubric(), summary: confide_core::qa::summary(&reviews), reviews })
 }
 
@@ -59,6 +60,6 @@ async fn overview(session: &staff::Session) -> Result<QaOverview, ApiError> {
 #[tauri::command]
 pub async fn qa_export(app: AppHandle, state: State<'_, AppState>) -> Result<SaveOutcome, ApiError> {
     let session = staff::session(&state.store().await?).await?;
-    let csv = confide_mail::qa::export_summary(&session).await?;
+    let csv = confide_core::qa::export_summary(&session, &ImapRecords::of(&session.store)).await?;
     crate::commands::save_as(&app, "Export", "quality-reviews.csv".to_owned(), csv.into_bytes()).await
 }

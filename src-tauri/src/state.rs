@@ -13,11 +13,11 @@ pub struct AppState {
     store: Mutex<Option<Store>>,
     /// IDLE watches on the shared mailboxes, started after the first sync.
     pub watches: Mutex<Option<Vec<confide_mail::idle::Watch>>>,
-    pub guard: Arc<crate::guard::GuardState>,
+    pub guard: Arc<confide_services::guard::GuardState>,
     /// Whether the retention schedule has started.
     pub retention: Mutex<bool>,
     /// The webchat gateway connection, started when the inbox first asks.
-    pub livechat: Arc<crate::livechat::LiveChat>,
+    pub livechat: Arc<confide_services::livechat::LiveChat>,
 }
 
 impl AppState {

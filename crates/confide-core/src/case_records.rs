@@ -10,14 +10,10 @@ use ts_rs::TS;
 
 use crate::policy::{Period, Place, Preset, RetentionClass};
 use crate::staff::Session;
-use crate::CoreError;
+use crate::{CoreError, Refusal};
 
 mod flow;
 pub use flow::{create, list};
-
-/// Classes Confide writes through their own features, not as case records.
-const OWN: [&str; 7] =
-    ["email", "webchat", "letter", "letter_response", "qa_review", "disclosure_report", "disclosure_summary"];
 
 /// The classes a case record can be made in under this preset. Classes kept until an event
 /// (a literature address until it is sent) are consent records, not case records.
@@ -27,7 +23,7 @@ pub fn classes(preset: &Preset) -> Vec<&RetentionClass> {
         .iter()
         .filter(|c| {
             c.delete_from.contains(&Place::RecordFolders)
-                && !OWN.contains(&c.id.as_str())
+                && !crate::record_store::classes::is_own(&c.id)
                 && !matches!(c.period, Period::Until(_))
         })
         .collect()
@@ -55,10 +51,10 @@ pub struct CaseRecord {
 /// Checks a new case record and makes it.
 pub fn make(session: &Session, input: &CaseInput) -> Result<CaseRecord, CoreError> {
     if !classes(session.preset()).iter().any(|c| c.id == input.class) {
-        return Err(CoreError::Invalid("this policy keeps no record of that kind".into()));
+        return Err(CoreError::Refused(Refusal::NotInPolicy("keeps no record of that kind".into())));
     }
     if !session.profile.lines.contains(&input.line) {
-        return Err(CoreError::Invalid("that is not one of your service lines".into()));
+        return Err(CoreError::Refused(Refusal::NotYourLine));
     }
     if input.text.trim().is_empty() {
         return Err(CoreError::Invalid("write what the record is to hold".into()));

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::staff::Session;
-use crate::CoreError;
+use crate::{CoreError, Refusal};
 
 mod flow;
 pub use flow::{done, feedback, list, record, KeptContact};
@@ -42,7 +42,7 @@ pub fn purposes(preset: &crate::policy::Preset) -> Vec<Purpose> {
 }
 
 /// The class anonymised feedback is kept in.
-pub const FEEDBACK_CLASS: &str = "feedback";
+pub const FEEDBACK_CLASS: &str = crate::record_store::classes::FEEDBACK;
 
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]
@@ -86,10 +86,10 @@ pub fn make(session: &Session, input: &ContactInput) -> Result<Contact, CoreErro
         ));
     }
     if session.preset().retention_class(input.purpose.class()).is_none() {
-        return Err(CoreError::Invalid("this policy keeps no contact details for that purpose".into()));
+        return Err(CoreError::Refused(Refusal::NotInPolicy("keeps no contact details for that purpose".into())));
     }
     if !session.profile.lines.contains(&input.line) {
-        return Err(CoreError::Invalid("that is not one of your service lines".into()));
+        return Err(CoreError::Refused(Refusal::NotYourLine));
     }
     if input.name.trim().is_empty() || input.contact.trim().is_empty() {
         return Err(CoreError::Invalid("give the name and the address or number to use".into()));

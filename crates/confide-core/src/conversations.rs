@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::staff::Session;
 use crate::{CoreError, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -138,8 +139,10 @@ async fn record_in(store: &Store, tx: &mut sqlx::SqliteConnection, new: NewConve
     Ok(id)
 }
 
-/// The decrypted bodies of a conversation's messages, oldest first.
-pub async fn bodies(store: &Store, conversation_id: i64) -> Result<Vec<Vec<u8>>, CoreError> {
+/// The decrypted bodies of a conversation's messages, oldest first, for someone who may see it.
+pub async fn bodies(session: &Session, conversation_id: i64) -> Result<Vec<Vec<u8>>, CoreError> {
+    check_visible(session, conversation_id).await?;
+    let store = &session.store;
     let blobs = sqlx::query_scalar!(
         "SELECT body_blob FROM messages WHERE conversation_id = ? ORDER BY sent_at, id",
         conversation_id
@@ -305,10 +308,10 @@ pub async fn with_pseudonym(session: &crate::staff::Session, name: &str) -> Resu
     .await?)
 }
 
-/// A conversation's pseudonym, if it has one.
-pub async fn pseudonym(store: &Store, id: i64) -> Result<Option<String>, CoreError> {
+/// A conversation's pseudonym, if it has one (the caller has loaded the conversation, so may see it).
+pub async fn pseudonym(session: &Session, id: i64) -> Result<Option<String>, CoreError> {
     Ok(sqlx::query_scalar!("SELECT pseudonym FROM conversations WHERE id = ?", id)
-        .fetch_optional(store.pool())
+        .fetch_optional(session.store.pool())
         .await?
         .flatten())
 }

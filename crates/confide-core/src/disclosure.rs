@@ -15,13 +15,13 @@ use ts_rs::TS;
 use crate::policy::{Preset, RoleKind};
 use crate::staff::Session;
 use crate::team::Directory;
-use crate::CoreError;
+use crate::{CoreError, Refusal};
 
 mod flow;
 pub use flow::{record, review, view, DisclosuresView};
 
 /// The class of the anonymous summaries and their reviews (kept).
-pub const SUMMARY_CLASS: &str = "disclosure_summary";
+pub const SUMMARY_CLASS: &str = crate::record_store::classes::DISCLOSURE_SUMMARY;
 
 /// Whether the service user was told that sharing was being considered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -157,7 +157,11 @@ pub enum Part {
 /// `safeguarding_referral` (respect-mal-current keeps information shared with agencies five years).
 pub fn report_class(preset: &Preset) -> Result<&'static str, CoreError> {
     ["disclosure_report", "safeguarding_referral"].into_iter().find(|c| preset.retention_class(c).is_some()).ok_or_else(
-        || CoreError::Invalid("this policy has no record class for disclosure decisions (disclosure_report)".into()),
+        || {
+            CoreError::Refused(Refusal::NotInPolicy(
+                "keeps no record class for disclosure decisions (disclosure_report)".into(),
+            ))
+        },
     )
 }
 
@@ -181,7 +185,7 @@ pub fn decide(
         return Err(CoreError::Invalid("choose one of this helpline's exception categories".into()));
     }
     if !session.profile.lines.contains(&input.line) {
-        return Err(CoreError::Invalid("that is not one of your service lines".into()));
+        return Err(CoreError::Refused(Refusal::NotYourLine));
     }
     if input.disclosed.trim().is_empty() || input.why.trim().is_empty() {
         return Err(CoreError::Invalid("say what was disclosed and why".into()));
@@ -281,7 +285,10 @@ pub fn check_review(session: &Session, me: &str, summary: &Summary, reviews: &[R
 /// Whether this person's role reviews disclosures at all.
 pub fn may_review(session: &Session) -> Result<(), CoreError> {
     if session.profile.role == RoleKind::Advisor {
-        return Err(CoreError::Invalid("only a manager or a senior colleague reviews a disclosure".into()));
+        return Err(CoreError::Refused(Refusal::Role {
+            allowed: "a manager or a senior colleague".into(),
+            action: "review a disclosure".into(),
+        }));
     }
     Ok(())
 }

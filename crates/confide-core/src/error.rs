@@ -32,8 +32,26 @@ pub enum CoreError {
         "a colleague has replied to this conversation since you opened it. Read their reply before you send yours"
     )]
     RepliedSinceOpened(i64),
+    /// A rule of the helpline said no: what it was, typed, so callers and tests can tell a
+    /// refusal from a failure without reading its words.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error("{0}")]
     Invalid(String),
+}
+
+/// Why a rule refused. Each says, in its message, what the person may do instead.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Refusal {
+    /// The person's role does not allow it (the role is in the words: "only a manager can ...").
+    #[error("only {allowed} can {action}")]
+    Role { allowed: String, action: String },
+    /// It is on a service line this person does not work on.
+    #[error("that is not one of your service lines")]
+    NotYourLine,
+    /// The helpline's policy (its preset) makes no provision for it.
+    #[error("this helpline's policy {0}")]
+    NotInPolicy(String),
 }
 
 /// The few errors the UI acts on (e.g. by showing the agreement again); everything else is
@@ -67,7 +85,7 @@ impl CoreError {
             CoreError::AgreementRequired => ErrorCode::AgreementRequired,
             CoreError::NotSetUp => ErrorCode::NotSetUp,
             CoreError::RepliedSinceOpened(_) => ErrorCode::RepliedSinceOpened,
-            CoreError::Invalid(_) => ErrorCode::Invalid,
+            CoreError::Invalid(_) | CoreError::Refused(_) => ErrorCode::Invalid,
             _ => ErrorCode::Other,
         }
     }

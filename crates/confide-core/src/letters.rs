@@ -10,8 +10,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::record_store::classes;
 use crate::staff::Session;
-use crate::CoreError;
+use crate::{CoreError, Refusal};
 
 mod flow;
 pub use flow::{import, import_files, list, original_destroyed, page, respond, Imported};
@@ -128,7 +129,10 @@ pub const SUMMARY_MAX: usize = 200;
 pub fn check_import(session: &Session, details: &LetterDetails, files: usize) -> Result<(), CoreError> {
     use crate::policy::RoleKind;
     if session.profile.role == RoleKind::Advisor {
-        return Err(CoreError::Invalid("only a team leader or a manager can scan letters in".into()));
+        return Err(CoreError::Refused(Refusal::Role {
+            allowed: "a team leader or a manager".into(),
+            action: "scan letters in".into(),
+        }));
     }
     if files == 0 {
         return Err(CoreError::Invalid("choose the scanned pages of the letter first".into()));
@@ -148,8 +152,8 @@ pub fn check_import(session: &Session, details: &LetterDetails, files: usize) ->
             "give a short summary of the letter (at most {SUMMARY_MAX} characters, and no names or addresses)"
         )));
     }
-    if session.preset().retention_class("letter").is_none() {
-        return Err(CoreError::Invalid("this policy has no record class for letters".into()));
+    if session.preset().retention_class(classes::LETTER).is_none() {
+        return Err(CoreError::Refused(Refusal::NotInPolicy("keeps no record class for letters".into())));
     }
     Ok(())
 }
@@ -169,10 +173,10 @@ pub fn new_reference(session: &Session) -> String {
 /// The class a response to a letter is kept in: `letter_response` where the preset has one
 /// (older policies keep responses two months), else with the letter.
 pub fn response_class(session: &Session) -> &'static str {
-    if session.preset().retention_class("letter_response").is_some() {
-        "letter_response"
+    if session.preset().retention_class(classes::LETTER_RESPONSE).is_some() {
+        classes::LETTER_RESPONSE
     } else {
-        "letter"
+        classes::LETTER
     }
 }
 

@@ -26,10 +26,11 @@ pub mod retention_record;
 pub mod shared_record;
 pub mod staff;
 pub mod store;
+pub mod subject_access;
 pub mod team;
 pub mod triage_state;
 pub mod webchat;
 
 pub use clock::{Clock, FixedClock, Rehearsal, SystemClock};
-pub use error::{CoreError, ErrorCode};
+pub use error::{CoreError, ErrorCode, Refusal};
 pub use store::Store;

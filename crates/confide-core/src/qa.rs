@@ -14,10 +14,13 @@ use ts_rs::TS;
 
 use crate::CoreError;
 
+mod flow;
 pub mod mask;
 
+pub use flow::{export_summary, review_view, reviews, sample, save_review};
+
 /// The retention class reviews are kept in.
-pub const REVIEW_CLASS: &str = "qa_review";
+pub const REVIEW_CLASS: &str = crate::record_store::classes::QA_REVIEW;
 
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]
@@ -289,52 +292,6 @@ pub fn summary_csv(rows: &[AdvisorMonth], rubric: &[Criterion], names: &BTreeMap
         out.push('\n');
     }
     out
-}
-
-/// The email replies on the lines this person sees, sent in `[from, to)` (unix seconds), with
-/// their author from the keyword their Sent copy carries.
-pub async fn email_candidates(
-    session: &crate::staff::Session,
-    from: i64,
-    to: i64,
-) -> Result<Vec<SampleItem>, CoreError> {
-    let lines = session.lines_json();
-    let rows = sqlx::query!(
-        r#"SELECT m.id AS "id!", m.sent_at, ra.author AS "author?: String"
-           FROM messages m JOIN conversations c ON c.id = m.conversation_id
-           LEFT JOIN reply_authors ra ON ra.message_id = m.message_id
-           WHERE c.channel = 'email' AND m.direction = 'out' AND m.sent_at >= ? AND m.sent_at < ?
-             AND c.line_id IN (SELECT value FROM json_each(?))"#,
-        from,
-        to,
-        lines
-    )
-    .fetch_all(session.store.pool())
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            // Who wrote it, from the state entries (`triage_state`); unknown for mail sent elsewhere.
-            let advisor = r.author.unwrap_or_default();
-            SampleItem {
-                key: format!("email:{}", r.id),
-                channel: "email".into(),
-                advisor,
-                month: month_of(r.sent_at),
-                at: r.sent_at,
-            }
-        })
-        .collect())
-}
-
-/// The conversation an email reply is in, for someone allowed to see it.
-pub async fn conversation_of(session: &crate::staff::Session, message: i64) -> Result<i64, CoreError> {
-    let id = sqlx::query_scalar!("SELECT conversation_id FROM messages WHERE id = ?", message)
-        .fetch_optional(session.store.pool())
-        .await?
-        .ok_or_else(|| CoreError::Invalid("that reply is no longer kept (it may have expired)".into()))?;
-    crate::conversations::check_visible(session, id).await?;
-    Ok(id)
 }
 
 /// `YYYY-MM` of a unix time.

@@ -11,10 +11,10 @@ use sha2::{Digest, Sha256};
 
 use crate::policy::{Preset, RoleKind};
 use crate::team::Directory;
-use crate::CoreError;
+use crate::{CoreError, Refusal};
 
 /// The audit log's class: not a retention class (it is kept), read by managers only.
-pub const AUDIT_CLASS: &str = "audit";
+pub const AUDIT_CLASS: &str = crate::record_store::classes::AUDIT;
 
 /// What a record says about itself, signed by its author. Inside the encryption: the line a
 /// record belongs to is itself something another line must not learn.
@@ -64,7 +64,7 @@ pub fn readers(
     } else {
         preset
             .retention_class(class)
-            .ok_or_else(|| CoreError::Invalid(format!("this policy has no record class \"{class}\"")))?
+            .ok_or_else(|| CoreError::Refused(Refusal::NotInPolicy(format!("has no record class \"{class}\""))))?
             .readers
             .clone()
     };

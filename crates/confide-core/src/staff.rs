@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use ts_rs::TS;
 
 use crate::policy::{Agreement, Preset, Role, RoleKind, ServiceLine};
-use crate::{CoreError, Store};
+use crate::{CoreError, Refusal, Store};
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -290,7 +290,7 @@ impl Session {
     pub fn require_manager(&self, action: &str) -> Result<(), CoreError> {
         match self.profile.role {
             RoleKind::Manager => Ok(()),
-            _ => Err(CoreError::Invalid(format!("only a manager can {action}"))),
+            _ => Err(CoreError::Refused(Refusal::Role { allowed: "a manager".into(), action: action.into() })),
         }
     }
 

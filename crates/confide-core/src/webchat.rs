@@ -129,8 +129,9 @@ pub async fn ended(store: &Store, chat: &str) -> Result<(), CoreError> {
     Ok(())
 }
 
-/// The whole chat, oldest first, for its shared record.
-pub async fn transcript(store: &Store, chat: &str) -> Result<Transcript, CoreError> {
+/// The whole chat, oldest first, for its shared record. Content: only for a signed-in person.
+pub async fn transcript(session: &crate::staff::Session, chat: &str) -> Result<Transcript, CoreError> {
+    let store = &session.store;
     let row = sqlx::query!(
         "SELECT c.id, c.line_id, c.created_at, c.risk_flags FROM webchats w JOIN conversations c ON c.id = w.conversation_id WHERE w.chat_id = ?",
         chat

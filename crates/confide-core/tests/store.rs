@@ -81,7 +81,7 @@ async fn issue2_canaries_never_reach_disk_in_plaintext() {
         inbox::page(&session, &InboxFilter { search: Some(CANARIES[2].into()), ..Default::default() }).await.unwrap();
     assert_eq!(found.total, Some(50));
     let first = found.conversations[0].id;
-    assert_eq!(conversations::bodies(&store, first).await.unwrap()[0], body.as_bytes());
+    assert_eq!(conversations::bodies(&session, first).await.unwrap()[0], body.as_bytes());
     assert_eq!(accounts::list(&store).await.unwrap()[0].address, CANARIES[3]);
 
     // While open, with the WAL and shared-memory files live, and again after closing.

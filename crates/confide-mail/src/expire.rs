@@ -138,7 +138,7 @@ pub async fn run_with_progress(
             let (acct, period) = (account.clone(), class.period.clone());
             let located = locations_of(&mine, &account.id);
             let keep: HashSet<(String, u32)> =
-                held_at.iter().filter(|(a, ..)| *a == account.id).map(|(_, f, _, u)| (f.clone(), *u)).collect();
+                held_at.iter().filter(|p| p.account == account.id).map(|p| (p.folder.clone(), p.uid)).collect();
             let decided = mailstore::all_local_uids(store, &account.id).await?;
             let result = tokio::task::spawn_blocking(move || {
                 expunge_server(&acct, &password, &located, &keep, &decided, &period, now)

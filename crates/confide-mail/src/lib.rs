@@ -18,14 +18,12 @@ pub mod lab;
 pub mod mime;
 pub mod oauth;
 pub mod personal;
-pub mod qa;
 pub mod reading;
 pub mod records;
 pub mod reply;
 pub mod sanitize;
 pub mod sasl;
 pub mod send;
-pub mod subject_access;
 pub mod sync;
 pub mod triage;
 

@@ -99,7 +99,7 @@ pub async fn conversation(session: &Session, id: i64) -> Result<ConversationView
             })
             .collect();
         let hold = confide_core::retention::hold::of(session, id).await?;
-        let pseudonym = conversations::pseudonym(&session.store, id).await?;
+        let pseudonym = conversations::pseudonym(session, id).await?;
         return Ok(ConversationView { summary, messages, hold, pseudonym });
     }
     let messages = stored
@@ -134,7 +134,7 @@ pub async fn conversation(session: &Session, id: i64) -> Result<ConversationView
         })
         .collect();
     let hold = confide_core::retention::hold::of(session, id).await?;
-    let pseudonym = conversations::pseudonym(&session.store, id).await?;
+    let pseudonym = conversations::pseudonym(session, id).await?;
     Ok(ConversationView { summary, messages, hold, pseudonym })
 }
 

@@ -105,9 +105,9 @@ async fn issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outli
     }
     sync(&ann).await;
 
-    let refused = confide_mail::qa::sample(&bob, &request(None)).await.unwrap_err();
+    let refused = confide_core::qa::sample(&bob, &ImapRecords::of(&bob.store), &request(None)).await.unwrap_err();
     assert!(refused.to_string().contains("only a manager"), "{refused}");
-    let sample = confide_mail::qa::sample(&ann, &request(None)).await.unwrap();
+    let sample = confide_core::qa::sample(&ann, &ImapRecords::of(&ann.store), &request(None)).await.unwrap();
     let chosen = |fp: String| sample.items.iter().filter(|i| i.advisor == fp).count();
     assert_eq!(
         (
@@ -125,16 +125,22 @@ async fn issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outli
         "Bob's reply from Confide counted as his: {:?}",
         sample.strata
     );
-    let again = confide_mail::qa::sample(&ann, &request(Some(sample.seed.clone()))).await.unwrap();
+    let again = confide_core::qa::sample(&ann, &ImapRecords::of(&ann.store), &request(Some(sample.seed.clone())))
+        .await
+        .unwrap();
     assert_eq!(again.items, sample.items, "the same seed draws the same sample");
 
     // Every reply of Bob's, masked: the one to Wendell shows the conversation, and none of him.
-    let all = confide_mail::qa::sample(&ann, &SampleRequest { per_advisor_per_month: Some(100), ..request(None) })
-        .await
-        .unwrap();
+    let all = confide_core::qa::sample(
+        &ann,
+        &ImapRecords::of(&ann.store),
+        &SampleRequest { per_advisor_per_month: Some(100), ..request(None) },
+    )
+    .await
+    .unwrap();
     let mut with_canary_conversation = None;
     for item in &all.items {
-        let view = confide_mail::qa::review_view(&ann, &item.key).await.unwrap();
+        let view = confide_core::qa::review_view(&ann, &ImapRecords::of(&ann.store), &item.key).await.unwrap();
         let text =
             format!("{} {}", view.subject, view.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join(" "));
         for canary in CANARIES {
@@ -159,7 +165,7 @@ async fn issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outli
         reviewer: String::new(),
         at: 0,
     };
-    confide_mail::qa::save_review(&ann, &review).await.unwrap();
+    confide_core::qa::save_review(&ann, &ImapRecords::of(&ann.store), &review).await.unwrap();
     assert_eq!(lab.count_body(&shared, "Confide/Reviews", "opening hours"), 0, "sealed on the server");
 
     // Past six months the conversation is destroyed; the review stays, without its content.
@@ -170,11 +176,11 @@ async fn issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outli
     clock.set(later.max(time::macros::datetime!(2027-06-01 12:00 UTC)));
     let report = confide_mail::expire::run(&ann.store, false).await.unwrap();
     assert!(report.problems.is_empty() && report.expired_messages >= 17, "{report:?}");
-    let gone = confide_mail::qa::review_view(&ann, &item.key).await.unwrap_err();
+    let gone = confide_core::qa::review_view(&ann, &ImapRecords::of(&ann.store), &item.key).await.unwrap_err();
     assert!(gone.to_string().contains("no longer kept"), "{gone}");
-    let reviews = confide_mail::qa::reviews(&ann).await.unwrap();
+    let reviews = confide_core::qa::reviews(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
     assert_eq!((reviews.len(), reviews[0].reviewer.as_str(), reviews[0].scores.len()), (1, "Ann", rubric.len()));
-    let csv = confide_mail::qa::export_summary(&ann).await.unwrap();
+    let csv = confide_core::qa::export_summary(&ann, &ImapRecords::of(&ann.store)).await.unwrap();
     assert!(csv.contains("\"Bob\",2026-10,1,4.0"), "{csv}");
     for canary in CANARIES {
         assert!(

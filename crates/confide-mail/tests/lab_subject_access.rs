@@ -97,9 +97,9 @@ async fn issue9_a_subject_access_export_holds_the_persons_records_only_and_erasu
     .await
     .unwrap();
 
-    let refused = confide_mail::subject_access::search(&tia, "Okafor").await.unwrap_err();
+    let refused = confide_core::subject_access::search(&tia, &ImapRecords::of(&tia.store), "Okafor").await.unwrap_err();
     assert!(refused.to_string().contains("only a manager"), "{refused}");
-    let doc = confide_mail::subject_access::export(&ann, "Okafor").await.unwrap();
+    let doc = confide_core::subject_access::export(&ann, &ImapRecords::of(&ann.store), "Okafor").await.unwrap();
     for canary in [
         "sar-canary-email",
         "sar-canary-chat",
@@ -124,10 +124,11 @@ async fn issue9_a_subject_access_export_holds_the_persons_records_only_and_erasu
         .unwrap()
         .id;
     confide_core::conversations::set_pseudonym(&ann, other, "Bluebird").await.unwrap();
-    let by_pseudonym = confide_mail::subject_access::search(&ann, "bluebird").await.unwrap();
+    let by_pseudonym =
+        confide_core::subject_access::search(&ann, &ImapRecords::of(&ann.store), "bluebird").await.unwrap();
     assert_eq!(by_pseudonym.conversations.iter().map(|c| c.id).collect::<Vec<_>>(), vec![other]);
 
-    let erased = confide_mail::subject_access::erase(&ann, "Okafor").await.unwrap();
+    let erased = confide_core::subject_access::erase(&ann, &ImapRecords::of(&ann.store), "Okafor").await.unwrap();
     assert_eq!((erased.conversations, erased.server_messages), (1, 1), "{erased:?}");
     assert!(erased.records >= 4, "transcript, letter, response, scan: {erased:?}");
     assert_eq!(lab.count_body(&shared, "INBOX", "sar-canary-email"), 0, "gone from the server");
@@ -138,7 +139,7 @@ async fn issue9_a_subject_access_export_holds_the_persons_records_only_and_erasu
         "only the other chat's transcript is left"
     );
     assert_eq!(lab.message_count(&shared, "Confide/Letters"), 0, "the letter, its scan and response are gone");
-    let again = confide_mail::subject_access::search(&ann, "Okafor").await.unwrap();
+    let again = confide_core::subject_access::search(&ann, &ImapRecords::of(&ann.store), "Okafor").await.unwrap();
     assert!(again.conversations.is_empty() && again.records.is_empty());
     ann.store.close().await;
     for canary in ["sar-canary-email", "w.okafor", "Okafor"] {

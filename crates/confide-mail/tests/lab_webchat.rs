@@ -322,7 +322,7 @@ async fn issue7_the_desktop_reaches_the_gateway_over_wss_with_the_helplines_ca()
     let Out::History { sealed, .. } = next(&mut events).await else { panic!("no history") };
     confide_core::webchat::take_history(&bob, &chat, &line, &sealed).await.unwrap();
     settle(&bob, &chat, &mut events, 1).await;
-    let transcript = confide_core::webchat::transcript(&bob.store, &chat).await.unwrap();
+    let transcript = confide_core::webchat::transcript(&bob, &chat).await.unwrap();
     assert_eq!(transcript.messages[0].text, "over tls");
     gw.stop().await;
 }

@@ -1,10 +1,10 @@
 import { useEffect, useState } from "react";
-import type { ContactsView } from "../bindings/ContactsView";
 import type { ConversationView } from "../bindings/ConversationView";
 import type { Erased } from "../bindings/Erased";
 import type { Found } from "../bindings/Found";
 import type { Purpose } from "../bindings/Purpose";
 import { contactDone, contactRecord, contactsView, setPseudonym, subjectErase, subjectExport, subjectSearch } from "../bindings/commands";
+import { useLoad } from "../data";
 import { asApiError, sentence } from "../errors";
 
 /** Contact details, kept only with the service user's consent for one purpose (from a
@@ -108,13 +108,13 @@ export function ContactForm({ id, line, onDone, onView }: { id: number; line: st
 /** Contact details kept with consent (done when sent or called), anonymised feedback, and, for
  * managers, subject access: find, export and erase what is held about a person. */
 export function People({ manager, onClose }: { manager: boolean; onClose: () => void }) {
-  const [view, setView] = useState<ContactsView | null>(null);
-  const [error, setError] = useState("");
+  const contacts = useLoad(contactsView, []);
+  const view = contacts.data ?? null;
+  const setView = contacts.set;
+  const [failed, setError] = useState("");
+  const error = failed || contacts.error;
   const [feedback, setFeedback] = useState<Record<string, string>>({});
   const fail = (e: unknown) => setError(sentence(asApiError(e).message));
-  useEffect(() => {
-    contactsView().then(setView).catch(fail);
-  }, []);
   return (
     <section className="people" aria-labelledby="people-title">
       <h2 id="people-title">Contacts and subject access</h2>

@@ -1,9 +1,9 @@
 import { useEffect, useState } from "react";
 import type { QaOverview } from "../bindings/QaOverview";
-import type { ReviewView } from "../bindings/ReviewView";
 import type { Sample } from "../bindings/Sample";
 import type { SampleItem } from "../bindings/SampleItem";
 import { qaExport, qaOverview, qaReviewView, qaSample, qaSaveReview } from "../bindings/commands";
+import { useLoad } from "../data";
 import { asApiError, sentence } from "../errors";
 
 /** The last 30 days up to today, as YYYY-MM-DD. */
@@ -17,16 +17,15 @@ function lastThirtyDays(): [string, string] {
  * channel and reproducible from its seed; each reviewed masked against the rubric; the reviews
  * summed up per advisor for supervision. Reviews keep no content, so they outlive it. */
 export function Quality({ names, onClose }: { names: Record<string, string>; onClose: () => void }) {
-  const [overview, setOverview] = useState<QaOverview | null>(null);
+  const loaded = useLoad(qaOverview, []);
+  const overview = loaded.data ?? null;
+  const setOverview = loaded.set;
   const [sample, setSample] = useState<Sample | null>(null);
   const [open, setOpen] = useState<SampleItem | null>(null);
-  const [error, setError] = useState("");
+  const [failed, setError] = useState("");
+  const error = failed || loaded.error;
   const fail = (e: unknown) => setError(sentence(asApiError(e).message));
   const advisor = (key: string) => (key ? (names[key] ?? `key ${key.slice(0, 8)}`) : "not sent from Confide");
-
-  useEffect(() => {
-    qaOverview().then(setOverview).catch(fail);
-  }, []);
 
   return (
     <section className="quality" aria-labelledby="quality-title">
@@ -188,12 +187,14 @@ function ReviewPane({
   onSaved: (o: QaOverview) => void;
   onError: (e: unknown) => void;
 }) {
-  const [view, setView] = useState<ReviewView | null>(null);
+  const reviewed = useLoad(() => qaReviewView({ key: item.key }), [item.key]);
+  const view = reviewed.data ?? null;
   const [scores, setScores] = useState<Record<string, number>>({});
   const [comment, setComment] = useState("");
   useEffect(() => {
-    qaReviewView({ key: item.key }).then(setView).catch(onError);
-  }, [item.key]);
+    if (reviewed.error) onError({ code: "other", message: reviewed.error });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [reviewed.error]);
   const complete = overview.rubric.every((c) => scores[c.id]);
   return (
     <article className="qa-review" aria-labelledby="qa-review-title">

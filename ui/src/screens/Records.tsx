@@ -3,10 +3,8 @@ import { onRetentionFailed, onRetentionProgress, onRetentionReport } from "../bi
 import type { Export } from "../bindings/Export";
 import type { Progress } from "../bindings/Progress";
 import type { RetentionReport } from "../bindings/RetentionReport";
-import type { RecordsView } from "../bindings/RecordsView";
-import type { AuditView } from "../bindings/AuditView";
-import type { TeamAuditCheck } from "../bindings/TeamAuditCheck";
 import { auditTeam, auditView, exportRecords, recordsView, retentionRunNow } from "../bindings/commands";
+import { useLoad } from "../data";
 import { asApiError, sentence } from "../errors";
 
 const ACTIONS: Record<string, string> = {
@@ -29,26 +27,18 @@ const day = (t: number | null) => (t === null ? "" : new Date(t * 1000).toLocale
 
 /** A manager's view of retention: what each run destroyed, the anonymous statistics, the holds. */
 export function Records({ onClose, onOpen, names }: { onClose: () => void; onOpen: (conversationId: number) => void; names: Record<string, string> }) {
-  const [view, setView] = useState<RecordsView | null>(null);
-  const [status, setStatus] = useState("");
-  const [audit, setAudit] = useState<AuditView | null>(null);
-  const [team, setTeam] = useState<TeamAuditCheck | null>(null);
-  const [teamStatus, setTeamStatus] = useState("Checking the team's log on the server…");
-
-  useEffect(() => {
-    recordsView()
-      .then(setView)
-      .catch((e) => setStatus(sentence(asApiError(e).message)));
-    auditView()
-      .then(setAudit)
-      .catch((e) => setStatus(sentence(asApiError(e).message)));
-    auditTeam()
-      .then((t) => {
-        setTeam(t);
-        setTeamStatus("");
-      })
-      .catch((e) => setTeamStatus(`The team's log on the server was not checked: ${sentence(asApiError(e).message)}`));
-  }, []);
+  const records = useLoad(recordsView, []);
+  const view = records.data;
+  const reloadRecords = records.reload;
+  const auditLog = useLoad(auditView, []);
+  const audit = auditLog.data;
+  const teamLog = useLoad(auditTeam, []);
+  const team = teamLog.data;
+  const teamStatus = teamLog.loading
+    ? "Checking the team's log on the server…"
+    : teamLog.error && `The team's log on the server was not checked: ${teamLog.error}`;
+  const [saved, setStatus] = useState("");
+  const status = saved || records.error || auditLog.error;
 
   // A run started here, or by the schedule while the panel is open: its steps, as it goes.
   const [run, setRun] = useState<{ progress: Progress | null; message: string; running: boolean }>({ progress: null, message: "", running: false });
@@ -56,7 +46,7 @@ export function Records({ onClose, onOpen, names }: { onClose: () => void; onOpe
     const stepped = onRetentionProgress((e) => setRun((r) => ({ ...r, progress: e.payload, running: true })));
     const finished = onRetentionReport((e) => {
       setRun({ progress: null, message: runSummary(e.payload), running: false });
-      recordsView().then(setView).catch(() => {});
+      reloadRecords();
     });
     const failed = onRetentionFailed((e) => setRun({ progress: null, message: sentence(e.payload), running: false }));
     return () => {
@@ -64,7 +54,7 @@ export function Records({ onClose, onOpen, names }: { onClose: () => void; onOpe
       finished.then((f) => f());
       failed.then((f) => f());
     };
-  }, []);
+  }, [reloadRecords]);
   const runNow = useCallback(() => {
     setRun({ progress: null, message: "", running: true });
     retentionRunNow().catch((e) => setRun({ progress: null, message: sentence(asApiError(e).message), running: false }));

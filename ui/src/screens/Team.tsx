@@ -1,7 +1,8 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import type { TeamChangeRequest } from "../bindings/TeamChangeRequest";
 import type { TeamView } from "../bindings/TeamView";
 import { teamChange, teamView } from "../bindings/commands";
+import { useLoad } from "../data";
 import { asApiError, sentence } from "../errors";
 
 const ROLES: Record<string, string> = { advisor: "Advisor", team_leader: "Team leader", manager: "Manager" };
@@ -14,19 +15,13 @@ function accepted(view: TeamView, key: string): string {
 
 /** The team directory: who works here, their keys' fingerprints to compare, and (managers) adding and removing. */
 export function Team({ onClose, lineName }: { onClose: () => void; lineName: (id: string) => string }) {
-  const [view, setView] = useState<TeamView | null>(null);
-  const [status, setStatus] = useState("Reading the team directory from the shared mailbox…");
+  const team = useLoad(teamView, []);
+  const view = team.data ?? null;
+  const setView = team.set;
+  const [said, setStatus] = useState("");
+  const status = said || (team.loading ? "Reading the team directory from the shared mailbox…" : team.error);
   const [card, setCard] = useState("");
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    teamView()
-      .then((v) => {
-        setView(v);
-        setStatus("");
-      })
-      .catch((e) => setStatus(sentence(asApiError(e).message)));
-  }, []);
 
   const change = (request: TeamChangeRequest, done: string) => {
     setBusy(true);

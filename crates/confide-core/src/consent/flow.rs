@@ -6,7 +6,7 @@ use ts_rs::TS;
 use super::{anonymise, make, purposes, Contact, ContactInput, Feedback, Purpose, FEEDBACK_CLASS};
 use crate::record_store::{self as records, RecordStore};
 use crate::staff::Session;
-use crate::CoreError;
+use crate::{CoreError, Refusal};
 
 /// Keeps contact details for a purpose, with the consent recorded; returns the record's id.
 pub async fn record<S: RecordStore>(session: &Session, server: &S, input: &ContactInput) -> Result<String, S::Error> {
@@ -55,7 +55,10 @@ pub async fn done<S: RecordStore>(
         .ok_or_else(|| CoreError::Invalid("those contact details are not here (already destroyed?)".into()))?;
     if let (Purpose::Feedback, Some(text)) = (kept.contact.purpose, feedback.map(str::trim).filter(|t| !t.is_empty())) {
         if session.preset().retention_class(FEEDBACK_CLASS).is_none() {
-            return Err(CoreError::Invalid("this policy has no class for anonymised feedback (feedback)".into()).into());
+            return Err(CoreError::Refused(Refusal::NotInPolicy(
+                "keeps no class for anonymised feedback (feedback)".into(),
+            ))
+            .into());
         }
         let now = session.store.now_ts();
         let anonymous = anonymise(&kept.contact, text, now);

@@ -12,9 +12,9 @@ use super::{
 };
 use crate::policy::RoleKind;
 use crate::progress::{OnProgress, Progress};
-use crate::record_store::{self as records, RecordStore, SCAN_PART};
+use crate::record_store::{self as records, classes, RecordStore, SCAN_PART};
 use crate::staff::Session;
-use crate::CoreError;
+use crate::{CoreError, Refusal};
 
 fn part_body(part: &LetterPart) -> Vec<u8> {
     serde_json::to_vec(part).expect("parts serialise")
@@ -50,7 +50,7 @@ pub async fn import<S: RecordStore>(
             doing: format!("Encrypting scan {} of {} and sending it to the mail server", n + 1, files.len()),
         });
         let body = scan_body(kind, bytes);
-        let header = records::put_part(session, server, "letter", line, now, &body, Some(SCAN_PART)).await?;
+        let header = records::put_part(session, server, classes::LETTER, line, now, &body, Some(SCAN_PART)).await?;
         scans.push(ScanRef { record: header.id, kind, pages });
     }
     progress(Progress { step: of, of, doing: "Filing the letter".into() });
@@ -63,7 +63,7 @@ pub async fn import<S: RecordStore>(
         scans,
         imported_by: session.profile.display_name.clone(),
     };
-    records::put(session, server, "letter", line, now, &part_body(&part)).await?;
+    records::put(session, server, classes::LETTER, line, now, &part_body(&part)).await?;
     crate::audit::append(&session.store, "letter_imported", &reference).await?;
     if details.original_destroyed {
         original_destroyed(session, server, &reference, &details.line).await?;
@@ -118,11 +118,11 @@ pub async fn import_files<S: RecordStore>(
 /// letter class's readers gets an empty list: the records exist, but nothing of them is theirs.
 pub async fn list<S: RecordStore>(session: &Session, server: &S) -> Result<Vec<LetterView>, S::Error> {
     let mut parts = vec![];
-    let mut classes = vec!["letter"];
+    let mut kept = vec![classes::LETTER];
     if response_class(session) != "letter" {
-        classes.push(response_class(session));
+        kept.push(response_class(session));
     }
-    for class in classes {
+    for class in kept {
         for listed in records::list(session, server, class).await? {
             let Ok(record) = listed.record else { continue };
             if let Ok(part) = serde_json::from_slice::<LetterPart>(&record.body) {
@@ -155,7 +155,7 @@ pub async fn page<S: RecordStore>(
     if !letters.iter().any(|l| l.reference == reference && l.scans.iter().any(|s| s.record == scan)) {
         return Err(CoreError::Invalid("that scan is not part of this letter".into()).into());
     }
-    let listed = records::list_ids(session, server, "letter", vec![scan.to_owned()]).await?;
+    let listed = records::list_ids(session, server, classes::LETTER, vec![scan.to_owned()]).await?;
     let record = listed
         .into_iter()
         .next()
@@ -206,11 +206,15 @@ pub async fn original_destroyed<S: RecordStore>(
     line: &str,
 ) -> Result<(), S::Error> {
     if session.profile.role == RoleKind::Advisor {
-        return Err(CoreError::Invalid("only a team leader or a manager deals with paper letters".into()).into());
+        return Err(CoreError::Refused(Refusal::Role {
+            allowed: "a team leader or a manager".into(),
+            action: "deal with paper letters".into(),
+        })
+        .into());
     }
     let part =
         LetterPart::OriginalDestroyed { reference: reference.to_owned(), by: session.profile.display_name.clone() };
-    records::put(session, server, "letter", Some(line), session.store.now_ts(), &part_body(&part)).await?;
+    records::put(session, server, classes::LETTER, Some(line), session.store.now_ts(), &part_body(&part)).await?;
     crate::audit::append(&session.store, "letter_original_destroyed", reference).await?;
     Ok(())
 }

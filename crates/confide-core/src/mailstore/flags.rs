@@ -134,19 +134,26 @@ pub async fn conversation_locations(
 }
 
 /// Where a conversation's messages sit on the server, with the UIDVALIDITY they were seen
-/// under, so a destructive step can check the folder is still the one it knew:
-/// (account, folder, uidvalidity, uid).
+/// under, so a destructive step can check the folder is still the one it knew.
 pub async fn erasure_locations(
     store: &Store,
     conversation_id: i64,
-) -> Result<Vec<(String, String, u32, u32)>, CoreError> {
+) -> Result<Vec<crate::record_store::ServerLocation>, CoreError> {
     let rows = sqlx::query!(
         "SELECT mm.account_id, mm.folder, mm.uidvalidity, mm.uid FROM mail_messages mm JOIN messages m ON m.id = mm.message_row WHERE m.conversation_id = ?",
         conversation_id
     )
     .fetch_all(store.pool())
     .await?;
-    Ok(rows.into_iter().map(|r| (r.account_id, r.folder, r.uidvalidity as u32, r.uid as u32)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| crate::record_store::ServerLocation {
+            account: r.account_id,
+            folder: r.folder,
+            uid_validity: r.uidvalidity as u32,
+            uid: r.uid as u32,
+        })
+        .collect())
 }
 
 /// The Message-IDs of the messages an account's mailbox holds (as last synced): how the

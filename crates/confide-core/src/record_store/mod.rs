@@ -4,12 +4,16 @@
 //! ([`memory::MemoryRecords`]). Sealing to the right readers and opening with this desktop's key
 //! happen here, once, so no feature can keep a record that skips them.
 
+pub mod classes;
+mod content;
 pub mod memory;
+
+pub use content::{MailContent, ReadConversation, ReadMessage, ServerLocation};
 
 use std::future::Future;
 
 use crate::policy::Preset;
-use crate::shared_record::{self, Header, SharedRecord, AUDIT_CLASS};
+use crate::shared_record::{self, Header, SharedRecord};
 use crate::staff::Session;
 use crate::team::Entry;
 use crate::CoreError;
@@ -79,18 +83,9 @@ pub trait RecordStore: Sync {
     fn append_team_entry(&self, entry: &Entry) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
-/// The folder records of `class` are kept in.
+/// The folder records of `class` are kept in (see [`classes`]).
 pub fn class_folder(preset: &Preset, class: &str) -> Result<String, CoreError> {
-    if class == AUDIT_CLASS {
-        return Ok("Confide/Audit".into());
-    }
-    if class == crate::triage_state::STATE_CLASS {
-        return Ok("Confide/State".into());
-    }
-    Ok(preset
-        .retention_class(class)
-        .ok_or_else(|| CoreError::Invalid(format!("this policy has no record class \"{class}\"")))?
-        .folder())
+    classes::folder(preset, class)
 }
 
 /// Seals `body` as a record of `class` on `line` to exactly the staff the preset and the team

@@ -4,6 +4,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::policy::RoleKind;
+use crate::record_store::ServerLocation;
 use crate::staff::Session;
 use crate::{CoreError, Store};
 
@@ -53,8 +54,8 @@ pub async fn release(session: &Session, conversation_id: i64) -> Result<(), Core
 }
 
 /// How many conversations are on hold, and where the server copies of those held here are (so a sweep of the
-/// server never takes them): (account, folder, uidvalidity, uid).
-pub async fn held(store: &Store) -> Result<(usize, Vec<(String, String, u32, u32)>), CoreError> {
+/// server never takes them).
+pub async fn held(store: &Store) -> Result<(usize, Vec<ServerLocation>), CoreError> {
     // Held here (with a reason) or, by a manager on another desktop, on the server.
     let n = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!: i64" FROM conversations c
@@ -68,8 +69,13 @@ pub async fn held(store: &Store) -> Result<(usize, Vec<(String, String, u32, u32
     )
     .fetch_all(store.pool())
     .await?;
-    let mut out: Vec<_> =
-        rows.into_iter().map(|r| (r.account_id, r.folder, r.uidvalidity as u32, r.uid as u32)).collect();
+    let place = |account, folder, uid_validity: i64, uid: i64| ServerLocation {
+        account,
+        folder,
+        uid_validity: uid_validity as u32,
+        uid: uid as u32,
+    };
+    let mut out: Vec<_> = rows.into_iter().map(|r| place(r.account_id, r.folder, r.uidvalidity, r.uid)).collect();
     // Another line's conversations the team holds, which this desktop does not hold itself: only
     // their places are known here (`triage_state`), and its sweep leaves them alone.
     let elsewhere = sqlx::query!(
@@ -78,7 +84,7 @@ pub async fn held(store: &Store) -> Result<(usize, Vec<(String, String, u32, u32
     )
     .fetch_all(store.pool())
     .await?;
-    out.extend(elsewhere.into_iter().map(|r| (r.account_id, r.folder, r.uidvalidity as u32, r.uid as u32)));
+    out.extend(elsewhere.into_iter().map(|r| place(r.account_id, r.folder, r.uidvalidity, r.uid)));
     Ok((n as usize, out))
 }
 

@@ -6,7 +6,7 @@
 use base64::Engine;
 
 use super::{add, archived, ended, open, stored, transcript, Said};
-use crate::record_store::{self as records, RecordStore};
+use crate::record_store::{self as records, classes, RecordStore};
 use crate::shared_record::Header;
 use crate::staff::Session;
 use crate::CoreError;
@@ -36,10 +36,10 @@ pub async fn take_history(session: &Session, chat: &str, line: &str, sealed: &[S
 /// chat marked archived here. The caller then tells the gateway it may forget the chat.
 pub async fn archive<S: RecordStore>(session: &Session, server: &S, chat: &str) -> Result<Header, S::Error> {
     ended(&session.store, chat).await?;
-    let transcript = transcript(&session.store, chat).await?;
+    let transcript = transcript(session, chat).await?;
     let body = serde_json::to_vec(&transcript).expect("transcripts serialise");
     let (line, started) = (transcript.line.clone(), transcript.started_at);
-    let header = records::put(session, server, "webchat", Some(&line), started, &body).await?;
+    let header = records::put(session, server, classes::WEBCHAT, Some(&line), started, &body).await?;
     archived(&session.store, chat).await?;
     crate::audit::append(&session.store, "archived", &format!("webchat:{}", header.id)).await?;
     Ok(header)

@@ -2,6 +2,7 @@
 //! mailbox's `Confide/...` folders. Each call signs in with the shared mailbox's stored secret
 //! and runs the blocking `imap` crate on a worker thread.
 
+mod content;
 mod messages;
 mod team;
 

@@ -7,23 +7,13 @@
 //! The search and the erasure are on the audit log by a hash of what was searched, never the
 //! words themselves.
 
-use std::collections::BTreeMap;
-
-use confide_core::staff::Session;
-use confide_core::{accounts, CoreError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
-use crate::connect::imap_login;
-use crate::imap_quote::uid_set;
-use crate::records::ImapRecords;
-use crate::MailError;
-use confide_core::record_store as records;
-
-fn server(session: &Session) -> ImapRecords {
-    ImapRecords::of(&session.store)
-}
+use crate::record_store::{self as records, classes, MailContent, RecordStore};
+use crate::staff::Session;
+use crate::CoreError;
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -80,31 +70,27 @@ fn fingerprint(query: &str) -> String {
 }
 
 /// Everything this manager can read that mentions `query`.
-async fn find(session: &Session, query: &str) -> Result<Found, MailError> {
+async fn find<S: MailContent>(session: &Session, server: &S, query: &str) -> Result<Found, S::Error> {
     let mut found = Found::default();
     let mut after = None;
     let mut ids = vec![];
     loop {
-        let filter = confide_core::inbox::InboxFilter {
-            search: Some(query.to_owned()),
-            limit: Some(500),
-            after,
-            ..Default::default()
-        };
-        let page = confide_core::inbox::page(session, &filter).await?;
+        let filter =
+            crate::inbox::InboxFilter { search: Some(query.to_owned()), limit: Some(500), after, ..Default::default() };
+        let page = crate::inbox::page(session, &filter).await?;
         ids.extend(page.conversations.iter().map(|c| c.id).filter(|id| !ids.contains(id)).collect::<Vec<_>>());
         match page.next {
             Some(next) => after = Some(next),
             None => break,
         }
     }
-    for id in confide_core::conversations::with_pseudonym(session, query).await? {
+    for id in crate::conversations::with_pseudonym(session, query).await? {
         if !ids.contains(&id) {
             ids.push(id);
         }
     }
     for id in ids {
-        let view = crate::reading::conversation(session, id).await?;
+        let view = server.conversation(session, id).await?;
         found.conversations.push(FoundConversation {
             id,
             channel: view.summary.channel.as_str().to_owned(),
@@ -125,15 +111,15 @@ async fn find(session: &Session, query: &str) -> Result<Found, MailError> {
     }
     let needle = query.to_lowercase();
     // Every class kept as records (conversations' classes and the statistics are not).
-    let classes: Vec<String> = session
+    let kept: Vec<String> = session
         .preset()
         .retention
         .iter()
         .filter(|c| !matches!(c.id.as_str(), "email" | "statistics") && c.readers.contains(&session.profile.role))
         .map(|c| c.id.clone())
         .collect();
-    for class in classes {
-        let Ok(listed) = records::list(session, &server(session), &class).await else { continue };
+    for class in kept {
+        let Ok(listed) = records::list(session, server, &class).await else { continue };
         for l in listed {
             let Ok(record) = l.record else { continue };
             let text = String::from_utf8_lossy(&record.body).into_owned();
@@ -147,15 +133,15 @@ async fn find(session: &Session, query: &str) -> Result<Found, MailError> {
             }
         }
     }
-    add_whole_letters(session, &mut found).await?;
+    add_whole_letters(session, server, &mut found).await?;
     Ok(found)
 }
 
 /// A letter is found by its response or its summary, but it is the whole letter that is the
 /// person's: its own record, every response, the record of its original's destruction, and
 /// its scans (named in the export, not reproduced; destroyed on erasure).
-async fn add_whole_letters(session: &Session, found: &mut Found) -> Result<(), MailError> {
-    use confide_core::letters::LetterPart;
+async fn add_whole_letters<S: RecordStore>(session: &Session, server: &S, found: &mut Found) -> Result<(), S::Error> {
+    use crate::letters::LetterPart;
     let reference = |text: &str| match serde_json::from_str::<LetterPart>(text) {
         Ok(
             LetterPart::Letter { reference, .. }
@@ -169,13 +155,13 @@ async fn add_whole_letters(session: &Session, found: &mut Found) -> Result<(), M
     if references.is_empty() {
         return Ok(());
     }
-    let mut classes = vec!["letter".to_owned()];
-    if session.preset().retention_class("letter_response").is_some() {
-        classes.push("letter_response".into());
+    let mut letter_classes = vec![classes::LETTER.to_owned()];
+    if session.preset().retention_class(classes::LETTER_RESPONSE).is_some() {
+        letter_classes.push(classes::LETTER_RESPONSE.into());
     }
     let mut scans = vec![];
-    for class in classes {
-        for l in records::list(session, &server(session), &class).await? {
+    for class in letter_classes {
+        for l in records::list(session, server, &class).await? {
             let Ok(record) = l.record else { continue };
             let text = String::from_utf8_lossy(&record.body).into_owned();
             if !reference(&text).is_some_and(|r| references.contains(&r))
@@ -204,22 +190,22 @@ async fn add_whole_letters(session: &Session, found: &mut Found) -> Result<(), M
             scan.pages,
             if scan.pages == 1 { "" } else { "s" }
         );
-        found.records.push(FoundRecord { class: "letter".into(), id: scan.record, at, text });
+        found.records.push(FoundRecord { class: classes::LETTER.into(), id: scan.record, at, text });
     }
     Ok(())
 }
 
 /// Searches, on the audit log.
-pub async fn search(session: &Session, query: &str) -> Result<Found, MailError> {
+pub async fn search<S: MailContent>(session: &Session, server: &S, query: &str) -> Result<Found, S::Error> {
     let q = check_query(session, query)?;
-    let found = find(session, &q).await?;
+    let found = find(session, server, &q).await?;
     let what = format!(
         "query:{} conversations:{} records:{}",
         fingerprint(&q),
         found.conversations.len(),
         found.records.len()
     );
-    confide_core::audit::append(&session.store, "subject_access_search", &what).await?;
+    crate::audit::append(&session.store, "subject_access_search", &what).await?;
     Ok(found)
 }
 
@@ -255,17 +241,13 @@ pub fn document(found: &Found, helpline: &str, produced: &str) -> String {
 }
 
 /// The export for the person, on the audit log.
-pub async fn export(session: &Session, query: &str) -> Result<String, MailError> {
-    let found = search(session, query).await?;
+pub async fn export<S: MailContent>(session: &Session, server: &S, query: &str) -> Result<String, S::Error> {
+    let found = search(session, server, query).await?;
     let produced = time::OffsetDateTime::from_unix_timestamp(session.store.now_ts())
         .map(|d| d.date().to_string())
         .unwrap_or_default();
-    confide_core::audit::append(
-        &session.store,
-        "subject_access_export",
-        &format!("query:{}", fingerprint(query.trim())),
-    )
-    .await?;
+    crate::audit::append(&session.store, "subject_access_export", &format!("query:{}", fingerprint(query.trim())))
+        .await?;
     Ok(document(&found, &session.preset().organisation, &produced))
 }
 
@@ -283,49 +265,23 @@ pub struct Erased {
 }
 
 /// An erasure request: everything the search finds is destroyed, on the server first.
-pub async fn erase(session: &Session, query: &str) -> Result<Erased, MailError> {
+pub async fn erase<S: MailContent>(session: &Session, server: &S, query: &str) -> Result<Erased, S::Error> {
     let q = check_query(session, query)?;
-    let found = find(session, &q).await?;
+    let found = find(session, server, &q).await?;
     let mut out = Erased { conversations: found.conversations.len(), ..Default::default() };
-    let mut by_folder: BTreeMap<(String, String), (u32, Vec<u32>)> = BTreeMap::new();
+    let mut places = vec![];
     for c in &found.conversations {
-        for (account, folder, uv, uid) in confide_core::mailstore::erasure_locations(&session.store, c.id).await? {
-            let e = by_folder.entry((account, folder)).or_insert((uv, vec![]));
-            if e.0 == uv {
-                e.1.push(uid);
-            }
-        }
+        places.extend(crate::mailstore::erasure_locations(&session.store, c.id).await?);
     }
-    let all = accounts::list(&session.store).await?;
-    for ((account_id, folder), (uv, uids)) in by_folder {
-        let Some(account) = all.iter().find(|a| a.id == account_id).cloned() else { continue };
-        let password = crate::connect::account_secret(&session.store, &account)?;
-        out.server_messages += tokio::task::spawn_blocking(move || -> Result<usize, MailError> {
-            let mut s = imap_login(&account, &password)?;
-            let mbox = s.select(&folder)?;
-            if mbox.uid_validity != Some(uv) {
-                // The folder is not the one these UIDs belong to: the next sync relearns it.
-                return Err(
-                    CoreError::Invalid("the mail server renumbered a folder; sync, then ask again".into()).into()
-                );
-            }
-            let set = uid_set(&uids);
-            s.uid_store(&set, "+FLAGS.SILENT (\\Deleted)")?;
-            let gone = s.uid_expunge(&set)?;
-            let _ = s.logout();
-            Ok(gone.uids().count().max(gone.seqs().count()))
-        })
-        .await
-        .map_err(|_| MailError::Worker)??;
-    }
+    out.server_messages = server.erase_on_server(session, places).await?;
     let ids: Vec<i64> = found.conversations.iter().map(|c| c.id).collect();
-    out.local_messages = confide_core::retention::erase_local(&session.store, &ids).await?;
+    out.local_messages = crate::retention::erase_local(&session.store, &ids).await?;
     for r in &found.records {
-        if records::remove(session, &server(session), &r.class, &r.id).await? {
+        if records::remove(session, server, &r.class, &r.id).await? {
             out.records += 1;
         }
     }
     let what = format!("query:{} conversations:{} records:{}", fingerprint(&q), out.conversations, out.records);
-    confide_core::audit::append(&session.store, "subject_erasure", &what).await?;
+    crate::audit::append(&session.store, "subject_erasure", &what).await?;
     Ok(out)
 }
