@@ -137,8 +137,10 @@ impl Lab {
         panic!("the lab never stored {user} as mbox")
     }
 
+    /// Whether this lab server (the one this `Lab` talks to: each reads the passwd-file on its
+    /// own schedule) knows the user yet.
     fn knows(&self, user: &str) -> bool {
-        let conf = self.dir.join("dovecot/dovecot.conf");
+        let conf = self.conf();
         let out =
             Command::new("doveadm").arg("-c").arg(&conf).args(["auth", "lookup", &format!("{user}@lab.test")]).output();
         out.is_ok_and(|o| o.status.success())
@@ -303,6 +305,13 @@ impl Lab {
     /// How many messages in a user's folder contain `text` in their body.
     pub fn count_body(&self, user: &str, folder: &str, text: &str) -> usize {
         self.doveadm(&["search", "-u", &format!("{user}@lab.test"), "mailbox", folder, "body", text]).lines().count()
+    }
+
+    /// How many messages in a user's folder carry the keyword `keyword`, read with doveadm.
+    pub fn count_keyword(&self, user: &str, folder: &str, keyword: &str) -> usize {
+        self.doveadm(&["search", "-u", &format!("{user}@lab.test"), "mailbox", folder, "keyword", keyword])
+            .lines()
+            .count()
     }
 
     /// The Message-IDs in a user's folder, sorted, read with doveadm.

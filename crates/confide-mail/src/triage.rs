@@ -1,14 +1,13 @@
 //! Triage marks, shared through the server so a second desktop sees them on its next sync.
 //! Claims, status and risk flags are sealed state entries (`confide_core::triage_state`, kept
 //! through `ImapRecords`): nothing readable on the server, and nothing a server must allow.
-//! So are legal holds. Line moves are still IMAP keywords on the conversation's messages; where
-//! the server does not allow new keywords (no `\*` in PERMANENTFLAGS) they are refused with a
-//! clear message rather than kept on one desktop, where colleagues could not see them.
+//! So are legal holds and line moves, so every mark works on servers that keep no keywords
+//! (Exchange Online). Only the read state is an IMAP flag (`\Seen`), which every server keeps.
 
 use std::collections::BTreeMap;
 
 use confide_core::conversations::{self, Status};
-use confide_core::mailstore::{self, LINE_PREFIX};
+use confide_core::mailstore;
 use confide_core::staff::Session;
 use confide_core::triage_state::{self, Change};
 use confide_core::{accounts, CoreError};
@@ -48,32 +47,16 @@ pub enum Mark {
     },
 }
 
-/// The keywords to add and to remove for a line move, given the keywords the messages carry
-/// now; `None` for the marks kept as state entries.
-fn keyword_change(mark: &Mark, present: &[&str]) -> Option<(Vec<String>, Vec<String>)> {
-    Some(match mark {
-        Mark::Line { line } => {
-            let k = format!("{LINE_PREFIX}{line}");
-            let mut others: Vec<String> =
-                present.iter().filter(|p| p.starts_with(LINE_PREFIX) && **p != k).map(|p| p.to_string()).collect();
-            others.sort();
-            others.dedup();
-            (vec![k], others)
-        }
-        _ => return None,
-    })
-}
-
-/// The state entry a mark is kept as, for the marks that are.
-fn state_change(mark: &Mark) -> Option<Change> {
-    Some(match mark {
+/// The state entry a mark is kept as.
+fn state_change(mark: &Mark) -> Change {
+    match mark {
         Mark::Claim => Change::Claim,
         Mark::Release => Change::Release,
         Mark::Status { status } => Change::Status { status: *status },
         Mark::Risk { category, raised } => Change::Risk { category: category.clone(), raised: *raised },
         Mark::Hold { held } => Change::Hold { held: *held },
-        Mark::Line { .. } => return None,
-    })
+        Mark::Line { line } => Change::Line { line: line.clone() },
+    }
 }
 
 /// Checks a mark against the preset: a risk flag must be one of its exception categories, and
@@ -123,18 +106,8 @@ pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Resul
         }
         return audit(store, conversation_id, mark).await;
     }
-    if let Some(change) = state_change(mark) {
-        triage_state::record(session, &ImapRecords::of(store), conversation_id, change).await?;
-        return audit(store, conversation_id, mark).await;
-    }
-    let locations = mailstore::conversation_locations(store, conversation_id).await?;
-    if locations.is_empty() {
-        return Err(CoreError::Invalid(
-            "this conversation is not on the shared mailbox, so it cannot be marked there".into(),
-        )
-        .into());
-    }
-    change_flags(store, locations, |present| keyword_change(mark, present).unwrap_or_default(), true).await?;
+    let change = state_change(mark);
+    triage_state::record(session, &ImapRecords::of(store), conversation_id, change).await?;
     audit(store, conversation_id, mark).await
 }
 
@@ -151,18 +124,17 @@ pub async fn mark_read(session: &Session, conversation_id: i64) -> Result<(), Ma
     if unseen.is_empty() {
         return Ok(());
     }
-    change_flags(store, unseen, |_| (vec!["\\Seen".to_owned()], vec![]), false).await
+    change_flags(store, unseen, |_| (vec!["\\Seen".to_owned()], vec![])).await
 }
 
 /// Adds and removes flags on messages in the shared mailbox, one SELECT and at most two STOREs
 /// per folder, then on the local copy (the next sync confirms it from the server). `change`
-/// gets the flags a folder's messages carry now. New keywords need a server that allows them
-/// (`keywords`); system flags such as `\Seen` do not.
+/// gets the flags a folder's messages carry now. Only system flags (`\Seen`), which every
+/// server keeps, go this way.
 async fn change_flags(
     store: &confide_core::Store,
     locations: Vec<(String, String, u32, String)>,
     change: impl Fn(&[&str]) -> (Vec<String>, Vec<String>),
-    keywords: bool,
 ) -> Result<(), MailError> {
     let mut groups: BTreeMap<(String, String), Vec<(u32, String)>> = BTreeMap::new();
     for (account, folder, uid, flags) in locations {
@@ -183,13 +155,6 @@ async fn change_flags(
         let uidvalidity = tokio::task::spawn_blocking(move || -> Result<u32, MailError> {
             let mut imap = imap_login(&account, &password)?;
             let mbox = imap.select(&f)?;
-            if keywords && !mbox.permanent_flags.iter().any(|p| matches!(p, imap::types::Flag::MayCreate)) {
-                return Err(MailError::Core(CoreError::Invalid(
-                    "the mail server does not let Confide add its shared labels, so line moves cannot be \
-                     shared with colleagues; ask whoever runs the server to allow IMAP keywords"
-                        .into(),
-                )));
-            }
             let set = uid_set(&uids);
             if !store_remove.is_empty() {
                 imap.uid_store(&set, format!("-FLAGS.SILENT ({})", store_remove.join(" ")))?;
@@ -272,18 +237,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_line_move_replaces_the_old_line_and_claims_are_not_keywords() {
-        let moved = keyword_change(&Mark::Line { line: "mens_advice".into() }, &["Confide.Line.phoneline"]);
-        assert_eq!(
-            moved,
-            Some((vec!["Confide.Line.mens_advice".to_owned()], vec!["Confide.Line.phoneline".to_owned()]))
-        );
-        assert_eq!(keyword_change(&Mark::Hold { held: true }, &[]), None);
-        assert_eq!(keyword_change(&Mark::Claim, &[]), None);
-        assert_eq!(
-            state_change(&Mark::Status { status: Status::Closed }),
-            Some(Change::Status { status: Status::Closed })
-        );
-        assert_eq!(state_change(&Mark::Line { line: "x".into() }), None);
+    fn issue23_every_mark_is_a_state_entry_none_a_keyword() {
+        assert_eq!(state_change(&Mark::Status { status: Status::Closed }), Change::Status { status: Status::Closed });
+        let moved = state_change(&Mark::Line { line: "mens_advice".into() });
+        assert_eq!(moved, Change::Line { line: "mens_advice".into() });
+        assert_eq!(state_change(&Mark::Hold { held: true }), Change::Hold { held: true });
     }
 }

@@ -93,12 +93,15 @@ pub async fn ingest(
     let batch_ids: Vec<&str> =
         if allowed.is_some() { fresh.iter().flat_map(|m| thread_ids(m)).collect() } else { vec![] };
     let moved = super::lines::moved_away(&mut tx, &batch_ids).await?;
+    // Threads a line move (a state entry) put on a line: they start on it, not by address.
+    let all_ids: Vec<&str> = fresh.iter().flat_map(|m| thread_ids(m)).collect();
+    let moved_to = super::lines::moved_to(&mut tx, &all_ids).await?;
     let plan = Plan::new(
         store,
         (&lines, &unmatched),
         allowed.as_deref(),
         &fresh,
-        threads,
+        (threads, &moved_to),
         moved,
         (next.conversation, next.blob, next.message),
     );
@@ -173,7 +176,7 @@ impl<'a> Plan<'a> {
         lines: (&[(String, String)], &str),
         allowed: Option<&[String]>,
         fresh: &[&'a IncomingMail],
-        mut threads: HashMap<String, i64>,
+        (mut threads, moved_to): (HashMap<String, i64>, &'a HashMap<String, String>),
         mut moved: HashSet<String>,
         next: (i64, i64, i64),
     ) -> Plan<'a> {
@@ -198,7 +201,8 @@ impl<'a> Plan<'a> {
             let found = thread_ids(mail).find_map(|id| threads.get(id).copied());
             // A message joining a stored conversation is on an allowed line already; a new
             // conversation's line is the one a manager moved it to, or comes from the addresses.
-            let keyword = super::lines::line_keyword(&mail.flags);
+            let keyword = super::lines::line_keyword(&mail.flags)
+                .or_else(|| thread_ids(mail).find_map(|id| moved_to.get(id).map(String::as_str)));
             let line = if found.is_none() {
                 keyword.map_or_else(|| line_for(lines.0, mail).unwrap_or(lines.1).to_owned(), str::to_owned)
             } else {

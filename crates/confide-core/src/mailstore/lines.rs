@@ -1,8 +1,10 @@
 //! Moving a conversation to another service line (a manager's decision, e.g. a caller on the
-//! Respect Phoneline who is in fact a victim). The line travels as an IMAP keyword on every
-//! message of the conversation, so every desktop follows it: one whose lines gain the
-//! conversation fetches the messages it passed over; one whose lines lose it forgets it, and
-//! keeps only hashes of its Message-IDs so later replies in the thread are passed over too.
+//! Respect Phoneline who is in fact a victim). The move is a sealed triage state entry
+//! (`triage_state`), so every desktop follows it on any server: one whose lines gain the
+//! conversation learns its thread (hashed) and where its messages are, and fetches them; one
+//! whose lines lose it forgets it, and keeps only hashes of its Message-IDs so later replies in
+//! the thread are passed over too. Moves made by earlier versions as an IMAP keyword
+//! (`Confide.Line.*`) are still followed.
 
 use std::collections::HashSet;
 
@@ -18,7 +20,8 @@ pub fn line_keyword(flags: &str) -> Option<&str> {
     flags.split_whitespace().find_map(|k| k.strip_prefix(LINE_PREFIX)).filter(|l| !l.is_empty())
 }
 
-fn id_hash(message_id: &str) -> String {
+/// How a Message-ID is kept where only its thread must be recognised.
+pub fn id_hash(message_id: &str) -> String {
     hex::encode(Sha256::digest(message_id.as_bytes()))
 }
 
@@ -38,6 +41,68 @@ pub(crate) async fn moved_away(tx: &mut sqlx::SqliteConnection, ids: &[&str]) ->
     .into_iter()
     .collect();
     Ok(hashes.into_iter().filter(|(h, _)| found.contains(h)).map(|(_, id)| id.to_owned()).collect())
+}
+
+/// The line each of `ids` was moved to, where a state entry moved its thread to a line.
+pub(crate) async fn moved_to(
+    tx: &mut sqlx::SqliteConnection,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, String>, CoreError> {
+    let mut out = std::collections::HashMap::new();
+    for id in ids {
+        let h = id_hash(id);
+        if let Some(line) = sqlx::query_scalar!("SELECT line_id FROM moved_to_line WHERE id_hash = ?", h)
+            .fetch_optional(&mut *tx)
+            .await?
+        {
+            out.insert((*id).to_owned(), line);
+        }
+    }
+    Ok(out)
+}
+
+/// Learns that a thread this desktop does not hold now belongs to `line`, one of its own: its
+/// messages are fetched from `places` at the next sync, and stored on that line.
+pub(crate) async fn learn_moved_here(
+    tx: &mut sqlx::SqliteConnection,
+    id_hashes: &[String],
+    line: &str,
+    places: &[(String, u32, u32)],
+) -> Result<(), CoreError> {
+    for h in id_hashes {
+        sqlx::query!("DELETE FROM moved_threads WHERE id_hash = ?", h).execute(&mut *tx).await?;
+        sqlx::query!(
+            "INSERT INTO moved_to_line (id_hash, line_id) VALUES (?, ?) ON CONFLICT DO UPDATE SET line_id = excluded.line_id",
+            h,
+            line
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (folder, uidvalidity, uid) in places {
+        let (uidvalidity, uid) = (i64::from(*uidvalidity), i64::from(*uid));
+        sqlx::query!(
+            "INSERT INTO wanted_places (folder, uidvalidity, uid) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            folder,
+            uidvalidity,
+            uid
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Learns that a thread this desktop does not hold was moved to a line not seen here: its
+/// messages are passed over when they come.
+pub(crate) async fn learn_moved_away(tx: &mut sqlx::SqliteConnection, id_hashes: &[String]) -> Result<(), CoreError> {
+    for h in id_hashes {
+        sqlx::query!("DELETE FROM moved_to_line WHERE id_hash = ?", h).execute(&mut *tx).await?;
+        sqlx::query!("INSERT INTO moved_threads (id_hash) VALUES (?) ON CONFLICT DO NOTHING", h)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Remembers (hashed) the thread ids of messages passed over because their thread moved away.
@@ -76,4 +141,30 @@ pub(crate) async fn forget_moved_away(
         forgotten += 1;
     }
     Ok(forgotten)
+}
+
+/// The places in the shared mailbox of messages a line move put on this desktop's lines and
+/// not yet fetched, by folder: (folder, uidvalidity, uids).
+pub async fn wanted_places(store: &crate::Store) -> Result<Vec<(String, u32, Vec<u32>)>, CoreError> {
+    let rows = sqlx::query!("SELECT folder, uidvalidity, uid FROM wanted_places ORDER BY folder, uidvalidity, uid")
+        .fetch_all(store.pool())
+        .await?;
+    let mut out: Vec<(String, u32, Vec<u32>)> = vec![];
+    for r in rows {
+        let (uv, uid) = (r.uidvalidity as u32, r.uid as u32);
+        match out.last_mut() {
+            Some((f, v, uids)) if *f == r.folder && *v == uv => uids.push(uid),
+            _ => out.push((r.folder, uv, vec![uid])),
+        }
+    }
+    Ok(out)
+}
+
+/// Those places are fetched (or gone from the server): they are not asked for again.
+pub async fn fetched_places(store: &crate::Store, folder: &str, uidvalidity: u32) -> Result<(), CoreError> {
+    let uv = i64::from(uidvalidity);
+    sqlx::query!("DELETE FROM wanted_places WHERE folder = ? AND uidvalidity = ?", folder, uv)
+        .execute(store.pool())
+        .await?;
+    Ok(())
 }

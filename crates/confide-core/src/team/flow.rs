@@ -82,7 +82,8 @@ pub async fn found<S: RecordStore>(session: &Session, server: &S) -> Result<Dire
 /// A manager adds a colleague from the card their desktop shows.
 pub async fn add<S: RecordStore>(session: &Session, server: &S, member: Member) -> Result<Directory, S::Error> {
     let record = format!("staff:{}", fingerprint(&member.signing_key));
-    publish(session, server, Change::Add { member }).await?;
+    publish(session, server, Change::Add { member: member.clone() }).await?;
+    crate::triage_state::share_moves(session, server, &member).await?;
     crate::audit::append(&session.store, "team_added", &record).await?;
     directory(&session.store, server).await
 }

@@ -39,7 +39,7 @@ pub(super) async fn about(
     .into_iter()
     .map(|r| (r.folder, r.uidvalidity as u32, r.uid as u32))
     .collect();
-    Ok((ThreadRef { message_ids, places }, row.line_id, row.assignee))
+    Ok((ThreadRef { message_ids, places, id_hashes: vec![] }, row.line_id, row.assignee))
 }
 
 /// The email conversation here that `thread` names, if this desktop holds it.
@@ -74,16 +74,38 @@ pub(super) async fn conversation_of(store: &Store, thread: &ThreadRef) -> Result
     Ok(None)
 }
 
-/// Sets each conversation's claim, status, risk flags and hold as resolved, where they differ,
-/// and the places of other lines' held conversations. Returns how many conversations changed.
+/// A thread not held here, and the line a move put it on.
+pub(super) type Moved = (ThreadRef, String);
+
+/// Sets each conversation's claim, status, risk flags, hold and line as resolved, where they
+/// differ; forgets those a move put on a line not seen here; learns the threads a move put on
+/// one of this desktop's lines (`arriving`, fetched by the next sync); and keeps the places of
+/// other lines' held conversations. Returns how many conversations changed.
 pub(super) async fn apply(
     store: &Store,
     state: &BTreeMap<i64, Triage>,
     held_elsewhere: &[(String, u32, u32)],
+    (here, away): (&[Moved], &[Moved]),
+    visible: &[String],
 ) -> Result<usize, CoreError> {
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
     let mut changed = 0;
+    let mut moved = vec![];
     for (id, triage) in state {
+        if let Some(line) = &triage.line {
+            let done = sqlx::query!(
+                "UPDATE conversations SET line_id = ? WHERE id = ? AND channel = 'email' AND line_id != ?",
+                line,
+                id,
+                line
+            )
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() > 0 {
+                moved.push(*id);
+                changed += 1;
+            }
+        }
         let status = triage.shown_status().as_str();
         let risks = serde_json::to_string(&triage.risks).expect("strings serialise");
         let done = sqlx::query!(
@@ -103,6 +125,14 @@ pub(super) async fn apply(
         .execute(&mut *tx)
         .await?;
         changed += done.rows_affected() as usize;
+    }
+    // Moved to a line not seen here: forgotten, its thread remembered (hashed) as moved away.
+    crate::mailstore::forget_moved_away(&mut tx, &moved, visible).await?;
+    for (thread, line) in here {
+        crate::mailstore::learn_moved_here(&mut tx, &thread.id_hashes, line, &thread.places).await?;
+    }
+    for (thread, _) in away {
+        crate::mailstore::learn_moved_away(&mut tx, &thread.id_hashes).await?;
     }
     sqlx::query!("DELETE FROM held_places").execute(&mut *tx).await?;
     for (folder, uidvalidity, uid) in held_elsewhere {

@@ -4,8 +4,11 @@
 //! every desktop: in the store's order, the first claim wins. The server needs nothing but
 //! APPEND and FETCH, so it works where keywords are refused (Exchange Online), and it holds no
 //! readable triage metadata: outside the encryption a state entry shows its class and date.
-//! Who wrote each reply, and legal holds, are entries too. Line moves are still keywords
-//! (`mailstore`).
+//! Who wrote each reply, legal holds and line moves are entries too. A move is sealed to the
+//! whole team and names the thread by hashed Message-IDs and places only (no sender's domain
+//! for other lines' staff): a desktop whose lines gain the conversation learns where to fetch
+//! it, one whose lines do not learns to pass it over (`mailstore::lines`). A member added later
+//! gets the moves made before them in one entry from the manager who adds them.
 
 mod local;
 mod resolve;
@@ -23,7 +26,7 @@ use crate::team::{self, Directory};
 use crate::CoreError;
 
 /// The class of state entries (not a retention class: entries go with their conversation).
-pub const STATE_CLASS: &str = "state";
+pub const STATE_CLASS: &str = crate::record_store::classes::STATE;
 
 /// One change to a conversation's triage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +50,15 @@ pub enum Change {
     Hold {
         held: bool,
     },
+    /// Put on another service line (a manager's move, or a router's first routing).
+    Line {
+        line: String,
+    },
+    /// The line moves made before a member joined, for them: each applies as a `Line` by the
+    /// manager who added them.
+    Moves {
+        moves: Vec<(ThreadRef, String)>,
+    },
 }
 
 /// A message's place in the shared mailbox: folder, UIDVALIDITY, UID.
@@ -59,6 +71,9 @@ type Place = (String, u32, u32);
 pub struct ThreadRef {
     pub message_ids: Vec<String>,
     pub places: Vec<Place>,
+    /// SHA-256 of the Message-IDs, where the entry is sealed beyond the conversation's line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub id_hashes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,6 +114,19 @@ pub async fn record<S: RecordStore>(
     let me = store.identity().fingerprint();
     if let Change::Hold { .. } = change {
         return record_hold(session, server, thread, &line, change).await;
+    }
+    if let Change::Line { line: to } = change.clone() {
+        let hashed = ThreadRef {
+            id_hashes: thread.message_ids.iter().map(|id| crate::mailstore::id_hash(id)).collect(),
+            message_ids: vec![],
+            places: thread.places,
+        };
+        let dir = with_me(session, team::directory(store, server).await?)?;
+        let mut keys = dir.recipients(None, None);
+        keys.push(store.identity().recipient().to_string());
+        seal_and_keep(session, server, &to, &keys, &Entry { thread: hashed, change }).await?;
+        follow(session, server).await?;
+        return Ok(());
     }
     if let (Change::Claim, Some(holder)) = (&change, &assignee) {
         if *holder != me && session.profile.role != RoleKind::Manager {
@@ -153,7 +181,7 @@ pub async fn record_authored<S: RecordStore>(
     message_id: &str,
 ) -> Result<(), S::Error> {
     let (_, line, _) = local::about(&session.store, conversation_id).await?;
-    let thread = ThreadRef { message_ids: vec![message_id.to_owned()], places: vec![] };
+    let thread = ThreadRef { message_ids: vec![message_id.to_owned()], ..ThreadRef::default() };
     write(session, server, &line, Entry { thread, change: Change::Authored }).await?;
     Ok(())
 }
@@ -195,6 +223,8 @@ pub async fn follow<S: RecordStore>(session: &Session, server: &S) -> Result<usi
     fetched.sort_by_key(|f| f.uid);
     let categories: Vec<&str> = session.preset().exceptions.iter().map(|c| c.id.as_str()).collect();
     let mut state: std::collections::BTreeMap<i64, Triage> = Default::default();
+    // Threads this desktop does not hold that a move put on a line: the last move of each.
+    let mut arriving: std::collections::BTreeMap<String, (ThreadRef, String)> = Default::default();
     // Other lines' conversations, by their oldest place: every place named, and the hold.
     let mut elsewhere: std::collections::BTreeMap<Place, (Vec<Place>, Triage)> = Default::default();
     for f in fetched {
@@ -206,29 +236,91 @@ pub async fn follow<S: RecordStore>(session: &Session, server: &S) -> Result<usi
             continue;
         };
         let by = team::age_fingerprint(&author.age_recipient);
-        if entry.change == Change::Authored {
-            if let Some(reply) = entry.thread.message_ids.first() {
-                local::set_author(store, reply, &by).await?;
-            }
-            continue;
-        }
         // A leaver's manager role ended with them.
-        let manager =
-            author.role == RoleKind::Manager && dir.members.iter().any(|m| m.signing_key == author.signing_key);
-        let author = Author { fingerprint: &by, manager };
-        match local::conversation_of(store, &entry.thread).await? {
-            Some(conversation) => fold(state.entry(conversation).or_default(), author, &entry.change, &categories),
-            // Another line's conversation: only a hold matters here, by its places.
-            None => {
-                if let (Change::Hold { .. }, Some(first)) = (&entry.change, entry.thread.places.first()) {
-                    let (places, held) = elsewhere.entry(first.clone()).or_insert_with(|| (vec![], Triage::default()));
-                    places.extend(entry.thread.places.iter().cloned());
-                    fold(held, author, &entry.change, &categories);
+        let current = dir.members.iter().any(|m| m.signing_key == author.signing_key);
+        let manager = author.role == RoleKind::Manager && current;
+        let routes = current && session.preset().may_route(author.role);
+        let author = Author { fingerprint: &by, manager, routes };
+        let changes = match entry.change {
+            Change::Moves { moves } if manager => {
+                moves.into_iter().map(|(thread, line)| (thread, Change::Line { line })).collect()
+            }
+            Change::Moves { .. } => vec![],
+            change => vec![(entry.thread, change)],
+        };
+        for (thread, change) in changes {
+            if change == Change::Authored {
+                if let Some(reply) = thread.message_ids.first() {
+                    local::set_author(store, reply, &by).await?;
                 }
+                continue;
+            }
+            match local::conversation_of(store, &thread).await? {
+                Some(conversation) => fold(state.entry(conversation).or_default(), author, &change, &categories),
+                // A thread not held here that a move puts on a line (this one's or another's).
+                None => match &change {
+                    Change::Line { line } if manager || routes => {
+                        arriving.insert(thread_key(&thread), (thread, line.clone()));
+                    }
+                    // Another line's conversation: only a hold matters here, by its places.
+                    Change::Hold { .. } => {
+                        let Some(first) = thread.places.first() else { continue };
+                        let (places, held) =
+                            elsewhere.entry(first.clone()).or_insert_with(|| (vec![], Triage::default()));
+                        places.extend(thread.places.iter().cloned());
+                        fold(held, author, &change, &categories);
+                    }
+                    _ => {}
+                },
             }
         }
     }
     let held_elsewhere: Vec<Place> =
         elsewhere.into_values().filter(|(_, t)| t.held).flat_map(|(places, _)| places).collect();
-    Ok(local::apply(store, &state, &held_elsewhere).await?)
+    let visible = session.visible_lines();
+    let (here, away): (Vec<_>, Vec<_>) = arriving.into_values().partition(|(_, line)| visible.contains(line));
+    Ok(local::apply(store, &state, &held_elsewhere, (&here, &away), &visible).await?)
+}
+
+/// One key per thread, whichever desktop wrote about it: its oldest Message-ID named, else its
+/// first place.
+fn thread_key(thread: &ThreadRef) -> String {
+    match (thread.id_hashes.last().or(thread.message_ids.last()), thread.places.first()) {
+        (Some(id), _) => id.clone(),
+        (None, Some((folder, uv, uid))) => format!("{folder}\n{uv}\n{uid}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// Gives a member just added the line moves made before them, in one entry sealed to them and
+/// the managers, so their desktop passes over (or fetches) moved threads from its first sync.
+pub(crate) async fn share_moves<S: RecordStore>(
+    session: &Session,
+    server: &S,
+    member: &team::Member,
+) -> Result<(), S::Error> {
+    let store = &session.store;
+    let dir = with_me(session, team::directory(store, server).await?)?;
+    let folder = records::class_folder(session.preset(), STATE_CLASS)?;
+    let mut fetched = server.fetch(&folder, STATE_CLASS, Which::Small).await?;
+    fetched.sort_by_key(|f| f.uid);
+    let mut moves = vec![];
+    for f in fetched {
+        let Ok(record) = shared_record::open(&f.sealed, store.identity(), &dir) else { continue };
+        let Ok(entry) = serde_json::from_slice::<Entry>(&record.body) else { continue };
+        let Some(author) = dir.members.iter().find(|m| m.signing_key == record.header.author) else { continue };
+        match entry.change {
+            Change::Line { line } if session.preset().may_route(author.role) => moves.push((entry.thread, line)),
+            Change::Moves { moves: earlier } if author.role == RoleKind::Manager => moves.extend(earlier),
+            _ => {}
+        }
+    }
+    if moves.is_empty() {
+        return Ok(());
+    }
+    let mut keys = dir.recipients(Some(RoleKind::Manager), None);
+    keys.push(member.age_recipient.clone());
+    keys.push(store.identity().recipient().to_string());
+    let entry = Entry { thread: ThreadRef::default(), change: Change::Moves { moves } };
+    seal_and_keep(session, server, crate::policy::NOT_ON_A_LINE, &keys, &entry).await
 }

@@ -16,6 +16,8 @@ pub struct Triage {
     pub risks: BTreeSet<String>,
     /// On legal hold: no retention run, on any desktop, destroys it.
     pub held: bool,
+    /// The service line the last move put it on; `None` if it was never moved.
+    pub line: Option<String>,
 }
 
 impl Triage {
@@ -29,18 +31,20 @@ impl Triage {
     }
 }
 
-/// Who wrote an entry: their encryption-key fingerprint (what a claim names), and whether the
-/// directory lists them as a manager.
+/// Who wrote an entry: their encryption-key fingerprint (what a claim names), whether the
+/// directory lists them as a manager, and whether the preset lets their role route mail.
 #[derive(Debug, Clone, Copy)]
 pub struct Author<'a> {
     pub fingerprint: &'a str,
     pub manager: bool,
+    pub routes: bool,
 }
 
 /// Applies one entry. The first claim wins: a claim while someone else holds it counts for
 /// nothing, unless a manager makes it (a manager reassigns work: someone off sick); only the
 /// holder, or a manager, releases it. A risk flag must be one of the preset's exception
-/// categories.
+/// categories. A line move counts from a manager, or from someone whose role routes mail (who
+/// may move only mail not yet on a line: checked when they make it).
 pub fn fold(state: &mut Triage, by: Author<'_>, change: &Change, categories: &[&str]) {
     let holds = state.assignee.as_deref() == Some(by.fingerprint);
     match change {
@@ -61,6 +65,9 @@ pub fn fold(state: &mut Triage, by: Author<'_>, change: &Change, categories: &[&
         Change::Risk { .. } | Change::Authored => {}
         Change::Hold { held } if by.manager => state.held = *held,
         Change::Hold { .. } => {}
+        Change::Line { line } if by.manager || by.routes => state.line = Some(line.clone()),
+        // Expanded into `Line`s by whoever reads them (`follow`).
+        Change::Line { .. } | Change::Moves { .. } => {}
     }
 }
 
@@ -71,7 +78,7 @@ mod tests {
     fn run(entries: &[(&str, Change)]) -> Triage {
         let mut t = Triage::default();
         for (by, change) in entries {
-            let author = Author { fingerprint: by, manager: *by == "mia" };
+            let author = Author { fingerprint: by, manager: *by == "mia", routes: *by == "rui" };
             fold(&mut t, author, change, &["child_protection"]);
         }
         t
@@ -82,6 +89,15 @@ mod tests {
         assert!(!run(&[("ash", Change::Hold { held: true })]).held);
         assert!(run(&[("mia", Change::Hold { held: true }), ("ash", Change::Hold { held: false })]).held);
         assert!(!run(&[("mia", Change::Hold { held: true }), ("mia", Change::Hold { held: false })]).held);
+    }
+
+    #[test]
+    fn issue23_a_line_move_counts_from_a_manager_or_a_router_and_the_last_one_stands() {
+        let to = |l: &str| Change::Line { line: l.into() };
+        assert_eq!(run(&[("ash", to("mens_advice"))]).line, None);
+        assert_eq!(run(&[("rui", to("phoneline"))]).line.as_deref(), Some("phoneline"));
+        let t = run(&[("rui", to("phoneline")), ("mia", to("mens_advice")), ("ash", to("phoneline"))]);
+        assert_eq!(t.line.as_deref(), Some("mens_advice"));
     }
 
     #[test]

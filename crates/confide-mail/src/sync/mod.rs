@@ -102,6 +102,11 @@ pub async fn sync_account(
     // Sync's first step: the role and lines a manager signed apply before any mail is stored.
     // Reading the directory elsewhere never changes anything.
     confide_core::team::follow(store, &crate::records::ImapRecords::of(store)).await?;
+    // Then the triage state, before any mail: a line move this desktop has not followed yet
+    // decides whether a thread's mail may be stored here at all (the line firewall).
+    if let Ok(session) = confide_core::staff::sync_session(store).await {
+        confide_core::triage_state::follow(&session, &crate::records::ImapRecords::of(store)).await?;
+    }
     let password = crate::connect::account_secret(store, account)?;
     let states = mailstore::folder_states(store, &account.id).await?;
     let helpers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 3);
@@ -121,6 +126,7 @@ pub async fn sync_account(
     // Folders' SPECIAL-USE, and messages passed over that a manager's move put on this
     // desktop's lines: fetched once the walk is done.
     let mut specials: HashMap<String, Option<String>> = HashMap::new();
+    let mut validities: HashMap<String, u32> = HashMap::new();
     let mut passed_over: Vec<(String, u32, Vec<u32>)> = vec![];
     while let Some(event) = rx.recv().await {
         let step = async {
@@ -129,6 +135,7 @@ pub async fn sync_account(
                     report.folders += 1;
                     marks.remove(&name);
                     specials.insert(name.clone(), special_use.clone());
+                    validities.insert(name.clone(), uidvalidity);
                     if reset {
                         report.resets += 1;
                         mailstore::reset_folder(store, id, &name, uidvalidity, special_use.as_deref()).await?;
@@ -176,24 +183,46 @@ pub async fn sync_account(
         .map_err(|_| MailError::Worker)?;
     outcome?;
     worker_result?;
+    let special = |folder: &str| specials.get(folder).and_then(|s| s.as_deref());
     for (folder, uidvalidity, uids) in passed_over {
-        let outgoing = worker::is_outgoing(&folder, specials.get(&folder).and_then(|s| s.as_deref()));
-        let (account, password, recipients, f) =
-            (account.clone(), crate::connect::account_secret(store, account)?, store.own_recipients(), folder.clone());
-        let mails = tokio::task::spawn_blocking(move || {
-            worker::fetch_uids(&account, &password, &recipients, &f, outgoing, &uids)
-        })
-        .await
-        .map_err(|_| MailError::Worker)??;
-        report.fetched += mails.len();
-        // Below the watermark already: ingest leaves it where it is (it only moves up).
-        report.added += mailstore::ingest(store, id, &folder, uidvalidity, &mails, 0).await?;
+        let outgoing = worker::is_outgoing(&folder, special(&folder));
+        fetch_into(store, account, (&folder, uidvalidity, outgoing), uids, &mut report).await?;
     }
     // The triage state after the mail, so entries about conversations that just arrived apply.
     if let Ok(session) = confide_core::staff::sync_session(store).await {
         confide_core::triage_state::follow(&session, &crate::records::ImapRecords::of(store)).await?;
     }
+    // Threads a line move put on this desktop's lines, fetched where the move's entry says they
+    // are (in a folder renumbered since, they are not the same messages: the move is stale).
+    for (folder, uidvalidity, uids) in mailstore::wanted_places(store).await? {
+        if validities.get(&folder) == Some(&uidvalidity) {
+            let outgoing = worker::is_outgoing(&folder, special(&folder));
+            fetch_into(store, account, (&folder, uidvalidity, outgoing), uids, &mut report).await?;
+        }
+        if validities.contains_key(&folder) {
+            mailstore::fetched_places(store, &folder, uidvalidity).await?;
+        }
+    }
     Ok(report)
+}
+
+/// Fetches these UIDs of one folder and stores them (below the watermark already: ingest leaves
+/// it where it is, as it only moves up).
+async fn fetch_into(
+    store: &Store,
+    account: &Account,
+    (folder, uidvalidity, outgoing): (&str, u32, bool),
+    uids: Vec<u32>,
+    report: &mut SyncReport,
+) -> Result<(), MailError> {
+    let (a, secret, recipients, f) =
+        (account.clone(), crate::connect::account_secret(store, account)?, store.own_recipients(), folder.to_owned());
+    let mails = tokio::task::spawn_blocking(move || worker::fetch_uids(&a, &secret, &recipients, &f, outgoing, &uids))
+        .await
+        .map_err(|_| MailError::Worker)??;
+    report.fetched += mails.len();
+    report.added += mailstore::ingest(store, &account.id, folder, uidvalidity, &mails, 0).await?;
+    Ok(())
 }
 
 /// The synced-UID high-water mark of one folder while its batches arrive out of order: it
