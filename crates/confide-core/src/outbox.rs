@@ -47,7 +47,9 @@ pub async fn queue(
     Ok(id)
 }
 
-pub async fn raw(store: &Store, id: i64) -> Result<Vec<u8>, CoreError> {
+/// The queued reply itself: content, so only for a signed-in person.
+pub async fn raw(session: &crate::staff::Session, id: i64) -> Result<Vec<u8>, CoreError> {
+    let store = &session.store;
     let blob = sqlx::query_scalar!("SELECT raw_blob FROM outbox WHERE id = ?", id)
         .fetch_optional(store.pool())
         .await?

@@ -158,9 +158,20 @@ fn sign_in(
             let token = source.bearer()?;
             let response = crate::sasl::initial_response(mechanism, &user, host, port, &token);
             let auth = crate::sasl::TokenAuthenticator { response, mechanism };
+            let client = match client.authenticate(mechanism.name(), &auth) {
+                Ok(session) => return Ok(session),
+                // Refused before its time (it expired early, the clocks disagree, or the access
+                // token alone was revoked): one new token, at once, so a sync or a reply carries
+                // on. A refused refresh says "sign in again" instead.
+                Err((imap::Error::No(_) | imap::Error::Bad(_), client)) => client,
+                Err((other, _)) => return Err(tls_failure(server, other)),
+            };
+            source.forget();
+            let token = source.bearer()?;
+            let response = crate::sasl::initial_response(mechanism, &user, host, port, &token);
+            let auth = crate::sasl::TokenAuthenticator { response, mechanism };
             client.authenticate(mechanism.name(), &auth).map_err(|(e, _)| match e {
                 imap::Error::No(_) | imap::Error::Bad(_) => {
-                    // Refused before its time (revoked, say): the next login refreshes.
                     source.forget();
                     MailError::TokenRefused { server: server.to_owned(), user }
                 }

@@ -307,6 +307,17 @@ impl Lab {
         self.doveadm(&["search", "-u", &format!("{user}@lab.test"), "mailbox", folder, "body", text]).lines().count()
     }
 
+    /// Gives this process's token source for `account` an access token the server has never
+    /// issued, that the client believes good for an hour: the server refuses it, as it does a
+    /// token that expired early or was revoked alone.
+    pub fn stale_token(&self, store: &confide_core::Store, account: &Account) {
+        let confide_core::accounts::SignIn::OAuth(settings) = &account.sign_in else {
+            panic!("not an OAuth account")
+        };
+        let source = crate::oauth::TokenSource::of(store.vault(), account, settings);
+        source.prime(zeroize::Zeroizing::new("stale-access-token".into()), std::time::Duration::from_secs(3600));
+    }
+
     /// How many messages in a user's folder carry the keyword `keyword`, read with doveadm.
     pub fn count_keyword(&self, user: &str, folder: &str, keyword: &str) -> usize {
         self.doveadm(&["search", "-u", &format!("{user}@lab.test"), "mailbox", folder, "keyword", keyword])

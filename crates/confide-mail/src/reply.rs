@@ -105,7 +105,7 @@ pub async fn deliver(session: &Session, id: i64) -> Result<Option<outbox::Outbox
         .find(|a| a.id == item.account_id)
         .ok_or_else(|| MailError::NoPassword(item.account_id.clone()))?;
     let password = crate::connect::account_secret(store, &account)?;
-    let raw = outbox::raw(store, id).await?;
+    let raw = outbox::raw(session, id).await?;
     if !item.smtp_done {
         let parsed = crate::mime::summarize(&raw);
         let (acc, pw, r) = (account.clone(), password.clone(), raw.clone());

@@ -206,4 +206,17 @@ async fn issue22_a_mailbox_signed_in_with_oauth_syncs_and_replies_with_no_passwo
         log.lines().any(|l| l.contains("user=<tester@lab.test>") && l.contains("method=OAUTHBEARER")),
         "no OAUTHBEARER login"
     );
+
+    // An access token the server stops taking before the client expected (expired early, or
+    // revoked alone) is replaced at once: the sync carries on, with one refresh.
+    lab.stale_token(&store, &account);
+    lab.import_raw(
+        "tester",
+        &[format!(
+            "From: Advisor Two <advisor2@lab.test>\r\nTo: tester@lab.test\r\nSubject: Again {token}\r\nMessage-ID: <again-{token}@lab.test>\r\nDate: Mon, 2 Nov 2026 11:00:00 +0000\r\n\r\nStill there {token}\r\n"
+        )],
+    );
+    sync_account(&store, &account, &|_| {}).await.expect("the sync carried on with a new token");
+    let words = InboxFilter { search: Some("Still there".into()), ..Default::default() };
+    assert_eq!(inbox::page(&session, &words).await.unwrap().conversations.len(), 1);
 }

@@ -9,6 +9,7 @@ import { ConversationActions } from "./ConversationActions";
 import { ChatPane } from "./LiveChat";
 import { Message } from "./Message";
 import { conversationView, markConversation, retryReply, sendReply, setHold } from "../bindings/commands";
+import { useLoad } from "../data";
 import { asApiError, sentence } from "../errors";
 import { useShortcut } from "../keys";
 
@@ -34,20 +35,18 @@ type Props = {
 };
 
 export function Conversation({ id, lineName, lines, me, manager, names, exceptions, onChanged }: Props) {
-  const [view, setView] = useState<ConversationView | null>(null);
-  const [error, setError] = useState("");
   const [generation, setGeneration] = useState(0);
-
   // Only the first showing of a conversation is an opening for the audit log.
   const shown = useRef<number | null>(null);
-  useEffect(() => {
-    setError("");
+  const loaded = useLoad(() => {
     const again = shown.current === id;
     shown.current = id;
-    conversationView({ id, again })
-      .then(setView)
-      .catch((e) => setError(sentence(asApiError(e).message)));
+    return conversationView({ id, again });
   }, [id, generation]);
+  const view = loaded.data ?? null;
+  const setView = loaded.set;
+  const [failed, setError] = useState("");
+  const error = failed || loaded.error;
 
   // A chat is live: what the visitor writes arrives as `inbox_changed`, and is shown at once.
   const isChat = view?.summary.channel === "webchat";

@@ -1,11 +1,10 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import type { Agency } from "../bindings/Agency";
-import type { DisclosuresView } from "../bindings/DisclosuresView";
 import type { ExceptionCategory } from "../bindings/ExceptionCategory";
 import type { Member } from "../bindings/Member";
 import type { DisclosureOutcome as Outcome } from "../bindings/DisclosureOutcome";
-import type { CaseRecordsView } from "../bindings/CaseRecordsView";
 import { caseRecordCreate, caseRecordsView, disclosureRecord, disclosureReview, disclosuresView, teamView } from "../bindings/commands";
+import { useLoad } from "../data";
 import { asApiError, sentence } from "../errors";
 
 const AGENCIES: { id: Agency; label: string }[] = [
@@ -25,21 +24,15 @@ const OUTCOMES: { id: Outcome; label: string }[] = [
 /** Recording a decision to break confidentiality, from a conversation (POLICIES.md section 3).
  * The report is sealed to the managers; the advisor cannot read it back. */
 export function DisclosureForm({ line, exceptions, onDone }: { line: string; exceptions: ExceptionCategory[]; onDone: (message: string) => void }) {
-  const [members, setMembers] = useState<Member[]>([]);
-  const [me, setMe] = useState("");
+  const team = useLoad(teamView, []);
+  const members: Member[] = team.data?.directory.members ?? [];
+  const me = members.find((m) => team.data?.fingerprints[m.signing_key] === team.data?.my_fingerprint)?.signing_key ?? "";
   const [form, setForm] = useState({ category: exceptions[0]?.id ?? "", disclosed: "", why: "", manager: "", told: "told", toldWhy: "" });
   const [others, setOthers] = useState<Record<string, boolean>>({});
   const [shared, setShared] = useState<{ with: Agency; what: string }[]>([{ with: "emergency_services", what: "" }]);
-  const [error, setError] = useState("");
+  const [failed, setError] = useState("");
+  const error = failed || team.error;
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    teamView()
-      .then((t) => {
-        setMembers(t.directory.members);
-        setMe(t.directory.members.find((m) => t.fingerprints[m.signing_key] === t.my_fingerprint)?.signing_key ?? "");
-      })
-      .catch((e) => setError(sentence(asApiError(e).message)));
-  }, []);
   const managers = members.filter((m) => m.role === "manager" && m.signing_key !== me);
   const colleagues = members.filter((m) => m.signing_key !== me && m.signing_key !== form.manager);
   const submit = () => {
@@ -182,15 +175,15 @@ export function DisclosureForm({ line, exceptions, onDone }: { line: string; exc
  * incident cannot review it (the app says so). Reports go at the preset's period; the
  * anonymous summary and its review stay. */
 export function Disclosures({ exceptions, lineName, onClose }: { exceptions: ExceptionCategory[]; lineName: (id: string) => string; onClose: () => void }) {
-  const [view, setView] = useState<DisclosuresView | null>(null);
-  const [error, setError] = useState("");
+  const loaded = useLoad(disclosuresView, []);
+  const view = loaded.data ?? null;
+  const setView = loaded.set;
+  const [failed, setError] = useState("");
+  const error = failed || loaded.error;
   const [reviewing, setReviewing] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<Outcome>("sound");
   const [comment, setComment] = useState("");
   const fail = (e: unknown) => setError(sentence(asApiError(e).message));
-  useEffect(() => {
-    disclosuresView().then(setView).catch(fail);
-  }, []);
   if (!view) return <p className="empty">{error || "Opening…"}</p>;
   const label = (id: string) => exceptions.find((c) => c.id === id)?.label ?? id;
   return (
@@ -275,17 +268,13 @@ export function Disclosures({ exceptions, lineName, onClose }: { exceptions: Exc
 /** A case record (a referral, a complaint, a child-protection disclosure: the kinds the policy
  * keeps), from a conversation. Sealed to the kind's readers; kept for its own period. */
 export function CaseRecordForm({ line, onDone }: { line: string; onDone: (message: string) => void }) {
-  const [view, setView] = useState<CaseRecordsView | null>(null);
+  const loaded = useLoad(caseRecordsView, []);
+  const view = loaded.data ?? null;
   const [form, setForm] = useState({ class: "", text: "" });
-  const [error, setError] = useState("");
-  useEffect(() => {
-    caseRecordsView()
-      .then((v) => {
-        setView(v);
-        setForm((f) => ({ ...f, class: v.classes[0]?.[0] ?? "" }));
-      })
-      .catch((e) => setError(sentence(asApiError(e).message)));
-  }, []);
+  const [failed, setError] = useState("");
+  const error = failed || loaded.error;
+  // The first kind is chosen once the kinds are known.
+  const kind = form.class || (view?.classes[0]?.[0] ?? "");
   if (view && view.classes.length === 0) return <p className="muted">This policy keeps no case records.</p>;
   return (
     <form
@@ -293,7 +282,7 @@ export function CaseRecordForm({ line, onDone }: { line: string; onDone: (messag
       aria-label="Add a case record"
       onSubmit={(e) => {
         e.preventDefault();
-        caseRecordCreate({ class: form.class, line, text: form.text })
+        caseRecordCreate({ class: kind, line, text: form.text })
           .then(() => onDone("The record is kept, sealed to those the policy lets read it."))
           .catch((err) => setError(sentence(asApiError(err).message)));
       }}
@@ -305,7 +294,7 @@ export function CaseRecordForm({ line, onDone }: { line: string; onDone: (messag
       )}
       <label>
         Kind of record
-        <select name="class" value={form.class} onChange={(e) => setForm({ ...form, class: e.target.value })}>
+        <select name="class" value={kind} onChange={(e) => setForm({ ...form, class: e.target.value })}>
           {view?.classes.map(([id, label]) => (
             <option key={id} value={id}>
               {label}
@@ -324,10 +313,7 @@ export function CaseRecordForm({ line, onDone }: { line: string; onDone: (messag
 
 /** The case records this person may read (managers), oldest first. */
 export function CaseRecords({ lineName }: { lineName: (id: string) => string }) {
-  const [view, setView] = useState<CaseRecordsView | null>(null);
-  useEffect(() => {
-    caseRecordsView().then(setView).catch(() => setView(null));
-  }, []);
+  const view = useLoad(caseRecordsView, []).data;
   if (!view || view.records.length === 0) return null;
   const label = (id: string) => view.classes.find(([c]) => c === id)?.[1] ?? id;
   return (

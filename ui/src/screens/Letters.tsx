@@ -14,6 +14,7 @@ import {
   lettersPick,
   lettersState,
 } from "../bindings/commands";
+import { useLoad } from "../data";
 import { asApiError, sentence } from "../errors";
 
 type Line = { id: string; name: string };
@@ -24,28 +25,24 @@ const today = () => new Date().toISOString().slice(0, 10);
  * responses with them. Files come from the scanner's folder, the system's dialog, or a drop on
  * the window; the app removes them from this computer once the letter is on the server. */
 export function Letters({ lines, onClose }: { lines: Line[]; onClose: () => void }) {
-  const [state, setState] = useState<LettersState | null>(null);
-  const [error, setError] = useState("");
+  const letters = useLoad(lettersState, []);
+  const state = letters.data ?? null;
+  const setState = letters.set;
+  const [failed, setError] = useState("");
+  const error = failed || letters.error;
   const [extra, setExtra] = useState<OfferedFile[]>([]);
   const [open, setOpen] = useState<string | null>(null);
   const fail = (e: unknown) => setError(sentence(asApiError(e).message));
-  const refresh = () =>
-    lettersState()
-      .then((s) => {
-        setState(s);
-        setError("");
-      })
-      .catch(fail);
+  const reload = letters.reload;
 
   useEffect(() => {
-    refresh();
-    const offWaiting = onLettersWaiting(() => refresh());
+    const offWaiting = onLettersWaiting(() => reload());
     const offDropped = onLettersDropped((e) => setExtra((x) => [...x, ...e.payload.filter((f) => !x.some((y) => y.id === f.id))]));
     return () => {
       offWaiting.then((f) => f());
       offDropped.then((f) => f());
     };
-  }, []);
+  }, [reload]);
 
   if (!state) return <p className="empty">{error || "Opening letters…"}</p>;
   const lineName = (id: string) => lines.find((l) => l.id === id)?.name ?? id;
@@ -67,7 +64,7 @@ export function Letters({ lines, onClose }: { lines: Line[]; onClose: () => void
           onScanner={() => lettersChooseScanner().then(setState).catch(fail)}
           onImported={() => {
             setExtra([]);
-            refresh();
+            reload();
           }}
           onError={fail}
         />

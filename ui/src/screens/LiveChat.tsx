@@ -1,27 +1,25 @@
 import { useEffect, useState } from "react";
 import { onWebchatChanged, onWebchatOpened, onWebchatTyping } from "../bindings/events";
 import type { ConversationView } from "../bindings/ConversationView";
-import type { LiveChatState } from "../bindings/LiveChatState";
 import { webchatAccept, webchatConnect, webchatPass, webchatSay, webchatState } from "../bindings/commands";
+import { useLoad } from "../data";
 import { asApiError, sentence } from "../errors";
 
 /** Visitors waiting on this person's lines, with Accept; nothing when this desktop takes no chats. */
 export function WaitingChats({ lineName, onOpened }: { lineName: (id: string) => string; onOpened: (conversationId: number) => void }) {
-  const [state, setState] = useState<LiveChatState | null>(null);
+  const live = useLoad(webchatState, []);
+  // A desktop that cannot say its chat state takes no chats here.
+  const state = live.error ? null : live.data;
   const [message, setMessage] = useState("");
+  const reload = live.reload;
   useEffect(() => {
-    const refresh = () =>
-      webchatState()
-        .then(setState)
-        .catch(() => setState(null));
-    refresh();
-    const changed = onWebchatChanged(refresh);
+    const changed = onWebchatChanged(reload);
     const opened = onWebchatOpened((e) => onOpened(e.payload));
     return () => {
       changed.then((f) => f());
       opened.then((f) => f());
     };
-  }, [onOpened]);
+  }, [onOpened, reload]);
   if (!state?.configured) return null;
   return (
     <div className="waiting-chats" aria-live="polite">
@@ -64,19 +62,16 @@ export function ChatPane({ view, onView }: { view: ConversationView; onView: (v:
   const [text, setText] = useState("");
   const [error, setError] = useState("");
   const [typing, setTyping] = useState(false);
-  const [colleagues, setColleagues] = useState<string[]>([]);
+  const live = useLoad(webchatState, []);
+  const colleagues = live.data?.colleagues ?? [];
+  const reload = live.reload;
   const [to, setTo] = useState("");
   const [typedAt, setTypedAt] = useState(0);
   const ended = view.summary.status === "closed";
   const id = view.summary.id;
   useEffect(() => {
-    const refresh = () =>
-      webchatState()
-        .then((s) => setColleagues(s.colleagues))
-        .catch(() => setColleagues([]));
-    refresh();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const changed = onWebchatChanged(refresh);
+    const changed = onWebchatChanged(reload);
     const typingOff = onWebchatTyping((e) => {
       if (e.payload !== id) return;
       setTyping(true);
@@ -88,7 +83,7 @@ export function ChatPane({ view, onView }: { view: ConversationView; onView: (v:
       changed.then((f) => f());
       typingOff.then((f) => f());
     };
-  }, [id]);
+  }, [id, reload]);
   const say = (t: string | null) =>
     webchatSay({ conversation_id: view.summary.id, text: t })
       .then((v) => {
@@ -181,12 +176,9 @@ export function ChatPane({ view, onView }: { view: ConversationView; onView: (v:
 export function WebchatSettings() {
   const [url, setUrl] = useState("");
   const [credential, setCredential] = useState("");
-  const [status, setStatus] = useState("");
-  useEffect(() => {
-    webchatState()
-      .then((s) => setStatus(s.configured ? (s.connected ? "This desktop takes chats." : "Connecting to the webchat gateway…") : ""))
-      .catch(() => setStatus(""));
-  }, []);
+  const live = useLoad(webchatState, []).data;
+  const [said, setStatus] = useState("");
+  const status = said || (live?.configured ? (live.connected ? "This desktop takes chats." : "Connecting to the webchat gateway…") : "");
   return (
     <form
       className="webchat-settings"
