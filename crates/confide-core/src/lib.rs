@@ -28,6 +28,8 @@ pub mod staff;
 pub mod store;
 pub mod subject_access;
 pub mod team;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod triage_state;
 pub mod webchat;
 

@@ -3,27 +3,14 @@
 //! mailbox: what one keeps the other opens only if the preset and the directory let it, reading
 //! the directory changes nothing, and following it is a step of its own.
 
-use std::sync::Arc;
-
 use confide_core::letters::{self, LetterDetails};
-use confide_core::policy::{Catalog, RoleKind};
+use confide_core::policy::RoleKind;
 use confide_core::record_store::{self, memory::MemoryRecords};
-use confide_core::store::StoreConfig;
-use confide_core::{staff, team, Store, SystemClock};
-use confide_vault::{MemorySecrets, Vault, VaultError};
+use confide_core::testing::desktop;
+use confide_core::{staff, team};
+use confide_vault::VaultError;
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n canary-scan-4f1e";
-
-async fn desktop(dir: &std::path::Path, name: &str, role: RoleKind, lines: &[&str]) -> staff::Session {
-    let vault = Vault::new(Arc::new(MemorySecrets::default()), name);
-    let config =
-        StoreConfig { data_dir: dir.join(name), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() };
-    let store = Store::open(config).await.unwrap();
-    let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    staff::save_profile_on_lines(&store, "respect-mal-current", name, role, &lines).await.unwrap();
-    staff::accept_agreement(&store, "current-1").await.unwrap();
-    staff::session(&store).await.unwrap()
-}
 
 #[tokio::test]
 async fn issue27_reading_the_directory_changes_nothing_and_following_it_is_a_step() {

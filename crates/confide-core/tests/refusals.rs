@@ -2,26 +2,12 @@
 //! tell "your role may not" from "not your line" from "the policy has no such thing" from a
 //! failure, and the words the person reads stay the ones each refusal was written with.
 
-use std::sync::Arc;
-
 use confide_core::case_records::{self, CaseInput};
-use confide_core::policy::{Catalog, RoleKind};
+use confide_core::policy::RoleKind;
 use confide_core::qa::SampleRequest;
 use confide_core::record_store::memory::MemoryRecords;
-use confide_core::store::StoreConfig;
-use confide_core::{staff, CoreError, ErrorCode, Refusal, Store, SystemClock};
-use confide_vault::{MemorySecrets, Vault};
-
-async fn desktop(dir: &std::path::Path, name: &str, role: RoleKind, lines: &[&str]) -> staff::Session {
-    let vault = Vault::new(Arc::new(MemorySecrets::default()), name);
-    let config =
-        StoreConfig { data_dir: dir.join(name), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() };
-    let store = Store::open(config).await.unwrap();
-    let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    staff::save_profile_on_lines(&store, "respect-mal-current", name, role, &lines).await.unwrap();
-    staff::accept_agreement(&store, "current-1").await.unwrap();
-    staff::session(&store).await.unwrap()
-}
+use confide_core::testing::desktop;
+use confide_core::{CoreError, ErrorCode, Refusal};
 
 #[tokio::test]
 async fn issue27_refusals_say_which_rule_said_no() {

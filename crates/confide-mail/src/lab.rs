@@ -311,9 +311,7 @@ impl Lab {
     /// issued, that the client believes good for an hour: the server refuses it, as it does a
     /// token that expired early or was revoked alone.
     pub fn stale_token(&self, store: &confide_core::Store, account: &Account) {
-        let confide_core::accounts::SignIn::OAuth(settings) = &account.sign_in else {
-            panic!("not an OAuth account")
-        };
+        let confide_core::accounts::SignIn::OAuth(settings) = &account.sign_in else { panic!("not an OAuth account") };
         let source = crate::oauth::TokenSource::of(store.vault(), account, settings);
         source.prime(zeroize::Zeroizing::new("stale-access-token".into()), std::time::Duration::from_secs(3600));
     }

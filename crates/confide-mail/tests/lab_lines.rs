@@ -235,8 +235,9 @@ async fn issue29_mail_to_the_shared_address_alone_waits_for_a_manager_to_route_i
 
     assert_eq!(resync(&cy).await, 1, "the Men's Advice Line desktop fetched the routed mail");
     assert_eq!(scalar(&cy, "SELECT count(*) FROM conversations WHERE line_id = 'mens_advice'").await, 1);
-    let (bob, added) = desktop(&lab, &shared, &tmp.path().join("bob"), RoleKind::Advisor, &["phoneline"]).await;
-    assert_eq!(added, 0, "a Phoneline desktop stored mail routed to the Men's Advice Line");
+    let bob = unsynced(&lab, &shared, &tmp.path().join("bob"), RoleKind::Advisor, &["phoneline"]).await;
+    join(&ann, &[&bob]).await;
+    assert_eq!(resync(&bob).await, 0, "a Phoneline desktop stored mail routed to the Men's Advice Line");
     assert_eq!(scalar(&bob, "SELECT count(*) FROM messages").await, 0);
     both.close().await;
 }

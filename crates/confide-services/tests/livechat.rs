@@ -2,27 +2,15 @@
 //! ends is archived to the record store before the gateway is told it may forget it; when the
 //! archive cannot be made, the gateway is told nothing and the chat waits to be archived again.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use confide_core::policy::{Catalog, RoleKind};
+use confide_core::policy::RoleKind;
 use confide_core::record_store::{self, memory::MemoryRecords};
-use confide_core::store::StoreConfig;
+use confide_core::testing::desktop;
 use confide_core::webchat::{self, Said, Transcript};
-use confide_core::{staff, team, CoreError, Store, SystemClock};
+use confide_core::{team, CoreError};
 use confide_services::livechat::{archive_then_release, Gateway};
-use confide_vault::{MemorySecrets, Vault};
 use confide_webchat::protocol::AdvisorIn;
-
-async fn desktop(dir: &std::path::Path, name: &str, role: RoleKind, lines: &[&str]) -> staff::Session {
-    let vault = Vault::new(Arc::new(MemorySecrets::default()), name);
-    let config =
-        StoreConfig { data_dir: dir.join(name), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() };
-    let store = Store::open(config).await.unwrap();
-    let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    staff::save_profile_on_lines(&store, "respect-mal-current", name, role, &lines).await.unwrap();
-    staff::accept_agreement(&store, "current-1").await.unwrap();
-    staff::session(&store).await.unwrap()
-}
 
 /// A gateway that keeps each frame with how many writes the record store had taken when it came.
 struct Recorder<'a> {
