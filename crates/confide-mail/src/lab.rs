@@ -137,13 +137,17 @@ impl Lab {
         panic!("the lab never stored {user} as mbox")
     }
 
-    /// Whether this lab server (the one this `Lab` talks to: each reads the passwd-file on its
-    /// own schedule) knows the user yet.
+    /// Whether both lab servers know the user yet: each reads the passwd-file on its own
+    /// schedule, and Postfix's SMTP AUTH asks the standard one whichever server a test uses.
     fn knows(&self, user: &str) -> bool {
-        let conf = self.conf();
-        let out =
-            Command::new("doveadm").arg("-c").arg(&conf).args(["auth", "lookup", &format!("{user}@lab.test")]).output();
-        out.is_ok_and(|o| o.status.success())
+        ["dovecot/dovecot.conf", "dovecot/dovecot-exchange.conf"].iter().all(|conf| {
+            let out = Command::new("doveadm")
+                .arg("-c")
+                .arg(self.dir.join(conf))
+                .args(["auth", "lookup", &format!("{user}@lab.test")])
+                .output();
+            out.is_ok_and(|o| o.status.success())
+        })
     }
 
     fn add_user(&self, user: &str, password: &str) {
@@ -293,6 +297,50 @@ impl Lab {
             folder,
         ]);
         std::fs::remove_dir_all(&tmp).ok();
+    }
+
+    /// Where this server keeps sent mail: `Sent` on Dovecot, `Sent Items` on the exchange-like one.
+    pub fn sent_folder(&self) -> &'static str {
+        match self.server {
+            Server::Standard => "Sent",
+            Server::ExchangeLike => "Sent Items",
+        }
+    }
+
+    /// Where this server keeps deleted mail: `Trash`, or Exchange's `Deleted Items`.
+    pub fn trash_folder(&self) -> &'static str {
+        match self.server {
+            Server::Standard => "Trash",
+            Server::ExchangeLike => "Deleted Items",
+        }
+    }
+
+    /// The standard server of the same lab: where Postfix delivers mail sent to lab addresses.
+    pub fn standard(&self) -> Lab {
+        let fresh = self.fresh.lock().unwrap().clone();
+        Lab {
+            env: self.env.clone(),
+            dir: self.dir.clone(),
+            server: Server::Standard,
+            fresh: std::sync::Mutex::new(fresh),
+        }
+    }
+
+    /// Saves one message into a user's folder (any depth) as a mail client's "save a copy"
+    /// would, with `doveadm save`.
+    pub fn save_into(&self, user: &str, folder: &str, raw: &str) {
+        use std::io::Write;
+        let mut child = Command::new("doveadm")
+            .arg("-c")
+            .arg(self.conf())
+            .args(["save", "-u", &format!("{user}@lab.test"), "-m", folder])
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("doveadm runs");
+        child.stdin.take().expect("a pipe").write_all(raw.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "doveadm save: {}", String::from_utf8_lossy(&out.stderr));
     }
 
     /// The server's UIDs in a folder, read with doveadm (not with the code under test).

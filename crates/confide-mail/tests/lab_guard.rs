@@ -43,30 +43,26 @@ async fn setup(lab: &Lab, tag: &str) -> Setup {
 }
 
 fn save_in(lab: &Lab, user: &str, folder: &str, raw: &str) {
-    // `doveadm save` is how the lab puts a message into a chosen folder, as a mail client's
-    // "save a copy in Sent" would.
-    let path = std::env::temp_dir().join(format!("confide-guard-{}-{}", std::process::id(), raw.len()));
-    std::fs::write(&path, raw).unwrap();
-    let out = std::process::Command::new("doveadm")
-        .arg("-c")
-        .arg(lab.dir.join("dovecot/dovecot.conf"))
-        .args(["save", "-u", &format!("{user}@lab.test"), "-m", folder])
-        .stdin(std::fs::File::open(&path).unwrap())
-        .output()
-        .unwrap();
-    std::fs::remove_file(&path).ok();
-    assert!(out.status.success(), "doveadm save: {}", String::from_utf8_lossy(&out.stderr));
+    lab.save_into(user, folder, raw);
 }
 
 fn ids_in(lab: &Lab, user: &str, folder: &str) -> Vec<String> {
     lab.message_ids(user, folder)
 }
 
+/// Issue 23: on the exchange-like server too, where the folders are `Sent Items` and `Deleted
+/// Items` and nothing says so (no SPECIAL-USE).
 #[tokio::test]
 async fn issue4_personal_copies_move_to_the_shared_mailbox_and_private_mail_stays() {
     let Some(lab) = Lab::get("issue4_personal_copies_move_to_the_shared_mailbox_and_private_mail_stays") else {
         return;
     };
+    guard_moves_on(lab.exchange_like()).await;
+    guard_moves_on(lab).await;
+}
+
+async fn guard_moves_on(lab: Lab) {
+    let (sent, trash) = (lab.sent_folder(), lab.trash_folder());
     let t = setup(&lab, "guard").await;
     let (shared, personal) = (t.shared.as_str(), t.personal.as_str());
     lab.import_raw(shared, &[format!("From: caller@example.org\r\nTo: {shared}@lab.test\r\nSubject: Help\r\nMessage-ID: <ask-{shared}@example.org>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nPlease help.\r\n")]);
@@ -94,27 +90,28 @@ async fn issue4_personal_copies_move_to_the_shared_mailbox_and_private_mail_stay
         .build()
         .send_raw(&envelope, reply.as_bytes())
         .unwrap();
-    save_in(&lab, personal, "Sent", &reply);
+    save_in(&lab, personal, sent, &reply);
     // An answer written from the personal address but to a shared enquiry, filed in a subfolder.
-    lab.doveadm(&["mailbox", "create", "-u", &format!("{personal}@lab.test"), "Sent/Helpline"]);
-    save_in(&lab, personal, "Sent/Helpline", &format!("From: Ash <{personal}@lab.test>\r\nTo: caller@example.org\r\nSubject: Re: Help\r\nMessage-ID: <answer-{personal}@lab.test>\r\nReferences: <ask-{shared}@example.org>\r\n\r\nFollowing up.\r\n"));
+    let sub = format!("{sent}/Helpline");
+    lab.doveadm(&["mailbox", "create", "-u", &format!("{personal}@lab.test"), &sub]);
+    save_in(&lab, personal, &sub, &format!("From: Ash <{personal}@lab.test>\r\nTo: caller@example.org\r\nSubject: Re: Help\r\nMessage-ID: <answer-{personal}@lab.test>\r\nReferences: <ask-{shared}@example.org>\r\n\r\nFollowing up.\r\n"));
     // A shared item deleted in Outlook, landing in the personal Trash.
-    save_in(&lab, personal, "Trash", &format!("From: other@example.org\r\nTo: {shared}@lab.test\r\nSubject: Old\r\nMessage-ID: <deleted-{personal}@example.org>\r\n\r\nOld enquiry.\r\n"));
+    save_in(&lab, personal, trash, &format!("From: other@example.org\r\nTo: {shared}@lab.test\r\nSubject: Old\r\nMessage-ID: <deleted-{personal}@example.org>\r\n\r\nOld enquiry.\r\n"));
     // The advisor's own private mail in the same folders.
-    save_in(&lab, personal, "Sent", &format!("From: Ash <{personal}@lab.test>\r\nTo: friend@example.com\r\nSubject: Lunch\r\nMessage-ID: <private-{personal}@lab.test>\r\n\r\nLunch?\r\n"));
-    save_in(&lab, personal, "Trash", &format!("From: shop@example.com\r\nTo: {personal}@lab.test\r\nSubject: Offer\r\nMessage-ID: <spam-{personal}@example.com>\r\n\r\nBuy.\r\n"));
+    save_in(&lab, personal, sent, &format!("From: Ash <{personal}@lab.test>\r\nTo: friend@example.com\r\nSubject: Lunch\r\nMessage-ID: <private-{personal}@lab.test>\r\n\r\nLunch?\r\n"));
+    save_in(&lab, personal, trash, &format!("From: shop@example.com\r\nTo: {personal}@lab.test\r\nSubject: Offer\r\nMessage-ID: <spam-{personal}@example.com>\r\n\r\nBuy.\r\n"));
 
     let report = guard::run(&t.store).await.unwrap();
     assert_eq!((report.moved_sent, report.moved_deleted, report.left_unmatched), (2, 1, 0), "{report:?}");
     assert!(report.problems.is_empty(), "{report:?}");
-    assert_eq!(ids_in(&lab, personal, "Sent"), [format!("private-{personal}@lab.test")]);
-    assert!(ids_in(&lab, personal, "Sent/Helpline").is_empty());
-    assert_eq!(ids_in(&lab, personal, "Trash"), [format!("spam-{personal}@example.com")]);
+    assert_eq!(ids_in(&lab, personal, sent), [format!("private-{personal}@lab.test")]);
+    assert!(ids_in(&lab, personal, &sub).is_empty());
+    assert_eq!(ids_in(&lab, personal, trash), [format!("spam-{personal}@example.com")]);
     assert_eq!(
-        ids_in(&lab, shared, "Sent"),
+        ids_in(&lab, shared, sent),
         [format!("answer-{personal}@lab.test"), format!("outlook-{personal}@lab.test")]
     );
-    assert_eq!(ids_in(&lab, shared, "Trash"), [format!("deleted-{personal}@example.org")]);
+    assert_eq!(ids_in(&lab, shared, trash), [format!("deleted-{personal}@example.org")]);
 
     // The retention record says what moved, with no address or subject.
     let record = retention_record::recent(&t.store, 10).await.unwrap();
@@ -129,8 +126,8 @@ async fn issue4_personal_copies_move_to_the_shared_mailbox_and_private_mail_stay
     // A second run changes nothing.
     let again = guard::run(&t.store).await.unwrap();
     assert_eq!((again.moved_sent, again.moved_deleted), (0, 0));
-    assert_eq!(ids_in(&lab, shared, "Sent").len(), 2);
-    assert_eq!(ids_in(&lab, personal, "Sent").len(), 1);
+    assert_eq!(ids_in(&lab, shared, sent).len(), 2);
+    assert_eq!(ids_in(&lab, personal, sent).len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
