@@ -20,7 +20,7 @@ export function readLab() {
 /** Removes the team directory and the team's audit log from the lab's shared mailbox: each
  * test's manager is a new key, and a directory a previous test founded would not be theirs. */
 export function forgetTeam() {
-  for (const folder of ["Confide/Team", "Confide/Audit"]) {
+  for (const folder of ["Confide/Team", "Confide/Audit", "Confide/State"]) {
     try {
       execFileSync("doveadm", ["-c", "/var/lib/confide-lab/dovecot/dovecot.conf", "mailbox", "delete", "-u", "helpline@lab.test", folder], { stdio: "ignore" });
     } catch {
@@ -32,6 +32,8 @@ export function forgetTeam() {
 /** A new store with the lab's shared mailbox set up through the CLI, as a helpline would; or,
  * given `mailbox` ({ address, password }, from `freshMailbox`), that mailbox as the shared one. */
 export function storeWithSharedMailbox(lab, prefix, mailbox = { address: "helpline@lab.test", password: lab.LAB_HELPLINE_PASSWORD }, { imapPort = lab.LAB_IMAPS_PORT } = {}) {
+  // On the standing mailbox, a team an earlier test founded would refuse this new desktop.
+  if (mailbox.address === "helpline@lab.test") forgetTeam();
   const store = join(mkdtempSync(join(tmpdir(), prefix)), "store");
   execFileSync(
     join(root, "target/debug/confide"),
@@ -47,6 +49,7 @@ export function storeWithSharedMailbox(lab, prefix, mailbox = { address: "helpli
  * set up through the CLI's browser sign-in; the "browser" is approve.py (the lab user's password
  * typed at the provider's pages), and its answer is delivered to the CLI's loopback address. */
 export async function storeWithOAuthSharedMailbox(lab, prefix) {
+  forgetTeam();
   const store = join(mkdtempSync(join(tmpdir(), prefix)), "store");
   const cli = spawn(
     join(root, "target/debug/confide"),

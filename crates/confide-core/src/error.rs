@@ -52,6 +52,12 @@ pub enum Refusal {
     /// The helpline's policy (its preset) makes no provision for it.
     #[error("this helpline's policy {0}")]
     NotInPolicy(String),
+    /// The team has a directory and this person is not in it (not yet added, or removed).
+    #[error(
+        "you are not in the team directory, so this desktop keeps no helpline mail yet: show your card to a \
+         manager (the Team screen); once they add you, sync again"
+    )]
+    NotInTeam,
 }
 
 /// The few errors the UI acts on (e.g. by showing the agreement again); everything else is

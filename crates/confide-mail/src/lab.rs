@@ -326,6 +326,18 @@ impl Lab {
         }
     }
 
+    /// Removes a standing mailbox's team directory (and the team's log and state), which the
+    /// window tests leave behind: a test's new desktop is then not refused as an outsider.
+    pub fn forget_team(&self, user: &str) {
+        for folder in ["Confide/Team", "Confide/Audit", "Confide/State"] {
+            let _ = Command::new("doveadm")
+                .arg("-c")
+                .arg(self.conf())
+                .args(["mailbox", "delete", "-u", &format!("{user}@lab.test"), folder])
+                .output();
+        }
+    }
+
     /// Saves one message into a user's folder (any depth) as a mail client's "save a copy"
     /// would, with `doveadm save`.
     pub fn save_into(&self, user: &str, folder: &str, raw: &str) {

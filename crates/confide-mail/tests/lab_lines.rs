@@ -8,7 +8,7 @@ use std::sync::Arc;
 use confide_core::accounts::{self, AccountKind, LineAddress};
 use confide_core::policy::{Catalog, RoleKind};
 use confide_core::store::StoreConfig;
-use confide_core::{paths, staff, team, Store, SystemClock};
+use confide_core::{paths, staff, team, CoreError, Refusal, Store, SystemClock};
 use confide_mail::lab::Lab;
 use confide_mail::records::ImapRecords;
 use confide_vault::{OsKeyring, Vault};
@@ -196,6 +196,12 @@ async fn moves_on(lab: Lab) {
     // moves made before, so the moved message and the reply in its thread (which came to the
     // Phoneline address) are both passed over from their first sync.
     let dee = unsynced(&lab, &shared, &tmp.path().join("dee"), RoleKind::Advisor, &["phoneline"]).await;
+    // Not yet in the team, they could not read a move, so their desktop keeps no mail at all.
+    let account = accounts::list(&dee).await.unwrap().remove(0);
+    let refused = confide_mail::sync::sync_account(&dee, &account, &|_| {}).await.unwrap_err();
+    let not_in_team = confide_mail::MailError::Core(CoreError::Refused(Refusal::NotInTeam));
+    assert_eq!(refused.to_string(), not_in_team.to_string());
+    assert_eq!(scalar(&dee, "SELECT count(*) FROM messages").await, 0);
     join(&ann, &[&dee]).await;
     assert_eq!(resync(&dee).await, 0, "a new Phoneline desktop stored part of a moved thread");
     assert_eq!(scalar(&dee, "SELECT count(*) FROM messages").await, 0);

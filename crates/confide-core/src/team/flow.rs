@@ -54,6 +54,20 @@ pub async fn follow<S: RecordStore>(store: &Store, server: &S) -> Result<Directo
     Ok(dir)
 }
 
+/// Once the team has a directory, only its members' desktops keep helpline mail: the triage
+/// state (claims, holds, line moves) is sealed to members, so a desktop outside it could not
+/// know that a thread was moved off its lines, and would store it. A leaver's desktop stops too.
+pub fn check_member(store: &Store, dir: &Directory) -> Result<(), CoreError> {
+    if dir.members.is_empty() {
+        return Ok(());
+    }
+    let me = store.vault().signing_key()?.public_hex();
+    match dir.members.iter().any(|m| m.signing_key == me) {
+        true => Ok(()),
+        false => Err(CoreError::Refused(crate::Refusal::NotInTeam)),
+    }
+}
+
 async fn publish<S: RecordStore>(session: &Session, server: &S, change: Change) -> Result<Entry, S::Error> {
     if !matches!(change, Change::Accepted { .. }) {
         session.require_manager("change the team directory")?;
