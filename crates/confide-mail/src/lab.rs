@@ -31,13 +31,13 @@ pub enum Server {
 impl Lab {
     /// The same lab, talking to its exchange-like server.
     pub fn exchange_like(&self) -> Lab {
+        self.on(Server::ExchangeLike)
+    }
+
+    /// The same lab (its users and their passwords), talking to `server`.
+    fn on(&self, server: Server) -> Lab {
         let fresh = self.fresh.lock().unwrap().clone();
-        Lab {
-            env: self.env.clone(),
-            dir: self.dir.clone(),
-            server: Server::ExchangeLike,
-            fresh: std::sync::Mutex::new(fresh),
-        }
+        Lab { env: self.env.clone(), dir: self.dir.clone(), server, fresh: std::sync::Mutex::new(fresh) }
     }
 
     fn conf(&self) -> PathBuf {

@@ -212,32 +212,46 @@ async fn seal_and_keep<S: RecordStore>(
     Ok(())
 }
 
+/// Every state entry this desktop can open and trust, in the store's order, with its author
+/// and whether they are still a member (a leaver's manager role ended with them).
+async fn trusted_entries<S: RecordStore>(
+    session: &Session,
+    server: &S,
+    dir: &Directory,
+) -> Result<Vec<(Entry, team::Member, bool)>, S::Error> {
+    let store = &session.store;
+    let folder = records::class_folder(session.preset(), STATE_CLASS)?;
+    let mut fetched = server.fetch(&folder, STATE_CLASS, Which::Small).await?;
+    fetched.sort_by_key(|f| f.uid);
+    let mut out = vec![];
+    for f in fetched {
+        // Another line's entries, or one not trusted: nothing of them is used.
+        let Ok(record) = shared_record::open(&f.sealed, store.identity(), dir) else { continue };
+        let Ok(entry) = serde_json::from_slice::<Entry>(&record.body) else { continue };
+        let Some(author) = dir.members.iter().chain(&dir.removed).find(|m| m.signing_key == record.header.author)
+        else {
+            continue;
+        };
+        let current = dir.members.iter().any(|m| m.signing_key == author.signing_key);
+        out.push((entry, author.clone(), current));
+    }
+    Ok(out)
+}
+
 /// Reads every state entry this desktop may open, resolves them in the store's order, and
 /// sets each conversation's claim, status and risk flags here. Returns how many conversations
 /// it set. A step of sync's, after the mail.
 pub async fn follow<S: RecordStore>(session: &Session, server: &S) -> Result<usize, S::Error> {
     let store = &session.store;
     let dir = with_me(session, team::directory(store, server).await?)?;
-    let folder = records::class_folder(session.preset(), STATE_CLASS)?;
-    let mut fetched = server.fetch(&folder, STATE_CLASS, Which::Small).await?;
-    fetched.sort_by_key(|f| f.uid);
     let categories: Vec<&str> = session.preset().exceptions.iter().map(|c| c.id.as_str()).collect();
     let mut state: std::collections::BTreeMap<i64, Triage> = Default::default();
     // Threads this desktop does not hold that a move put on a line: the last move of each.
     let mut arriving: std::collections::BTreeMap<String, (ThreadRef, String)> = Default::default();
     // Other lines' conversations, by their oldest place: every place named, and the hold.
     let mut elsewhere: std::collections::BTreeMap<Place, (Vec<Place>, Triage)> = Default::default();
-    for f in fetched {
-        // Another line's entries, or one not trusted: nothing of them is used.
-        let Ok(record) = shared_record::open(&f.sealed, store.identity(), &dir) else { continue };
-        let Ok(entry) = serde_json::from_slice::<Entry>(&record.body) else { continue };
-        let Some(author) = dir.members.iter().chain(&dir.removed).find(|m| m.signing_key == record.header.author)
-        else {
-            continue;
-        };
+    for (entry, author, current) in trusted_entries(session, server, &dir).await? {
         let by = team::age_fingerprint(&author.age_recipient);
-        // A leaver's manager role ended with them.
-        let current = dir.members.iter().any(|m| m.signing_key == author.signing_key);
         let manager = author.role == RoleKind::Manager && current;
         let routes = current && session.preset().may_route(author.role);
         let author = Author { fingerprint: &by, manager, routes };
@@ -301,14 +315,11 @@ pub(crate) async fn share_moves<S: RecordStore>(
 ) -> Result<(), S::Error> {
     let store = &session.store;
     let dir = with_me(session, team::directory(store, server).await?)?;
-    let folder = records::class_folder(session.preset(), STATE_CLASS)?;
-    let mut fetched = server.fetch(&folder, STATE_CLASS, Which::Small).await?;
-    fetched.sort_by_key(|f| f.uid);
     let mut moves = vec![];
-    for f in fetched {
-        let Ok(record) = shared_record::open(&f.sealed, store.identity(), &dir) else { continue };
-        let Ok(entry) = serde_json::from_slice::<Entry>(&record.body) else { continue };
-        let Some(author) = dir.members.iter().find(|m| m.signing_key == record.header.author) else { continue };
+    for (entry, author, current) in trusted_entries(session, server, &dir).await? {
+        if !current {
+            continue;
+        }
         match entry.change {
             Change::Line { line } if session.preset().may_route(author.role) => moves.push((entry.thread, line)),
             Change::Moves { moves: earlier } if author.role == RoleKind::Manager => moves.extend(earlier),

@@ -29,13 +29,7 @@ impl Lab {
 
     /// The standard server of the same lab: where Postfix delivers mail sent to lab addresses.
     pub fn standard(&self) -> Lab {
-        let fresh = self.fresh.lock().unwrap().clone();
-        Lab {
-            env: self.env.clone(),
-            dir: self.dir.clone(),
-            server: Server::Standard,
-            fresh: std::sync::Mutex::new(fresh),
-        }
+        self.on(Server::Standard)
     }
 
     /// Removes a standing mailbox's team directory (and the team's log and state), which the
