@@ -258,6 +258,9 @@ command_table! {
     commands::personal_account(()) -> PersonalAccountInfo;
     commands::save_personal_account(PersonalAccountRequest) -> PersonalAccountInfo;
     signin::sign_in_again(()) -> crate::signin::SignedIn;
+    signin::connection_offered(()) -> Option<confide_core::connection::Offered>;
+    signin::connect_shared_mailbox(crate::signin::ConnectRequest) -> confide_core::accounts::Account;
+    signin::stop_sign_in(()) -> ();
     commands::retention_status(()) -> RetentionStatus;
     retention::retention_run_now(()) -> confide_mail::expire::RetentionReport;
     commands::records_view(()) -> confide_core::retention::records::RecordsView;

@@ -1,10 +1,12 @@
-//! Signing in again in the app: a mailbox whose sign-in the provider refused (revoked, password
-//! changed) is signed in again in the person's own browser. A thin wrapper over
-//! `confide_mail::oauth::sign_in_again`; the provider's address is also sent to the window
-//! (`sign_in_address`), for when no browser opens by itself.
+//! Signing in from the app: connecting the shared mailbox as the helpline's IT described it
+//! (`confide_mail::shared::connect`), and signing a mailbox in again once the provider refused
+//! its sign-in (`confide_mail::oauth::sign_in_again`), both in the person's own browser. The
+//! provider's address is also sent to the window (`sign_in_address`), for when no browser
+//! opens by itself; the person can stop a sign-in they will not finish.
 
+use confide_core::connection::{Connection, Offered};
 use confide_core::staff;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use ts_rs::TS;
 
@@ -16,6 +18,42 @@ use crate::state::AppState;
 #[ts(export)]
 pub struct SignedIn {
     pub addresses: Vec<String>,
+}
+
+/// The shared mailbox to connect, and its password when it takes one.
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct ConnectRequest {
+    pub connection: Connection,
+    /// Only for a server that takes passwords; never kept anywhere but the keyring.
+    pub password: String,
+}
+
+/// What the helpline's IT set up on this computer (`connection.toml`), if anything.
+#[tauri::command]
+pub async fn connection_offered() -> Result<Option<Offered>, ApiError> {
+    Ok(confide_core::connection::offered()?)
+}
+
+/// Connects the shared mailbox: checks the sign-in with the server (in the browser for a
+/// provider), then keeps it. The window syncs next.
+#[tauri::command]
+pub async fn connect_shared_mailbox(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: ConnectRequest,
+) -> Result<confide_core::accounts::Account, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    let password = zeroize::Zeroizing::new(request.password);
+    let wait = confide_mail::oauth::BROWSER_WAIT;
+    Ok(confide_mail::shared::connect(&session, &request.connection, password, opener(&app), wait).await?)
+}
+
+/// Stops a browser sign-in the person will not finish (the browser closed, a change of mind).
+#[tauri::command]
+pub async fn stop_sign_in() -> Result<(), ApiError> {
+    confide_mail::oauth::stop_browser_sign_ins();
+    Ok(())
 }
 
 #[tauri::command]

@@ -2,37 +2,21 @@
 // AA rules) in the real window: the first-run form, the agreement, the inbox with a
 // conversation open, and the settings panel.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { axeViolations, needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const app = process.env.CONFIDE_APP ?? join(root, "target/debug/confide-app");
-const require = createRequire(join(root, "tests/webchat/package.json"));
 
 test("issue10 the desktop window passes axe-core on its main screens and answers the triage keys", { timeout: 240000, skip: needsLab }, async () => {
   assert.ok(process.env.CONFIDE_TEST_KEYRING, "run under tests/with-keyring");
-  const axe = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
   const lab = readLab();
   const store = storeWithSharedMailbox(lab, "confide-e2e-a11y-");
   const driver = await startDriver({ env: { CONFIDE_DATA_DIR: store } });
   const s = await Session.create(driver.base, app);
-  // Each violation as "rule: the first offending element", so a failure says where to look.
-  const check = async (screen) => {
-    await s.cmd("POST", "/execute/sync", { script: `${axe}; return true;`, args: [] });
-    const found = await s.cmd("POST", "/execute/async", {
-      script: `const done = arguments[arguments.length - 1];
-        axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] })
-          .then((r) => done(r.violations.map((v) => v.id + " (" + v.impact + "): " + v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", "))))
-          .catch((e) => done(["axe failed: " + e]));`,
-      args: [],
-    });
-    console.log(`${screen}: ${found.length} violation(s)`);
-    return found;
-  };
+  const check = (screen) => axeViolations(s, screen);
   try {
     await s.waitForText("h1", "Set up Confide");
     assert.deepEqual(await check("first run"), [], "first-run screen");

@@ -204,3 +204,19 @@ export async function startTrayWatcher() {
     stop: () => proc.kill(),
   };
 }
+
+/** axe-core's WCAG 2.2 A and AA violations on the window's screen now, each as "rule (impact):
+ * the first offending elements", so a failure says where to look. */
+export async function axeViolations(s, screen) {
+  const axe = readFileSync(createRequire(join(root, "tests/webchat/package.json")).resolve("axe-core/axe.min.js"), "utf8");
+  await s.cmd("POST", "/execute/sync", { script: `${axe}; return true;`, args: [] });
+  const found = await s.cmd("POST", "/execute/async", {
+    script: `const done = arguments[arguments.length - 1];
+      axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] })
+        .then((r) => done(r.violations.map((v) => v.id + " (" + v.impact + "): " + v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", "))))
+        .catch((e) => done(["axe failed: " + e]));`,
+    args: [],
+  });
+  console.log(`${screen}: ${found.length} violation(s)`);
+  return found;
+}

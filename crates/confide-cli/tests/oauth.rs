@@ -19,6 +19,12 @@ fn refusals(lab: &Lab) -> usize {
     log.lines().filter(|l| l.starts_with("grant.error invalid_grant")).count()
 }
 
+/// The access tokens the lab's provider has issued so far, oldest first (its log names them).
+fn issued(lab: &Lab) -> Vec<String> {
+    let log = std::fs::read_to_string(lab.dir.join("log/oidc.log")).unwrap_or_default();
+    log.lines().filter_map(|l| l.strip_prefix("access_token.issued ")).map(str::to_owned).collect()
+}
+
 /// `confide account add` for the lab's helpline mailbox, signing in at the lab's provider.
 fn add_shared(lab: &Lab, data: &std::path::Path) -> Command {
     let mut add = confide(data);
@@ -80,15 +86,43 @@ async fn issue22_account_added_by_device_flow_syncs_over_oauth_and_a_revoked_sig
     assert_ne!(refresh, lab.password("helpline"));
 
     // The timer's job, on the refresh token alone: the whole shared mailbox over OAUTHBEARER,
-    // logging all it can; no token reaches the log or any file.
-    let sync = confide(&data).arg("sync").env("CONFIDE_LOG", "trace").output().unwrap();
-    let out = String::from_utf8_lossy(&sync.stdout);
-    let log = String::from_utf8_lossy(&sync.stderr);
-    assert!(sync.status.success(), "{out}{log}");
+    // logging all it can, while every process's arguments and environment are read over and
+    // over. Neither the refresh token nor any access token the provider issued meanwhile (its
+    // log names them) reaches the log, a file, or the process table.
+    let issued_before = issued(&lab).len();
+    let mut job = confide(&data)
+        .arg("sync")
+        .env("CONFIDE_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = String::new();
+            pipe.read_to_string(&mut bytes).unwrap();
+            bytes
+        })
+    };
+    let (out, log) = (drain(Box::new(job.stdout.take().unwrap())), drain(Box::new(job.stderr.take().unwrap())));
+    let mut table = vec![];
+    while job.try_wait().unwrap().is_none() {
+        table.extend(common::process_table());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let (out, log, status) = (out.join().unwrap(), log.join().unwrap(), job.wait().unwrap());
+    assert!(status.success(), "{out}{log}");
     assert!(log.contains("TRACE") || log.contains("DEBUG"), "the job did not log at its most verbose");
-    assert!(!log.contains(&refresh) && !out.contains(&refresh), "the refresh token is in the job's output");
     assert!(!log.contains("Bearer ") && !log.contains("access_token"), "a token is in the job's log");
-    assert!(common::files_holding(tmp.path(), refresh.as_bytes()).is_empty(), "the refresh token is in a file");
+    let access = issued(&lab).split_off(issued_before);
+    assert!(!access.is_empty(), "the job signed in with no new access token");
+    for (what, token) in std::iter::once(("the refresh token", refresh.as_str()))
+        .chain(access.iter().map(|t| ("an access token", t.as_str())))
+    {
+        assert!(!log.contains(token) && !out.contains(token), "{what} is in the job's output");
+        assert!(common::files_holding(tmp.path(), token.as_bytes()).is_empty(), "{what} is in a file");
+        assert!(!table.windows(token.len()).any(|w| w == token.as_bytes()), "{what} is in the process table");
+    }
     let added: usize =
         out.split("added=").nth(1).and_then(|n| n.split(' ').next()).and_then(|n| n.parse().ok()).unwrap();
     assert!(added > 60, "{out}");
@@ -117,11 +151,13 @@ async fn issue22_account_added_by_device_flow_syncs_over_oauth_and_a_revoked_sig
     assert!(vault.account_password("shared").unwrap().is_none(), "a refused sign-in is not kept");
 }
 
-/// Issue 22: a person who refuses consent, and a provider that cannot be reached, each get a
-/// sentence, and nothing is stored: no account, no secret in the keyring.
+/// Issue 22: a person who refuses consent, a provider that cannot be reached, and a wrong
+/// tenant each get a sentence, and nothing is stored: no account, no secret in the keyring.
 #[tokio::test]
-async fn issue22_consent_refused_or_provider_unreachable_is_said_and_nothing_is_stored() {
-    let Some(lab) = Lab::get("issue22_consent_refused_or_provider_unreachable_is_said_and_nothing_is_stored") else {
+async fn issue22_consent_refused_a_wrong_tenant_or_an_unreachable_provider_is_said_and_nothing_is_stored() {
+    let Some(lab) =
+        Lab::get("issue22_consent_refused_a_wrong_tenant_or_an_unreachable_provider_is_said_and_nothing_is_stored")
+    else {
         return;
     };
     let _keyring = common::one_at_a_time();
@@ -166,6 +202,13 @@ async fn issue22_consent_refused_or_provider_unreachable_is_said_and_nothing_is_
     let said = String::from_utf8_lossy(&unreachable.stderr);
     assert!(!unreachable.status.success());
     assert!(said.contains("cannot reach the sign-in service 127.0.0.1:9"), "{said}");
+
+    // A wrong tenant: the provider is there, but the helpline's directory is not.
+    let tenant = add(&format!("{}/no-such-tenant", lab.var("LAB_OIDC_ISSUER"))).output().unwrap();
+    let said = String::from_utf8_lossy(&tenant.stderr);
+    assert!(!tenant.status.success());
+    assert!(said.contains("does not know the helpline's organisation"), "{said}");
+    assert!(said.contains("check the tenant"), "{said}");
 
     let listed = confide(&data).args(["account", "list"]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&listed.stdout), "", "an account was kept");

@@ -13,23 +13,7 @@ use age::secrecy::ExposeSecret;
 use confide_mail::lab::Lab;
 
 mod common;
-use common::{add_account as add, confide};
-
-/// Every process's argument list and environment that can be read now, joined.
-fn process_table() -> Vec<u8> {
-    let mut all = vec![];
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        if entry.file_name().to_string_lossy().chars().all(|c| c.is_ascii_digit()) {
-            for part in ["cmdline", "environ"] {
-                if let Ok(bytes) = std::fs::read(entry.path().join(part)) {
-                    all.extend(bytes);
-                    all.push(b'\n');
-                }
-            }
-        }
-    }
-    all
-}
+use common::{add_account as add, confide, process_table};
 
 fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let mut out = vec![];

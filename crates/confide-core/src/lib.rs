@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod case_records;
 pub mod clock;
+pub mod connection;
 pub mod consent;
 pub mod conversations;
 pub mod disclosure;

@@ -37,6 +37,16 @@ pub enum MailError {
     SignInRefused { provider: String, detail: String },
     #[error("cannot reach the sign-in service {provider}: {detail}")]
     SignInService { provider: String, detail: String },
+    /// The provider answered, but does not know the helpline's organisation there: a wrong
+    /// tenant, or a wrong address for the sign-in service.
+    #[error(
+        "{provider} does not know the helpline's organisation at {issuer} (it answered {status}): check the tenant \
+         or the sign-in service's address with whoever runs the helpline's IT"
+    )]
+    SignInUnknown { provider: String, issuer: String, status: u16 },
+    /// The person stopped a browser sign-in (closed the browser, changed their mind).
+    #[error("the sign-in was stopped before it finished, and nothing was kept: start it again when you are ready")]
+    SignInStopped,
     /// The server will not take a password (`LOGINDISABLED`, or no password mechanism), so
     /// none is sent.
     #[error(
@@ -72,6 +82,8 @@ impl MailError {
             MailError::SignInAgain { .. } => "the sign-in is no longer accepted: sign in again",
             MailError::SignInRefused { .. } => "the sign-in was not allowed",
             MailError::SignInService { .. } => "the sign-in service could not be reached",
+            MailError::SignInUnknown { .. } => "the sign-in service does not know the helpline's organisation",
+            MailError::SignInStopped => "the sign-in was stopped",
             MailError::PasswordsRefused { .. } => "the mail server does not accept passwords",
             MailError::NoTokenMechanism { .. } => "the mail server offers no token sign-in",
             MailError::TokenRefused { .. } => "the mail server did not accept the sign-in token",

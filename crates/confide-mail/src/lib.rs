@@ -24,6 +24,8 @@ pub mod reply;
 pub mod sanitize;
 pub mod sasl;
 pub mod send;
+pub mod setup;
+pub mod shared;
 pub mod sync;
 pub mod triage;
 

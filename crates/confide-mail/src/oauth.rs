@@ -28,7 +28,7 @@ use crate::MailError;
 mod again;
 mod browser;
 pub use again::{open_in_browser, sign_in_again, sign_in_checked, sign_out, waiting, BROWSER_WAIT};
-pub use browser::BrowserSignIn;
+pub use browser::{stop_browser_sign_ins, BrowserSignIn};
 
 /// Refresh this long before the access token runs out, so no connection is opened with a token
 /// that dies during its login.
@@ -98,7 +98,13 @@ pub fn discover(issuer: &str) -> Result<Endpoints, MailError> {
     let found: Endpoints = agent()
         .get(&url)
         .call()
-        .map_err(|e| unreachable(e.to_string()))?
+        .map_err(|e| match e {
+            // It answered, so it is there: the issuer's path (Microsoft's tenant) is what is wrong.
+            ureq::Error::Status(status @ 400..=499, _) => {
+                MailError::SignInUnknown { provider: provider.clone(), issuer: issuer.to_owned(), status }
+            }
+            e => unreachable(e.to_string()),
+        })?
         .into_json()
         .map_err(|e| unreachable(e.to_string()))?;
     // RFC 8414 §3.3: the metadata's issuer must be the one asked for.

@@ -9,7 +9,6 @@ use std::time::Duration;
 use confide_core::accounts::{self, Account, AccountKind, OAuthSettings, Security, SignIn};
 use confide_core::{CoreError, Store};
 
-use crate::connect::imap_login;
 use crate::MailError;
 
 /// How the personal mailbox signs in.
@@ -39,7 +38,7 @@ pub async fn provider(store: &Store) -> Result<Option<OAuthSettings>, MailError>
 }
 
 /// Checks the sign-in with the server, then keeps the settings (store) and the password or
-/// refresh token (keyring). `open` shows the provider's page for a provider sign-in, which
+/// refresh token (keyring): [`crate::setup::check_and_keep`]. `open` shows the provider's page for a provider sign-in, which
 /// waits up to `wait` for the person.
 pub async fn save(
     store: &Store,
@@ -71,34 +70,14 @@ pub async fn save(
         lines: vec![],
         sign_in,
     };
-    let secret = match setup.sign_in {
-        PersonalSignIn::Password(given) => {
-            let password = match given.is_empty() {
-                false => given,
-                true => store
-                    .vault()
-                    .account_password("personal")
-                    .map_err(CoreError::from)?
-                    .map(|p| p.to_string())
-                    .ok_or_else(|| CoreError::Invalid("enter the mailbox's password".into()))?,
-            };
-            let (check, tried) = (account.clone(), password.clone());
-            tokio::task::spawn_blocking(move || {
-                imap_login(&check, &tried.as_str().into()).map(|mut s| {
-                    let _ = s.logout();
-                })
-            })
-            .await
-            .map_err(|_| MailError::Worker)??;
-            zeroize::Zeroizing::new(password)
-        }
-        PersonalSignIn::Provider => {
-            let (check, vault) = (account.clone(), store.vault().clone());
-            tokio::task::spawn_blocking(move || crate::oauth::sign_in_checked(&check, &vault, &open, wait))
-                .await
-                .map_err(|_| MailError::Worker)??
-        }
+    let password = match setup.sign_in {
+        PersonalSignIn::Password(given) if given.is_empty() => store
+            .vault()
+            .account_password("personal")
+            .map_err(CoreError::from)?
+            .ok_or_else(|| CoreError::Invalid("enter the mailbox's password".into()))?,
+        PersonalSignIn::Password(given) => zeroize::Zeroizing::new(given),
+        PersonalSignIn::Provider => zeroize::Zeroizing::default(),
     };
-    accounts::save(store, &account, &secret).await?;
-    Ok(account)
+    crate::setup::check_and_keep(store, account, password, open, wait).await
 }

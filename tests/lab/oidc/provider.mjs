@@ -132,6 +132,9 @@ async function interaction(req, res) {
 
 // What the tests count: each refused token request, by its error (never a token).
 provider.on("grant.error", (_ctx, err) => console.log(`grant.error ${err.error}`));
+// The access tokens it issues (opaque: the id is the token), so the secrets tests can look for
+// each in Confide's files, logs and process table. A lab provider's log, never a real one's.
+provider.on("access_token.saved", (token) => console.log(`access_token.issued ${token.jti}`));
 provider.on("grant.success", (ctx) => console.log(`grant.success ${ctx.oidc.params?.grant_type ?? ""}`));
 
 const callback = provider.callback();

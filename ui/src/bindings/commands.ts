@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AcceptAgreementRequest } from "./AcceptAgreementRequest";
 import type { AcceptChatRequest } from "./AcceptChatRequest";
+import type { Account } from "./Account";
 import type { ApiError } from "./ApiError";
 import type { AttachmentRequest } from "./AttachmentRequest";
 import type { AuditView } from "./AuditView";
@@ -9,6 +10,7 @@ import type { CaseInput } from "./CaseInput";
 import type { CaseRecordsView } from "./CaseRecordsView";
 import type { ChatPassRequest } from "./ChatPassRequest";
 import type { ChatSayRequest } from "./ChatSayRequest";
+import type { ConnectRequest } from "./ConnectRequest";
 import type { ContactDoneRequest } from "./ContactDoneRequest";
 import type { ContactInput } from "./ContactInput";
 import type { ContactsView } from "./ContactsView";
@@ -32,6 +34,7 @@ import type { LetterRespondRequest } from "./LetterRespondRequest";
 import type { LettersState } from "./LettersState";
 import type { LiveChatState } from "./LiveChatState";
 import type { MarkRequest } from "./MarkRequest";
+import type { Offered } from "./Offered";
 import type { OfferedFile } from "./OfferedFile";
 import type { PersonalAccountInfo } from "./PersonalAccountInfo";
 import type { PersonalAccountRequest } from "./PersonalAccountRequest";
@@ -91,6 +94,10 @@ export const personalAccount = (): Promise<PersonalAccountInfo> => invoke<Person
 export const savePersonalAccount = (request: PersonalAccountRequest): Promise<PersonalAccountInfo> =>
   invoke<PersonalAccountInfo>("save_personal_account", { request });
 export const signInAgain = (): Promise<SignedIn> => invoke<SignedIn>("sign_in_again");
+export const connectionOffered = (): Promise<Offered | null> => invoke<Offered | null>("connection_offered");
+export const connectSharedMailbox = (request: ConnectRequest): Promise<Account> =>
+  invoke<Account>("connect_shared_mailbox", { request });
+export const stopSignIn = (): Promise<null> => invoke<null>("stop_sign_in");
 export const retentionStatus = (): Promise<RetentionStatus> => invoke<RetentionStatus>("retention_status");
 export const retentionRunNow = (): Promise<RetentionReport> => invoke<RetentionReport>("retention_run_now");
 export const recordsView = (): Promise<RecordsView> => invoke<RecordsView>("records_view");

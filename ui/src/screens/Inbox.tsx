@@ -15,6 +15,7 @@ import { OfflineNotice } from "./OfflineNotice";
 import { Pane, type Panel } from "./Pane";
 import { SignInAgain } from "./SignInAgain";
 import { TopBar } from "./TopBar";
+import { ConnectMailbox } from "./inbox/ConnectMailbox";
 import { OFFLINE_RETRY_MS, useSync } from "./inbox/useSync";
 
 let inboxShownOnce = false;
@@ -36,7 +37,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   const [error, setError] = useState("");
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [panel, setPanelState] = useState<Panel>("conversation");
-  const { sync, offline, signIn, connected, generation, changed, runSync, guardNotice, dismissGuard } = useSync();
+  const { sync, offline, signIn, connected, unconnected, generation, changed, runSync, guardNotice, dismissGuard } = useSync();
   // Colleagues' names by key, from the team directory (empty until it exists or if it cannot
   // be read: claims then show a key, as before).
   const names = useLoad(() => teamNames().then((t) => t.names), [panel]).data ?? {};
@@ -150,6 +151,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         )}
         {offline && <OfflineNotice retrySeconds={OFFLINE_RETRY_MS / 1000} busy={sync.running} onRetry={runSync} />}
         {signIn && <SignInAgain message={signIn} onDone={runSync} />}
+        {unconnected && !sync.running && <ConnectMailbox profile={profile} onDone={runSync} />}
         <WaitingChats lineName={lineName} onOpened={openChat} />
         {guardNotice && (
           <p className="notice guard-notice" role="status">

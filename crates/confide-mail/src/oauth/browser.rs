@@ -9,6 +9,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use confide_core::accounts::OAuthSettings;
@@ -23,6 +24,16 @@ use crate::MailError;
 
 const PATH: &str = "/callback";
 
+/// Moves on each time the person stops the sign-ins under way ([`stop_browser_sign_ins`]): a
+/// browser closed half-way sends no answer, so only the person can end the wait early.
+static STOPS: AtomicU64 = AtomicU64::new(0);
+
+/// Stops every browser sign-in waiting in this process; each ends with
+/// [`MailError::SignInStopped`], keeping nothing.
+pub fn stop_browser_sign_ins() {
+    STOPS.fetch_add(1, Ordering::SeqCst);
+}
+
 /// A browser sign-in under way: open [`BrowserSignIn::url`] in the person's browser, then
 /// [`BrowserSignIn::finish`] waits for the provider's answer.
 pub struct BrowserSignIn {
@@ -34,6 +45,7 @@ pub struct BrowserSignIn {
     url: String,
     state: CsrfToken,
     verifier: PkceCodeVerifier,
+    stops: u64,
 }
 
 /// What the loopback address was asked.
@@ -81,6 +93,7 @@ impl BrowserSignIn {
             url: url.to_string(),
             state,
             verifier,
+            stops: STOPS.load(Ordering::SeqCst),
         })
     }
 
@@ -115,6 +128,9 @@ impl BrowserSignIn {
             let (stream, _) = match self.listener.accept() {
                 Ok(s) => s,
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    if STOPS.load(Ordering::SeqCst) != self.stops {
+                        return Err(MailError::SignInStopped);
+                    }
                     if Instant::now() >= deadline {
                         return Err(MailError::SignInRefused {
                             provider: self.provider.clone(),

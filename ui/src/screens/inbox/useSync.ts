@@ -20,6 +20,8 @@ export function useSync() {
   const [signIn, setSignIn] = useState("");
   // Whether the last sync reached a shared mailbox: an empty inbox then means no mail, not no connection.
   const [connected, setConnected] = useState(false);
+  // No shared mailbox on this desktop yet: the inbox offers to connect one.
+  const [unconnected, setUnconnected] = useState(false);
   const [generation, setGeneration] = useState(0);
   const [guardNotice, setGuardNotice] = useState("");
   const changed = useCallback(() => setGeneration((g) => g + 1), []);
@@ -31,6 +33,7 @@ export function useSync() {
         setOffline(false);
         setSignIn("");
         setConnected(r.folders > 0);
+        setUnconnected(r.folders === 0);
         const message =
           r.folders === 0
             ? "No shared mailbox is connected yet."
@@ -73,5 +76,5 @@ export function useSync() {
     };
   }, [runSync, changed]);
 
-  return { sync, offline, signIn, connected, generation, changed, runSync, guardNotice, dismissGuard: () => setGuardNotice("") };
+  return { sync, offline, signIn, connected, unconnected, generation, changed, runSync, guardNotice, dismissGuard: () => setGuardNotice("") };
 }
