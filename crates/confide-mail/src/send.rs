@@ -56,24 +56,6 @@ pub fn smtp_send(
         Security::Tls => Tls::Wrapper(tls),
         Security::Starttls => Tls::Required(tls),
     };
-    // A password by PLAIN or LOGIN; a token by XOAUTH2, the one lettre speaks (Microsoft 365
-    // and Google both take it for submission).
-    let (credentials, mechanisms) = match password {
-        Secret::Password(p) => {
-            (Credentials::new(account.username.clone(), p.to_string()), vec![Mechanism::Plain, Mechanism::Login])
-        }
-        Secret::OAuth(source) => {
-            let token = source.bearer().map_err(|e| SendError::TryAgain(e.to_string()))?;
-            (Credentials::new(account.username.clone(), token.to_string()), vec![Mechanism::Xoauth2])
-        }
-    };
-    let transport = SmtpTransport::builder_dangerous(account.smtp_host.clone())
-        .port(account.smtp_port)
-        .tls(mode)
-        .credentials(credentials)
-        .authentication(mechanisms)
-        .timeout(Some(Duration::from_secs(60)))
-        .build();
     let from: Address = envelope_from
         .parse()
         .map_err(|_| unsendable("the shared mailbox's address is not one the mail server accepts".to_owned()))?;
@@ -85,7 +67,54 @@ pub fn smtp_send(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let envelope = Envelope::new(Some(from), to).map_err(|e| unsendable(format!("the reply has no recipient: {e}")))?;
-    transport.send_raw(&envelope, raw).map(|_| ()).map_err(smtp_error)
+    let send = |credentials: Credentials, mechanisms: Vec<Mechanism>| {
+        SmtpTransport::builder_dangerous(account.smtp_host.clone())
+            .port(account.smtp_port)
+            .tls(mode.clone())
+            .credentials(credentials)
+            .authentication(mechanisms)
+            .timeout(Some(Duration::from_secs(60)))
+            .build()
+            .send_raw(&envelope, raw)
+            .map(|_| ())
+    };
+    // A password by PLAIN or LOGIN; a token by XOAUTH2, the one lettre speaks (Microsoft 365
+    // and Google both take it for submission).
+    let source = match password {
+        Secret::Password(p) => {
+            let credentials = Credentials::new(account.username.clone(), p.to_string());
+            return send(credentials, vec![Mechanism::Plain, Mechanism::Login]).map_err(smtp_error);
+        }
+        Secret::OAuth(source) => source,
+    };
+    let with_token = || -> Result<Result<(), lettre::transport::smtp::Error>, SendError> {
+        let token = source.bearer().map_err(|e| SendError::TryAgain(e.to_string()))?;
+        Ok(send(Credentials::new(account.username.clone(), token.to_string()), vec![Mechanism::Xoauth2]))
+    };
+    match with_token()? {
+        // A token refused before its time (expired early, revoked alone) is a failed sign-in,
+        // not a refused reply: one new token, at once, as IMAP does (`connect::sign_in`).
+        Err(e) if token_refused(&e) => {
+            source.forget();
+            with_token()?.map_err(|e| match token_refused(&e) {
+                true => {
+                    source.forget();
+                    SendError::TryAgain(format!("the mail server did not accept the sign-in token ({e})"))
+                }
+                false => smtp_error(e),
+            })
+        }
+        sent => sent.map_err(smtp_error),
+    }
+}
+
+/// Whether the server turned the sign-in away, as opposed to the reply: 535 (credentials
+/// invalid) or 530 (sign-in needed), as Exchange answers; or, as Dovecot's SASL and Gmail do,
+/// XOAUTH2's error challenge (RFC-less but documented by Google: a 334 carrying the error),
+/// which lettre reports as a challenge the mechanism does not expect.
+fn token_refused(e: &lettre::transport::smtp::Error) -> bool {
+    e.status().is_some_and(|code| matches!(code.to_string().as_str(), "535" | "530"))
+        || (e.is_client() && e.to_string().contains("does not expect a challenge"))
 }
 
 /// SMTP's own distinction: a 5xx answer is for good, a 4xx one (or no answer) for now.

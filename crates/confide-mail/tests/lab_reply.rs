@@ -225,4 +225,12 @@ async fn issue22_a_mailbox_signed_in_with_oauth_syncs_and_replies_with_no_passwo
     // (The mailbox is a standing one: earlier runs left their own "Still there".)
     let words = InboxFilter { search: Some(format!("Still {token}")), ..Default::default() };
     assert_eq!(inbox::page(&session, &words).await.unwrap().conversations.len(), 1);
+
+    // The same at submission: SMTP AUTH turns the stale token away (535), and the reply goes
+    // with a new one at once instead of being marked refused for good.
+    lab.stale_token(&store, &account);
+    let id = queue_reply(&session, conversation, &format!("Ringing now. {token}-again")).await.unwrap();
+    let left = deliver(&session, id).await.unwrap();
+    assert!(left.is_none(), "the reply did not go on a new token: {left:?}");
+    assert_eq!(lab.count_body("tester", "Sent", &format!("{token}-again")), 1);
 }
