@@ -88,6 +88,29 @@ async fn issue6_an_advisor_desktop_never_stores_the_other_lines_mail() {
     let account = accounts::list(&advisor).await.unwrap().remove(0);
     assert_eq!(confide_mail::sync::sync_account(&advisor, &account, &|_| {}).await.unwrap().added, 0);
     assert_eq!(scalar(&advisor, "SELECT count(*) FROM messages").await, 1);
+
+    // Issue 23: a line is moved only by a signed state entry. Keywords anyone with access to the
+    // mailbox can set (an older Confide's, an administrator's, another client's) move nothing:
+    // the other line's mail is not pulled onto this desktop, and its own stays where it is.
+    let user = format!("{shared}@lab.test");
+    lab.doveadm(&["flags", "add", "-u", &user, "Confide.Line.phoneline", "mailbox", "INBOX", "header", "To", "mal-"]);
+    lab.doveadm(&[
+        "flags",
+        "add",
+        "-u",
+        &user,
+        "Confide.Line.mens_advice",
+        "mailbox",
+        "INBOX",
+        "header",
+        "To",
+        "phone-",
+    ]);
+    assert_eq!(lab.count_keyword(&shared, "INBOX", "Confide.Line.phoneline"), 2);
+    let report = confide_mail::sync::sync_account(&advisor, &account, &|_| {}).await.unwrap();
+    assert_eq!(report.added, 0, "an unsigned keyword brought the other line's mail in");
+    assert_eq!(scalar(&advisor, "SELECT count(*) FROM messages").await, 1);
+    assert_eq!(scalar(&advisor, "SELECT count(*) FROM conversations WHERE line_id = 'phoneline'").await, 1);
     advisor.close().await;
 
     let (manager, added) = desktop(&lab, &shared, &tmp.path().join("manager"), RoleKind::Manager, &[]).await;

@@ -3,7 +3,6 @@
 
 use std::collections::HashSet;
 
-use super::line_keyword;
 use crate::{CoreError, Store};
 
 /// Claims, status and risk flags were once IMAP keywords with these prefixes; they are sealed
@@ -13,19 +12,17 @@ use crate::{CoreError, Store};
 pub const HOLD_KEYWORD: &str = "Confide.Hold";
 
 /// Applies the flags seen on the server (what CONDSTORE says changed, or, on a server without
-/// it, every held message's) and refreshes the triage state of the conversations whose flags
-/// really changed. A conversation a manager moved to a line this person does not
-/// work on is forgotten. Returns the UIDs this desktop passed over that a move has put on one
-/// of its lines: the caller fetches and ingests them.
+/// it, every held message's) and refreshes the read state and legacy hold of the conversations
+/// whose flags really changed. Flags never move a conversation between lines, and never bring
+/// in mail this desktop passed over: anyone with access to the mailbox can set a keyword, and
+/// only a signed state entry (`triage_state`) moves a line.
 pub async fn update_flags(
     store: &Store,
     account: &str,
     folder: &str,
     uidvalidity: u32,
     changes: &[(u32, String)],
-) -> Result<Vec<u32>, CoreError> {
-    let allowed = crate::staff::working_lines(store).await?;
-    let mut passed_over = vec![];
+) -> Result<(), CoreError> {
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
     let uv = i64::from(uidvalidity);
     // Only what differs from what is held: without CONDSTORE the server sends every flag.
@@ -54,36 +51,24 @@ pub async fn update_flags(
         )
         .fetch_optional(&mut *tx)
         .await?;
-        match row {
-            Some(row) => {
-                if let Some(c) = sqlx::query_scalar!("SELECT conversation_id FROM messages WHERE id = ?", row)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                {
-                    touched.insert(c);
-                }
-            }
-            None => {
-                if let (Some(line), Some(allowed)) = (line_keyword(flags), &allowed) {
-                    if allowed.iter().any(|a| a == line) {
-                        passed_over.push(uid as u32);
-                    }
-                }
+        if let Some(row) = row {
+            if let Some(c) = sqlx::query_scalar!("SELECT conversation_id FROM messages WHERE id = ?", row)
+                .fetch_optional(&mut *tx)
+                .await?
+            {
+                touched.insert(c);
             }
         }
     }
-    let touched: Vec<i64> = touched.into_iter().collect();
-    for &c in &touched {
+    for c in touched {
         refresh_triage(&mut tx, c).await?;
     }
-    if let Some(allowed) = &allowed {
-        super::lines::forget_moved_away(&mut tx, &touched, allowed).await?;
-    }
     tx.commit().await?;
-    Ok(passed_over)
+    Ok(())
 }
 
-/// Recomputes what a conversation's messages' flags say: its read state, legal hold and line.
+/// Recomputes what a conversation's messages' flags say: its read state, and a legal hold an
+/// older Confide set as a keyword (kept: a hold errs towards keeping).
 /// Email is unread while any message that came in lacks `\Seen`: the shared mailbox's read
 /// state, so a colleague's reading shows here too. (Claims, status and risk flags come from
 /// the triage state entries, `triage_state::follow`.)
@@ -98,17 +83,9 @@ pub(crate) async fn refresh_triage(tx: &mut sqlx::SqliteConnection, conversation
     let unread = rows.iter().any(|r| r.direction == "in" && !is_seen(&r.flags));
     let flags: Vec<String> = rows.into_iter().map(|r| r.flags).collect();
     let held = flags.iter().flat_map(|f| f.split_whitespace()).any(|k| k == HOLD_KEYWORD);
-    // A manager's move: the newest message carrying a line keyword decides.
-    let moved_to = flags.iter().find_map(|f| line_keyword(f));
-    sqlx::query!(
-        "UPDATE conversations SET held_on_server = ?, line_id = coalesce(?, line_id), unread = ? WHERE id = ?",
-        held,
-        moved_to,
-        unread,
-        conversation_id
-    )
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query!("UPDATE conversations SET held_on_server = ?, unread = ? WHERE id = ?", held, unread, conversation_id)
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }
 

@@ -89,7 +89,7 @@ pub async fn ingest(
     .fetch_one(&mut *tx)
     .await?;
 
-    // Replies in a thread a manager moved to another line, arriving without the line keyword.
+    // Replies in a thread a manager moved to another line.
     let batch_ids: Vec<&str> =
         if allowed.is_some() { fresh.iter().flat_map(|m| thread_ids(m)).collect() } else { vec![] };
     let moved = super::lines::moved_away(&mut tx, &batch_ids).await?;
@@ -201,18 +201,17 @@ impl<'a> Plan<'a> {
             let found = thread_ids(mail).find_map(|id| threads.get(id).copied());
             // A message joining a stored conversation is on an allowed line already; a new
             // conversation's line is the one a manager moved it to, or comes from the addresses.
-            let keyword = super::lines::line_keyword(&mail.flags)
-                .or_else(|| thread_ids(mail).find_map(|id| moved_to.get(id).map(String::as_str)));
+            // Only a signed move (a state entry) says so; a keyword on the server never does.
+            let moved_line = thread_ids(mail).find_map(|id| moved_to.get(id).map(String::as_str));
             let line = if found.is_none() {
-                keyword.map_or_else(|| line_for(lines.0, mail).unwrap_or(lines.1).to_owned(), str::to_owned)
+                moved_line.map_or_else(|| line_for(lines.0, mail).unwrap_or(lines.1).to_owned(), str::to_owned)
             } else {
                 String::new()
             };
             // Passed over: a conversation a manager moved to a line not worked here (its thread
-            // is remembered, so replies arriving without the keyword follow it), or a reply in
-            // such a thread.
-            let moved_here = found.is_none() && keyword.is_none() && thread_ids(mail).any(|id| moved.contains(id));
-            let moved_off = found.is_none() && keyword.is_some() && allowed.is_some_and(|a| !a.contains(&line));
+            // is remembered, so replies in it follow), or a reply in such a thread.
+            let moved_here = found.is_none() && moved_line.is_none() && thread_ids(mail).any(|id| moved.contains(id));
+            let moved_off = found.is_none() && moved_line.is_some() && allowed.is_some_and(|a| !a.contains(&line));
             if moved_here || moved_off {
                 for id in thread_ids(mail) {
                     if moved.insert(id.to_owned()) {

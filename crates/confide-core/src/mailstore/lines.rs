@@ -3,22 +3,14 @@
 //! (`triage_state`), so every desktop follows it on any server: one whose lines gain the
 //! conversation learns its thread (hashed) and where its messages are, and fetches them; one
 //! whose lines lose it forgets it, and keeps only hashes of its Message-IDs so later replies in
-//! the thread are passed over too. Moves made by earlier versions as an IMAP keyword
-//! (`Confide.Line.*`) are still followed.
+//! the thread are passed over too. A `Confide.Line.*` keyword (an older Confide's, or anyone's
+//! who can write to the mailbox) moves nothing: only a signed entry does.
 
 use std::collections::HashSet;
 
 use sha2::{Digest, Sha256};
 
 use crate::CoreError;
-
-/// The keyword naming the line a manager moved a conversation to.
-pub const LINE_PREFIX: &str = "Confide.Line.";
-
-/// The line a message's keywords put it on, if a manager moved it.
-pub fn line_keyword(flags: &str) -> Option<&str> {
-    flags.split_whitespace().find_map(|k| k.strip_prefix(LINE_PREFIX)).filter(|l| !l.is_empty())
-}
 
 /// How a Message-ID is kept where only its thread must be recognised.
 pub fn id_hash(message_id: &str) -> String {

@@ -11,7 +11,7 @@ mod lines;
 pub(crate) use flags::refresh_triage;
 pub use flags::{conversation_locations, erasure_locations, held_message_ids, is_seen, update_flags, HOLD_KEYWORD};
 pub use ingest::ingest;
-pub use lines::{fetched_places, id_hash, line_keyword, wanted_places, LINE_PREFIX};
+pub use lines::{fetched_places, id_hash, wanted_places};
 pub(crate) use lines::{forget_moved_away, learn_moved_away, learn_moved_here};
 
 /// What sync knows about a folder from the last completed batch.

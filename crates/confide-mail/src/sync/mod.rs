@@ -124,11 +124,9 @@ pub async fn sync_account(
     let mut marks: HashMap<String, Watermark> = HashMap::new();
     let id = account.id.as_str();
     let mut outcome = Ok(());
-    // Folders' SPECIAL-USE, and messages passed over that a manager's move put on this
-    // desktop's lines: fetched once the walk is done.
+    // Folders' SPECIAL-USE and UIDVALIDITY, for what a line move asks to fetch after the walk.
     let mut specials: HashMap<String, Option<String>> = HashMap::new();
     let mut validities: HashMap<String, u32> = HashMap::new();
-    let mut passed_over: Vec<(String, u32, Vec<u32>)> = vec![];
     while let Some(event) = rx.recv().await {
         let step = async {
             match event {
@@ -150,10 +148,7 @@ pub async fn sync_account(
                     progress(&SyncProgress { folder, done: mark.done, total });
                 }
                 Event::Flags { folder, uidvalidity, changes } => {
-                    let uids = mailstore::update_flags(store, id, &folder, uidvalidity, &changes).await?;
-                    if !uids.is_empty() {
-                        passed_over.push((folder, uidvalidity, uids));
-                    }
+                    mailstore::update_flags(store, id, &folder, uidvalidity, &changes).await?;
                 }
                 Event::ServerUids { folder, uids } => {
                     let gone: Vec<u32> =
@@ -185,10 +180,6 @@ pub async fn sync_account(
     outcome?;
     worker_result?;
     let special = |folder: &str| specials.get(folder).and_then(|s| s.as_deref());
-    for (folder, uidvalidity, uids) in passed_over {
-        let outgoing = worker::is_outgoing(&folder, special(&folder));
-        fetch_into(store, account, (&folder, uidvalidity, outgoing), uids, &mut report).await?;
-    }
     // The triage state after the mail, so entries about conversations that just arrived apply.
     if let Ok(session) = confide_core::staff::sync_session(store).await {
         confide_core::triage_state::follow(&session, &crate::records::ImapRecords::of(store)).await?;
