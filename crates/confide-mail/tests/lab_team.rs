@@ -113,19 +113,45 @@ async fn issue6_the_team_directory_is_shared_signed_and_a_forged_entry_gets_noth
     confide_core::team::follow(&bob.store, &ImapRecords::of(&bob.store)).await.unwrap();
     assert_eq!(staff::working_lines(&bob.store).await.unwrap(), Some(vec!["mens_advice".to_owned()]));
 
+    // A caller writes to the Men's Advice Line, and Bob's desktop holds it.
+    lab.import_raw(&shared, &[format!(
+        "From: caller@example.org\r\nTo: {shared}@lab.test\r\nSubject: Please ring\r\nMessage-ID: <t1-{shared}@example.org>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nTeamCanary\r\n"
+    )]);
+    let mut account = accounts::list(&bob.store).await.unwrap().remove(0);
+    account.lines =
+        vec![accounts::LineAddress { address: format!("{shared}@lab.test"), line_id: "mens_advice".into() }];
+    accounts::save(&bob.store, &account, &lab.password(&shared)).await.unwrap();
+    confide_mail::sync::sync_account(&bob.store, &account, &|_| {}).await.unwrap();
+
     // Bob leaves: shown as removed, and a phoneline record is for Ann alone.
     let dir = confide_core::team::remove(&ann, &ImapRecords::of(&ann.store), &team::card(&bob).unwrap().signing_key)
         .await
         .unwrap();
     assert_eq!((names(&dir.members), names(&dir.removed)), (vec!["Ann"], vec!["Bob"]));
+    // Bob's desktop held the caller's mail; its next sync is refused and it keeps none of it.
+    let messages = |s: &staff::Session| {
+        let pool = s.store.pool().clone();
+        async move { sqlx::query_scalar::<_, i64>("SELECT count(*) FROM messages").fetch_one(&pool).await.unwrap() }
+    };
+    assert_eq!(messages(&bob).await, 1, "Bob's desktop held the caller's mail");
+    let refused = confide_mail::sync::sync_account(&bob.store, &account, &|_| {}).await.unwrap_err();
+    assert!(refused.to_string().contains("not in the team directory"), "{refused}");
+    assert_eq!(messages(&bob).await, 0, "a leaver's desktop kept the helpline's mail");
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM blobs").fetch_one(bob.store.pool()).await.unwrap(),
+        0,
+        "its bodies were left behind"
+    );
     assert_eq!(dir.recipients(None, Some("phoneline")), [team::card(&ann).unwrap().age_recipient]);
     assert!(confide_core::audit::verify(&ann.store).await.unwrap().problem.is_none());
 
-    // The directory's folder is not mail: a sync lists nothing from it in the inbox.
+    // The directory's folder is not mail: a sync lists nothing from it in the inbox, only the
+    // caller's conversation.
     let account = accounts::list(&ann.store).await.unwrap().remove(0);
     confide_mail::sync::sync_account(&ann.store, &account, &|_| {}).await.unwrap();
     let inbox = confide_core::inbox::page(&ann, &Default::default()).await.unwrap();
-    assert_eq!(inbox.total, Some(0), "{inbox:?}");
+    assert_eq!(inbox.total, Some(1), "{inbox:?}");
+    assert_eq!(inbox.conversations[0].subject, "Please ring");
 }
 
 fn opened(listed: &[confide_core::record_store::Listed]) -> Vec<Vec<u8>> {

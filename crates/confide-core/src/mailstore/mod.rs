@@ -172,6 +172,17 @@ pub async fn forget_other_lines(store: &Store) -> Result<usize, CoreError> {
     Ok(rows.len())
 }
 
+/// Deletes every message this desktop holds (with its blobs, index entries and emptied
+/// conversations), and makes the next sync look through every folder again.
+pub async fn forget_all_mail(store: &Store) -> Result<usize, CoreError> {
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+    let rows = sqlx::query_scalar!(r#"SELECT id AS "id!" FROM messages"#).fetch_all(&mut *tx).await?;
+    delete_message_rows(&mut tx, &rows).await?;
+    sqlx::query!("UPDATE mail_folders SET synced_uid = 0, highestmodseq = NULL").execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
 /// Makes the next sync look through every folder from its first message again (what is held
 /// is recognised and skipped): after gaining a service line, whose mail was passed over.
 pub async fn look_again(store: &Store) -> Result<(), CoreError> {

@@ -68,6 +68,21 @@ pub fn check_member(store: &Store, dir: &Directory) -> Result<(), CoreError> {
     }
 }
 
+/// [`check_member`], and a desktop outside the team forgets the helpline mail it holds (a
+/// leaver's, or one that synced before the directory existed): removing someone from the team
+/// takes the mail off their desktop at its next sync, not only new mail. The server keeps it
+/// all, and the next sync after being added again fetches it again.
+pub async fn require_member(store: &Store, dir: &Directory) -> Result<(), CoreError> {
+    let refused = check_member(store, dir);
+    if refused.is_err() {
+        let forgotten = crate::mailstore::forget_all_mail(store).await?;
+        if forgotten > 0 {
+            tracing::info!(forgotten, "not in the team directory: this desktop's helpline mail is forgotten");
+        }
+    }
+    refused
+}
+
 async fn publish<S: RecordStore>(session: &Session, server: &S, change: Change) -> Result<Entry, S::Error> {
     if !matches!(change, Change::Accepted { .. }) {
         session.require_manager("change the team directory")?;

@@ -15,7 +15,7 @@ use ts_rs::TS;
 use crate::policy::RoleKind;
 
 mod flow;
-pub use flow::{add, check_member, directory, follow, found, known_names, remove, view, TeamView};
+pub use flow::{add, check_member, directory, follow, found, known_names, remove, require_member, view, TeamView};
 
 /// One member as the directory lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -102,7 +102,7 @@ pub async fn sync_account(
     // Sync's first step: the role and lines a manager signed apply before any mail is stored.
     // Reading the directory elsewhere never changes anything.
     let dir = confide_core::team::follow(store, &crate::records::ImapRecords::of(store)).await?;
-    confide_core::team::check_member(store, &dir)?;
+    confide_core::team::require_member(store, &dir).await?;
     // Then the triage state, before any mail: a line move this desktop has not followed yet
     // decides whether a thread's mail may be stored here at all (the line firewall).
     if let Ok(session) = confide_core::staff::sync_session(store).await {
