@@ -101,6 +101,9 @@ pub struct PersonalAccountRequest {
     pub password: String,
     /// Sign in with the shared mailbox's provider, in the person's browser, instead.
     pub with_provider: bool,
+    /// The Sent and Deleted Items folders' names, where they are not in English.
+    #[serde(default)]
+    pub folder_names: confide_core::accounts::FolderNames,
 }
 
 /// The personal mailbox as set up (no password), if there is one.

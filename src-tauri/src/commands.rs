@@ -252,6 +252,7 @@ pub async fn save_personal_account(
             true => confide_mail::personal::PersonalSignIn::Provider,
             false => confide_mail::personal::PersonalSignIn::Password(request.password),
         },
+        folder_names: request.folder_names,
     };
     let account = confide_mail::personal::save(
         &session.store,

@@ -60,6 +60,13 @@ pub struct AddArgs {
     /// A service-line address on this mailbox, as ADDRESS=LINE_ID (repeatable)
     #[arg(long = "line")]
     lines: Vec<String>,
+    /// The Sent folder's name, where the server marks none and it is not in English
+    /// ("Eitemau a Anfonwyd")
+    #[arg(long)]
+    sent_folder: Option<String>,
+    /// The Deleted Items folder's name, likewise
+    #[arg(long)]
+    trash_folder: Option<String>,
     /// Read the password from standard input (the only way: never on the command line)
     #[arg(long, required_unless_present = "oauth", conflicts_with = "oauth")]
     password_stdin: bool,
@@ -123,6 +130,7 @@ pub async fn run(cmd: AccountCmd, store: Store) -> anyhow::Result<ExitCode> {
                     })
                     .collect::<anyhow::Result<_>>()?,
                 sign_in,
+                folder_names: confide_core::accounts::FolderNames { sent: a.sent_folder, trash: a.trash_folder },
             };
             match &account.sign_in {
                 SignIn::Password => {

@@ -70,6 +70,24 @@ pub struct OAuthSettings {
     pub scopes: Vec<String>,
 }
 
+/// An account's own names for the folders Confide looks for, where the server marks none
+/// (Exchange has no SPECIAL-USE) and they are not the English ones: a Welsh or French tenant's
+/// "Eitemau a Anfonwyd" or "Éléments envoyés".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FolderNames {
+    #[serde(default)]
+    pub sent: Option<String>,
+    #[serde(default)]
+    pub trash: Option<String>,
+}
+
+impl FolderNames {
+    pub fn is_empty(&self) -> bool {
+        self.sent.is_none() && self.trash.is_none()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Account {
@@ -88,6 +106,8 @@ pub struct Account {
     pub lines: Vec<LineAddress>,
     #[serde(default)]
     pub sign_in: SignIn,
+    #[serde(default)]
+    pub folder_names: FolderNames,
 }
 
 /// Adds or replaces an account. Its secret (the password, or for OAuth the refresh token) goes
@@ -112,18 +132,20 @@ pub async fn save(store: &Store, account: &Account, password: &str) -> Result<()
         SignIn::Password => None,
         oauth => Some(serde_json::to_string(oauth).expect("settings serialise")),
     };
+    let folder_names = (!account.folder_names.is_empty())
+        .then(|| serde_json::to_string(&account.folder_names).expect("names serialise"));
     sqlx::query!(
         // An upsert, not INSERT OR REPLACE: a replace deletes the row first, and the cascade
         // would take the account's queued replies and sync state with it.
         "INSERT INTO accounts
            (id, kind, address, username, imap_host, imap_port, imap_security,
-            smtp_host, smtp_port, smtp_security, ca_file, created_at, sign_in)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            smtp_host, smtp_port, smtp_security, ca_file, created_at, sign_in, folder_names)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, address = excluded.address,
            username = excluded.username, imap_host = excluded.imap_host, imap_port = excluded.imap_port,
            imap_security = excluded.imap_security, smtp_host = excluded.smtp_host,
            smtp_port = excluded.smtp_port, smtp_security = excluded.smtp_security, ca_file = excluded.ca_file,
-           sign_in = excluded.sign_in",
+           sign_in = excluded.sign_in, folder_names = excluded.folder_names",
         account.id,
         kind,
         account.address,
@@ -136,7 +158,8 @@ pub async fn save(store: &Store, account: &Account, password: &str) -> Result<()
         smtp_sec,
         account.ca_file,
         now,
-        sign_in
+        sign_in,
+        folder_names
     )
     .execute(&mut *tx)
     .await?;
@@ -158,7 +181,8 @@ pub async fn save(store: &Store, account: &Account, password: &str) -> Result<()
 pub async fn list(store: &Store) -> Result<Vec<Account>, CoreError> {
     let rows = sqlx::query!(
         "SELECT id, kind, address, username, imap_host, imap_port, imap_security,
-                smtp_host, smtp_port, smtp_security, ca_file, sign_in FROM accounts ORDER BY kind DESC, id"
+                smtp_host, smtp_port, smtp_security, ca_file, sign_in, folder_names
+         FROM accounts ORDER BY kind DESC, id"
     )
     .fetch_all(store.pool())
     .await?;
@@ -187,6 +211,7 @@ pub async fn list(store: &Store) -> Result<Vec<Account>, CoreError> {
             // An unreadable setting is a password account: it then fails to log in, saying so,
             // rather than being skipped.
             sign_in: r.sign_in.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default(),
+            folder_names: r.folder_names.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default(),
         });
     }
     Ok(out)

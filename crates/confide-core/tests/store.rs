@@ -72,6 +72,7 @@ async fn issue2_canaries_never_reach_disk_in_plaintext() {
         ca_file: None,
         lines: vec![LineAddress { address: CANARIES[3].into(), line_id: "phoneline".into() }],
         sign_in: Default::default(),
+        folder_names: Default::default(),
     };
     accounts::save(&store, &account, "CanaryPassword31f0").await.unwrap();
 

@@ -28,7 +28,8 @@ pub(crate) fn expire_personal(
     if !p.capabilities()?.has_str("UIDPLUS") {
         return Err(CoreError::Invalid("the personal mail server cannot remove single messages (no UIDPLUS), so expired helpline copies stay there".into()).into());
     }
-    let listed: Vec<Folder> = p.list(Some(""), Some("*"))?.iter().map(Folder::from_name).collect();
+    let listed: Vec<Folder> =
+        p.list(Some(""), Some("*"))?.iter().map(|n| Folder::from_listed(n, &personal.folder_names)).collect();
     let mut removed = Vec::new();
     for role in [Role::Sent, Role::Trash] {
         for folder in folders::all_with_subfolders(&listed, role) {

@@ -54,7 +54,8 @@ pub(crate) fn expunge_server(
     if !s.capabilities()?.has_str("UIDPLUS") {
         return Err(CoreError::Invalid("the mail server cannot remove single messages (no UIDPLUS)".into()).into());
     }
-    let folders: Vec<Folder> = s.list(Some(""), Some("*"))?.iter().map(Folder::from_name).collect();
+    let folders: Vec<Folder> =
+        s.list(Some(""), Some("*"))?.iter().map(|n| Folder::from_listed(n, &account.folder_names)).collect();
     let sweep_before = sweep_date(period, now);
     let mut removed = Vec::new();
     tracing::debug!(seconds = t.elapsed().as_secs_f64(), "logged in and listed");

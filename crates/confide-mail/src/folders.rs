@@ -1,7 +1,9 @@
-//! Finding a mailbox's Sent and Trash, whatever the server calls them: SPECIAL-USE (RFC 6154)
-//! where the server offers it, the names Outlook, Apple Mail and others use where it does not.
+//! Finding a mailbox's Sent and Trash, whatever the server calls them: the account's own names
+//! where it has them (a tenant in another language), SPECIAL-USE (RFC 6154) where the server
+//! offers it, the names Outlook, Apple Mail and others use where it does not.
 //! No I/O: callers pass what LIST returned.
 
+use confide_core::accounts::FolderNames;
 use imap_proto::NameAttribute;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,13 +31,20 @@ pub struct Folder {
 }
 
 impl Folder {
-    pub fn from_name(n: &imap::types::Name) -> Folder {
+    /// A folder as LIST described it, playing the role the account's own names give it (see
+    /// [`FolderNames`]), else the one SPECIAL-USE gives it.
+    pub fn from_listed(n: &imap::types::Name, names: &FolderNames) -> Folder {
         let attrs = n.attributes();
-        let role = attrs.iter().find_map(|a| match a {
-            NameAttribute::Sent => Some(Role::Sent),
-            NameAttribute::Trash => Some(Role::Trash),
-            _ => None,
-        });
+        let own = |given: &Option<String>| given.as_deref().is_some_and(|g| g == n.name());
+        let role = match (own(&names.sent), own(&names.trash)) {
+            (true, _) => Some(Role::Sent),
+            (_, true) => Some(Role::Trash),
+            _ => attrs.iter().find_map(|a| match a {
+                NameAttribute::Sent => Some(Role::Sent),
+                NameAttribute::Trash => Some(Role::Trash),
+                _ => None,
+            }),
+        };
         Folder {
             name: n.name().to_owned(),
             role,
@@ -55,8 +64,8 @@ impl Folder {
     }
 }
 
-/// The folder playing `role`: the one the server marks with SPECIAL-USE, else the first with
-/// a usual name.
+/// The folder playing `role`: the one the account names or the server marks with SPECIAL-USE,
+/// else the first with a usual name.
 pub fn find(folders: &[Folder], role: Role) -> Option<&Folder> {
     folders.iter().find(|f| f.role == Some(role)).or_else(|| folders.iter().find(|f| f.named(role)))
 }

@@ -183,7 +183,8 @@ pub fn personal_sent_folder(
     password: &crate::connect::Secret,
 ) -> Result<Option<String>, MailError> {
     let mut p = imap_login(personal, password)?;
-    let listed: Vec<Folder> = p.list(Some(""), Some("*"))?.iter().map(Folder::from_name).collect();
+    let listed: Vec<Folder> =
+        p.list(Some(""), Some("*"))?.iter().map(|n| Folder::from_listed(n, &personal.folder_names)).collect();
     let _ = p.logout();
     Ok(folders::find(&listed, Role::Sent).map(|f| f.name.clone()))
 }
@@ -203,10 +204,10 @@ fn guard_mailbox(
         return Err(CoreError::Invalid("the personal mail server cannot remove single messages (no UIDPLUS), so Confide leaves them where they are".into()).into());
     }
     let mut s = imap_login(shared, spw)?;
-    let listed = |session: &mut ImapSession| -> Result<Vec<Folder>, MailError> {
-        Ok(session.list(Some(""), Some("*"))?.iter().map(Folder::from_name).collect())
+    let listed = |session: &mut ImapSession, account: &Account| -> Result<Vec<Folder>, MailError> {
+        Ok(session.list(Some(""), Some("*"))?.iter().map(|n| Folder::from_listed(n, &account.folder_names)).collect())
     };
-    let (personal_folders, shared_folders) = (listed(&mut p)?, listed(&mut s)?);
+    let (personal_folders, shared_folders) = (listed(&mut p, personal)?, listed(&mut s, shared)?);
     let mut moved = Vec::new();
     let mut report = GuardReport::default();
     for role in [Role::Sent, Role::Trash] {

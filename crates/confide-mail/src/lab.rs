@@ -210,6 +210,7 @@ impl Lab {
             ca_file: Some(self.var("LAB_CA").into()),
             lines,
             sign_in: Default::default(),
+            folder_names: Default::default(),
         }
     }
 

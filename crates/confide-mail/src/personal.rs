@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use confide_core::accounts::{self, Account, AccountKind, OAuthSettings, Security, SignIn};
+use confide_core::accounts::{self, Account, AccountKind, FolderNames, OAuthSettings, Security, SignIn};
 use confide_core::{CoreError, Store};
 
 use crate::MailError;
@@ -27,6 +27,8 @@ pub struct PersonalSetup {
     pub imap_port: u16,
     pub imap_security: Security,
     pub sign_in: PersonalSignIn,
+    /// Its Sent and Deleted Items folders' names, where they are not in English.
+    pub folder_names: FolderNames,
 }
 
 /// The provider the shared mailbox signs in with, if it signs in with one.
@@ -38,8 +40,8 @@ pub async fn provider(store: &Store) -> Result<Option<OAuthSettings>, MailError>
 }
 
 /// Checks the sign-in with the server, then keeps the settings (store) and the password or
-/// refresh token (keyring): [`crate::setup::check_and_keep`]. `open` shows the provider's page for a provider sign-in, which
-/// waits up to `wait` for the person.
+/// refresh token (keyring): [`crate::setup::check_and_keep`]. `open` shows the provider's page
+/// for a provider sign-in, which waits up to `wait` for the person.
 pub async fn save(
     store: &Store,
     setup: PersonalSetup,
@@ -69,6 +71,7 @@ pub async fn save(
         ca_file: shared.and_then(|a| a.ca_file.clone()),
         lines: vec![],
         sign_in,
+        folder_names: setup.folder_names,
     };
     let password = match setup.sign_in {
         PersonalSignIn::Password(given) if given.is_empty() => store

@@ -134,7 +134,7 @@ fn smtp_error(e: lettre::transport::smtp::Error) -> SendError {
 pub fn file_in_sent(account: &Account, password: &Secret, raw: &[u8]) -> Result<String, MailError> {
     let mut session = imap_login(account, password)?;
     let names = session.list(Some(""), Some("*"))?;
-    let listed: Vec<Folder> = names.iter().map(Folder::from_name).collect();
+    let listed: Vec<Folder> = names.iter().map(|n| Folder::from_listed(n, &account.folder_names)).collect();
     drop(names);
     let folder = folders::find(&listed, Role::Sent).map_or_else(|| "Sent".to_owned(), |f| f.name.clone());
     let mut cmd = session.append(&folder, raw);

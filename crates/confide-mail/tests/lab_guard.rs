@@ -130,6 +130,37 @@ async fn guard_moves_on(lab: Lab) {
     assert_eq!(ids_in(&lab, personal, sent).len(), 1);
 }
 
+/// Issue 23: a tenant in another language (Welsh here) calls its folders "Eitemau a Anfonwyd"
+/// and "Eitemau wedi'u Dileu", and Exchange marks neither: the account's own names for them
+/// make the guard find the copies there, which it could not before.
+#[tokio::test]
+async fn issue23_folders_named_in_another_language_are_found_by_the_accounts_own_names() {
+    let Some(lab) = Lab::get("issue23_folders_named_in_another_language_are_found_by_the_accounts_own_names") else {
+        return;
+    };
+    let lab = lab.exchange_like();
+    let t = setup(&lab, "cymraeg").await;
+    let (shared, personal) = (t.shared.as_str(), t.personal.as_str());
+    let (sent, deleted) = ("Eitemau a Anfonwyd", "Eitemau wedi'u Dileu");
+    for folder in [sent, deleted] {
+        lab.doveadm(&["mailbox", "create", "-u", &format!("{personal}@lab.test"), folder]);
+    }
+    save_in(&lab, personal, sent, &format!("From: Llinell Gymorth <{shared}@lab.test>\r\nTo: caller@example.org\r\nSubject: Re: Help\r\nMessage-ID: <anfonwyd-{personal}@lab.test>\r\n\r\nByddwn yn eich ffonio.\r\n"));
+    save_in(&lab, personal, deleted, &format!("From: other@example.org\r\nTo: {shared}@lab.test\r\nSubject: Old\r\nMessage-ID: <dileu-{personal}@example.org>\r\n\r\nHen ymholiad.\r\n"));
+
+    let unnamed = guard::run(&t.store).await.unwrap();
+    assert_eq!((unnamed.moved_sent, unnamed.moved_deleted), (0, 0), "{unnamed:?}");
+
+    let mut account = accounts::list(&t.store).await.unwrap().into_iter().find(|a| a.id == "personal").unwrap();
+    account.folder_names = accounts::FolderNames { sent: Some(sent.into()), trash: Some(deleted.into()) };
+    accounts::save(&t.store, &account, &lab.password(personal)).await.unwrap();
+    let named = guard::run(&t.store).await.unwrap();
+    assert_eq!((named.moved_sent, named.moved_deleted), (1, 1), "{named:?}");
+    assert!(ids_in(&lab, personal, sent).is_empty() && ids_in(&lab, personal, deleted).is_empty());
+    assert_eq!(ids_in(&lab, shared, lab.sent_folder()), [format!("anfonwyd-{personal}@lab.test")]);
+    assert_eq!(ids_in(&lab, shared, lab.trash_folder()), [format!("dileu-{personal}@example.org")]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issue4_a_connection_cut_mid_run_loses_nothing_and_the_next_run_finishes() {
     let Some(lab) = Lab::get("issue4_a_connection_cut_mid_run_loses_nothing_and_the_next_run_finishes") else { return };

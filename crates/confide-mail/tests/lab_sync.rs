@@ -147,6 +147,7 @@ async fn issue3_a_server_without_tls_is_refused_before_any_password_is_sent() {
             ca_file: None,
             lines: vec![],
             sign_in: Default::default(),
+            folder_names: Default::default(),
         }
     };
     account.imap_host = "127.0.0.1".into();

@@ -21,7 +21,7 @@ export function guardSummary(r: GuardReport): string {
 /** The advisor's personal mailbox, which the sent-folder guard keeps clear of helpline mail. */
 export function Settings({ onClose }: { onClose: () => void }) {
   const [account, setAccount] = useState<Account | null>(null);
-  const [form, setForm] = useState({ address: "", username: "", imap_host: "", imap_port: "993", imap_security: "tls" as Security, password: "" });
+  const [form, setForm] = useState({ address: "", username: "", imap_host: "", imap_port: "993", imap_security: "tls" as Security, password: "", sent: "", trash: "" });
   const [status, setStatus] = useState("");
   const [busy, setBusy] = useState(false);
   // The shared mailbox's provider (Microsoft 365, Google...), which this mailbox signs in with too.
@@ -43,6 +43,8 @@ export function Settings({ onClose }: { onClose: () => void }) {
             imap_host: r.account!.imap_host,
             imap_port: String(r.account!.imap_port),
             imap_security: r.account!.imap_security,
+            sent: r.account!.folder_names.sent ?? "",
+            trash: r.account!.folder_names.trash ?? "",
           }));
       })
       .catch((e) => setStatus(sentence(asApiError(e).message)));
@@ -52,7 +54,9 @@ export function Settings({ onClose }: { onClose: () => void }) {
   const save = () => {
     setBusy(true);
     setStatus(withProvider ? "Your browser has opened the sign-in page. Sign in there, then come back here." : "Checking the login…");
-    savePersonalAccount({ ...form, username: form.username || null, imap_port: Number(form.imap_port), with_provider: withProvider })
+    const { sent, trash, ...rest } = form;
+    const folder_names = { sent: sent.trim() || null, trash: trash.trim() || null };
+    savePersonalAccount({ ...rest, username: form.username || null, imap_port: Number(form.imap_port), with_provider: withProvider, folder_names })
       .then((r) => {
         setAccount(r.account);
         setForm((f) => ({ ...f, password: "" }));
@@ -121,6 +125,14 @@ export function Settings({ onClose }: { onClose: () => void }) {
             <input type="password" value={form.password} onChange={set("password")} autoComplete="off" />
           </label>
         )}
+        <label className="field">
+          Sent folder's name, if not in English
+          <input value={form.sent} onChange={set("sent")} placeholder="Sent Items" autoComplete="off" />
+        </label>
+        <label className="field">
+          Deleted items folder's name, if not in English
+          <input value={form.trash} onChange={set("trash")} placeholder="Deleted Items" autoComplete="off" />
+        </label>
       </div>
       <p className="muted">
         {withProvider

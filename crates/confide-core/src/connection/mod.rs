@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::accounts::{Account, AccountKind, LineAddress, Security, SignIn};
+use crate::accounts::{Account, AccountKind, FolderNames, LineAddress, Security, SignIn};
 use crate::policy::Preset;
 use crate::{providers, CoreError};
 
@@ -55,6 +55,10 @@ pub struct Connection {
     /// Which address reaches which service line (one line needs none).
     #[serde(default)]
     pub lines: Vec<LineAddress>,
+    /// The Sent and Deleted Items folders' names where the server marks neither and they are
+    /// not in English.
+    #[serde(default)]
+    pub folder_names: FolderNames,
 }
 
 /// The connection file an installer puts in place, and what it says.
@@ -159,6 +163,7 @@ pub fn account(id: &str, c: &Connection, preset: &Preset) -> Result<Account, Cor
         ca_file: c.ca_file.clone().filter(|f| !f.trim().is_empty()),
         lines: c.lines.clone(),
         sign_in,
+        folder_names: c.folder_names.clone(),
     })
 }
 

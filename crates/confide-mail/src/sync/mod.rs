@@ -188,7 +188,7 @@ pub async fn sync_account(
     // are (in a folder renumbered since, they are not the same messages: the move is stale).
     for (folder, uidvalidity, uids) in mailstore::wanted_places(store).await? {
         if validities.get(&folder) == Some(&uidvalidity) {
-            let outgoing = worker::is_outgoing(&folder, special(&folder));
+            let outgoing = worker::is_outgoing(&folder, special(&folder), account);
             fetch_into(store, account, (&folder, uidvalidity, outgoing), uids, &mut report).await?;
         }
         if validities.contains_key(&folder) {

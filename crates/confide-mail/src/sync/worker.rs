@@ -70,7 +70,7 @@ impl Worker {
             let uidvalidity = mbox.uid_validity.unwrap_or(0);
             let state = self.states.get(&name);
             let reset = state.is_none_or(|s| s.uidvalidity != uidvalidity);
-            let outgoing = is_outgoing(&name, special.as_deref());
+            let outgoing = is_outgoing(&name, special.as_deref(), &self.account);
             self.send(Event::Folder { name: name.clone(), special_use: special.clone(), uidvalidity, reset })?;
             let unchanged = !reset
                 && qresync
@@ -279,7 +279,10 @@ fn special_use(attrs: &[NameAttribute<'_>]) -> Option<String> {
 
 /// Folders whose messages were sent by the helpline. SPECIAL-USE first; common names where
 /// the server does not say.
-pub(super) fn is_outgoing(name: &str, special: Option<&str>) -> bool {
+pub(super) fn is_outgoing(name: &str, special: Option<&str>, account: &Account) -> bool {
+    if account.folder_names.sent.as_deref() == Some(name) {
+        return true;
+    }
     match special {
         Some("\\Sent") | Some("\\Drafts") => true,
         Some(_) => false,

@@ -44,6 +44,7 @@ const empty: Connection = {
   username: null,
   ca_file: null,
   lines: [],
+  folder_names: { sent: null, trash: null },
 };
 
 /** Connecting this desktop to the helpline's shared mailbox: as the helpline's IT set it up on
