@@ -20,7 +20,10 @@ pub async fn run(store: Store, only: Option<String>) -> anyhow::Result<ExitCode>
     }
     for account in chosen {
         let progress = |p: &SyncProgress| {
-            eprint!("\rsync {}: {} {}/{}   ", account.id, p.folder, p.done, p.total);
+            match p.waiting {
+                Some(s) => eprint!("\rsync {}: the server asked to wait {s} s; carrying on after   ", account.id),
+                None => eprint!("\rsync {}: {} {}/{}   ", account.id, p.folder, p.done, p.total),
+            }
             let _ = std::io::stderr().flush();
         };
         let report = sync_account(&store, &account, &progress).await?;

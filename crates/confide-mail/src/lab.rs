@@ -9,6 +9,8 @@ use std::process::Command;
 use confide_core::accounts::{Account, AccountKind, LineAddress, Security};
 
 mod mailbox;
+mod throttler;
+pub use throttler::Throttler;
 
 pub struct Lab {
     env: HashMap<String, String>,

@@ -27,6 +27,7 @@ pub mod send;
 pub mod setup;
 pub mod shared;
 pub mod sync;
+pub mod throttle;
 pub mod triage;
 
 pub use error::MailError;

@@ -108,3 +108,39 @@ async fn issue23_the_exchange_like_server_is_synced_without_condstore_qresync_or
     let moved = inbox::page(&session, &words).await.unwrap();
     assert_eq!(moved.conversations[0].line_id, "mens_advice");
 }
+
+/// Issue 23: Exchange Online throttles a mailbox read too fast (`BAD Request is throttled.
+/// Suggested Backoff Time: N milliseconds`). The sync waits the time asked, says so as
+/// progress, and carries on from what it had committed: every message once, none twice.
+/// The exchange-like Dovecot sits behind the lab's throttling proxy, which injects that answer
+/// to the first whole-message fetch.
+#[tokio::test]
+async fn issue23_a_throttled_sync_waits_as_asked_says_so_and_finishes() {
+    let Some(standard) = Lab::get("issue23_a_throttled_sync_waits_as_asked_says_so_and_finishes") else { return };
+    let lab = standard.exchange_like();
+    let user = lab.fresh_user("throttled");
+    lab.bulk_import(&user, 40, "thr");
+    let proxy = lab.throttler(lab.var("LAB_EXCHANGE_IMAPS_PORT").parse().unwrap(), 1500);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let session = manager(&tmp.path().join("data")).await;
+    let store = &session.store;
+    let mut account = lab.account("shared", &user, AccountKind::Shared);
+    account.imap_port = proxy.port;
+    accounts::save(store, &account, &lab.password(&user)).await.unwrap();
+    let waits = std::sync::Mutex::new(vec![]);
+    let started = std::time::Instant::now();
+    let report = sync_account(store, &account, &|p| {
+        if let Some(w) = p.waiting {
+            waits.lock().unwrap().push(w);
+        }
+    })
+    .await
+    .expect("the sync waited and finished");
+    assert_eq!(proxy.turned_away.load(std::sync::atomic::Ordering::SeqCst), 1, "the proxy throttled nothing");
+    assert_eq!(*waits.lock().unwrap(), [1], "the wait was not shown");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1500), "it did not wait as asked");
+    assert_eq!(report.added, 40);
+    assert_eq!(mailstore::local_uids(store, "shared", "INBOX").await.unwrap(), lab.server_uids(&user, "INBOX"));
+    assert_eq!(sync_account(store, &account, &|_| {}).await.unwrap().added, 0, "a message came twice");
+}

@@ -141,12 +141,14 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         </div>
         <p className="sync-status muted" role="status" aria-live="polite">
           {sync.running
-            ? sync.progress
-              ? `Fetching ${sync.progress.folder}: ${sync.progress.done} of ${sync.progress.total}`
-              : "Checking the shared mailbox…"
+            ? sync.progress?.waiting
+              ? `The mail server asked Confide to wait ${sync.progress.waiting} s before reading on (it limits how fast a mailbox is read). The sync carries on by itself.`
+              : sync.progress
+                ? `Fetching ${sync.progress.folder}: ${sync.progress.done} of ${sync.progress.total}`
+                : "Checking the shared mailbox…"
             : sync.message}
         </p>
-        {sync.running && sync.progress && (
+        {sync.running && sync.progress && !sync.progress.waiting && (
           <progress max={sync.progress.total} value={sync.progress.done} aria-label="Sync progress" />
         )}
         {offline && <OfflineNotice retrySeconds={OFFLINE_RETRY_MS / 1000} busy={sync.running} onRetry={runSync} />}

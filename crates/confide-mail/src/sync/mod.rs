@@ -52,6 +52,10 @@ pub struct SyncProgress {
     pub done: usize,
     #[ts(type = "number")]
     pub total: usize,
+    /// Seconds the server asked Confide to wait before reading on (Exchange's throttling);
+    /// the sync carries on by itself after them.
+    #[ts(type = "number | null")]
+    pub waiting: Option<u64>,
 }
 
 enum Event {
@@ -90,12 +94,38 @@ enum Event {
 
 /// Brings the local store in step with the account's server, all folders. Only a shared
 /// mailbox is synced: the refusal of a personal one is here, not at each caller, so no caller
-/// can pull an advisor's private mail into the inbox and the statistics (issue 29).
+/// can pull an advisor's private mail into the inbox and the statistics (issue 29). A server
+/// that asks Confide to slow down (`throttle`) is waited for, the wait shown as progress, and
+/// the sync carries on from what it already committed.
 pub async fn sync_account(
     store: &Store,
     account: &Account,
     progress: &(dyn Fn(&SyncProgress) + Send + Sync),
 ) -> Result<SyncReport, MailError> {
+    let mut backoff = crate::throttle::Backoff::default();
+    let mut total = SyncReport::default();
+    loop {
+        let mut pass = SyncReport::default();
+        let outcome = sync_pass(store, account, progress, &mut pass).await;
+        total.fetched += pass.fetched;
+        total.added += pass.added;
+        total.removed += pass.removed;
+        total.resets += pass.resets;
+        (total.folders, total.unchanged_folders) = (pass.folders, pass.unchanged_folders);
+        let Err(e) = outcome else { return Ok(total) };
+        let Some(wait) = backoff.next(crate::throttle::throttled(&e)) else { return Err(e) };
+        tracing::info!(seconds = wait.as_secs(), "the mail server asked to wait; the sync carries on after");
+        progress(&SyncProgress { folder: String::new(), done: 0, total: 0, waiting: Some(wait.as_secs().max(1)) });
+        tokio::time::sleep(wait).await;
+    }
+}
+
+async fn sync_pass(
+    store: &Store,
+    account: &Account,
+    progress: &(dyn Fn(&SyncProgress) + Send + Sync),
+    report: &mut SyncReport,
+) -> Result<(), MailError> {
     if account.kind != AccountKind::Shared {
         return Err(MailError::PersonalAccount(account.id.clone()));
     }
@@ -119,7 +149,6 @@ pub async fn sync_account(
         .spawn(move || worker.run())
         .map_err(|_| MailError::Worker)?;
 
-    let mut report = SyncReport::default();
     // Per folder: how far the batches committed so far reach without a gap.
     let mut marks: HashMap<String, Watermark> = HashMap::new();
     let id = account.id.as_str();
@@ -145,7 +174,7 @@ pub async fn sync_account(
                     let mark = marks.entry(folder.clone()).or_default();
                     let synced_uid = mark.complete(chunk, last_uid, requested);
                     report.added += mailstore::ingest(store, id, &folder, uidvalidity, &mails, synced_uid).await?;
-                    progress(&SyncProgress { folder, done: mark.done, total });
+                    progress(&SyncProgress { folder, done: mark.done, total, waiting: None });
                 }
                 Event::Flags { folder, uidvalidity, changes } => {
                     mailstore::update_flags(store, id, &folder, uidvalidity, &changes).await?;
@@ -189,13 +218,13 @@ pub async fn sync_account(
     for (folder, uidvalidity, uids) in mailstore::wanted_places(store).await? {
         if validities.get(&folder) == Some(&uidvalidity) {
             let outgoing = worker::is_outgoing(&folder, special(&folder), account);
-            fetch_into(store, account, (&folder, uidvalidity, outgoing), uids, &mut report).await?;
+            fetch_into(store, account, (&folder, uidvalidity, outgoing), uids, report).await?;
         }
         if validities.contains_key(&folder) {
             mailstore::fetched_places(store, &folder, uidvalidity).await?;
         }
     }
-    Ok(report)
+    Ok(())
 }
 
 /// Fetches these UIDs of one folder and stores them (below the watermark already: ingest leaves
