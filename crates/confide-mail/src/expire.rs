@@ -49,6 +49,8 @@ pub struct RetentionReport {
     /// Conversations a manager has put on legal hold: kept, whatever their age.
     #[ts(type = "number")]
     pub held_conversations: usize,
+    /// The triage state folder compacted (a manager's run): snapshots written, entries removed.
+    pub state: confide_core::triage_state::Compacted,
     pub problems: Vec<String>,
 }
 
@@ -178,6 +180,9 @@ pub async fn run_with_progress(
         report.local_conversations_removed = retention::destroy_local(store, &class, &expired).await?.conversations;
     }
     phase.next("local destruction");
+    if !shared.is_empty() {
+        compact_state(store, &class.period, !blocked, &mut report).await;
+    }
     if report.expired_messages > 0 || report.server_messages_removed > 0 || report.personal_messages_removed > 0 {
         let what = format!(
             "{}:{} messages",
@@ -212,6 +217,22 @@ pub async fn run_with_progress(
     };
     retention_record::append(store, &entry).await?;
     Ok(report)
+}
+
+/// A manager's run also compacts the triage state folder (`triage_state::compact`). A
+/// problem there is reported and blocks nothing: the entries stay until the next run.
+async fn compact_state(
+    store: &Store,
+    period: &confide_core::policy::Period,
+    synced: bool,
+    report: &mut RetentionReport,
+) {
+    let Ok(session) = staff::session(store).await else { return };
+    let server = crate::records::ImapRecords::of(store);
+    match confide_core::triage_state::compact(&session, &server, period, synced).await {
+        Ok(done) => report.state = done,
+        Err(e) => report.problems.push(format!("The shared triage state could not be tidied ({}).", e.kind())),
+    }
 }
 
 /// Every record class kept in record folders, expired there by its own period. Problems are

@@ -19,8 +19,18 @@ use confide_mail::triage::{claim, mark, Mark};
 use confide_vault::{OsKeyring, Vault};
 
 async fn desktop(dir: &std::path::Path, lab: &Lab, user: &str, name: &str, role: RoleKind) -> Session {
+    desktop_at(dir, lab, user, (name, role), Arc::new(SystemClock)).await
+}
+
+async fn desktop_at(
+    dir: &std::path::Path,
+    lab: &Lab,
+    user: &str,
+    (name, role): (&str, RoleKind),
+    clock: Arc<dyn confide_core::Clock>,
+) -> Session {
     let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
-    let config = StoreConfig { data_dir: dir.into(), vault, clock: Arc::new(SystemClock), catalog: Catalog::builtin() };
+    let config = StoreConfig { data_dir: dir.into(), vault, clock, catalog: Catalog::builtin() };
     let store = Store::open(config).await.unwrap();
     staff::save_profile(&store, "respect-mal-current", name, role).await.unwrap();
     staff::accept_agreement(&store, "current-1").await.unwrap();
@@ -30,7 +40,17 @@ async fn desktop(dir: &std::path::Path, lab: &Lab, user: &str, name: &str, role:
 
 /// A manager (Mia) and two advisors (Ash, Bea) on one shared mailbox, in one team directory.
 async fn team_on(lab: &Lab, user: &str, tmp: &std::path::Path) -> [Session; 3] {
-    let mia = desktop(&tmp.join("mia"), lab, user, "Mia", RoleKind::Manager).await;
+    team_with_clock(lab, user, tmp, Arc::new(SystemClock)).await
+}
+
+/// The same, Mia's desktop on `clock`.
+async fn team_with_clock(
+    lab: &Lab,
+    user: &str,
+    tmp: &std::path::Path,
+    clock: Arc<dyn confide_core::Clock>,
+) -> [Session; 3] {
+    let mia = desktop_at(&tmp.join("mia"), lab, user, ("Mia", RoleKind::Manager), clock).await;
     let ash = desktop(&tmp.join("ash"), lab, user, "Ash", RoleKind::Advisor).await;
     let bea = desktop(&tmp.join("bea"), lab, user, "Bea", RoleKind::Advisor).await;
     let server = ImapRecords::of(&mia.store);
@@ -224,4 +244,73 @@ async fn issue23_a_colleagues_claim_is_seen_within_two_seconds_on_both_servers()
         eprintln!("claim propagation on the {name} server: {} ms", took.as_millis());
         assert!(took < std::time::Duration::from_secs(2), "{name}: a colleague's claim took {took:?}");
     }
+}
+
+/// Issue 23: the state folder's size follows the live conversations, not their history. A
+/// manager's retention run replaces a conversation's claims, statuses and flags with one
+/// snapshot (sealed like them) and removes them from the server; a change made after it
+/// applies on top; every desktop resolves the same triage before and after.
+#[tokio::test]
+async fn issue23_a_managers_retention_run_compacts_the_state_folder_and_every_desktop_agrees() {
+    let name = "issue23_a_managers_retention_run_compacts_the_state_folder_and_every_desktop_agrees";
+    let Some(lab) = Lab::get(name) else { return };
+    let lab = lab.exchange_like();
+    let user = lab.fresh_user("compact");
+    lab.import_raw(&user, &[format!(
+        "From: caller@example.org\r\nTo: {user}@lab.test\r\nSubject: Compacted enquiry\r\nMessage-ID: <c1-{user}@example.org>\r\nDate: Mon, 7 Dec 2026 09:00:00 +0000\r\n\r\nPlease ring.\r\n"
+    )]);
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = Arc::new(confide_core::clock::FixedClock::new(time::OffsetDateTime::now_utc()));
+    let [mia, ash, bea] = team_with_clock(&lab, &user, tmp.path(), clock.clone()).await;
+    let id = |s: &Session| {
+        let s = s.clone();
+        async move { synced(&s, "Compacted enquiry").await.id }
+    };
+    let on_a = id(&ash).await;
+    claim(&ash, on_a).await.unwrap();
+    for status in [Status::Waiting, Status::InProgress, Status::Waiting] {
+        mark(&ash, on_a, &Mark::Status { status }).await.unwrap();
+    }
+    for raised in [true, false, true] {
+        mark(&ash, on_a, &Mark::Risk { category: "child_or_vulnerable_adult".into(), raised }).await.unwrap();
+    }
+    let entries = || {
+        lab.doveadm(&["search", "-u", &format!("{user}@lab.test"), "mailbox", "Confide/State", "all"]).lines().count()
+    };
+    let before = entries();
+    let seen = triage_of(&bea, "Compacted enquiry").await;
+    assert_eq!((seen.1.as_str(), seen.2.clone()), ("waiting", vec!["child_or_vulnerable_adult".to_owned()]));
+
+    let report = confide_mail::expire::run(&mia.store, false).await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.state.snapshots, 1, "{report:?}");
+    assert_eq!(report.state.removed, 7, "the claim, three statuses and three flags");
+    assert_eq!(entries(), before - 7 + 1);
+    // An advisor's run compacts nothing: only a manager's snapshot counts.
+    assert_eq!(confide_mail::expire::run(&ash.store, false).await.unwrap().state, Default::default());
+
+    for s in [&mia, &ash, &bea] {
+        assert_eq!(triage_of(s, "Compacted enquiry").await, seen, "{} resolved it otherwise", s.profile.display_name);
+    }
+    // After the snapshot: Ash releases and Bea claims, on top of it.
+    mark(&ash, on_a, &Mark::Release).await.unwrap();
+    claim(&bea, id(&bea).await).await.unwrap();
+    let fb = bea.store.identity().fingerprint();
+    for s in [&mia, &ash, &bea] {
+        assert_eq!(triage_of(s, "Compacted enquiry").await.0, Some(fb.clone()));
+    }
+    // A second run folds the snapshot and the new entries into one again.
+    let again = confide_mail::expire::run(&mia.store, false).await.unwrap();
+    assert_eq!((again.state.snapshots, again.state.removed), (1, 3));
+    assert_eq!(entries(), before - 7 + 1);
+    assert_eq!(triage_of(&ash, "Compacted enquiry").await.0, Some(fb));
+
+    // Seven months on, the conversation has expired; so have the entries about it, and the
+    // run removes them too: nothing of its triage stays on the server.
+    clock.advance(time::Duration::days(213));
+    let expired = confide_mail::expire::run(&mia.store, false).await.unwrap();
+    assert!(expired.problems.is_empty(), "{:?}", expired.problems);
+    assert_eq!(expired.server_messages_removed, 1, "{expired:?}");
+    assert_eq!((expired.state.snapshots, expired.state.removed), (0, 1), "{expired:?}");
+    assert_eq!(entries(), 0, "entries about an expired conversation stayed on the server");
 }

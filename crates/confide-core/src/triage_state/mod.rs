@@ -8,19 +8,25 @@
 //! whole team and names the thread by hashed Message-IDs and places only (no sender's domain
 //! for other lines' staff): a desktop whose lines gain the conversation learns where to fetch
 //! it, one whose lines do not learns to pass it over (`mailstore::lines`). A member added later
-//! gets the moves made before them in one entry from the manager who adds them.
+//! gets the moves made before them in one entry from the manager who adds them. `follow.rs`
+//! resolves what a desktop can open; `compact.rs` keeps the folder the size of the live
+//! conversations (a manager's snapshots, and entries about expired conversations removed).
 
+mod compact;
+mod follow;
 mod local;
 mod resolve;
 
 use serde::{Deserialize, Serialize};
 
-pub use resolve::{fold, Author, Triage};
+pub use compact::{compact, Compacted};
+pub use follow::follow;
+use follow::{covered, trusted_entries, Trusted};
+pub use resolve::{fold, fold_conversation, Author, Triage};
 
 use crate::conversations::Status;
 use crate::policy::RoleKind;
-use crate::record_store::{self as records, RecordStore, Which};
-use crate::shared_record;
+use crate::record_store::{self as records, RecordStore};
 use crate::staff::Session;
 use crate::team::{self, Directory};
 use crate::CoreError;
@@ -58,6 +64,15 @@ pub enum Change {
     /// manager who added them.
     Moves {
         moves: Vec<(ThreadRef, String)>,
+    },
+    /// A manager's summary of a conversation's claim, status and risk flags, standing for the
+    /// entries it names (`covers`, by record id), which are then removed from the server: the
+    /// folder's size follows the live conversations, not their history (`compact`).
+    Snapshot {
+        assignee: Option<String>,
+        status: Option<Status>,
+        risks: std::collections::BTreeSet<String>,
+        covers: Vec<String>,
     },
 }
 
@@ -212,100 +227,6 @@ async fn seal_and_keep<S: RecordStore>(
     Ok(())
 }
 
-/// Every state entry this desktop can open and trust, in the store's order, with its author
-/// and whether they are still a member (a leaver's manager role ended with them).
-async fn trusted_entries<S: RecordStore>(
-    session: &Session,
-    server: &S,
-    dir: &Directory,
-) -> Result<Vec<(Entry, team::Member, bool)>, S::Error> {
-    let store = &session.store;
-    let folder = records::class_folder(session.preset(), STATE_CLASS)?;
-    let mut fetched = server.fetch(&folder, STATE_CLASS, Which::Small).await?;
-    fetched.sort_by_key(|f| f.uid);
-    let mut out = vec![];
-    for f in fetched {
-        // Another line's entries, or one not trusted: nothing of them is used.
-        let Ok(record) = shared_record::open(&f.sealed, store.identity(), dir) else { continue };
-        let Ok(entry) = serde_json::from_slice::<Entry>(&record.body) else { continue };
-        let Some(author) = dir.members.iter().chain(&dir.removed).find(|m| m.signing_key == record.header.author)
-        else {
-            continue;
-        };
-        let current = dir.members.iter().any(|m| m.signing_key == author.signing_key);
-        out.push((entry, author.clone(), current));
-    }
-    Ok(out)
-}
-
-/// Reads every state entry this desktop may open, resolves them in the store's order, and
-/// sets each conversation's claim, status and risk flags here. Returns how many conversations
-/// it set. A step of sync's, after the mail.
-pub async fn follow<S: RecordStore>(session: &Session, server: &S) -> Result<usize, S::Error> {
-    let store = &session.store;
-    let dir = with_me(session, team::directory(store, server).await?)?;
-    let categories: Vec<&str> = session.preset().exceptions.iter().map(|c| c.id.as_str()).collect();
-    let mut state: std::collections::BTreeMap<i64, Triage> = Default::default();
-    // Threads this desktop does not hold that a move put on a line: the last move of each.
-    let mut arriving: std::collections::BTreeMap<String, (ThreadRef, String)> = Default::default();
-    // Other lines' conversations, by their oldest place: every place named, and the hold.
-    let mut elsewhere: std::collections::BTreeMap<Place, (Vec<Place>, Triage)> = Default::default();
-    for (entry, author, current) in trusted_entries(session, server, &dir).await? {
-        let by = team::age_fingerprint(&author.age_recipient);
-        let manager = author.role == RoleKind::Manager && current;
-        let routes = current && session.preset().may_route(author.role);
-        let author = Author { fingerprint: &by, manager, routes };
-        let changes = match entry.change {
-            Change::Moves { moves } if manager => {
-                moves.into_iter().map(|(thread, line)| (thread, Change::Line { line })).collect()
-            }
-            Change::Moves { .. } => vec![],
-            change => vec![(entry.thread, change)],
-        };
-        for (thread, change) in changes {
-            if change == Change::Authored {
-                if let Some(reply) = thread.message_ids.first() {
-                    local::set_author(store, reply, &by).await?;
-                }
-                continue;
-            }
-            match local::conversation_of(store, &thread).await? {
-                Some(conversation) => fold(state.entry(conversation).or_default(), author, &change, &categories),
-                // A thread not held here that a move puts on a line (this one's or another's).
-                None => match &change {
-                    Change::Line { line } if manager || routes => {
-                        arriving.insert(thread_key(&thread), (thread, line.clone()));
-                    }
-                    // Another line's conversation: only a hold matters here, by its places.
-                    Change::Hold { .. } => {
-                        let Some(first) = thread.places.first() else { continue };
-                        let (places, held) =
-                            elsewhere.entry(first.clone()).or_insert_with(|| (vec![], Triage::default()));
-                        places.extend(thread.places.iter().cloned());
-                        fold(held, author, &change, &categories);
-                    }
-                    _ => {}
-                },
-            }
-        }
-    }
-    let held_elsewhere: Vec<Place> =
-        elsewhere.into_values().filter(|(_, t)| t.held).flat_map(|(places, _)| places).collect();
-    let visible = session.visible_lines();
-    let (here, away): (Vec<_>, Vec<_>) = arriving.into_values().partition(|(_, line)| visible.contains(line));
-    Ok(local::apply(store, &state, &held_elsewhere, (&here, &away), &visible).await?)
-}
-
-/// One key per thread, whichever desktop wrote about it: its oldest Message-ID named, else its
-/// first place.
-fn thread_key(thread: &ThreadRef) -> String {
-    match (thread.id_hashes.last().or(thread.message_ids.last()), thread.places.first()) {
-        (Some(id), _) => id.clone(),
-        (None, Some((folder, uv, uid))) => format!("{folder}\n{uv}\n{uid}"),
-        (None, None) => String::new(),
-    }
-}
-
 /// Gives a member just added the line moves made before them, in one entry sealed to them and
 /// the managers, so their desktop passes over (or fetches) moved threads from its first sync.
 pub(crate) async fn share_moves<S: RecordStore>(
@@ -316,13 +237,13 @@ pub(crate) async fn share_moves<S: RecordStore>(
     let store = &session.store;
     let dir = with_me(session, team::directory(store, server).await?)?;
     let mut moves = vec![];
-    for (entry, author, current) in trusted_entries(session, server, &dir).await? {
-        if !current {
+    for t in trusted_entries(session, server, &dir).await? {
+        if !t.current {
             continue;
         }
-        match entry.change {
-            Change::Line { line } if session.preset().may_route(author.role) => moves.push((entry.thread, line)),
-            Change::Moves { moves: earlier } if author.role == RoleKind::Manager => moves.extend(earlier),
+        match t.entry.change {
+            Change::Line { line } if session.preset().may_route(t.author.role) => moves.push((t.entry.thread, line)),
+            Change::Moves { moves: earlier } if t.author.role == RoleKind::Manager => moves.extend(earlier),
             _ => {}
         }
     }

@@ -66,9 +66,30 @@ pub fn fold(state: &mut Triage, by: Author<'_>, change: &Change, categories: &[&
         Change::Hold { held } if by.manager => state.held = *held,
         Change::Hold { .. } => {}
         Change::Line { line } if by.manager || by.routes => state.line = Some(line.clone()),
-        // Expanded into `Line`s by whoever reads them (`follow`).
-        Change::Line { .. } | Change::Moves { .. } => {}
+        // Expanded into `Line`s by whoever reads them (`follow`); a snapshot is a base, not a
+        // step (`fold_conversation`).
+        Change::Line { .. } | Change::Moves { .. } | Change::Snapshot { .. } => {}
     }
+}
+
+/// A conversation's entries, in the store's order, resolved: from its manager's snapshot if
+/// there is one (the entries it stands for are already left out), then every other entry in
+/// order, a colleague's written while the snapshot was being made included. The caller passes
+/// only snapshots it trusts (a manager's).
+pub fn fold_conversation(entries: &[(Author<'_>, &Change)], categories: &[&str]) -> Triage {
+    let mut state = entries
+        .iter()
+        .find_map(|(_, change)| match change {
+            Change::Snapshot { assignee, status, risks, .. } => {
+                Some(Triage { assignee: assignee.clone(), status: *status, risks: risks.clone(), ..Triage::default() })
+            }
+            _ => None,
+        })
+        .unwrap_or_default();
+    for (by, change) in entries {
+        fold(&mut state, *by, change, categories);
+    }
+    state
 }
 
 #[cfg(test)]
@@ -82,6 +103,29 @@ mod tests {
             fold(&mut t, author, change, &["child_protection"]);
         }
         t
+    }
+
+    #[test]
+    fn issue23_a_snapshot_is_the_base_and_what_it_did_not_see_still_applies() {
+        let snapshot = Change::Snapshot {
+            assignee: Some("ash".into()),
+            status: Some(Status::Waiting),
+            risks: ["child_protection".to_owned()].into(),
+            covers: vec!["e1".into(), "e2".into()],
+        };
+        let (ash, bea) = (
+            Author { fingerprint: "ash", manager: false, routes: false },
+            Author { fingerprint: "bea", manager: false, routes: false },
+        );
+        let mia = Author { fingerprint: "mia", manager: true, routes: false };
+        // Bea's claim was written while the snapshot was made (an earlier UID, not covered).
+        let t = fold_conversation(&[(bea, &Change::Claim), (mia, &snapshot)], &["child_protection"]);
+        assert_eq!(t.assignee.as_deref(), Some("ash"), "the first claim (in the snapshot) still wins");
+        assert_eq!(t.shown_status(), Status::Waiting);
+        let release = Change::Release;
+        let t = fold_conversation(&[(mia, &snapshot), (ash, &release), (bea, &Change::Claim)], &["child_protection"]);
+        assert_eq!(t.assignee.as_deref(), Some("bea"));
+        assert_eq!(t.risks.len(), 1);
     }
 
     #[test]
