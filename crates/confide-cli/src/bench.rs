@@ -33,6 +33,10 @@ pub enum BenchCmd {
         /// Time Confide only (for profiling); prints no ratio
         #[arg(long)]
         no_peer: bool,
+        /// The lab server: `standard` (Dovecot with CONDSTORE, QRESYNC, SPECIAL-USE) or
+        /// `exchange-like` (what Exchange Online offers: none of them)
+        #[arg(long, default_value = "standard", value_parser = ["standard", "exchange-like"])]
+        server: String,
     },
     /// The retention engine over N lab messages spread over 12 months (half expire) against
     /// `doveadm expunge` of the same range on an identical mailbox
@@ -54,6 +58,10 @@ pub enum BenchCmd {
         /// Time Confide only (for profiling); prints no ratio
         #[arg(long)]
         no_peer: bool,
+        /// The lab server: `standard` (Dovecot with CONDSTORE, QRESYNC, SPECIAL-USE) or
+        /// `exchange-like` (what Exchange Online offers: none of them)
+        #[arg(long, default_value = "standard", value_parser = ["standard", "exchange-like"])]
+        server: String,
     },
     /// The built desktop app against the lab: cold start to an interactive inbox, and the
     /// memory of all its processes after it has sat idle (needs a display, e.g. Xvfb)
@@ -97,14 +105,14 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<ExitCode> {
         BenchCmd::Inbox { conversations } => inbox_bench(conversations).await,
         BenchCmd::Gateway { sessions, seconds } => crate::bench_gateway::run(sessions, seconds).await,
         #[cfg(feature = "lab-bench")]
-        BenchCmd::Sync { messages, no_peer } => {
-            crate::bench_sync::run(crate::bench_sync::Pass::Initial, messages, !no_peer).await
+        BenchCmd::Sync { messages, no_peer, server } => {
+            crate::bench_sync::run(crate::bench_sync::Pass::Initial, messages, !no_peer, &server).await
         }
         #[cfg(feature = "lab-bench")]
         BenchCmd::Retention { messages, storage } => crate::bench_retention::run(messages, storage == "mbox").await,
         #[cfg(feature = "lab-bench")]
-        BenchCmd::Resync { messages, no_peer } => {
-            crate::bench_sync::run(crate::bench_sync::Pass::Resync, messages, !no_peer).await
+        BenchCmd::Resync { messages, no_peer, server } => {
+            crate::bench_sync::run(crate::bench_sync::Pass::Resync, messages, !no_peer, &server).await
         }
         #[cfg(feature = "lab-bench")]
         BenchCmd::App { app, messages, idle_seconds } => {

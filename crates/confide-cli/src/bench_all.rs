@@ -15,9 +15,12 @@ pub struct AllBench {
 pub fn run(opts: AllBench) -> anyhow::Result<ExitCode> {
     let n = opts.messages.to_string();
     let sessions = opts.sessions.to_string();
-    let runs: [(&str, Vec<&str>); 6] = [
+    let exchange = ["--server", "exchange-like"];
+    let runs: [(&str, Vec<&str>); 8] = [
         ("sync", vec!["sync", "--messages", &n]),
         ("resync", vec!["resync", "--messages", &n]),
+        ("sync exchange-like", [&["sync", "--messages", &n][..], &exchange].concat()),
+        ("resync exchange-like", [&["resync", "--messages", &n][..], &exchange].concat()),
         ("inbox", vec!["inbox", "--conversations", &n]),
         ("retention", vec!["retention", "--messages", &n]),
         ("gateway", vec!["gateway", "--sessions", &sessions]),

@@ -23,10 +23,12 @@ pub enum Pass {
     Resync,
 }
 
-pub async fn run(pass: Pass, n: usize, peer: bool) -> anyhow::Result<ExitCode> {
+pub async fn run(pass: Pass, n: usize, peer: bool, server: &str) -> anyhow::Result<ExitCode> {
     let Some(lab) = Lab::get("bench sync") else {
         bail!("the benchmark needs the mail lab (`bash tests/lab/up`) and a keyring (run it under tests/with-keyring)");
     };
+    // The exchange-like server keeps its own mail: its mailbox is seeded there.
+    let lab = if server == "exchange-like" { lab.exchange_like() } else { lab };
     let user = seeded_mailbox(&lab, n)?;
     let work = std::env::temp_dir().join(format!("confide-bench-sync-{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
@@ -35,11 +37,11 @@ pub async fn run(pass: Pass, n: usize, peer: bool) -> anyhow::Result<ExitCode> {
     let (confide_s, mbsync_s) = result?;
     let name = if pass == Pass::Initial { "sync" } else { "resync" };
     if !peer {
-        println!("bench {name}: messages={n} confide_s={confide_s:.2}");
+        println!("bench {name}: server={server} messages={n} confide_s={confide_s:.2}");
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "bench {name}: messages={n} confide_s={confide_s:.2} mbsync_s={mbsync_s:.2} ratio={:.2}",
+        "bench {name}: server={server} messages={n} confide_s={confide_s:.2} mbsync_s={mbsync_s:.2} ratio={:.2}",
         confide_s / mbsync_s
     );
     Ok(ExitCode::SUCCESS)
@@ -91,7 +93,7 @@ fn mbsyncrc(lab: &Lab, user: &str, work: &Path) -> anyhow::Result<PathBuf> {
         "IMAPAccount lab\nHost localhost\nPort {port}\nUser {user}@lab.test\nPass {pass}\nSSLType IMAPS\nCertificateFile {ca}\n\n\
          IMAPStore far\nAccount lab\n\nMaildirStore near\nPath {dir}/\nInbox {dir}/INBOX\n\n\
          Channel bench\nFar :far:\nNear :near:\nPatterns *\nCreate Near\nSyncState *\n",
-        port = lab.var("LAB_IMAPS_PORT"),
+        port = lab.account("bench", user, AccountKind::Shared).imap_port,
         pass = lab.password(user),
         ca = lab.var("LAB_CA"),
         dir = maildir.display(),

@@ -128,15 +128,48 @@ fn smtp_error(e: lettre::transport::smtp::Error) -> SendError {
     }
 }
 
+/// How long to wait for the copy a server files by itself (Exchange Online, for mail submitted
+/// over SMTP AUTH) before filing one.
+const OWN_COPY_WAIT: Duration = Duration::from_secs(10);
+
+/// Whether the submission server files a copy in the signed-in mailbox's Sent Items itself:
+/// Exchange Online does.
+fn files_its_own_copy(account: &Account) -> bool {
+    let host = account.smtp_host.to_ascii_lowercase();
+    host.ends_with(".office365.com") || host.ends_with(".outlook.com")
+}
+
 /// APPENDs the sent copy, marked read, to the shared mailbox's Sent folder (found by
 /// SPECIAL-USE, else by name). Never to anyone's personal mailbox. Who wrote it is a sealed
-/// state entry (`triage_state::record_authored`), not a keyword anyone could read.
+/// state entry (`triage_state::record_authored`), not a keyword anyone could read. A copy
+/// with the reply's Message-ID already there (Exchange Online's own, or one a run that was cut
+/// off had filed) is the copy: the folder never holds the reply twice.
 pub fn file_in_sent(account: &Account, password: &Secret, raw: &[u8]) -> Result<String, MailError> {
     let mut session = imap_login(account, password)?;
     let names = session.list(Some(""), Some("*"))?;
     let listed: Vec<Folder> = names.iter().map(|n| Folder::from_listed(n, &account.folder_names)).collect();
     drop(names);
     let folder = folders::find(&listed, Role::Sent).map_or_else(|| "Sent".to_owned(), |f| f.name.clone());
+    let query = crate::mime::summarize(raw)
+        .headers
+        .message_id
+        .and_then(|id| crate::imap_quote::quoted(&format!("<{id}>")).ok())
+        .map(|id| format!("HEADER Message-ID {id}"));
+    if let Some(query) = &query {
+        let deadline =
+            std::time::Instant::now() + if files_its_own_copy(account) { OWN_COPY_WAIT } else { Duration::ZERO };
+        loop {
+            session.examine(&folder)?;
+            if !session.uid_search(query)?.is_empty() {
+                let _ = session.logout();
+                return Ok(folder);
+            }
+            if std::time::Instant::now() >= deadline {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
     let mut cmd = session.append(&folder, raw);
     cmd.flag(imap::types::Flag::Seen);
     cmd.finish()?;

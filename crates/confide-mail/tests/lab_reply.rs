@@ -87,6 +87,15 @@ async fn reply_on(lab: Lab) {
     eprintln!("resync after reply: {r:?}");
     let page = inbox::page(&session, &InboxFilter { search: Some(token.clone()), ..Default::default() }).await.unwrap();
     assert_eq!((page.total, page.conversations[0].message_count), (Some(1), 2));
+
+    // Exchange Online files a copy of what is submitted over SMTP in the signed-in mailbox's
+    // Sent Items itself: a copy already there with the reply's Message-ID is the copy, and
+    // the folder holds the reply once, not twice.
+    let id = queue_reply(&session, conversation, &format!("One more thing. {token}-own")).await.unwrap();
+    let raw = outbox::raw(&session, id).await.unwrap();
+    lab.save_into(user, sent, &String::from_utf8_lossy(&raw));
+    assert!(deliver(&session, id).await.unwrap().is_none());
+    assert_eq!(lab.count_body(user, sent, &format!("{token}-own")), 1, "the reply was filed twice");
 }
 
 /// Two advisors open the same enquiry; B replies first. A's send is stopped (after A's desktop
