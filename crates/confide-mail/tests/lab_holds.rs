@@ -68,4 +68,33 @@ async fn sweep_spares_hold_on(lab: Lab) {
         1,
         "the advisor's sweep took another line's held mail"
     );
+
+    // Morgan, who placed the hold, leaves; Nia, a manager, removes her. The hold stands: Nia
+    // signed it again as she removed Morgan, so the next sweep still spares the mail.
+    let nia = open_store(&tmp.path().join("n"), clock.clone()).await;
+    staff::save_profile(&nia, "respect-mal-current", "Nia", RoleKind::Manager).await.unwrap();
+    staff::accept_agreement(&nia, "current-1").await.unwrap();
+    accounts::save(&nia, &account, &lab.password(&shared)).await.unwrap();
+    let nia = staff::session(&nia).await.unwrap();
+    confide_core::team::add(&session, &server, confide_core::team::card(&nia).unwrap()).await.unwrap();
+    let morgan = confide_core::team::card(&session).unwrap().signing_key;
+    let nia_server = confide_mail::records::ImapRecords::of(&nia.store);
+    confide_core::team::remove(&nia, &nia_server, &morgan).await.unwrap();
+    clock.advance(time::Duration::days(1));
+    let run = expire::run(&advisor, false).await.unwrap();
+    assert!(run.problems.is_empty(), "{run:?}");
+    assert_eq!(lab.count_body(&shared, "INBOX", "MalHeldCase03"), 1, "the hold left with the manager who placed it");
+
+    // An advisor who joins after all that is given the holds that stand, and spares it too.
+    let ola = open_store(&tmp.path().join("o"), clock.clone()).await;
+    staff::save_profile_on_lines(&ola, "respect-mal-current", "Ola", RoleKind::Advisor, &["phoneline".into()])
+        .await
+        .unwrap();
+    staff::accept_agreement(&ola, "current-1").await.unwrap();
+    accounts::save(&ola, &account, &lab.password(&shared)).await.unwrap();
+    let card = confide_core::team::card(&staff::session(&ola).await.unwrap()).unwrap();
+    confide_core::team::add(&nia, &nia_server, card).await.unwrap();
+    let run = expire::run(&ola, false).await.unwrap();
+    assert!(run.problems.is_empty(), "{run:?}");
+    assert_eq!(lab.count_body(&shared, "INBOX", "MalHeldCase03"), 1, "a newcomer's sweep took held mail");
 }

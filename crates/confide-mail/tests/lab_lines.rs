@@ -228,6 +228,21 @@ async fn moves_on(lab: Lab) {
     join(&ann, &[&dee]).await;
     assert_eq!(resync(&dee).await, 0, "a new Phoneline desktop stored part of a moved thread");
     assert_eq!(scalar(&dee, "SELECT count(*) FROM messages").await, 0);
+
+    // Ann, who made the move, leaves; Eve, a manager, removes her. Ann's move still stands for
+    // a Phoneline colleague who joins after she left (Eve signed it again as she removed her).
+    let eve = unsynced(&lab, &shared, &tmp.path().join("eve"), RoleKind::Manager, &[]).await;
+    join(&ann, &[&eve]).await;
+    let eve = staff::session(&eve).await.unwrap();
+    resync(&eve.store).await;
+    let ann_key = team::card(&ann).unwrap().signing_key;
+    team::remove(&eve, &ImapRecords::of(&eve.store), &ann_key).await.unwrap();
+    let fay = unsynced(&lab, &shared, &tmp.path().join("fay"), RoleKind::Advisor, &["phoneline"]).await;
+    join(&eve, &[&fay]).await;
+    assert_eq!(resync(&fay).await, 0, "a colleague who joined after the mover left stored the moved thread");
+    assert_eq!(scalar(&fay, "SELECT count(*) FROM messages").await, 0);
+    resync(&cy).await;
+    assert_eq!(scalar(&cy, "SELECT count(*) FROM messages").await, 2, "the Men's Advice Line keeps the thread");
 }
 
 /// Issue 29: mail sent to the shared mailbox's own address, not a line's, was filed under the

@@ -112,13 +112,16 @@ pub async fn found<S: RecordStore>(session: &Session, server: &S) -> Result<Dire
 pub async fn add<S: RecordStore>(session: &Session, server: &S, member: Member) -> Result<Directory, S::Error> {
     let record = format!("staff:{}", fingerprint(&member.signing_key));
     publish(session, server, Change::Add { member: member.clone() }).await?;
-    crate::triage_state::share_moves(session, server, &member).await?;
+    crate::triage_state::share_standing(session, server, &member).await?;
     crate::audit::append(&session.store, "team_added", &record).await?;
     directory(&session.store, server).await
 }
 
-/// A leaver: nothing new is encrypted to them from now on.
+/// A leaver: nothing new is encrypted to them from now on. Their line moves and holds that
+/// still stand are signed again by the manager removing them first (`adopt_standing`).
 pub async fn remove<S: RecordStore>(session: &Session, server: &S, signing_key: &str) -> Result<Directory, S::Error> {
+    session.require_manager("change the team directory")?;
+    crate::triage_state::adopt_standing(session, server, signing_key).await?;
     publish(session, server, Change::Remove { signing_key: signing_key.to_owned() }).await?;
     crate::audit::append(&session.store, "team_removed", &format!("staff:{}", fingerprint(signing_key))).await?;
     directory(&session.store, server).await

@@ -143,7 +143,7 @@ pub async fn follow<S: RecordStore>(session: &Session, server: &S) -> Result<usi
 
 /// One key per thread, whichever desktop wrote about it: its oldest Message-ID named, else its
 /// first place.
-fn thread_key(thread: &ThreadRef) -> String {
+pub(super) fn thread_key(thread: &ThreadRef) -> String {
     match (thread.id_hashes.last().or(thread.message_ids.last()), thread.places.first()) {
         (Some(id), _) => id.clone(),
         (None, Some((folder, uv, uid))) => format!("{folder}\n{uv}\n{uid}"),

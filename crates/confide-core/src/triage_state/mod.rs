@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 pub use compact::{compact, Compacted};
 pub use follow::follow;
-use follow::{covered, trusted_entries, Trusted};
+use follow::{covered, thread_key, trusted_entries, Trusted};
 pub use resolve::{fold, fold_conversation, Author, Triage};
 
 use crate::conversations::Status;
@@ -227,32 +227,94 @@ async fn seal_and_keep<S: RecordStore>(
     Ok(())
 }
 
-/// Gives a member just added the line moves made before them, in one entry sealed to them and
-/// the managers, so their desktop passes over (or fetches) moved threads from its first sync.
-pub(crate) async fn share_moves<S: RecordStore>(
+/// The decisions that stand, from what this desktop can open: the last line move of each
+/// thread and the last hold of each conversation, each with its author's signing key.
+struct Standing {
+    moves: std::collections::BTreeMap<String, (ThreadRef, String, String)>,
+    holds: std::collections::BTreeMap<String, (ThreadRef, bool, String)>,
+}
+
+async fn standing<S: RecordStore>(session: &Session, server: &S, dir: &Directory) -> Result<Standing, S::Error> {
+    let mut out = Standing { moves: Default::default(), holds: Default::default() };
+    for t in trusted_entries(session, server, dir).await? {
+        if !t.current {
+            continue;
+        }
+        let by = t.author.signing_key.clone();
+        match t.entry.change {
+            Change::Line { line } if session.preset().may_route(t.author.role) => {
+                out.moves.insert(thread_key(&t.entry.thread), (t.entry.thread, line, by));
+            }
+            Change::Moves { moves } if t.author.role == RoleKind::Manager => {
+                for (thread, line) in moves {
+                    out.moves.insert(thread_key(&thread), (thread, line, by.clone()));
+                }
+            }
+            Change::Hold { held } if t.author.role == RoleKind::Manager => {
+                out.holds.insert(thread_key(&t.entry.thread), (t.entry.thread, held, by));
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Seals `moves` (one entry) and each held conversation (an entry each) to `keys` again.
+async fn reseal<S: RecordStore>(
+    session: &Session,
+    server: &S,
+    keys: &[String],
+    moves: Vec<(ThreadRef, String)>,
+    holds: Vec<ThreadRef>,
+) -> Result<usize, S::Error> {
+    let kept = moves.len() + holds.len();
+    if !moves.is_empty() {
+        let entry = Entry { thread: ThreadRef::default(), change: Change::Moves { moves } };
+        seal_and_keep(session, server, crate::policy::NOT_ON_A_LINE, keys, &entry).await?;
+    }
+    for thread in holds {
+        let entry = Entry { thread, change: Change::Hold { held: true } };
+        seal_and_keep(session, server, crate::policy::NOT_ON_A_LINE, keys, &entry).await?;
+    }
+    Ok(kept)
+}
+
+/// Gives a member just added the decisions made before them, sealed to them and the managers:
+/// the line moves (so their desktop passes over, or fetches, moved threads from its first
+/// sync) and the holds that stand (so their retention never sweeps held mail).
+pub(crate) async fn share_standing<S: RecordStore>(
     session: &Session,
     server: &S,
     member: &team::Member,
 ) -> Result<(), S::Error> {
     let store = &session.store;
     let dir = with_me(session, team::directory(store, server).await?)?;
-    let mut moves = vec![];
-    for t in trusted_entries(session, server, &dir).await? {
-        if !t.current {
-            continue;
-        }
-        match t.entry.change {
-            Change::Line { line } if session.preset().may_route(t.author.role) => moves.push((t.entry.thread, line)),
-            Change::Moves { moves: earlier } if t.author.role == RoleKind::Manager => moves.extend(earlier),
-            _ => {}
-        }
-    }
-    if moves.is_empty() {
-        return Ok(());
-    }
+    let now = standing(session, server, &dir).await?;
+    let moves = now.moves.into_values().map(|(thread, line, _)| (thread, line)).collect();
+    let holds = now.holds.into_values().filter(|(_, held, _)| *held).map(|(thread, _, _)| thread).collect();
     let mut keys = dir.recipients(Some(RoleKind::Manager), None);
     keys.push(member.age_recipient.clone());
     keys.push(store.identity().recipient().to_string());
-    let entry = Entry { thread: ThreadRef::default(), change: Change::Moves { moves } };
-    seal_and_keep(session, server, crate::policy::NOT_ON_A_LINE, &keys, &entry).await
+    reseal(session, server, &keys, moves, holds).await?;
+    Ok(())
+}
+
+/// Before a member leaves, the manager removing them signs again the decisions of theirs that
+/// still stand (see [`Standing`]), sealed to the whole team. A leaver's entries stop counting
+/// (their key may outlive their job), and without this a colleague added later would store a
+/// thread they had moved off that line, and a hold they had placed would stop keeping its
+/// conversation. Returns how many decisions were kept.
+pub(crate) async fn adopt_standing<S: RecordStore>(
+    session: &Session,
+    server: &S,
+    leaver: &str,
+) -> Result<usize, S::Error> {
+    let store = &session.store;
+    let dir = with_me(session, team::directory(store, server).await?)?;
+    let now = standing(session, server, &dir).await?;
+    let moves = now.moves.into_values().filter(|(_, _, by)| by == leaver).map(|(t, line, _)| (t, line)).collect();
+    let holds = now.holds.into_values().filter(|(_, held, by)| *held && by == leaver).map(|(t, _, _)| t).collect();
+    let mut keys = dir.recipients(None, None);
+    keys.push(store.identity().recipient().to_string());
+    reseal(session, server, &keys, moves, holds).await
 }
