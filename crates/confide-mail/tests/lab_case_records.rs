@@ -26,6 +26,11 @@ async fn issue5_case_records_expire_by_their_own_class_complaint_6_months_child_
     ) else {
         return;
     };
+    case_records_on(lab.exchange_like()).await;
+    case_records_on(lab).await;
+}
+
+async fn case_records_on(lab: Lab) {
     let tmp = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(datetime!(2026-11-23 10:00 UTC)));
 

@@ -30,6 +30,11 @@ async fn issue9_contact_details_are_kept_only_with_consent_and_only_until_their_
     else {
         return;
     };
+    consent_on(lab.exchange_like()).await;
+    consent_on(lab).await;
+}
+
+async fn consent_on(lab: Lab) {
     let shared = lab.fresh_user("consent");
     let tmp = tempfile::tempdir().unwrap();
     let nsh = ("nsh-2015", "2015-05-19");

@@ -22,6 +22,11 @@ async fn issue9_a_disclosure_needs_a_consulted_manager_an_uninvolved_reviewer_an
     else {
         return;
     };
+    disclosure_on(lab.exchange_like()).await;
+    disclosure_on(lab).await;
+}
+
+async fn disclosure_on(lab: Lab) {
     let shared = lab.fresh_user("disclose");
     let tmp = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(time::macros::datetime!(2026-11-23 10:00 UTC)));

@@ -72,6 +72,11 @@ async fn issue8_scanned_letters_open_only_for_managers_and_expire_from_the_lette
     let Some(lab) = Lab::get("issue8_scanned_letters_open_only_for_managers_and_expire_from_the_letters_folder") else {
         return;
     };
+    letters_on(lab.exchange_like()).await;
+    letters_on(lab).await;
+}
+
+async fn letters_on(lab: Lab) {
     let shared = lab.fresh_user("letters");
     let tmp = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(time::macros::datetime!(2026-11-23 10:00 UTC)));
@@ -233,6 +238,11 @@ async fn issue5_in_respect_early_a_letters_response_goes_at_two_months_and_the_l
     else {
         return;
     };
+    responses_on(lab.exchange_like()).await;
+    responses_on(lab).await;
+}
+
+async fn responses_on(lab: Lab) {
     let shared = lab.fresh_user("early");
     let tmp = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(time::macros::datetime!(2026-11-23 10:00 UTC)));

@@ -42,6 +42,11 @@ async fn issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outli
     else {
         return;
     };
+    sample_on(lab.exchange_like()).await;
+    sample_on(lab).await;
+}
+
+async fn sample_on(lab: Lab) {
     let shared = lab.fresh_user("qa");
     let tmp = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(time::macros::datetime!(2026-10-20 12:00 UTC)));
@@ -88,7 +93,7 @@ async fn issue8_a_stratified_sample_is_reproducible_masked_and_its_reviews_outli
     }
     lab.import_raw(&shared, &raws);
     let user = format!("{shared}@lab.test");
-    lab.doveadm(&["move", "-u", &user, "Sent", "mailbox", "INBOX", "header", "X-Advisor", ""]);
+    lab.doveadm(&["move", "-u", &user, lab.sent_folder(), "mailbox", "INBOX", "header", "X-Advisor", ""]);
     // Each advisor's desktop records who wrote its replies, as delivering one does.
     for (who, n) in [(&bob, 6), (&cat, 6), (&dev, 3)] {
         sync(who).await;

@@ -36,6 +36,11 @@ async fn issue9_a_subject_access_export_holds_the_persons_records_only_and_erasu
     else {
         return;
     };
+    subject_access_on(lab.exchange_like()).await;
+    subject_access_on(lab).await;
+}
+
+async fn subject_access_on(lab: Lab) {
     let shared = lab.fresh_user("sar");
     let tmp = tempfile::tempdir().unwrap();
     lab.import_raw(

@@ -177,6 +177,11 @@ async fn issue6_three_desktops_records_open_only_with_their_readers_keys_and_the
     ) else {
         return;
     };
+    records_on(lab.exchange_like()).await;
+    records_on(lab).await;
+}
+
+async fn records_on(lab: Lab) {
     let shared = lab.fresh_user("access");
     let tmp = tempfile::tempdir().unwrap();
     let ann = desktop_on(&lab, &shared, &tmp.path().join("ann"), "Ann", RoleKind::Manager, "phoneline").await;
@@ -313,6 +318,11 @@ async fn issue5_records_expire_in_their_folders_by_their_class_period_on_any_des
     let Some(lab) = Lab::get("issue5_records_expire_in_their_folders_by_their_class_period_on_any_desktop") else {
         return;
     };
+    records_expire_on(lab.exchange_like()).await;
+    records_expire_on(lab).await;
+}
+
+async fn records_expire_on(lab: Lab) {
     let shared = lab.fresh_user("recexp");
     let tmp = tempfile::tempdir().unwrap();
     let ann = desktop_on(&lab, &shared, &tmp.path().join("ann"), "Ann", RoleKind::Manager, "phoneline").await;

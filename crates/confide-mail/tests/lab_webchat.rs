@@ -27,6 +27,11 @@ async fn issue7_a_chat_is_kept_in_the_advisors_inbox_and_archived_for_the_lines_
     else {
         return;
     };
+    archived_on(lab.exchange_like()).await;
+    archived_on(lab).await;
+}
+
+async fn archived_on(lab: Lab) {
     let shared = lab.fresh_user("chat");
     let tmp = tempfile::tempdir().unwrap();
     let [ann, bob, cy] = team_of(
@@ -121,6 +126,11 @@ async fn issue7_a_chat_is_kept_in_the_advisors_inbox_and_archived_for_the_lines_
 #[tokio::test]
 async fn issue7_a_chat_transferred_to_a_colleague_is_archived_once_by_them() {
     let Some(lab) = Lab::get("issue7_a_chat_transferred_to_a_colleague_is_archived_once_by_them") else { return };
+    transferred_on(lab.exchange_like()).await;
+    transferred_on(lab).await;
+}
+
+async fn transferred_on(lab: Lab) {
     let shared = lab.fresh_user("xfer");
     let tmp = tempfile::tempdir().unwrap();
     let [ann, bob, dan] = team_of(
@@ -190,6 +200,11 @@ async fn issue7_a_flagged_chat_expires_from_the_desktop_and_the_record_folder_at
     else {
         return;
     };
+    flagged_expires_on(lab.exchange_like()).await;
+    flagged_expires_on(lab).await;
+}
+
+async fn flagged_expires_on(lab: Lab) {
     let shared = lab.fresh_user("chatexp");
     let tmp = tempfile::tempdir().unwrap();
     let clock = std::sync::Arc::new(confide_core::FixedClock::new(time::OffsetDateTime::now_utc()));
