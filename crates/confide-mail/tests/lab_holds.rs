@@ -25,6 +25,22 @@ async fn issue23_another_lines_held_conversation_survives_an_advisors_sweep() {
     sweep_spares_hold_on(lab).await;
 }
 
+/// A desktop on the shared mailbox at `clock`: set up on `lines` (a manager works on all), the
+/// agreement accepted.
+async fn desktop(
+    dir: &std::path::Path,
+    clock: &Arc<FixedClock>,
+    (name, role, lines): (&str, RoleKind, &[&str]),
+    (account, password): (&accounts::Account, &str),
+) -> confide_core::Store {
+    let store = open_store(dir, clock.clone()).await;
+    let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    staff::save_profile_on_lines(&store, "respect-mal-current", name, role, &lines).await.unwrap();
+    staff::accept_agreement(&store, "current-1").await.unwrap();
+    accounts::save(&store, account, password).await.unwrap();
+    store
+}
+
 async fn sweep_spares_hold_on(lab: Lab) {
     let shared = lab.fresh_user("hold-lines");
     let (s, mal) = (format!("{shared}@lab.test"), format!("mal-{shared}@lab.test"));
@@ -39,16 +55,10 @@ async fn sweep_spares_hold_on(lab: Lab) {
     ];
     let tmp = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(datetime!(2026-07-20 12:00 UTC)));
-    let manager = open_store(&tmp.path().join("m"), clock.clone()).await;
-    staff::save_profile(&manager, "respect-mal-current", "Morgan", RoleKind::Manager).await.unwrap();
-    staff::accept_agreement(&manager, "current-1").await.unwrap();
-    accounts::save(&manager, &account, &lab.password(&shared)).await.unwrap();
-    let advisor = open_store(&tmp.path().join("a"), clock.clone()).await;
-    staff::save_profile_on_lines(&advisor, "respect-mal-current", "Ash", RoleKind::Advisor, &["phoneline".into()])
-        .await
-        .unwrap();
-    staff::accept_agreement(&advisor, "current-1").await.unwrap();
-    accounts::save(&advisor, &account, &lab.password(&shared)).await.unwrap();
+    let password = lab.password(&shared);
+    let on = (&account, password.as_str());
+    let manager = desktop(&tmp.path().join("m"), &clock, ("Morgan", RoleKind::Manager, &[]), on).await;
+    let advisor = desktop(&tmp.path().join("a"), &clock, ("Ash", RoleKind::Advisor, &["phoneline"]), on).await;
 
     let session = staff::session(&manager).await.unwrap();
     let server = confide_mail::records::ImapRecords::of(&manager);
@@ -71,10 +81,7 @@ async fn sweep_spares_hold_on(lab: Lab) {
 
     // Morgan, who placed the hold, leaves; Nia, a manager, removes her. The hold stands: Nia
     // signed it again as she removed Morgan, so the next sweep still spares the mail.
-    let nia = open_store(&tmp.path().join("n"), clock.clone()).await;
-    staff::save_profile(&nia, "respect-mal-current", "Nia", RoleKind::Manager).await.unwrap();
-    staff::accept_agreement(&nia, "current-1").await.unwrap();
-    accounts::save(&nia, &account, &lab.password(&shared)).await.unwrap();
+    let nia = desktop(&tmp.path().join("n"), &clock, ("Nia", RoleKind::Manager, &[]), on).await;
     let nia = staff::session(&nia).await.unwrap();
     confide_core::team::add(&session, &server, confide_core::team::card(&nia).unwrap()).await.unwrap();
     let morgan = confide_core::team::card(&session).unwrap().signing_key;
@@ -86,12 +93,7 @@ async fn sweep_spares_hold_on(lab: Lab) {
     assert_eq!(lab.count_body(&shared, "INBOX", "MalHeldCase03"), 1, "the hold left with the manager who placed it");
 
     // An advisor who joins after all that is given the holds that stand, and spares it too.
-    let ola = open_store(&tmp.path().join("o"), clock.clone()).await;
-    staff::save_profile_on_lines(&ola, "respect-mal-current", "Ola", RoleKind::Advisor, &["phoneline".into()])
-        .await
-        .unwrap();
-    staff::accept_agreement(&ola, "current-1").await.unwrap();
-    accounts::save(&ola, &account, &lab.password(&shared)).await.unwrap();
+    let ola = desktop(&tmp.path().join("o"), &clock, ("Ola", RoleKind::Advisor, &["phoneline"]), on).await;
     let card = confide_core::team::card(&staff::session(&ola).await.unwrap()).unwrap();
     confide_core::team::add(&nia, &nia_server, card).await.unwrap();
     let run = expire::run(&ola, false).await.unwrap();
