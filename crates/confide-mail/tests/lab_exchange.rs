@@ -96,6 +96,27 @@ async fn issue23_the_exchange_like_server_is_synced_without_condstore_qresync_or
     let quiet = sync_account(store, &account, &|_| {}).await.unwrap();
     assert_eq!((quiet.added, quiet.removed, quiet.resets, quiet.unchanged_folders), (0, 0, 0, 0));
 
+    // Only a reading, nothing added or expunged (the same EXISTS and UIDNEXT: no UID listing,
+    // one UNSEEN search): still followed. Then one expunged and one added, which leaves EXISTS
+    // as it was but moves UIDNEXT on: both followed.
+    let unread = |word: &'static str| {
+        let session = session.clone();
+        async move {
+            let filter = InboxFilter { search: Some(word.into()), ..Default::default() };
+            inbox::page(&session, &filter).await.unwrap().conversations.iter().any(|c| c.unread)
+        }
+    };
+    assert!(unread("later").await);
+    lab.doveadm(&["flags", "add", "-u", &address, "\\Seen", "mailbox", "INBOX", "subject", "later"]);
+    let read = sync_account(store, &account, &|_| {}).await.unwrap();
+    assert_eq!((read.added, read.removed), (0, 0));
+    assert!(!unread("later").await, "a reading alone was not followed");
+    lab.doveadm(&["expunge", "-u", &address, "mailbox", "INBOX", "header", "Subject", "exch message 8"]);
+    lab.bulk_import(user, 1, "swapped");
+    let swapped = sync_account(store, &account, &|_| {}).await.unwrap();
+    assert_eq!((swapped.added, swapped.removed), (1, 1));
+    assert_eq!(mailstore::local_uids(store, "shared", "INBOX").await.unwrap(), lab.server_uids(user, "INBOX"));
+
     // A claim needs no keyword: it is a state entry, kept (issue 23).
     let id = page.conversations[0].id;
     confide_mail::triage::mark(&session, id, &confide_mail::triage::Mark::Claim).await.unwrap();

@@ -67,6 +67,48 @@ pub async fn update_flags(
     Ok(())
 }
 
+/// Read state from a server that cannot say which flags changed (no CONDSTORE): the UIDs up to
+/// `upto` it lists as unseen (`UID SEARCH UNSEEN`, one answer however big the folder), turned
+/// into the changes [`update_flags`] applies, for the held messages whose `\Seen` differs.
+/// Confide reads no other flag.
+pub async fn update_seen(
+    store: &Store,
+    account: &str,
+    folder: &str,
+    uidvalidity: u32,
+    (unseen, upto): (&HashSet<u32>, u32),
+) -> Result<(), CoreError> {
+    let uv = i64::from(uidvalidity);
+    let held = sqlx::query!(
+        "SELECT uid, flags FROM mail_messages WHERE account_id = ? AND folder = ? AND uidvalidity = ? AND uid <= ?",
+        account,
+        folder,
+        uv,
+        upto
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let changes: Vec<(u32, String)> = held
+        .into_iter()
+        .filter_map(|r| {
+            let uid = r.uid as u32;
+            let seen_there = !unseen.contains(&uid);
+            (seen_there != is_seen(&r.flags)).then(|| {
+                let mut flags: Vec<&str> =
+                    r.flags.split_whitespace().filter(|f| !f.eq_ignore_ascii_case("\\Seen")).collect();
+                if seen_there {
+                    flags.push("\\Seen");
+                }
+                (uid, flags.join(" "))
+            })
+        })
+        .collect();
+    if changes.is_empty() {
+        return Ok(());
+    }
+    update_flags(store, account, folder, uidvalidity, &changes).await
+}
+
 /// Recomputes what a conversation's messages' flags say: its read state, and a legal hold an
 /// older Confide set as a keyword (kept: a hold errs towards keeping).
 /// Email is unread while any message that came in lacks `\Seen`: the shared mailbox's read

@@ -9,7 +9,9 @@ mod flags;
 mod ingest;
 mod lines;
 pub(crate) use flags::refresh_triage;
-pub use flags::{conversation_locations, erasure_locations, held_message_ids, is_seen, update_flags, HOLD_KEYWORD};
+pub use flags::{
+    conversation_locations, erasure_locations, held_message_ids, is_seen, update_flags, update_seen, HOLD_KEYWORD,
+};
 pub use ingest::ingest;
 pub use lines::{fetched_places, id_hash, wanted_places};
 pub(crate) use lines::{forget_moved_away, learn_moved_away, learn_moved_here};
@@ -20,6 +22,8 @@ pub struct FolderState {
     pub uidvalidity: u32,
     pub synced_uid: u32,
     pub highestmodseq: Option<u64>,
+    /// EXISTS and UIDNEXT at the end of the last complete pass.
+    pub marks: Option<(u32, u32)>,
 }
 
 /// What a parsed message says about itself: `confide-mail` fills it, the store threads,
@@ -75,7 +79,8 @@ impl IncomingMail {
 
 pub async fn folder_state(store: &Store, account: &str, folder: &str) -> Result<Option<FolderState>, CoreError> {
     let row = sqlx::query!(
-        "SELECT uidvalidity, synced_uid, highestmodseq FROM mail_folders WHERE account_id = ? AND name = ?",
+        "SELECT uidvalidity, synced_uid, highestmodseq, last_exists, last_uidnext FROM mail_folders
+         WHERE account_id = ? AND name = ?",
         account,
         folder
     )
@@ -85,6 +90,7 @@ pub async fn folder_state(store: &Store, account: &str, folder: &str) -> Result<
         uidvalidity: r.uidvalidity as u32,
         synced_uid: r.synced_uid as u32,
         highestmodseq: r.highestmodseq.map(|m| m as u64),
+        marks: r.last_exists.zip(r.last_uidnext).map(|(e, u)| (e as u32, u as u32)),
     }))
 }
 
@@ -111,7 +117,7 @@ pub async fn reset_folder(
         "INSERT INTO mail_folders (account_id, name, special_use, uidvalidity, synced_uid, highestmodseq)
          VALUES (?, ?, ?, ?, 0, NULL)
          ON CONFLICT (account_id, name) DO UPDATE SET uidvalidity = excluded.uidvalidity, synced_uid = 0,
-           highestmodseq = NULL, special_use = excluded.special_use",
+           highestmodseq = NULL, last_exists = NULL, last_uidnext = NULL, special_use = excluded.special_use",
         account,
         folder,
         special_use,
@@ -178,7 +184,11 @@ pub async fn forget_all_mail(store: &Store) -> Result<usize, CoreError> {
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
     let rows = sqlx::query_scalar!(r#"SELECT id AS "id!" FROM messages"#).fetch_all(&mut *tx).await?;
     delete_message_rows(&mut tx, &rows).await?;
-    sqlx::query!("UPDATE mail_folders SET synced_uid = 0, highestmodseq = NULL").execute(&mut *tx).await?;
+    sqlx::query!(
+        "UPDATE mail_folders SET synced_uid = 0, highestmodseq = NULL, last_exists = NULL, last_uidnext = NULL"
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(rows.len())
 }
@@ -186,7 +196,11 @@ pub async fn forget_all_mail(store: &Store) -> Result<usize, CoreError> {
 /// Makes the next sync look through every folder from its first message again (what is held
 /// is recognised and skipped): after gaining a service line, whose mail was passed over.
 pub async fn look_again(store: &Store) -> Result<(), CoreError> {
-    sqlx::query!("UPDATE mail_folders SET synced_uid = 0, highestmodseq = NULL").execute(store.pool()).await?;
+    sqlx::query!(
+        "UPDATE mail_folders SET synced_uid = 0, highestmodseq = NULL, last_exists = NULL, last_uidnext = NULL"
+    )
+    .execute(store.pool())
+    .await?;
     Ok(())
 }
 
@@ -276,16 +290,27 @@ pub(crate) async fn delete_message_rows(tx: &mut sqlx::SqliteConnection, rows: &
 }
 
 /// Records the server's HIGHESTMODSEQ once a folder is fully in step with it.
+/// A folder's complete pass: its HIGHESTMODSEQ (with QRESYNC) and its EXISTS and UIDNEXT as
+/// EXAMINE gave them, for the next pass to compare.
 pub async fn set_highestmodseq(
     store: &Store,
     account: &str,
     folder: &str,
     modseq: Option<u64>,
+    marks: Option<(u32, u32)>,
 ) -> Result<(), CoreError> {
     let m = modseq.map(|m| m as i64);
-    sqlx::query!("UPDATE mail_folders SET highestmodseq = ? WHERE account_id = ? AND name = ?", m, account, folder)
-        .execute(store.pool())
-        .await?;
+    let (exists, uidnext) = (marks.map(|m| i64::from(m.0)), marks.map(|m| i64::from(m.1)));
+    sqlx::query!(
+        "UPDATE mail_folders SET highestmodseq = ?, last_exists = ?, last_uidnext = ? WHERE account_id = ? AND name = ?",
+        m,
+        exists,
+        uidnext,
+        account,
+        folder
+    )
+    .execute(store.pool())
+    .await?;
     Ok(())
 }
 
@@ -295,7 +320,8 @@ pub async fn folder_states(
     account: &str,
 ) -> Result<std::collections::HashMap<String, FolderState>, CoreError> {
     let rows = sqlx::query!(
-        "SELECT name, uidvalidity, synced_uid, highestmodseq FROM mail_folders WHERE account_id = ?",
+        "SELECT name, uidvalidity, synced_uid, highestmodseq, last_exists, last_uidnext FROM mail_folders
+         WHERE account_id = ?",
         account
     )
     .fetch_all(store.pool())
@@ -309,6 +335,7 @@ pub async fn folder_states(
                     uidvalidity: r.uidvalidity as u32,
                     synced_uid: r.synced_uid as u32,
                     highestmodseq: r.highestmodseq.map(|m| m as u64),
+                    marks: r.last_exists.zip(r.last_uidnext).map(|(e, u)| (e as u32, u as u32)),
                 },
             )
         })

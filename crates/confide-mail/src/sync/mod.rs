@@ -85,9 +85,18 @@ enum Event {
         uidvalidity: u32,
         changes: Vec<(u32, String)>,
     },
+    /// The held UIDs (up to `upto`) a server without CONDSTORE lists as unseen.
+    Unseen {
+        folder: String,
+        uidvalidity: u32,
+        unseen: HashSet<u32>,
+        upto: u32,
+    },
     FolderDone {
         folder: String,
         highestmodseq: Option<u64>,
+        /// EXISTS and UIDNEXT as EXAMINE gave them.
+        marks: Option<(u32, u32)>,
         unchanged: bool,
     },
 }
@@ -179,6 +188,9 @@ async fn sync_pass(
                 Event::Flags { folder, uidvalidity, changes } => {
                     mailstore::update_flags(store, id, &folder, uidvalidity, &changes).await?;
                 }
+                Event::Unseen { folder, uidvalidity, unseen, upto } => {
+                    mailstore::update_seen(store, id, &folder, uidvalidity, (&unseen, upto)).await?;
+                }
                 Event::ServerUids { folder, uids } => {
                     let gone: Vec<u32> =
                         mailstore::local_uids(store, id, &folder).await?.difference(&uids).copied().collect();
@@ -186,11 +198,11 @@ async fn sync_pass(
                         report.removed += mailstore::remove_uids(store, id, &folder, &gone).await?;
                     }
                 }
-                Event::FolderDone { folder, highestmodseq, unchanged } => {
+                Event::FolderDone { folder, highestmodseq, marks, unchanged } => {
                     if unchanged {
                         report.unchanged_folders += 1;
                     } else {
-                        mailstore::set_highestmodseq(store, id, &folder, highestmodseq).await?;
+                        mailstore::set_highestmodseq(store, id, &folder, highestmodseq, marks).await?;
                     }
                 }
             }

@@ -77,11 +77,21 @@ impl Worker {
                 && mbox.highest_mod_seq.is_some()
                 && mbox.highest_mod_seq == state.and_then(|s| s.highestmodseq);
             if unchanged {
-                self.send(Event::FolderDone { folder: name, highestmodseq: mbox.highest_mod_seq, unchanged: true })?;
+                let done = Event::FolderDone {
+                    folder: name,
+                    highestmodseq: mbox.highest_mod_seq,
+                    marks: None,
+                    unchanged: true,
+                };
+                self.send(done)?;
                 continue;
             }
             let synced = if reset { 0 } else { state.map_or(0, |s| s.synced_uid) };
-            let mut new: Vec<u32> = if mbox.exists == 0 {
+            // Without QRESYNC: the same EXISTS and UIDNEXT as at the end of the last complete
+            // pass mean no message came or went (UIDs only grow), so no UID need be listed.
+            let marks = mbox.uid_next.map(|next| (mbox.exists, next));
+            let same = !reset && marks.is_some() && state.and_then(|s| s.marks) == marks;
+            let mut new: Vec<u32> = if mbox.exists == 0 || same {
                 vec![]
             } else {
                 // "N:*" always matches the highest UID, even below N; hence the filter.
@@ -99,24 +109,33 @@ impl Worker {
             // without it (Exchange Online), every held message's flags, and the store keeps
             // only those that differ from what it has.
             if !reset && synced > 0 {
-                let query = match state.and_then(|s| s.highestmodseq) {
-                    Some(since) => format!("(UID FLAGS) (CHANGEDSINCE {since})"),
-                    None => "(UID FLAGS)".to_owned(),
-                };
-                let fetches = session.uid_fetch(format!("1:{synced}"), query)?;
-                let changes: Vec<(u32, String)> =
-                    fetches.iter().filter_map(|f| Some((f.uid?, flags_text(f)))).collect();
-                drop(fetches);
-                if !changes.is_empty() {
-                    self.send(Event::Flags { folder: name.clone(), uidvalidity, changes })?;
+                match state.and_then(|s| s.highestmodseq) {
+                    Some(since) => {
+                        let query = format!("(UID FLAGS) (CHANGEDSINCE {since})");
+                        let fetches = session.uid_fetch(format!("1:{synced}"), query)?;
+                        let changes: Vec<(u32, String)> =
+                            fetches.iter().filter_map(|f| Some((f.uid?, flags_text(f)))).collect();
+                        drop(fetches);
+                        if !changes.is_empty() {
+                            self.send(Event::Flags { folder: name.clone(), uidvalidity, changes })?;
+                        }
+                    }
+                    // Confide reads only `\Seen`: one search names the unseen, where fetching
+                    // every message's flags would list them all.
+                    None => {
+                        let unseen = session.uid_search(format!("UID 1:{synced} UNSEEN"))?;
+                        self.send(Event::Unseen { folder: name.clone(), uidvalidity, unseen, upto: synced })?;
+                    }
                 }
             }
-            let uids = if mbox.exists == 0 { HashSet::new() } else { session.uid_search("ALL")? };
-            self.send(Event::ServerUids { folder: name.clone(), uids })?;
+            if !same {
+                let uids = if mbox.exists == 0 { HashSet::new() } else { session.uid_search("ALL")? };
+                self.send(Event::ServerUids { folder: name.clone(), uids })?;
+            }
             // The modseq read at EXAMINE: mail that arrived during the fetch is above it, so
             // the next sync still looks.
             let highestmodseq = if qresync { mbox.highest_mod_seq } else { None };
-            self.send(Event::FolderDone { folder: name, highestmodseq, unchanged: false })?;
+            self.send(Event::FolderDone { folder: name, highestmodseq, marks, unchanged: false })?;
         }
         for mut h in helpers {
             let _ = h.logout();
