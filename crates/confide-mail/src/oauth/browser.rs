@@ -60,6 +60,8 @@ impl BrowserSignIn {
     /// Reads the provider's metadata and starts listening on a loopback port of the system's
     /// choosing.
     pub fn start(settings: &OAuthSettings) -> Result<BrowserSignIn, MailError> {
+        // Taken first: a stop pressed while the provider is being asked for its endpoints counts.
+        let stops = STOPS.load(Ordering::SeqCst);
         let provider = provider_name(&settings.issuer);
         let service = |detail: String| MailError::SignInService { provider: provider.clone(), detail };
         let endpoints = discover(&settings.issuer)?;
@@ -93,7 +95,7 @@ impl BrowserSignIn {
             url: url.to_string(),
             state,
             verifier,
-            stops: STOPS.load(Ordering::SeqCst),
+            stops,
         })
     }
 
