@@ -3,7 +3,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
-use confide_core::accounts::{self, Account, AccountKind, LineAddress, Security, SignIn};
+use confide_core::accounts::{self, AccountKind, FolderNames, LineAddress, Security, SignIn};
+use confide_core::connection::{self, Connection};
 use confide_core::Store;
 
 #[derive(Subcommand)]
@@ -93,44 +94,38 @@ pub struct AddArgs {
 pub async fn run(cmd: AccountCmd, store: Store) -> anyhow::Result<ExitCode> {
     match cmd {
         AccountCmd::Add(a) => {
-            let profile = a.oauth.as_deref().map(|p| crate::oauth::profile(p, a.tenant.as_deref())).transpose()?;
-            let sign_in = match &profile {
-                None => SignIn::Password,
-                Some(profile) => SignIn::OAuth(crate::oauth::settings(profile, a.client_id.as_deref(), &a.scopes)?),
-            };
-            let server =
-                |given: &Option<String>, default: Option<(String, u16, Security)>, what: &str| match (given, default) {
-                    (Some(hp), _) => Ok((host(hp)?, None)),
-                    (None, Some((h, p, sec))) => Ok(((h, p), Some(sec))),
-                    (None, None) => bail!("give the {what} server as --{what} HOST:PORT"),
-                };
-            let (imap, imap_sec) = server(&a.imap, profile.as_ref().and_then(|p| p.imap.clone()), "imap")?;
-            let (smtp, smtp_sec) = server(&a.smtp, profile.as_ref().and_then(|p| p.smtp.clone()), "smtp")?;
-            let account = Account {
-                id: a.id,
-                kind: match a.kind {
-                    Kind::Shared => AccountKind::Shared,
-                    Kind::Personal => AccountKind::Personal,
-                },
-                username: a.username.unwrap_or_else(|| a.address.clone()),
+            if a.oauth.as_deref() == Some("password") {
+                bail!("--oauth takes microsoft, google, or the https:// address of the helpline's OpenID provider");
+            }
+            let lines = a
+                .lines
+                .iter()
+                .map(|l| {
+                    let (address, line_id) = l.split_once('=').context("write --line as ADDRESS=LINE_ID")?;
+                    Ok(LineAddress { address: address.into(), line_id: line_id.into() })
+                })
+                .collect::<anyhow::Result<_>>()?;
+            // The same description the app's first run reads from the helpline's connection
+            // file, turned into an account the same way (`connection::account`).
+            let described = Connection {
                 address: a.address,
-                imap_host: imap.0,
-                imap_port: imap.1,
-                imap_security: imap_sec.unwrap_or(sec(a.imap_security)),
-                smtp_host: smtp.0,
-                smtp_port: smtp.1,
-                smtp_security: smtp_sec.unwrap_or(sec(a.smtp_security)),
+                provider: a.oauth.unwrap_or_else(|| "password".into()),
+                tenant: a.tenant,
+                client_id: a.client_id,
+                scopes: a.scopes,
+                imap: a.imap,
+                smtp: a.smtp,
+                imap_security: Some(sec(a.imap_security)),
+                smtp_security: Some(sec(a.smtp_security)),
+                username: a.username,
                 ca_file: a.ca_file,
-                lines: a
-                    .lines
-                    .iter()
-                    .map(|l| {
-                        let (address, line_id) = l.split_once('=').context("write --line as ADDRESS=LINE_ID")?;
-                        Ok(LineAddress { address: address.into(), line_id: line_id.into() })
-                    })
-                    .collect::<anyhow::Result<_>>()?,
-                sign_in,
-                folder_names: confide_core::accounts::FolderNames { sent: a.sent_folder, trash: a.trash_folder },
+                lines,
+                folder_names: FolderNames { sent: a.sent_folder, trash: a.trash_folder },
+            };
+            let mut account = connection::account(&a.id, &described, None)?;
+            account.kind = match a.kind {
+                Kind::Shared => AccountKind::Shared,
+                Kind::Personal => AccountKind::Personal,
             };
             match &account.sign_in {
                 SignIn::Password => {
@@ -190,9 +185,4 @@ fn sec(s: Sec) -> Security {
         Sec::Tls => Security::Tls,
         Sec::Starttls => Security::Starttls,
     }
-}
-
-fn host(s: &str) -> anyhow::Result<(String, u16)> {
-    let (h, p) = s.rsplit_once(':').with_context(|| format!("\"{s}\" is not HOST:PORT"))?;
-    Ok((h.to_owned(), p.parse().with_context(|| format!("\"{p}\" is not a port"))?))
 }

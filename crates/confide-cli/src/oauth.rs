@@ -1,28 +1,9 @@
-//! `confide account add --oauth ...`: the provider's profile, and signing in by the device flow
-//! (headless) or in this computer's browser.
+//! `confide account add --oauth ...`: signing in by the device flow (headless) or in this
+//! computer's browser. The account itself comes from `confide_core::connection`.
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use confide_core::accounts::OAuthSettings;
-use confide_core::providers::{self, Profile};
 use zeroize::Zeroizing;
-
-/// The provider named on the command line, as a profile.
-pub fn profile(provider: &str, tenant: Option<&str>) -> anyhow::Result<Profile> {
-    match providers::profile(provider, tenant) {
-        Some(p) => Ok(p),
-        None => bail!(
-            "--oauth takes microsoft, google, or the https:// address of the helpline's OpenID provider (its issuer)"
-        ),
-    }
-}
-
-/// The settings the account keeps.
-pub fn settings(profile: &Profile, client_id: Option<&str>, scopes: &[String]) -> anyhow::Result<OAuthSettings> {
-    let Some(client_id) = client_id else {
-        bail!("--client-id is the helpline's app registration at its provider; whoever runs the helpline's IT has it")
-    };
-    Ok(providers::settings(profile, client_id, scopes))
-}
 
 /// Signs in on another device: prints the address and code on standard error and waits.
 /// Returns the refresh token, for the keyring.

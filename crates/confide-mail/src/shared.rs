@@ -35,7 +35,7 @@ pub async fn connect(
         }
     }
     let id = existing.as_ref().map_or(ID, |a| a.id.as_str());
-    let account = connection::account(id, c, session.preset())?;
+    let account = connection::account(id, c, Some(session.preset()))?;
     if account.sign_in == SignIn::Password && password.is_empty() {
         return Err(CoreError::Invalid("enter the shared mailbox's password".into()).into());
     }

@@ -105,10 +105,11 @@ pub fn parse(text: &str) -> Result<Connection, String> {
     toml::from_str(text).map_err(|e| format!("the helpline's connection file is not as expected: {}", e.message()))
 }
 
-/// The shared mailbox's account (kept as `id`) for the desktop's preset. Refuses, in words,
-/// what would fail later: a provider with no client id, an issuer with no servers, a line the
-/// policy does not have.
-pub fn account(id: &str, c: &Connection, preset: &Preset) -> Result<Account, CoreError> {
+/// The shared mailbox's account (kept as `id`). Refuses, in words, what would fail later: a
+/// provider with no client id, an issuer with no servers, and (given the desktop's preset) a
+/// line the policy does not have. `confide account add` comes here too, before any preset may
+/// have been chosen.
+pub fn account(id: &str, c: &Connection, preset: Option<&Preset>) -> Result<Account, CoreError> {
     let invalid = |s: String| CoreError::Invalid(s);
     let address = c.address.trim();
     if !address.contains('@') {
@@ -143,8 +144,8 @@ pub fn account(id: &str, c: &Connection, preset: &Preset) -> Result<Account, Cor
         465 => Security::Tls,
         _ => Security::Starttls,
     })?;
-    for line in &c.lines {
-        if !preset.lines.iter().any(|l| l.id == line.line_id) {
+    for line in preset.map_or(&[][..], |_| &c.lines[..]) {
+        if !preset.is_some_and(|p| p.lines.iter().any(|l| l.id == line.line_id)) {
             let missing = format!("has no service line \"{}\" (the connection names it)", line.line_id);
             return Err(CoreError::Refused(crate::Refusal::NotInPolicy(missing)));
         }

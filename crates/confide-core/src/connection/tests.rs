@@ -19,7 +19,7 @@ line_id = "phoneline"
 #[test]
 fn a_microsoft_365_file_fills_in_the_servers_the_scopes_and_the_tenant() {
     let c = parse(MICROSOFT).unwrap();
-    let a = account("shared", &c, &preset()).unwrap();
+    let a = account("shared", &c, Some(&preset())).unwrap();
     assert_eq!((a.imap_host.as_str(), a.imap_port, a.imap_security), ("outlook.office365.com", 993, Security::Tls));
     assert_eq!((a.smtp_host.as_str(), a.smtp_port, a.smtp_security), ("smtp.office365.com", 587, Security::Starttls));
     assert_eq!(a.username, "helpline@charity.org.uk");
@@ -38,29 +38,29 @@ fn an_issuer_needs_servers_and_a_password_server_signs_in_with_a_password() {
         client_id: Some("confide".into()),
         ..Connection::default()
     };
-    let e = account("shared", &c, &preset()).unwrap_err().to_string();
+    let e = account("shared", &c, Some(&preset())).unwrap_err().to_string();
     assert!(e.contains("give the IMAP server as HOST:PORT"), "{e}");
     c.imap = Some("mail.example.org:993".into());
     c.smtp = Some("mail.example.org:587".into());
-    let a = account("shared", &c, &preset()).unwrap();
+    let a = account("shared", &c, Some(&preset())).unwrap();
     assert_eq!((a.imap_security, a.smtp_security), (Security::Tls, Security::Starttls));
     // A lab or an odd port: TLS for IMAP unless 143, STARTTLS for SMTP unless 465, or as said.
     c.imap = Some("127.0.0.1:1993".into());
     c.smtp = Some("mail.example.org:465".into());
-    let a = account("shared", &c, &preset()).unwrap();
+    let a = account("shared", &c, Some(&preset())).unwrap();
     assert_eq!((a.imap_security, a.smtp_security), (Security::Tls, Security::Tls));
     c.imap = Some("mail.example.org:143".into());
     c.smtp_security = Some(Security::Starttls);
-    let a = account("shared", &c, &preset()).unwrap();
+    let a = account("shared", &c, Some(&preset())).unwrap();
     assert_eq!((a.imap_security, a.smtp_security), (Security::Starttls, Security::Starttls));
     c.provider = "password".into();
-    assert_eq!(account("shared", &c, &preset()).unwrap().sign_in, SignIn::Password);
+    assert_eq!(account("shared", &c, Some(&preset())).unwrap().sign_in, SignIn::Password);
 }
 
 #[test]
 fn what_would_fail_later_is_refused_now_in_words() {
     let ok = parse(MICROSOFT).unwrap();
-    let said = |c: Connection| account("shared", &c, &preset()).unwrap_err().to_string();
+    let said = |c: Connection| account("shared", &c, Some(&preset())).unwrap_err().to_string();
     assert!(said(Connection { client_id: None, ..ok.clone() }).contains("client id) is missing"));
     assert!(said(Connection { provider: "yahoo".into(), ..ok.clone() }).contains("not a provider Confide knows"));
     assert!(said(Connection { provider: "http://id.example.org".into(), ..ok.clone() }).contains("not a provider"));
