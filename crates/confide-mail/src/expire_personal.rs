@@ -13,6 +13,7 @@ use crate::connect::imap_login;
 use crate::folders::{self, Folder, Role};
 use crate::guard::{belongs, SharedIdentity};
 use crate::imap_quote::uid_set;
+use crate::remove::Removal;
 use crate::MailError;
 
 /// Removes the expired helpline copies from a personal mailbox's Sent and Trash folders (and
@@ -30,6 +31,7 @@ pub(crate) fn expire_personal(
     }
     let listed: Vec<Folder> =
         p.list(Some(""), Some("*"))?.iter().map(|n| Folder::from_listed(n, &personal.folder_names)).collect();
+    let removal = Removal::for_server(&mut p, &listed)?;
     let mut removed = Vec::new();
     for role in [Role::Sent, Role::Trash] {
         for folder in folders::all_with_subfolders(&listed, role) {
@@ -56,9 +58,7 @@ pub(crate) fn expire_personal(
             if doomed.is_empty() {
                 continue;
             }
-            let set = uid_set(&doomed);
-            p.uid_store(&set, "+FLAGS.SILENT (\\Deleted)")?;
-            p.uid_expunge(&set)?;
+            removal.remove(&mut p, &folder.name, &doomed)?;
             removed.push((folder.name.clone(), doomed.len()));
         }
     }

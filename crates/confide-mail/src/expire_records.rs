@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use crate::connect::imap_login;
 use crate::imap_quote::uid_set;
 use crate::records::{header_class, server_folder, CLASS_HEADER};
+use crate::remove::Removal;
 use crate::MailError;
 
 /// A record expires when both its Date header and its arrival are past the period (they are
@@ -60,9 +61,7 @@ pub(crate) fn expire_class(
         }
     }
     if !dry && !doomed.is_empty() {
-        let set = uid_set(&doomed);
-        s.uid_store(&set, "+FLAGS.SILENT (\\Deleted)")?;
-        s.uid_expunge(&set)?;
+        Removal::of_server(&mut s, &account.folder_names)?.remove(&mut s, &name, &doomed)?;
     }
     let _ = s.logout();
     Ok(doomed.len())

@@ -11,7 +11,8 @@ use time::OffsetDateTime;
 
 use crate::connect::imap_login;
 use crate::folders::Folder;
-use crate::imap_quote::{uid_set, uid_sets};
+use crate::imap_quote::uid_set;
+use crate::remove::Removal;
 use crate::MailError;
 
 /// The expired UIDs of one account, by folder and UIDVALIDITY.
@@ -31,8 +32,9 @@ pub(crate) fn locations_of(expired: &[&Expired], account: &str) -> BTreeMap<Stri
 }
 
 /// Removes the known expired UIDs, then sweeps every folder (as LIST names them; Confide's own
-/// record folders excepted, they have classes of their own) for older mail the store never
-/// saw. The sweep's date keeps a margin of a day and a month's slack, and a message must be
+/// record folders excepted, they have classes of their own, and so are views such as Gmail's
+/// All Mail, whose UIDs no hold or store decision names) for older mail the store never saw.
+/// On Gmail, removal goes through Trash (see [`Removal`]). The sweep's date keeps a margin of a day and a month's slack, and a message must be
 /// older than it by both its Date header and its arrival (a message with no Date header counts
 /// as 1970 to the server's SENTBEFORE). Messages the store holds (`decided`) are never swept:
 /// the store has already judged them by the preset's rule.
@@ -56,10 +58,11 @@ pub(crate) fn expunge_server(
     }
     let folders: Vec<Folder> =
         s.list(Some(""), Some("*"))?.iter().map(|n| Folder::from_listed(n, &account.folder_names)).collect();
+    let removal = Removal::for_server(&mut s, &folders)?;
     let sweep_before = sweep_date(period, now);
     let mut removed = Vec::new();
     tracing::debug!(seconds = t.elapsed().as_secs_f64(), "logged in and listed");
-    for f in folders.iter().filter(|f| f.selectable && !crate::folders::is_record_folder(&f.name)) {
+    for f in folders.iter().filter(|f| f.selectable && !f.view && !crate::folders::is_record_folder(&f.name)) {
         let t = std::time::Instant::now();
         let mbox = s.select(&f.name)?;
         tracing::debug!(folder = %f.name, seconds = t.elapsed().as_secs_f64(), "selected");
@@ -92,12 +95,7 @@ pub(crate) fn expunge_server(
             continue;
         }
         let t = std::time::Instant::now();
-        let mut gone = 0;
-        for set in uid_sets(&uids, MAX_SET_LEN) {
-            s.uid_store(&set, "+FLAGS.SILENT (\\Deleted)")?;
-            let expunged = s.uid_expunge(&set)?;
-            gone += expunged.uids().count().max(expunged.seqs().count());
-        }
+        let gone = removal.remove(&mut s, &f.name, &uids)?;
         tracing::debug!(uids = uids.len(), seconds = t.elapsed().as_secs_f64(), "server folder expunged");
         removed.push((f.name.clone(), gone));
     }

@@ -10,6 +10,9 @@ use imap_proto::NameAttribute;
 pub enum Role {
     Sent,
     Trash,
+    Junk,
+    /// A view of every message (Gmail's All Mail): known only by SPECIAL-USE.
+    All,
 }
 
 impl Role {
@@ -17,6 +20,8 @@ impl Role {
         match self {
             Role::Sent => &["sent", "sent items", "sent messages", "sent mail"],
             Role::Trash => &["trash", "deleted items", "deleted messages", "bin"],
+            Role::Junk => &["junk", "spam", "junk email", "junk e-mail"],
+            Role::All => &[],
         }
     }
 }
@@ -28,6 +33,8 @@ pub struct Folder {
     pub role: Option<Role>,
     pub delimiter: Option<String>,
     pub selectable: bool,
+    /// A view of messages that live in other folders (see [`is_view`]).
+    pub view: bool,
 }
 
 impl Folder {
@@ -42,6 +49,8 @@ impl Folder {
             _ => attrs.iter().find_map(|a| match a {
                 NameAttribute::Sent => Some(Role::Sent),
                 NameAttribute::Trash => Some(Role::Trash),
+                NameAttribute::Junk => Some(Role::Junk),
+                NameAttribute::All => Some(Role::All),
                 _ => None,
             }),
         };
@@ -50,6 +59,7 @@ impl Folder {
             role,
             delimiter: n.delimiter().map(str::to_owned),
             selectable: !attrs.iter().any(|a| matches!(a, NameAttribute::NoSelect)),
+            view: is_view(attrs),
         }
     }
 
@@ -62,6 +72,18 @@ impl Folder {
         };
         role.names().contains(&leaf.as_str())
     }
+}
+
+/// Whether LIST marks a folder as a view of messages that live in other folders: Gmail's
+/// `[Gmail]/All Mail` (`\All`), `[Gmail]/Starred` (`\Flagged`) and `[Gmail]/Important`. Sync
+/// skips views (they would store every message twice) and so does the retention sweep (a view's
+/// UIDs are not the ones the store has judged or a hold names).
+pub fn is_view(attrs: &[NameAttribute<'_>]) -> bool {
+    attrs.iter().any(|a| match a {
+        NameAttribute::All | NameAttribute::Flagged => true,
+        NameAttribute::Extension(e) => e.eq_ignore_ascii_case("\\Important"),
+        _ => false,
+    })
 }
 
 /// The folder playing `role`: the one the account names or the server marks with SPECIAL-USE,
@@ -90,7 +112,7 @@ mod tests {
     use super::*;
 
     fn f(name: &str, role: Option<Role>) -> Folder {
-        Folder { name: name.into(), role, delimiter: Some("/".into()), selectable: true }
+        Folder { name: name.into(), role, delimiter: Some("/".into()), selectable: true, view: false }
     }
 
     #[test]
@@ -110,8 +132,13 @@ mod tests {
         assert_eq!(sent, ["Sent Items", "Sent Items/2025", "Gesendet"]);
         let trash: Vec<&str> = all_with_subfolders(&list, Role::Trash).iter().map(|f| f.name.as_str()).collect();
         assert_eq!(trash, ["Deleted Items", "Deleted Items/Old"]);
-        let dotted =
-            Folder { name: "INBOX.Sent Messages".into(), role: None, delimiter: Some(".".into()), selectable: true };
+        let dotted = Folder {
+            name: "INBOX.Sent Messages".into(),
+            role: None,
+            delimiter: Some(".".into()),
+            selectable: true,
+            view: false,
+        };
         assert_eq!(find(&[dotted], Role::Sent).unwrap().name, "INBOX.Sent Messages");
     }
 }

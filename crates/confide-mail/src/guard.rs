@@ -20,6 +20,7 @@ use ts_rs::TS;
 use crate::connect::{imap_login, ImapSession};
 use crate::folders::{self, Folder, Role};
 use crate::imap_quote::{quoted, uid_set};
+use crate::remove::Removal;
 use crate::MailError;
 
 /// What one run did, for the advisor's notice and the retention record.
@@ -208,6 +209,7 @@ fn guard_mailbox(
         Ok(session.list(Some(""), Some("*"))?.iter().map(|n| Folder::from_listed(n, &account.folder_names)).collect())
     };
     let (personal_folders, shared_folders) = (listed(&mut p, personal)?, listed(&mut s, shared)?);
+    let removal = Removal::for_server(&mut p, &personal_folders)?;
     let mut moved = Vec::new();
     let mut report = GuardReport::default();
     for role in [Role::Sent, Role::Trash] {
@@ -219,11 +221,13 @@ fn guard_mailbox(
             continue;
         };
         for folder in folders::all_with_subfolders(&personal_folders, role) {
-            let m = guard_folder(&mut p, &mut s, &folder.name, &target, role, identity, &mut report)?;
+            let (m, confirmed) = guard_folder(&mut p, &mut s, &folder.name, &target, role, identity, &mut report)?;
+            removal.remove(&mut p, &folder.name, &confirmed)?;
             if m.count > 0 {
                 match role {
                     Role::Sent => report.moved_sent += m.count as usize,
                     Role::Trash => report.moved_deleted += m.count as usize,
+                    Role::Junk | Role::All => {}
                 }
                 moved.push(m);
             }
@@ -234,7 +238,8 @@ fn guard_mailbox(
     Ok((moved, report))
 }
 
-/// Moves one personal folder's shared-mailbox messages into `target`.
+/// Copies one personal folder's shared-mailbox messages into `target`; returns the personal
+/// UIDs whose copy is confirmed there, for the caller to remove (leaving `folder` selected).
 fn guard_folder(
     p: &mut ImapSession,
     s: &mut ImapSession,
@@ -243,11 +248,11 @@ fn guard_folder(
     role: Role,
     identity: &SharedIdentity,
     report: &mut GuardReport,
-) -> Result<Moved, MailError> {
+) -> Result<(Moved, Vec<u32>), MailError> {
     let mut moved = Moved { from: folder.to_owned(), to: target.to_owned(), count: 0, oldest: None, newest: None };
     let mbox = p.select(folder)?;
     if mbox.exists == 0 {
-        return Ok(moved);
+        return Ok((moved, vec![]));
     }
     let mut uids: Vec<u32> = p.uid_search("ALL")?.into_iter().collect();
     uids.sort_unstable();
@@ -261,7 +266,7 @@ fn guard_folder(
         }
     }
     if candidates.is_empty() {
-        return Ok(moved);
+        return Ok((moved, vec![]));
     }
     s.select(target)?;
     let mut confirmed = Vec::new();
@@ -296,12 +301,7 @@ fn guard_folder(
         };
         moved.newest = moved.newest.max(b.date);
     }
-    if !confirmed.is_empty() {
-        let set = uid_set(&confirmed);
-        p.uid_store(&set, "+FLAGS.SILENT (\\Deleted)")?;
-        p.uid_expunge(&set)?;
-    }
-    Ok(moved)
+    Ok((moved, confirmed))
 }
 
 #[cfg(test)]

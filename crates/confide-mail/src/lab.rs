@@ -21,19 +21,35 @@ pub struct Lab {
     fresh: std::sync::Mutex<HashMap<String, String>>,
 }
 
-/// The lab's IMAP servers: the ordinary Dovecot, and the exchange-like one
+/// The lab's IMAP servers: the ordinary Dovecot, the exchange-like one
 /// (`tests/lab/dovecot-exchange.conf.in`: no CONDSTORE, QRESYNC, SPECIAL-USE or keywords;
-/// Exchange's folder names). The same users; mail of their own.
+/// Exchange's folder names) and the gmail-like one (`tests/lab/dovecot-gmail.conf.in`: an
+/// `\All` view, an expunge outside Trash only archives). The same users; mail of their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Server {
     Standard,
     ExchangeLike,
+    GmailLike,
 }
 
 impl Lab {
     /// The same lab, talking to its exchange-like server.
     pub fn exchange_like(&self) -> Lab {
         self.on(Server::ExchangeLike)
+    }
+
+    /// The same lab, talking to its gmail-like server.
+    pub fn gmail_like(&self) -> Lab {
+        self.on(Server::GmailLike)
+    }
+
+    /// Where this server keeps the lab's mail, under the lab's directory.
+    fn mail_dir(&self) -> &'static str {
+        match self.server {
+            Server::Standard => "mail/lab.test",
+            Server::ExchangeLike => "mail-exchange/lab.test",
+            Server::GmailLike => "mail-gmail/lab.test",
+        }
     }
 
     /// The same lab (its users and their passwords), talking to `server`.
@@ -46,6 +62,7 @@ impl Lab {
         match self.server {
             Server::Standard => self.dir.join("dovecot/dovecot.conf"),
             Server::ExchangeLike => self.dir.join("dovecot/dovecot-exchange.conf"),
+            Server::GmailLike => self.dir.join("dovecot/dovecot-gmail.conf"),
         }
     }
 
@@ -119,8 +136,7 @@ impl Lab {
         if std::fs::read_to_string(&file).unwrap_or_default().lines().any(|l| l.starts_with(&format!("{address}:"))) {
             return;
         }
-        let mail = if self.server == Server::Standard { "mail/lab.test" } else { "mail-exchange/lab.test" };
-        let home = self.dir.join(mail).join(user);
+        let home = self.dir.join(self.mail_dir()).join(user);
         let line = format!(
             "{address}::confidelab:confidelab::{}::userdb_mail=mbox:~/mail:INBOX=~/mail/inbox\n",
             home.display()
@@ -141,10 +157,10 @@ impl Lab {
         panic!("the lab never stored {user} as mbox")
     }
 
-    /// Whether both lab servers know the user yet: each reads the passwd-file on its own
+    /// Whether every lab server knows the user yet: each reads the passwd-file on its own
     /// schedule, and Postfix's SMTP AUTH asks the standard one whichever server a test uses.
     fn knows(&self, user: &str) -> bool {
-        ["dovecot/dovecot.conf", "dovecot/dovecot-exchange.conf"].iter().all(|conf| {
+        ["dovecot/dovecot.conf", "dovecot/dovecot-exchange.conf", "dovecot/dovecot-gmail.conf"].iter().all(|conf| {
             let out = Command::new("doveadm")
                 .arg("-c")
                 .arg(self.dir.join(conf))
@@ -202,6 +218,7 @@ impl Lab {
             imap_port: match self.server {
                 Server::Standard => self.var("LAB_IMAPS_PORT"),
                 Server::ExchangeLike => self.var("LAB_EXCHANGE_IMAPS_PORT"),
+                Server::GmailLike => self.var("LAB_GMAIL_IMAPS_PORT"),
             }
             .parse()
             .expect("port"),
@@ -229,8 +246,7 @@ impl Lab {
     /// learns which headers searches use: a re-seeded mailbox answered a date search twice as
     /// fast as a new one.)
     pub fn remove_mailbox(&self, user: &str) {
-        let mail = if self.server == Server::Standard { "mail/lab.test" } else { "mail-exchange/lab.test" };
-        let home = self.dir.join(mail).join(user);
+        let home = self.dir.join(self.mail_dir()).join(user);
         if home.exists() {
             std::fs::remove_dir_all(&home).unwrap_or_else(|e| panic!("cannot remove {}: {e}", home.display()));
         }

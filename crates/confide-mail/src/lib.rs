@@ -20,6 +20,7 @@ pub mod oauth;
 pub mod personal;
 pub mod reading;
 pub mod records;
+mod remove;
 pub mod reply;
 pub mod sanitize;
 pub mod sasl;

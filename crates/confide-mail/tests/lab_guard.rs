@@ -58,6 +58,7 @@ async fn issue4_personal_copies_move_to_the_shared_mailbox_and_private_mail_stay
         return;
     };
     guard_moves_on(lab.exchange_like()).await;
+    guard_moves_on(lab.gmail_like()).await;
     guard_moves_on(lab).await;
 }
 
@@ -112,6 +113,7 @@ async fn guard_moves_on(lab: Lab) {
         [format!("answer-{personal}@lab.test"), format!("outlook-{personal}@lab.test")]
     );
     assert_eq!(ids_in(&lab, shared, trash), [format!("deleted-{personal}@example.org")]);
+    assert_eq!(lab.archived(personal), 0, "a moved copy is still in the advisor's own All Mail");
 
     // The retention record says what moved, with no address or subject.
     let record = retention_record::recent(&t.store, 10).await.unwrap();

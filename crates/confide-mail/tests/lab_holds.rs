@@ -22,6 +22,8 @@ use time::macros::datetime;
 async fn issue23_another_lines_held_conversation_survives_an_advisors_sweep() {
     let Some(lab) = Lab::get("issue23_another_lines_held_conversation_survives_an_advisors_sweep") else { return };
     sweep_spares_hold_on(lab.exchange_like()).await;
+    // On Gmail the sweep must not reach the held messages through All Mail either.
+    sweep_spares_hold_on(lab.gmail_like()).await;
     sweep_spares_hold_on(lab).await;
 }
 

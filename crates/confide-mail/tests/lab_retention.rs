@@ -37,6 +37,19 @@ use common::open_store;
 #[tokio::test]
 async fn issue5_respect_mal_current_email_goes_everywhere_after_six_months() {
     let Some(lab) = Lab::get("issue5_respect_mal_current_email_goes_everywhere_after_six_months") else { return };
+    six_months_on(lab.exchange_like()).await;
+    six_months_on(lab).await;
+}
+
+/// Issue 23: on Gmail an expunge from INBOX or Sent only archives; what expires must leave
+/// nothing in All Mail, Trash or any label (the gmail-like server archives as Gmail does).
+#[tokio::test]
+async fn issue23_on_gmail_expired_mail_leaves_nothing_in_all_mail_or_trash() {
+    let Some(lab) = Lab::get("issue23_on_gmail_expired_mail_leaves_nothing_in_all_mail_or_trash") else { return };
+    six_months_on(lab.gmail_like()).await;
+}
+
+async fn six_months_on(lab: Lab) {
     let (shared, personal) = (lab.fresh_user("ret-shared"), lab.fresh_user("ret-advisor"));
     let s = format!("{shared}@lab.test");
     lab.import_raw(&shared, &[
@@ -46,12 +59,12 @@ async fn issue5_respect_mal_current_email_goes_everywhere_after_six_months() {
     lab.import_raw(&shared, &[format!(
         "From: {s}\r\nTo: caller@example.org\r\nSubject: Re: Old enquiry\r\nMessage-ID: <reply-{shared}@lab.test>\r\nIn-Reply-To: <old-{shared}@example.org>\r\nDate: Sun, 11 Jan 2026 09:00:00 +0000\r\n\r\n{REPLY_CANARY} we will call\r\n"
     )]);
-    lab.doveadm(&["move", "-u", &s, "Sent", "mailbox", "INBOX", "header", "Message-ID", &format!("reply-{shared}")]);
+    lab.move_matching(&shared, lab.sent_folder(), "INBOX", &["header", "Message-ID", &format!("reply-{shared}")]);
     lab.import_raw(&shared, &[format!("From: other@example.org\r\nTo: {s}\r\nSubject: Deleted\r\nMessage-ID: <del-{shared}@example.org>\r\nDate: Mon, 12 Jan 2026 09:00:00 +0000\r\n\r\n{OLD_CANARY} deleted\r\n")]);
-    lab.doveadm(&["move", "-u", &s, "Trash", "mailbox", "INBOX", "header", "Message-ID", &format!("del-{shared}")]);
+    lab.move_matching(&shared, lab.trash_folder(), "INBOX", &["header", "Message-ID", &format!("del-{shared}")]);
     // A copy of the reply left in the advisor's personal Sent (the guard moves it; then it expires).
     lab.import_raw(&personal, &[format!("From: {s}\r\nTo: caller@example.org\r\nSubject: Re: Old enquiry\r\nMessage-ID: <copy-{personal}@lab.test>\r\nIn-Reply-To: <old-{shared}@example.org>\r\nDate: Sun, 11 Jan 2026 09:05:00 +0000\r\n\r\n{REPLY_CANARY} copy\r\n")]);
-    lab.doveadm(&["move", "-u", &format!("{personal}@lab.test"), "Sent", "mailbox", "INBOX", "all"]);
+    lab.move_matching(&personal, lab.sent_folder(), "INBOX", &["all"]);
 
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
@@ -68,9 +81,13 @@ async fn issue5_respect_mal_current_email_goes_everywhere_after_six_months() {
     let early = expire::run(&store, false).await.unwrap();
     assert!(early.problems.is_empty(), "{early:?}");
     assert_eq!((early.expired_messages, early.server_messages_removed), (0, 0), "{early:?}");
-    assert_eq!(lab.count_body(&shared, "INBOX", OLD_CANARY) + lab.count_body(&shared, "Trash", OLD_CANARY), 2);
-    assert_eq!(lab.count_body(&shared, "Sent", REPLY_CANARY), 2, "the reply and the moved personal copy");
-    assert_eq!(lab.count_body(&personal, "Sent", REPLY_CANARY), 0);
+    assert_eq!(
+        lab.count_body(&shared, "INBOX", OLD_CANARY) + lab.count_body(&shared, lab.trash_folder(), OLD_CANARY),
+        2
+    );
+    assert_eq!(lab.count_body(&shared, lab.sent_folder(), REPLY_CANARY), 2, "the reply and the moved personal copy");
+    // The guard's move leaves no copy in the personal mailbox (on Gmail: nor in its All Mail).
+    assert_eq!(lab.count_anywhere(&personal, REPLY_CANARY), 0);
 
     // A dry run two days after six months says what would go and changes nothing.
     clock.set(datetime!(2026-07-13 12:00 UTC));
@@ -92,15 +109,14 @@ async fn issue5_respect_mal_current_email_goes_everywhere_after_six_months() {
         "{steps:?}"
     );
     assert_eq!(steps[4].doing, "Removing expired mail from the mail server");
-    for folder in lab.folders(&shared) {
+    for canary in [OLD_CANARY, REPLY_CANARY] {
         assert_eq!(
-            lab.count_body(&shared, &folder, OLD_CANARY) + lab.count_body(&shared, &folder, REPLY_CANARY),
+            lab.count_anywhere(&shared, canary),
             0,
-            "{folder} still holds expired mail"
+            "{canary} is still in the shared mailbox ({:?})",
+            lab.server
         );
-    }
-    for folder in lab.folders(&personal) {
-        assert_eq!(lab.count_body(&personal, &folder, REPLY_CANARY), 0, "personal {folder}");
+        assert_eq!(lab.count_anywhere(&personal, canary), 0, "{canary} is still in the personal mailbox");
     }
     assert_eq!(lab.count_body(&shared, "INBOX", NEW_CANARY), 1, "newer mail must stay");
 
@@ -135,6 +151,7 @@ async fn issue5_a_legal_hold_keeps_a_conversation_past_its_period_and_the_run_sa
     };
     // Issue 23: the hold is a sealed state entry, so it holds on a server without keywords too.
     hold_on(lab.exchange_like()).await;
+    hold_on(lab.gmail_like()).await;
     hold_on(lab).await;
 }
 

@@ -319,6 +319,7 @@ async fn issue5_records_expire_in_their_folders_by_their_class_period_on_any_des
         return;
     };
     records_expire_on(lab.exchange_like()).await;
+    records_expire_on(lab.gmail_like()).await;
     records_expire_on(lab).await;
 }
 
@@ -366,6 +367,7 @@ async fn records_expire_on(lab: Lab) {
     let kept: Vec<i64> = letters.iter().map(|l| l.record.as_ref().unwrap().header.created_at).collect();
     assert_eq!(kept, [now - 170 * day], "the younger letter stays");
     assert!(lab.server_uids(&shared, "Confide/Webchat").is_empty());
+    assert_eq!(lab.archived(&shared), 0, "an expired record is still in Gmail's All Mail");
     assert_eq!(lab.server_uids(&shared, "Confide/safeguarding_referral").len(), 1, "a referral is kept five years");
     let record = confide_core::retention_record::recent(&bob.store, 50).await.unwrap();
     assert!(record.iter().any(|e| e.from_place == "shared Confide/Letters" && e.count == 1), "{record:?}");

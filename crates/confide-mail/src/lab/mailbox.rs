@@ -11,19 +11,23 @@ use confide_core::accounts::Account;
 use super::{Lab, Server};
 
 impl Lab {
-    /// Where this server keeps sent mail: `Sent` on Dovecot, `Sent Items` on the exchange-like one.
+    /// Where this server keeps sent mail: `Sent` on Dovecot, Exchange's `Sent Items`, Gmail's
+    /// `[Gmail]/Sent Mail`.
     pub fn sent_folder(&self) -> &'static str {
         match self.server {
             Server::Standard => "Sent",
             Server::ExchangeLike => "Sent Items",
+            Server::GmailLike => "[Gmail]/Sent Mail",
         }
     }
 
-    /// Where this server keeps deleted mail: `Trash`, or Exchange's `Deleted Items`.
+    /// Where this server keeps deleted mail: `Trash`, Exchange's `Deleted Items`, Gmail's
+    /// `[Gmail]/Trash`.
     pub fn trash_folder(&self) -> &'static str {
         match self.server {
             Server::Standard => "Trash",
             Server::ExchangeLike => "Deleted Items",
+            Server::GmailLike => "[Gmail]/Trash",
         }
     }
 
@@ -61,11 +65,43 @@ impl Lab {
         assert!(out.status.success(), "doveadm save: {}", String::from_utf8_lossy(&out.stderr));
     }
 
+    /// Moves the messages of a user's folder that `query` (doveadm's search words) matches to
+    /// `to`, as a mail client would: a copy, then an expunge. (A `doveadm move` on the
+    /// gmail-like server would also archive them, which a move on Gmail does not.)
+    pub fn move_matching(&self, user: &str, to: &str, from: &str, query: &[&str]) {
+        let u = format!("{user}@lab.test");
+        let with = |verb: &str, extra: &[&str]| {
+            let mut args = vec![verb, "-u", &u];
+            args.extend_from_slice(extra);
+            args.extend_from_slice(&["mailbox", from]);
+            args.extend_from_slice(query);
+            self.doveadm(&args);
+        };
+        with("copy", &[to]);
+        with("expunge", &[]);
+    }
+
     /// The server's UIDs in a folder, read with doveadm (not with the code under test).
     pub fn server_uids(&self, user: &str, folder: &str) -> HashSet<u32> {
         let out =
             self.doveadm(&["-f", "flow", "fetch", "-u", &format!("{user}@lab.test"), "uid", "mailbox", folder, "all"]);
         out.lines().filter_map(|l| l.trim().strip_prefix("uid=")).filter_map(|u| u.parse().ok()).collect()
+    }
+
+    /// How many messages anywhere in a user's mailbox contain `text` in their body: every
+    /// folder, and on the gmail-like server its All Mail and the archive LIST hides.
+    pub fn count_anywhere(&self, user: &str, text: &str) -> usize {
+        let all = self.doveadm(&["search", "-u", &format!("{user}@lab.test"), "body", text]).lines().count();
+        all + if self.server == Server::GmailLike { self.count_body(user, "Archived", text) } else { 0 }
+    }
+
+    /// How many messages an expunge outside Trash has left in the gmail-like server's archive
+    /// (still in its All Mail, as on Gmail); 0 on the other servers, where an expunge deletes.
+    pub fn archived(&self, user: &str) -> usize {
+        if self.server != Server::GmailLike {
+            return 0;
+        }
+        self.server_uids(user, "Archived").len()
     }
 
     /// How many messages in a user's folder contain `text` in their body.
@@ -112,11 +148,7 @@ impl Lab {
 
     /// Where this lab server keeps a user's mail on disk, for tests that read what it stores.
     pub fn storage_of(&self, user: &str) -> PathBuf {
-        let mail = match self.server {
-            Server::Standard => "mail",
-            Server::ExchangeLike => "mail-exchange",
-        };
-        self.dir.join(mail).join("lab.test").join(user)
+        self.dir.join(self.mail_dir()).join(user)
     }
 
     pub fn folders(&self, user: &str) -> Vec<String> {

@@ -10,7 +10,7 @@ use confide_core::CoreError;
 
 use super::ImapRecords;
 use crate::connect::imap_login;
-use crate::imap_quote::uid_set;
+use crate::remove::Removal;
 use crate::MailError;
 
 impl MailContent for ImapRecords {
@@ -54,11 +54,9 @@ impl MailContent for ImapRecords {
                     let why = "the mail server renumbered a folder; sync, then ask again";
                     return Err(CoreError::Invalid(why.into()).into());
                 }
-                let set = uid_set(&uids);
-                s.uid_store(&set, "+FLAGS.SILENT (\\Deleted)")?;
-                let gone = s.uid_expunge(&set)?;
+                let gone = Removal::of_server(&mut s, &account.folder_names)?.remove(&mut s, &folder, &uids)?;
                 let _ = s.logout();
-                Ok(gone.uids().count().max(gone.seqs().count()))
+                Ok(gone)
             })
             .await
             .map_err(|_| MailError::Worker)??;

@@ -11,6 +11,7 @@ use confide_core::CoreError;
 
 use super::server_folder;
 use crate::connect::{imap_login, Secret};
+use crate::remove::Removal;
 use crate::MailError;
 
 /// The header naming a record's class, for retention to find a class's records by.
@@ -160,9 +161,7 @@ pub(crate) fn remove_one(
         }
     }
     if !doomed.is_empty() {
-        let set = crate::imap_quote::uid_set(&doomed);
-        s.uid_store(&set, "+FLAGS.SILENT (\\Deleted)")?;
-        s.uid_expunge(&set)?;
+        Removal::of_server(&mut s, &account.folder_names)?.remove(&mut s, &name, &doomed)?;
     }
     let _ = s.logout();
     Ok(!doomed.is_empty())

@@ -60,6 +60,7 @@ impl Worker {
             .iter()
             .filter(|n| !n.attributes().iter().any(|a| matches!(a, NameAttribute::NoSelect)))
             .filter(|n| !crate::folders::is_record_folder(n.name()))
+            .filter(|n| !crate::folders::is_view(n.attributes()))
             .map(|n| (n.name().to_owned(), special_use(n.attributes())))
             .collect();
         drop(names);
