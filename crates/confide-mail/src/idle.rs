@@ -2,7 +2,7 @@
 //! server reports a change, so new mail shows within seconds instead of at the next poll.
 //!
 //! It runs on a thread of its own (the `imap` crate blocks). A dropped connection is retried
-//! with a growing pause; a server without IDLE gets a poll every [`POLL`] instead. The caller
+//! with a growing pause; a server without IDLE gets a NOOP every [`POLL`] instead. The caller
 //! decides what a change means (the app runs a sync); this module only notices.
 
 use std::net::TcpStream;
@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use confide_core::accounts::Account;
 use imap::extensions::idle::WaitOutcome;
+use imap::types::UnsolicitedResponse;
 
 use crate::connect::imap_login_with_socket;
 use crate::MailError;
@@ -20,8 +21,9 @@ use crate::MailError;
 /// How long one IDLE lasts before it is renewed: well inside RFC 2177's 29 minutes, and short
 /// enough that a half-open connection (a laptop that slept) is noticed.
 const RENEW: Duration = Duration::from_secs(60);
-/// For servers without IDLE.
-const POLL: Duration = Duration::from_secs(120);
+/// For servers without IDLE: a NOOP a second, whose answer says whether anything came, went
+/// or changed, so a colleague's state entry shows within 2 s there too (issue 23).
+const POLL: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
 /// A running watch; dropping it stops it too.
@@ -131,13 +133,16 @@ fn idle_session(
     };
     // Read-only: watching must never change flags or mark anything read.
     session.examine(&folder)?;
+    session.take_all_unsolicited().for_each(drop);
     // Whatever happened while we were not connected.
     report(WatchEvent::Changed);
     while !stop.stopped() {
         if !can_idle {
             sleep_unless_stopped(POLL, stop);
             session.noop()?;
-            report(WatchEvent::Changed);
+            if session.take_all_unsolicited().any(|r| changed(&r)) {
+                report(WatchEvent::Changed);
+            }
             continue;
         }
         let outcome = session.idle().timeout(RENEW).keepalive(false).wait_while(imap::extensions::idle::stop_on_any)?;
@@ -147,6 +152,17 @@ fn idle_session(
     }
     let _ = session.logout();
     Ok(())
+}
+
+/// Whether an answer the server volunteered says the folder changed.
+fn changed(r: &UnsolicitedResponse) -> bool {
+    matches!(
+        r,
+        UnsolicitedResponse::Exists(_)
+            | UnsolicitedResponse::Expunge(_)
+            | UnsolicitedResponse::Fetch { .. }
+            | UnsolicitedResponse::Vanished { .. }
+    )
 }
 
 fn sleep_unless_stopped(d: Duration, stop: &Stopper) {

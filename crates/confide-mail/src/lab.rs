@@ -157,6 +157,30 @@ impl Lab {
         panic!("the lab never stored {user} as mbox")
     }
 
+    /// Has the standard server offer `user` no IDLE (its CAPABILITY after login is plain
+    /// IMAP4rev1), as some hosted servers do: Confide must then poll. Call it before the user
+    /// first logs in.
+    pub fn without_idle(&self, user: &str) {
+        assert_eq!(self.server, Server::Standard, "only the standard server reads the per-user file");
+        let address = format!("{user}@lab.test");
+        let home = self.dir.join(self.mail_dir()).join(user);
+        let line = format!("{address}::confidelab:confidelab::{}::userdb_imap_capability=IMAP4rev1\n", home.display());
+        use std::io::Write;
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.dir.join("dovecot/mbox-users"))
+            .expect("the lab has a per-user file (run tests/lab/up)")
+            .write_all(line.as_bytes())
+            .unwrap();
+        for _ in 0..100 {
+            if self.doveadm(&["user", "-f", "imap_capability", &address]).trim() == "IMAP4rev1" {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the lab never took IDLE away from {user}")
+    }
+
     /// Whether every lab server knows the user yet: each reads the passwd-file on its own
     /// schedule, and Postfix's SMTP AUTH asks the standard one whichever server a test uses.
     fn knows(&self, user: &str) -> bool {

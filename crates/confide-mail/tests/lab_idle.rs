@@ -67,3 +67,37 @@ async fn issue3_idle_hears_new_mail_within_seconds_and_sync_brings_it_in() {
     assert_eq!(page.conversations.len(), 1);
     w.stop();
 }
+
+/// Issue 23: on a server without IDLE, a colleague's state entry must still show within 2 s,
+/// and a quiet folder must not set off a sync every poll.
+#[tokio::test]
+async fn issue23_without_idle_a_state_entry_is_heard_within_two_seconds_and_quiet_is_quiet() {
+    let Some(lab) = Lab::get("issue23_without_idle_a_state_entry_is_heard_within_two_seconds_and_quiet_is_quiet")
+    else {
+        return;
+    };
+    let user = lab.fresh_user("noidle");
+    lab.without_idle(&user);
+    let account = lab.account("noidle", &user, AccountKind::Shared);
+    let (tx, rx) = mpsc::channel();
+    let w = watch(account, lab.password(&user).as_str().into(), "Confide/State".into(), move |e| {
+        let _ = tx.send(e);
+    })
+    .unwrap();
+    match rx.recv_timeout(Duration::from_secs(20)).unwrap() {
+        WatchEvent::Changed => {}
+        other => panic!("the watch could not connect: {other:?}"),
+    }
+    assert!(rx.recv_timeout(Duration::from_secs(3)).is_err(), "a quiet folder reported a change");
+
+    let written = Instant::now();
+    lab.save_into(&user, "Confide/State", "Subject: sealed entry\r\n\r\nnot readable\r\n");
+    match rx.recv_timeout(Duration::from_secs(10)) {
+        Ok(WatchEvent::Changed) => {}
+        other => panic!("the poll did not report the new entry: {other:?}"),
+    }
+    let heard = written.elapsed();
+    eprintln!("without IDLE, a new state entry was heard after {:.2} s", heard.as_secs_f64());
+    assert!(heard < Duration::from_secs(2), "took {heard:?}");
+    w.stop();
+}
