@@ -31,9 +31,11 @@ async function opened_after(file, n) {
 }
 
 /** The person at the provider's pages in their browser: signs in and allows access. */
-async function signInAt(chromium, url, email, password) {
+async function signInAt(chromium, url, email, password, shot) {
   const page = await chromium.newPage();
   await page.goto(url);
+  // The provider's own page, as the person sees it in their browser (the README shows it).
+  if (shot) await page.screenshot({ path: join(artifacts, `${shot}.png`) });
   await page.fill('input[name="login"]', email);
   await page.fill('input[name="password"]', password);
   await page.click('button[type="submit"]');
@@ -124,7 +126,7 @@ test("issue22 a new desktop connects the shared mailbox as the helpline's IT set
     await s.clickText(".connect-mailbox button", "Sign in with 127.0.0.1:1980");
     const url = await opened_after(opened, 1);
     assert.ok(url.startsWith(`${lab.LAB_OIDC_ISSUER}/auth?`) && /code_challenge_method=S256/.test(url), url);
-    await signInAt(chromium, url, "helpline@lab.test", lab.LAB_HELPLINE_PASSWORD);
+    await signInAt(chromium, url, "helpline@lab.test", lab.LAB_HELPLINE_PASSWORD, "22e-provider-sign-in");
     await s.waitForText(".sync-status", "new messages", 60000);
     await s.waitForText(".rows .row", "", 30000);
     console.log(`issue22: from "Sign in" to the first inbox page: ${((Date.now() - started) / 1000).toFixed(1)} s`);
