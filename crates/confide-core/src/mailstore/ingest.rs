@@ -81,6 +81,7 @@ pub async fn ingest(
     .into_iter()
     .map(|r| (r.message_id, r.conversation_id))
     .collect();
+    let fresh = super::copies::file_copies(&mut tx, (account, folder, uv), fresh, &threads).await?;
     let next = sqlx::query!(
         r#"SELECT (SELECT ifnull(max(id), 0) FROM conversations) AS "conversation!: i64",
                   (SELECT ifnull(max(id), 0) FROM blobs) AS "blob!: i64",

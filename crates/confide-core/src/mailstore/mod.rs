@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::{CoreError, Store};
 
+mod copies;
 mod flags;
 mod ingest;
 mod lines;
@@ -104,14 +105,7 @@ pub async fn reset_folder(
     special_use: Option<&str>,
 ) -> Result<(), CoreError> {
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
-    let rows = sqlx::query_scalar!(
-        "SELECT message_row FROM mail_messages WHERE account_id = ? AND folder = ?",
-        account,
-        folder
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    delete_message_rows(&mut tx, &rows).await?;
+    forget_places(&mut tx, account, folder, None).await?;
     let uv = i64::from(uidvalidity);
     sqlx::query!(
         "INSERT INTO mail_folders (account_id, name, special_use, uidvalidity, synced_uid, highestmodseq)
@@ -204,27 +198,55 @@ pub async fn look_again(store: &Store) -> Result<(), CoreError> {
     Ok(())
 }
 
-/// Removes local copies of messages the server no longer has in this folder (expunged or
-/// moved elsewhere), and conversations left empty.
+/// Forgets the places the server no longer has in this folder (expunged or moved elsewhere),
+/// the messages left with no place, and conversations left empty. Returns how many messages
+/// went.
 pub async fn remove_uids(store: &Store, account: &str, folder: &str, uids: &[u32]) -> Result<usize, CoreError> {
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
-    let mut rows = Vec::with_capacity(uids.len());
-    for uid in uids {
-        let uid = i64::from(*uid);
-        if let Some(r) = sqlx::query_scalar!(
-            "SELECT message_row FROM mail_messages WHERE account_id = ? AND folder = ? AND uid = ?",
-            account,
-            folder,
-            uid
-        )
-        .fetch_optional(&mut *tx)
-        .await?
-        {
-            rows.push(r);
-        }
-    }
-    delete_message_rows(&mut tx, &rows).await?;
+    let gone = forget_places(&mut tx, account, folder, Some(uids)).await?;
     tx.commit().await?;
+    Ok(gone)
+}
+
+/// Forgets a folder's places (every one, or those of `uids`) and deletes the messages left
+/// with no place on the server: a message Gmail lists under two labels (see `copies`) stays
+/// while either has it. Returns how many messages went.
+async fn forget_places(
+    tx: &mut sqlx::SqliteConnection,
+    account: &str,
+    folder: &str,
+    uids: Option<&[u32]>,
+) -> Result<usize, CoreError> {
+    let uids = uids.map(|u| serde_json::to_string(u).expect("numbers serialise"));
+    let mut rows = sqlx::query_scalar!(
+        "SELECT message_row FROM mail_messages WHERE account_id = ?1 AND folder = ?2
+           AND (?3 IS NULL OR uid IN (SELECT value FROM json_each(?3)))",
+        account,
+        folder,
+        uids
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM mail_messages WHERE account_id = ?1 AND folder = ?2
+           AND (?3 IS NULL OR uid IN (SELECT value FROM json_each(?3)))",
+        account,
+        folder,
+        uids
+    )
+    .execute(&mut *tx)
+    .await?;
+    let doomed = serde_json::to_string(&rows).expect("numbers serialise");
+    let elsewhere: HashSet<i64> = sqlx::query_scalar!(
+        "SELECT DISTINCT message_row FROM mail_messages WHERE message_row IN (SELECT value FROM json_each(?))",
+        doomed
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
+    rows.retain(|r| !elsewhere.contains(r));
+    delete_message_rows(tx, &rows).await?;
     Ok(rows.len())
 }
 
