@@ -216,7 +216,15 @@ pub struct TokenSource {
     settings: OAuthSettings,
     account_id: String,
     vault: Vault,
+    /// The access token in memory, and when to stop handing it out.
     current: Mutex<Option<(Zeroizing<String>, Instant)>>,
+}
+
+/// When a token good for `lifetime` from now should be replaced: a minute early, or a quarter
+/// of its life early for one that lives less than four minutes (a connection opened with it
+/// must still be let in).
+fn replace_at(lifetime: Duration) -> Instant {
+    Instant::now() + lifetime - EARLY.min(lifetime / 4)
 }
 
 impl TokenSource {
@@ -245,24 +253,24 @@ impl TokenSource {
         provider_name(&self.settings.issuer)
     }
 
-    /// A bearer token good for at least a minute: the one in memory, or a new one. Callers
-    /// wait while another connection refreshes, rather than refreshing twice.
+    /// A bearer token with time left (see [`replace_at`]): the one in memory, or a new one.
+    /// Callers wait while another connection refreshes, rather than refreshing twice.
     pub fn bearer(&self) -> Result<Zeroizing<String>, MailError> {
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((token, until)) = current.as_ref() {
-            if Instant::now() + EARLY < *until {
+            if Instant::now() < *until {
                 return Ok(token.clone());
             }
         }
         let (token, lifetime) = self.refresh()?;
-        *current = Some((token.clone(), Instant::now() + lifetime));
+        *current = Some((token.clone(), replace_at(lifetime)));
         Ok(token)
     }
 
     /// Takes the access token a sign-in has just given, so the first connection after it needs
     /// no refresh.
     pub(crate) fn prime(&self, token: Zeroizing<String>, lifetime: Duration) {
-        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some((token, Instant::now() + lifetime));
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some((token, replace_at(lifetime)));
     }
 
     /// Forgets the token in memory (the server refused it before its time): the next

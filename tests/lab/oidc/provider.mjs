@@ -43,6 +43,16 @@ const provider = new Provider(issuer, {
       response_types: ["code"],
       redirect_uris: ["http://127.0.0.1/callback"],
     },
+    // The same app with access tokens that live four seconds: a test sees one run out in the
+    // middle of a sync, as an hour's token does in a long one.
+    {
+      client_id: "confide-lab-short",
+      application_type: "native",
+      token_endpoint_auth_method: "none",
+      grant_types: ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
+      response_types: ["code"],
+      redirect_uris: ["http://127.0.0.1/callback"],
+    },
     { client_id: "dovecot", client_secret: dovecotSecret, grant_types: [], response_types: [], redirect_uris: [] },
   ],
   scopes: ["openid", "offline_access", "email", "mail"],
@@ -59,7 +69,8 @@ const provider = new Provider(issuer, {
   },
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   ttl: {
-    AccessToken: Number(process.env.LAB_OIDC_ACCESS_TTL ?? 600),
+    AccessToken: (_ctx, _token, client) =>
+      client?.clientId === "confide-lab-short" ? 4 : Number(process.env.LAB_OIDC_ACCESS_TTL ?? 600),
     RefreshToken: 30 * 24 * 3600,
     DeviceCode: 600,
     Interaction: 600,
