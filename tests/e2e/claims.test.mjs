@@ -2,12 +2,13 @@
 // mailbox and one team directory. The advisor claims a conversation (a sealed state entry, no
 // keyword); the manager's desktop sees the claim and, as only a manager may, takes it over; the
 // advisor's desktop then says so in a desktop notification that names the manager and nothing
-// of the conversation, so two people do not answer one caller.
+// of the conversation, so two people do not answer one caller. Then the manager snoozes it
+// (issue 24) and brings it back.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { doveadm, firstRun, freshMailbox, mailToPhoneline, managerWithTeam, needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
+import { axeViolations, doveadm, firstRun, freshMailbox, mailToPhoneline, managerWithTeam, needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -69,6 +70,17 @@ test("issue10 issue23 a conversation a manager takes over is told in a desktop n
     assert.match(notified, /A conversation you claimed was taken over/, "a desktop notification for the claim");
     assert.match(notified, /Mia has claimed it now/);
     assert.doesNotMatch(notified, new RegExp(`claims-canary-5e21|${sender}`), "the notification names nothing of the conversation");
+
+    // Issue 24: "come back to this tomorrow" takes it out of the open list for the whole line,
+    // until then; the Snoozed view lists it with the day it comes back.
+    await mia.clickText(".snooze button", "Tomorrow morning");
+    await mia.waitForText(".snooze", "Snoozed until", 30000);
+    await mia.screenshot(join(root, "tests/artifacts"), "24-snoozed");
+    assert.deepEqual(await axeViolations(mia, "a snoozed conversation"), []);
+    await mia.clickText(".filters label", "Snoozed");
+    await mia.waitForText(".rows", "· back ", 30000);
+    await mia.clickText(".snooze button", "Bring back now");
+    await mia.waitForText(".snooze", "Come back to this", 30000);
   } catch (e) {
     await mia.screenshot(join(root, "tests/artifacts"), "claims-failed-mia");
     await ash.screenshot(join(root, "tests/artifacts"), "claims-failed-ash");

@@ -171,7 +171,7 @@ pub async fn load(
     id: i64,
 ) -> Result<(crate::inbox::ConversationSummary, Vec<StoredMessage>), CoreError> {
     let store = &session.store;
-    let summary = crate::inbox::summaries(store.pool(), &[id])
+    let summary = crate::inbox::summaries(store.pool(), &[id], store.now_ts())
         .await?
         .pop()
         .filter(|c| session.visible_lines().contains(&c.line_id))

@@ -15,7 +15,10 @@ use ts_rs::TS;
 
 use crate::conversations::{Channel, Status};
 use crate::staff::Session;
-use crate::{CoreError, Store};
+use crate::CoreError;
+
+mod claims;
+pub use claims::{claimed_by_me, taken_over};
 
 /// Counts stop here: beyond it a number helps nobody and costs a full scan.
 pub const TOTAL_CAP: i64 = 1000;
@@ -40,6 +43,9 @@ pub struct InboxFilter {
     pub flagged: Option<bool>,
     /// Words to find in subjects, correspondents and bodies.
     pub search: Option<String>,
+    /// The snoozed conversations (true) instead of the open list, which leaves them out until
+    /// they are due. A search finds snoozed ones too.
+    pub snoozed: Option<bool>,
     /// Page size; at most 500.
     pub limit: Option<u32>,
     /// Where the previous page ended (its `next`). With a search, a conversation can show up
@@ -66,6 +72,9 @@ pub struct ConversationSummary {
     /// Unix seconds.
     #[ts(type = "number")]
     pub last_activity_at: i64,
+    /// Snoozed until (unix seconds), while that is still to come.
+    #[ts(type = "number | null")]
+    pub snoozed_until: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -91,6 +100,9 @@ struct Bound<'a> {
     flagged: Option<bool>,
     /// The line firewall: the lines the person works on (JSON), in every query.
     lines: String,
+    /// The snoozed view, and the time that says whether a snooze is still to come.
+    snoozed: bool,
+    now: i64,
 }
 
 impl<'a> Bound<'a> {
@@ -107,6 +119,8 @@ impl<'a> Bound<'a> {
             me: session.store.identity().fingerprint(),
             flagged: filter.flagged,
             lines: session.lines_json(),
+            snoozed: filter.snoozed.unwrap_or(false),
+            now: session.store.now_ts(),
         }
     }
 }
@@ -139,7 +153,7 @@ async fn list_page(
     // activity index newest first stops after a page (the same 100k: under 1 ms).
     let rows = sqlx::query!(
         r#"SELECT id AS "id!", channel, line_id, status, subject, correspondent, preview, assignee, risk_flags,
-                  unread AS "unread: bool", message_count, last_activity_at
+                  unread AS "unread: bool", message_count, last_activity_at, snoozed_until
            FROM conversations
            WHERE (?1 IS NULL OR line_id = ?1) AND (?2 IS NULL OR channel = ?2) AND (?3 IS NULL OR status = ?3)
              AND (?4 IS NULL OR (?4 = 'mine' AND assignee = ?5) OR (?4 = 'unassigned' AND assignee IS NULL)
@@ -147,6 +161,7 @@ async fn list_page(
              AND (?6 IS NULL OR (risk_flags != '[]') = ?6)
              AND (?7 IS NULL OR (last_activity_at, id) < (?7, ?8))
              AND +line_id IN (SELECT value FROM json_each(?10))
+             AND (coalesce(snoozed_until, 0) > ?12) = ?11
            ORDER BY last_activity_at DESC, id DESC
            LIMIT ?9"#,
         b.line,
@@ -158,10 +173,13 @@ async fn list_page(
         at,
         id,
         lim,
-        b.lines
+        b.lines,
+        b.snoozed,
+        b.now
     )
     .fetch_all(session.store.pool())
     .await?;
+    let now = b.now;
     let conversations: Vec<ConversationSummary> = rows
         .into_iter()
         .map(|r| {
@@ -178,6 +196,7 @@ async fn list_page(
                 r.unread,
                 r.message_count,
                 r.last_activity_at,
+                r.snoozed_until.filter(|u| *u > now),
             )
         })
         .collect();
@@ -197,6 +216,7 @@ async fn list_total(session: &Session, b: &Bound<'_>) -> Result<(Option<i64>, bo
                   OR (?4 = 'others' AND assignee IS NOT NULL AND assignee != ?5))
              AND (?6 IS NULL OR (risk_flags != '[]') = ?6)
              AND line_id IN (SELECT value FROM json_each(?8))
+             AND (coalesce(snoozed_until, 0) > ?10) = ?9
            LIMIT ?7)"#,
         b.line,
         b.channel,
@@ -205,7 +225,9 @@ async fn list_total(session: &Session, b: &Bound<'_>) -> Result<(Option<i64>, bo
         b.me,
         b.flagged,
         cap,
-        b.lines
+        b.lines,
+        b.snoozed,
+        b.now
     )
     .fetch_one(session.store.pool())
     .await?;
@@ -233,6 +255,7 @@ async fn search_page(
                   OR (?6 = 'others' AND c.assignee IS NOT NULL AND c.assignee != ?7))
              AND (?8 IS NULL OR (c.risk_flags != '[]') = ?8)
              AND c.line_id IN (SELECT value FROM json_each(?9))
+             AND (?10 = 0 OR coalesce(c.snoozed_until, 0) > ?11)
            ORDER BY f.rowid DESC"#,
         fts,
         before,
@@ -242,7 +265,9 @@ async fn search_page(
         b.assignee,
         b.me,
         b.flagged,
-        b.lines
+        b.lines,
+        b.snoozed,
+        b.now
     )
     .fetch(pool);
     // Walk newest match first; stop once the page is full and (first page) the count is capped.
@@ -265,18 +290,22 @@ async fn search_page(
     let found = order.len() as i64;
     order.truncate(limit);
     let ids: Vec<i64> = order.iter().map(|(c, _)| *c).collect();
-    let conversations = summaries(session.store.pool(), &ids).await?;
+    let conversations = summaries(session.store.pool(), &ids, b.now).await?;
     let (total, total_capped) =
         if before.is_none() { (Some(found.min(TOTAL_CAP)), found > TOTAL_CAP) } else { (None, false) };
     Ok(InboxPage { conversations, total, total_capped, next })
 }
 
 /// The summaries of the given conversations, in the order given (missing ones left out).
-pub(crate) async fn summaries(pool: &sqlx::SqlitePool, ids: &[i64]) -> Result<Vec<ConversationSummary>, CoreError> {
+pub(crate) async fn summaries(
+    pool: &sqlx::SqlitePool,
+    ids: &[i64],
+    now: i64,
+) -> Result<Vec<ConversationSummary>, CoreError> {
     let json = serde_json::to_string(ids).expect("numbers serialise");
     let rows = sqlx::query!(
         r#"SELECT id AS "id!", channel, line_id, status, subject, correspondent, preview, assignee, risk_flags,
-                  unread AS "unread: bool", message_count, last_activity_at
+                  unread AS "unread: bool", message_count, last_activity_at, snoozed_until
            FROM conversations WHERE id IN (SELECT value FROM json_each(?1))"#,
         json
     )
@@ -300,6 +329,7 @@ pub(crate) async fn summaries(pool: &sqlx::SqlitePool, ids: &[i64]) -> Result<Ve
                     r.unread,
                     r.message_count,
                     r.last_activity_at,
+                    r.snoozed_until.filter(|u| *u > now),
                 ),
             )
         })
@@ -329,6 +359,7 @@ fn summary(
     unread: bool,
     message_count: i64,
     last_activity_at: i64,
+    snoozed_until: Option<i64>,
 ) -> ConversationSummary {
     let risk_flags = serde_json::from_str(risk_flags).unwrap_or_default();
     ConversationSummary {
@@ -344,6 +375,7 @@ fn summary(
         unread,
         message_count,
         last_activity_at,
+        snoozed_until,
     }
 }
 
@@ -357,33 +389,6 @@ fn fts_query(input: &str) -> String {
         .map(|w| format!("\"{}\"*", w.replace('"', "")))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// The conversations this desktop's person has claimed, by id.
-pub async fn claimed_by_me(store: &Store) -> Result<Vec<i64>, CoreError> {
-    let me = store.identity().fingerprint();
-    Ok(sqlx::query_scalar!(r#"SELECT id AS "id!" FROM conversations WHERE assignee = ?"#, me)
-        .fetch_all(store.pool())
-        .await?)
-}
-
-/// Of `claimed` (what [`claimed_by_me`] said before a sync), the conversations a colleague has
-/// claimed since, with the colleague's key: what the person is told, so two people do not
-/// answer one caller.
-pub async fn taken_over(store: &Store, claimed: &[i64]) -> Result<Vec<(i64, String)>, CoreError> {
-    if claimed.is_empty() {
-        return Ok(vec![]);
-    }
-    let (me, ids) = (store.identity().fingerprint(), serde_json::to_string(claimed).expect("numbers serialise"));
-    let rows = sqlx::query!(
-        r#"SELECT id AS "id!", assignee AS "assignee!" FROM conversations
-           WHERE id IN (SELECT value FROM json_each(?)) AND assignee IS NOT NULL AND assignee != ?"#,
-        ids,
-        me
-    )
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.assignee)).collect())
 }
 
 #[cfg(test)]

@@ -45,10 +45,16 @@ pub enum Mark {
     Line {
         line: String,
     },
+    /// Keep it out of the open list until `until` (unix seconds), for the whole line; `None`
+    /// brings it back now. Mail from the service user brings it back at once.
+    Snooze {
+        #[ts(type = "number | null")]
+        until: Option<i64>,
+    },
 }
 
-/// The state entry a mark is kept as.
-fn state_change(mark: &Mark) -> Change {
+/// The state entry a mark is kept as, written at `now`.
+fn state_change(mark: &Mark, now: i64) -> Change {
     match mark {
         Mark::Claim => Change::Claim,
         Mark::Release => Change::Release,
@@ -56,8 +62,12 @@ fn state_change(mark: &Mark) -> Change {
         Mark::Risk { category, raised } => Change::Risk { category: category.clone(), raised: *raised },
         Mark::Hold { held } => Change::Hold { held: *held },
         Mark::Line { line } => Change::Line { line: line.clone() },
+        Mark::Snooze { until } => Change::Snooze { until: *until, at: now },
     }
 }
+
+/// How far ahead a conversation may be snoozed: further than this is forgetting it.
+const LONGEST_SNOOZE: i64 = 366 * 86_400;
 
 /// Checks a mark against the preset: a risk flag must be one of its exception categories, and
 /// its id must be a plain IMAP atom.
@@ -70,6 +80,14 @@ fn validate(session: &Session, mark: &Mark) -> Result<(), CoreError> {
             || !line.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         {
             return Err(CoreError::Invalid("that is not one of this helpline's service lines".into()));
+        }
+    }
+    if let Mark::Snooze { until: Some(until) } = mark {
+        let now = session.store.now_ts();
+        if *until <= now || *until > now + LONGEST_SNOOZE {
+            return Err(CoreError::Invalid(
+                "choose a time to come back to this between now and a year from now".into(),
+            ));
         }
     }
     if let Mark::Risk { category, .. } = mark {
@@ -99,14 +117,14 @@ pub async fn mark(session: &Session, conversation_id: i64, mark: &Mark) -> Resul
             Mark::Status { status } => confide_core::webchat::set_status(store, conversation_id, *status).await?,
             _ => {
                 return Err(CoreError::Invalid(
-                    "a chat stays with the advisor who took it: claims, holds and line moves are for email (a chat can be transferred to a colleague instead)".into(),
+                    "a chat stays with the advisor who took it: claims, holds, snoozes and line moves are for email (a chat can be transferred to a colleague instead)".into(),
                 )
                 .into())
             }
         }
         return audit(store, conversation_id, mark).await;
     }
-    let change = state_change(mark);
+    let change = state_change(mark, store.now_ts());
     triage_state::record(session, &ImapRecords::of(store), conversation_id, change).await?;
     audit(store, conversation_id, mark).await
 }
@@ -191,6 +209,8 @@ async fn audit(store: &confide_core::Store, conversation_id: i64, mark: &Mark) -
         Mark::Risk { category, raised } => format!("risk_{}:{category}", if *raised { "raised" } else { "lowered" }),
         Mark::Hold { held } => if *held { "hold_placed" } else { "hold_lifted" }.to_owned(),
         Mark::Line { line } => format!("moved_line:{line}"),
+        Mark::Snooze { until: Some(until) } => format!("snoozed_until:{until}"),
+        Mark::Snooze { until: None } => "woken".to_owned(),
     };
     confide_core::audit::append(store, &action, &format!("conversation:{conversation_id}")).await?;
     Ok(())
@@ -238,9 +258,12 @@ mod tests {
 
     #[test]
     fn issue23_every_mark_is_a_state_entry_none_a_keyword() {
-        assert_eq!(state_change(&Mark::Status { status: Status::Closed }), Change::Status { status: Status::Closed });
-        let moved = state_change(&Mark::Line { line: "mens_advice".into() });
+        let closed = state_change(&Mark::Status { status: Status::Closed }, 0);
+        assert_eq!(closed, Change::Status { status: Status::Closed });
+        let moved = state_change(&Mark::Line { line: "mens_advice".into() }, 0);
         assert_eq!(moved, Change::Line { line: "mens_advice".into() });
-        assert_eq!(state_change(&Mark::Hold { held: true }), Change::Hold { held: true });
+        assert_eq!(state_change(&Mark::Hold { held: true }, 0), Change::Hold { held: true });
+        let snoozed = state_change(&Mark::Snooze { until: Some(900) }, 100);
+        assert_eq!(snoozed, Change::Snooze { until: Some(900), at: 100 }, "written with the time it was made");
     }
 }

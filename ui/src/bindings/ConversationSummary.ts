@@ -5,4 +5,8 @@ export type ConversationSummary = { id: number, channel: Channel, line_id: strin
 /**
  * Unix seconds.
  */
-last_activity_at: number, };
+last_activity_at: number, 
+/**
+ * Snoozed until (unix seconds), while that is still to come.
+ */
+snoozed_until: number | null, };

@@ -13,6 +13,11 @@ flagged: boolean | null,
  */
 search: string | null, 
 /**
+ * The snoozed conversations (true) instead of the open list, which leaves them out until
+ * they are due. A search finds snoozed ones too.
+ */
+snoozed: boolean | null, 
+/**
  * Page size; at most 500.
  */
 limit: number | null, 

@@ -4,4 +4,4 @@ import type { Status } from "./Status";
 /**
  * One triage change to a conversation.
  */
-export type Mark = { "kind": "claim" } | { "kind": "release" } | { "kind": "status", status: Status, } | { "kind": "risk", category: string, raised: boolean, } | { "kind": "hold", held: boolean, } | { "kind": "line", line: string, };
+export type Mark = { "kind": "claim" } | { "kind": "release" } | { "kind": "status", status: Status, } | { "kind": "risk", category: string, raised: boolean, } | { "kind": "hold", held: boolean, } | { "kind": "line", line: string, } | { "kind": "snooze", until: number | null, };

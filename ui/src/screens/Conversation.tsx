@@ -6,6 +6,7 @@ import type { Mark } from "../bindings/Mark";
 import type { OutboxItem } from "../bindings/OutboxItem";
 import type { Status } from "../bindings/Status";
 import { ConversationActions } from "./ConversationActions";
+import { Snooze } from "./conversation/Snooze";
 import { ChatPane } from "./LiveChat";
 import { Message } from "./Message";
 import { conversationView, markConversation, retryReply, sendReply, setHold } from "../bindings/commands";
@@ -193,6 +194,7 @@ function Triage({
         </select>
       </label>
       <RiskFlags view={view} exceptions={exceptions} onMark={onMark} />
+      <Snooze summary={s} onMark={onMark} />
     </div>
   );
 }

@@ -62,7 +62,9 @@ export function ConversationList({ rows, selectedId, onSelect, onNearEnd, me, li
       className="rows"
       role="listbox"
       aria-label={searching ? "Conversations matching the search, newest match first" : "Conversations, newest first"}
-      aria-activedescendant={selectedId !== null ? `conv-${selectedId}` : undefined}
+      // Only a row that is drawn: the open conversation may have left the list (snoozed) or
+      // scrolled out of the rows drawn.
+      aria-activedescendant={rows.slice(first, last).some((r) => r.id === selectedId) ? `conv-${selectedId}` : undefined}
       tabIndex={0}
       onScroll={(e) => setTop(e.currentTarget.scrollTop)}
       onKeyDown={(e) => {
@@ -92,6 +94,7 @@ export function ConversationList({ rows, selectedId, onSelect, onNearEnd, me, li
               {c.channel} · {lineName(c.line_id)} · {c.status.replace("_", " ")}
               {c.assignee ? (c.assignee === me ? " · yours" : " · claimed") : ""}
               {c.risk_flags.length > 0 ? " · ⚑ flagged" : ""}
+              {c.snoozed_until ? ` · back ${new Date(c.snoozed_until * 1000).toLocaleDateString("en-GB")}` : ""}
             </span>
           </div>
         ))}

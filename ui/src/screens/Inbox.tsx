@@ -26,6 +26,8 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   const [status, setStatus] = useState<Status | null>(null);
   const [assignee, setAssignee] = useState<AssigneeFilter | null>(null);
   const [flagged, setFlagged] = useState<boolean | null>(null);
+  // The snoozed conversations instead of the open list (which leaves them out until due).
+  const [snoozed, setSnoozed] = useState(false);
   const [typed, setTyped] = useState("");
   const [search, setSearch] = useState("");
   const [list, setList] = useState<{ rows: ConversationSummary[]; next: string | null; total: string; loading: boolean }>({
@@ -48,7 +50,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
     return () => clearTimeout(t);
   }, [typed]);
 
-  const filter = { channel, line_id: line, status, assignee, flagged, search: search || null, limit: 100 };
+  const filter = { channel, line_id: line, status, assignee, flagged, snoozed, search: search || null, limit: 100 };
   const filterKey = JSON.stringify(filter);
 
   useEffect(() => {
@@ -138,6 +140,9 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
           <label className="inline">
             <input type="checkbox" checked={flagged === true} onChange={(e) => setFlagged(e.target.checked ? true : null)} /> Risk flagged
           </label>
+          <label className="inline">
+            <input type="checkbox" checked={snoozed} onChange={(e) => setSnoozed(e.target.checked)} /> Snoozed
+          </label>
         </div>
         <p className="sync-status muted" role="status" aria-live="polite">
           {sync.running
@@ -202,7 +207,15 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
             setSelectedId(id);
             setPanelState("conversation");
           }}
-          onChanged={(summary) => setList((l) => ({ ...l, rows: l.rows.map((r) => (r.id === summary.id ? summary : r)) }))}
+          onChanged={(summary) =>
+            setList((l) => ({
+              ...l,
+              // Snoozed (or brought back), it leaves this list; it stays open on the right.
+              rows: l.rows
+                .map((r) => (r.id === summary.id ? summary : r))
+                .filter((r) => search !== "" || !!r.snoozed_until === snoozed),
+            }))
+          }
         />
       </section>
     </div>

@@ -147,6 +147,9 @@ struct ConversationRow {
     added: i64,
     created_at: i64,
     last_at: i64,
+    /// When the newest incoming message of the batch arrived: one that came in after a snooze
+    /// wakes the conversation.
+    came_in: Option<i64>,
 }
 
 struct MessageRow<'a> {
@@ -240,12 +243,16 @@ impl<'a> Plan<'a> {
                     added: 0,
                     created_at: at,
                     last_at: i64::MIN,
+                    came_in: None,
                 });
                 conversations.len() - 1
             });
             let row = &mut conversations[slot];
             row.added += 1;
             row.unread |= unread;
+            if !mail.outgoing {
+                row.came_in = row.came_in.max(Some(mail.internal_date.unwrap_or(at)));
+            }
             if at >= row.last_at {
                 row.last_at = at;
                 row.preview = preview;
@@ -297,15 +304,17 @@ impl<'a> Plan<'a> {
         for c in self.conversations.iter().filter(|c| !c.new) {
             sqlx::query!(
                 "UPDATE conversations SET message_count = message_count + ?1,
-                   preview = CASE WHEN ?2 >= last_activity_at THEN ?3 ELSE preview END,
-                   last_activity_at = max(last_activity_at, ?2),
-                   unread = max(unread, ?4)
+                   preview = CASE WHEN ?2 >= last_activity_at OR ?6 > snoozed_at THEN ?3 ELSE preview END,
+                   last_activity_at = CASE WHEN ?6 > snoozed_at THEN ?2 ELSE max(last_activity_at, ?2) END,
+                   unread = max(unread, ?4),
+                   snoozed_until = CASE WHEN ?6 > snoozed_at THEN NULL ELSE snoozed_until END
                  WHERE id = ?5",
                 c.added,
                 c.last_at,
                 c.preview,
                 c.unread,
-                c.id
+                c.id,
+                c.came_in
             )
             .execute(&mut *tx)
             .await?;

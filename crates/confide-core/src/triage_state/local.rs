@@ -125,6 +125,7 @@ pub(super) async fn apply(
         .execute(&mut *tx)
         .await?;
         changed += done.rows_affected() as usize;
+        changed += snooze(&mut tx, *id, triage.snooze, store.now_ts()).await?;
     }
     // Moved to a line not seen here: forgotten, its thread remembered (hashed) as moved away.
     crate::mailstore::forget_moved_away(&mut tx, &moved, visible).await?;
@@ -148,6 +149,32 @@ pub(super) async fn apply(
     }
     tx.commit().await?;
     Ok(changed)
+}
+
+/// Sets a conversation's snooze as resolved, unless mail came in after it was snoozed (that
+/// wakes it). A snoozed conversation's activity is the time it wakes, so it comes back at the
+/// top of the list; woken early, it is at the top now.
+async fn snooze(
+    tx: &mut sqlx::SqliteConnection,
+    id: i64,
+    snooze: Option<(i64, i64)>,
+    now: i64,
+) -> Result<usize, CoreError> {
+    let (until, at) = snooze.map_or((None, None), |(u, a)| (Some(u), Some(a)));
+    let done = sqlx::query!(
+        "UPDATE conversations SET snoozed_until = ?1, snoozed_at = ?2,
+           last_activity_at = CASE WHEN ?1 IS NULL THEN min(last_activity_at, ?4) ELSE max(last_activity_at, ?1) END
+         WHERE id = ?3 AND channel = 'email' AND (snoozed_until IS NOT ?1 OR snoozed_at IS NOT ?2)
+           AND (?1 IS NULL OR NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = ?3 AND m.direction = 'in'
+                AND coalesce(m.received_at, m.sent_at) > ?2))",
+        until,
+        at,
+        id,
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() as usize)
 }
 
 /// Remembers who wrote a reply (first writer kept: an entry cannot rename a reply's author).

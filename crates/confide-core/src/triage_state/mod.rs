@@ -56,6 +56,13 @@ pub enum Change {
     Hold {
         held: bool,
     },
+    /// Kept out of the open list until `until` (unix seconds; `None` wakes it now), for the
+    /// whole line: "come back to this on ...". `at` is when it was snoozed: mail that came in
+    /// after it wakes the conversation on every desktop.
+    Snooze {
+        until: Option<i64>,
+        at: i64,
+    },
     /// Put on another service line (a manager's move, or a router's first routing).
     Line {
         line: String,

@@ -18,6 +18,8 @@ pub struct Triage {
     pub held: bool,
     /// The service line the last move put it on; `None` if it was never moved.
     pub line: Option<String>,
+    /// Snoozed until (unix seconds), and when it was snoozed: the last snooze stands.
+    pub snooze: Option<(i64, i64)>,
 }
 
 impl Triage {
@@ -63,6 +65,7 @@ pub fn fold(state: &mut Triage, by: Author<'_>, change: &Change, categories: &[&
             }
         }
         Change::Risk { .. } | Change::Authored => {}
+        Change::Snooze { until, at } => state.snooze = until.map(|u| (u, *at)),
         Change::Hold { held } if by.manager => state.held = *held,
         Change::Hold { .. } => {}
         Change::Line { line } if by.manager || by.routes => state.line = Some(line.clone()),
@@ -126,6 +129,14 @@ mod tests {
         let t = fold_conversation(&[(mia, &snapshot), (ash, &release), (bea, &Change::Claim)], &["child_protection"]);
         assert_eq!(t.assignee.as_deref(), Some("bea"));
         assert_eq!(t.risks.len(), 1);
+    }
+
+    #[test]
+    fn issue24_the_last_snooze_stands_and_a_wake_clears_it() {
+        let snooze = |until: Option<i64>, at: i64| Change::Snooze { until, at };
+        assert_eq!(run(&[("ash", snooze(Some(500), 100))]).snooze, Some((500, 100)));
+        assert_eq!(run(&[("ash", snooze(Some(500), 100)), ("bea", snooze(Some(900), 200))]).snooze, Some((900, 200)));
+        assert_eq!(run(&[("ash", snooze(Some(500), 100)), ("bea", snooze(None, 200))]).snooze, None);
     }
 
     #[test]
