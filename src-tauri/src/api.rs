@@ -47,6 +47,14 @@ pub struct ReplyRequest {
 
 #[derive(Debug, Deserialize, TS)]
 #[ts(export)]
+pub struct NoteRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub text: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
 pub struct PseudonymRequest {
     #[ts(type = "number")]
     pub id: i64,
@@ -254,6 +262,7 @@ command_table! {
     commands::send_reply(ReplyRequest) -> SendOutcome;
     commands::retry_reply(RetryRequest) -> SendOutcome;
     commands::mark_conversation(MarkRequest) -> confide_mail::reading::ConversationView;
+    commands::add_note(NoteRequest) -> confide_mail::reading::ConversationView;
     commands::decline_third_party(RetryRequest) -> confide_mail::reading::ConversationView;
     commands::set_pseudonym(PseudonymRequest) -> confide_mail::reading::ConversationView;
     commands::save_attachment(AttachmentRequest) -> SaveOutcome;

@@ -12,7 +12,7 @@ use tauri::{AppHandle, State};
 
 use crate::api::{
     AcceptAgreementRequest, AttachmentRequest, ConversationRequest, ExportRequest, HoldRequest, MarkRequest,
-    PersonalAccountInfo, PersonalAccountRequest, ReplyRequest, RetentionStatus, RetryRequest, SaveOutcome,
+    NoteRequest, PersonalAccountInfo, PersonalAccountRequest, ReplyRequest, RetentionStatus, RetryRequest, SaveOutcome,
     SaveProfileRequest, SendOutcome, TeamChangeRequest, TeamNames,
 };
 use crate::error::ApiError;
@@ -169,6 +169,15 @@ pub async fn decline_third_party(
 pub async fn mark_conversation(state: State<'_, AppState>, request: MarkRequest) -> Result<ConversationView, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     confide_mail::triage::mark(&session, request.id, &request.mark).await?;
+    Ok(reading::conversation(&session, request.id).await?)
+}
+
+/// Adds an internal note to a conversation, for the line's staff (never the service user).
+#[tauri::command]
+pub async fn add_note(state: State<'_, AppState>, request: NoteRequest) -> Result<ConversationView, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    let server = confide_mail::records::ImapRecords::of(&session.store);
+    confide_core::notes::add(&session, &server, request.id, &request.text).await?;
     Ok(reading::conversation(&session, request.id).await?)
 }
 

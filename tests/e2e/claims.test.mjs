@@ -3,7 +3,7 @@
 // keyword); the manager's desktop sees the claim and, as only a manager may, takes it over; the
 // advisor's desktop then says so in a desktop notification that names the manager and nothing
 // of the conversation, so two people do not answer one caller. Then the manager snoozes it
-// (issue 24) and brings it back.
+// (issue 24) and brings it back, and adds a note whose mention tells the advisor.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
@@ -81,6 +81,18 @@ test("issue10 issue23 a conversation a manager takes over is told in a desktop n
     await mia.waitForText(".rows", "· back ", 30000);
     await mia.clickText(".snooze button", "Bring back now");
     await mia.waitForText(".snooze", "Come back to this", 30000);
+
+    // Issue 24: a note for the team, plainly not part of the thread; its @mention tells Ash's
+    // desktop, naming the conversation by its line and number only.
+    await mia.type(".note-box textarea", "@Ash she asked for calls after 6pm only.");
+    await mia.clickText(".notes button", "Add note");
+    await mia.waitForText(".note", "after 6pm", 30000);
+    await mia.screenshot(join(root, "tests/artifacts"), "24-note");
+    assert.deepEqual(await axeViolations(mia, "a conversation with a note"), []);
+    for (let i = 0; i < 150 && !notified.includes("A colleague mentioned you in a note"); i++) await new Promise((r) => setTimeout(r, 200));
+    assert.match(notified, /A colleague mentioned you in a note/, "a desktop notification for the mention");
+    assert.match(notified, /Respect Phoneline, conversation \d+/);
+    assert.doesNotMatch(notified, new RegExp(`claims-canary-5e21|${sender}|6pm`), "the notification names nothing of the conversation");
   } catch (e) {
     await mia.screenshot(join(root, "tests/artifacts"), "claims-failed-mia");
     await ash.screenshot(join(root, "tests/artifacts"), "claims-failed-ash");

@@ -15,6 +15,7 @@ pub mod hardening;
 pub mod inbox;
 pub mod letters;
 pub mod mailstore;
+pub mod notes;
 pub mod outbox;
 pub mod paths;
 pub mod policy;

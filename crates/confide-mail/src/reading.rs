@@ -48,6 +48,8 @@ pub struct ConversationView {
     pub hold: Option<confide_core::retention::hold::Hold>,
     /// The name the service user chose to be known by here, if any.
     pub pseudonym: Option<String>,
+    /// The line's internal notes on it, oldest first: never part of the thread.
+    pub notes: Vec<confide_core::notes::NoteView>,
 }
 
 /// Opens a conversation for reading: on the audit log, then shown as [`show_conversation`].
@@ -100,7 +102,7 @@ pub async fn conversation(session: &Session, id: i64) -> Result<ConversationView
             .collect();
         let hold = confide_core::retention::hold::of(session, id).await?;
         let pseudonym = conversations::pseudonym(session, id).await?;
-        return Ok(ConversationView { summary, messages, hold, pseudonym });
+        return Ok(ConversationView { summary, messages, hold, pseudonym, notes: vec![] });
     }
     let messages = stored
         .into_iter()
@@ -135,7 +137,8 @@ pub async fn conversation(session: &Session, id: i64) -> Result<ConversationView
         .collect();
     let hold = confide_core::retention::hold::of(session, id).await?;
     let pseudonym = conversations::pseudonym(session, id).await?;
-    Ok(ConversationView { summary, messages, hold, pseudonym })
+    let notes = confide_core::notes::of_conversation(&session.store, id).await?;
+    Ok(ConversationView { summary, messages, hold, pseudonym, notes })
 }
 
 /// One attachment of a stored message: its name (if it has one) and its decoded bytes.

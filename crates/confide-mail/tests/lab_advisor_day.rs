@@ -1,13 +1,14 @@
-//! Issue 24, the advisor's day, on two desktops against the lab: a snooze set on one desktop
-//! hides the conversation on the other until it is due, then it comes back at the top; mail
-//! from the service user brings it back at once.
+//! Issue 24, the advisor's day, on several desktops against the lab: a snooze set on one
+//! desktop hides the conversation on the others until it is due, then it comes back at the
+//! top, and mail from the service user brings it back at once; a note reaches the colleagues
+//! on the line, its mention tells the one it names, and the server holds none of it readably.
 
 use std::sync::Arc;
 
 use confide_core::inbox::{self, ConversationSummary, InboxFilter};
 use confide_core::policy::RoleKind;
 use confide_core::staff::Session;
-use confide_core::{accounts, team, FixedClock};
+use confide_core::{accounts, notes, team, FixedClock};
 use confide_mail::lab::Lab;
 use confide_mail::records::ImapRecords;
 use confide_mail::sync::sync_account;
@@ -15,11 +16,26 @@ use confide_mail::triage::{mark, Mark};
 use time::{Duration, OffsetDateTime};
 
 mod common;
-use common::desktop_at;
+use common::{desktop_at, files_contain};
 
 async fn sync(s: &Session) {
     let account = accounts::list(&s.store).await.unwrap().remove(0);
     sync_account(&s.store, &account, &|_| {}).await.unwrap();
+}
+
+/// A manager (Mia) and two advisors (Ash, Bea) on the Respect Phoneline, on one shared mailbox
+/// and in one team directory, every desktop on `clock`.
+async fn team_at(lab: &Lab, shared: &str, tmp: &std::path::Path, clock: Arc<FixedClock>) -> [Session; 3] {
+    let mut sessions = vec![];
+    for (name, role) in [("Mia", RoleKind::Manager), ("Ash", RoleKind::Advisor), ("Bea", RoleKind::Advisor)] {
+        sessions.push(desktop_at(lab, shared, &tmp.join(name), name, role, "phoneline", clock.clone()).await);
+    }
+    let server = ImapRecords::of(&sessions[0].store);
+    team::found(&sessions[0], &server).await.unwrap();
+    for s in &sessions[1..] {
+        team::add(&sessions[0], &server, team::card(s).unwrap()).await.unwrap();
+    }
+    sessions.try_into().unwrap_or_else(|_| unreachable!())
 }
 
 /// The open list (or the snoozed one) as the desktop shows it, newest first.
@@ -37,18 +53,7 @@ async fn issue24_a_snooze_hides_a_conversation_on_every_desktop_until_it_is_due(
     let tmp = tempfile::tempdir().unwrap();
     let start = OffsetDateTime::now_utc();
     let clock = Arc::new(FixedClock::new(start));
-    let on = |name: &'static str, role| {
-        let (lab, shared, clock) = (&lab, &shared, clock.clone());
-        let dir = tmp.path().join(name);
-        async move { desktop_at(lab, shared, &dir, name, role, "phoneline", clock).await }
-    };
-    let (mia, ash, bea) =
-        (on("Mia", RoleKind::Manager).await, on("Ash", RoleKind::Advisor).await, on("Bea", RoleKind::Advisor).await);
-    let server = ImapRecords::of(&mia.store);
-    team::found(&mia, &server).await.unwrap();
-    for s in [&ash, &bea] {
-        team::add(&mia, &server, team::card(s).unwrap()).await.unwrap();
-    }
+    let [_mia, ash, bea] = team_at(&lab, &shared, tmp.path(), clock.clone()).await;
     let s = format!("{shared}@lab.test");
     let arrived = start.unix_timestamp() - 3600;
     lab.import_arrived(&shared, &[
@@ -92,5 +97,53 @@ async fn issue24_a_snooze_hides_a_conversation_on_every_desktop_until_it_is_due(
         sync(s).await;
         let open = listed(s, false).await;
         assert_eq!(open.first().map(|c| c.subject.as_str()), Some("Court date"), "{}", s.profile.display_name);
+    }
+}
+
+const NOTE_CANARY: &str = "NoteCanary7f3e";
+
+#[tokio::test]
+async fn issue24_a_note_reaches_the_line_its_mention_tells_the_colleague_and_the_server_cannot_read_it() {
+    let Some(lab) =
+        Lab::get("issue24_a_note_reaches_the_line_its_mention_tells_the_colleague_and_the_server_cannot_read_it")
+    else {
+        return;
+    };
+    let shared = lab.fresh_user("notes");
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(OffsetDateTime::now_utc()));
+    let [mia, ash, bea] = team_at(&lab, &shared, tmp.path(), clock).await;
+    let s = format!("{shared}@lab.test");
+    lab.import_raw(&shared, &[format!(
+        "From: Sam <sam@example.org>\r\nTo: {s}\r\nSubject: Evenings\r\nMessage-ID: <eve-{shared}@example.org>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nPlease only call in the evening.\r\n"
+    )]);
+    let mut ids = vec![];
+    for s in [&mia, &ash, &bea] {
+        sync(s).await;
+        ids.push(listed(s, false).await.into_iter().find(|c| c.subject == "Evenings").expect("synced").id);
+    }
+
+    let text = format!("@bea she asked for calls after 6pm only. {NOTE_CANARY}");
+    notes::add(&ash, &ImapRecords::of(&ash.store), ids[1], &text).await.unwrap();
+    let own = notes::of_conversation(&ash.store, ids[1]).await.unwrap();
+    assert_eq!(own.iter().map(|n| (n.mine, n.text.as_str())).collect::<Vec<_>>(), [(true, text.as_str())]);
+    assert!(notes::take_mentions(&ash.store).await.unwrap().is_empty(), "Ash mentioned nobody but Bea");
+    assert!(notes::add(&ash, &ImapRecords::of(&ash.store), ids[1], "   ").await.is_err());
+
+    // Bea's and Mia's desktops follow the state: the note is there, by Ash; Bea is told once.
+    for (s, id) in [(&bea, ids[2]), (&mia, ids[0])] {
+        sync(s).await;
+        let kept = notes::of_conversation(&s.store, id).await.unwrap();
+        assert_eq!(kept.iter().map(|n| (n.mine, n.text.as_str())).collect::<Vec<_>>(), [(false, text.as_str())]);
+        assert_eq!(kept[0].author, ash.store.identity().fingerprint());
+    }
+    assert_eq!(notes::take_mentions(&bea.store).await.unwrap(), [(ids[2], "phoneline".to_owned())]);
+    assert!(notes::take_mentions(&bea.store).await.unwrap().is_empty(), "told twice");
+    assert!(notes::take_mentions(&mia.store).await.unwrap().is_empty(), "Mia was not mentioned");
+
+    // Nothing of it is readable on the server, nor in any desktop's files.
+    assert!(!files_contain(&lab.storage_of(&shared), NOTE_CANARY), "the note is readable in the lab's mail storage");
+    for name in ["Mia", "Ash", "Bea"] {
+        assert!(!files_contain(&tmp.path().join(name), NOTE_CANARY), "{name}'s files hold the note");
     }
 }

@@ -75,6 +75,7 @@ async fn follow_mail(events: EventSink, store: Store, mut rx: mpsc::UnboundedRec
             events.inbox_changed(changed);
         }
         notify_taken_over(&events, &store, &mine).await;
+        notify_mentions(&events, &store).await;
     }
 }
 
@@ -112,6 +113,7 @@ async fn follow_state(events: EventSink, store: Store, mut rx: mpsc::UnboundedRe
             events.inbox_changed(changed);
             notify_taken_over(&events, &store, &mine).await;
         }
+        notify_mentions(&events, &store).await;
     }
 }
 
@@ -128,5 +130,25 @@ async fn notify_taken_over(events: &EventSink, store: &Store, mine: &[i64]) {
         let who = names.get(&colleague).map_or("A colleague", String::as_str);
         let body = format!("{who} has claimed it now. Open Confide to see which.");
         events.notify("A conversation you claimed was taken over", &body);
+    }
+}
+
+/// Tells the person a colleague's note mentions them, naming the conversation only by its line
+/// and number (a notification can be read over a shoulder, or from a locked screen).
+async fn notify_mentions(events: &EventSink, store: &Store) {
+    let mentions = match confide_core::notes::take_mentions(store).await {
+        Ok(m) => m,
+        Err(e) => return tracing::warn!("notes could not be checked for mentions: {e}"),
+    };
+    let preset = confide_core::staff::active_preset(store).await.ok();
+    for (conversation, line) in mentions {
+        let line = preset
+            .as_ref()
+            .and_then(|p| p.lines.iter().find(|l| l.id == line))
+            .map_or(line.clone(), |l| l.name.clone());
+        events.notify(
+            "A colleague mentioned you in a note",
+            &format!("{line}, conversation {conversation}. Open Confide to read it."),
+        );
     }
 }

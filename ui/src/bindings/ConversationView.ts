@@ -2,6 +2,7 @@
 import type { ConversationSummary } from "./ConversationSummary";
 import type { Hold } from "./Hold";
 import type { MessageView } from "./MessageView";
+import type { NoteView } from "./NoteView";
 
 export type ConversationView = { summary: ConversationSummary, messages: Array<MessageView>, 
 /**
@@ -11,4 +12,8 @@ hold: Hold | null,
 /**
  * The name the service user chose to be known by here, if any.
  */
-pseudonym: string | null, };
+pseudonym: string | null, 
+/**
+ * The line's internal notes on it, oldest first: never part of the thread.
+ */
+notes: Array<NoteView>, };

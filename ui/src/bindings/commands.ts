@@ -34,6 +34,7 @@ import type { LetterRespondRequest } from "./LetterRespondRequest";
 import type { LettersState } from "./LettersState";
 import type { LiveChatState } from "./LiveChatState";
 import type { MarkRequest } from "./MarkRequest";
+import type { NoteRequest } from "./NoteRequest";
 import type { Offered } from "./Offered";
 import type { OfferedFile } from "./OfferedFile";
 import type { PersonalAccountInfo } from "./PersonalAccountInfo";
@@ -83,6 +84,8 @@ export const retryReply = (request: RetryRequest): Promise<SendOutcome> =>
   invoke<SendOutcome>("retry_reply", { request });
 export const markConversation = (request: MarkRequest): Promise<ConversationView> =>
   invoke<ConversationView>("mark_conversation", { request });
+export const addNote = (request: NoteRequest): Promise<ConversationView> =>
+  invoke<ConversationView>("add_note", { request });
 export const declineThirdParty = (request: RetryRequest): Promise<ConversationView> =>
   invoke<ConversationView>("decline_third_party", { request });
 export const setPseudonym = (request: PseudonymRequest): Promise<ConversationView> =>

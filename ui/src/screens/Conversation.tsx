@@ -6,6 +6,7 @@ import type { Mark } from "../bindings/Mark";
 import type { OutboxItem } from "../bindings/OutboxItem";
 import type { Status } from "../bindings/Status";
 import { ConversationActions } from "./ConversationActions";
+import { Notes } from "./conversation/Notes";
 import { Snooze } from "./conversation/Snooze";
 import { ChatPane } from "./LiveChat";
 import { Message } from "./Message";
@@ -133,6 +134,7 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
           {view.messages.map((m) => (
             <Message key={m.id} m={m} />
           ))}
+          <Notes view={view} names={names} onView={setView} />
           <Reply
             conversationId={id}
             seenMessageId={Math.max(0, ...view.messages.map((m) => m.id))}

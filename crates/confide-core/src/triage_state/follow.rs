@@ -76,6 +76,8 @@ pub async fn follow<S: RecordStore>(session: &Session, server: &S) -> Result<usi
     let mut elsewhere: std::collections::BTreeMap<Place, (Vec<Place>, Triage)> = Default::default();
     let trusted = trusted_entries(session, server, &dir).await?;
     let covered = covered(&trusted);
+    let me = store.identity().fingerprint();
+    let mut notes = vec![];
     for t in &trusted {
         if covered.contains(t.id.as_str())
             || (matches!(t.entry.change, Change::Snapshot { .. }) && t.snapshot_covers().is_none())
@@ -86,6 +88,14 @@ pub async fn follow<S: RecordStore>(session: &Session, server: &S) -> Result<usi
         let manager = t.author.role == RoleKind::Manager && t.current;
         let routes = t.current && session.preset().may_route(t.author.role);
         let author = Author { fingerprint: &by, manager, routes };
+        if let Change::Note { text, mentions } = &t.entry.change {
+            if let Some(conversation) = local::conversation_of(store, &t.entry.thread).await? {
+                let mentions_me = by != me && mentions.contains(&me);
+                let (id, at) = (t.id.clone(), t.created_at);
+                notes.push(local::Note { id, conversation, author: by.clone(), at, text: text.clone(), mentions_me });
+            }
+            continue;
+        }
         let changes = match &t.entry.change {
             Change::Moves { moves } if manager => {
                 moves.iter().map(|(thread, line)| (thread.clone(), Change::Line { line: line.clone() })).collect()
@@ -134,11 +144,12 @@ pub async fn follow<S: RecordStore>(session: &Session, server: &S) -> Result<usi
             (*c, fold_conversation(&entries, &categories))
         })
         .collect();
+    let noted = local::keep_notes(store, &notes).await?;
     let held_elsewhere: Vec<Place> =
         elsewhere.into_values().filter(|(_, t)| t.held).flat_map(|(places, _)| places).collect();
     let visible = session.visible_lines();
     let (here, away): (Vec<_>, Vec<_>) = arriving.into_values().partition(|(_, line)| visible.contains(line));
-    Ok(local::apply(store, &state, &held_elsewhere, (&here, &away), &visible).await?)
+    Ok(local::apply(store, &state, &held_elsewhere, (&here, &away), &visible).await? + noted)
 }
 
 /// One key per thread, whichever desktop wrote about it: its oldest Message-ID named, else its

@@ -188,3 +188,49 @@ pub(super) async fn set_author(store: &Store, message_id: &str, author: &str) ->
     .await?;
     Ok(())
 }
+
+/// A note as the state gave it, about a conversation held here.
+pub(super) struct Note {
+    pub(super) id: String,
+    pub(super) conversation: i64,
+    pub(super) author: String,
+    pub(super) at: i64,
+    pub(super) text: String,
+    pub(super) mentions_me: bool,
+}
+
+/// Keeps the notes not kept yet, each sealed to this desktop; returns how many conversations
+/// have a new one.
+pub(super) async fn keep_notes(store: &Store, notes: &[Note]) -> Result<usize, CoreError> {
+    if notes.is_empty() {
+        return Ok(0);
+    }
+    let ids = serde_json::to_string(&notes.iter().map(|n| &n.id).collect::<Vec<_>>()).expect("strings serialise");
+    let kept: std::collections::HashSet<String> =
+        sqlx::query_scalar!("SELECT id FROM conversation_notes WHERE id IN (SELECT value FROM json_each(?))", ids)
+            .fetch_all(store.pool())
+            .await?
+            .into_iter()
+            .collect();
+    let recipients = store.own_recipients();
+    let mut tx = store.pool().begin().await?;
+    let mut noted = std::collections::BTreeSet::new();
+    for n in notes.iter().filter(|n| !kept.contains(&n.id)) {
+        noted.insert(n.conversation);
+        let body = confide_vault::seal(n.text.as_bytes(), &recipients)?;
+        sqlx::query!(
+            "INSERT INTO conversation_notes (id, conversation_id, author, created_at, body, mentions_me)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            n.id,
+            n.conversation,
+            n.author,
+            n.at,
+            body,
+            n.mentions_me
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(noted.len())
+}

@@ -63,6 +63,12 @@ pub enum Change {
         until: Option<i64>,
         at: i64,
     },
+    /// An internal note for the line's staff, never sent to the service user; `mentions` are
+    /// the encryption-key fingerprints of the colleagues it names (`@work name`).
+    Note {
+        text: String,
+        mentions: Vec<String>,
+    },
     /// Put on another service line (a manager's move, or a router's first routing).
     Line {
         line: String,

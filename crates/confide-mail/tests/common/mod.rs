@@ -60,3 +60,15 @@ pub async fn open_store(dir: &std::path::Path, clock: Arc<dyn Clock>) -> Store {
     let vault = Vault::new(Arc::new(OsKeyring::new(paths::KEYRING_SERVICE)), paths::keyring_profile(dir));
     Store::open(StoreConfig { data_dir: dir.to_path_buf(), vault, clock, catalog: Catalog::builtin() }).await.unwrap()
 }
+
+/// Whether any file under `dir` holds `needle` (a canary that must be stored sealed).
+pub fn files_contain(dir: &std::path::Path, needle: &str) -> bool {
+    std::fs::read_dir(dir).unwrap().any(|e| {
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            files_contain(&path, needle)
+        } else {
+            std::fs::read(&path).unwrap_or_default().windows(needle.len()).any(|w| w == needle.as_bytes())
+        }
+    })
+}
