@@ -47,6 +47,33 @@ pub struct ReplyRequest {
 
 #[derive(Debug, Deserialize, TS)]
 #[ts(export)]
+pub struct CannedSaveRequest {
+    /// The reply being edited; `null` writes a new one.
+    pub reply: Option<String>,
+    pub line: String,
+    /// `null`: for email and chat alike.
+    pub channel: Option<confide_core::conversations::Channel>,
+    pub title: String,
+    pub text: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct CannedRemoveRequest {
+    pub reply: String,
+    pub line: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct LineDetailsRequest {
+    pub line: String,
+    pub hours: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
 pub struct NoteRequest {
     #[ts(type = "number")]
     pub id: i64,
@@ -263,6 +290,11 @@ command_table! {
     commands::retry_reply(RetryRequest) -> SendOutcome;
     commands::mark_conversation(MarkRequest) -> confide_mail::reading::ConversationView;
     commands::add_note(NoteRequest) -> confide_mail::reading::ConversationView;
+    canned::canned_offered(ConversationRequest) -> Vec<confide_mail::canned::OfferedReply>;
+    canned::canned_library(()) -> confide_core::canned::Library;
+    canned::save_canned_reply(CannedSaveRequest) -> confide_core::canned::Library;
+    canned::remove_canned_reply(CannedRemoveRequest) -> confide_core::canned::Library;
+    canned::set_line_details(LineDetailsRequest) -> confide_core::canned::Library;
     commands::decline_third_party(RetryRequest) -> confide_mail::reading::ConversationView;
     commands::set_pseudonym(PseudonymRequest) -> confide_mail::reading::ConversationView;
     commands::save_attachment(AttachmentRequest) -> SaveOutcome;

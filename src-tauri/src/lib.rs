@@ -2,6 +2,7 @@
 //! over a confide-core function, and errors reach the UI as `{code, message}`.
 
 mod api;
+mod canned;
 mod commands;
 mod disclosures;
 mod error;

@@ -3,7 +3,8 @@
 // keyword); the manager's desktop sees the claim and, as only a manager may, takes it over; the
 // advisor's desktop then says so in a desktop notification that names the manager and nothing
 // of the conversation, so two people do not answer one caller. Then the manager snoozes it
-// (issue 24) and brings it back, and adds a note whose mention tells the advisor.
+// (issue 24) and brings it back, adds a note whose mention tells the advisor, and writes a
+// canned reply that the advisor sends in five keystrokes.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
@@ -93,6 +94,40 @@ test("issue10 issue23 a conversation a manager takes over is told in a desktop n
     assert.match(notified, /A colleague mentioned you in a note/, "a desktop notification for the mention");
     assert.match(notified, /Respect Phoneline, conversation \d+/);
     assert.doesNotMatch(notified, new RegExp(`claims-canary-5e21|${sender}|6pm`), "the notification names nothing of the conversation");
+
+    // Issue 24: Mia writes a canned reply for the line; Ash answers with it from the keyboard:
+    // r (to the reply), Ctrl+/ (the canned replies), Enter (the first), Tab (to Send), Enter.
+    const artifacts = join(root, "tests/artifacts");
+    await mia.clickText(".topbar button", "Canned replies");
+    await mia.waitForText(".canned-library", "Write a canned reply");
+    await mia.type(".canned-form .field input", "Calling back");
+    await mia.type(".canned-form .field textarea", "This is {advisor} at {line}. We will call you back today. canned-e2e-7d1");
+    await mia.clickText(".canned-form button", "Add to the library");
+    await mia.waitForText(".canned-entries", "Calling back", 30000);
+    await mia.screenshot(artifacts, "24-canned-library");
+    assert.deepEqual(await axeViolations(mia, "the canned replies library"), []);
+    await mia.clickText(".canned-library > button", "Close");
+
+    const press = (s, ...keys) =>
+      s.cmd("POST", "/actions", {
+        actions: [{ type: "key", id: "keyboard", actions: [...keys.map((k) => ({ type: "keyDown", value: k })), ...keys.reverse().map((k) => ({ type: "keyUp", value: k }))] }],
+      });
+    // Ash still has the conversation open: Mia's claim and note show there as they arrive.
+    await ash.waitForText(".conv-title", "claims-canary-5e21", 30000);
+    await ash.waitForText(".claim", "Claimed by Mia", 30000);
+    await ash.waitForText(".note", "after 6pm", 30000);
+    await press(ash, "r");
+    await press(ash, "\uE009", "/");
+    await ash.waitForText(".canned-picker", "Calling back", 30000);
+    await ash.screenshot(artifacts, "24-canned-picker");
+    assert.deepEqual(await axeViolations(ash, "the canned reply picker"), []);
+    await press(ash, "\uE007");
+    const box = await ash.find(".reply textarea");
+    const written = await ash.cmd("GET", `/element/${box}/property/value`);
+    assert.match(written, /^This is Ash at Respect Phoneline\. We will call you back today\./, "filled in for Ash and the line");
+    await press(ash, "\uE004");
+    await press(ash, "\uE007");
+    await ash.waitForText(".reply", "Reply sent", 60000);
   } catch (e) {
     await mia.screenshot(join(root, "tests/artifacts"), "claims-failed-mia");
     await ash.screenshot(join(root, "tests/artifacts"), "claims-failed-ash");

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod canned;
 pub mod case_records;
 pub mod clock;
 pub mod connection;

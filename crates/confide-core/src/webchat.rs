@@ -114,6 +114,9 @@ pub fn advisor_says(store: &Store, text: &str) -> Result<Said, CoreError> {
     if text.is_empty() {
         return Err(CoreError::Invalid("write something first".into()));
     }
+    if let Some(why) = crate::canned::unfilled(text) {
+        return Err(CoreError::Invalid(why));
+    }
     Ok(Said { from: "advisor".into(), text: text.to_owned(), at: store.now_ts() * 1000 })
 }
 

@@ -20,6 +20,9 @@ pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) ->
     if body.is_empty() {
         return Err(CoreError::Invalid("the reply is empty".into()).into());
     }
+    if let Some(why) = confide_core::canned::unfilled(body) {
+        return Err(CoreError::Invalid(why).into());
+    }
     let (summary, messages) = conversations::load(session, conversation_id).await?;
     let last_in = messages
         .iter()

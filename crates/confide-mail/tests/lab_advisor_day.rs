@@ -8,9 +8,10 @@ use std::sync::Arc;
 use confide_core::inbox::{self, ConversationSummary, InboxFilter};
 use confide_core::policy::RoleKind;
 use confide_core::staff::Session;
-use confide_core::{accounts, notes, team, FixedClock};
+use confide_core::{accounts, canned, notes, team, FixedClock};
 use confide_mail::lab::Lab;
 use confide_mail::records::ImapRecords;
+use confide_mail::reply::{deliver, queue_reply};
 use confide_mail::sync::sync_account;
 use confide_mail::triage::{mark, Mark};
 use time::{Duration, OffsetDateTime};
@@ -23,11 +24,17 @@ async fn sync(s: &Session) {
     sync_account(&s.store, &account, &|_| {}).await.unwrap();
 }
 
-/// A manager (Mia) and two advisors (Ash, Bea) on the Respect Phoneline, on one shared mailbox
-/// and in one team directory, every desktop on `clock`.
-async fn team_at(lab: &Lab, shared: &str, tmp: &std::path::Path, clock: Arc<FixedClock>) -> [Session; 3] {
+/// A manager (Mia), an advisor (Ash) and Bea in `bea`'s role on the Respect Phoneline, on one
+/// shared mailbox and in one team directory, every desktop on `clock`.
+async fn team_at(
+    lab: &Lab,
+    shared: &str,
+    tmp: &std::path::Path,
+    clock: Arc<FixedClock>,
+    bea: RoleKind,
+) -> [Session; 3] {
     let mut sessions = vec![];
-    for (name, role) in [("Mia", RoleKind::Manager), ("Ash", RoleKind::Advisor), ("Bea", RoleKind::Advisor)] {
+    for (name, role) in [("Mia", RoleKind::Manager), ("Ash", RoleKind::Advisor), ("Bea", bea)] {
         sessions.push(desktop_at(lab, shared, &tmp.join(name), name, role, "phoneline", clock.clone()).await);
     }
     let server = ImapRecords::of(&sessions[0].store);
@@ -53,7 +60,7 @@ async fn issue24_a_snooze_hides_a_conversation_on_every_desktop_until_it_is_due(
     let tmp = tempfile::tempdir().unwrap();
     let start = OffsetDateTime::now_utc();
     let clock = Arc::new(FixedClock::new(start));
-    let [_mia, ash, bea] = team_at(&lab, &shared, tmp.path(), clock.clone()).await;
+    let [_mia, ash, bea] = team_at(&lab, &shared, tmp.path(), clock.clone(), RoleKind::Advisor).await;
     let s = format!("{shared}@lab.test");
     let arrived = start.unix_timestamp() - 3600;
     lab.import_arrived(&shared, &[
@@ -112,7 +119,7 @@ async fn issue24_a_note_reaches_the_line_its_mention_tells_the_colleague_and_the
     let shared = lab.fresh_user("notes");
     let tmp = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(OffsetDateTime::now_utc()));
-    let [mia, ash, bea] = team_at(&lab, &shared, tmp.path(), clock).await;
+    let [mia, ash, bea] = team_at(&lab, &shared, tmp.path(), clock, RoleKind::Advisor).await;
     let s = format!("{shared}@lab.test");
     lab.import_raw(&shared, &[format!(
         "From: Sam <sam@example.org>\r\nTo: {s}\r\nSubject: Evenings\r\nMessage-ID: <eve-{shared}@example.org>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nPlease only call in the evening.\r\n"
@@ -146,4 +153,69 @@ async fn issue24_a_note_reaches_the_line_its_mention_tells_the_colleague_and_the
     for name in ["Mia", "Ash", "Bea"] {
         assert!(!files_contain(&tmp.path().join(name), NOTE_CANARY), "{name}'s files hold the note");
     }
+}
+
+const CANNED_CANARY: &str = "CannedCanary41c9";
+
+/// A team leader writes a canned reply with placeholders; an advisor's desktop offers it filled
+/// in for the conversation; a blank no one can fill stops the send in words; once a manager has
+/// set the line's phone number it goes, once, to the shared Sent; its edit has a history; and
+/// the server holds none of its wording readably.
+#[tokio::test]
+async fn issue24_a_team_leaders_canned_reply_is_sent_by_an_advisor_with_its_placeholders_filled() {
+    let Some(lab) = Lab::get("issue24_a_team_leaders_canned_reply_is_sent_by_an_advisor_with_its_placeholders_filled")
+    else {
+        return;
+    };
+    let shared = lab.fresh_user("canned");
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(OffsetDateTime::now_utc()));
+    let [mia, ash, bea] = team_at(&lab, &shared, tmp.path(), clock, RoleKind::TeamLeader).await;
+    let s = format!("{shared}@lab.test");
+    lab.import_raw(&shared, &[format!(
+        "From: Sam Jones <sam@example.org>\r\nTo: {s}\r\nSubject: Legal advice\r\nMessage-ID: <legal-{shared}@example.org>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nWhere can I get legal advice?\r\n"
+    )]);
+    sync(&ash).await;
+    let id = listed(&ash, false).await.into_iter().find(|c| c.subject == "Legal advice").expect("synced").id;
+
+    let (server, text) = (
+        ImapRecords::of(&bea.store),
+        format!("Dear {{name}}, {CANNED_CANARY} ring us on {{phone}}. {{advisor}}, {{line}}"),
+    );
+    assert!(
+        canned::save(&ash, &ImapRecords::of(&ash.store), None, ("phoneline", None), "Legal", &text).await.is_err(),
+        "an advisor wrote one"
+    );
+    let reply =
+        canned::save(&bea, &server, None, ("phoneline", None), "Legal advice", "first draft {name}").await.unwrap();
+    canned::save(&bea, &server, Some(reply.clone()), ("phoneline", None), "Legal advice", &text).await.unwrap();
+
+    let offered = confide_mail::canned::offered(&ash, id).await.unwrap();
+    assert_eq!(offered.len(), 1);
+    let wording = &offered[0].text;
+    assert_eq!(wording, &format!("Dear Sam Jones, {CANNED_CANARY} ring us on {{phone}}. Ash, Respect Phoneline"));
+    let refused = queue_reply(&ash, id, wording).await.unwrap_err().to_string();
+    assert!(refused.contains("the line's phone number"), "{refused}");
+
+    canned::set_line_details(&mia, &ImapRecords::of(&mia.store), "phoneline", "Mon-Fri 9am-8pm", "0808 802 4040")
+        .await
+        .unwrap();
+    let wording = confide_mail::canned::offered(&ash, id).await.unwrap().remove(0).text;
+    assert!(wording.contains("ring us on 0808 802 4040."), "{wording}");
+    let queued = queue_reply(&ash, id, &wording).await.unwrap();
+    assert!(deliver(&ash, queued).await.unwrap().is_none(), "the reply did not go");
+    assert_eq!(lab.count_body(&shared, "Sent", CANNED_CANARY), 1, "the reply is in the shared Sent once");
+
+    // Its history: Bea wrote it, then edited it; Mia's library shows both.
+    let library = canned::library(&mia, &ImapRecords::of(&mia.store)).await.unwrap();
+    let history: Vec<&str> = library.replies[0].history.iter().map(|v| v.by.as_str()).collect();
+    assert_eq!(history, ["Bea", "Bea"]);
+    canned::remove(&bea, &server, &reply, "phoneline").await.unwrap();
+    assert!(canned::library(&ash, &ImapRecords::of(&ash.store)).await.unwrap().replies.is_empty());
+
+    // The library's wording is sealed: the only readable copy on the server is the reply sent.
+    let library_folder = lab.storage_of(&shared);
+    let sent_only = lab.count_body(&shared, "Confide/Library", CANNED_CANARY);
+    assert_eq!(sent_only, 0, "the library's wording is readable on the server");
+    assert!(files_contain(&library_folder, CANNED_CANARY), "the sent reply itself is plain mail, as it must be");
 }

@@ -6,6 +6,8 @@ import type { Account } from "./Account";
 import type { ApiError } from "./ApiError";
 import type { AttachmentRequest } from "./AttachmentRequest";
 import type { AuditView } from "./AuditView";
+import type { CannedRemoveRequest } from "./CannedRemoveRequest";
+import type { CannedSaveRequest } from "./CannedSaveRequest";
 import type { CaseInput } from "./CaseInput";
 import type { CaseRecordsView } from "./CaseRecordsView";
 import type { ChatPassRequest } from "./ChatPassRequest";
@@ -32,11 +34,14 @@ import type { LetterImportRequest } from "./LetterImportRequest";
 import type { LetterPageRequest } from "./LetterPageRequest";
 import type { LetterRespondRequest } from "./LetterRespondRequest";
 import type { LettersState } from "./LettersState";
+import type { Library } from "./Library";
+import type { LineDetailsRequest } from "./LineDetailsRequest";
 import type { LiveChatState } from "./LiveChatState";
 import type { MarkRequest } from "./MarkRequest";
 import type { NoteRequest } from "./NoteRequest";
 import type { Offered } from "./Offered";
 import type { OfferedFile } from "./OfferedFile";
+import type { OfferedReply } from "./OfferedReply";
 import type { PersonalAccountInfo } from "./PersonalAccountInfo";
 import type { PersonalAccountRequest } from "./PersonalAccountRequest";
 import type { PseudonymRequest } from "./PseudonymRequest";
@@ -86,6 +91,15 @@ export const markConversation = (request: MarkRequest): Promise<ConversationView
   invoke<ConversationView>("mark_conversation", { request });
 export const addNote = (request: NoteRequest): Promise<ConversationView> =>
   invoke<ConversationView>("add_note", { request });
+export const cannedOffered = (request: ConversationRequest): Promise<Array<OfferedReply>> =>
+  invoke<Array<OfferedReply>>("canned_offered", { request });
+export const cannedLibrary = (): Promise<Library> => invoke<Library>("canned_library");
+export const saveCannedReply = (request: CannedSaveRequest): Promise<Library> =>
+  invoke<Library>("save_canned_reply", { request });
+export const removeCannedReply = (request: CannedRemoveRequest): Promise<Library> =>
+  invoke<Library>("remove_canned_reply", { request });
+export const setLineDetails = (request: LineDetailsRequest): Promise<Library> =>
+  invoke<Library>("set_line_details", { request });
 export const declineThirdParty = (request: RetryRequest): Promise<ConversationView> =>
   invoke<ConversationView>("decline_third_party", { request });
 export const setPseudonym = (request: PseudonymRequest): Promise<ConversationView> =>

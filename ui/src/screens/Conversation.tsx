@@ -3,14 +3,14 @@ import { useEffect, useRef, useState } from "react";
 import type { ConversationView } from "../bindings/ConversationView";
 import type { ExceptionCategory } from "../bindings/ExceptionCategory";
 import type { Mark } from "../bindings/Mark";
-import type { OutboxItem } from "../bindings/OutboxItem";
 import type { Status } from "../bindings/Status";
 import { ConversationActions } from "./ConversationActions";
 import { Notes } from "./conversation/Notes";
+import { Reply } from "./conversation/Reply";
 import { Snooze } from "./conversation/Snooze";
 import { ChatPane } from "./LiveChat";
 import { Message } from "./Message";
-import { conversationView, markConversation, retryReply, sendReply, setHold } from "../bindings/commands";
+import { conversationView, markConversation, setHold } from "../bindings/commands";
 import { useLoad } from "../data";
 import { asApiError, sentence } from "../errors";
 import { useShortcut } from "../keys";
@@ -50,15 +50,15 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
   const [failed, setError] = useState("");
   const error = failed || loaded.error;
 
-  // A chat is live: what the visitor writes arrives as `inbox_changed`, and is shown at once.
+  // What changes while it is open arrives as `inbox_changed` and is shown at once: a chat's
+  // new words, a colleague's claim or note, new mail in the thread.
   const isChat = view?.summary.channel === "webchat";
   useEffect(() => {
-    if (!isChat) return;
     const off = onInboxChanged(() => setGeneration((g) => g + 1));
     return () => {
       off.then((f) => f());
     };
-  }, [isChat]);
+  }, []);
 
   const mark = (m: Mark) =>
     markConversation({ id, mark: m })
@@ -298,90 +298,5 @@ function LegalHold({ view, onSet }: { view: ConversationView; onSet: (reason: st
         Cancel
       </button>
     </form>
-  );
-}
-
-function Reply({
-  conversationId,
-  seenMessageId,
-  onSent,
-  onShowNew,
-}: {
-  conversationId: number;
-  seenMessageId: number;
-  onSent: () => void;
-  onShowNew: () => void;
-}) {
-  const [body, setBody] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [pending, setPending] = useState<OutboxItem | null>(null);
-  const [status, setStatus] = useState("");
-  const [colleagueReplied, setColleagueReplied] = useState("");
-  const replyBox = useRef<HTMLTextAreaElement>(null);
-  useShortcut("r", () => replyBox.current?.focus());
-
-  const settle = (p: Promise<{ item: OutboxItem | null }>) => {
-    setBusy(true);
-    setStatus("");
-    setColleagueReplied("");
-    p.then(({ item }) => {
-      setPending(item);
-      if (item === null) {
-        setBody("");
-        setStatus("Reply sent from the helpline's address and filed in its Sent folder.");
-        onSent();
-      }
-    })
-      .catch((e) => {
-        const err = asApiError(e);
-        if (err.code === "replied_since_opened") setColleagueReplied(sentence(err.message));
-        else setStatus(sentence(err.message));
-      })
-      .finally(() => setBusy(false));
-  };
-  const send = (anyway: boolean) =>
-    settle(sendReply({ conversation_id: conversationId, body, seen_message_id: seenMessageId, send_anyway: anyway }));
-
-  return (
-    <section className="reply" aria-label="Reply">
-      <label className="field">
-        Reply as the helpline
-        <textarea ref={replyBox} value={body} onChange={(e) => setBody(e.target.value)} rows={6} disabled={busy || pending !== null} />
-      </label>
-      {colleagueReplied ? (
-        <div className="notice" role="alert">
-          <p>{colleagueReplied}</p>
-          <p className="muted">Your reply has not been sent and is still here.</p>
-          <button
-            onClick={() => {
-              setColleagueReplied("");
-              onShowNew();
-            }}
-          >
-            Show their reply
-          </button>{" "}
-          <button className="secondary" onClick={() => send(true)} disabled={busy}>
-            Send mine anyway
-          </button>
-        </div>
-      ) : pending ? (
-        <div className="notice" role="alert">
-          <p>{sentence(pending.error ?? "The reply is waiting in the outbox.")}</p>
-          <p className="muted">Your reply is kept safely in the outbox and has not been lost.</p>
-          <button onClick={() => settle(retryReply({ id: pending.id }))} disabled={busy}>
-            Try again
-          </button>
-        </div>
-      ) : (
-        <button onClick={() => send(false)} disabled={busy || !body.trim()}>
-          {busy ? "Sending…" : "Send reply"}
-        </button>
-      )}
-      {status && (
-        <p className="muted" role="status">
-          {status}
-        </p>
-      )}
-    </section>
   );
 }

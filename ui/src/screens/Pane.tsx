@@ -1,5 +1,6 @@
 import type { ConversationSummary } from "../bindings/ConversationSummary";
 import type { StaffProfile } from "../bindings/StaffProfile";
+import { CannedLibrary } from "./CannedLibrary";
 import { Conversation } from "./Conversation";
 import { Disclosures } from "./Disclosures";
 import { Letters } from "./Letters";
@@ -9,7 +10,7 @@ import { Records } from "./Records";
 import { Settings } from "./Settings";
 import { Team } from "./Team";
 
-export type Panel = "conversation" | "settings" | "records" | "team" | "letters" | "quality" | "disclosures" | "people";
+export type Panel = "conversation" | "settings" | "records" | "team" | "letters" | "quality" | "disclosures" | "people" | "canned";
 
 type Props = {
   panel: Panel;
@@ -30,6 +31,8 @@ export function Pane({ panel, profile, selectedId, names, lineName, onClose, onO
   switch (panel) {
     case "settings":
       return <Settings onClose={onClose} />;
+    case "canned":
+      return <CannedLibrary profile={profile} onClose={onClose} />;
     case "people":
       return <People manager={manager} onClose={onClose} />;
     case "disclosures":

@@ -7,6 +7,7 @@ function panelsFor(role: StaffProfile["role"]): { panel: Panel; label: string }[
   const manager = role === "manager";
   return [
     { panel: "team" as Panel, label: "Team" },
+    ...(leader ? [{ panel: "canned" as Panel, label: "Canned replies" }] : []),
     ...(leader ? [{ panel: "letters" as Panel, label: "Letters" }] : []),
     ...(leader ? [{ panel: "disclosures" as Panel, label: "Disclosures" }] : []),
     { panel: "people" as Panel, label: "Contacts" },

@@ -16,6 +16,7 @@ pub const DISCLOSURE_SUMMARY: &str = "disclosure_summary";
 pub const FEEDBACK: &str = "feedback";
 pub const AUDIT: &str = "audit";
 pub const STATE: &str = "state";
+pub const CANNED_REPLY: &str = "canned_reply";
 
 /// Where a class's records are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +47,11 @@ pub const REGISTRY: &[Class] = &[
     Class { id: FEEDBACK, place: Place::Preset, holds: "anonymised feedback" },
     Class { id: AUDIT, place: Place::Fixed("Confide/Audit"), holds: "the team's signed audit log" },
     Class { id: STATE, place: Place::Fixed("Confide/State"), holds: "claims, status, risk flags and holds" },
+    Class {
+        id: CANNED_REPLY,
+        place: Place::Fixed("Confide/Library"),
+        holds: "the team's canned replies and each line's hours and phone number",
+    },
 ];
 
 /// Conversation classes: retention classes of the preset that are not records.

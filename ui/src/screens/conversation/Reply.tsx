@@ -1,0 +1,120 @@
+import { useRef, useState } from "react";
+import type { OutboxItem } from "../../bindings/OutboxItem";
+import { retryReply, sendReply } from "../../bindings/commands";
+import { asApiError, sentence } from "../../errors";
+import { useShortcut } from "../../keys";
+import { CannedPicker } from "./CannedPicker";
+
+export function Reply({
+  conversationId,
+  seenMessageId,
+  onSent,
+  onShowNew,
+}: {
+  conversationId: number;
+  seenMessageId: number;
+  onSent: () => void;
+  onShowNew: () => void;
+}) {
+  const [body, setBody] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [pending, setPending] = useState<OutboxItem | null>(null);
+  const [status, setStatus] = useState("");
+  const [colleagueReplied, setColleagueReplied] = useState("");
+  const replyBox = useRef<HTMLTextAreaElement>(null);
+  const [picking, setPicking] = useState(false);
+  useShortcut("r", () => replyBox.current?.focus());
+  // A canned reply goes in where the cursor is (at the end if the box has not been used).
+  const insert = (text: string) => {
+    const box = replyBox.current;
+    const at = box ? box.selectionStart : body.length;
+    const end = box ? box.selectionEnd : body.length;
+    setBody(body.slice(0, at) + text + body.slice(end));
+    setPicking(false);
+    setTimeout(() => box?.focus());
+  };
+
+  const settle = (p: Promise<{ item: OutboxItem | null }>) => {
+    setBusy(true);
+    setStatus("");
+    setColleagueReplied("");
+    p.then(({ item }) => {
+      setPending(item);
+      if (item === null) {
+        setBody("");
+        setStatus("Reply sent from the helpline's address and filed in its Sent folder.");
+        onSent();
+      }
+    })
+      .catch((e) => {
+        const err = asApiError(e);
+        if (err.code === "replied_since_opened") setColleagueReplied(sentence(err.message));
+        else setStatus(sentence(err.message));
+      })
+      .finally(() => setBusy(false));
+  };
+  const send = (anyway: boolean) =>
+    settle(sendReply({ conversation_id: conversationId, body, seen_message_id: seenMessageId, send_anyway: anyway }));
+
+  return (
+    <section className="reply" aria-label="Reply">
+      <label className="field">
+        Reply as the helpline
+        <textarea
+          ref={replyBox}
+          value={body}
+          onChange={(e) => setBody(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.ctrlKey && e.key === "/") {
+              e.preventDefault();
+              setPicking(true);
+            }
+          }}
+          rows={6}
+          disabled={busy || pending !== null}
+        />
+      </label>
+      {picking && <CannedPicker conversationId={conversationId} onPick={insert} onClose={() => setPicking(false)} />}
+      {colleagueReplied ? (
+        <div className="notice" role="alert">
+          <p>{colleagueReplied}</p>
+          <p className="muted">Your reply has not been sent and is still here.</p>
+          <button
+            onClick={() => {
+              setColleagueReplied("");
+              onShowNew();
+            }}
+          >
+            Show their reply
+          </button>{" "}
+          <button className="secondary" onClick={() => send(true)} disabled={busy}>
+            Send mine anyway
+          </button>
+        </div>
+      ) : pending ? (
+        <div className="notice" role="alert">
+          <p>{sentence(pending.error ?? "The reply is waiting in the outbox.")}</p>
+          <p className="muted">Your reply is kept safely in the outbox and has not been lost.</p>
+          <button onClick={() => settle(retryReply({ id: pending.id }))} disabled={busy}>
+            Try again
+          </button>
+        </div>
+      ) : (
+        <button onClick={() => send(false)} disabled={busy || !body.trim()}>
+          {busy ? "Sending…" : "Send reply"}
+        </button>
+      )}
+      {/* After Send, so Tab from the reply reaches Send first. */}
+      {!picking && (
+        <button className="small secondary canned-open" onClick={() => setPicking(true)} disabled={busy || pending !== null}>
+          Canned replies (Ctrl+/)
+        </button>
+      )}
+      {status && (
+        <p className="muted" role="status">
+          {status}
+        </p>
+      )}
+    </section>
+  );
+}
