@@ -203,7 +203,7 @@ pub async fn library<S: RecordStore>(session: &Session, server: &S) -> Result<Li
     }
     let mut replies: Vec<CannedReply> =
         replies.into_values().filter(|r| !r.history.last().is_some_and(|v| v.removed)).collect();
-    replies.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+    replies.sort_by_key(|r| r.title.to_lowercase());
     Ok(Library { replies, details })
 }
 
