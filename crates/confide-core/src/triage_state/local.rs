@@ -213,7 +213,7 @@ pub(super) async fn keep_notes(store: &Store, notes: &[Note]) -> Result<usize, C
             .into_iter()
             .collect();
     let recipients = store.own_recipients();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
     let mut noted = std::collections::BTreeSet::new();
     for n in notes.iter().filter(|n| !kept.contains(&n.id)) {
         noted.insert(n.conversation);
