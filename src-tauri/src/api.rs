@@ -70,6 +70,7 @@ pub struct LineDetailsRequest {
     pub line: String,
     pub hours: String,
     pub phone: String,
+    pub signature: String,
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -291,6 +292,7 @@ command_table! {
     commands::mark_conversation(MarkRequest) -> confide_mail::reading::ConversationView;
     commands::add_note(NoteRequest) -> confide_mail::reading::ConversationView;
     canned::canned_offered(ConversationRequest) -> Vec<confide_mail::canned::OfferedReply>;
+    canned::reply_signature(ConversationRequest) -> Option<String>;
     canned::canned_library(()) -> confide_core::canned::Library;
     canned::save_canned_reply(CannedSaveRequest) -> confide_core::canned::Library;
     canned::remove_canned_reply(CannedRemoveRequest) -> confide_core::canned::Library;

@@ -21,6 +21,16 @@ pub async fn canned_offered(
     Ok(confide_mail::canned::offered(&session, request.id).await?)
 }
 
+/// The signature an email reply in this conversation starts with, if its line has one.
+#[tauri::command]
+pub async fn reply_signature(
+    state: State<'_, AppState>,
+    request: ConversationRequest,
+) -> Result<Option<String>, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    Ok(confide_mail::canned::signature(&session, request.id).await?)
+}
+
 /// The library on this person's lines, with each reply's history.
 #[tauri::command]
 pub async fn canned_library(state: State<'_, AppState>) -> Result<Library, ApiError> {
@@ -55,6 +65,7 @@ pub async fn remove_canned_reply(
 pub async fn set_line_details(state: State<'_, AppState>, request: LineDetailsRequest) -> Result<Library, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     let server = ImapRecords::of(&session.store);
-    canned::set_line_details(&session, &server, &request.line, &request.hours, &request.phone).await?;
+    let details = canned::LineDetails { hours: request.hours, phone: request.phone, signature: request.signature };
+    canned::set_line_details(&session, &server, &request.line, &details).await?;
     Ok(canned::library(&session, &server).await?)
 }

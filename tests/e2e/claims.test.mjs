@@ -104,6 +104,10 @@ test("issue10 issue23 a conversation a manager takes over is told in a desktop n
     await mia.type(".canned-form .field textarea", "This is {advisor} at {line}. We will call you back today. canned-e2e-7d1");
     await mia.clickText(".canned-form button", "Add to the library");
     await mia.waitForText(".canned-entries", "Calling back", 30000);
+    // And the line's signature, which every email reply starts with.
+    await mia.type(".line-details textarea", "With care, {advisor}, {line}");
+    await mia.clickText(".line-details button", "Save for this line");
+    await mia.waitForText(".line-details", "signed", 30000);
     await mia.screenshot(artifacts, "24-canned-library");
     assert.deepEqual(await axeViolations(mia, "the canned replies library"), []);
     await mia.clickText(".canned-library > button", "Close");
@@ -124,7 +128,11 @@ test("issue10 issue23 a conversation a manager takes over is told in a desktop n
     await press(ash, "\uE007");
     const box = await ash.find(".reply textarea");
     const written = await ash.cmd("GET", `/element/${box}/property/value`);
-    assert.match(written, /^This is Ash at Respect Phoneline\. We will call you back today\./, "filled in for Ash and the line");
+    assert.match(
+      written,
+      /^This is Ash at Respect Phoneline\. We will call you back today\. canned-e2e-7d1\n\nWith care, Ash, Respect Phoneline$/,
+      "filled in for Ash and the line, above the signature",
+    );
     await press(ash, "\uE004");
     await press(ash, "\uE007");
     await ash.waitForText(".reply", "Reply sent", 60000);

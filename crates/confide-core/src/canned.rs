@@ -5,6 +5,9 @@
 //! same reply, so its history (who changed what, when) is the records themselves. Only an
 //! entry by a current team leader or manager counts.
 //!
+//! A manager also sets each line's details here: its opening hours, phone number and the
+//! signature every email reply on the line starts with (signed with the advisor's work name).
+//!
 //! Placeholders are `{name}` (the name or pseudonym the service user is known by here),
 //! `{advisor}` (the advisor's work name), `{line}`, `{hours}` and `{phone}` (the line's
 //! details, set by a manager in the same library). One that cannot be filled stays in the
@@ -47,11 +50,13 @@ enum Entry {
         reply: String,
         line: String,
     },
-    /// What `{hours}` and `{phone}` say on a line.
+    /// What `{hours}` and `{phone}` say on a line, and its replies' signature.
     LineDetails {
         line: String,
         hours: String,
         phone: String,
+        #[serde(default)]
+        signature: String,
     },
 }
 
@@ -83,8 +88,18 @@ pub struct Version {
 #[ts(export)]
 pub struct Library {
     pub replies: Vec<CannedReply>,
-    /// Line id -> (opening hours, phone number).
-    pub details: BTreeMap<String, (String, String)>,
+    /// By line id.
+    pub details: BTreeMap<String, LineDetails>,
+}
+
+/// A line's details, as its manager set them.
+#[derive(Debug, Clone, Default, Serialize, TS)]
+#[ts(export)]
+pub struct LineDetails {
+    pub hours: String,
+    pub phone: String,
+    /// What every email reply on the line is signed with; `{advisor}` is the work name.
+    pub signature: String,
 }
 
 /// What fills the placeholders for one conversation.
@@ -126,17 +141,20 @@ pub async fn remove<S: RecordStore>(session: &Session, server: &S, reply: &str, 
     keep(session, server, line, &Entry::Removed { reply: reply.to_owned(), line: line.to_owned() }).await
 }
 
-/// Sets what `{hours}` and `{phone}` say on a line: managers only.
+/// Sets a line's hours, phone number and reply signature: managers only.
 pub async fn set_line_details<S: RecordStore>(
     session: &Session,
     server: &S,
     line: &str,
-    hours: &str,
-    phone: &str,
+    details: &LineDetails,
 ) -> Result<(), S::Error> {
-    session.require_manager("set a line's opening hours and phone number")?;
-    let entry =
-        Entry::LineDetails { line: line.to_owned(), hours: hours.trim().to_owned(), phone: phone.trim().to_owned() };
+    session.require_manager("set a line's opening hours, phone number and signature")?;
+    let entry = Entry::LineDetails {
+        line: line.to_owned(),
+        hours: details.hours.trim().to_owned(),
+        phone: details.phone.trim().to_owned(),
+        signature: details.signature.trim().to_owned(),
+    };
     keep(session, server, line, &entry).await
 }
 
@@ -195,8 +213,10 @@ pub async fn library<S: RecordStore>(session: &Session, server: &S) -> Result<Li
                     r.history.push(Version { by, at, removed: true });
                 }
             }
-            Entry::LineDetails { line, hours, phone } if writer.is_some_and(|m| m.role == RoleKind::Manager) => {
-                details.insert(line, (hours, phone));
+            Entry::LineDetails { line, hours, phone, signature }
+                if writer.is_some_and(|m| m.role == RoleKind::Manager) =>
+            {
+                details.insert(line, LineDetails { hours, phone, signature });
             }
             _ => {}
         }

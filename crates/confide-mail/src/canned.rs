@@ -2,11 +2,13 @@
 //! `confide_core::canned`'s; this reads what fills them (the service user's name as their mail
 //! gives it, unless they chose a pseudonym here).
 
-use confide_core::canned::{self, Context};
+use confide_core::canned::{self, Context, Library};
+use confide_core::conversations::Channel;
 use confide_core::staff::Session;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::reading::ConversationView;
 use crate::records::ImapRecords;
 use crate::MailError;
 
@@ -22,6 +24,23 @@ pub struct OfferedReply {
 
 /// The canned replies of the conversation's line and channel, filled in for it.
 pub async fn offered(session: &Session, conversation_id: i64) -> Result<Vec<OfferedReply>, MailError> {
+    let (view, library, ctx) = context(session, conversation_id).await?;
+    Ok(canned::for_conversation(&library, &view.summary.line_id, view.summary.channel)
+        .into_iter()
+        .map(|r| OfferedReply { reply: r.reply.clone(), title: r.title.clone(), text: canned::fill(&r.text, &ctx) })
+        .collect())
+}
+
+/// The signature an email reply in this conversation starts with, filled in (the advisor's
+/// work name, the line's details); none where the line's manager has set none.
+pub async fn signature(session: &Session, conversation_id: i64) -> Result<Option<String>, MailError> {
+    let (view, library, ctx) = context(session, conversation_id).await?;
+    let set = library.details.get(&view.summary.line_id).map(|d| d.signature.as_str()).filter(|s| !s.is_empty());
+    Ok(set.filter(|_| view.summary.channel == Channel::Email).map(|s| canned::fill(s, &ctx)))
+}
+
+/// The conversation, the library, and what fills the blanks for it.
+async fn context(session: &Session, conversation_id: i64) -> Result<(ConversationView, Library, Context), MailError> {
     let view = crate::reading::conversation(session, conversation_id).await?;
     let library = canned::library(session, &ImapRecords::of(&session.store)).await?;
     let line = &view.summary.line_id;
@@ -33,11 +52,8 @@ pub async fn offered(session: &Session, conversation_id: i64) -> Result<Vec<Offe
         name,
         advisor: session.profile.display_name.clone(),
         line: session.preset().lines.iter().find(|l| &l.id == line).map_or_else(|| line.clone(), |l| l.name.clone()),
-        hours: details.map(|(hours, _)| hours.clone()),
-        phone: details.map(|(_, phone)| phone.clone()),
+        hours: details.map(|d| d.hours.clone()),
+        phone: details.map(|d| d.phone.clone()),
     };
-    Ok(canned::for_conversation(&library, line, view.summary.channel)
-        .into_iter()
-        .map(|r| OfferedReply { reply: r.reply.clone(), title: r.title.clone(), text: canned::fill(&r.text, &ctx) })
-        .collect())
+    Ok((view, library, ctx))
 }

@@ -9,6 +9,7 @@ use std::process::Command;
 use confide_core::accounts::{Account, AccountKind, LineAddress, Security};
 
 mod mailbox;
+mod sign_in;
 mod throttler;
 pub use throttler::Throttler;
 

@@ -197,9 +197,16 @@ async fn issue24_a_team_leaders_canned_reply_is_sent_by_an_advisor_with_its_plac
     let refused = queue_reply(&ash, id, wording).await.unwrap_err().to_string();
     assert!(refused.contains("the line's phone number"), "{refused}");
 
-    canned::set_line_details(&mia, &ImapRecords::of(&mia.store), "phoneline", "Mon-Fri 9am-8pm", "0808 802 4040")
-        .await
-        .unwrap();
+    let details = canned::LineDetails {
+        hours: "Mon-Fri 9am-8pm".into(),
+        phone: "0808 802 4040".into(),
+        signature: "With care,\n{advisor}\n{line}, {phone}".into(),
+    };
+    assert!(canned::set_line_details(&bea, &server, "phoneline", &details).await.is_err(), "only a manager sets them");
+    canned::set_line_details(&mia, &ImapRecords::of(&mia.store), "phoneline", &details).await.unwrap();
+    // Every email reply on the line starts with its signature, signed with the work name.
+    let signature = confide_mail::canned::signature(&ash, id).await.unwrap();
+    assert_eq!(signature.as_deref(), Some("With care,\nAsh\nRespect Phoneline, 0808 802 4040"));
     let wording = confide_mail::canned::offered(&ash, id).await.unwrap().remove(0).text;
     assert!(wording.contains("ring us on 0808 802 4040."), "{wording}");
     let queued = queue_reply(&ash, id, &wording).await.unwrap();

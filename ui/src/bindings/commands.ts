@@ -93,6 +93,8 @@ export const addNote = (request: NoteRequest): Promise<ConversationView> =>
   invoke<ConversationView>("add_note", { request });
 export const cannedOffered = (request: ConversationRequest): Promise<Array<OfferedReply>> =>
   invoke<Array<OfferedReply>>("canned_offered", { request });
+export const replySignature = (request: ConversationRequest): Promise<string | null> =>
+  invoke<string | null>("reply_signature", { request });
 export const cannedLibrary = (): Promise<Library> => invoke<Library>("canned_library");
 export const saveCannedReply = (request: CannedSaveRequest): Promise<Library> =>
   invoke<Library>("save_canned_reply", { request });

@@ -98,15 +98,16 @@ export function CannedLibrary({ profile, onClose }: { profile: StaffProfile; onC
   );
 }
 
-/** What {hours} and {phone} say on each line. */
+/** What {hours} and {phone} say on each line, and the signature its email replies start with. */
 function LineDetails({ lines, library, onSave }: { lines: { id: string; name: string }[]; library?: Library; onSave: (p: Promise<Library>) => void }) {
   const [line, setLine] = useState(lines[0]?.id ?? "");
   const known = library?.details[line];
   const [hours, setHours] = useState("");
   const [phone, setPhone] = useState("");
+  const [signature, setSignature] = useState("");
   return (
-    <div className="canned-form">
-      <h3>Opening hours and phone number</h3>
+    <div className="canned-form line-details">
+      <h3>Opening hours, phone number and signature</h3>
       <label className="inline">
         Line{" "}
         <select value={line} onChange={(e) => setLine(e.target.value)}>
@@ -117,7 +118,11 @@ function LineDetails({ lines, library, onSave }: { lines: { id: string; name: st
           ))}
         </select>
       </label>
-      <p className="muted">{known ? `Now: ${known[0] || "no hours"}; ${known[1] || "no phone number"}.` : "Not set yet."}</p>
+      <p className="muted">
+        {known
+          ? `Now: ${known.hours || "no hours"}; ${known.phone || "no phone number"}; ${known.signature ? "signed \u201c" + known.signature.split("\n")[0] + "\u2026\u201d" : "no signature"}.`
+          : "Not set yet."}
+      </p>
       <label className="field">
         Opening hours
         <input value={hours} onChange={(e) => setHours(e.target.value)} />
@@ -126,7 +131,11 @@ function LineDetails({ lines, library, onSave }: { lines: { id: string; name: st
         Phone number
         <input value={phone} onChange={(e) => setPhone(e.target.value)} />
       </label>
-      <button onClick={() => onSave(setLineDetails({ line, hours, phone }))} disabled={!hours.trim() && !phone.trim()}>
+      <label className="field">
+        Signature of every email reply on this line ({"{advisor}"} is the advisor's work name)
+        <textarea rows={3} value={signature} onChange={(e) => setSignature(e.target.value)} />
+      </label>
+      <button onClick={() => onSave(setLineDetails({ line, hours, phone, signature }))} disabled={!hours.trim() && !phone.trim() && !signature.trim()}>
         Save for this line
       </button>
     </div>

@@ -1,6 +1,6 @@
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { OutboxItem } from "../../bindings/OutboxItem";
-import { retryReply, sendReply } from "../../bindings/commands";
+import { replySignature, retryReply, sendReply } from "../../bindings/commands";
 import { asApiError, sentence } from "../../errors";
 import { useShortcut } from "../../keys";
 import { CannedPicker } from "./CannedPicker";
@@ -23,12 +23,31 @@ export function Reply({
   const [colleagueReplied, setColleagueReplied] = useState("");
   const replyBox = useRef<HTMLTextAreaElement>(null);
   const [picking, setPicking] = useState(false);
+  // The line's signature, which a new reply starts with (below where the advisor writes).
+  const [signed, setSigned] = useState("");
+  // Asked when the conversation opens and again when the reply box is entered while nothing
+  // has been written (a manager may have set it since).
+  const sign = () =>
+    replySignature({ id: conversationId, again: true })
+      .then((s) => {
+        const start = s ? `\n\n${s}` : "";
+        setSigned((was) => {
+          setBody((b) => (b === was ? start : b));
+          return start;
+        });
+      })
+      .catch(() => {});
+  useEffect(() => {
+    sign();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [conversationId]);
   useShortcut("r", () => replyBox.current?.focus());
-  // A canned reply goes in where the cursor is (at the end if the box has not been used).
+  // A canned reply goes in where the cursor is; into a reply not begun, above the signature.
   const insert = (text: string) => {
     const box = replyBox.current;
-    const at = box ? box.selectionStart : body.length;
-    const end = box ? box.selectionEnd : body.length;
+    const untouched = body === signed;
+    const at = untouched || !box ? 0 : box.selectionStart;
+    const end = untouched || !box ? 0 : box.selectionEnd;
     setBody(body.slice(0, at) + text + body.slice(end));
     setPicking(false);
     setTimeout(() => box?.focus());
@@ -41,7 +60,7 @@ export function Reply({
     p.then(({ item }) => {
       setPending(item);
       if (item === null) {
-        setBody("");
+        setBody(signed);
         setStatus("Reply sent from the helpline's address and filed in its Sent folder.");
         onSent();
       }
@@ -64,6 +83,12 @@ export function Reply({
           ref={replyBox}
           value={body}
           onChange={(e) => setBody(e.target.value)}
+          // Writing starts above the signature.
+          onFocus={(e) => {
+            if (body !== signed) return;
+            e.currentTarget.setSelectionRange(0, 0);
+            sign();
+          }}
           onKeyDown={(e) => {
             if (e.ctrlKey && e.key === "/") {
               e.preventDefault();
@@ -100,7 +125,7 @@ export function Reply({
           </button>
         </div>
       ) : (
-        <button onClick={() => send(false)} disabled={busy || !body.trim()}>
+        <button onClick={() => send(false)} disabled={busy || !body.trim() || body.trim() === signed.trim()}>
           {busy ? "Sending…" : "Send reply"}
         </button>
       )}
