@@ -54,7 +54,7 @@ export function FirstRun({ presets, onDone }: { presets: PresetChoice[]; onDone:
           ))}
         </fieldset>
         <label className="field">
-          Your name as colleagues know you
+          Your work name (a first name, or a name you choose for safety: your replies are signed with it)
           <input value={name} onChange={(e) => setName(e.target.value)} maxLength={80} required autoComplete="off" />
         </label>
         <label className="field">
