@@ -304,6 +304,12 @@ async fn issue23_a_managers_retention_run_compacts_the_state_folder_and_every_de
     assert_eq!((again.state.snapshots, again.state.removed), (1, 3));
     assert_eq!(entries(), before - 7 + 1);
     assert_eq!(triage_of(&ash, "Compacted enquiry").await.0, Some(fb));
+    // Issue 24: a note about it is not folded into a snapshot; it stays while the conversation
+    // lives, and goes with it.
+    confide_core::notes::add(&ash, &ImapRecords::of(&ash.store), on_a, "Rings after six.").await.unwrap();
+    assert_eq!(entries(), before - 7 + 2);
+    let kept = confide_mail::expire::run(&mia.store, false).await.unwrap();
+    assert_eq!((kept.state.snapshots, kept.state.removed), (0, 0), "{kept:?}");
 
     // Seven months on, the conversation has expired; so have the entries about it, and the
     // run removes them too: nothing of its triage stays on the server.
@@ -311,6 +317,6 @@ async fn issue23_a_managers_retention_run_compacts_the_state_folder_and_every_de
     let expired = confide_mail::expire::run(&mia.store, false).await.unwrap();
     assert!(expired.problems.is_empty(), "{:?}", expired.problems);
     assert_eq!(expired.server_messages_removed, 1, "{expired:?}");
-    assert_eq!((expired.state.snapshots, expired.state.removed), (0, 1), "{expired:?}");
+    assert_eq!((expired.state.snapshots, expired.state.removed), (0, 2), "the snapshot and the note: {expired:?}");
     assert_eq!(entries(), 0, "entries about an expired conversation stayed on the server");
 }

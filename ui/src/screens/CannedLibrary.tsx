@@ -60,16 +60,7 @@ export function CannedLibrary({ profile, onClose }: { profile: StaffProfile; onC
       {library.data?.replies.length === 0 && <p className="empty">No canned replies yet.</p>}
       <h3>{form.reply ? "Edit the canned reply" : "Write a canned reply"}</h3>
       <div className="canned-form">
-        <label className="inline">
-          Line{" "}
-          <select value={form.line} onChange={(e) => setForm({ ...form, line: e.target.value })}>
-            {lines.map((l) => (
-              <option key={l.id} value={l.id}>
-                {l.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LineSelect lines={lines} value={form.line} onChange={(line) => setForm({ ...form, line })} />
         <label className="inline">
           For{" "}
           <select value={form.channel ?? ""} onChange={(e) => setForm({ ...form, channel: (e.target.value || null) as Channel | null })}>
@@ -108,16 +99,7 @@ function LineDetails({ lines, library, onSave }: { lines: { id: string; name: st
   return (
     <div className="canned-form line-details">
       <h3>Opening hours, phone number and signature</h3>
-      <label className="inline">
-        Line{" "}
-        <select value={line} onChange={(e) => setLine(e.target.value)}>
-          {lines.map((l) => (
-            <option key={l.id} value={l.id}>
-              {l.name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <LineSelect lines={lines} value={line} onChange={setLine} />
       <p className="muted">
         {known
           ? `Now: ${known.hours || "no hours"}; ${known.phone || "no phone number"}; ${known.signature ? "signed \u201c" + known.signature.split("\n")[0] + "\u2026\u201d" : "no signature"}.`
@@ -139,5 +121,20 @@ function LineDetails({ lines, library, onSave }: { lines: { id: string; name: st
         Save for this line
       </button>
     </div>
+  );
+}
+
+function LineSelect({ lines, value, onChange }: { lines: { id: string; name: string }[]; value: string; onChange: (line: string) => void }) {
+  return (
+    <label className="inline">
+      Line{" "}
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        {lines.map((l) => (
+          <option key={l.id} value={l.id}>
+            {l.name}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
