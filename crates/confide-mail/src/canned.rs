@@ -3,12 +3,12 @@
 //! gives it, unless they chose a pseudonym here).
 
 use confide_core::canned::{self, Context, Library};
-use confide_core::conversations::Channel;
+use confide_core::conversations::{self, Channel};
+use confide_core::inbox::ConversationSummary;
 use confide_core::staff::Session;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::reading::ConversationView;
 use crate::records::ImapRecords;
 use crate::MailError;
 
@@ -24,8 +24,8 @@ pub struct OfferedReply {
 
 /// The canned replies of the conversation's line and channel, filled in for it.
 pub async fn offered(session: &Session, conversation_id: i64) -> Result<Vec<OfferedReply>, MailError> {
-    let (view, library, ctx) = context(session, conversation_id).await?;
-    Ok(canned::for_conversation(&library, &view.summary.line_id, view.summary.channel)
+    let (summary, library, ctx) = context(session, conversation_id).await?;
+    Ok(canned::for_conversation(&library, &summary.line_id, summary.channel)
         .into_iter()
         .map(|r| OfferedReply { reply: r.reply.clone(), title: r.title.clone(), text: canned::fill(&r.text, &ctx) })
         .collect())
@@ -34,20 +34,26 @@ pub async fn offered(session: &Session, conversation_id: i64) -> Result<Vec<Offe
 /// The signature an email reply in this conversation starts with, filled in (the advisor's
 /// work name, the line's details); none where the line's manager has set none.
 pub async fn signature(session: &Session, conversation_id: i64) -> Result<Option<String>, MailError> {
-    let (view, library, ctx) = context(session, conversation_id).await?;
-    let set = library.details.get(&view.summary.line_id).map(|d| d.signature.as_str()).filter(|s| !s.is_empty());
-    Ok(set.filter(|_| view.summary.channel == Channel::Email).map(|s| canned::fill(s, &ctx)))
+    let (summary, library, ctx) = context(session, conversation_id).await?;
+    let set = library.details.get(&summary.line_id).map(|d| d.signature.as_str()).filter(|s| !s.is_empty());
+    Ok(set.filter(|_| summary.channel == Channel::Email).map(|s| canned::fill(s, &ctx)))
 }
 
-/// The conversation, the library, and what fills the blanks for it.
-async fn context(session: &Session, conversation_id: i64) -> Result<(ConversationView, Library, Context), MailError> {
-    let view = crate::reading::conversation(session, conversation_id).await?;
+/// The conversation's summary, the library, and what fills the blanks for it. Only the first
+/// incoming message's headers are read: nothing is rendered.
+async fn context(
+    session: &Session,
+    conversation_id: i64,
+) -> Result<(ConversationSummary, Library, Context), MailError> {
+    let (summary, stored) = conversations::load(session, conversation_id).await?;
     let library = canned::library(session, &ImapRecords::of(&session.store)).await?;
-    let line = &view.summary.line_id;
+    let line = &summary.line_id;
     let details = library.details.get(line);
-    let name = view.pseudonym.clone().or_else(|| {
-        view.messages.iter().find(|m| m.incoming).and_then(|m| m.from_name.clone()).filter(|n| !n.trim().is_empty())
-    });
+    let from_name = || {
+        let first = stored.iter().find(|m| m.incoming)?;
+        crate::mime::summarize(&first.raw).headers.from_name.filter(|n| !n.trim().is_empty())
+    };
+    let name = conversations::pseudonym(session, conversation_id).await?.or_else(from_name);
     let ctx = Context {
         name,
         advisor: session.profile.display_name.clone(),
@@ -55,5 +61,5 @@ async fn context(session: &Session, conversation_id: i64) -> Result<(Conversatio
         hours: details.map(|d| d.hours.clone()),
         phone: details.map(|d| d.phone.clone()),
     };
-    Ok((view, library, ctx))
+    Ok((summary, library, ctx))
 }

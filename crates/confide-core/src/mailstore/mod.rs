@@ -219,22 +219,14 @@ async fn forget_places(
 ) -> Result<usize, CoreError> {
     let uids = uids.map(|u| serde_json::to_string(u).expect("numbers serialise"));
     let mut rows = sqlx::query_scalar!(
-        "SELECT message_row FROM mail_messages WHERE account_id = ?1 AND folder = ?2
-           AND (?3 IS NULL OR uid IN (SELECT value FROM json_each(?3)))",
+        "DELETE FROM mail_messages WHERE account_id = ?1 AND folder = ?2
+           AND (?3 IS NULL OR uid IN (SELECT value FROM json_each(?3)))
+         RETURNING message_row",
         account,
         folder,
         uids
     )
     .fetch_all(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "DELETE FROM mail_messages WHERE account_id = ?1 AND folder = ?2
-           AND (?3 IS NULL OR uid IN (SELECT value FROM json_each(?3)))",
-        account,
-        folder,
-        uids
-    )
-    .execute(&mut *tx)
     .await?;
     let doomed = serde_json::to_string(&rows).expect("numbers serialise");
     let elsewhere: HashSet<i64> = sqlx::query_scalar!(
