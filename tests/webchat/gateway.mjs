@@ -6,6 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import WebSocket from "ws";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -19,9 +20,22 @@ const LINES = {
 /**
  * Starts a gateway in `work` serving `lines` (ids), encrypting to `recipients`, with one
  * advisor (`advisor`, on the Phoneline) holding `credential`. Resolves once it listens.
+ * The port is taken below the kernel's ephemeral range (32768 and up), where an outgoing
+ * connection of another process could hold it, and tried again if it was taken meanwhile
+ * (CI failed once on "Address already in use").
  */
-export async function startGateway(work, { credential, recipients, advisor = "Sam", lines = ["phoneline", "mens_advice"] }) {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+export async function startGateway(work, options) {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePortBelowEphemeral();
+    try {
+      return await startOn(port, work, options);
+    } catch (e) {
+      if (!e.addressInUse || attempt === 5) throw e;
+    }
+  }
+}
+
+async function startOn(port, work, { credential, recipients, advisor = "Sam", lines = ["phoneline", "mens_advice"] }) {
   const origin = `http://127.0.0.1:${port}`;
   const dataDir = join(work, "gateway");
   const config = join(work, "gateway.toml");
@@ -42,12 +56,34 @@ lines = ["phoneline"]
 credential_sha256 = "${createHash("sha256").update(credential).digest("hex")}"
 `,
   );
-  const proc = spawn(gatewayBin, ["serve", "--config", config], { stdio: ["ignore", "pipe", "inherit"] });
+  const proc = spawn(gatewayBin, ["serve", "--config", config], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  proc.stderr.on("data", (d) => {
+    stderr += d;
+    process.stderr.write(d);
+  });
   await new Promise((ok, fail) => {
     proc.stdout.on("data", (d) => String(d).includes("listening") && ok());
-    proc.on("exit", (code) => fail(new Error(`the gateway exited (${code})`)));
+    proc.on("exit", (code) => {
+      const e = new Error(`the gateway exited (${code}): ${stderr.trim()}`);
+      e.addressInUse = stderr.includes("Address already in use");
+      fail(e);
+    });
   });
   return { proc, origin, port, dataDir };
+}
+
+/** A port in 20000..32767 that nothing listens on now. */
+async function freePortBelowEphemeral() {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12768);
+    const free = await new Promise((ok) => {
+      const srv = createServer();
+      srv.once("error", () => ok(false));
+      srv.listen(port, "127.0.0.1", () => srv.close(() => ok(true)));
+    });
+    if (free) return port;
+  }
 }
 
 /** Every file under `dir` that holds `needle`. */
