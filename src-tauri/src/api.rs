@@ -172,6 +172,11 @@ pub enum TeamChangeRequest {
     Remove {
         signing_key: String,
     },
+    /// An advisor's replies wait for review (in training), or no longer do.
+    Reviewed {
+        signing_key: String,
+        reviewed: bool,
+    },
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -234,6 +239,28 @@ pub struct RetentionStatus {
 #[ts(export)]
 pub struct SendOutcome {
     pub item: Option<confide_core::outbox::OutboxItem>,
+    /// The writer's replies are reviewed: it waits for a team leader or manager, unsent.
+    pub for_review: bool,
+}
+
+/// A reviewer's decision on a reply waiting for review in conversation `id`: approve it (as
+/// written, or as `edited`), or return it with `comment`.
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum ReviewRequest {
+    Approve {
+        #[ts(type = "number")]
+        id: i64,
+        draft: String,
+        edited: Option<String>,
+    },
+    Return {
+        #[ts(type = "number")]
+        id: i64,
+        draft: String,
+        comment: String,
+    },
 }
 
 /// One line per command: its module and name, its request type (or `()`), its result type.
@@ -291,6 +318,7 @@ command_table! {
     commands::retry_reply(RetryRequest) -> SendOutcome;
     commands::mark_conversation(MarkRequest) -> confide_mail::reading::ConversationView;
     commands::add_note(NoteRequest) -> confide_mail::reading::ConversationView;
+    review::review_reply(ReviewRequest) -> confide_mail::reading::ConversationView;
     canned::canned_offered(ConversationRequest) -> Vec<confide_mail::canned::OfferedReply>;
     canned::reply_signature(ConversationRequest) -> Option<String>;
     canned::canned_library(()) -> confide_core::canned::Library;

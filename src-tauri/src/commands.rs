@@ -111,8 +111,10 @@ pub async fn send_reply(state: State<'_, AppState>, request: ReplyRequest) -> Re
         refresh_shared(&session).await?;
         conversations::check_no_reply_since(&session.store, request.conversation_id, request.seen_message_id).await?;
     }
-    let id = reply::queue_reply(&session, request.conversation_id, &request.body).await?;
-    deliver_and_sync(&session, id).await
+    match reply::queue_reply(&session, request.conversation_id, &request.body).await? {
+        reply::Queued::Outbox(id) => deliver_and_sync(&session, id).await,
+        reply::Queued::ForReview(_) => Ok(SendOutcome { item: None, for_review: true }),
+    }
 }
 
 #[tauri::command]
@@ -121,7 +123,7 @@ pub async fn retry_reply(state: State<'_, AppState>, request: RetryRequest) -> R
     deliver_and_sync(&session, request.id).await
 }
 
-async fn deliver_and_sync(session: &staff::Session, id: i64) -> Result<SendOutcome, ApiError> {
+pub(crate) async fn deliver_and_sync(session: &staff::Session, id: i64) -> Result<SendOutcome, ApiError> {
     let item = reply::deliver(session, id).await?;
     if item.is_none() {
         // The reply is already sent and filed; a failed refresh only delays its appearance.
@@ -129,7 +131,7 @@ async fn deliver_and_sync(session: &staff::Session, id: i64) -> Result<SendOutco
             tracing::warn!(code = ?e.code, "sync after sending failed");
         }
     }
-    Ok(SendOutcome { item })
+    Ok(SendOutcome { item, for_review: false })
 }
 
 /// A sync of the shared mailboxes without progress events (one round trip per unchanged
@@ -350,6 +352,10 @@ pub async fn team_change(
         }
         TeamChangeRequest::Remove { signing_key } => {
             confide_core::team::remove(&session, &ImapRecords::of(&session.store), &signing_key).await?;
+        }
+        TeamChangeRequest::Reviewed { signing_key, reviewed } => {
+            confide_core::team::set_reviewed(&session, &ImapRecords::of(&session.store), &signing_key, reviewed)
+                .await?;
         }
     }
     Ok(confide_core::team::view(&session, &ImapRecords::of(&session.store)).await?)

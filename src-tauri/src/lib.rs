@@ -12,6 +12,7 @@ mod livechat;
 mod people;
 mod quality;
 mod retention;
+mod review;
 mod services;
 mod signin;
 mod state;

@@ -26,6 +26,7 @@ pub mod qa;
 pub mod record_store;
 pub mod retention;
 pub mod retention_record;
+pub mod review;
 pub mod shared_record;
 pub mod staff;
 pub mod store;

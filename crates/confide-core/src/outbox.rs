@@ -29,9 +29,24 @@ pub async fn queue(
     raw: &[u8],
 ) -> Result<i64, CoreError> {
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
-    let blob = store.put_blob(&mut tx, "outgoing", raw, &store.own_recipients()).await?;
+    let id = queue_in(store, &mut tx, conversation_id, account_id, message_id, raw).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Queues a reply within a caller's write transaction (one that marks what it queued, so a
+/// crash cannot leave it queued and unmarked, to be queued again).
+pub(crate) async fn queue_in(
+    store: &Store,
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    conversation_id: Option<i64>,
+    account_id: &str,
+    message_id: &str,
+    raw: &[u8],
+) -> Result<i64, CoreError> {
+    let blob = store.put_blob(&mut *tx, "outgoing", raw, &store.own_recipients()).await?;
     let now = store.now_ts();
-    let id = sqlx::query_scalar!(
+    Ok(sqlx::query_scalar!(
         "INSERT INTO outbox (conversation_id, account_id, message_id, raw_blob, state, created_at, updated_at)
          VALUES (?, ?, ?, ?, 'queued', ?, ?) RETURNING id AS \"id!\"",
         conversation_id,
@@ -41,10 +56,8 @@ pub async fn queue(
         now,
         now
     )
-    .fetch_one(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(id)
+    .fetch_one(&mut **tx)
+    .await?)
 }
 
 /// The queued reply itself: content, so only for a signed-in person.

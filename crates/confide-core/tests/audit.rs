@@ -117,6 +117,7 @@ fn member(store: &Store, name: &str, role: confide_core::policy::RoleKind) -> co
         lines: vec![],
         age_recipient: store.identity().recipient().to_string(),
         signing_key: store.vault().signing_key().unwrap().public_hex(),
+        reviewed: false,
     }
 }
 

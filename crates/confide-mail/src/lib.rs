@@ -23,6 +23,7 @@ pub mod reading;
 pub mod records;
 mod remove;
 pub mod reply;
+pub mod review;
 pub mod sanitize;
 pub mod sasl;
 pub mod send;

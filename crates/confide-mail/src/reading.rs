@@ -50,6 +50,8 @@ pub struct ConversationView {
     pub pseudonym: Option<String>,
     /// The line's internal notes on it, oldest first: never part of the thread.
     pub notes: Vec<confide_core::notes::NoteView>,
+    /// Replies by someone in training, waiting for review or decided, oldest first.
+    pub reviews: Vec<confide_core::review::ReplyReview>,
 }
 
 /// Opens a conversation for reading: on the audit log, then shown as [`show_conversation`].
@@ -102,7 +104,7 @@ pub async fn conversation(session: &Session, id: i64) -> Result<ConversationView
             .collect();
         let hold = confide_core::retention::hold::of(session, id).await?;
         let pseudonym = conversations::pseudonym(session, id).await?;
-        return Ok(ConversationView { summary, messages, hold, pseudonym, notes: vec![] });
+        return Ok(ConversationView { summary, messages, hold, pseudonym, notes: vec![], reviews: vec![] });
     }
     let messages = stored
         .into_iter()
@@ -138,7 +140,8 @@ pub async fn conversation(session: &Session, id: i64) -> Result<ConversationView
     let hold = confide_core::retention::hold::of(session, id).await?;
     let pseudonym = conversations::pseudonym(session, id).await?;
     let notes = confide_core::notes::of_conversation(&session.store, id).await?;
-    Ok(ConversationView { summary, messages, hold, pseudonym, notes })
+    let reviews = confide_core::review::of_conversation(session, id).await?;
+    Ok(ConversationView { summary, messages, hold, pseudonym, notes, reviews })
 }
 
 /// One attachment of a stored message: its name (if it has one) and its decoded bytes.

@@ -13,8 +13,56 @@ use mail_parser::MessageParser;
 use crate::send::{file_in_sent, smtp_send};
 use crate::MailError;
 
-/// Composes a plain-text reply to the conversation's latest incoming message, quoting it.
-pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) -> Result<i64, MailError> {
+/// What became of a reply written in the reply box.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Queued {
+    /// In the outbox, to be delivered: this item.
+    Outbox(i64),
+    /// The writer's replies are reviewed: it waits for a team leader or manager (this draft).
+    ForReview(String),
+}
+
+impl Queued {
+    pub fn outbox(self) -> Option<i64> {
+        match self {
+            Queued::Outbox(id) => Some(id),
+            Queued::ForReview(_) => None,
+        }
+    }
+}
+
+/// Composes a plain-text reply to the conversation's latest incoming message, quoting it, and
+/// queues it; or, where the team directory says this person's replies are reviewed, puts it
+/// up for review instead (checked as a reply first, so it cannot be approved only to fail).
+pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) -> Result<Queued, MailError> {
+    let store = &session.store;
+    let server = crate::records::ImapRecords::of(store);
+    let composed = compose(session, conversation_id, body, None).await?;
+    if confide_core::review::is_reviewed(session, &server).await? {
+        let draft = confide_core::review::submit(session, &server, conversation_id, body.trim_end()).await?;
+        return Ok(Queued::ForReview(draft));
+    }
+    let queued =
+        outbox::queue(store, Some(conversation_id), &composed.account_id, &composed.message_id, &composed.raw).await?;
+    confide_core::audit::append(store, "replied", &format!("conversation:{conversation_id}")).await?;
+    Ok(Queued::Outbox(queued))
+}
+
+/// A reply built and ready to queue.
+pub(crate) struct Composed {
+    pub(crate) account_id: String,
+    pub(crate) message_id: String,
+    pub(crate) raw: Vec<u8>,
+}
+
+/// Builds the reply as the shared mailbox sends it, with `message_id` if given (an approved
+/// reply keeps the one its reviewer fixed). Every rule a reply must meet is checked here.
+pub(crate) async fn compose(
+    session: &Session,
+    conversation_id: i64,
+    body: &str,
+    message_id: Option<&str>,
+) -> Result<Composed, MailError> {
     let store = &session.store;
     let body = body.trim_end();
     if body.is_empty() {
@@ -68,7 +116,9 @@ pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) ->
     let subject =
         if subject.to_ascii_lowercase().starts_with("re:") { subject.to_owned() } else { format!("Re: {subject}") };
     let domain = from_address.rsplit('@').next().unwrap_or("confide.invalid");
-    let message_id = format!("<confide.{}.{}@{}>", store.now_ts(), random_token(), domain);
+    let message_id = message_id
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("<confide.{}.{}@{}>", store.now_ts(), random_token(), domain));
     let quoted: String =
         crate::mime::summarize(&last_in.raw).headers.text.lines().map(|l| format!("> {l}\n")).collect();
     let text = format!("{body}\n\n{quoted}");
@@ -92,9 +142,7 @@ pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) ->
     }
     let email =
         builder.body(text).map_err(|e| MailError::Core(CoreError::Invalid(format!("cannot build the reply: {e}"))))?;
-    let queued = outbox::queue(store, Some(conversation_id), &account.id, &message_id, &email.formatted()).await?;
-    confide_core::audit::append(store, "replied", &format!("conversation:{conversation_id}")).await?;
-    Ok(queued)
+    Ok(Composed { account_id: account.id, message_id, raw: email.formatted() })
 }
 
 /// Moves one outbox item on as far as it will go. Returns the item's state afterwards
@@ -145,6 +193,10 @@ async fn record_author(session: &Session, conversation_id: Option<i64>, raw: &[u
     else {
         return;
     };
+    // A reviewed reply is its writer's: every desktop learns so from the approval.
+    if confide_core::review::was_reviewed(&session.store, &message_id).await.unwrap_or(false) {
+        return;
+    }
     let server = crate::records::ImapRecords::of(&session.store);
     if let Err(e) = confide_core::triage_state::record_authored(session, &server, conversation, &message_id).await {
         tracing::warn!("who wrote a reply could not be recorded for quality sampling: {}", e.kind());

@@ -5,51 +5,16 @@
 
 use std::sync::Arc;
 
-use confide_core::inbox::{self, ConversationSummary, InboxFilter};
 use confide_core::policy::RoleKind;
-use confide_core::staff::Session;
-use confide_core::{accounts, canned, notes, team, FixedClock};
+use confide_core::{canned, notes, FixedClock};
 use confide_mail::lab::Lab;
 use confide_mail::records::ImapRecords;
 use confide_mail::reply::{deliver, queue_reply};
-use confide_mail::sync::sync_account;
 use confide_mail::triage::{mark, Mark};
 use time::{Duration, OffsetDateTime};
 
 mod common;
-use common::{desktop_at, files_contain};
-
-async fn sync(s: &Session) {
-    let account = accounts::list(&s.store).await.unwrap().remove(0);
-    sync_account(&s.store, &account, &|_| {}).await.unwrap();
-}
-
-/// A manager (Mia), an advisor (Ash) and Bea in `bea`'s role on the Respect Phoneline, on one
-/// shared mailbox and in one team directory, every desktop on `clock`.
-async fn team_at(
-    lab: &Lab,
-    shared: &str,
-    tmp: &std::path::Path,
-    clock: Arc<FixedClock>,
-    bea: RoleKind,
-) -> [Session; 3] {
-    let mut sessions = vec![];
-    for (name, role) in [("Mia", RoleKind::Manager), ("Ash", RoleKind::Advisor), ("Bea", bea)] {
-        sessions.push(desktop_at(lab, shared, &tmp.join(name), name, role, "phoneline", clock.clone()).await);
-    }
-    let server = ImapRecords::of(&sessions[0].store);
-    team::found(&sessions[0], &server).await.unwrap();
-    for s in &sessions[1..] {
-        team::add(&sessions[0], &server, team::card(s).unwrap()).await.unwrap();
-    }
-    sessions.try_into().unwrap_or_else(|_| unreachable!())
-}
-
-/// The open list (or the snoozed one) as the desktop shows it, newest first.
-async fn listed(s: &Session, snoozed: bool) -> Vec<ConversationSummary> {
-    let filter = InboxFilter { snoozed: Some(snoozed), ..Default::default() };
-    inbox::page(s, &filter).await.unwrap().conversations
-}
+use common::{files_contain, listed, sync, team_at};
 
 #[tokio::test]
 async fn issue24_a_snooze_hides_a_conversation_on_every_desktop_until_it_is_due() {
@@ -209,7 +174,7 @@ async fn issue24_a_team_leaders_canned_reply_is_sent_by_an_advisor_with_its_plac
     assert_eq!(signature.as_deref(), Some("With care,\nAsh\nRespect Phoneline, 0808 802 4040"));
     let wording = confide_mail::canned::offered(&ash, id).await.unwrap().remove(0).text;
     assert!(wording.contains("ring us on 0808 802 4040."), "{wording}");
-    let queued = queue_reply(&ash, id, &wording).await.unwrap();
+    let queued = queue_reply(&ash, id, &wording).await.unwrap().outbox().unwrap();
     assert!(deliver(&ash, queued).await.unwrap().is_none(), "the reply did not go");
     assert_eq!(lab.count_body(&shared, "Sent", CANNED_CANARY), 1, "the reply is in the shared Sent once");
 

@@ -73,6 +73,8 @@ async fn sample_on(lab: Lab) {
     let id =
         confide_mail::reply::queue_reply(&bob, conversation, "Dear Wendell, thank you for writing. Please call us.")
             .await
+            .unwrap()
+            .outbox()
             .unwrap();
     for _ in 0..3 {
         if confide_mail::reply::deliver(&bob, id).await.unwrap().is_none() {

@@ -60,7 +60,7 @@ async fn reply_on(lab: Lab) {
     broken.smtp_port = 1;
     accounts::save(&store, &broken, &lab.password(user)).await.unwrap();
     let reply = format!("We can call you tomorrow. {token}-reply");
-    let id = queue_reply(&session, conversation, &reply).await.unwrap();
+    let id = queue_reply(&session, conversation, &reply).await.unwrap().outbox().unwrap();
     let item = deliver(&session, id).await.unwrap().expect("still in the outbox");
     assert_eq!((item.state.as_str(), item.smtp_done), ("failed", false));
     assert!(item.error.as_deref().unwrap_or("").contains("could not be sent"), "{item:?}");
@@ -91,7 +91,8 @@ async fn reply_on(lab: Lab) {
     // Exchange Online files a copy of what is submitted over SMTP in the signed-in mailbox's
     // Sent Items itself: a copy already there with the reply's Message-ID is the copy, and
     // the folder holds the reply once, not twice.
-    let id = queue_reply(&session, conversation, &format!("One more thing. {token}-own")).await.unwrap();
+    let id =
+        queue_reply(&session, conversation, &format!("One more thing. {token}-own")).await.unwrap().outbox().unwrap();
     let raw = outbox::raw(&session, id).await.unwrap();
     lab.save_into(user, sent, &String::from_utf8_lossy(&raw));
     assert!(deliver(&session, id).await.unwrap().is_none());
@@ -142,7 +143,7 @@ async fn issue3_a_second_reply_is_stopped_when_a_colleague_replied_since_it_was_
     }
     let (b, _, b_conv, b_seen) = &desks[1];
     confide_core::conversations::check_no_reply_since(&b.store, *b_conv, *b_seen).await.unwrap();
-    let id = queue_reply(b, *b_conv, "Bea here, I will call you.").await.unwrap();
+    let id = queue_reply(b, *b_conv, "Bea here, I will call you.").await.unwrap().outbox().unwrap();
     assert!(deliver(b, id).await.unwrap().is_none());
 
     let (a, a_account, a_conv, a_seen) = &desks[0];
@@ -193,7 +194,8 @@ async fn issue22_a_mailbox_signed_in_with_oauth_syncs_and_replies_with_no_passwo
     sync_account(&store, &account, &|_| {}).await.unwrap();
     let page = inbox::page(&session, &InboxFilter { search: Some(token.clone()), ..Default::default() }).await.unwrap();
     let conversation = page.conversations.first().expect("the enquiry was synced over OAuth").id;
-    let id = queue_reply(&session, conversation, &format!("We will ring. {token}-reply")).await.unwrap();
+    let id =
+        queue_reply(&session, conversation, &format!("We will ring. {token}-reply")).await.unwrap().outbox().unwrap();
     let left = deliver(&session, id).await.unwrap();
     assert!(left.is_none(), "the reply did not go: {left:?}");
     assert_eq!(lab.count_body("tester", "Sent", &format!("{token}-reply")), 1);
@@ -225,7 +227,8 @@ async fn issue22_a_mailbox_signed_in_with_oauth_syncs_and_replies_with_no_passwo
     // The same at submission: SMTP AUTH turns the stale token away (535), and the reply goes
     // with a new one at once instead of being marked refused for good.
     lab.stale_token(&store, &account);
-    let id = queue_reply(&session, conversation, &format!("Ringing now. {token}-again")).await.unwrap();
+    let id =
+        queue_reply(&session, conversation, &format!("Ringing now. {token}-again")).await.unwrap().outbox().unwrap();
     let left = deliver(&session, id).await.unwrap();
     assert!(left.is_none(), "the reply did not go on a new token: {left:?}");
     assert_eq!(lab.count_body("tester", "Sent", &format!("{token}-again")), 1);

@@ -72,6 +72,7 @@ async fn issue6_the_team_directory_is_shared_signed_and_a_forged_entry_gets_noth
             .recipient()
             .to_string(),
         signing_key: eve_vault.signing_key().unwrap().public_hex(),
+        reviewed: false,
     };
     let forged =
         team::sign(Change::Add { member: eve.clone() }, &bob.store.vault().signing_key().unwrap(), 4_000_000_000);

@@ -109,12 +109,34 @@ async fn follow_state(events: EventSink, store: Store, mut rx: mpsc::UnboundedRe
         if !confide_core::mailstore::wanted_places(&store).await.unwrap_or_default().is_empty() {
             changed += sync_shared(&store).await;
         }
+        changed += send_approved(&session).await;
         if changed > 0 {
             events.inbox_changed(changed);
             notify_taken_over(&events, &store, &mine).await;
         }
         notify_mentions(&events, &store).await;
     }
+}
+
+/// Sends the replies this desktop approved whose approval counts and that are not queued yet
+/// (an approval interrupted before its reply was queued); returns how many went.
+async fn send_approved(session: &confide_core::staff::Session) -> usize {
+    let queued = match confide_mail::review::queue_approved(session).await {
+        Ok(q) => q,
+        Err(e) => {
+            tracing::warn!("approved replies could not be queued: {}", e.kind());
+            return 0;
+        }
+    };
+    let mut sent = 0;
+    for id in queued {
+        match confide_mail::reply::deliver(session, id).await {
+            Ok(None) => sent += 1,
+            Ok(Some(_)) => tracing::warn!("an approved reply is waiting in the outbox to be sent again"),
+            Err(e) => tracing::warn!("an approved reply could not be sent: {}", e.kind()),
+        }
+    }
+    sent
 }
 
 /// Tells the person when a colleague has claimed a conversation they had claimed, so two

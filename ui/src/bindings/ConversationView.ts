@@ -3,6 +3,7 @@ import type { ConversationSummary } from "./ConversationSummary";
 import type { Hold } from "./Hold";
 import type { MessageView } from "./MessageView";
 import type { NoteView } from "./NoteView";
+import type { ReplyReview } from "./ReplyReview";
 
 export type ConversationView = { summary: ConversationSummary, messages: Array<MessageView>, 
 /**
@@ -16,4 +17,8 @@ pseudonym: string | null,
 /**
  * The line's internal notes on it, oldest first: never part of the thread.
  */
-notes: Array<NoteView>, };
+notes: Array<NoteView>, 
+/**
+ * Replies by someone in training, waiting for review or decided, oldest first.
+ */
+reviews: Array<ReplyReview>, };

@@ -16,4 +16,10 @@ age_recipient: string,
 /**
  * The ed25519 public key (hex) their signatures are checked with.
  */
-signing_key: string, };
+signing_key: string, 
+/**
+ * Their email replies wait for a team leader's or manager's approval (someone in
+ * training). Left out of the entry when false, so entries signed before it existed still
+ * verify byte for byte.
+ */
+reviewed?: boolean, };

@@ -4,4 +4,8 @@ import type { OutboxItem } from "./OutboxItem";
 /**
  * Where a reply stands after an attempt: `item` is `null` once it has been sent and filed.
  */
-export type SendOutcome = { item: OutboxItem | null, };
+export type SendOutcome = { item: OutboxItem | null, 
+/**
+ * The writer's replies are reviewed: it waits for a team leader or manager, unsent.
+ */
+for_review: boolean, };

@@ -3,4 +3,4 @@
 /**
  * A manager's change to the team directory.
  */
-export type TeamChangeRequest = { "kind": "found" } | { "kind": "add", card: string, } | { "kind": "remove", signing_key: string, };
+export type TeamChangeRequest = { "kind": "found" } | { "kind": "add", card: string, } | { "kind": "remove", signing_key: string, } | { "kind": "reviewed", signing_key: string, reviewed: boolean, };

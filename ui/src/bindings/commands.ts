@@ -53,6 +53,7 @@ import type { RetentionReport } from "./RetentionReport";
 import type { RetentionStatus } from "./RetentionStatus";
 import type { RetryRequest } from "./RetryRequest";
 import type { Review } from "./Review";
+import type { ReviewRequest } from "./ReviewRequest";
 import type { ReviewView } from "./ReviewView";
 import type { Sample } from "./Sample";
 import type { SampleRequest } from "./SampleRequest";
@@ -91,6 +92,8 @@ export const markConversation = (request: MarkRequest): Promise<ConversationView
   invoke<ConversationView>("mark_conversation", { request });
 export const addNote = (request: NoteRequest): Promise<ConversationView> =>
   invoke<ConversationView>("add_note", { request });
+export const reviewReply = (request: ReviewRequest): Promise<ConversationView> =>
+  invoke<ConversationView>("review_reply", { request });
 export const cannedOffered = (request: ConversationRequest): Promise<Array<OfferedReply>> =>
   invoke<Array<OfferedReply>>("canned_offered", { request });
 export const replySignature = (request: ConversationRequest): Promise<string | null> =>

@@ -117,6 +117,34 @@ pub async fn add<S: RecordStore>(session: &Session, server: &S, member: Member) 
     directory(&session.store, server).await
 }
 
+/// A manager marks a member's replies as reviewed (each waits for a team leader's or manager's
+/// approval before it goes), or ends that. The member is listed again with the mark: the
+/// directory's last entry for a person stands.
+pub async fn set_reviewed<S: RecordStore>(
+    session: &Session,
+    server: &S,
+    signing_key: &str,
+    reviewed: bool,
+) -> Result<Directory, S::Error> {
+    session.require_manager("decide whose replies are reviewed")?;
+    let dir = directory(&session.store, server).await?;
+    let mut member = dir
+        .members
+        .into_iter()
+        .find(|m| m.signing_key == signing_key)
+        .ok_or_else(|| CoreError::Invalid("that person is not in the team".into()))?;
+    if member.role != RoleKind::Advisor {
+        return Err(
+            CoreError::Invalid("only an advisor's replies are reviewed; team leaders review them".into()).into()
+        );
+    }
+    member.reviewed = reviewed;
+    publish(session, server, Change::Add { member }).await?;
+    let what = if reviewed { "team_replies_reviewed" } else { "team_replies_unreviewed" };
+    crate::audit::append(&session.store, what, &format!("staff:{}", fingerprint(signing_key))).await?;
+    directory(&session.store, server).await
+}
+
 /// A leaver: nothing new is encrypted to them from now on. Their line moves and holds that
 /// still stand are signed again by the manager removing them first (`adopt_standing`).
 pub async fn remove<S: RecordStore>(session: &Session, server: &S, signing_key: &str) -> Result<Directory, S::Error> {

@@ -15,7 +15,9 @@ use ts_rs::TS;
 use crate::policy::RoleKind;
 
 mod flow;
-pub use flow::{add, check_member, directory, follow, found, known_names, remove, require_member, view, TeamView};
+pub use flow::{
+    add, check_member, directory, follow, found, known_names, remove, require_member, set_reviewed, view, TeamView,
+};
 
 /// One member as the directory lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -29,6 +31,12 @@ pub struct Member {
     pub age_recipient: String,
     /// The ed25519 public key (hex) their signatures are checked with.
     pub signing_key: String,
+    /// Their email replies wait for a team leader's or manager's approval (someone in
+    /// training). Left out of the entry when false, so entries signed before it existed still
+    /// verify byte for byte.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(optional = nullable)]
+    pub reviewed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -260,5 +268,6 @@ pub fn card(session: &crate::staff::Session) -> Result<Member, crate::CoreError>
         lines: session.profile.lines.clone(),
         age_recipient: session.store.identity().recipient().to_string(),
         signing_key: session.store.vault().signing_key()?.public_hex(),
+        reviewed: false,
     })
 }

@@ -23,6 +23,7 @@ pub(crate) fn person(name: &str, role: RoleKind, lines: &[&str]) -> Person {
         lines: lines.iter().map(|l| l.to_string()).collect(),
         age_recipient,
         signing_key: key.public_hex(),
+        reviewed: false,
     };
     Person { key, member, claim_fingerprint: identity.fingerprint(), identity }
 }
@@ -170,4 +171,24 @@ fn names_answer_for_both_keys_and_mark_leavers() {
     assert_eq!(by_key.get(&ann.claim_fingerprint).map(String::as_str), Some("Ann"));
     assert_eq!(by_key.get(&ann.member.signing_key).map(String::as_str), Some("Ann"));
     assert_eq!(by_key.get(&bob.member.signing_key).map(String::as_str), Some("Bob (left)"));
+}
+
+#[test]
+fn issue24_the_reviewed_mark_leaves_entries_signed_before_it_unchanged() {
+    let ash = person("Ash", RoleKind::Advisor, &["phoneline"]);
+    let json = serde_json::to_string(&ash.member).unwrap();
+    assert!(!json.contains("reviewed"), "an unmarked member's entry changed: {json}");
+    assert!(!serde_json::from_str::<Member>(&json).unwrap().reviewed);
+    let marked = serde_json::to_string(&Member { reviewed: true, ..ash.member.clone() }).unwrap();
+    assert!(serde_json::from_str::<Member>(&marked).unwrap().reviewed);
+    // Listed again with the mark, by a manager: the last entry stands.
+    let mia = person("Mia", RoleKind::Manager, &[]);
+    let entries = [
+        sign(Change::Add { member: mia.member.clone() }, &mia.key, 1),
+        sign(Change::Add { member: ash.member.clone() }, &mia.key, 2),
+        sign(Change::Add { member: Member { reviewed: true, ..ash.member.clone() } }, &mia.key, 3),
+    ];
+    let dir = resolve(&entries, &mia.member.signing_key);
+    assert!(dir.members.iter().any(|m| m.name == "Ash" && m.reviewed));
+    assert!(dir.ignored.is_empty());
 }

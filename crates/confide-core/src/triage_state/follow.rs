@@ -78,6 +78,7 @@ pub async fn follow<S: RecordStore>(session: &Session, server: &S) -> Result<usi
     let covered = covered(&trusted);
     let me = store.identity().fingerprint();
     let mut notes = vec![];
+    let mut reviews = vec![];
     for t in &trusted {
         if covered.contains(t.id.as_str())
             || (matches!(t.entry.change, Change::Snapshot { .. }) && t.snapshot_covers().is_none())
@@ -93,6 +94,18 @@ pub async fn follow<S: RecordStore>(session: &Session, server: &S) -> Result<usi
                 let mentions_me = by != me && mentions.contains(&me);
                 let (id, at) = (t.id.clone(), t.created_at);
                 notes.push(local::Note { id, conversation, author: by.clone(), at, text: text.clone(), mentions_me });
+            }
+            continue;
+        }
+        if let Change::ForReview { .. } | Change::Review { .. } = &t.entry.change {
+            if let Some(conversation) = local::conversation_of(store, &t.entry.thread).await? {
+                reviews.push(crate::review::Seen {
+                    conversation,
+                    change: t.entry.change.clone(),
+                    by: t.author.clone(),
+                    current: t.current,
+                    at: t.created_at,
+                });
             }
             continue;
         }
@@ -144,7 +157,7 @@ pub async fn follow<S: RecordStore>(session: &Session, server: &S) -> Result<usi
             (*c, fold_conversation(&entries, &categories))
         })
         .collect();
-    let noted = local::keep_notes(store, &notes).await?;
+    let noted = local::keep_notes(store, &notes).await? + crate::review::keep(store, &reviews).await?;
     let held_elsewhere: Vec<Place> =
         elsewhere.into_values().filter(|(_, t)| t.held).flat_map(|(places, _)| places).collect();
     let visible = session.visible_lines();

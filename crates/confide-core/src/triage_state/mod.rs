@@ -69,6 +69,17 @@ pub enum Change {
         text: String,
         mentions: Vec<String>,
     },
+    /// A reply by someone whose replies are reviewed, waiting for a team leader or manager of
+    /// the line (`crate::review`). `draft` names it across its decision.
+    ForReview {
+        draft: String,
+        text: String,
+    },
+    /// A team leader's or manager's decision on a draft: the first one counts.
+    Review {
+        draft: String,
+        decision: crate::review::Decision,
+    },
     /// Put on another service line (a manager's move, or a router's first routing).
     Line {
         line: String,

@@ -64,7 +64,11 @@ pub fn fold(state: &mut Triage, by: Author<'_>, change: &Change, categories: &[&
                 state.risks.remove(category);
             }
         }
-        Change::Risk { .. } | Change::Authored | Change::Note { .. } => {}
+        Change::Risk { .. }
+        | Change::Authored
+        | Change::Note { .. }
+        | Change::ForReview { .. }
+        | Change::Review { .. } => {}
         Change::Snooze { until, at } => state.snooze = until.map(|u| (u, *at)),
         Change::Hold { held } if by.manager => state.held = *held,
         Change::Hold { .. } => {}

@@ -72,3 +72,36 @@ pub fn files_contain(dir: &std::path::Path, needle: &str) -> bool {
         }
     })
 }
+
+/// A full sync of the desktop's shared mailbox (its only account).
+pub async fn sync(s: &staff::Session) {
+    let account = accounts::list(&s.store).await.unwrap().remove(0);
+    confide_mail::sync::sync_account(&s.store, &account, &|_| {}).await.unwrap();
+}
+
+/// A manager (Mia), an advisor (Ash) and Bea in `bea`'s role on the Respect Phoneline, on one
+/// shared mailbox and in one team directory, every desktop on `clock`.
+pub async fn team_at(
+    lab: &Lab,
+    shared: &str,
+    tmp: &std::path::Path,
+    clock: Arc<confide_core::FixedClock>,
+    bea: RoleKind,
+) -> [staff::Session; 3] {
+    let mut sessions = vec![];
+    for (name, role) in [("Mia", RoleKind::Manager), ("Ash", RoleKind::Advisor), ("Bea", bea)] {
+        sessions.push(desktop_at(lab, shared, &tmp.join(name), name, role, "phoneline", clock.clone()).await);
+    }
+    let server = confide_mail::records::ImapRecords::of(&sessions[0].store);
+    confide_core::team::found(&sessions[0], &server).await.unwrap();
+    for s in &sessions[1..] {
+        confide_core::team::add(&sessions[0], &server, confide_core::team::card(s).unwrap()).await.unwrap();
+    }
+    sessions.try_into().unwrap_or_else(|_| unreachable!())
+}
+
+/// The open list (or the snoozed one) as the desktop shows it, newest first.
+pub async fn listed(s: &staff::Session, snoozed: bool) -> Vec<confide_core::inbox::ConversationSummary> {
+    let filter = confide_core::inbox::InboxFilter { snoozed: Some(snoozed), ..Default::default() };
+    confide_core::inbox::page(s, &filter).await.unwrap().conversations
+}
