@@ -6,6 +6,7 @@ import type { Mark } from "../bindings/Mark";
 import type { Status } from "../bindings/Status";
 import { ConversationActions } from "./ConversationActions";
 import { Notes } from "./conversation/Notes";
+import { Reviews } from "./conversation/Reviews";
 import { Reply } from "./conversation/Reply";
 import { Snooze } from "./conversation/Snooze";
 import { ChatPane } from "./LiveChat";
@@ -134,6 +135,7 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
           {view.messages.map((m) => (
             <Message key={m.id} m={m} />
           ))}
+          <Reviews view={view} names={names} onView={setView} />
           <Notes view={view} names={names} onView={setView} />
           <Reply
             conversationId={id}

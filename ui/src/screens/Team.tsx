@@ -73,7 +73,10 @@ export function Team({ onClose, lineName }: { onClose: () => void; lineName: (id
                 {view.directory.members.map((m) => (
                   <tr key={m.signing_key}>
                     <td>{m.name}</td>
-                    <td>{ROLES[m.role] ?? m.role}</td>
+                    <td>
+                      {ROLES[m.role] ?? m.role}
+                      {m.reviewed && <span className="badge">Replies reviewed</span>}
+                    </td>
                     <td>{m.role === "manager" ? "All lines" : m.lines.map(lineName).join(", ")}</td>
                     <td>
                       <code>{view.fingerprints[m.signing_key]}</code>
@@ -81,6 +84,22 @@ export function Team({ onClose, lineName }: { onClose: () => void; lineName: (id
                     <td>{accepted(view, m.signing_key)}</td>
                     {view.can_manage && (
                       <td>
+                        {m.role === "advisor" && (
+                          <button
+                            className="small secondary"
+                            disabled={busy}
+                            onClick={() =>
+                              change(
+                                { kind: "reviewed", signing_key: m.signing_key, reviewed: !m.reviewed },
+                                m.reviewed
+                                  ? `${m.name}'s replies now go without review.`
+                                  : `${m.name}'s replies now wait for a team leader or manager to approve them.`,
+                              )
+                            }
+                          >
+                            {m.reviewed ? "End reply review" : "Review their replies"}
+                          </button>
+                        )}{" "}
                         {m.signing_key !== JSON.parse(view.my_card).signing_key && (
                           <button className="small secondary" disabled={busy} onClick={() => change({ kind: "remove", signing_key: m.signing_key }, `${m.name} has left the team: nothing new is encrypted to them.`)}>
                             Remove (leaver)

@@ -53,13 +53,17 @@ export function Reply({
     setTimeout(() => box?.focus());
   };
 
-  const settle = (p: Promise<{ item: OutboxItem | null }>) => {
+  const settle = (p: Promise<{ item: OutboxItem | null; for_review: boolean }>) => {
     setBusy(true);
     setStatus("");
     setColleagueReplied("");
-    p.then(({ item }) => {
+    p.then(({ item, for_review }) => {
       setPending(item);
-      if (item === null) {
+      if (for_review) {
+        setBody(signed);
+        setStatus("Your reply is waiting for a team leader or manager to review it. It has not been sent yet.");
+        onSent();
+      } else if (item === null) {
         setBody(signed);
         setStatus("Reply sent from the helpline's address and filed in its Sent folder.");
         onSent();
