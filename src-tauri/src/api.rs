@@ -43,6 +43,9 @@ pub struct ReplyRequest {
     #[ts(type = "number")]
     pub seen_message_id: i64,
     pub send_anyway: bool,
+    /// The line's leaflets and chosen files it attaches.
+    #[serde(default)]
+    pub attachments: Vec<crate::library::AttachmentChoice>,
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -243,6 +246,23 @@ pub struct SendOutcome {
     pub for_review: bool,
 }
 
+/// Blocks the sender of conversation `id` on its line: their address, or their whole domain.
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct BlockRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub whole_domain: bool,
+}
+
+/// Unblocks a sender (as the Blocked list names them) on a line.
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct UnblockRequest {
+    pub line: String,
+    pub pattern: String,
+}
+
 /// A reviewer's decision on a reply waiting for review in conversation `id`: approve it (as
 /// written, or as `edited`), or return it with `comment`.
 #[derive(Debug, Deserialize, TS)]
@@ -319,6 +339,14 @@ command_table! {
     commands::mark_conversation(MarkRequest) -> confide_mail::reading::ConversationView;
     commands::add_note(NoteRequest) -> confide_mail::reading::ConversationView;
     review::review_reply(ReviewRequest) -> confide_mail::reading::ConversationView;
+    review::block_sender(BlockRequest) -> Vec<confide_core::blocks::Block>;
+    review::unblock_sender(UnblockRequest) -> Vec<confide_core::blocks::Block>;
+    review::sender_blocks(()) -> Vec<confide_core::blocks::Block>;
+    library::leaflets(()) -> Vec<confide_core::leaflets::Leaflet>;
+    library::leaflet_add(crate::library::LeafletAddRequest) -> Vec<confide_core::leaflets::Leaflet>;
+    library::leaflet_remove(crate::library::LeafletRemoveRequest) -> Vec<confide_core::leaflets::Leaflet>;
+    library::reply_pick_file(()) -> Option<crate::library::PickedFile>;
+    library::reply_size_limit(ConversationRequest) -> crate::library::SizeLimit;
     canned::canned_offered(ConversationRequest) -> Vec<confide_mail::canned::OfferedReply>;
     canned::reply_signature(ConversationRequest) -> Option<String>;
     canned::canned_library(()) -> confide_core::canned::Library;

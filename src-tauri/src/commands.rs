@@ -105,13 +105,18 @@ pub async fn conversation_view(
 /// joins the conversation. Before that, a quick sync looks for a colleague's reply sent since
 /// the advisor opened the conversation.
 #[tauri::command]
-pub async fn send_reply(state: State<'_, AppState>, request: ReplyRequest) -> Result<SendOutcome, ApiError> {
+pub async fn send_reply(
+    state: State<'_, AppState>,
+    picked: State<'_, std::sync::Arc<crate::library::Picked>>,
+    request: ReplyRequest,
+) -> Result<SendOutcome, ApiError> {
     let session = staff::session(&state.store().await?).await?;
     if !request.send_anyway {
         refresh_shared(&session).await?;
         conversations::check_no_reply_since(&session.store, request.conversation_id, request.seen_message_id).await?;
     }
-    match reply::queue_reply(&session, request.conversation_id, &request.body).await? {
+    let attachments = crate::library::attachments(&picked, &request.attachments).await?;
+    match reply::queue_reply_with(&session, request.conversation_id, &request.body, &attachments).await? {
         reply::Queued::Outbox(id) => deliver_and_sync(&session, id).await,
         reply::Queued::ForReview(_) => Ok(SendOutcome { item: None, for_review: true }),
     }

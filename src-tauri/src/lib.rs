@@ -8,6 +8,7 @@ mod disclosures;
 mod error;
 mod events;
 mod letters;
+mod library;
 mod livechat;
 mod people;
 mod quality;
@@ -47,6 +48,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .manage(state::AppState::from_env())
         .manage(std::sync::Arc::new(letters::Offered::default()))
+        .manage(std::sync::Arc::new(library::Picked::default()))
         .manage(window_state::Tracker::start())
         .setup(|app| {
             use tauri::Manager;

@@ -1,11 +1,14 @@
-//! Review before send: a thin command over `confide_mail::review` (the reviewer's side) and
-//! `confide_core::review` (the rules).
+//! Review before send and blocked senders: thin commands over `confide_mail::review` (the
+//! reviewer's side), `confide_core::review` and `confide_core::blocks` (the rules).
 
 use confide_core::staff;
 use confide_mail::reading::{self, ConversationView};
 use tauri::State;
 
-use crate::api::ReviewRequest;
+use confide_core::blocks::{self, Block};
+use confide_mail::records::ImapRecords;
+
+use crate::api::{BlockRequest, ReviewRequest, UnblockRequest};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -28,4 +31,26 @@ pub async fn review_reply(state: State<'_, AppState>, request: ReviewRequest) ->
         }
     };
     Ok(reading::conversation(&session, id).await?)
+}
+
+/// Blocks a conversation's sender (or their domain) on its line; the blocks now in force.
+#[tauri::command]
+pub async fn block_sender(state: State<'_, AppState>, request: BlockRequest) -> Result<Vec<Block>, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    blocks::block_sender_of(&session, &ImapRecords::of(&session.store), request.id, request.whole_domain).await?;
+    Ok(blocks::list(&session).await?)
+}
+
+#[tauri::command]
+pub async fn unblock_sender(state: State<'_, AppState>, request: UnblockRequest) -> Result<Vec<Block>, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    blocks::set(&session, &ImapRecords::of(&session.store), &request.line, &request.pattern, false).await?;
+    Ok(blocks::list(&session).await?)
+}
+
+/// The senders blocked on this person's lines.
+#[tauri::command]
+pub async fn sender_blocks(state: State<'_, AppState>) -> Result<Vec<Block>, ApiError> {
+    let session = staff::session(&state.store().await?).await?;
+    Ok(blocks::list(&session).await?)
 }

@@ -4,9 +4,12 @@
 // advisor's desktop then says so in a desktop notification that names the manager and nothing
 // of the conversation, so two people do not answer one caller. Then the manager snoozes it
 // (issue 24) and brings it back, adds a note whose mention tells the advisor, and writes a
-// canned reply that the advisor sends in five keystrokes.
+// canned reply that the advisor sends in five keystrokes; then, with the line's leaflet
+// (which a team leader added to the library), in seven.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { axeViolations, doveadm, firstRun, freshMailbox, mailToPhoneline, managerWithTeam, needsLab, readLab, storeWithSharedMailbox } from "./flows.mjs";
@@ -136,6 +139,36 @@ test("issue10 issue23 a conversation a manager takes over is told in a desktop n
     await press(ash, "\uE004");
     await press(ash, "\uE007");
     await ash.waitForText(".reply", "Reply sent", 60000);
+
+    // The line's leaflet, added to the library from a shell (the window's own "Choose the file"
+    // opens the system's file dialog, which a test cannot drive); Mia's library lists it.
+    const pdf = join(mkdtempSync(join(tmpdir(), "confide-e2e-leaflet-")), "safety-plan.pdf");
+    writeFileSync(pdf, "%PDF-1.4\n% leaflet-e2e-3b8\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n");
+    execFileSync(join(root, "target/debug/confide"), ["--data-dir", managerStore, "library", "add-leaflet", "--line", "phoneline", "--title", "Safety planning", pdf]);
+    await mia.clickText(".topbar button", "Canned replies");
+    await mia.waitForText(".leaflet-entries", "Safety planning", 30000);
+    await mia.screenshot(artifacts, "24-leaflets");
+    assert.deepEqual(await axeViolations(mia, "the library's leaflets"), []);
+    await mia.clickText(".canned-library > button", "Close");
+
+    // A canned reply with the leaflet: r, Ctrl+/, Enter (the canned reply), Alt+L (the line's
+    // leaflets), Enter (the first), Tab (to Send), Enter: seven keystrokes.
+    await press(ash, "r");
+    await press(ash, "\uE009", "/");
+    await ash.waitForText(".canned-picker", "Calling back", 30000);
+    await press(ash, "\uE007");
+    await press(ash, "\uE00A", "l");
+    await ash.waitForText(".leaflet-picker", "Safety planning", 30000);
+    await ash.screenshot(artifacts, "24-leaflet-picker");
+    assert.deepEqual(await axeViolations(ash, "the leaflet picker"), []);
+    await press(ash, "\uE007");
+    await ash.waitForText(".attached", "Safety planning (safety-plan.pdf)", 30000);
+    await ash.screenshot(artifacts, "24-reply-with-leaflet");
+    await press(ash, "\uE004");
+    await press(ash, "\uE007");
+    await ash.waitForText(".reply", "Reply sent", 60000);
+    const sent = doveadm("-f", "json", "fetch", "-u", mailbox.address, "text", "mailbox", "Sent", "all");
+    assert.equal(sent.match(/filename=\\?"safety-plan\.pdf/g)?.length, 1, "the reply went once, with the leaflet");
   } catch (e) {
     await mia.screenshot(join(root, "tests/artifacts"), "claims-failed-mia");
     await ash.screenshot(join(root, "tests/artifacts"), "claims-failed-ash");

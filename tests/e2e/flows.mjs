@@ -20,7 +20,7 @@ export function readLab() {
 /** Removes the team directory and the team's audit log from the lab's shared mailbox: each
  * test's manager is a new key, and a directory a previous test founded would not be theirs. */
 export function forgetTeam() {
-  for (const folder of ["Confide/Team", "Confide/Audit", "Confide/State"]) {
+  for (const folder of ["Confide/Team", "Confide/Audit", "Confide/State", "Confide/Library"]) {
     try {
       execFileSync("doveadm", ["-c", "/var/lib/confide-lab/dovecot/dovecot.conf", "mailbox", "delete", "-u", "helpline@lab.test", folder], { stdio: "ignore" });
     } catch {

@@ -15,6 +15,7 @@ mod bench_retention;
 #[cfg(feature = "lab-bench")]
 mod bench_sync;
 mod letters_cmd;
+mod library_cmd;
 mod oauth;
 mod policy_cmd;
 mod sync_cmd;
@@ -69,6 +70,9 @@ enum Command {
     /// Postal letters: scan them in (team leaders), list them (managers)
     #[command(subcommand)]
     Letters(letters_cmd::LettersCmd),
+    /// The line's leaflets advisors attach to replies
+    #[command(subcommand)]
+    Library(library_cmd::LibraryCmd),
     /// Prints this desktop's age recipient (its public key), e.g. for a gateway's
     /// configuration before the team directory exists
     Recipient,
@@ -119,6 +123,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             team_recipients(open(&data_dir).await?, &class, &line).await
         }
         Command::Letters(cmd) => letters_cmd::run(cmd, open(&data_dir).await?).await,
+        Command::Library(cmd) => library_cmd::run(cmd, open(&data_dir).await?).await,
         Command::Webchat(WebchatCmd::Connect { url }) => webchat_connect(open(&data_dir).await?, &url).await,
         Command::Recipient => {
             let store = open(&data_dir).await?;

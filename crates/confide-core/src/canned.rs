@@ -165,17 +165,9 @@ async fn keep<S: RecordStore>(session: &Session, server: &S, line: &str, entry: 
     if !session.preset().lines.iter().any(|l| l.id == line) || !session.visible_lines().iter().any(|l| l == line) {
         return Err(CoreError::Invalid("that is not one of your service lines".into()).into());
     }
-    let store = &session.store;
-    let dir = team::directory(store, server).await?;
-    let mut keys = dir.recipients(None, Some(line));
-    keys.push(store.identity().recipient().to_string());
-    keys.sort();
-    keys.dedup();
-    let recipients: Vec<confide_vault::Recipient> = keys.iter().filter_map(|k| k.parse().ok()).collect();
     let body = serde_json::to_vec(entry).expect("entries serialise");
-    records::put_to(session, server, classes::CANNED_REPLY, Some(line), store.now_ts(), &body, None, &recipients)
-        .await?;
-    crate::audit::append(store, "canned_reply_changed", &format!("line:{line}")).await?;
+    records::put_for_line(session, server, (classes::CANNED_REPLY, line), &body, None).await?;
+    crate::audit::append(&session.store, "canned_reply_changed", &format!("line:{line}")).await?;
     Ok(())
 }
 

@@ -48,6 +48,8 @@ pub struct InboxFilter {
     /// The snoozed conversations (true) instead of the open list, which leaves them out until
     /// they are due. A search finds snoozed ones too.
     pub snoozed: Option<bool>,
+    /// The conversations of blocked senders (true) instead of the inbox, which leaves them out.
+    pub blocked: Option<bool>,
     /// Page size; at most 500.
     pub limit: Option<u32>,
     /// Where the previous page ended (its `next`). With a search, a conversation can show up
@@ -105,6 +107,7 @@ struct Bound<'a> {
     /// The snoozed view, and the time that says whether a snooze is still to come.
     snoozed: bool,
     now: i64,
+    blocked: bool,
 }
 
 impl<'a> Bound<'a> {
@@ -123,6 +126,7 @@ impl<'a> Bound<'a> {
             lines: session.lines_json(),
             snoozed: filter.snoozed.unwrap_or(false),
             now: session.store.now_ts(),
+            blocked: filter.blocked.unwrap_or(false),
         }
     }
 }
@@ -164,6 +168,7 @@ async fn list_page(
              AND (?7 IS NULL OR (last_activity_at, id) < (?7, ?8))
              AND +line_id IN (SELECT value FROM json_each(?10))
              AND (coalesce(snoozed_until, 0) > ?12) = ?11
+             AND blocked = ?13
            ORDER BY last_activity_at DESC, id DESC
            LIMIT ?9"#,
         b.line,
@@ -177,7 +182,8 @@ async fn list_page(
         lim,
         b.lines,
         b.snoozed,
-        b.now
+        b.now,
+        b.blocked
     )
     .fetch_all(session.store.pool())
     .await?;
@@ -219,6 +225,7 @@ async fn list_total(session: &Session, b: &Bound<'_>) -> Result<(Option<i64>, bo
              AND (?6 IS NULL OR (risk_flags != '[]') = ?6)
              AND line_id IN (SELECT value FROM json_each(?8))
              AND (coalesce(snoozed_until, 0) > ?10) = ?9
+             AND blocked = ?11
            LIMIT ?7)"#,
         b.line,
         b.channel,
@@ -229,7 +236,8 @@ async fn list_total(session: &Session, b: &Bound<'_>) -> Result<(Option<i64>, bo
         cap,
         b.lines,
         b.snoozed,
-        b.now
+        b.now,
+        b.blocked
     )
     .fetch_one(session.store.pool())
     .await?;
@@ -258,6 +266,7 @@ async fn search_page(
              AND (?8 IS NULL OR (c.risk_flags != '[]') = ?8)
              AND c.line_id IN (SELECT value FROM json_each(?9))
              AND (?10 = 0 OR coalesce(c.snoozed_until, 0) > ?11)
+             AND c.blocked = ?12
            ORDER BY f.rowid DESC"#,
         fts,
         before,
@@ -269,7 +278,8 @@ async fn search_page(
         b.flagged,
         b.lines,
         b.snoozed,
-        b.now
+        b.now,
+        b.blocked
     )
     .fetch(pool);
     // Walk newest match first; stop once the page is full and (first page) the count is capped.

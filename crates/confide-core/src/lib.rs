@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod blocks;
 pub mod canned;
 pub mod case_records;
 pub mod clock;
@@ -14,6 +15,7 @@ pub mod disclosure;
 mod error;
 pub mod hardening;
 pub mod inbox;
+pub mod leaflets;
 pub mod letters;
 pub mod mailstore;
 pub mod notes;

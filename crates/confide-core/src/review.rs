@@ -48,6 +48,8 @@ pub struct ReplyReview {
     pub decided_text: Option<String>,
     /// Whether this person may approve or return it now.
     pub can_decide: bool,
+    /// The library's leaflets it attaches, by id.
+    pub leaflets: Vec<String>,
 }
 
 /// Whether this person's replies wait for review, as the team directory says.
@@ -63,22 +65,25 @@ pub async fn submit<S: RecordStore>(
     server: &S,
     conversation_id: i64,
     text: &str,
+    leaflets: &[String],
 ) -> Result<String, S::Error> {
     let draft = crate::shared_record::new_id();
-    let change = Change::ForReview { draft: draft.clone(), text: text.to_owned() };
+    let change = Change::ForReview { draft: draft.clone(), text: text.to_owned(), leaflets: leaflets.to_vec() };
     triage_state::record(session, server, conversation_id, change).await?;
     crate::audit::append(&session.store, "reply_for_review", &format!("conversation:{conversation_id}")).await?;
     Ok(draft)
 }
 
-/// A waiting draft's conversation and text, for a reviewer about to decide on it.
-pub async fn waiting(session: &Session, draft: &str) -> Result<(i64, String), CoreError> {
+/// A waiting draft's conversation, text and leaflets, for a reviewer about to decide on it.
+pub async fn waiting(session: &Session, draft: &str) -> Result<(i64, String, Vec<String>), CoreError> {
     let store = &session.store;
-    let row =
-        sqlx::query!(r#"SELECT conversation_id, author, body, decision FROM reply_reviews WHERE draft = ?"#, draft)
-            .fetch_optional(store.pool())
-            .await?
-            .ok_or_else(|| CoreError::Invalid("that reply is no longer waiting for review".into()))?;
+    let row = sqlx::query!(
+        r#"SELECT conversation_id, author, body, decision, leaflets FROM reply_reviews WHERE draft = ?"#,
+        draft
+    )
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or_else(|| CoreError::Invalid("that reply is no longer waiting for review".into()))?;
     conversations::check_visible(session, row.conversation_id).await?;
     if row.decision.is_some() {
         return Err(CoreError::Invalid("a colleague has already decided on that reply".into()));
@@ -90,7 +95,7 @@ pub async fn waiting(session: &Session, draft: &str) -> Result<(i64, String), Co
         return Err(CoreError::Invalid("a colleague reviews your replies, not you".into()));
     }
     let text = String::from_utf8_lossy(&confide_vault::open(&row.body, store.identity())?).into_owned();
-    Ok((row.conversation_id, text))
+    Ok((row.conversation_id, text, serde_json::from_str(&row.leaflets).unwrap_or_default()))
 }
 
 /// Records a decision on a waiting draft for every desktop on the line, then follows the state
@@ -101,7 +106,7 @@ pub async fn decide<S: RecordStore>(
     draft: &str,
     decision: Decision,
 ) -> Result<(), S::Error> {
-    let (conversation_id, _) = waiting(session, draft).await?;
+    let (conversation_id, ..) = waiting(session, draft).await?;
     let event = match &decision {
         Decision::Approved { .. } => "reply_approved",
         Decision::Returned { comment } if comment.trim().is_empty() => {
@@ -137,16 +142,18 @@ pub(crate) async fn keep(store: &Store, seen: &[Seen]) -> Result<usize, CoreErro
     for s in seen {
         let by = team::age_fingerprint(&s.by.age_recipient);
         match &s.change {
-            Change::ForReview { draft, text } if s.current => {
+            Change::ForReview { draft, text, leaflets } if s.current => {
                 let body = confide_vault::seal(text.as_bytes(), &recipients)?;
+                let leaflets = serde_json::to_string(leaflets).expect("strings serialise");
                 let done = sqlx::query!(
-                    "INSERT INTO reply_reviews (draft, conversation_id, author, created_at, body) VALUES (?, ?, ?, ?, ?)
-                     ON CONFLICT (draft) DO NOTHING",
+                    "INSERT INTO reply_reviews (draft, conversation_id, author, created_at, body, leaflets)
+                     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (draft) DO NOTHING",
                     draft,
                     s.conversation,
                     by,
                     s.at,
-                    body
+                    body,
+                    leaflets
                 )
                 .execute(&mut *tx)
                 .await?;
@@ -204,7 +211,7 @@ pub async fn of_conversation(session: &Session, conversation_id: i64) -> Result<
     let store = &session.store;
     let me = store.identity().fingerprint();
     let rows = sqlx::query!(
-        r#"SELECT draft AS "draft!", author, created_at, body, decision, decided_by, decided_at, decided_body
+        r#"SELECT draft AS "draft!", author, created_at, body, decision, decided_by, decided_at, decided_body, leaflets
            FROM reply_reviews WHERE conversation_id = ? ORDER BY created_at, draft"#,
         conversation_id
     )
@@ -228,6 +235,7 @@ pub async fn of_conversation(session: &Session, conversation_id: i64) -> Result<
                 created_at: r.created_at,
                 decided_by: r.decided_by,
                 decided_at: r.decided_at,
+                leaflets: serde_json::from_str(&r.leaflets).unwrap_or_default(),
             })
         })
         .collect()
@@ -239,13 +247,14 @@ pub struct Approved {
     pub conversation_id: i64,
     pub text: String,
     pub message_id: String,
+    pub leaflets: Vec<String>,
 }
 
 /// The approvals this desktop made that count and that it has not queued yet.
 pub async fn to_send(store: &Store) -> Result<Vec<Approved>, CoreError> {
     let me = store.identity().fingerprint();
     let rows = sqlx::query!(
-        r#"SELECT draft AS "draft!", conversation_id, decided_body AS "body!", message_id AS "message_id!"
+        r#"SELECT draft AS "draft!", conversation_id, decided_body AS "body!", message_id AS "message_id!", leaflets
            FROM reply_reviews WHERE decision = 'approved' AND decided_by = ? AND queued = 0
            AND decided_body IS NOT NULL AND message_id IS NOT NULL"#,
         me
@@ -255,7 +264,14 @@ pub async fn to_send(store: &Store) -> Result<Vec<Approved>, CoreError> {
     rows.into_iter()
         .map(|r| {
             let text = String::from_utf8_lossy(&confide_vault::open(&r.body, store.identity())?).into_owned();
-            Ok(Approved { draft: r.draft, conversation_id: r.conversation_id, text, message_id: r.message_id })
+            let leaflets = serde_json::from_str(&r.leaflets).unwrap_or_default();
+            Ok(Approved {
+                draft: r.draft,
+                conversation_id: r.conversation_id,
+                text,
+                message_id: r.message_id,
+                leaflets,
+            })
         })
         .collect()
 }

@@ -3,6 +3,7 @@
 //! runtime or the UI thread.
 #![forbid(unsafe_code)]
 
+pub mod attach;
 pub mod canned;
 pub mod connect;
 mod error;

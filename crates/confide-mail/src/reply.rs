@@ -10,6 +10,7 @@ use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use mail_parser::MessageParser;
 
+use crate::attach::{Attached, ReplyAttachment};
 use crate::send::{file_in_sent, smtp_send};
 use crate::MailError;
 
@@ -35,11 +36,27 @@ impl Queued {
 /// queues it; or, where the team directory says this person's replies are reviewed, puts it
 /// up for review instead (checked as a reply first, so it cannot be approved only to fail).
 pub async fn queue_reply(session: &Session, conversation_id: i64, body: &str) -> Result<Queued, MailError> {
+    queue_reply_with(session, conversation_id, body, &[]).await
+}
+
+/// [`queue_reply`] with attachments: the line's leaflets, or files. With any, the reply's size
+/// is checked against the submission server's limit before it is queued, not refused after.
+pub async fn queue_reply_with(
+    session: &Session,
+    conversation_id: i64,
+    body: &str,
+    attachments: &[ReplyAttachment],
+) -> Result<Queued, MailError> {
     let store = &session.store;
     let server = crate::records::ImapRecords::of(store);
-    let composed = compose(session, conversation_id, body, None).await?;
+    let attached = crate::attach::resolve(session, conversation_id, attachments).await?;
+    let composed = compose(session, conversation_id, body, None, &attached).await?;
+    if !attached.is_empty() {
+        crate::attach::check_size(session, conversation_id, composed.raw.len()).await?;
+    }
     if confide_core::review::is_reviewed(session, &server).await? {
-        let draft = confide_core::review::submit(session, &server, conversation_id, body.trim_end()).await?;
+        let leaflets = crate::attach::leaflets_only(attachments)?;
+        let draft = confide_core::review::submit(session, &server, conversation_id, body.trim_end(), &leaflets).await?;
         return Ok(Queued::ForReview(draft));
     }
     let queued =
@@ -62,6 +79,7 @@ pub(crate) async fn compose(
     conversation_id: i64,
     body: &str,
     message_id: Option<&str>,
+    attachments: &[Attached],
 ) -> Result<Composed, MailError> {
     let store = &session.store;
     let body = body.trim_end();
@@ -135,13 +153,16 @@ pub(crate) async fn compose(
         .to(Mailbox::new(None, addr(&reply_to)?))
         .subject(subject)
         .message_id(Some(message_id.clone()))
-        .date(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(store.now_ts().max(0) as u64))
-        .header(ContentType::TEXT_PLAIN);
+        .date(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(store.now_ts().max(0) as u64));
     if let Some(id) = original_id {
         builder = builder.in_reply_to(id).references(references.join(" "));
     }
-    let email =
-        builder.body(text).map_err(|e| MailError::Core(CoreError::Invalid(format!("cannot build the reply: {e}"))))?;
+    let built = if attachments.is_empty() {
+        builder.header(ContentType::TEXT_PLAIN).body(text)
+    } else {
+        builder.multipart(crate::attach::mixed(text, attachments))
+    };
+    let email = built.map_err(|e| MailError::Core(CoreError::Invalid(format!("cannot build the reply: {e}"))))?;
     Ok(Composed { account_id: account.id, message_id, raw: email.formatted() })
 }
 
@@ -203,7 +224,7 @@ async fn record_author(session: &Session, conversation_id: Option<i64>, raw: &[u
     }
 }
 
-async fn account_for(session: &Session, conversation_id: i64) -> Result<Account, MailError> {
+pub(crate) async fn account_for(session: &Session, conversation_id: i64) -> Result<Account, MailError> {
     let all = accounts::list(&session.store).await?;
     let from_sync = mailstore::conversation_account(&session.store, conversation_id).await?;
     all.iter()

@@ -12,9 +12,10 @@ use crate::MailError;
 /// Approves a waiting reply, as written or as `edited`, and queues it if this approval is the
 /// one that counts (a colleague's earlier decision wins). Returns the outbox items queued.
 pub async fn approve(session: &Session, draft: &str, edited: Option<&str>) -> Result<Vec<i64>, MailError> {
-    let (conversation_id, written) = review::waiting(session, draft).await?;
+    let (conversation_id, written, leaflets) = review::waiting(session, draft).await?;
     let text = edited.map(str::trim_end).filter(|t| !t.is_empty()).unwrap_or(written.trim_end()).to_owned();
-    let composed = compose(session, conversation_id, &text, None).await?;
+    let attached = crate::attach::resolve(session, conversation_id, &crate::attach::of_leaflets(&leaflets)).await?;
+    let composed = compose(session, conversation_id, &text, None, &attached).await?;
     let decision = Decision::Approved { text, message_id: composed.message_id };
     review::decide(session, &ImapRecords::of(&session.store), draft, decision).await?;
     queue_approved(session).await
@@ -35,7 +36,9 @@ pub async fn queue_approved(session: &Session) -> Result<Vec<i64>, MailError> {
     let store = &session.store;
     let mut queued = vec![];
     for a in review::to_send(store).await? {
-        let composed = compose(session, a.conversation_id, &a.text, Some(&a.message_id)).await?;
+        let attached =
+            crate::attach::resolve(session, a.conversation_id, &crate::attach::of_leaflets(&a.leaflets)).await?;
+        let composed = compose(session, a.conversation_id, &a.text, Some(&a.message_id), &attached).await?;
         queued.push(review::queue(store, &a, &composed.account_id, &composed.raw).await?);
     }
     Ok(queued)

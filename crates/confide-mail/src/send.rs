@@ -45,13 +45,7 @@ pub fn smtp_send(
     raw: &[u8],
 ) -> Result<(), SendError> {
     let unsendable = SendError::Unsendable;
-    let mut tls = TlsParameters::builder(account.smtp_host.clone());
-    if let Some(ca) = &account.ca_file {
-        let pem = std::fs::read(ca).map_err(|e| unsendable(format!("cannot read the mail server's CA file: {e}")))?;
-        let ca = Certificate::from_pem(&pem).map_err(|e| unsendable(format!("the CA file is not usable: {e}")))?;
-        tls = tls.add_root_certificate(ca);
-    }
-    let tls = tls.build_rustls().map_err(|e| unsendable(format!("cannot set up TLS for sending: {e}")))?;
+    let tls = tls_parameters(account)?;
     let mode = match account.smtp_security {
         Security::Tls => Tls::Wrapper(tls),
         Security::Starttls => Tls::Required(tls),
@@ -106,6 +100,50 @@ pub fn smtp_send(
         }
         sent => sent.map_err(smtp_error),
     }
+}
+
+/// TLS to the submission server, trusting the account's CA file where it names one.
+fn tls_parameters(account: &Account) -> Result<TlsParameters, SendError> {
+    let unsendable = SendError::Unsendable;
+    let mut tls = TlsParameters::builder(account.smtp_host.clone());
+    if let Some(ca) = &account.ca_file {
+        let pem = std::fs::read(ca).map_err(|e| unsendable(format!("cannot read the mail server's CA file: {e}")))?;
+        let ca = Certificate::from_pem(&pem).map_err(|e| unsendable(format!("the CA file is not usable: {e}")))?;
+        tls = tls.add_root_certificate(ca);
+    }
+    tls.build_rustls().map_err(|e| unsendable(format!("cannot set up TLS for sending: {e}")))
+}
+
+/// The largest message the submission server takes, as its EHLO's `SIZE` says (RFC 1870):
+/// `None` where it names none. Asked before a reply with attachments is queued, so a
+/// too-large one is refused in words before it is sent, not bounced after. No sign-in needed.
+pub fn size_limit(account: &Account) -> Result<Option<u64>, SendError> {
+    use lettre::transport::smtp::client::SmtpConnection;
+    use lettre::transport::smtp::commands::Ehlo;
+    use lettre::transport::smtp::extension::ClientId;
+    let tls = tls_parameters(account)?;
+    let hello = ClientId::default();
+    let server = (account.smtp_host.as_str(), account.smtp_port);
+    let timeout = Some(Duration::from_secs(20));
+    let wrapped = matches!(account.smtp_security, Security::Tls);
+    let mut conn = SmtpConnection::connect(server, timeout, &hello, wrapped.then_some(&tls), None)
+        .map_err(|e| SendError::TryAgain(format!("the mail server could not be asked its size limit ({e})")))?;
+    if !wrapped {
+        conn.starttls(&tls, &hello).map_err(|e| SendError::TryAgain(format!("cannot secure the connection ({e})")))?;
+    }
+    let response = conn.command(Ehlo::new(hello)).map_err(smtp_error)?;
+    let limit = size_in(response.message());
+    let _ = conn.quit();
+    Ok(limit)
+}
+
+/// The `SIZE` an EHLO answer's lines give; 0 (or none given) means no stated limit.
+fn size_in<'a>(mut lines: impl Iterator<Item = &'a str>) -> Option<u64> {
+    lines.find_map(|l| {
+        let mut words = l.split_ascii_whitespace();
+        words.next().filter(|w| w.eq_ignore_ascii_case("SIZE"))?;
+        words.next()?.parse().ok().filter(|n| *n > 0)
+    })
 }
 
 /// Whether the server turned the sign-in away, as opposed to the reply: 535 (credentials
@@ -175,4 +213,16 @@ pub fn file_in_sent(account: &Account, password: &Secret, raw: &[u8]) -> Result<
     cmd.finish()?;
     let _ = session.logout();
     Ok(folder)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn issue24_the_size_limit_is_read_from_ehlo_and_none_when_unstated() {
+        let lines = ["lab.test", "PIPELINING", "SIZE 10240000", "8BITMIME"];
+        assert_eq!(super::size_in(lines.into_iter()), Some(10_240_000));
+        assert_eq!(super::size_in(["x", "SIZE"].into_iter()), None);
+        assert_eq!(super::size_in(["x", "size 0"].into_iter()), None);
+        assert_eq!(super::size_in(["x", "AUTH PLAIN"].into_iter()), None);
+    }
 }

@@ -18,6 +18,10 @@ search: string | null,
  */
 snoozed: boolean | null, 
 /**
+ * The conversations of blocked senders (true) instead of the inbox, which leaves them out.
+ */
+blocked: boolean | null, 
+/**
  * Page size; at most 500.
  */
 limit: number | null, 

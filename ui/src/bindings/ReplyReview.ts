@@ -19,4 +19,8 @@ decided_text: string | null,
 /**
  * Whether this person may approve or return it now.
  */
-can_decide: boolean, };
+can_decide: boolean, 
+/**
+ * The library's leaflets it attaches, by id.
+ */
+leaflets: Array<string>, };

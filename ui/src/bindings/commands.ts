@@ -6,6 +6,8 @@ import type { Account } from "./Account";
 import type { ApiError } from "./ApiError";
 import type { AttachmentRequest } from "./AttachmentRequest";
 import type { AuditView } from "./AuditView";
+import type { Block } from "./Block";
+import type { BlockRequest } from "./BlockRequest";
 import type { CannedRemoveRequest } from "./CannedRemoveRequest";
 import type { CannedSaveRequest } from "./CannedSaveRequest";
 import type { CaseInput } from "./CaseInput";
@@ -29,6 +31,9 @@ import type { HoldRequest } from "./HoldRequest";
 import type { Imported } from "./Imported";
 import type { InboxFilter } from "./InboxFilter";
 import type { InboxPage } from "./InboxPage";
+import type { Leaflet } from "./Leaflet";
+import type { LeafletAddRequest } from "./LeafletAddRequest";
+import type { LeafletRemoveRequest } from "./LeafletRemoveRequest";
 import type { LetterDestroyedRequest } from "./LetterDestroyedRequest";
 import type { LetterImportRequest } from "./LetterImportRequest";
 import type { LetterPageRequest } from "./LetterPageRequest";
@@ -44,6 +49,7 @@ import type { OfferedFile } from "./OfferedFile";
 import type { OfferedReply } from "./OfferedReply";
 import type { PersonalAccountInfo } from "./PersonalAccountInfo";
 import type { PersonalAccountRequest } from "./PersonalAccountRequest";
+import type { PickedFile } from "./PickedFile";
 import type { PseudonymRequest } from "./PseudonymRequest";
 import type { QaKeyRequest } from "./QaKeyRequest";
 import type { QaOverview } from "./QaOverview";
@@ -62,12 +68,14 @@ import type { SaveProfileRequest } from "./SaveProfileRequest";
 import type { SendOutcome } from "./SendOutcome";
 import type { SetupState } from "./SetupState";
 import type { SignedIn } from "./SignedIn";
+import type { SizeLimit } from "./SizeLimit";
 import type { SubjectRequest } from "./SubjectRequest";
 import type { SyncReport } from "./SyncReport";
 import type { TeamAuditCheck } from "./TeamAuditCheck";
 import type { TeamChangeRequest } from "./TeamChangeRequest";
 import type { TeamNames } from "./TeamNames";
 import type { TeamView } from "./TeamView";
+import type { UnblockRequest } from "./UnblockRequest";
 import type { WebchatConnectRequest } from "./WebchatConnectRequest";
 
 /** Every command rejects with an ApiError ({ code, message }). */
@@ -94,6 +102,19 @@ export const addNote = (request: NoteRequest): Promise<ConversationView> =>
   invoke<ConversationView>("add_note", { request });
 export const reviewReply = (request: ReviewRequest): Promise<ConversationView> =>
   invoke<ConversationView>("review_reply", { request });
+export const blockSender = (request: BlockRequest): Promise<Array<Block>> =>
+  invoke<Array<Block>>("block_sender", { request });
+export const unblockSender = (request: UnblockRequest): Promise<Array<Block>> =>
+  invoke<Array<Block>>("unblock_sender", { request });
+export const senderBlocks = (): Promise<Array<Block>> => invoke<Array<Block>>("sender_blocks");
+export const leaflets = (): Promise<Array<Leaflet>> => invoke<Array<Leaflet>>("leaflets");
+export const leafletAdd = (request: LeafletAddRequest): Promise<Array<Leaflet>> =>
+  invoke<Array<Leaflet>>("leaflet_add", { request });
+export const leafletRemove = (request: LeafletRemoveRequest): Promise<Array<Leaflet>> =>
+  invoke<Array<Leaflet>>("leaflet_remove", { request });
+export const replyPickFile = (): Promise<PickedFile | null> => invoke<PickedFile | null>("reply_pick_file");
+export const replySizeLimit = (request: ConversationRequest): Promise<SizeLimit> =>
+  invoke<SizeLimit>("reply_size_limit", { request });
 export const cannedOffered = (request: ConversationRequest): Promise<Array<OfferedReply>> =>
   invoke<Array<OfferedReply>>("canned_offered", { request });
 export const replySignature = (request: ConversationRequest): Promise<string | null> =>

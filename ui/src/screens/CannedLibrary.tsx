@@ -6,6 +6,7 @@ import type { StaffProfile } from "../bindings/StaffProfile";
 import { cannedLibrary, removeCannedReply, saveCannedReply, setLineDetails } from "../bindings/commands";
 import { useLoad } from "../data";
 import { asApiError, sentence } from "../errors";
+import { Leaflets } from "./library/Leaflets";
 
 const BLANK = { reply: null as string | null, line: "", channel: null as Channel | null, title: "", text: "" };
 
@@ -82,6 +83,7 @@ export function CannedLibrary({ profile, onClose }: { profile: StaffProfile; onC
         </button>
       </div>
       {profile.role === "manager" && <LineDetails lines={lines} library={library.data} onSave={done} />}
+      <Leaflets lines={lines} canEdit={profile.role !== "advisor"} />
       <button className="secondary" onClick={onClose}>
         Close
       </button>
@@ -124,7 +126,7 @@ function LineDetails({ lines, library, onSave }: { lines: { id: string; name: st
   );
 }
 
-function LineSelect({ lines, value, onChange }: { lines: { id: string; name: string }[]; value: string; onChange: (line: string) => void }) {
+export function LineSelect({ lines, value, onChange }: { lines: { id: string; name: string }[]; value: string; onChange: (line: string) => void }) {
   return (
     <label className="inline">
       Line{" "}

@@ -35,9 +35,12 @@ type Props = {
   names: Record<string, string>;
   exceptions: ExceptionCategory[];
   onChanged: (summary: ConversationView["summary"]) => void;
+  /** Team leaders and managers block senders. */
+  canBlock: boolean;
+  onBlocked: () => void;
 };
 
-export function Conversation({ id, lineName, lines, me, manager, names, exceptions, onChanged }: Props) {
+export function Conversation({ id, lineName, lines, me, manager, names, exceptions, onChanged, canBlock, onBlocked }: Props) {
   const [generation, setGeneration] = useState(0);
   // Only the first showing of a conversation is an opening for the audit log.
   const shown = useRef<number | null>(null);
@@ -122,6 +125,8 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
         id={id}
         line={view.summary.line_id}
         exceptions={exceptions}
+        blockable={canBlock && view.summary.channel === "email"}
+        onBlocked={onBlocked}
         onView={(v) => {
           setView(v);
           onChanged(v.summary);
@@ -139,6 +144,7 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
           <Notes view={view} names={names} onView={setView} />
           <Reply
             conversationId={id}
+            line={view.summary.line_id}
             seenMessageId={Math.max(0, ...view.messages.map((m) => m.id))}
             onSent={() => setGeneration((g) => g + 1)}
             onShowNew={() => setGeneration((g) => g + 1)}

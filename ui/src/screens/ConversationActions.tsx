@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type { ConversationView } from "../bindings/ConversationView";
 import type { ExceptionCategory } from "../bindings/ExceptionCategory";
-import { declineThirdParty } from "../bindings/commands";
+import { blockSender, declineThirdParty } from "../bindings/commands";
 import { asApiError, sentence } from "../errors";
 import { CaseRecordForm, DisclosureForm } from "./Disclosures";
 import { ContactForm } from "./People";
@@ -12,12 +12,17 @@ export function ConversationActions({
   id,
   line,
   exceptions,
+  blockable,
+  onBlocked,
   onView,
   onError,
 }: {
   id: number;
   line: string;
   exceptions: ExceptionCategory[];
+  /** A team leader or manager, on an email conversation. */
+  blockable: boolean;
+  onBlocked: () => void;
   onView: (v: ConversationView) => void;
   onError: (message: string) => void;
 }) {
@@ -25,6 +30,19 @@ export function ConversationActions({
   const [recording, setRecording] = useState(false);
   const [keepingContact, setKeepingContact] = useState(false);
   const [notice, setNotice] = useState("");
+  const [blocking, setBlocking] = useState(false);
+  const block = (wholeDomain: boolean) =>
+    blockSender({ id, whole_domain: wholeDomain })
+      .then(() => {
+        setBlocking(false);
+        setNotice(
+          wholeDomain
+            ? "Everyone at that sender's domain is blocked on this line: their mail now goes to Blocked, not the inbox."
+            : "The sender is blocked on this line: their mail now goes to Blocked, not the inbox.",
+        );
+        onBlocked();
+      })
+      .catch((e) => onError(sentence(asApiError(e).message)));
   return (
     <>
       <p className="disclosure-toggle">
@@ -51,8 +69,27 @@ export function ConversationActions({
         >
           Decline a third-party request
         </button>{" "}
+        {blockable && (
+          <button className="small secondary" aria-expanded={blocking} onClick={() => setBlocking(!blocking)}>
+            {blocking ? "Cancel blocking" : "Block sender"}
+          </button>
+        )}{" "}
         {notice && <span role="status">{notice}</span>}
       </p>
+      {blocking && (
+        <div className="notice block-sender" role="group" aria-label="Block this sender">
+          <p>
+            Their mail will be kept out of the inbox on this line, in Blocked, and removed on the policy's schedule. Blocking
+            is recorded in the audit log; a team leader or manager can unblock them from Blocked.
+          </p>
+          <button className="small" onClick={() => block(false)}>
+            Block this address
+          </button>{" "}
+          <button className="small secondary" onClick={() => block(true)}>
+            Block their whole domain
+          </button>
+        </div>
+      )}
       {disclosing && (
         <DisclosureForm
           line={line}

@@ -16,6 +16,7 @@ import { Pane, type Panel } from "./Pane";
 import { SignInAgain } from "./SignInAgain";
 import { TopBar } from "./TopBar";
 import { ConnectMailbox } from "./inbox/ConnectMailbox";
+import { BlockedSenders } from "./inbox/BlockedSenders";
 import { OFFLINE_RETRY_MS, useSync } from "./inbox/useSync";
 
 let inboxShownOnce = false;
@@ -28,6 +29,10 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
   const [flagged, setFlagged] = useState<boolean | null>(null);
   // The snoozed conversations instead of the open list (which leaves them out until due).
   const [snoozed, setSnoozed] = useState(false);
+  // Blocked senders' conversations instead of the inbox (which leaves them out).
+  const [blocked, setBlocked] = useState(false);
+  // Bumped when a block changes which conversations the inbox holds.
+  const [reload, setReload] = useState(0);
   const [typed, setTyped] = useState("");
   const [search, setSearch] = useState("");
   const [list, setList] = useState<{ rows: ConversationSummary[]; next: string | null; total: string; loading: boolean }>({
@@ -50,7 +55,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
     return () => clearTimeout(t);
   }, [typed]);
 
-  const filter = { channel, line_id: line, status, assignee, flagged, snoozed, search: search || null, limit: 100 };
+  const filter = { channel, line_id: line, status, assignee, flagged, snoozed, blocked, search: search || null, limit: 100 };
   const filterKey = JSON.stringify(filter);
 
   useEffect(() => {
@@ -69,7 +74,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
       live = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [filterKey, generation]);
+  }, [filterKey, generation, reload]);
 
   // "/" goes to the search box, as in most mail clients.
   const searchBox = useRef<HTMLInputElement>(null);
@@ -143,6 +148,9 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
           <label className="inline">
             <input type="checkbox" checked={snoozed} onChange={(e) => setSnoozed(e.target.checked)} /> Snoozed
           </label>
+          <label className="inline">
+            <input type="checkbox" checked={blocked} onChange={(e) => setBlocked(e.target.checked)} /> Blocked
+          </label>
         </div>
         <p className="sync-status muted" role="status" aria-live="polite">
           {sync.running
@@ -160,6 +168,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
         {signIn && <SignInAgain message={signIn} onDone={runSync} />}
         {unconnected && !sync.running && <ConnectMailbox profile={profile} onDone={runSync} />}
         <WaitingChats lineName={lineName} onOpened={openChat} />
+        {blocked && <BlockedSenders lineName={lineName} canUnblock={profile.role !== "advisor"} onChanged={() => setReload((r) => r + 1)} />}
         {guardNotice && (
           <p className="notice guard-notice" role="status">
             {guardNotice}{" "}
@@ -207,6 +216,7 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
             setSelectedId(id);
             setPanelState("conversation");
           }}
+          onBlocked={() => setReload((r) => r + 1)}
           onChanged={(summary) =>
             setList((l) => ({
               ...l,

@@ -23,10 +23,12 @@ type Props = {
   /** Opens a conversation from a panel (the retention record's holds). */
   onOpen: (conversationId: number) => void;
   onChanged: (summary: ConversationSummary) => void;
+  /** A sender was blocked or unblocked: the list is read again. */
+  onBlocked: () => void;
 };
 
 /** The right-hand pane: the open conversation, or the panel the top bar chose. */
-export function Pane({ panel, profile, selectedId, names, lineName, onClose, onOpen, onChanged }: Props) {
+export function Pane({ panel, profile, selectedId, names, lineName, onClose, onOpen, onChanged, onBlocked }: Props) {
   const manager = profile.role === "manager";
   switch (panel) {
     case "settings":
@@ -59,6 +61,8 @@ export function Pane({ panel, profile, selectedId, names, lineName, onClose, onO
           names={names}
           exceptions={profile.preset.exceptions}
           onChanged={onChanged}
+          canBlock={profile.role !== "advisor"}
+          onBlocked={onBlocked}
         />
       );
   }

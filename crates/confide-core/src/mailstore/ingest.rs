@@ -111,6 +111,11 @@ pub async fn ingest(
     for conversation in &plan.triage {
         refresh_triage(&mut tx, *conversation).await?;
     }
+    // In the same transaction: a blocked sender's mail never shows in the inbox, even briefly.
+    let touched: Vec<i64> = plan.conversations.iter().map(|c| c.id).collect();
+    if !touched.is_empty() {
+        crate::blocks::mark(&mut tx, Some(&serde_json::to_string(&touched).expect("numbers serialise"))).await?;
+    }
     let synced = i64::from(synced_uid);
     sqlx::query!(
         "UPDATE mail_folders SET synced_uid = max(synced_uid, ?) WHERE account_id = ? AND name = ?",

@@ -17,6 +17,8 @@ pub const FEEDBACK: &str = "feedback";
 pub const AUDIT: &str = "audit";
 pub const STATE: &str = "state";
 pub const CANNED_REPLY: &str = "canned_reply";
+pub const SENDER_BLOCK: &str = "sender_block";
+pub const LEAFLET: &str = "leaflet";
 
 /// Where a class's records are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +53,16 @@ pub const REGISTRY: &[Class] = &[
         id: CANNED_REPLY,
         place: Place::Fixed("Confide/Library"),
         holds: "the team's canned replies and each line's hours and phone number",
+    },
+    Class {
+        id: SENDER_BLOCK,
+        place: Place::Fixed("Confide/Library"),
+        holds: "the senders (addresses or domains) each line has blocked, and unblocked",
+    },
+    Class {
+        id: LEAFLET,
+        place: Place::Fixed("Confide/Library"),
+        holds: "each line's leaflets (PDF or images) for replies, and their files",
     },
 ];
 

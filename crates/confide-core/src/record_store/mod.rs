@@ -136,6 +136,26 @@ pub(crate) async fn put_to<S: RecordStore>(
     Ok(header)
 }
 
+/// Keeps a record for the staff of `line` as the team directory lists them (managers
+/// included) and this desktop, dated now: the team's shared material about a line (canned
+/// replies, blocked senders, leaflets; a leaflet's file is a large `part`).
+pub(crate) async fn put_for_line<S: RecordStore>(
+    session: &Session,
+    server: &S,
+    (class, line): (&str, &str),
+    body: &[u8],
+    part: Option<&str>,
+) -> Result<Header, S::Error> {
+    let store = &session.store;
+    let dir = crate::team::directory(store, server).await?;
+    let mut keys = dir.recipients(None, Some(line));
+    keys.push(store.identity().recipient().to_string());
+    keys.sort();
+    keys.dedup();
+    let recipients: Vec<confide_vault::Recipient> = keys.iter().filter_map(|k| k.parse().ok()).collect();
+    put_to(session, server, class, Some(line), store.now_ts(), body, part, &recipients).await
+}
+
 /// A record as listed: opened with this desktop's key, or why it could not be.
 #[derive(Debug)]
 pub struct Listed {

@@ -43,6 +43,21 @@ pub fn has_expired(period: &Period, start: i64, now: OffsetDateTime) -> bool {
 
 /// The messages of `channel` whose class has expired at the store's current time.
 pub async fn expired(store: &Store, class: &RetentionClass, channel: &str) -> Result<Vec<Expired>, CoreError> {
+    expired_where(store, class, channel, false).await
+}
+
+/// The messages of blocked senders' conversations (`crate::blocks`) that `class` (the preset's
+/// `blocked` class) has expired: what goes before the email class would take it.
+pub async fn expired_blocked(store: &Store, class: &RetentionClass) -> Result<Vec<Expired>, CoreError> {
+    expired_where(store, class, "email", true).await
+}
+
+async fn expired_where(
+    store: &Store,
+    class: &RetentionClass,
+    channel: &str,
+    blocked_only: bool,
+) -> Result<Vec<Expired>, CoreError> {
     let now = store.clock().now();
     // A generous bound for the query (a month can be 31 days); the exact calendar check is
     // `has_expired`, below.
@@ -52,11 +67,12 @@ pub async fn expired(store: &Store, class: &RetentionClass, channel: &str) -> Re
                   mm.uidvalidity AS "uidvalidity?", mm.uid AS "uid?"
            FROM messages m JOIN conversations c ON c.id = m.conversation_id
            LEFT JOIN mail_messages mm ON mm.message_row = m.id
-           WHERE c.channel = ? AND m.sent_at < ?
+           WHERE c.channel = ? AND m.sent_at < ? AND (? = 0 OR c.blocked = 1)
              AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.conversation_id = c.id) AND c.held_on_server = 0 AND c.held_in_state = 0
            ORDER BY m.id"#,
         channel,
-        bound
+        bound,
+        blocked_only
     )
     .fetch_all(store.pool())
     .await?;

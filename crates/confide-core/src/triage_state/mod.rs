@@ -74,6 +74,9 @@ pub enum Change {
     ForReview {
         draft: String,
         text: String,
+        /// The library's leaflets it attaches, by id.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        leaflets: Vec<String>,
     },
     /// A team leader's or manager's decision on a draft: the first one counts.
     Review {

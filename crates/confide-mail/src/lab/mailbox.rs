@@ -146,6 +146,15 @@ impl Lab {
         ids
     }
 
+    /// Every message in a user's folder as the server holds it (headers and body), read with
+    /// doveadm: for tests that check what a message carries (its attachments).
+    pub fn raw_messages(&self, user: &str, folder: &str) -> Vec<String> {
+        let out =
+            self.doveadm(&["-f", "json", "fetch", "-u", &format!("{user}@lab.test"), "text", "mailbox", folder, "all"]);
+        let rows: Vec<std::collections::HashMap<String, String>> = serde_json::from_str(&out).expect("doveadm's JSON");
+        rows.into_iter().filter_map(|mut r| r.remove("text")).collect()
+    }
+
     /// Where this lab server keeps a user's mail on disk, for tests that read what it stores.
     pub fn storage_of(&self, user: &str) -> PathBuf {
         self.dir.join(self.mail_dir()).join(user)

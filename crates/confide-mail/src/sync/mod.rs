@@ -144,8 +144,11 @@ async fn sync_pass(
     confide_core::team::require_member(store, &dir).await?;
     // Then the triage state, before any mail: a line move this desktop has not followed yet
     // decides whether a thread's mail may be stored here at all (the line firewall).
+    // So are the line's blocked senders: their arriving mail is marked as it is stored.
     if let Ok(session) = confide_core::staff::sync_session(store).await {
-        confide_core::triage_state::follow(&session, &crate::records::ImapRecords::of(store)).await?;
+        let records = crate::records::ImapRecords::of(store);
+        confide_core::triage_state::follow(&session, &records).await?;
+        confide_core::blocks::follow(&session, &records).await?;
     }
     let password = crate::connect::account_secret(store, account)?;
     let states = mailstore::folder_states(store, &account.id).await?;

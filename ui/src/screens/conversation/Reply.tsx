@@ -3,15 +3,19 @@ import type { OutboxItem } from "../../bindings/OutboxItem";
 import { replySignature, retryReply, sendReply } from "../../bindings/commands";
 import { asApiError, sentence } from "../../errors";
 import { useShortcut } from "../../keys";
+import { Attachments, type Chosen } from "./Attachments";
 import { CannedPicker } from "./CannedPicker";
 
 export function Reply({
   conversationId,
+  line,
   seenMessageId,
   onSent,
   onShowNew,
 }: {
   conversationId: number;
+  /** The conversation's line: whose leaflets it may attach. */
+  line: string;
   seenMessageId: number;
   onSent: () => void;
   onShowNew: () => void;
@@ -23,6 +27,8 @@ export function Reply({
   const [colleagueReplied, setColleagueReplied] = useState("");
   const replyBox = useRef<HTMLTextAreaElement>(null);
   const [picking, setPicking] = useState(false);
+  const [attached, setAttached] = useState<Chosen[]>([]);
+  const [openLeaflets, setOpenLeaflets] = useState(0);
   // The line's signature, which a new reply starts with (below where the advisor writes).
   const [signed, setSigned] = useState("");
   // Asked when the conversation opens and again when the reply box is entered while nothing
@@ -61,10 +67,12 @@ export function Reply({
       setPending(item);
       if (for_review) {
         setBody(signed);
+        setAttached([]);
         setStatus("Your reply is waiting for a team leader or manager to review it. It has not been sent yet.");
         onSent();
       } else if (item === null) {
         setBody(signed);
+        setAttached([]);
         setStatus("Reply sent from the helpline's address and filed in its Sent folder.");
         onSent();
       }
@@ -77,7 +85,15 @@ export function Reply({
       .finally(() => setBusy(false));
   };
   const send = (anyway: boolean) =>
-    settle(sendReply({ conversation_id: conversationId, body, seen_message_id: seenMessageId, send_anyway: anyway }));
+    settle(
+      sendReply({
+        conversation_id: conversationId,
+        body,
+        seen_message_id: seenMessageId,
+        send_anyway: anyway,
+        attachments: attached.map((a) => a.choice),
+      }),
+    );
 
   return (
     <section className="reply" aria-label="Reply">
@@ -97,6 +113,10 @@ export function Reply({
             if (e.ctrlKey && e.key === "/") {
               e.preventDefault();
               setPicking(true);
+            }
+            if (e.altKey && e.key.toLowerCase() === "l") {
+              e.preventDefault();
+              setOpenLeaflets((n) => n + 1);
             }
           }}
           rows={6}
@@ -139,6 +159,15 @@ export function Reply({
           Canned replies (Ctrl+/)
         </button>
       )}
+      <Attachments
+        conversationId={conversationId}
+        line={line}
+        chosen={attached}
+        onChange={setAttached}
+        disabled={busy || pending !== null}
+        openLeaflets={openLeaflets}
+        onAdded={() => setTimeout(() => replyBox.current?.focus())}
+      />
       {status && (
         <p className="muted" role="status">
           {status}
