@@ -1,6 +1,7 @@
 // Issue 10: the desktop UI passes an automated accessibility check (axe-core, WCAG 2.2 A and
 // AA rules) in the real window: the first-run form, the agreement, the inbox with a
-// conversation open, and the settings panel.
+// conversation open, and the settings panel. Issue 24: the conversation reads first, at 100%
+// and 200% text.
 import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
@@ -49,7 +50,37 @@ test("issue10 the desktop window passes axe-core on its main screens and answers
     await key("/");
     const focused = await s.cmd("POST", "/execute/sync", { script: "return document.activeElement?.getAttribute('aria-label')", args: [] });
     assert.equal(focused, "Search conversations");
-    await s.clickText(".topbar button", "Settings");
+    // Issue 24: the conversation reads first at 1280x800 and at 200% text: the thread comes
+    // before anything but the compact triage bar, no row's date is cut off, and nothing
+    // spills sideways. Then c still claims, r still goes to the reply.
+    await s.cmd("POST", "/execute/sync", { script: "document.activeElement?.blur(); return true", args: [] });
+    const artifacts = join(root, "tests/artifacts");
+    for (const size of ["100%", "200%"]) {
+      await s.cmd("POST", "/execute/sync", { script: `document.documentElement.style.fontSize = "${size}"; return true`, args: [] });
+      await new Promise((r) => setTimeout(r, 300));
+      await s.screenshot(artifacts, `24-reads-first-${size.replace("%", "")}`);
+      const layout = await s.cmd("POST", "/execute/sync", {
+        script: `const pane = document.querySelector('article[aria-labelledby="conv-title"]');
+          const order = [...pane.children].map((e) => e.className || e.tagName);
+          const firstMessage = order.findIndex((c) => String(c).includes("message"));
+          const cut = [...document.querySelectorAll('.row time')].filter((t) => {
+            const r = t.getBoundingClientRect(), row = t.closest('.row').getBoundingClientRect();
+            return r.right > row.right + 0.5 || r.left < row.left;
+          }).length;
+          return { firstMessage, cut, wide: document.documentElement.scrollWidth > window.innerWidth };`,
+        args: [],
+      });
+      assert.ok(layout.firstMessage >= 0 && layout.firstMessage <= 3, `${size}: the thread is not first: ${JSON.stringify(layout)}`);
+      assert.equal(layout.cut, 0, `${size}: a date in the list is cut off`);
+      assert.equal(layout.wide, false, `${size}: the window scrolls sideways`);
+    }
+    await s.cmd("POST", "/execute/sync", { script: `document.documentElement.style.fontSize = ""; return true`, args: [] });
+    await key("c");
+    await s.waitForText(".claim", "Claimed by you", 30000);
+    await key("r");
+    const replying = await s.cmd("POST", "/execute/sync", { script: "return document.activeElement?.closest('.reply') !== null", args: [] });
+    assert.equal(replying, true, "r must go to the reply box");
+    await s.clickText(".screens button", "Settings");
     await s.waitForText("h2", "Your personal mailbox");
     assert.deepEqual(await check("settings"), [], "settings");
   } finally {

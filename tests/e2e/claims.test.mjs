@@ -40,11 +40,11 @@ test("issue10 issue23 a conversation a manager takes over is told in a desktop n
     // The team exists and Ash is not in it yet: Ash's desktop keeps no mail until added.
     await ash.waitForText(".sync-status", "not in the team directory", 60000);
     // The manager adds the advisor from the card the advisor's Team screen shows.
-    await ash.clickText(".topbar button", "Team");
+    await ash.clickText(".screens button", "Team");
     await ash.waitForText(".team", "Your card");
     const card = await ash.cmd("GET", `/element/${await ash.find(".my-card")}/property/value`);
     await ash.clickText(".team > button", "Close");
-    await mia.clickText(".topbar button", "Team");
+    await mia.clickText(".screens button", "Team");
     await mia.waitForText(".team", "Add a colleague");
     await mia.type(".card-input", card);
     await mia.clickText(".team button", "Add to the team");
@@ -77,6 +77,7 @@ test("issue10 issue23 a conversation a manager takes over is told in a desktop n
 
     // Issue 24: "come back to this tomorrow" takes it out of the open list for the whole line,
     // until then; the Snoozed view lists it with the day it comes back.
+    await mia.clickText(".snooze-control summary", "Snooze");
     await mia.clickText(".snooze button", "Tomorrow morning");
     await mia.waitForText(".snooze", "Snoozed until", 30000);
     await mia.screenshot(join(root, "tests/artifacts"), "24-snoozed");
@@ -84,7 +85,7 @@ test("issue10 issue23 a conversation a manager takes over is told in a desktop n
     await mia.clickText(".filters label", "Snoozed");
     await mia.waitForText(".rows", "· back ", 30000);
     await mia.clickText(".snooze button", "Bring back now");
-    await mia.waitForText(".snooze", "Come back to this", 30000);
+    await mia.waitForText(".snooze-control", "Snooze", 30000);
 
     // Issue 24: a note for the team, plainly not part of the thread; its @mention tells Ash's
     // desktop, naming the conversation by its line and number only.
@@ -101,7 +102,7 @@ test("issue10 issue23 a conversation a manager takes over is told in a desktop n
     // Issue 24: Mia writes a canned reply for the line; Ash answers with it from the keyboard:
     // r (to the reply), Ctrl+/ (the canned replies), Enter (the first), Tab (to Send), Enter.
     const artifacts = join(root, "tests/artifacts");
-    await mia.clickText(".topbar button", "Canned replies");
+    await mia.clickText(".screens button", "Library");
     await mia.waitForText(".canned-library", "Write a canned reply");
     await mia.type(".canned-form .field input", "Calling back");
     await mia.type(".canned-form .field textarea", "This is {advisor} at {line}. We will call you back today. canned-e2e-7d1");
@@ -145,7 +146,7 @@ test("issue10 issue23 a conversation a manager takes over is told in a desktop n
     const pdf = join(mkdtempSync(join(tmpdir(), "confide-e2e-leaflet-")), "safety-plan.pdf");
     writeFileSync(pdf, "%PDF-1.4\n% leaflet-e2e-3b8\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n");
     execFileSync(join(root, "target/debug/confide"), ["--data-dir", managerStore, "library", "add-leaflet", "--line", "phoneline", "--title", "Safety planning", pdf]);
-    await mia.clickText(".topbar button", "Canned replies");
+    await mia.clickText(".screens button", "Library");
     await mia.waitForText(".leaflet-entries", "Safety planning", 30000);
     await mia.screenshot(artifacts, "24-leaflets");
     assert.deepEqual(await axeViolations(mia, "the library's leaflets"), []);

@@ -101,7 +101,7 @@ export function freshMailbox(prefix) {
 
 /** Sets up advisor1's personal mailbox in Settings (the guard then watches it). */
 export async function setPersonalMailbox(s, lab) {
-  await s.clickText(".topbar button", "Settings");
+  await s.clickText(".screens button", "Settings");
   await s.type(".form-grid label:nth-child(1) input", "advisor1@lab.test");
   await s.type(".form-grid label:nth-child(3) input", "127.0.0.1");
   await s.cmd("POST", `/element/${await s.find(".form-grid label:nth-child(4) input")}/clear`, {});
@@ -113,7 +113,7 @@ export async function setPersonalMailbox(s, lab) {
 
 /** Gives the desktop the gateway's address and an advisor credential (Settings). */
 export async function takeChats(s, port, credential) {
-  await s.clickText(".topbar button", "Settings");
+  await s.clickText(".screens button", "Settings");
   await s.type('.webchat-settings input[placeholder^="wss://"]', `ws://127.0.0.1:${port}`);
   await s.type('.webchat-settings input[type="password"]', credential);
   await s.clickText(".webchat-settings button", "Take chats");
@@ -154,7 +154,7 @@ export async function firstRun(s, { shots = false, role = "advisor", lines = ["p
 export async function managerWithTeam(s, { name = "Ash" } = {}) {
   await firstRun(s, { role: "manager", name });
   await s.waitForText(".sync-status", "new message", 60000);
-  await s.clickText(".topbar button", "Team");
+  await s.clickText(".screens button", "Team");
   await s.clickText(".team button", "Start the team directory");
   await s.waitForText(".team-table", name);
   await s.clickText(".team > button", "Close");

@@ -52,6 +52,8 @@ test("issue3 the window syncs the shared mailbox and shows hostile HTML safely",
         script: "return [...document.querySelectorAll('.chip')].find((b) => b.textContent.includes('child')).getAttribute('aria-pressed')",
         args: [],
       });
+    // Risk flags are one control in the triage bar, opening to the preset's categories.
+    await s.clickText(".risks-summary", "Risk flags");
     if ((await chipState()) === "true") await s.clickText(".chip", "child");
     for (let i = 0; i < 100 && (await chipState()) === "true"; i++) await new Promise((r) => setTimeout(r, 100));
     await s.clickText(".chip", "child");

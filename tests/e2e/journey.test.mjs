@@ -111,7 +111,7 @@ test("issue10 the whole journey through the real window, then retention removes 
     assert.ok(folders(shared.address).includes("Confide/Webchat"), "the transcript is archived");
 
     // 5. A letter from the office scanner's folder is imported.
-    await s.clickText(".topbar button", "Letters");
+    await s.clickText(".screens button", "Letters");
     await s.waitForText(".scan-files", "scan0001.pdf (scanner)", 30000);
     await s.click(".scan-files input[type=checkbox]");
     await s.type('.letter-import input[name="summary"]', "Asks for a call back");
@@ -120,7 +120,7 @@ test("issue10 the whole journey through the real window, then retention removes 
     await shot(s, "05-letter");
 
     // 6. A manager samples the replies and reviews one, masked.
-    await s.clickText(".topbar button", "Quality");
+    await s.clickText(".screens button", "Quality");
     await s.clickText(".qa-sample button", "Draw sample");
     await s.waitForText(".qa-items", "Ash", 30000);
     await s.cmd("POST", "/execute/sync", { script: "[...document.querySelectorAll('.qa-items li')].find((li) => li.textContent.startsWith('Ash')).querySelector('button').click()", args: [] });
@@ -133,7 +133,7 @@ test("issue10 the whole journey through the real window, then retention removes 
 
     // The manager runs retention now, from the window (the mailbox is the journey's own):
     // its steps show as it goes, and today nothing has expired.
-    await s.clickText(".topbar button", "Retention record");
+    await s.clickText(".screens button", "Retention record");
     await s.clickText(".records button", "Run retention now");
     await s.waitForText(".retention-run", "Retention ran: nothing had expired.", 60000);
     await s.waitForText(".record-table", "Retention run");
@@ -161,7 +161,7 @@ test("issue10 the whole journey through the real window, then retention removes 
     await s.waitForText(".list-head", "conversation", 30000);
     const rows = await s.cmd("POST", "/execute/sync", { script: "return document.querySelector('.rows').textContent", args: [] });
     assert.ok(!rows.includes(`caller${stamp}`), "the expired conversation is gone from the window");
-    await s.clickText(".topbar button", "Retention record");
+    await s.clickText(".screens button", "Retention record");
     await s.waitForText(".records", "Expired and destroyed", 30000);
     await shot(s, "07-after-retention");
   } finally {

@@ -30,7 +30,7 @@ test("issue8 a scanned letter is imported from the scanner folder and read by a 
   try {
     await managerWithTeam(s);
 
-    await s.clickText(".topbar button", "Letters");
+    await s.clickText(".screens button", "Letters");
     await s.waitForText(".scan-files", "scan0001.pdf (scanner)", 30000);
     await s.click(".scan-files input[type=checkbox]");
     await s.type('.letter-import input[name="summary"]', "Asks about the group programme");

@@ -169,7 +169,7 @@ test("issue22 the window signs a mailbox in again in the person's own browser", 
     await replyWithToken(s, lab);
 
     // The personal mailbox, with the shared mailbox's provider: no password field at all.
-    await s.clickText(".topbar button", "Settings");
+    await s.clickText(".screens button", "Settings");
     await s.type(".form-grid label:nth-child(1) input", "advisor1@lab.test");
     await s.type(".form-grid label:nth-child(3) input", "127.0.0.1");
     await s.cmd("POST", `/element/${await s.find(".form-grid label:nth-child(4) input")}/clear`, {});

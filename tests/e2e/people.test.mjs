@@ -27,6 +27,7 @@ test("issue9 a pseudonym instead of contact details, then subject access and era
     mailToPhoneline(lab, sender, `From: Wendell Okafor <${sender}>\r\nTo: phoneline@lab.test\r\nSubject: Leaflets\r\n\r\nPlease post me your leaflets.\r\n`);
     await s.waitForText(".rows", sender, 30000);
     await s.clickText(".row", sender);
+    await s.clickText(".more-actions summary", "More");
     await s.clickText(".disclosure-toggle button", "Keep contact details");
     await s.waitForText(".contact-form", "keeps no contact details");
     await s.type('.contact-form input[name="pseudonym"]', "Bluebird");
@@ -34,7 +35,7 @@ test("issue9 a pseudonym instead of contact details, then subject access and era
     await s.waitForText(".disclosure-toggle", "Known here as Bluebird", 30000);
     await s.waitForText(".conv-title + p", "known as Bluebird");
 
-    await s.clickText(".topbar button", "Contacts");
+    await s.clickText(".screens button", "Contacts");
     await s.waitForText(".people", "None.", 30000);
     await s.type('.subject-access input[name="query"]', "Bluebird");
     await s.clickText(".subject-access button", "Find");

@@ -32,7 +32,7 @@ test("issue8 a manager samples and reviews a reply, masked", { timeout: 180000, 
     await s.clickText(".reply button", "Send reply");
     await s.waitForText(".conv-title + p", "2 messages", 60000);
 
-    await s.clickText(".topbar button", "Quality");
+    await s.clickText(".screens button", "Quality");
     await s.clickText(".qa-sample button", "Draw sample");
     await s.waitForText(".qa-list .status", "sampled", 30000);
     await s.waitForText(".qa-items", "Ash");

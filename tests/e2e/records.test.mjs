@@ -22,7 +22,7 @@ test("issue5 a manager sees the retention record and puts a conversation on lega
   try {
     // A legal hold is the team's (a sealed state entry every desktop honours): it needs the directory.
     await managerWithTeam(s);
-    await s.clickText(".topbar button", "Retention record");
+    await s.clickText(".screens button", "Retention record");
     await s.waitForText(".records", "Retention has not run on this desktop yet.");
     await s.clickText(".records > button", "Close");
 
@@ -33,20 +33,24 @@ test("issue5 a manager sees the retention record and puts a conversation on lega
 
     await s.clickText(".nav-item", "Men's Advice Line");
     await s.clickText(".row", "news1@example.net");
+    // Less frequent actions are under More in the triage bar; a held conversation says so there.
+    await s.clickText(".more-actions summary", "More");
     await s.clickText(".hold button", "Put on legal hold");
     await s.type(".hold input", "Court order canary-2026/17");
     await s.clickText(".hold button", "Hold");
     await s.waitForText(".hold", "On legal hold since");
     await s.waitForText(".hold", "Court order canary-2026/17");
+    await s.waitForText(".held-badge", "On legal hold");
     await s.screenshot(artifacts, "08-legal-hold");
 
-    await s.clickText(".topbar button", "Retention record");
+    await s.clickText(".screens button", "Retention record");
     await s.waitForText(".record-table", "Retention run");
     await s.waitForText(".holds", "Court order canary-2026/17");
     await s.waitForText(".audit", "entries verified");
     await s.waitForText(".audit-table", "hold_placed");
     await s.screenshot(artifacts, "09-retention-record");
     await s.clickText(".holds button", "Open the conversation");
+    await s.clickText(".more-actions summary", "More");
     await s.clickText(".hold button", "Lift the hold");
     await s.waitForText(".hold", "Put on legal hold");
 
@@ -60,7 +64,7 @@ test("issue5 a manager sees the retention record and puts a conversation on lega
     await s.clickText(".move-line option", "Men's Advice Line");
     await s.clickText(".move-line button", "Move to Men's Advice Line");
     await s.waitForText("article > p.muted", "Men's Advice Line");
-    await s.clickText(".topbar button", "Retention record");
+    await s.clickText(".screens button", "Retention record");
     await s.waitForText(".audit-table", "moved_line:mens_advice");
     // With the team directory (a hold needs it), the team's log on the server is checked too.
     await s.waitForText(".audit", "The team's log on the server");

@@ -20,7 +20,7 @@ test("issue6 a manager starts the team directory", { timeout: 180000, skip: need
   try {
     await firstRun(s, { role: "manager" });
     await s.waitForText(".sync-status", "new messages", 60000);
-    await s.clickText(".topbar button", "Team");
+    await s.clickText(".screens button", "Team");
     await s.waitForText(".team", "has not been started yet");
     await s.clickText(".team button", "Start the team directory");
     await s.waitForText(".team-table", "Ash");
@@ -32,13 +32,13 @@ test("issue6 a manager starts the team directory", { timeout: 180000, skip: need
     await s.waitForText(".team-table", mine);
     // Reopened, the Team screen has recorded this manager's acceptance of the agreement.
     await s.clickText(".team > button", "Close");
-    await s.clickText(".topbar button", "Team");
+    await s.clickText(".screens button", "Team");
     await s.waitForText(".team-table", "current-1");
     await s.screenshot(artifacts, "11-team-directory");
     await s.clickText(".team > button", "Close");
     // The audit log (founding the team is on it) goes to the server sealed to the managers,
     // and the manager's Records screen checks the team's log there.
-    await s.clickText(".topbar button", "Retention record");
+    await s.clickText(".screens button", "Retention record");
     await s.waitForText(".team-audit", "all verified", 30000);
     await s.waitForText(".team-audit", "by 1 person");
   } finally {

@@ -78,6 +78,7 @@ test("issue7 a visitor in a browser chats with an advisor in the Confide window"
     await s.waitForText(".chat-log", "e2e-chat-canary-61aa", 30000);
     // Accepted and open in front of the advisor: nothing waits for them any more.
     await tray.waitForLabel("");
+    await s.clickText(".risks-summary", "Risk flags");
     await s.clickText(".risks button", "Imminent threat to life");
     await s.waitForText('.risks button[aria-pressed="true"]', "Imminent threat to life");
     await page.getByText("Ash has joined the chat.").waitFor();

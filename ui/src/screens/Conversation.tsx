@@ -89,50 +89,47 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
         {view.pseudonym ? ` (known as ${view.pseudonym})` : ""} · {lineName(view.summary.line_id)} · {view.messages.length} message
         {view.messages.length === 1 ? "" : "s"}
       </p>
-      {/* Claims, status, holds and line moves are IMAP keywords on the shared mailbox: a chat
-          is not there. Its risk flags are kept with the chat and go into its transcript. */}
-      {isChat && <RiskFlags view={view} exceptions={exceptions} onMark={mark} />}
-      {!isChat && (
-      <>
-      <Triage
-        view={view}
-        me={me}
-        manager={manager}
-        names={names}
-        exceptions={exceptions}
-        onMark={mark}
-      />
-      {manager && (lines.length > 1 || !lines.some((l) => l.id === view.summary.line_id)) && (
-        <MoveLine
-          current={view.summary.line_id}
-          lines={lines}
-          onMove={(line) => mark({ kind: "line", line })}
-        />
-      )}
-      {manager && (
-        <LegalHold
-          view={view}
-          onSet={(reason) =>
-            setHold({ id, reason })
-              .then(setView)
-              .catch((e) => setError(sentence(asApiError(e).message)))
-          }
-        />
-      )}
-      </>
-      )}
-      <ConversationActions
-        id={id}
-        line={view.summary.line_id}
-        exceptions={exceptions}
-        blockable={canBlock && view.summary.channel === "email"}
-        onBlocked={onBlocked}
-        onView={(v) => {
-          setView(v);
-          onChanged(v.summary);
-        }}
-        onError={setError}
-      />
+      {/* One compact bar: what is done to every conversation (claim, status, risk flags,
+          snooze), and under More what is done now and then. A chat is not on the shared
+          mailbox: its risk flags are kept with the chat and go into its transcript. */}
+      <div className="triage-bar triage" role="group" aria-label="Triage">
+        {isChat ? (
+          <RiskFlags view={view} exceptions={exceptions} onMark={mark} />
+        ) : (
+          <Triage view={view} me={me} manager={manager} names={names} exceptions={exceptions} onMark={mark} />
+        )}
+        {view.hold && <span className="held-badge">On legal hold</span>}
+        <details className="more-actions">
+          <summary>More</summary>
+          <div className="drop">
+            {!isChat && manager && (lines.length > 1 || !lines.some((l) => l.id === view.summary.line_id)) && (
+              <MoveLine current={view.summary.line_id} lines={lines} onMove={(line) => mark({ kind: "line", line })} />
+            )}
+            {!isChat && manager && (
+              <LegalHold
+                view={view}
+                onSet={(reason) =>
+                  setHold({ id, reason })
+                    .then(setView)
+                    .catch((e) => setError(sentence(asApiError(e).message)))
+                }
+              />
+            )}
+            <ConversationActions
+              id={id}
+              line={view.summary.line_id}
+              exceptions={exceptions}
+              blockable={canBlock && view.summary.channel === "email"}
+              onBlocked={onBlocked}
+              onView={(v) => {
+                setView(v);
+                onChanged(v.summary);
+              }}
+              onError={setError}
+            />
+          </div>
+        </details>
+      </div>
       {view.summary.channel === "webchat" ? (
         <ChatPane view={view} onView={setView} />
       ) : (
@@ -175,7 +172,7 @@ function Triage({
   // c claims a conversation nobody has claimed; taking over a colleague's stays a deliberate click.
   useShortcut("c", () => onMark({ kind: "claim" }), !s.assignee);
   return (
-    <div className="triage" aria-label="Triage">
+    <>
       <p className="claim" role="status">
         {s.assignee === me
           ? "Claimed by you"
@@ -205,29 +202,38 @@ function Triage({
       </label>
       <RiskFlags view={view} exceptions={exceptions} onMark={onMark} />
       <Snooze summary={s} onMark={onMark} />
-    </div>
+    </>
   );
 }
 
-/** The preset's exception categories, raised or lowered on the conversation. */
+/** The preset's exception categories, raised or lowered on the conversation: one control that
+ * shows the raised ones, opening to the whole list. */
 function RiskFlags({ view, exceptions, onMark }: { view: ConversationView; exceptions: ExceptionCategory[]; onMark: (m: Mark) => void }) {
+  const raised = exceptions.filter((c) => view.summary.risk_flags.includes(c.id));
   return (
-    <fieldset className="risks">
-      <legend>Risk flags</legend>
-      {exceptions.map((c) => {
-        const raised = view.summary.risk_flags.includes(c.id);
-        return (
-          <button
-            key={c.id}
-            className={raised ? "chip raised" : "chip"}
-            aria-pressed={raised}
-            onClick={() => onMark({ kind: "risk", category: c.id, raised: !raised })}
-          >
-            {c.label}
-          </button>
-        );
-      })}
-    </fieldset>
+    <details className="risks-control">
+      <summary className={raised.length ? "risks-summary raised" : "risks-summary"}>
+        Risk flags: {raised.length ? raised.map((c) => c.label).join("; ") : "none"}
+      </summary>
+      <div className="drop">
+        <fieldset className="risks">
+          <legend className="muted">Raise or lower (colleagues on the line see them)</legend>
+          {exceptions.map((c) => {
+            const on = view.summary.risk_flags.includes(c.id);
+            return (
+              <button
+                key={c.id}
+                className={on ? "chip raised" : "chip"}
+                aria-pressed={on}
+                onClick={() => onMark({ kind: "risk", category: c.id, raised: !on })}
+              >
+                {c.label}
+              </button>
+            );
+          })}
+        </fieldset>
+      </div>
+    </details>
   );
 }
 

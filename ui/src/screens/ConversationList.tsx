@@ -2,8 +2,9 @@ import { useShortcut } from "../keys";
 import { useEffect, useRef, useState } from "react";
 import type { ConversationSummary } from "../bindings/ConversationSummary";
 
-/** Every row has this height, so the list knows where each one is without measuring. */
-const ROW = 76;
+/** Every row has the same height (4.75 times the text size: 76 px at 16 px, and twice that at
+ * 200% text), so the list knows where each one is without measuring. */
+const rowHeight = () => Math.round(4.75 * (parseFloat(getComputedStyle(document.documentElement).fontSize) || 16));
 /** Rows drawn beyond the visible ones, so fast scrolling shows no gaps. */
 const OVERSCAN = 8;
 
@@ -24,6 +25,8 @@ type Props = {
  */
 export function ConversationList({ rows, selectedId, onSelect, onNearEnd, me, lineName, searching }: Props) {
   const box = useRef<HTMLDivElement>(null);
+  // Read again on each drawing: the text size can change while the window is open.
+  const ROW = rowHeight();
   const [top, setTop] = useState(0);
   const [height, setHeight] = useState(600);
 

@@ -108,8 +108,17 @@ export function Inbox({ profile }: { profile: StaffProfile }) {
 
   return (
     <div className="shell">
-      <TopBar profile={profile} onOpen={setPanelState} />
-      <InboxNav profile={profile} channel={channel} line={line} onChannel={setChannel} onLine={setLine} generation={generation} />
+      <TopBar profile={profile} />
+      <InboxNav
+        profile={profile}
+        channel={channel}
+        line={line}
+        onChannel={setChannel}
+        onLine={setLine}
+        generation={generation}
+        panel={panel}
+        onOpen={setPanelState}
+      />
       <section className="list" aria-label="Conversations">
         <div className="list-head">
           <h1>Inbox</h1>

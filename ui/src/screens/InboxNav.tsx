@@ -3,6 +3,8 @@ import type { StaffProfile } from "../bindings/StaffProfile";
 import { retentionStatus } from "../bindings/commands";
 import { useLoad } from "../data";
 import { SHORTCUTS } from "../keys";
+import type { Panel } from "./Pane";
+import { panelsFor } from "./TopBar";
 
 const CHANNELS: { id: Channel | null; label: string }[] = [
   { id: null, label: "All channels" },
@@ -19,10 +21,13 @@ type Props = {
   onLine: (l: string | null) => void;
   /** Moves on when a run may have happened (the retention status is asked again). */
   generation: number;
+  /** The screen on the right, and opening another. */
+  panel: Panel;
+  onOpen: (panel: Panel) => void;
 };
 
 /** The inbox's left column: channels, the person's service lines, and when retention last ran. */
-export function InboxNav({ profile, channel, line, onChannel, onLine, generation }: Props) {
+export function InboxNav({ profile, channel, line, onChannel, onLine, generation, panel, onOpen }: Props) {
   // When the policy's expiry last ran here (the app's schedule or the headless timer).
   const retention = useLoad(retentionStatus, [generation]);
   const last = retention.data?.last_run;
@@ -60,6 +65,16 @@ export function InboxNav({ profile, channel, line, onChannel, onLine, generation
               </button>
             </li>
           ))}
+      </ul>
+      <h2>Screens</h2>
+      <ul className="screens">
+        {panelsFor(profile.role).map((p) => (
+          <li key={p.panel}>
+            <button className={item(panel === p.panel)} aria-current={panel === p.panel ? "page" : undefined} onClick={() => onOpen(p.panel)}>
+              {p.label}
+            </button>
+          </li>
+        ))}
       </ul>
       {said && (
         <p className="muted retention-status" role="status">

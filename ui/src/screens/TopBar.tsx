@@ -1,13 +1,13 @@
 import type { StaffProfile } from "../bindings/StaffProfile";
 import type { Panel } from "./Pane";
 
-/** The panels each role may open, in the order the bar shows them. */
-function panelsFor(role: StaffProfile["role"]): { panel: Panel; label: string }[] {
+/** The screens each role may open, in the order the navigation shows them. */
+export function panelsFor(role: StaffProfile["role"]): { panel: Panel; label: string }[] {
   const leader = role !== "advisor";
   const manager = role === "manager";
   return [
     { panel: "team" as Panel, label: "Team" },
-    ...(leader ? [{ panel: "canned" as Panel, label: "Canned replies" }] : []),
+    ...(leader ? [{ panel: "canned" as Panel, label: "Library" }] : []),
     ...(leader ? [{ panel: "letters" as Panel, label: "Letters" }] : []),
     ...(leader ? [{ panel: "disclosures" as Panel, label: "Disclosures" }] : []),
     { panel: "people" as Panel, label: "Contacts" },
@@ -17,7 +17,8 @@ function panelsFor(role: StaffProfile["role"]): { panel: Panel; label: string }[
   ];
 }
 
-export function TopBar({ profile, onOpen }: { profile: StaffProfile; onOpen: (panel: Panel) => void }) {
+/** Who is signed in, under which policy. The screens are in the left navigation. */
+export function TopBar({ profile }: { profile: StaffProfile }) {
   return (
     <header className="topbar">
       <span className="brand">Confide</span>
@@ -25,11 +26,6 @@ export function TopBar({ profile, onOpen }: { profile: StaffProfile; onOpen: (pa
       <span className="who" aria-label="Signed in as">
         {profile.display_name} · {profile.role_name}
       </span>
-      {panelsFor(profile.role).map((p) => (
-        <button key={p.panel} className="small secondary" onClick={() => onOpen(p.panel)}>
-          {p.label}
-        </button>
-      ))}
     </header>
   );
 }

@@ -23,7 +23,7 @@ export function Snooze({ summary, onMark }: { summary: ConversationSummary; onMa
   if (summary.snoozed_until)
     return (
       <p className="snooze" role="status">
-        Snoozed until {when(summary.snoozed_until)}; it comes back sooner if they write again.{" "}
+        Snoozed until {when(summary.snoozed_until)} (sooner if they write again){" "}
         <button className="small" onClick={() => onMark({ kind: "snooze", until: null })}>
           Bring back now
         </button>
@@ -32,34 +32,37 @@ export function Snooze({ summary, onMark }: { summary: ConversationSummary; onMa
   // Monday's morning, however far off it is (a week on a Monday).
   const toMonday = (8 - new Date().getDay()) % 7 || 7;
   return (
-    <p className="snooze">
-      <span id="snooze-label">Come back to this</span>{" "}
-      <span role="group" aria-labelledby="snooze-label">
-        <button className="small secondary" onClick={() => onMark({ kind: "snooze", until: morning(1) })}>
-          Tomorrow morning
-        </button>{" "}
-        <button className="small secondary" onClick={() => onMark({ kind: "snooze", until: morning(toMonday) })}>
-          Next week
-        </button>{" "}
-        {picking ? (
-          <>
-            <label className="inline">
-              On <input type="datetime-local" value={picked} onChange={(e) => setPicked(e.target.value)} />
-            </label>{" "}
-            <button
-              className="small"
-              disabled={!picked}
-              onClick={() => onMark({ kind: "snooze", until: seconds(new Date(picked)) })}
-            >
-              Snooze
+    <details className="snooze-control">
+      <summary>Snooze</summary>
+      <div className="drop snooze">
+        <span id="snooze-label">Come back to this</span>{" "}
+        <span role="group" aria-labelledby="snooze-label">
+          <button className="small secondary" onClick={() => onMark({ kind: "snooze", until: morning(1) })}>
+            Tomorrow morning
+          </button>{" "}
+          <button className="small secondary" onClick={() => onMark({ kind: "snooze", until: morning(toMonday) })}>
+            Next week
+          </button>{" "}
+          {picking ? (
+            <>
+              <label className="inline">
+                On <input type="datetime-local" value={picked} onChange={(e) => setPicked(e.target.value)} />
+              </label>{" "}
+              <button
+                className="small"
+                disabled={!picked}
+                onClick={() => onMark({ kind: "snooze", until: seconds(new Date(picked)) })}
+              >
+                Snooze
+              </button>
+            </>
+          ) : (
+            <button className="small secondary" onClick={() => setPicking(true)}>
+              On a date…
             </button>
-          </>
-        ) : (
-          <button className="small secondary" onClick={() => setPicking(true)}>
-            On a date…
-          </button>
-        )}
-      </span>
-    </p>
+          )}
+        </span>
+      </div>
+    </details>
   );
 }
