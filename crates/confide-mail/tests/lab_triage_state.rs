@@ -307,7 +307,15 @@ async fn issue23_a_managers_retention_run_compacts_the_state_folder_and_every_de
     // Issue 24: a note about it is not folded into a snapshot; it stays while the conversation
     // lives, and goes with it.
     confide_core::notes::add(&ash, &ImapRecords::of(&ash.store), on_a, "Rings after six.").await.unwrap();
-    assert_eq!(entries(), before - 7 + 2);
+    // So is a reply waiting for review (Ash's replies are reviewed).
+    let ash_key = confide_core::team::card(&ash).unwrap().signing_key;
+    confide_core::team::set_reviewed(&mia, &ImapRecords::of(&mia.store), &ash_key, true).await.unwrap();
+    let waiting = confide_mail::reply::queue_reply(&ash, on_a, "We can ring after six.").await.unwrap();
+    assert!(matches!(waiting, confide_mail::reply::Queued::ForReview(_)));
+    sync(&mia).await;
+    let on_mia = id(&mia).await;
+    assert_eq!(confide_core::review::of_conversation(&mia, on_mia).await.unwrap().len(), 1);
+    assert_eq!(entries(), before - 7 + 3);
     let kept = confide_mail::expire::run(&mia.store, false).await.unwrap();
     assert_eq!((kept.state.snapshots, kept.state.removed), (0, 0), "{kept:?}");
 
@@ -317,6 +325,12 @@ async fn issue23_a_managers_retention_run_compacts_the_state_folder_and_every_de
     let expired = confide_mail::expire::run(&mia.store, false).await.unwrap();
     assert!(expired.problems.is_empty(), "{:?}", expired.problems);
     assert_eq!(expired.server_messages_removed, 1, "{expired:?}");
-    assert_eq!((expired.state.snapshots, expired.state.removed), (0, 2), "the snapshot and the note: {expired:?}");
+    assert_eq!(
+        (expired.state.snapshots, expired.state.removed),
+        (0, 3),
+        "the snapshot, the note, the draft: {expired:?}"
+    );
     assert_eq!(entries(), 0, "entries about an expired conversation stayed on the server");
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM reply_reviews").fetch_one(mia.store.pool()).await.unwrap();
+    assert_eq!(left, 0, "the draft stayed on the manager's desktop");
 }
