@@ -5,7 +5,8 @@
 // of the conversation, so two people do not answer one caller. Then the manager snoozes it
 // (issue 24) and brings it back, adds a note whose mention tells the advisor, and writes a
 // canned reply that the advisor sends in five keystrokes; then, with the line's leaflet
-// (which a team leader added to the library), in seven.
+// (which a team leader added to the library), in seven; and a trainee's reply waits for the
+// manager's approval before it goes.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -170,6 +171,27 @@ test("issue10 issue23 a conversation a manager takes over is told in a desktop n
     await ash.waitForText(".reply", "Reply sent", 60000);
     const sent = doveadm("-f", "json", "fetch", "-u", mailbox.address, "text", "mailbox", "Sent", "all");
     assert.equal(sent.match(/filename=\\?"safety-plan\.pdf/g)?.length, 1, "the reply went once, with the leaflet");
+
+    // Review before send: Mia marks Ash's replies as reviewed (someone in training); Ash's next
+    // reply waits, Mia's desktop shows it, she approves it, and it goes once.
+    await mia.clickText(".screens button", "Team");
+    await mia.clickText(".team-table button", "Review their replies");
+    await mia.waitForText(".team-table", "Replies reviewed", 30000);
+    await mia.clickText(".team > button", "Close");
+    await ash.type(".reply textarea", "review-e2e-4c1 We can talk on Thursday. ");
+    await ash.clickText(".reply button", "Send reply");
+    await ash.waitForText(".reply", "waiting for a team leader or manager", 60000);
+    await ash.waitForText(".reviews", "Waiting for review", 30000);
+    await mia.waitForText(".reviews", "Waiting for review", 60000);
+    await mia.cmd("POST", "/execute/sync", { script: "document.querySelector('.reviews').scrollIntoView(); return true", args: [] });
+    await mia.screenshot(artifacts, "24-review");
+    assert.deepEqual(await axeViolations(mia, "a reply waiting for review"), []);
+    assert.equal(doveadm("search", "-u", mailbox.address, "mailbox", "Sent", "body", "review-e2e-4c1").trim(), "", "sent before approval");
+    await mia.clickText(".reviews button", "Approve and send");
+    await mia.waitForText(".reviews", "Approved by Mia and sent", 60000);
+    await ash.waitForText(".reviews", "Approved by Mia and sent", 60000);
+    const approved = doveadm("search", "-u", mailbox.address, "mailbox", "Sent", "body", "review-e2e-4c1").trim().split("\n");
+    assert.equal(approved.length, 1, "the approved reply is in the shared Sent once");
   } catch (e) {
     await mia.screenshot(join(root, "tests/artifacts"), "claims-failed-mia");
     await ash.screenshot(join(root, "tests/artifacts"), "claims-failed-ash");
