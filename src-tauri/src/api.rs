@@ -246,43 +246,6 @@ pub struct SendOutcome {
     pub for_review: bool,
 }
 
-/// Blocks the sender of conversation `id` on its line: their address, or their whole domain.
-#[derive(Debug, Deserialize, TS)]
-#[ts(export)]
-pub struct BlockRequest {
-    #[ts(type = "number")]
-    pub id: i64,
-    pub whole_domain: bool,
-}
-
-/// Unblocks a sender (as the Blocked list names them) on a line.
-#[derive(Debug, Deserialize, TS)]
-#[ts(export)]
-pub struct UnblockRequest {
-    pub line: String,
-    pub pattern: String,
-}
-
-/// A reviewer's decision on a reply waiting for review in conversation `id`: approve it (as
-/// written, or as `edited`), or return it with `comment`.
-#[derive(Debug, Deserialize, TS)]
-#[ts(export)]
-#[serde(tag = "decision", rename_all = "snake_case")]
-pub enum ReviewRequest {
-    Approve {
-        #[ts(type = "number")]
-        id: i64,
-        draft: String,
-        edited: Option<String>,
-    },
-    Return {
-        #[ts(type = "number")]
-        id: i64,
-        draft: String,
-        comment: String,
-    },
-}
-
 /// One line per command: its module and name, its request type (or `()`), its result type.
 /// The window's command handler and the UI's TypeScript bindings are both made from it, so
 /// neither can leave a command out.
@@ -338,9 +301,9 @@ command_table! {
     commands::retry_reply(RetryRequest) -> SendOutcome;
     commands::mark_conversation(MarkRequest) -> confide_mail::reading::ConversationView;
     commands::add_note(NoteRequest) -> confide_mail::reading::ConversationView;
-    review::review_reply(ReviewRequest) -> confide_mail::reading::ConversationView;
-    review::block_sender(BlockRequest) -> Vec<confide_core::blocks::Block>;
-    review::unblock_sender(UnblockRequest) -> Vec<confide_core::blocks::Block>;
+    review::review_reply(crate::review::ReviewRequest) -> confide_mail::reading::ConversationView;
+    review::block_sender(crate::review::BlockRequest) -> Vec<confide_core::blocks::Block>;
+    review::unblock_sender(crate::review::UnblockRequest) -> Vec<confide_core::blocks::Block>;
     review::sender_blocks(()) -> Vec<confide_core::blocks::Block>;
     library::leaflets(()) -> Vec<confide_core::leaflets::Leaflet>;
     library::leaflet_add(crate::library::LeafletAddRequest) -> Vec<confide_core::leaflets::Leaflet>;

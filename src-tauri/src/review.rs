@@ -1,16 +1,53 @@
 //! Review before send and blocked senders: thin commands over `confide_mail::review` (the
 //! reviewer's side), `confide_core::review` and `confide_core::blocks` (the rules).
 
+use confide_core::blocks::{self, Block};
 use confide_core::staff;
 use confide_mail::reading::{self, ConversationView};
-use tauri::State;
-
-use confide_core::blocks::{self, Block};
 use confide_mail::records::ImapRecords;
+use serde::Deserialize;
+use tauri::State;
+use ts_rs::TS;
 
-use crate::api::{BlockRequest, ReviewRequest, UnblockRequest};
 use crate::error::ApiError;
 use crate::state::AppState;
+
+/// Blocks the sender of conversation `id` on its line: their address, or their whole domain.
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct BlockRequest {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub whole_domain: bool,
+}
+
+/// Unblocks a sender (as the Blocked list names them) on a line.
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct UnblockRequest {
+    pub line: String,
+    pub pattern: String,
+}
+
+/// A reviewer's decision on a reply waiting for review in conversation `id`: approve it (as
+/// written, or as `edited`), or return it with `comment`.
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum ReviewRequest {
+    Approve {
+        #[ts(type = "number")]
+        id: i64,
+        draft: String,
+        edited: Option<String>,
+    },
+    Return {
+        #[ts(type = "number")]
+        id: i64,
+        draft: String,
+        comment: String,
+    },
+}
 
 /// Approves a waiting reply (then sends it, if this approval is the one that counts) or
 /// returns it to its writer with a comment; the conversation as it then stands.

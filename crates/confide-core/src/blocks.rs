@@ -115,20 +115,11 @@ pub async fn block_sender_of<S: RecordStore>(
 /// conversation blocked or not by them. Returns how many conversations changed.
 pub async fn follow<S: RecordStore>(session: &Session, server: &S) -> Result<usize, S::Error> {
     let dir = team::directory(&session.store, server).await?;
-    let mut listed: Vec<_> = records::list(session, server, classes::SENDER_BLOCK)
-        .await?
-        .into_iter()
-        .filter_map(|l| l.record.ok().map(|r| (l.uid, r)))
-        .collect();
-    listed.sort_by_key(|(uid, _)| *uid);
+    let listed = records::opened_in_order(session, server, classes::SENDER_BLOCK).await?;
     let mut standing: BTreeMap<(String, String), Option<(String, i64)>> = BTreeMap::new();
-    for (_, record) in listed {
+    for record in listed {
         let Ok(entry) = serde_json::from_slice::<Entry>(&record.body) else { continue };
-        let by = dir.members.iter().find(|m| m.signing_key == record.header.author);
-        let counts = by.is_some_and(|m| {
-            m.role == RoleKind::Manager || (m.role == RoleKind::TeamLeader && m.lines.contains(&entry.line))
-        });
-        if counts && record.header.line.as_deref() == Some(entry.line.as_str()) {
+        if dir.leads(&record.header.author, &entry.line) && record.header.line.as_deref() == Some(entry.line.as_str()) {
             let value = entry.blocked.then(|| (record.header.author.clone(), record.header.created_at));
             standing.insert((entry.line, entry.pattern), value);
         }

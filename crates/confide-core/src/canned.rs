@@ -176,16 +176,11 @@ async fn keep<S: RecordStore>(session: &Session, server: &S, line: &str, entry: 
 pub async fn library<S: RecordStore>(session: &Session, server: &S) -> Result<Library, S::Error> {
     let dir = team::directory(&session.store, server).await?;
     let names = team::names(&dir);
-    let mut listed: Vec<_> = records::list(session, server, classes::CANNED_REPLY)
-        .await?
-        .into_iter()
-        .filter_map(|l| l.record.ok().map(|r| (l.uid, r)))
-        .collect();
-    listed.sort_by_key(|(uid, _)| *uid);
+    let listed = records::opened_in_order(session, server, classes::CANNED_REPLY).await?;
     let visible = session.visible_lines();
     let mut replies: BTreeMap<String, CannedReply> = BTreeMap::new();
     let mut details = BTreeMap::new();
-    for (_, record) in listed {
+    for record in listed {
         let writer = dir.members.iter().find(|m| m.signing_key == record.header.author);
         if !writer.is_some_and(|m| m.role != RoleKind::Advisor) {
             continue;

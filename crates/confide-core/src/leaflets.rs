@@ -140,24 +140,18 @@ pub async fn remove<S: RecordStore>(session: &Session, server: &S, leaflet: &str
 pub async fn list<S: RecordStore>(session: &Session, server: &S) -> Result<Vec<Leaflet>, S::Error> {
     let dir = team::directory(&session.store, server).await?;
     let names = team::names(&dir);
-    let mut listed: Vec<_> = records::list(session, server, classes::LEAFLET)
-        .await?
-        .into_iter()
-        .filter_map(|l| l.record.ok().map(|r| (l.uid, r)))
-        .collect();
-    listed.sort_by_key(|(uid, _)| *uid);
+    let listed = records::opened_in_order(session, server, classes::LEAFLET).await?;
     let visible = session.visible_lines();
     let mut out: BTreeMap<String, Option<Leaflet>> = BTreeMap::new();
-    for (_, record) in listed {
+    for record in listed {
         let Ok(entry) = serde_json::from_slice::<Entry>(&record.body) else { continue };
         let line = match &entry {
             Entry::Leaflet { line, .. } | Entry::Removed { line, .. } => line.clone(),
         };
-        let writer = dir.members.iter().find(|m| m.signing_key == record.header.author);
-        let counts = writer.is_some_and(|m| {
-            m.role == RoleKind::Manager || (m.role == RoleKind::TeamLeader && m.lines.contains(&line))
-        });
-        if !counts || !visible.contains(&line) || record.header.line.as_deref() != Some(line.as_str()) {
+        if !dir.leads(&record.header.author, &line)
+            || !visible.contains(&line)
+            || record.header.line.as_deref() != Some(line.as_str())
+        {
             continue;
         }
         let by = names.get(&record.header.author).cloned().unwrap_or_default();

@@ -119,14 +119,7 @@ pub async fn run_with_progress(
     expire_records(store, preset, dry_run, &mut report).await?;
     expire_local_channels(store, preset, dry_run, &mut report).await?;
     phase.next("record folders and chats");
-    let mut expired = retention::expired(store, &class, "email").await?;
-    // Blocked senders' mail goes by the preset's `blocked` class where it sets one (never
-    // kept longer than other mail: whichever comes first).
-    if let Some(blocked_class) = preset.retention_class(confide_core::blocks::RETENTION_CLASS) {
-        let known: std::collections::HashSet<i64> = expired.iter().map(|e| e.message_row).collect();
-        let more = retention::expired_blocked(store, blocked_class).await?;
-        expired.extend(more.into_iter().filter(|e| !known.contains(&e.message_row)));
-    }
+    let expired = retention::expired_email(store, preset, &class).await?;
     report.expired_messages = expired.len();
     let (held, held_at) = retention::hold::held(store).await?;
     report.held_conversations = held;

@@ -169,6 +169,19 @@ pub async fn list<S: RecordStore>(session: &Session, server: &S, class: &str) ->
     list_which(session, server, class, Which::Small).await
 }
 
+/// The records of `class` this desktop could open (large parts left out), in the store's
+/// order: what resolves a library whose last entry for each thing stands.
+pub async fn opened_in_order<S: RecordStore>(
+    session: &Session,
+    server: &S,
+    class: &str,
+) -> Result<Vec<SharedRecord>, S::Error> {
+    let mut listed: Vec<_> =
+        list(session, server, class).await?.into_iter().filter_map(|l| l.record.ok().map(|r| (l.uid, r))).collect();
+    listed.sort_by_key(|(uid, _)| *uid);
+    Ok(listed.into_iter().map(|(_, r)| r).collect())
+}
+
 /// The records of `class` with these ids (large parts included), opened with this desktop's key.
 pub async fn list_ids<S: RecordStore>(
     session: &Session,

@@ -52,6 +52,23 @@ pub async fn expired_blocked(store: &Store, class: &RetentionClass) -> Result<Ve
     expired_where(store, class, "email", true).await
 }
 
+/// The email that has expired: by the email class, and blocked senders' mail by the preset's
+/// `blocked` class where it sets one (never kept longer than other mail: whichever comes
+/// first).
+pub async fn expired_email(
+    store: &Store,
+    preset: &crate::policy::Preset,
+    email: &RetentionClass,
+) -> Result<Vec<Expired>, CoreError> {
+    let mut expired = expired(store, email, "email").await?;
+    if let Some(blocked) = preset.retention_class(crate::blocks::RETENTION_CLASS) {
+        let known: std::collections::HashSet<i64> = expired.iter().map(|e| e.message_row).collect();
+        let more = expired_blocked(store, blocked).await?;
+        expired.extend(more.into_iter().filter(|e| !known.contains(&e.message_row)));
+    }
+    Ok(expired)
+}
+
 async fn expired_where(
     store: &Store,
     class: &RetentionClass,

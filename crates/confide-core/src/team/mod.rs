@@ -120,6 +120,16 @@ impl Directory {
         self.members.iter().any(|m| m.signing_key == key && m.role == RoleKind::Manager)
     }
 
+    /// Whether `signing_key` is a current manager, or a current team leader working on `line`:
+    /// whose entries about a line's shared material (leaflets, blocked senders) count.
+    pub fn leads(&self, signing_key: &str, line: &str) -> bool {
+        self.members.iter().any(|m| {
+            m.signing_key == signing_key
+                && (m.role == RoleKind::Manager
+                    || (m.role == RoleKind::TeamLeader && m.lines.iter().any(|l| l == line)))
+        })
+    }
+
     /// The age recipients of everyone in `role` (any role if `None`) who works on `line` (any
     /// line if `None`; managers work on every line): exactly who a shared record is for.
     pub fn recipients(&self, role: Option<RoleKind>, line: Option<&str>) -> Vec<String> {
