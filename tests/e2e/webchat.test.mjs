@@ -81,6 +81,11 @@ test("issue7 a visitor in a browser chats with an advisor in the Confide window"
     await s.clickText(".risks-summary", "Risk flags");
     await s.clickText(".risks button", "Imminent threat to life");
     await s.waitForText('.risks button[aria-pressed="true"]', "Imminent threat to life");
+    // Issue 24: a note for the team on the chat, never sent to the visitor.
+    await s.type(".note-box textarea", "chat-note-e2e-9a1 ask about travel plans");
+    await s.clickText(".notes button", "Add note");
+    await s.waitForText(".note", "chat-note-e2e-9a1", 30000);
+    await s.screenshot(join(root, "tests/artifacts"), "24-chat-note");
     await page.getByText("Ash has joined the chat.").waitFor();
     await s.type("#chat-input", "e2e-reply-canary-0c3b You can talk to me here.");
     await s.clickText(".chat-compose button", "Send");
@@ -94,6 +99,7 @@ test("issue7 a visitor in a browser chats with an advisor in the Confide window"
 
     await s.clickText(".chat-compose button", "End chat");
     await page.getByText("The advisor ended the chat.").waitFor();
+    assert.equal(await page.getByText("chat-note-e2e-9a1").count(), 0, "the visitor saw the team's note");
     await s.waitForText(".chat", "This chat is over for you", 30000);
     // The transcript reaches the shared mailbox's record folder, sealed.
     const deadline = Date.now() + 30000;

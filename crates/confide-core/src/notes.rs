@@ -4,6 +4,11 @@
 //! the note expires with its conversation (the retention run removes entries about
 //! conversations gone). `@work name` mentions a colleague, whose desktop then says so without
 //! naming anything of the conversation but its line and number.
+//!
+//! A live chat is on one desktop only (its advisor's), so a note on a chat is kept there,
+//! sealed like the chat's messages, and goes into the chat's transcript when it is archived:
+//! the line's staff read it there, with the chat, and it expires with the transcript. A
+//! mention in it tells no one (no colleague holds the chat to be told about).
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -41,12 +46,6 @@ pub async fn add<S: RecordStore>(
     text: &str,
 ) -> Result<(), S::Error> {
     conversations::check_visible(session, conversation_id).await?;
-    if crate::webchat::is_chat(&session.store, conversation_id).await? {
-        return Err(CoreError::Invalid(
-            "notes are for email conversations; a chat's advisor keeps it to themselves".into(),
-        )
-        .into());
-    }
     let text = text.trim();
     if text.is_empty() {
         return Err(CoreError::Invalid("write the note first".into()).into());
@@ -56,6 +55,9 @@ pub async fn add<S: RecordStore>(
             "a note is at most {LONGEST} characters; a longer account is a case record"
         ))
         .into());
+    }
+    if crate::webchat::is_chat(&session.store, conversation_id).await? {
+        return Ok(add_to_chat(&session.store, conversation_id, text).await?);
     }
     let dir = team::directory(&session.store, server).await?;
     let me = session.store.identity().fingerprint();
@@ -70,6 +72,25 @@ pub async fn add<S: RecordStore>(
     triage_state::record(session, server, conversation_id, change).await?;
     crate::audit::append(&session.store, "note_added", &format!("conversation:{conversation_id}")).await?;
     Ok(())
+}
+
+/// A note on a chat this desktop holds: kept here, sealed to this desktop, until the chat's
+/// transcript carries it.
+async fn add_to_chat(store: &Store, conversation_id: i64, text: &str) -> Result<(), CoreError> {
+    let (id, me, now) = (crate::shared_record::new_id(), store.identity().fingerprint(), store.now_ts());
+    let body = confide_vault::seal(text.as_bytes(), &store.own_recipients())?;
+    sqlx::query!(
+        "INSERT INTO conversation_notes (id, conversation_id, author, created_at, body, mentions_me, told)
+         VALUES (?, ?, ?, ?, ?, 0, 1)",
+        id,
+        conversation_id,
+        me,
+        now,
+        body
+    )
+    .execute(store.pool())
+    .await?;
+    crate::audit::append(store, "note_added", &format!("conversation:{conversation_id}")).await
 }
 
 /// The fingerprints of the members `text` names as `@name` (a whole name, any case).

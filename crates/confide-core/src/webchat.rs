@@ -32,6 +32,19 @@ pub struct Transcript {
     /// archived (older records have none).
     #[serde(default)]
     pub flags: Vec<String>,
+    /// The advisor's notes on the chat, for the line's staff: never part of what was said.
+    #[serde(default)]
+    pub notes: Vec<TranscriptNote>,
+}
+
+/// An internal note kept with a chat's transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscriptNote {
+    /// The writer's key fingerprint (the team directory names them).
+    pub by: String,
+    /// Unix seconds.
+    pub at: i64,
+    pub text: String,
 }
 
 /// The conversation for `chat`, made on first sight. Visitors are anonymous: the
@@ -136,7 +149,8 @@ pub async fn ended(store: &Store, chat: &str) -> Result<(), CoreError> {
 pub async fn transcript(session: &crate::staff::Session, chat: &str) -> Result<Transcript, CoreError> {
     let store = &session.store;
     let row = sqlx::query!(
-        "SELECT c.id, c.line_id, c.created_at, c.risk_flags FROM webchats w JOIN conversations c ON c.id = w.conversation_id WHERE w.chat_id = ?",
+        r#"SELECT c.id AS "id!", c.line_id, c.created_at, c.risk_flags FROM webchats w
+           JOIN conversations c ON c.id = w.conversation_id WHERE w.chat_id = ?"#,
         chat
     )
     .fetch_optional(store.pool())
@@ -152,7 +166,12 @@ pub async fn transcript(session: &crate::staff::Session, chat: &str) -> Result<T
         messages.push(Said { from: r.author, text, at: r.sent_at * 1000 });
     }
     let flags = serde_json::from_str(&row.risk_flags).unwrap_or_default();
-    Ok(Transcript { chat: chat.to_owned(), line: row.line_id, started_at: row.created_at, messages, flags })
+    let notes = crate::notes::of_conversation(store, row.id)
+        .await?
+        .into_iter()
+        .map(|n| TranscriptNote { by: n.author, at: n.created_at, text: n.text })
+        .collect();
+    Ok(Transcript { chat: chat.to_owned(), line: row.line_id, started_at: row.created_at, messages, flags, notes })
 }
 
 /// The transcript is confirmed on the server.

@@ -104,7 +104,14 @@ pub async fn conversation(session: &Session, id: i64) -> Result<ConversationView
             .collect();
         let hold = confide_core::retention::hold::of(session, id).await?;
         let pseudonym = conversations::pseudonym(session, id).await?;
-        return Ok(ConversationView { summary, messages, hold, pseudonym, notes: vec![], reviews: vec![] });
+        return Ok(ConversationView {
+            summary,
+            messages,
+            hold,
+            pseudonym,
+            notes: confide_core::notes::of_conversation(&session.store, id).await?,
+            reviews: vec![],
+        });
     }
     let messages = stored
         .into_iter()

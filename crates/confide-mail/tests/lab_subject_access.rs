@@ -64,6 +64,7 @@ async fn subject_access_on(lab: Lab) {
     // A chat transcript that names him, and another that does not.
     for (chat, text) in [("c1", "I'm Wendell Okafor, sar-canary-chat"), ("c2", "other-canary in a chat")] {
         let t = Transcript {
+            notes: vec![],
             chat: chat.into(),
             line: "phoneline".into(),
             started_at: ann.store.now_ts(),

@@ -238,6 +238,12 @@ async fn flagged_expires_on(lab: Lab) {
     assert!(claim.to_string().contains("a chat stays with the advisor who took it"), "{claim}");
     let page = confide_core::inbox::page(&bob, &Default::default()).await.unwrap();
     assert_eq!(page.conversations[0].risk_flags, vec!["child_or_vulnerable_adult".to_owned()]);
+    // Issue 24: a note for the team on the chat, never sent to the visitor; it goes with the
+    // transcript, sealed like it.
+    let note = "chatnote-canary-5b0e: passports, so ask about travel plans next time";
+    confide_core::notes::add(&bob, &ImapRecords::of(&bob.store), conversation, note).await.unwrap();
+    let shown = confide_core::notes::of_conversation(&bob.store, conversation).await.unwrap();
+    assert_eq!(shown.iter().map(|n| (n.mine, n.text.as_str())).collect::<Vec<_>>(), [(true, note)]);
 
     visitor.send(frame(serde_json::json!({"type": "end"}))).await.unwrap();
     loop {
@@ -251,6 +257,9 @@ async fn flagged_expires_on(lab: Lab) {
     let t: confide_core::webchat::Transcript =
         serde_json::from_slice(&listed[0].record.as_ref().unwrap().body).unwrap();
     assert_eq!(t.flags, vec!["child_or_vulnerable_adult".to_owned()], "the flag travels with the transcript");
+    assert_eq!(t.notes.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(), [note], "the note travels with it");
+    assert!(t.messages.iter().all(|m| !m.text.contains("chatnote-canary")), "the note is not part of the chat");
+    assert_eq!(lab.count_anywhere(&shared, "chatnote-canary-5b0e"), 0, "the note is readable on the server");
 
     // Six calendar months from the chat's start (181 to 184 days, by the month it starts in).
     let expires = confide_core::policy::Period::Months(6).expiry(confide_core::Clock::now(clock.as_ref())).unwrap();

@@ -131,7 +131,10 @@ export function Conversation({ id, lineName, lines, me, manager, names, exceptio
         </details>
       </div>
       {view.summary.channel === "webchat" ? (
-        <ChatPane view={view} onView={setView} />
+        <>
+          <ChatPane view={view} onView={setView} />
+          <Notes view={view} names={names} onView={setView} chat />
+        </>
       ) : (
         <>
           {view.messages.map((m) => (

@@ -8,11 +8,13 @@ type Props = {
   /** Colleagues' names by key, from the team directory. */
   names: Record<string, string>;
   onView: (v: ConversationView) => void;
+  /** A live chat: its notes go with its transcript, and a mention tells no one. */
+  chat?: boolean;
 };
 
 /** The line's internal notes on a conversation, and a box to add one: for colleagues only,
  * never sent to the service user. */
-export function Notes({ view, names, onView }: Props) {
+export function Notes({ view, names, onView, chat = false }: Props) {
   const [text, setText] = useState("");
   const [error, setError] = useState("");
   const [saving, setSaving] = useState(false);
@@ -40,7 +42,9 @@ export function Notes({ view, names, onView }: Props) {
         </aside>
       ))}
       <label className="note-box">
-        Add a note (only staff on this line see it; @name tells a colleague)
+        {chat
+          ? "Add a note (never sent to the visitor; it goes with the chat's transcript, for staff on this line)"
+          : "Add a note (only staff on this line see it; @name tells a colleague)"}
         <textarea value={text} rows={2} onChange={(e) => setText(e.target.value)} />
       </label>
       {error && (
