@@ -190,6 +190,9 @@ test("issue10 issue23 a conversation a manager takes over is told in a desktop n
     await mia.clickText(".reviews button", "Approve and send");
     await mia.waitForText(".reviews", "Approved by Mia and sent", 60000);
     await ash.waitForText(".reviews", "Approved by Mia and sent", 60000);
+    for (let i = 0; i < 150 && !notified.includes("Your reply was approved and sent"); i++) await new Promise((r) => setTimeout(r, 200));
+    assert.match(notified, /Your reply was approved and sent/, "Ash is told, by a desktop notification");
+    assert.doesNotMatch(notified, /review-e2e-4c1/, "the notification names nothing of the reply");
     const approved = doveadm("search", "-u", mailbox.address, "mailbox", "Sent", "body", "review-e2e-4c1").trim().split("\n");
     assert.equal(approved.length, 1, "the approved reply is in the shared Sent once");
   } catch (e) {

@@ -289,6 +289,26 @@ pub async fn queue(store: &Store, approved: &Approved, account_id: &str, raw: &[
     Ok(id)
 }
 
+/// The decisions on this person's replies they have not been told of yet: conversation, line,
+/// and whether it was approved; each is counted as told.
+pub async fn take_decided(store: &Store) -> Result<Vec<(i64, String, bool)>, CoreError> {
+    let me = store.identity().fingerprint();
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+    let found = sqlx::query!(
+        r#"SELECT r.draft AS "draft!", r.conversation_id, c.line_id, r.decision AS "decision!" FROM reply_reviews r
+           JOIN conversations c ON c.id = r.conversation_id
+           WHERE r.author = ? AND r.decision IS NOT NULL AND r.told = 0"#,
+        me
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for f in &found {
+        sqlx::query!("UPDATE reply_reviews SET told = 1 WHERE draft = ?", f.draft).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(found.into_iter().map(|f| (f.conversation_id, f.line_id, f.decision == "approved")).collect())
+}
+
 /// Whether a reply is one a reviewer approved: it is its writer's, not its sender's.
 pub async fn was_reviewed(store: &Store, message_id: &str) -> Result<bool, CoreError> {
     Ok(sqlx::query_scalar!("SELECT 1 AS \"x!: i64\" FROM reply_reviews WHERE message_id = ?", message_id)

@@ -103,6 +103,14 @@ async fn issue24_a_trainees_reply_waits_is_approved_once_and_a_returned_one_is_n
     let refuge = review::of_conversation(&ash, ash_refuge).await.unwrap();
     assert_eq!(refuge[0].state, "returned");
     assert_eq!(refuge[0].decided_text.as_deref(), Some("Name the two nearest, and the 24-hour line."));
+    // Ash's desktop tells Ash once of each decision, naming only the line and conversation.
+    let mut told = review::take_decided(&ash.store).await.unwrap();
+    told.sort();
+    let mut expected = vec![(ash_housing, "phoneline".to_owned(), true), (ash_refuge, "phoneline".to_owned(), false)];
+    expected.sort();
+    assert_eq!(told, expected);
+    assert!(review::take_decided(&ash.store).await.unwrap().is_empty(), "told twice");
+    assert!(review::take_decided(&bea.store).await.unwrap().is_empty(), "Bea wrote neither");
     sync(&mia).await;
     let at_mia = review::of_conversation(&mia, mia_housing).await.unwrap();
     assert_eq!((at_mia[0].decided_by.as_deref(), at_mia[0].can_decide), (Some(bea_fp.as_str()), false));

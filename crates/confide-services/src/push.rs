@@ -76,6 +76,26 @@ async fn follow_mail(events: EventSink, store: Store, mut rx: mpsc::UnboundedRec
         }
         notify_taken_over(&events, &store, &mine).await;
         notify_mentions(&events, &store).await;
+        notify_decisions(&events, &store).await;
+    }
+}
+
+/// Tells someone whose replies are reviewed what became of one, naming the conversation by its
+/// line and number only.
+async fn notify_decisions(events: &EventSink, store: &Store) {
+    let decided = match confide_core::review::take_decided(store).await {
+        Ok(d) => d,
+        Err(e) => return tracing::warn!("reviews could not be checked for decisions: {e}"),
+    };
+    let preset = confide_core::staff::active_preset(store).await.ok();
+    for (conversation, line, approved) in decided {
+        let line = preset
+            .as_ref()
+            .and_then(|p| p.lines.iter().find(|l| l.id == line))
+            .map_or(line.clone(), |l| l.name.clone());
+        let title =
+            if approved { "Your reply was approved and sent" } else { "Your reply was returned with a comment" };
+        events.notify(title, &format!("{line}, conversation {conversation}. Open Confide to read it."));
     }
 }
 
@@ -115,6 +135,7 @@ async fn follow_state(events: EventSink, store: Store, mut rx: mpsc::UnboundedRe
             notify_taken_over(&events, &store, &mine).await;
         }
         notify_mentions(&events, &store).await;
+        notify_decisions(&events, &store).await;
     }
 }
 
