@@ -50,34 +50,6 @@ pub struct ReplyRequest {
 
 #[derive(Debug, Deserialize, TS)]
 #[ts(export)]
-pub struct CannedSaveRequest {
-    /// The reply being edited; `null` writes a new one.
-    pub reply: Option<String>,
-    pub line: String,
-    /// `null`: for email and chat alike.
-    pub channel: Option<confide_core::conversations::Channel>,
-    pub title: String,
-    pub text: String,
-}
-
-#[derive(Debug, Deserialize, TS)]
-#[ts(export)]
-pub struct CannedRemoveRequest {
-    pub reply: String,
-    pub line: String,
-}
-
-#[derive(Debug, Deserialize, TS)]
-#[ts(export)]
-pub struct LineDetailsRequest {
-    pub line: String,
-    pub hours: String,
-    pub phone: String,
-    pub signature: String,
-}
-
-#[derive(Debug, Deserialize, TS)]
-#[ts(export)]
 pub struct NoteRequest {
     #[ts(type = "number")]
     pub id: i64,
@@ -313,9 +285,9 @@ command_table! {
     canned::canned_offered(ConversationRequest) -> Vec<confide_mail::canned::OfferedReply>;
     canned::reply_signature(ConversationRequest) -> Option<String>;
     canned::canned_library(()) -> confide_core::canned::Library;
-    canned::save_canned_reply(CannedSaveRequest) -> confide_core::canned::Library;
-    canned::remove_canned_reply(CannedRemoveRequest) -> confide_core::canned::Library;
-    canned::set_line_details(LineDetailsRequest) -> confide_core::canned::Library;
+    canned::save_canned_reply(crate::canned::CannedSaveRequest) -> confide_core::canned::Library;
+    canned::remove_canned_reply(crate::canned::CannedRemoveRequest) -> confide_core::canned::Library;
+    canned::set_line_details(crate::canned::LineDetailsRequest) -> confide_core::canned::Library;
     commands::decline_third_party(RetryRequest) -> confide_mail::reading::ConversationView;
     commands::set_pseudonym(PseudonymRequest) -> confide_mail::reading::ConversationView;
     commands::save_attachment(AttachmentRequest) -> SaveOutcome;

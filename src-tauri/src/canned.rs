@@ -5,11 +5,41 @@ use confide_core::canned::{self, Library};
 use confide_core::staff;
 use confide_mail::canned::OfferedReply;
 use confide_mail::records::ImapRecords;
+use serde::Deserialize;
 use tauri::State;
+use ts_rs::TS;
 
-use crate::api::{CannedRemoveRequest, CannedSaveRequest, ConversationRequest, LineDetailsRequest};
+use crate::api::ConversationRequest;
 use crate::error::ApiError;
 use crate::state::AppState;
+
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct CannedSaveRequest {
+    /// The reply being edited; `null` writes a new one.
+    pub reply: Option<String>,
+    pub line: String,
+    /// `null`: for email and chat alike.
+    pub channel: Option<confide_core::conversations::Channel>,
+    pub title: String,
+    pub text: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct CannedRemoveRequest {
+    pub reply: String,
+    pub line: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct LineDetailsRequest {
+    pub line: String,
+    pub hours: String,
+    pub phone: String,
+    pub signature: String,
+}
 
 /// The canned replies of a conversation's line and channel, filled in for it.
 #[tauri::command]

@@ -240,6 +240,19 @@ pub async fn check_visible(session: &crate::staff::Session, id: i64) -> Result<(
     Ok(())
 }
 
+/// The service line of a conversation this person may see, without reading its messages.
+pub async fn line_of(session: &crate::staff::Session, id: i64) -> Result<String, CoreError> {
+    let lines = session.lines_json();
+    sqlx::query_scalar!(
+        "SELECT line_id FROM conversations WHERE id = ? AND line_id IN (SELECT value FROM json_each(?))",
+        id,
+        lines
+    )
+    .fetch_optional(session.store.pool())
+    .await?
+    .ok_or_else(gone)
+}
+
 /// Whether the conversation is on one of `lines` (a JSON array).
 async fn on_lines(session: &crate::staff::Session, id: i64, lines: &str) -> Result<bool, CoreError> {
     let found = sqlx::query_scalar!(

@@ -56,13 +56,14 @@ pub async fn resolve(
     if attachments.is_empty() {
         return Ok(vec![]);
     }
-    let (summary, _) = conversations::load(session, conversation_id).await?;
+    // Only the line: the conversation's messages are not decrypted for this.
+    let line = conversations::line_of(session, conversation_id).await?;
     let server = ImapRecords::of(&session.store);
     let mut out = vec![];
     for a in attachments {
         out.push(match a {
             ReplyAttachment::Leaflet { leaflet } => {
-                let (found, bytes) = leaflets::file(session, &server, leaflet, &summary.line_id).await?;
+                let (found, bytes) = leaflets::file(session, &server, leaflet, &line).await?;
                 Attached { name: found.file_name, content_type: found.content_type, bytes }
             }
             ReplyAttachment::File { name, content_type, bytes } => {
